@@ -1,0 +1,82 @@
+//! The built-in rubrics, embedded in the binary, written from the seed work plans.
+
+use crate::error::Error;
+use crate::rubric::{self, Rubric};
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub yaml: &'static str,
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "community",
+        about: "街道社区文明城市创建常态化考核 (street and community normalization plan; the default)",
+        yaml: include_str!("../rubrics/community.yaml"),
+    },
+    Builtin {
+        name: "city-management",
+        about: "城管局创建全国文明城市十大创建行动月度考核 (the city-management bureau's ten creation actions)",
+        yaml: include_str!("../rubrics/city-management.yaml"),
+    },
+    Builtin {
+        name: "school",
+        about: "文明校园创建考核 (civilized-campus plan of a school)",
+        yaml: include_str!("../rubrics/school.yaml"),
+    },
+];
+
+pub const DEFAULT: &str = "community";
+
+pub fn find(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Loads `--rubric`: a file when one exists at that path, otherwise a built-in name; the default
+/// built-in when none is given.
+pub fn load_rubric(spec: Option<&str>) -> Result<Rubric, Error> {
+    let spec = spec.unwrap_or(DEFAULT);
+    let path = std::path::Path::new(spec);
+    if !path.exists()
+        && let Some(b) = find(spec)
+    {
+        return Ok(rubric::load(b.yaml, &format!("builtin:{}", b.name))?);
+    }
+    if path.is_dir() {
+        return Err(Error::Io {
+            path: spec.to_owned(),
+            message: "is a folder, not a rubric file".into(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+            Error::Io {
+                path: spec.to_owned(),
+                message: format!(
+                    "no such file, and no built-in rubric of that name (built-in: {})",
+                    names.join(", ")
+                ),
+            }
+        } else {
+            Error::io(spec, e)
+        }
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Invalid(format!("{spec}: a rubric must be UTF-8 text")))?;
+    Ok(rubric::load(&text, spec)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_loads() {
+        for b in BUILTINS {
+            let r = rubric::load(b.yaml, b.name).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!r.indicators.is_empty(), "{}", b.name);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The command line (clap), turned once into the typed settings the commands take.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::cmd::{Inputs, Output, Selection};
+use crate::error::Error;
+use crate::input::ReadOptions;
+use crate::period::{Period, parse_date};
+use crate::render::Format;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "civscore",
+    version,
+    about = "Score civilized-city (文明城市) creation assessments: rubric in YAML, inspection records in CSV, ranked results",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Ranked tables: the latest assessed month and its quarter to date, or any period
+    #[command(after_help = "Examples:
+  civscore score examples/inspections.csv
+  civscore score examples/inspections.csv --units examples/units.csv --period 2026Q3
+  civscore score records.csv --all --format json -o scores.json")]
+    Score {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The period: a month (2026-11), a quarter (2026Q4) or a year (2026)
+        #[arg(long, conflicts_with = "all")]
+        period: Option<String>,
+        /// Every month, quarter and year in the data
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Validate a rubric and print its tree of categories, indicators, rules and points
+    #[command(after_help = "Examples:
+  civscore check                     # the built-in default rubric
+  civscore check my-rubric.yaml
+  civscore check city-management")]
+    Check {
+        /// A rubric file or a built-in name (default: community)
+        rubric: Option<String>,
+    },
+    /// Validate records (and a roster) against the rubric without scoring
+    #[command(after_help = "Examples:
+  civscore validate examples/inspections.csv
+  civscore validate november.csv --units units.csv --rubric my-rubric.yaml")]
+    Validate {
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// List the built-in rubrics, or print one as a template to start from
+    #[command(after_help = "Examples:
+  civscore rubrics
+  civscore rubrics show community > my-rubric.yaml")]
+    Rubrics {
+        #[command(subcommand)]
+        action: Option<RubricsAction>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RubricsAction {
+    /// Print a built-in rubric as YAML
+    Show { name: String },
+}
+
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Inspection record files (CSV or TSV); `-` reads standard input
+    #[arg(required = true, value_name = "RECORDS")]
+    pub records: Vec<String>,
+    /// Rubric file or built-in name [default: community]
+    #[arg(long, value_name = "FILE|NAME")]
+    pub rubric: Option<String>,
+    /// Roster of units (code, name, group, not_applicable)
+    #[arg(long, value_name = "FILE")]
+    pub units: Option<String>,
+    /// The date overdue rectifications are judged at [default: each record's month end]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Score the valid rows and report the invalid ones instead of failing
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Write rejected rows (with file, line and reason) to this CSV file
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<String>,
+    /// Text encoding of the inputs: auto, utf-8, gbk, gb18030, utf-16le, utf-16be
+    #[arg(long, default_value = "auto")]
+    pub encoding: String,
+    /// Sheet of a spreadsheet input
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// No notes on stderr (errors are still shown)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct OutputArgs {
+    /// Output format: table, json, csv or md [default: from -o's extension, else table]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Write to this file (atomically) instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Language of headers and labels: zh or en [default: the rubric's]
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Start CSV output with a UTF-8 BOM so that Excel reads Chinese text
+    #[arg(long)]
+    pub bom: bool,
+}
+
+fn usage<T>(r: Result<T, String>) -> Result<T, Error> {
+    r.map_err(Error::Usage)
+}
+
+impl InputArgs {
+    pub fn to_inputs(&self) -> Result<Inputs, Error> {
+        let as_of = match &self.as_of {
+            Some(s) => Some(usage(parse_date(s).map_err(|e| format!("--as-of: {e}")))?),
+            None => None,
+        };
+        if self.rejects.is_some() && !self.skip_invalid {
+            return Err(Error::Usage(
+                "--rejects goes with --skip-invalid (without it, invalid rows stop the run)".into(),
+            ));
+        }
+        Ok(Inputs {
+            records: self.records.clone(),
+            rubric: self.rubric.clone(),
+            units: self.units.clone(),
+            as_of,
+            skip_invalid: self.skip_invalid,
+            rejects: self.rejects.clone(),
+            read: ReadOptions {
+                encoding: usage(
+                    self.encoding
+                        .parse()
+                        .map_err(|e| format!("--encoding: {e}")),
+                )?,
+                sheet: self.sheet.clone(),
+            },
+            quiet: self.quiet,
+        })
+    }
+}
+
+impl OutputArgs {
+    pub fn to_output(&self) -> Result<Output, Error> {
+        let format = match (&self.format, &self.output) {
+            (Some(f), _) => usage(f.parse::<Format>().map_err(|e| format!("--format: {e}")))?,
+            (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Table),
+            (None, None) => Format::Table,
+        };
+        let lang = match &self.lang {
+            Some(l) => Some(usage(l.parse().map_err(|e| format!("--lang: {e}")))?),
+            None => None,
+        };
+        Ok(Output {
+            format,
+            path: self.output.clone(),
+            lang,
+            bom: self.bom,
+        })
+    }
+}
+
+pub fn selection(period: &Option<String>, all: bool) -> Result<Selection, Error> {
+    Ok(match (period, all) {
+        (_, true) => Selection::All,
+        (Some(p), false) => Selection::Period(usage(p.parse::<Period>())?),
+        (None, false) => Selection::Latest,
+    })
+}

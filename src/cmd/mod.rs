@@ -1,0 +1,190 @@
+//! The commands: each takes typed settings, reads its inputs, and writes its output.
+
+pub mod check;
+pub mod rubrics;
+pub mod score;
+pub mod validate;
+
+use std::io::Write;
+use std::path::Path;
+
+use jiff::civil::Date;
+
+use crate::builtin;
+use crate::error::Error;
+use crate::input::ReadOptions;
+use crate::period::Period;
+use crate::records::{self, Loaded};
+use crate::render::Format;
+use crate::rubric::{Lang, Rubric};
+use crate::units::{self, Units};
+
+/// Where records, rubric and roster come from, and how to treat bad rows.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub records: Vec<String>,
+    pub rubric: Option<String>,
+    pub units: Option<String>,
+    pub as_of: Option<Date>,
+    pub skip_invalid: bool,
+    pub rejects: Option<String>,
+    pub read: ReadOptions,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub path: Option<String>,
+    pub lang: Option<Lang>,
+    pub bom: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// The latest assessed month and its quarter to date.
+    Latest,
+    Period(Period),
+    All,
+}
+
+/// Prints a note on stderr unless quiet.
+pub fn note(inputs: &Inputs, msg: &str) {
+    if !inputs.quiet {
+        eprintln!("note: {msg}");
+    }
+}
+
+/// Rubric, units and valid records, with every invalid row reported.
+pub struct Loaded3 {
+    pub rubric: Rubric,
+    pub units: Units,
+    pub loaded: Loaded,
+}
+
+pub fn load_all(inputs: &Inputs) -> Result<Loaded3, Error> {
+    let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
+    let mut units = match &inputs.units {
+        Some(path) => units::load_roster(path, &rubric, &inputs.read)?,
+        None => Units::default(),
+    };
+    let loaded = records::load(
+        &inputs.records,
+        &rubric,
+        &mut units,
+        &inputs.read,
+        inputs.skip_invalid,
+    )?;
+    if inputs.units.is_none() {
+        note(
+            inputs,
+            "no roster (--units): the units are those named in the records; units without any record cannot appear",
+        );
+    }
+    if inputs.skip_invalid {
+        report_rejects(inputs, &loaded)?;
+    }
+    Ok(Loaded3 {
+        rubric,
+        units,
+        loaded,
+    })
+}
+
+/// With --skip-invalid: the rejected rows go to --rejects or stderr, and a line accounts for
+/// every row.
+fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Error> {
+    match &inputs.rejects {
+        Some(path) => {
+            let mut buf = Vec::new();
+            write_rejects(loaded, &mut buf).map_err(|e| Error::io(path, e))?;
+            write_file(path, &buf, &inputs.records)?;
+        }
+        None => {
+            for r in &loaded.rejected {
+                for e in &r.reasons {
+                    eprintln!("rejected: {e}");
+                }
+            }
+        }
+    }
+    let c = loaded.counts;
+    eprintln!(
+        "rows read {} = scored {} + void {} + rejected {}",
+        c.read, c.scored, c.void, c.rejected
+    );
+    Ok(())
+}
+
+/// The rejected rows as CSV: file, line, reason, then the row's original cells under the first
+/// rejected file's header.
+pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> {
+    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(w);
+    let header = loaded
+        .rejected
+        .first()
+        .map(|r| r.header.clone())
+        .unwrap_or_default();
+    let mut head = vec!["file".to_owned(), "line".to_owned(), "reason".to_owned()];
+    head.extend(header);
+    out.write_record(&head)?;
+    for r in &loaded.rejected {
+        let reason = r
+            .reasons
+            .iter()
+            .map(|e| format!("column \"{}\": {}", e.column, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut row = vec![r.file.clone(), r.line.to_string(), reason];
+        row.extend(r.cells.iter().cloned());
+        out.write_record(&row)?;
+    }
+    out.flush()
+}
+
+/// Writes output atomically: to a temporary file beside the target, then renamed over it, so
+/// that a failed run never leaves half a file. Refuses to overwrite an input.
+pub fn write_file(path: &str, bytes: &[u8], inputs: &[String]) -> Result<(), Error> {
+    let target = Path::new(path);
+    if let Ok(t) = target.canonicalize() {
+        for i in inputs {
+            if Path::new(i).canonicalize().ok().as_deref() == Some(t.as_path()) {
+                return Err(Error::Usage(format!(
+                    "{path}: refusing to overwrite an input file"
+                )));
+            }
+        }
+    }
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = target
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = dir.join(format!(".{file_name}.civscore-{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, target));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// Prints text on stdout; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("<stdout>", e)),
+    }
+}
+
+/// Sends output to its file, or to stdout.
+pub fn emit(output: &Output, bytes: &[u8], inputs: &[String]) -> Result<(), Error> {
+    match &output.path {
+        Some(p) => write_file(p, bytes, inputs),
+        None => print(&String::from_utf8_lossy(bytes)),
+    }
+}

@@ -1,0 +1,83 @@
+//! `civscore score`: ranked tables for the chosen periods.
+
+use crate::cmd::{self, Inputs, Output, Selection};
+use crate::engine;
+use crate::error::Error;
+use crate::period::{Month, Period};
+use crate::ranking::{self, Table, Tables};
+use crate::render::{self, View};
+
+pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(), Error> {
+    let cmd::Loaded3 {
+        rubric,
+        units,
+        mut loaded,
+    } = cmd::load_all(inputs)?;
+    let assessed: Vec<Month> = {
+        let mut v: Vec<Month> = loaded.records.iter().map(|r| r.month).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let latest = *assessed
+        .last()
+        .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
+    // A period in the past is scored as it stood then: records after it are left out.
+    let until = match selection {
+        Selection::Latest | Selection::All => latest,
+        Selection::Period(Period::Month(m)) => m,
+        Selection::Period(Period::Quarter(q)) => q.months()[2],
+        Selection::Period(Period::Year(y)) => Month::new(y, 12),
+    };
+    let span = |p: Period| -> Error {
+        Error::Usage(format!(
+            "no records in {p}: the data covers {} to {latest}",
+            assessed.first().copied().unwrap_or(latest)
+        ))
+    };
+    match selection {
+        Selection::Period(p @ Period::Month(m)) if !assessed.contains(&m) => return Err(span(p)),
+        Selection::Period(p @ Period::Quarter(q)) if !assessed.iter().any(|m| m.quarter() == q) => {
+            return Err(span(p));
+        }
+        Selection::Period(p @ Period::Year(y)) if !assessed.iter().any(|m| m.year() == y) => {
+            return Err(span(p));
+        }
+        _ => {}
+    }
+    loaded.records.retain(|r| r.month <= until);
+    let scores = engine::score(&rubric, &units, &loaded.records, inputs.as_of);
+    let tables = ranking::tables(&rubric, &units, &scores);
+    let chosen = select(&tables, selection, until);
+    let view = View {
+        rubric: &rubric,
+        units: &units,
+        tables: chosen,
+        counts: loaded.counts,
+        lang: output.lang.unwrap_or(rubric.lang),
+        bom: output.bom,
+    };
+    let mut buf = Vec::new();
+    render::render(output.format, &view, &mut buf).map_err(|e| Error::Internal(e.to_string()))?;
+    cmd::emit(output, &buf, &inputs.records)
+}
+
+/// The tables a selection shows, in order.
+pub fn select(tables: &Tables, selection: Selection, until: Month) -> Vec<&Table> {
+    match selection {
+        Selection::All => tables
+            .months
+            .values()
+            .chain(tables.quarters.values())
+            .chain(tables.years.values())
+            .collect(),
+        Selection::Latest | Selection::Period(Period::Month(_)) => tables
+            .months
+            .get(&until)
+            .into_iter()
+            .chain(tables.quarters.get(&until.quarter()))
+            .collect(),
+        Selection::Period(Period::Quarter(q)) => tables.quarters.get(&q).into_iter().collect(),
+        Selection::Period(Period::Year(y)) => tables.years.get(&y).into_iter().collect(),
+    }
+}

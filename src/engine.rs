@@ -1,0 +1,463 @@
+//! The scoring engine (SPEC §3): tallies the records per unit, indicator and month, judges every
+//! indicator at its level, and rolls months up into quarters and years. Pure: no I/O, no clock.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::period::{Month, Quarter};
+use crate::records::{Record, Status};
+use crate::rubric::{NaMode, Per, Rubric, Rule};
+use crate::rules::{self, Agg};
+use crate::units::Units;
+
+/// One record's own part in a per-finding deduction, before its month's repeat factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finding {
+    /// `deduct`, or `deduct[severity]`.
+    pub deduct: Decimal,
+    pub weight: Decimal,
+    /// The on-spot factor when the record was rectified on the spot.
+    pub on_spot: Option<Decimal>,
+    /// count × deduct × weight × on-spot factor.
+    pub base: Decimal,
+    /// Days late, when the rectification is overdue.
+    pub overdue_days: Option<i64>,
+    /// overdue × count when late (never multiplied by a factor).
+    pub overdue_extra: Decimal,
+}
+
+/// Days a record's rectification is late (SPEC §3.4), or None when it is not overdue. The as-of
+/// date defaults to the last day of the record's month.
+pub fn overdue_days(r: &Record, as_of: Option<Date>) -> Option<i64> {
+    let deadline = r.deadline?;
+    let reference = match r.rectified {
+        Some(done) => done,
+        None => as_of.unwrap_or_else(|| r.month.last_day()),
+    };
+    (reference > deadline).then(|| days_between(deadline, reference))
+}
+
+pub fn days_between(from: Date, to: Date) -> i64 {
+    from.until(to).map(|s| i64::from(s.get_days())).unwrap_or(0)
+}
+
+/// What a record contributes under a per-finding rule (zero for other rules).
+pub fn finding(rubric: &Rubric, r: &Record, as_of: Option<Date>) -> Finding {
+    let count = Decimal::from(r.count);
+    match &rubric.indicators[r.indicator].rule {
+        Rule::PerFinding {
+            deduct,
+            overdue,
+            on_spot,
+            ..
+        } => {
+            let unit = rules::unit_deduct(deduct, r.severity.as_deref());
+            let spot = on_spot.filter(|_| r.status == Status::OnSpot);
+            let base = count * unit * r.weight * spot.unwrap_or(Decimal::ONE);
+            let days = overdue.and(overdue_days(r, as_of));
+            let extra = match (overdue, days) {
+                (Some(x), Some(_)) => *x * count,
+                _ => Decimal::ZERO,
+            };
+            Finding {
+                deduct: unit,
+                weight: r.weight,
+                on_spot: spot,
+                base,
+                overdue_days: days,
+                overdue_extra: extra,
+            }
+        }
+        _ => Finding {
+            deduct: Decimal::ZERO,
+            weight: r.weight,
+            on_spot: None,
+            base: Decimal::ZERO,
+            overdue_days: None,
+            overdue_extra: Decimal::ZERO,
+        },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthScore {
+    pub score: Decimal,
+    /// Σ month-level indicator deductions.
+    pub deducted: Decimal,
+    pub bonus: Decimal,
+    pub vetoed: bool,
+}
+
+/// A quarter's or year's result: the parts it rolls up (months or quarters), what was deducted
+/// at its own level, and the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollScore {
+    pub parts: Vec<(String, Decimal)>,
+    pub deducted: Decimal,
+    pub score: Decimal,
+    pub vetoed: bool,
+}
+
+/// Every unit's results in every period of the data, indexed by unit.
+#[derive(Debug, Clone, Default)]
+pub struct Scores {
+    pub assessed: BTreeSet<Month>,
+    pub months: BTreeMap<Month, Vec<MonthScore>>,
+    pub quarters: BTreeMap<Quarter, Vec<RollScore>>,
+    pub years: BTreeMap<i32, Vec<RollScore>>,
+}
+
+impl Scores {
+    pub fn quarter_provisional(&self, q: Quarter) -> bool {
+        q.months().iter().any(|m| !self.assessed.contains(m))
+    }
+
+    pub fn year_provisional(&self, y: i32) -> bool {
+        (1..=12).any(|m| !self.assessed.contains(&Month::new(y, m)))
+    }
+}
+
+/// The tallies and flags the engine works from.
+pub struct Engine<'a> {
+    rubric: &'a Rubric,
+    units: &'a Units,
+    tallies: HashMap<(usize, usize, Month), Agg>,
+    vetoes: HashSet<(usize, Month)>,
+    /// (unit, year, indicator) → number of non-void records.
+    year_records: HashMap<(usize, i32, usize), u64>,
+    pub assessed: BTreeSet<Month>,
+    applicable: Vec<Vec<bool>>,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(
+        rubric: &'a Rubric,
+        units: &'a Units,
+        records: &[Record],
+        as_of: Option<Date>,
+    ) -> Self {
+        let applicable: Vec<Vec<bool>> = units
+            .list
+            .iter()
+            .map(|u| {
+                let mut v = vec![true; rubric.indicators.len()];
+                for &i in &u.not_applicable {
+                    v[i] = false;
+                }
+                v
+            })
+            .collect();
+        let mut e = Engine {
+            rubric,
+            units,
+            tallies: HashMap::new(),
+            vetoes: HashSet::new(),
+            year_records: HashMap::new(),
+            assessed: BTreeSet::new(),
+            applicable,
+        };
+        for r in records {
+            e.add(r, as_of);
+        }
+        e
+    }
+
+    fn add(&mut self, r: &Record, as_of: Option<Date>) {
+        self.assessed.insert(r.month);
+        if r.status == Status::Void {
+            return;
+        }
+        *self
+            .year_records
+            .entry((r.unit, r.month.year(), r.indicator))
+            .or_default() += 1;
+        if !self.applicable[r.unit][r.indicator] {
+            return;
+        }
+        let ind = &self.rubric.indicators[r.indicator];
+        if matches!(ind.rule, Rule::Veto) {
+            self.vetoes.insert((r.unit, r.month));
+        }
+        let f = finding(self.rubric, r, as_of);
+        let t = self
+            .tallies
+            .entry((r.unit, r.indicator, r.month))
+            .or_default();
+        t.records += 1;
+        t.count += r.count;
+        t.base += f.base;
+        t.overdue += f.overdue_extra;
+        if let Some(v) = r.value {
+            t.value_sum += v;
+            t.values += 1;
+        }
+    }
+
+    pub fn applicable(&self, unit: usize, indicator: usize) -> bool {
+        self.applicable[unit][indicator]
+    }
+
+    /// The repeat factor of a unit's indicator in a month: F when the previous calendar month had
+    /// a non-void record of it (反弹), else 1.
+    pub fn repeat_factor(&self, unit: usize, indicator: usize, month: Month) -> Decimal {
+        match self.rubric.indicators[indicator].rule {
+            Rule::PerFinding {
+                repeat: Some(f), ..
+            } if self.tallies.contains_key(&(unit, indicator, month.prev())) => f,
+            _ => Decimal::ONE,
+        }
+    }
+
+    /// What a unit's records of an indicator add up to over some months.
+    pub fn agg(&self, unit: usize, indicator: usize, months: &[Month]) -> Agg {
+        let mut total = Agg::default();
+        for &m in months {
+            if let Some(t) = self.tallies.get(&(unit, indicator, m)) {
+                let mut t = *t;
+                t.base *= self.repeat_factor(unit, indicator, m);
+                total.merge(&t);
+            }
+        }
+        total
+    }
+
+    /// The rescale factor of SPEC §3.6 as (full, applicable points), or None when all apply.
+    pub fn rescale(&self, unit: usize) -> Option<(Decimal, Decimal)> {
+        if self.rubric.not_applicable != NaMode::Rescale
+            || self.units.list[unit].not_applicable.is_empty()
+        {
+            return None;
+        }
+        let app: Decimal = self
+            .rubric
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(i, ind)| ind.rule.has_points() && self.applicable[unit][*i])
+            .map(|(_, ind)| ind.points)
+            .sum();
+        (!app.is_zero() && app != self.rubric.full).then_some((self.rubric.full, app))
+    }
+
+    /// The indicators judged at a level (those with points).
+    pub fn level(&self, per: Per) -> Vec<usize> {
+        self.rubric
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, ind)| ind.per == per && ind.rule.has_points())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Every unit's deduction of every indicator of `inds` over `months`, after the cap and the
+    /// not-applicable adjustment: `[unit][k]` for `inds[k]`.
+    pub fn deductions(&self, inds: &[usize], months: &[Month]) -> Vec<Vec<Decimal>> {
+        let n = self.units.list.len();
+        let mut out: Vec<Vec<Decimal>> = (0..n)
+            .map(|u| {
+                inds.iter()
+                    .map(|&i| {
+                        if self.applicable[u][i] {
+                            rules::deduction(&self.rubric.indicators[i], &self.agg(u, i, months))
+                        } else {
+                            Decimal::ZERO
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        match self.rubric.not_applicable {
+            NaMode::Rescale => {
+                for (u, row) in out.iter_mut().enumerate() {
+                    if let Some((full, app)) = self.rescale(u) {
+                        for d in row.iter_mut() {
+                            *d = *d * full / app;
+                        }
+                    }
+                }
+            }
+            NaMode::Average => {
+                for (k, &i) in inds.iter().enumerate() {
+                    let (sum, n) = (0..n)
+                        .filter(|&u| self.applicable[u][i])
+                        .fold((Decimal::ZERO, 0u64), |(s, c), u| (s + out[u][k], c + 1));
+                    let mean = if n == 0 {
+                        Decimal::ZERO
+                    } else {
+                        sum / Decimal::from(n)
+                    };
+                    for (u, row) in out.iter_mut().enumerate() {
+                        if !self.applicable[u][i] {
+                            row[k] = mean;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A unit's bonus in a month: Σ over bonus categories of min(cap, Σ add × count).
+    pub fn bonus(&self, unit: usize, month: Month) -> Decimal {
+        self.rubric
+            .categories
+            .iter()
+            .filter(|c| c.bonus)
+            .map(|c| {
+                let sum: Decimal = c
+                    .indicators
+                    .iter()
+                    .filter(|&&i| self.applicable[unit][i])
+                    .map(|&i| match self.rubric.indicators[i].rule {
+                        Rule::Bonus { add } => {
+                            add * Decimal::from(self.agg(unit, i, &[month]).count)
+                        }
+                        _ => Decimal::ZERO,
+                    })
+                    .sum();
+                c.cap.map_or(sum, |cap| sum.min(cap))
+            })
+            .sum()
+    }
+
+    pub fn vetoed(&self, unit: usize, month: Month) -> bool {
+        self.vetoes.contains(&(unit, month))
+    }
+
+    /// The penalties of SPEC §1 that apply to a unit in a year, with their names.
+    pub fn penalties(&self, unit: usize, year: i32) -> Vec<(usize, u64)> {
+        self.rubric
+            .penalties
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| {
+                let n = self
+                    .year_records
+                    .get(&(unit, year, p.indicator))
+                    .copied()
+                    .unwrap_or(0);
+                (n >= p.at_least).then_some((k, n))
+            })
+            .collect()
+    }
+
+    /// Scores every unit in every assessed month, quarter and year.
+    pub fn score(&self) -> Scores {
+        let n = self.units.list.len();
+        let full = self.rubric.full;
+        let mut scores = Scores {
+            assessed: self.assessed.clone(),
+            ..Scores::default()
+        };
+        let month_inds = self.level(Per::Month);
+        for &m in &self.assessed {
+            let deds = self.deductions(&month_inds, &[m]);
+            let row = (0..n)
+                .map(|u| {
+                    let deducted: Decimal = deds[u].iter().sum();
+                    let bonus = self.bonus(u, m);
+                    MonthScore {
+                        score: (full - deducted + bonus).max(Decimal::ZERO),
+                        deducted,
+                        bonus,
+                        vetoed: self.vetoed(u, m),
+                    }
+                })
+                .collect();
+            scores.months.insert(m, row);
+        }
+
+        let quarter_inds = self.level(Per::Quarter);
+        let quarters: BTreeSet<Quarter> = self.assessed.iter().map(|m| m.quarter()).collect();
+        for q in quarters {
+            let months: Vec<Month> = q
+                .months()
+                .into_iter()
+                .filter(|m| self.assessed.contains(m))
+                .collect();
+            let deds = self.deductions(&quarter_inds, &q.months());
+            let row = (0..n)
+                .map(|u| {
+                    let parts: Vec<(String, Decimal)> = months
+                        .iter()
+                        .map(|m| (m.to_string(), scores.months[m][u].score))
+                        .collect();
+                    let mean = mean(parts.iter().map(|(_, s)| *s));
+                    let deducted: Decimal = deds[u].iter().sum();
+                    RollScore {
+                        parts,
+                        deducted,
+                        score: (mean - deducted).max(Decimal::ZERO),
+                        vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
+                    }
+                })
+                .collect();
+            scores.quarters.insert(q, row);
+        }
+
+        let year_inds = self.level(Per::Year);
+        let years: BTreeSet<i32> = self.assessed.iter().map(|m| m.year()).collect();
+        for y in years {
+            let all_months: Vec<Month> = (1..=12).map(|m| Month::new(y, m)).collect();
+            let quarters: Vec<Quarter> = (0..4)
+                .map(|k| Quarter(y * 4 + k))
+                .filter(|q| scores.quarters.contains_key(q))
+                .collect();
+            let deds = self.deductions(&year_inds, &all_months);
+            let row = (0..n)
+                .map(|u| {
+                    let parts: Vec<(String, Decimal)> = quarters
+                        .iter()
+                        .map(|q| (q.label(), scores.quarters[q][u].score))
+                        .collect();
+                    let weights: Vec<Decimal> = quarters
+                        .iter()
+                        .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
+                        .collect();
+                    let base = weighted_mean(&parts, &weights);
+                    let penalty: Decimal = self
+                        .penalties(u, y)
+                        .iter()
+                        .map(|(k, _)| self.rubric.penalties[*k].deduct)
+                        .sum();
+                    let deducted = deds[u].iter().sum::<Decimal>() + penalty;
+                    RollScore {
+                        parts,
+                        deducted,
+                        score: (base - deducted).max(Decimal::ZERO),
+                        vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
+                    }
+                })
+                .collect();
+            scores.years.insert(y, row);
+        }
+        scores
+    }
+}
+
+pub fn mean(values: impl Iterator<Item = Decimal>) -> Decimal {
+    let (sum, n) = values.fold((Decimal::ZERO, 0u64), |(s, n), v| (s + v, n + 1));
+    if n == 0 {
+        Decimal::ZERO
+    } else {
+        sum / Decimal::from(n)
+    }
+}
+
+/// Σ w × Q / Σ w; when the weights of the assessed quarters add up to 0, the plain mean.
+pub fn weighted_mean(parts: &[(String, Decimal)], weights: &[Decimal]) -> Decimal {
+    let wsum: Decimal = weights.iter().sum();
+    if wsum.is_zero() {
+        return mean(parts.iter().map(|(_, s)| *s));
+    }
+    let total: Decimal = parts.iter().zip(weights).map(|((_, s), w)| *s * *w).sum();
+    total / wsum
+}
+
+/// Scores records in one call.
+pub fn score(rubric: &Rubric, units: &Units, records: &[Record], as_of: Option<Date>) -> Scores {
+    Engine::new(rubric, units, records, as_of).score()
+}

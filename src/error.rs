@@ -1,0 +1,78 @@
+//! The library's error type and its exit codes (SPEC §6).
+
+use std::fmt;
+
+use crate::records::RowError;
+use crate::rubric::RubricError;
+
+#[derive(Debug)]
+pub enum Error {
+    /// A usage error: bad option value, unknown period, conflicting flags (exit 2).
+    Usage(String),
+    /// An invalid rubric (exit 65).
+    Rubric(RubricError),
+    /// Invalid record or roster rows: every one of them (exit 65).
+    Rows {
+        errors: Vec<RowError>,
+        summary: String,
+    },
+    /// Other invalid input: a missing column, no records at all (exit 65).
+    Invalid(String),
+    /// A file that cannot be read or written (exit 1).
+    Io { path: String, message: String },
+    /// Anything else that went wrong (exit 1).
+    Internal(String),
+}
+
+impl Error {
+    pub fn io(path: &str, e: std::io::Error) -> Error {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+            _ => e.to_string(),
+        };
+        Error::Io {
+            path: path.to_owned(),
+            message,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Rubric(_) | Error::Rows { .. } | Error::Invalid(_) => 65,
+            Error::Io { .. } | Error::Internal(_) => 1,
+        }
+    }
+
+    /// The lines to print on stderr, each to be prefixed with `error: `.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Error::Rows { errors, summary } => {
+                let mut v: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                v.push(summary.clone());
+                v
+            }
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(m) | Error::Invalid(m) | Error::Internal(m) => f.write_str(m),
+            Error::Rubric(e) => e.fmt(f),
+            Error::Rows { summary, .. } => f.write_str(summary),
+            Error::Io { path, message } => write!(f, "{path}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<RubricError> for Error {
+    fn from(e: RubricError) -> Self {
+        Error::Rubric(e)
+    }
+}

@@ -1,0 +1,259 @@
+//! Months, quarters and years (SPEC §3.2), and the date forms that offices write (SPEC §2).
+
+use std::fmt;
+
+use jiff::civil::Date;
+
+/// A calendar month, counted as `year × 12 + (month − 1)` so that months order and step simply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(pub i32);
+
+impl Month {
+    pub fn new(year: i32, month: i32) -> Month {
+        Month(year * 12 + (month - 1))
+    }
+
+    pub fn of(date: Date) -> Month {
+        Month::new(i32::from(date.year()), i32::from(date.month()))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(12)
+    }
+
+    /// 1..=12.
+    pub fn month(self) -> i32 {
+        self.0.rem_euclid(12) + 1
+    }
+
+    pub fn quarter(self) -> Quarter {
+        Quarter(self.year() * 4 + (self.month() - 1) / 3)
+    }
+
+    pub fn prev(self) -> Month {
+        Month(self.0 - 1)
+    }
+
+    pub fn first_day(self) -> Date {
+        Date::new(self.year() as i16, self.month() as i8, 1).unwrap_or_default()
+    }
+
+    pub fn last_day(self) -> Date {
+        self.first_day().last_of_month()
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year(), self.month())
+    }
+}
+
+/// A calendar quarter, counted as `year × 4 + (q − 1)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter(pub i32);
+
+impl Quarter {
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(4)
+    }
+
+    /// 1..=4.
+    pub fn number(self) -> i32 {
+        self.0.rem_euclid(4) + 1
+    }
+
+    pub fn months(self) -> [Month; 3] {
+        let first = Month::new(self.year(), (self.number() - 1) * 3 + 1);
+        [first, Month(first.0 + 1), Month(first.0 + 2)]
+    }
+
+    pub fn prev(self) -> Quarter {
+        Quarter(self.0 - 1)
+    }
+
+    pub fn label(self) -> String {
+        format!("Q{}", self.number())
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}Q{}", self.year(), self.number())
+    }
+}
+
+/// What `--period` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Month(Month),
+    Quarter(Quarter),
+    Year(i32),
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Month(m) => m.fmt(f),
+            Period::Quarter(q) => q.fmt(f),
+            Period::Year(y) => write!(f, "{y:04}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Period {
+    type Err = String;
+
+    /// `2026-11`, `2026/11`, `2026年11月`, `2026Q4`, `2026-Q4`, `2026`.
+    fn from_str(s: &str) -> Result<Period, String> {
+        let bad = || {
+            format!(
+                "cannot read period \"{s}\": expected a month (2026-11), a quarter (2026Q4) or a year (2026)"
+            )
+        };
+        let t = s.trim().to_ascii_uppercase();
+        let t = t.replace('年', "-").replace('月', "");
+        let year = |y: &str| -> Option<i32> {
+            (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| y.parse().ok())
+                .flatten()
+        };
+        if let Some(y) = year(&t) {
+            return Ok(Period::Year(y));
+        }
+        if let Some((y, q)) = t.split_once('Q') {
+            let y = year(y.trim_end_matches(['-', '/', ' '])).ok_or_else(bad)?;
+            let q: i32 = q.parse().map_err(|_| bad())?;
+            if !(1..=4).contains(&q) {
+                return Err(bad());
+            }
+            return Ok(Period::Quarter(Quarter(y * 4 + q - 1)));
+        }
+        let (y, m) = t.split_once(['-', '/', '.']).ok_or_else(bad)?;
+        let y = year(y).ok_or_else(bad)?;
+        let m: i32 = m.parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&m) {
+            return Err(bad());
+        }
+        Ok(Period::Month(Month::new(y, m)))
+    }
+}
+
+/// Reads a date as offices write it: `2026-11-03`, `2026/11/3`, `2026.11.3`, `2026年11月3日`,
+/// `20261103`, with any time part after a space or `T` ignored. Impossible dates are refused.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    let t = s.trim();
+    let date_part = t.split([' ', 'T', '\u{3000}']).next().unwrap_or_default();
+    let bad = || format!("cannot read date \"{t}\": expected a date such as 2026-11-03");
+    let normalized = if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
+        format!(
+            "{}-{}-{}",
+            &date_part[0..4],
+            &date_part[4..6],
+            &date_part[6..8]
+        )
+    } else {
+        date_part
+            .replace('年', "-")
+            .replace('月', "-")
+            .replace('日', "")
+            .replace(['/', '.'], "-")
+    };
+    let parts: Vec<&str> = normalized.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    build_date(y, m, d).ok_or_else(|| impossible(t, y, m, d).unwrap_or_else(bad))
+}
+
+fn numeric(s: &str, max_len: usize) -> Option<i16> {
+    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn build_date(y: &str, m: &str, d: &str) -> Option<Date> {
+    if y.len() != 4 {
+        return None;
+    }
+    let y = numeric(y, 4)?;
+    let m = numeric(m, 2)?;
+    let d = numeric(d, 2)?;
+    Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// A well-formed but impossible date (`2026-02-30`) gets its own message.
+fn impossible(t: &str, y: &str, m: &str, d: &str) -> Option<String> {
+    let ok = y.len() == 4
+        && numeric(y, 4).is_some()
+        && numeric(m, 2).is_some()
+        && numeric(d, 2).is_some();
+    ok.then(|| format!("impossible date \"{t}\": no such day in the calendar"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn date_forms() {
+        let want = date(2026, 11, 3);
+        for s in [
+            "2026-11-03",
+            "2026/11/3",
+            "2026.11.3",
+            "2026年11月3日",
+            "20261103",
+            " 2026-11-03 14:30:00",
+            "2026-11-03T08:00",
+            "2026/11/3 9:05",
+        ] {
+            assert_eq!(parse_date(s), Ok(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn bad_dates() {
+        assert_eq!(
+            parse_date("2026-02-30").unwrap_err(),
+            "impossible date \"2026-02-30\": no such day in the calendar"
+        );
+        for s in [
+            "",
+            "11/3/2026",
+            "2026-11",
+            "yesterday",
+            "2026-1-2-3",
+            "99999999999",
+        ] {
+            assert!(parse_date(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn months_and_quarters() {
+        let m = Month::new(2026, 1);
+        assert_eq!(m.prev().to_string(), "2025-12");
+        assert_eq!(m.quarter().to_string(), "2026Q1");
+        assert_eq!(Month::new(2026, 12).quarter().number(), 4);
+        assert_eq!(Month::new(2026, 2).last_day(), date(2026, 2, 28));
+        assert_eq!(
+            Quarter(2026 * 4 + 3).months().map(|m| m.to_string()),
+            ["2026-10", "2026-11", "2026-12"]
+        );
+    }
+
+    #[test]
+    fn periods() {
+        assert_eq!("2026-11".parse(), Ok(Period::Month(Month::new(2026, 11))));
+        assert_eq!("2026/1".parse(), Ok(Period::Month(Month::new(2026, 1))));
+        assert_eq!("2026q4".parse::<Period>().unwrap().to_string(), "2026Q4");
+        assert_eq!("2026-Q2".parse::<Period>().unwrap().to_string(), "2026Q2");
+        assert_eq!("2026".parse(), Ok(Period::Year(2026)));
+        assert!("2026-13".parse::<Period>().is_err());
+        assert!("2026Q5".parse::<Period>().is_err());
+        assert!("26-1".parse::<Period>().is_err());
+    }
+}

@@ -1,0 +1,301 @@
+//! Ranked tables (SPEC §3.7): grades, competition ranking on the rounded score with vetoed units
+//! last, group ranks, rank and score changes against the previous period, and the average row.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::engine::{RollScore, Scores};
+use crate::period::{Month, Quarter};
+use crate::rubric::Rubric;
+use crate::units::Units;
+
+/// Rounds half away from zero (四舍五入) to `dp` decimals: for display, grades and ranking only.
+pub fn round(d: Decimal, dp: u32) -> Decimal {
+    d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Month => "month",
+            Kind::Quarter => "quarter",
+            Kind::Year => "year",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub unit: usize,
+    pub rank: u32,
+    pub group_rank: Option<u32>,
+    /// Previous rank − this rank (positive = moved up); None when there is no previous period.
+    pub rank_change: Option<i64>,
+    /// Rounded score − the previous period's rounded score.
+    pub score_change: Option<Decimal>,
+    /// The exact score.
+    pub score: Decimal,
+    pub deducted: Decimal,
+    /// Month tables only.
+    pub bonus: Option<Decimal>,
+    /// Quarter and year tables: the months' or quarters' scores, aligned with `Table::parts`.
+    pub parts: Vec<Option<Decimal>>,
+    pub grade: Option<String>,
+    pub vetoed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub kind: Kind,
+    pub period: String,
+    pub provisional: bool,
+    /// The mean of the units' exact scores.
+    pub average: Decimal,
+    /// Column labels of the parts: months of a quarter, quarters of a year.
+    pub parts: Vec<String>,
+    /// In rank order.
+    pub rows: Vec<Row>,
+}
+
+/// Every table the data supports, by period.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub months: BTreeMap<Month, Table>,
+    pub quarters: BTreeMap<Quarter, Table>,
+    pub years: BTreeMap<i32, Table>,
+}
+
+/// The first grade whose `min` ≤ the rounded score; a vetoed unit gets the last grade.
+pub fn grade(rubric: &Rubric, rounded: Decimal, vetoed: bool) -> Option<String> {
+    if vetoed {
+        return rubric.grades.last().map(|g| g.name.clone());
+    }
+    rubric
+        .grades
+        .iter()
+        .find(|g| g.min <= rounded)
+        .map(|g| g.name.clone())
+}
+
+/// Competition ranks (1, 2, 2, 4) of the given units: non-vetoed first, then rounded score
+/// descending; ties share a rank and are listed by unit code. Returns (unit, rank) in order.
+pub fn rank(entries: &[(usize, Decimal, bool)], units: &Units) -> Vec<(usize, u32)> {
+    let mut sorted: Vec<&(usize, Decimal, bool)> = entries.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.2.cmp(&b.2)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| units.list[a.0].code.cmp(&units.list[b.0].code))
+    });
+    let mut out = Vec::with_capacity(sorted.len());
+    let mut prev: Option<(bool, Decimal, u32)> = None;
+    for (i, e) in sorted.iter().enumerate() {
+        let r = match prev {
+            Some((v, s, r)) if v == e.2 && s == e.1 => r,
+            _ => i as u32 + 1,
+        };
+        prev = Some((e.2, e.1, r));
+        out.push((e.0, r));
+    }
+    out
+}
+
+struct Line {
+    score: Decimal,
+    deducted: Decimal,
+    bonus: Option<Decimal>,
+    parts: Vec<(String, Decimal)>,
+    vetoed: bool,
+}
+
+fn build(
+    rubric: &Rubric,
+    units: &Units,
+    kind: Kind,
+    period: String,
+    provisional: bool,
+    parts: Vec<String>,
+    lines: Vec<Line>,
+    previous: Option<&Table>,
+) -> Table {
+    let p = rubric.precision;
+    let entries: Vec<(usize, Decimal, bool)> = lines
+        .iter()
+        .enumerate()
+        .map(|(u, l)| (u, round(l.score, p), l.vetoed))
+        .collect();
+    let ranks = rank(&entries, units);
+    let mut group_ranks: HashMap<usize, u32> = HashMap::new();
+    let mut groups: BTreeMap<&str, Vec<(usize, Decimal, bool)>> = BTreeMap::new();
+    for e in &entries {
+        if let Some(g) = units.list[e.0].group.as_deref() {
+            groups.entry(g).or_default().push(*e);
+        }
+    }
+    for members in groups.values() {
+        group_ranks.extend(rank(members, units));
+    }
+    let prev: HashMap<usize, (u32, Decimal)> = previous
+        .map(|t| {
+            t.rows
+                .iter()
+                .map(|r| (r.unit, (r.rank, round(r.score, p))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = ranks
+        .into_iter()
+        .map(|(u, r)| {
+            let l = &lines[u];
+            let rounded = entries[u].1;
+            Row {
+                unit: u,
+                rank: r,
+                group_rank: group_ranks.get(&u).copied(),
+                rank_change: prev.get(&u).map(|(pr, _)| i64::from(*pr) - i64::from(r)),
+                score_change: prev.get(&u).map(|(_, ps)| rounded - ps),
+                score: l.score,
+                deducted: l.deducted,
+                bonus: l.bonus,
+                parts: parts
+                    .iter()
+                    .map(|label| l.parts.iter().find(|(k, _)| k == label).map(|(_, s)| *s))
+                    .collect(),
+                grade: grade(rubric, rounded, l.vetoed),
+                vetoed: l.vetoed,
+            }
+        })
+        .collect();
+    Table {
+        kind,
+        period,
+        provisional,
+        average: crate::engine::mean(lines.iter().map(|l| l.score)),
+        parts,
+        rows,
+    }
+}
+
+fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
+    rows.iter()
+        .map(|r| Line {
+            score: r.score,
+            deducted: r.deducted,
+            bonus: None,
+            parts: r.parts.clone(),
+            vetoed: r.vetoed,
+        })
+        .collect()
+}
+
+/// Ranks every period of the scores.
+pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
+    let mut t = Tables::default();
+    for (m, rows) in &scores.months {
+        let lines = rows
+            .iter()
+            .map(|s| Line {
+                score: s.score,
+                deducted: s.deducted,
+                bonus: Some(s.bonus),
+                parts: Vec::new(),
+                vetoed: s.vetoed,
+            })
+            .collect();
+        let table = build(
+            rubric,
+            units,
+            Kind::Month,
+            m.to_string(),
+            false,
+            Vec::new(),
+            lines,
+            t.months.get(&m.prev()),
+        );
+        t.months.insert(*m, table);
+    }
+    for (q, rows) in &scores.quarters {
+        let parts = q
+            .months()
+            .iter()
+            .filter(|m| scores.assessed.contains(m))
+            .map(|m| m.to_string())
+            .collect();
+        let table = build(
+            rubric,
+            units,
+            Kind::Quarter,
+            q.to_string(),
+            scores.quarter_provisional(*q),
+            parts,
+            roll_lines(rows),
+            t.quarters.get(&q.prev()),
+        );
+        t.quarters.insert(*q, table);
+    }
+    for (y, rows) in &scores.years {
+        let parts = (0..4)
+            .map(|k| Quarter(y * 4 + k))
+            .filter(|q| scores.quarters.contains_key(q))
+            .map(|q| q.label())
+            .collect();
+        let table = build(
+            rubric,
+            units,
+            Kind::Year,
+            format!("{y:04}"),
+            scores.year_provisional(*y),
+            parts,
+            roll_lines(rows),
+            t.years.get(&(y - 1)),
+        );
+        t.years.insert(*y, table);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Units;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round(d("99.675"), 2), d("99.68"));
+        assert_eq!(round(d("99.665"), 2), d("99.67"));
+        assert_eq!(round(d("0.5"), 0), d("1"));
+        assert_eq!(round(d("-0.5"), 0), d("-1"));
+    }
+
+    #[test]
+    fn competition_ranking_with_vetoed_last_and_code_ties() {
+        let mut units = Units::default();
+        for c in ["U4", "U3", "U2", "U1", "U5"] {
+            units.find_or_add(c);
+        }
+        // U4 99, U3 98, U2 99 (ties with U4, listed first by code), U1 100 but vetoed, U5 98
+        let entries = [
+            (0, d("99"), false),
+            (1, d("98"), false),
+            (2, d("99"), false),
+            (3, d("100"), true),
+            (4, d("98"), false),
+        ];
+        let got: Vec<(&str, u32)> = rank(&entries, &units)
+            .into_iter()
+            .map(|(u, r)| (units.list[u].code.as_str(), r))
+            .collect();
+        assert_eq!(got, [("U2", 1), ("U4", 1), ("U3", 3), ("U5", 3), ("U1", 5)]);
+    }
+}

@@ -1,0 +1,568 @@
+//! Inspection records (SPEC §2): column matching with Chinese aliases, and the validation of
+//! every row, so that every bad row is named and nothing is dropped silently.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::error::Error;
+use crate::input::{self, ReadOptions, Row, Sheet};
+use crate::period::{Month, parse_date};
+use crate::rubric::{Deduct, Rubric, Rule, parse_decimal};
+use crate::suggest;
+use crate::units::Units;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Valid,
+    OnSpot,
+    Void,
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Option<Status> {
+        match s.trim().to_lowercase().as_str() {
+            "" | "valid" | "有效" => Some(Status::Valid),
+            "on_spot" | "on-spot" | "当场整改" => Some(Status::OnSpot),
+            "void" | "撤销" | "作废" => Some(Status::Void),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::OnSpot => "on_spot",
+            Status::Void => "void",
+        }
+    }
+}
+
+/// One valid inspection record.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Index into the list of input names.
+    pub file: u32,
+    pub line: u64,
+    pub date: Date,
+    pub month: Month,
+    pub unit: usize,
+    pub indicator: usize,
+    pub count: u64,
+    pub value: Option<Decimal>,
+    pub severity: Option<String>,
+    pub source: Option<String>,
+    /// The source's weight (1 for an empty or undeclared source).
+    pub weight: Decimal,
+    pub deadline: Option<Date>,
+    pub rectified: Option<Date>,
+    pub status: Status,
+    pub id: Option<String>,
+    pub note: String,
+    pub inspector: String,
+}
+
+/// One problem of one row: `FILE:LINE: column "X": what is wrong`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    /// The column as its header is written in the file.
+    pub column: String,
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: column \"{}\": {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// A rejected row: its original cells and why.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub file: String,
+    pub line: u64,
+    pub cells: Vec<String>,
+    pub header: Vec<String>,
+    pub reasons: Vec<RowError>,
+}
+
+/// What the inputs held: `read = scored + void + rejected`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub read: u64,
+    pub scored: u64,
+    pub void: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub records: Vec<Record>,
+    /// Input names, indexed by `Record::file`.
+    pub files: Vec<String>,
+    pub rejected: Vec<Rejected>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Date,
+    Unit,
+    Indicator,
+    Count,
+    Value,
+    Severity,
+    Source,
+    Deadline,
+    Rectified,
+    Status,
+    Id,
+    Note,
+    Inspector,
+}
+
+const COLUMNS: &[(Col, &str, &[&str])] = &[
+    (Col::Date, "date", &["日期", "检查日期"]),
+    (Col::Unit, "unit", &["单位", "责任单位"]),
+    (Col::Indicator, "indicator", &["指标", "指标编号"]),
+    (Col::Count, "count", &["数量", "问题数"]),
+    (Col::Value, "value", &["数值", "测量值"]),
+    (Col::Severity, "severity", &["程度", "问题程度"]),
+    (Col::Source, "source", &["方式", "检查方式"]),
+    (Col::Deadline, "deadline", &["整改期限"]),
+    (Col::Rectified, "rectified", &["整改日期", "整改完成日期"]),
+    (Col::Status, "status", &["状态"]),
+    (Col::Id, "id", &["编号"]),
+    (Col::Note, "note", &["问题描述", "备注"]),
+    (Col::Inspector, "inspector", &["检查人"]),
+];
+
+const REQUIRED: &[Col] = &[Col::Date, Col::Unit, Col::Indicator];
+
+/// Which cell holds which column.
+struct Layout {
+    cols: HashMap<u8, usize>,
+    header: Vec<String>,
+}
+
+impl Layout {
+    fn of(sheet: &Sheet) -> Result<Layout, Error> {
+        let mut cols = HashMap::new();
+        for (i, h) in sheet.header.iter().enumerate() {
+            let key = input::header_key(h);
+            if let Some((col, _, _)) = COLUMNS
+                .iter()
+                .find(|(_, name, aliases)| *name == key || aliases.contains(&key.as_str()))
+            {
+                cols.entry(*col as u8).or_insert(i);
+            }
+        }
+        let missing: Vec<String> = COLUMNS
+            .iter()
+            .filter(|(c, _, _)| REQUIRED.contains(c) && !cols.contains_key(&(*c as u8)))
+            .map(|(_, name, aliases)| format!("\"{name}\" ({})", aliases.join("/")))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{}:{}: missing required column {}; columns found: {}",
+                sheet.name,
+                sheet.header_line,
+                missing.join(", "),
+                sheet.header.join(", ")
+            )));
+        }
+        Ok(Layout {
+            cols,
+            header: sheet.header.clone(),
+        })
+    }
+
+    fn cell<'r>(&self, row: &'r Row, col: Col) -> &'r str {
+        self.cols
+            .get(&(col as u8))
+            .and_then(|i| row.cells.get(*i))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    fn name(&self, col: Col) -> String {
+        self.cols
+            .get(&(col as u8))
+            .and_then(|i| self.header.get(*i))
+            .cloned()
+            .unwrap_or_else(|| {
+                COLUMNS
+                    .iter()
+                    .find(|(c, _, _)| *c == col)
+                    .map(|(_, n, _)| n.to_string())
+                    .unwrap_or_default()
+            })
+    }
+}
+
+/// The largest count accepted: larger numbers are almost surely typing accidents.
+const MAX_COUNT: u64 = 1_000_000;
+
+/// Validates rows of records against the rubric and units, and collects every problem.
+pub struct Validator<'a> {
+    rubric: &'a Rubric,
+    units: &'a mut Units,
+    ids: HashMap<String, (String, u64)>,
+    pub loaded: Loaded,
+}
+
+impl<'a> Validator<'a> {
+    pub fn new(rubric: &'a Rubric, units: &'a mut Units) -> Self {
+        Validator {
+            rubric,
+            units,
+            ids: HashMap::new(),
+            loaded: Loaded::default(),
+        }
+    }
+
+    /// Reads and validates one input.
+    pub fn add_file(&mut self, path: &str, opts: &ReadOptions) -> Result<(), Error> {
+        let sheet = input::read_table(path, opts)?;
+        self.add_sheet(&sheet)
+    }
+
+    pub fn add_sheet(&mut self, sheet: &Sheet) -> Result<(), Error> {
+        let layout = Layout::of(sheet)?;
+        let file = self.loaded.files.len() as u32;
+        self.loaded.files.push(sheet.name.clone());
+        for row in &sheet.rows {
+            if row.is_blank() {
+                continue;
+            }
+            self.loaded.counts.read += 1;
+            match self.row(&layout, &sheet.name, file, row) {
+                Ok(rec) => {
+                    if rec.status == Status::Void {
+                        self.loaded.counts.void += 1;
+                    } else {
+                        self.loaded.counts.scored += 1;
+                    }
+                    self.loaded.records.push(rec);
+                }
+                Err(reasons) => {
+                    self.loaded.counts.rejected += 1;
+                    self.loaded.rejected.push(Rejected {
+                        file: sheet.name.clone(),
+                        line: row.line,
+                        cells: row.cells.clone(),
+                        header: sheet.header.clone(),
+                        reasons,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn row(
+        &mut self,
+        l: &Layout,
+        file_name: &str,
+        file: u32,
+        row: &Row,
+    ) -> Result<Record, Vec<RowError>> {
+        let mut errs = Vec::new();
+        let mut fail = |col: Col, message: String| {
+            errs.push(RowError {
+                file: file_name.to_owned(),
+                line: row.line,
+                column: l.name(col),
+                message,
+            });
+        };
+        let rubric = self.rubric;
+
+        let date_s = l.cell(row, Col::Date);
+        let date = if date_s.is_empty() {
+            fail(Col::Date, "the date is empty".into());
+            None
+        } else {
+            parse_date(date_s).map_err(|e| fail(Col::Date, e)).ok()
+        };
+
+        let unit_s = l.cell(row, Col::Unit);
+        let unit = if unit_s.is_empty() {
+            fail(Col::Unit, "the unit is empty".into());
+            None
+        } else {
+            let u = self.units.find_or_add(unit_s);
+            if u.is_none() {
+                let hint = suggest::hint(self.units.suggestion(unit_s));
+                fail(
+                    Col::Unit,
+                    format!("unit \"{unit_s}\" is not in the roster{hint}"),
+                );
+            }
+            u
+        };
+
+        let ind_s = l.cell(row, Col::Indicator);
+        let indicator = if ind_s.is_empty() {
+            fail(Col::Indicator, "the indicator is empty".into());
+            None
+        } else {
+            let i = rubric.indicator_index(ind_s);
+            if i.is_none() {
+                fail(Col::Indicator, unknown_indicator(rubric, ind_s));
+            }
+            i
+        };
+
+        let count_s = l.cell(row, Col::Count);
+        let count = if count_s.is_empty() {
+            Some(1)
+        } else {
+            match parse_decimal(count_s) {
+                Some(d)
+                    if d.fract().is_zero()
+                        && d >= Decimal::ONE
+                        && d <= Decimal::from(MAX_COUNT) =>
+                {
+                    u64::try_from(d.trunc().mantissa()).ok()
+                }
+                Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
+                    fail(
+                        Col::Count,
+                        format!("count {count_s} is too large (at most {MAX_COUNT})"),
+                    );
+                    None
+                }
+                _ => {
+                    fail(
+                        Col::Count,
+                        format!("expected a positive whole number, found \"{count_s}\""),
+                    );
+                    None
+                }
+            }
+        };
+
+        let value_s = l.cell(row, Col::Value);
+        let needs_value = indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
+        let value = if value_s.is_empty() {
+            if needs_value {
+                let code = indicator
+                    .map(|i| rubric.indicators[i].code.as_str())
+                    .unwrap_or("");
+                fail(
+                    Col::Value,
+                    format!("indicator {code} needs a measured value, but the value is empty"),
+                );
+            }
+            None
+        } else {
+            let v = parse_decimal(value_s.strip_suffix('%').unwrap_or(value_s).trim());
+            if v.is_none() && needs_value {
+                fail(
+                    Col::Value,
+                    format!("expected a finite number such as 18.5 or 18.5%, found \"{value_s}\""),
+                );
+            }
+            v
+        };
+
+        let sev_s = l.cell(row, Col::Severity);
+        let severity = match indicator.map(|i| &rubric.indicators[i].rule) {
+            Some(Rule::PerFinding {
+                deduct: Deduct::BySeverity(map),
+                ..
+            }) => {
+                let keys = map.iter().map(|(k, _)| k.as_str());
+                if sev_s.is_empty() {
+                    fail(
+                        Col::Severity,
+                        format!(
+                            "the severity is empty; indicator {} deducts by severity: {}",
+                            indicator
+                                .map(|i| rubric.indicators[i].code.as_str())
+                                .unwrap_or(""),
+                            keys.collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                    None
+                } else if map.iter().any(|(k, _)| k == sev_s) {
+                    Some(sev_s.to_owned())
+                } else {
+                    let hint = suggest::hint(suggest::closest(sev_s, keys.clone()));
+                    fail(
+                        Col::Severity,
+                        format!(
+                            "unknown severity \"{sev_s}\"{hint}; expected one of: {}",
+                            keys.collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                    None
+                }
+            }
+            _ => (!sev_s.is_empty()).then(|| sev_s.to_owned()),
+        };
+
+        let src_s = l.cell(row, Col::Source);
+        let weight = if src_s.is_empty() {
+            Decimal::ONE
+        } else {
+            match rubric.source_weight(src_s) {
+                Some(w) => w,
+                None => {
+                    let keys: Vec<&str> = rubric
+                        .sources
+                        .iter()
+                        .flatten()
+                        .map(|(k, _)| k.as_str())
+                        .collect();
+                    let hint = suggest::hint(suggest::closest(src_s, keys.iter().copied()));
+                    fail(
+                        Col::Source,
+                        format!(
+                            "unknown source \"{src_s}\"{hint}; the rubric declares: {}",
+                            keys.join(", ")
+                        ),
+                    );
+                    Decimal::ONE
+                }
+            }
+        };
+
+        let mut opt_date = |col: Col| {
+            let s = l.cell(row, col);
+            if s.is_empty() {
+                return None;
+            }
+            parse_date(s).map_err(|e| fail(col, e)).ok()
+        };
+        let deadline = opt_date(Col::Deadline);
+        let rectified = opt_date(Col::Rectified);
+
+        let status_s = l.cell(row, Col::Status);
+        let status = Status::parse(status_s);
+        if status.is_none() {
+            fail(
+                Col::Status,
+                format!(
+                    "unknown status \"{status_s}\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废"
+                ),
+            );
+        }
+
+        let id_s = l.cell(row, Col::Id);
+        if !id_s.is_empty()
+            && let Some((f, line)) = self.ids.get(id_s)
+        {
+            fail(
+                Col::Id,
+                format!("id \"{id_s}\" repeats (first at {f}:{line})"),
+            );
+        }
+
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        if !id_s.is_empty() {
+            self.ids
+                .insert(id_s.to_owned(), (file_name.to_owned(), row.line));
+        }
+        let (Some(date), Some(unit), Some(indicator), Some(count), Some(status)) =
+            (date, unit, indicator, count, status)
+        else {
+            return Err(errs);
+        };
+        Ok(Record {
+            file,
+            line: row.line,
+            date,
+            month: Month::of(date),
+            unit,
+            indicator,
+            count,
+            value,
+            severity,
+            source: (!src_s.is_empty()).then(|| src_s.to_owned()),
+            weight,
+            deadline,
+            rectified,
+            status,
+            id: (!id_s.is_empty()).then(|| id_s.to_owned()),
+            note: l.cell(row, Col::Note).to_owned(),
+            inspector: l.cell(row, Col::Inspector).to_owned(),
+        })
+    }
+}
+
+/// `unknown indicator "X"` with the best suggestion: a near-miss code, the code of an indicator
+/// whose name was written, or a note that a category code is not an indicator.
+fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
+    if let Some(ind) = rubric.indicators.iter().find(|i| i.name == s) {
+        return format!(
+            "unknown indicator \"{s}\": records name the code (did you mean \"{}\"?)",
+            ind.code
+        );
+    }
+    if rubric.category_codes().any(|c| c == s) {
+        return format!("\"{s}\" is a category; records name one of its indicators");
+    }
+    let by_code = suggest::closest(s, rubric.indicators.iter().map(|i| i.code.as_str()));
+    let by_name = || {
+        suggest::closest(s, rubric.indicators.iter().map(|i| i.name.as_str()))
+            .and_then(|n| rubric.indicators.iter().find(|i| i.name == n))
+            .map(|i| i.code.as_str())
+    };
+    format!(
+        "unknown indicator \"{s}\"{}",
+        suggest::hint(by_code.or_else(by_name))
+    )
+}
+
+/// Reads every input, then fails with every row error unless `skip_invalid`.
+pub fn load(
+    paths: &[String],
+    rubric: &Rubric,
+    units: &mut Units,
+    opts: &ReadOptions,
+    skip_invalid: bool,
+) -> Result<Loaded, Error> {
+    let mut v = Validator::new(rubric, units);
+    for p in paths {
+        v.add_file(p, opts)?;
+    }
+    let loaded = v.loaded;
+    if !loaded.rejected.is_empty() && !skip_invalid {
+        let errors: Vec<RowError> = loaded
+            .rejected
+            .iter()
+            .flat_map(|r| r.reasons.iter().cloned())
+            .collect();
+        let summary = format!(
+            "{} of {} rows are invalid; nothing was scored (fix them, or use --skip-invalid to score the valid rows)",
+            loaded.counts.rejected, loaded.counts.read
+        );
+        return Err(Error::Rows { errors, summary });
+    }
+    if loaded.records.is_empty() {
+        return Err(Error::Invalid(if loaded.counts.read == 0 {
+            format!(
+                "{}: no records: there is nothing to score",
+                paths.join(", ")
+            )
+        } else {
+            format!(
+                "no valid record in {} rows: there is nothing to score",
+                loaded.counts.read
+            )
+        }));
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,1411 @@
+//! The rubric (SPEC §1): categories, indicators and their deduction rules, loaded from YAML with
+//! every error placed by file, line, column and key path, and every cross-check made up front so
+//! that scoring never meets an inconsistent rubric.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use crate::suggest;
+use crate::yaml::{self, Key, Kind, Node, Pos};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" => Ok(Lang::En),
+            "zh" => Ok(Lang::Zh),
+            other => Err(format!("unknown language \"{other}\": expected zh or en")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Per {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Per {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Per::Month => "month",
+            Per::Quarter => "quarter",
+            Per::Year => "year",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NaMode {
+    Rescale,
+    Average,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Deduct {
+    Flat(Decimal),
+    /// Severity → deduction, in the rubric's order.
+    BySeverity(Vec<(String, Decimal)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    AtLeast,
+    AtMost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Below {
+    Zero,
+    Proportional,
+    PerPoint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Full,
+    Zero,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Count,
+    Value,
+}
+
+/// One band: `bound` is `upto` (ascending bands) or `from` (descending); the last has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub bound: Option<Decimal>,
+    /// The indicator's score in points (a share `66%` is already turned into points).
+    pub score: Decimal,
+    /// The score as written, for display (`66%` or `3`).
+    pub written: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    PerFinding {
+        deduct: Deduct,
+        overdue: Option<Decimal>,
+        repeat: Option<Decimal>,
+        on_spot: Option<Decimal>,
+    },
+    Threshold {
+        target: Decimal,
+        direction: Direction,
+        below: Below,
+        deduct: Option<Decimal>,
+        missing: Missing,
+    },
+    Bands {
+        measure: Measure,
+        /// true for `from:` bands (higher is better), false for `upto:`.
+        from: bool,
+        bands: Vec<Band>,
+        missing: Missing,
+    },
+    Required {
+        at_least: u64,
+        deduct: Option<Decimal>,
+    },
+    Bonus {
+        add: Decimal,
+    },
+    Veto,
+}
+
+impl Rule {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::PerFinding { .. } => "per_finding",
+            Rule::Threshold { .. } => "threshold",
+            Rule::Bands { .. } => "bands",
+            Rule::Required { .. } => "required",
+            Rule::Bonus { .. } => "bonus",
+            Rule::Veto => "veto",
+        }
+    }
+
+    /// Whether the rule reads the `value` column.
+    pub fn needs_value(&self) -> bool {
+        matches!(
+            self,
+            Rule::Threshold { .. }
+                | Rule::Bands {
+                    measure: Measure::Value,
+                    ..
+                }
+        )
+    }
+
+    pub fn has_points(&self) -> bool {
+        !matches!(self, Rule::Bonus { .. } | Rule::Veto)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub code: String,
+    pub name: String,
+    /// Zero for bonus and veto indicators.
+    pub points: Decimal,
+    pub rule: Rule,
+    pub per: Per,
+    pub note: Option<String>,
+    pub category: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+    pub points: Decimal,
+    pub assessor: Option<String>,
+    pub bonus: bool,
+    pub cap: Option<Decimal>,
+    /// Indices into `Rubric::indicators`.
+    pub indicators: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Grade {
+    pub name: String,
+    pub min: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Penalty {
+    pub name: String,
+    pub indicator: usize,
+    pub at_least: u64,
+    pub deduct: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub name: String,
+    pub lang: Lang,
+    pub full: Decimal,
+    pub precision: u32,
+    /// Source → weight; `None` when the rubric declares no sources (every source weighs 1).
+    pub sources: Option<Vec<(String, Decimal)>>,
+    pub not_applicable: NaMode,
+    pub grades: Vec<Grade>,
+    /// Weights of Q1..Q4.
+    pub year_weights: [Decimal; 4],
+    pub penalties: Vec<Penalty>,
+    pub categories: Vec<Category>,
+    pub indicators: Vec<Indicator>,
+    /// Where the rubric came from: a path, or `builtin:NAME`.
+    pub origin: String,
+    pub sha256: String,
+    pub text: String,
+    code_index: HashMap<String, usize>,
+}
+
+impl Rubric {
+    pub fn indicator_index(&self, code: &str) -> Option<usize> {
+        self.code_index.get(code).copied()
+    }
+
+    pub fn source_weight(&self, source: &str) -> Option<Decimal> {
+        match &self.sources {
+            None => Some(Decimal::ONE),
+            Some(list) => list.iter().find(|(k, _)| k == source).map(|(_, w)| *w),
+        }
+    }
+
+    pub fn category_codes(&self) -> impl Iterator<Item = &str> {
+        self.categories.iter().map(|c| c.code.as_str())
+    }
+}
+
+/// A rubric error: where it is and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubricError {
+    pub file: String,
+    pub pos: Pos,
+    /// Key path such as `categories[2].indicators[0].deduct` (empty for the document).
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for RubricError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.pos.line > 0 {
+            write!(f, ":{}:{}", self.pos.line, self.pos.col)?;
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for RubricError {}
+
+type Res<T> = Result<T, RubricError>;
+
+/// Reads one mapping, tracking which keys were used so that the rest can be refused.
+struct Obj<'a> {
+    file: &'a str,
+    path: String,
+    pos: Pos,
+    entries: &'a [(Key, Node)],
+    used: Vec<bool>,
+}
+
+fn err(file: &str, pos: Pos, path: &str, message: impl Into<String>) -> RubricError {
+    RubricError {
+        file: file.to_owned(),
+        pos,
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn child(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl<'a> Obj<'a> {
+    fn new(file: &'a str, node: &'a Node, path: String) -> Res<Obj<'a>> {
+        match &node.kind {
+            Kind::Map(entries) => Ok(Obj {
+                file,
+                path,
+                pos: node.pos,
+                entries,
+                used: vec![false; entries.len()],
+            }),
+            _ => Err(err(
+                file,
+                node.pos,
+                &path,
+                format!("expected a mapping of keys, found {}", node.type_name()),
+            )),
+        }
+    }
+
+    fn get(&mut self, key: &str) -> Option<(&'a Node, String)> {
+        let i = self.entries.iter().position(|(k, _)| k.name == key)?;
+        self.used[i] = true;
+        let node = &self.entries[i].1;
+        if matches!(node.kind, Kind::Null) {
+            return None;
+        }
+        Some((node, child(&self.path, key)))
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| k.name == key)
+    }
+
+    fn req(&mut self, key: &str, what: &str) -> Res<(&'a Node, String)> {
+        self.get(key).ok_or_else(|| {
+            err(
+                self.file,
+                self.pos,
+                &self.path,
+                format!("missing key `{key}` ({what})"),
+            )
+        })
+    }
+
+    fn key_pos(&self, key: &str) -> Pos {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, _)| k.pos)
+            .unwrap_or(self.pos)
+    }
+
+    /// Refuses every key not read. `elsewhere` names keys that belong to other rules.
+    fn finish(self, allowed: &[&str], context: &str) -> Res<()> {
+        for ((k, _), used) in self.entries.iter().zip(&self.used) {
+            if *used || allowed.contains(&k.name.as_str()) {
+                continue;
+            }
+            let path = child(&self.path, &k.name);
+            let msg = if RULE_KEYS.contains(&k.name.as_str()) {
+                format!("key `{}` does not apply {context}", k.name)
+            } else {
+                let s = suggest::closest(&k.name, allowed.iter().copied());
+                let hint = s
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown key `{}`{hint}; expected one of: {}",
+                    k.name,
+                    allowed.join(", ")
+                )
+            };
+            return Err(err(self.file, k.pos, &path, msg));
+        }
+        Ok(())
+    }
+}
+
+const RULE_KEYS: &[&str] = &[
+    "deduct",
+    "overdue",
+    "repeat",
+    "on_spot",
+    "target",
+    "direction",
+    "below",
+    "missing",
+    "measure",
+    "bands",
+    "at_least",
+    "add",
+];
+
+fn text(file: &str, node: &Node, path: &str) -> Res<String> {
+    match &node.kind {
+        Kind::Str(s) | Kind::Num(s) => Ok(s.clone()),
+        _ => Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected text, found {}", node.type_name()),
+        )),
+    }
+}
+
+/// Parses a decimal as written: `2`, `0.5`, `-1.25`, `1e3`.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    Decimal::from_str_exact(s)
+        .ok()
+        .or_else(|| Decimal::from_scientific(s).ok())
+        .map(|d| d.normalize())
+}
+
+fn number(file: &str, node: &Node, path: &str) -> Res<Decimal> {
+    let expected = || {
+        err(
+            file,
+            node.pos,
+            path,
+            format!("expected a number, found {}", describe(node)),
+        )
+    };
+    match &node.kind {
+        Kind::Num(s) | Kind::Str(s) => parse_decimal(s).ok_or_else(expected),
+        _ => Err(expected()),
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match &node.kind {
+        Kind::Str(s) | Kind::Num(s) => format!("\"{s}\""),
+        _ => node.type_name().to_owned(),
+    }
+}
+
+fn non_negative(file: &str, node: &Node, path: &str) -> Res<Decimal> {
+    let d = number(file, node, path)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected a number ≥ 0, found {d}"),
+        ));
+    }
+    Ok(d)
+}
+
+fn positive(file: &str, node: &Node, path: &str) -> Res<Decimal> {
+    let d = number(file, node, path)?;
+    if d <= Decimal::ZERO {
+        return Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected a number > 0, found {d}"),
+        ));
+    }
+    Ok(d)
+}
+
+fn whole(file: &str, node: &Node, path: &str, min: u64) -> Res<u64> {
+    let d = number(file, node, path)?;
+    let ok = d.fract().is_zero() && d >= Decimal::from(min) && d <= Decimal::from(u32::MAX);
+    if !ok {
+        return Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected a whole number ≥ {min}, found {d}"),
+        ));
+    }
+    Ok(u64::try_from(d.mantissa() / 10i128.pow(d.scale())).unwrap_or(0))
+}
+
+fn word<'w>(file: &str, node: &Node, path: &str, choices: &[&'w str]) -> Res<&'w str> {
+    let t = text(file, node, path)?;
+    choices.iter().copied().find(|c| *c == t).ok_or_else(|| {
+        let hint = suggest::closest(&t, choices.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        err(
+            file,
+            node.pos,
+            path,
+            format!(
+                "unknown value \"{t}\"{hint}; expected one of: {}",
+                choices.join(", ")
+            ),
+        )
+    })
+}
+
+fn boolean(file: &str, node: &Node, path: &str) -> Res<bool> {
+    match &node.kind {
+        Kind::Bool(b) => Ok(*b),
+        _ => Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected true or false, found {}", describe(node)),
+        )),
+    }
+}
+
+fn seq<'a>(file: &str, node: &'a Node, path: &str) -> Res<&'a [Node]> {
+    match &node.kind {
+        Kind::Seq(v) => Ok(v),
+        _ => Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected a list, found {}", node.type_name()),
+        )),
+    }
+}
+
+fn map_entries<'a>(file: &str, node: &'a Node, path: &str) -> Res<&'a [(Key, Node)]> {
+    match &node.kind {
+        Kind::Map(v) => Ok(v),
+        _ => Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected a mapping, found {}", node.type_name()),
+        )),
+    }
+}
+
+/// Loads and checks a rubric. `file` is how errors name it.
+pub fn load(text_src: &str, file: &str) -> Res<Rubric> {
+    let text_src = text_src.strip_prefix('\u{feff}').unwrap_or(text_src);
+    let root = yaml::parse(text_src).map_err(|e| err(file, e.pos, "", e.message))?;
+    let mut rubric = build(file, &root)?;
+    rubric.origin = file.to_owned();
+    rubric.text = text_src.to_owned();
+    rubric.sha256 = sha256_hex(text_src.as_bytes());
+    Ok(rubric)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn build(file: &str, root: &Node) -> Res<Rubric> {
+    let mut top = Obj::new(file, root, String::new())?;
+
+    let (v, vp) = top.req("civscore", "the schema version, 1")?;
+    if number(file, v, &vp).ok() != Some(Decimal::ONE) {
+        return Err(err(
+            file,
+            v.pos,
+            &vp,
+            format!(
+                "unsupported schema version {}: this civscore reads version 1",
+                describe(v)
+            ),
+        ));
+    }
+    let name = match top.get("name") {
+        Some((n, p)) => text(file, n, &p)?,
+        None => String::from("rubric"),
+    };
+    let lang = match top.get("lang") {
+        Some((n, p)) => match word(file, n, &p, &["zh", "en"])? {
+            "zh" => Lang::Zh,
+            _ => Lang::En,
+        },
+        None => Lang::En,
+    };
+    let precision = match top.get("precision") {
+        Some((n, p)) => {
+            let v = whole(file, n, &p, 0)?;
+            if v > 10 {
+                return Err(err(
+                    file,
+                    n.pos,
+                    &p,
+                    format!("expected a precision from 0 to 10, found {v}"),
+                ));
+            }
+            v as u32
+        }
+        None => 2,
+    };
+    let sources = match top.get("sources") {
+        Some((n, p)) => {
+            let mut list = Vec::new();
+            for (k, v) in map_entries(file, n, &p)? {
+                let kp = child(&p, &k.name);
+                list.push((k.name.clone(), non_negative(file, v, &kp)?));
+            }
+            Some(list)
+        }
+        None => None,
+    };
+    let not_applicable = match top.get("not_applicable") {
+        Some((n, p)) => match word(file, n, &p, &["rescale", "average"])? {
+            "average" => NaMode::Average,
+            _ => NaMode::Rescale,
+        },
+        None => NaMode::Rescale,
+    };
+    let grades = match top.get("grades") {
+        Some((n, p)) => grades(file, n, &p)?,
+        None => Vec::new(),
+    };
+
+    // Categories and indicators come first: the year section refers to indicator codes.
+    let (cn, cp) = top.req("categories", "the list of categories")?;
+    let mut categories = Vec::new();
+    let mut indicators: Vec<Indicator> = Vec::new();
+    let mut code_pos: HashMap<String, (Pos, String)> = HashMap::new();
+    let mut check_code = |code: &str, pos: Pos, path: &str| -> Res<()> {
+        if let Some((first, first_path)) = code_pos.get(code) {
+            return Err(err(
+                file,
+                pos,
+                path,
+                format!(
+                    "code \"{code}\" is used twice (first at line {}, {first_path}); codes must be unique across the rubric",
+                    first.line
+                ),
+            ));
+        }
+        code_pos.insert(code.to_owned(), (pos, path.to_owned()));
+        Ok(())
+    };
+    let cat_nodes = seq(file, cn, &cp)?;
+    if cat_nodes.is_empty() {
+        return Err(err(file, cn.pos, &cp, "the rubric has no categories"));
+    }
+    for (ci, cnode) in cat_nodes.iter().enumerate() {
+        let path = format!("{cp}[{ci}]");
+        let mut c = Obj::new(file, cnode, path.clone())?;
+        let (code_n, code_p) = c.req("code", "the category's code, such as A")?;
+        let code = text(file, code_n, &code_p)?;
+        check_code(&code, code_n.pos, &code_p)?;
+        let cname = match c.get("name") {
+            Some((n, p)) => text(file, n, &p)?,
+            None => code.clone(),
+        };
+        let assessor = match c.get("assessor") {
+            Some((n, p)) => Some(text(file, n, &p)?),
+            None => None,
+        };
+        let bonus = match c.get("bonus") {
+            Some((n, p)) => boolean(file, n, &p)?,
+            None => false,
+        };
+        let cap = match c.get("cap") {
+            Some((n, p)) => {
+                if !bonus {
+                    return Err(err(
+                        file,
+                        n.pos,
+                        &p,
+                        "`cap` applies only to a category with `bonus: true`",
+                    ));
+                }
+                Some(non_negative(file, n, &p)?)
+            }
+            None => None,
+        };
+        let declared_points = match c.get("points") {
+            Some((n, p)) => {
+                if bonus {
+                    return Err(err(
+                        file,
+                        n.pos,
+                        &p,
+                        "a bonus category has no points (its `cap` limits the bonus)",
+                    ));
+                }
+                Some((non_negative(file, n, &p)?, n.pos, p))
+            }
+            None => None,
+        };
+        let (inodes, ip) = c.req("indicators", "the list of indicators")?;
+        let inodes = seq(file, inodes, &ip)?;
+        let mut members = Vec::new();
+        let mut sum = Decimal::ZERO;
+        for (ii, inode) in inodes.iter().enumerate() {
+            let ipath = format!("{ip}[{ii}]");
+            let ind = indicator(file, inode, &ipath, categories.len(), &mut check_code)?;
+            if bonus != matches!(ind.rule, Rule::Bonus { .. }) {
+                let msg = if bonus {
+                    format!(
+                        "a bonus category holds only bonus indicators, but {} has rule {}",
+                        ind.code,
+                        ind.rule.name()
+                    )
+                } else {
+                    format!(
+                        "bonus indicator {} must be in a category with `bonus: true`",
+                        ind.code
+                    )
+                };
+                return Err(err(file, inode.pos, &ipath, msg));
+            }
+            sum += ind.points;
+            members.push(indicators.len());
+            indicators.push(ind);
+        }
+        if inodes.is_empty() {
+            return Err(err(file, cnode.pos, &ip, "the category has no indicators"));
+        }
+        if let Some((declared, pos, p)) = declared_points
+            && declared != sum
+        {
+            return Err(err(
+                file,
+                pos,
+                &p,
+                format!(
+                    "category {code} declares {declared} points but its indicators add up to {sum}"
+                ),
+            ));
+        }
+        c.finish(
+            &[
+                "code",
+                "name",
+                "points",
+                "assessor",
+                "bonus",
+                "cap",
+                "indicators",
+            ],
+            "to a category",
+        )?;
+        categories.push(Category {
+            code,
+            name: cname,
+            points: sum,
+            assessor,
+            bonus,
+            cap,
+            indicators: members,
+        });
+    }
+    let total: Decimal = categories
+        .iter()
+        .filter(|c| !c.bonus)
+        .map(|c| c.points)
+        .sum();
+    if total <= Decimal::ZERO {
+        return Err(err(
+            file,
+            cn.pos,
+            &cp,
+            "the rubric's indicators carry no points: nothing to score",
+        ));
+    }
+    let full = match top.get("full") {
+        Some((n, p)) => {
+            let f = number(file, n, &p)?;
+            if f != total {
+                return Err(err(
+                    file,
+                    n.pos,
+                    &p,
+                    format!("full is {f} but the indicators' points add up to {total}"),
+                ));
+            }
+            f
+        }
+        None => total,
+    };
+    let code_index: HashMap<String, usize> = indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| (ind.code.clone(), i))
+        .collect();
+
+    let mut year_weights = [Decimal::ONE; 4];
+    let mut penalties = Vec::new();
+    if let Some((yn, yp)) = top.get("year") {
+        let mut y = Obj::new(file, yn, yp.clone())?;
+        if let Some((wn, wp)) = y.get("weights") {
+            let mut w = Obj::new(file, wn, wp.clone())?;
+            let mut sum = Decimal::ZERO;
+            for (q, slot) in year_weights.iter_mut().enumerate() {
+                let key = format!("Q{}", q + 1);
+                let (n, p) = w.req(&key, "every quarter's weight, Q1 to Q4")?;
+                *slot = non_negative(file, n, &p)?;
+                sum += *slot;
+            }
+            w.finish(&["Q1", "Q2", "Q3", "Q4"], "to year weights")?;
+            if sum.is_zero() {
+                return Err(err(file, wn.pos, &wp, "the quarter weights add up to 0"));
+            }
+        }
+        if let Some((pn, pp)) = y.get("penalties") {
+            for (i, node) in seq(file, pn, &pp)?.iter().enumerate() {
+                let path = format!("{pp}[{i}]");
+                let mut o = Obj::new(file, node, path.clone())?;
+                let name = match o.get("name") {
+                    Some((n, p)) => text(file, n, &p)?,
+                    None => format!("penalty {}", i + 1),
+                };
+                let (inn, inp) = o.req("indicator", "the indicator whose records are counted")?;
+                let code = text(file, inn, &inp)?;
+                let indicator = *code_index.get(&code).ok_or_else(|| {
+                    let hint = suggest::hint(suggest::closest(
+                        &code,
+                        indicators.iter().map(|i| i.code.as_str()),
+                    ));
+                    err(
+                        file,
+                        inn.pos,
+                        &inp,
+                        format!("unknown indicator \"{code}\"{hint}"),
+                    )
+                })?;
+                let at_least = match o.get("at_least") {
+                    Some((n, p)) => whole(file, n, &p, 1)?,
+                    None => 1,
+                };
+                let (dn, dp) = o.req("deduct", "the points subtracted from the year score")?;
+                let deduct = non_negative(file, dn, &dp)?;
+                o.finish(&["name", "indicator", "at_least", "deduct"], "to a penalty")?;
+                penalties.push(Penalty {
+                    name,
+                    indicator,
+                    at_least,
+                    deduct,
+                });
+            }
+        }
+        y.finish(&["weights", "penalties"], "to the year section")?;
+    }
+
+    top.finish(
+        &[
+            "civscore",
+            "name",
+            "lang",
+            "full",
+            "precision",
+            "sources",
+            "not_applicable",
+            "grades",
+            "year",
+            "categories",
+        ],
+        "at the top of a rubric",
+    )?;
+
+    Ok(Rubric {
+        name,
+        lang,
+        full,
+        precision,
+        sources,
+        not_applicable,
+        grades,
+        year_weights,
+        penalties,
+        categories,
+        indicators,
+        origin: String::new(),
+        sha256: String::new(),
+        text: String::new(),
+        code_index,
+    })
+}
+
+fn grades(file: &str, node: &Node, path: &str) -> Res<Vec<Grade>> {
+    let mut out: Vec<Grade> = Vec::new();
+    for (i, g) in seq(file, node, path)?.iter().enumerate() {
+        let gp = format!("{path}[{i}]");
+        let mut o = Obj::new(file, g, gp.clone())?;
+        let (nn, np) = o.req("name", "the grade's name, such as 优秀")?;
+        let name = text(file, nn, &np)?;
+        let (mn, mp) = o.req("min", "the lowest rounded score of the grade")?;
+        let min = number(file, mn, &mp)?;
+        if let Some(prev) = out.last()
+            && min >= prev.min
+        {
+            return Err(err(
+                file,
+                mn.pos,
+                &mp,
+                format!(
+                    "grades go from highest to lowest, but {name}'s min {min} is not below {}'s {}",
+                    prev.name, prev.min
+                ),
+            ));
+        }
+        o.finish(&["name", "min"], "to a grade")?;
+        out.push(Grade { name, min });
+    }
+    Ok(out)
+}
+
+const COMMON_KEYS: &[&str] = &["code", "name", "points", "rule", "per", "note"];
+
+fn indicator(
+    file: &str,
+    node: &Node,
+    path: &str,
+    category: usize,
+    check_code: &mut dyn FnMut(&str, Pos, &str) -> Res<()>,
+) -> Res<Indicator> {
+    let mut o = Obj::new(file, node, path.to_owned())?;
+    let (cn, cp) = o.req("code", "the indicator's code, such as A1")?;
+    let code = text(file, cn, &cp)?;
+    check_code(&code, cn.pos, &cp)?;
+    let name = match o.get("name") {
+        Some((n, p)) => text(file, n, &p)?,
+        None => code.clone(),
+    };
+    let note = match o.get("note") {
+        Some((n, p)) => Some(text(file, n, &p)?),
+        None => None,
+    };
+    let per = match o.get("per") {
+        Some((n, p)) => match word(file, n, &p, &["month", "quarter", "year"])? {
+            "quarter" => Per::Quarter,
+            "year" => Per::Year,
+            _ => Per::Month,
+        },
+        None => Per::Month,
+    };
+    let (rn, rp) = o.req(
+        "rule",
+        "per_finding, threshold, bands, required, bonus or veto",
+    )?;
+    let rule_name = word(
+        file,
+        rn,
+        &rp,
+        &[
+            "per_finding",
+            "threshold",
+            "bands",
+            "required",
+            "bonus",
+            "veto",
+        ],
+    )?;
+    let has_points = !matches!(rule_name, "bonus" | "veto");
+    let points = if has_points {
+        let (pn, pp) = o.req("points", "the indicator's points, a number > 0")?;
+        positive(file, pn, &pp)?
+    } else {
+        if o.has("points") {
+            return Err(err(
+                file,
+                o.key_pos("points"),
+                &child(path, "points"),
+                format!("a {rule_name} indicator has no points"),
+            ));
+        }
+        Decimal::ZERO
+    };
+    if rule_name == "bonus" && per != Per::Month {
+        return Err(err(
+            file,
+            o.key_pos("per"),
+            &child(path, "per"),
+            "bonus indicators are judged monthly: `per` must be month",
+        ));
+    }
+    let (rule, keys): (Rule, &[&str]) = match rule_name {
+        "per_finding" => {
+            let (dn, dp) = o.req("deduct", "a number, or a map of severity → number")?;
+            let deduct = match &dn.kind {
+                Kind::Map(entries) => {
+                    if entries.is_empty() {
+                        return Err(err(file, dn.pos, &dp, "the severity map is empty"));
+                    }
+                    let mut list = Vec::new();
+                    for (k, v) in entries {
+                        list.push((k.name.clone(), non_negative(file, v, &child(&dp, &k.name))?));
+                    }
+                    Deduct::BySeverity(list)
+                }
+                _ => Deduct::Flat(non_negative(file, dn, &dp)?),
+            };
+            let factor = |o: &mut Obj, key: &str| -> Res<Option<Decimal>> {
+                match o.get(key) {
+                    Some((n, p)) => Ok(Some(non_negative(file, n, &p)?)),
+                    None => Ok(None),
+                }
+            };
+            let overdue = factor(&mut o, "overdue")?;
+            let repeat = factor(&mut o, "repeat")?;
+            let on_spot = factor(&mut o, "on_spot")?;
+            (
+                Rule::PerFinding {
+                    deduct,
+                    overdue,
+                    repeat,
+                    on_spot,
+                },
+                &["deduct", "overdue", "repeat", "on_spot"],
+            )
+        }
+        "threshold" => {
+            let (tn, tp) = o.req("target", "the line to meet, a number")?;
+            let target = number(file, tn, &tp)?;
+            let direction = match o.get("direction") {
+                Some((n, p)) => match word(file, n, &p, &["at_least", "at_most"])? {
+                    "at_most" => Direction::AtMost,
+                    _ => Direction::AtLeast,
+                },
+                None => Direction::AtLeast,
+            };
+            let below = match o.get("below") {
+                Some((n, p)) => match word(file, n, &p, &["zero", "proportional", "per_point"])? {
+                    "proportional" => Below::Proportional,
+                    "per_point" => Below::PerPoint,
+                    _ => Below::Zero,
+                },
+                None => Below::Zero,
+            };
+            let deduct = match o.get("deduct") {
+                Some((n, p)) => {
+                    if below != Below::PerPoint {
+                        return Err(err(
+                            file,
+                            n.pos,
+                            &p,
+                            "`deduct` applies to a threshold only with `below: per_point`",
+                        ));
+                    }
+                    Some(non_negative(file, n, &p)?)
+                }
+                None => {
+                    if below == Below::PerPoint {
+                        return Err(err(
+                            file,
+                            o.pos,
+                            path,
+                            "missing key `deduct` (points lost per unit of distance from the target, with `below: per_point`)",
+                        ));
+                    }
+                    None
+                }
+            };
+            let missing = missing(file, &mut o)?;
+            (
+                Rule::Threshold {
+                    target,
+                    direction,
+                    below,
+                    deduct,
+                    missing,
+                },
+                &["target", "direction", "below", "deduct", "missing"],
+            )
+        }
+        "bands" => {
+            let measure = match o.get("measure") {
+                Some((n, p)) => match word(file, n, &p, &["count", "value"])? {
+                    "value" => Measure::Value,
+                    _ => Measure::Count,
+                },
+                None => Measure::Count,
+            };
+            let (bn, bp) = o.req(
+                "bands",
+                "a list of {upto: X, score: S} ending with {score: S}",
+            )?;
+            let (from, bands) = bands(file, bn, &bp, points)?;
+            let missing = if measure == Measure::Value {
+                missing(file, &mut o)?
+            } else {
+                if o.has("missing") {
+                    return Err(err(
+                        file,
+                        o.key_pos("missing"),
+                        &child(path, "missing"),
+                        "`missing` applies to bands only with `measure: value`",
+                    ));
+                }
+                Missing::Full
+            };
+            (
+                Rule::Bands {
+                    measure,
+                    from,
+                    bands,
+                    missing,
+                },
+                &["measure", "bands", "missing"],
+            )
+        }
+        "required" => {
+            let at_least = match o.get("at_least") {
+                Some((n, p)) => whole(file, n, &p, 1)?,
+                None => 1,
+            };
+            let deduct = match o.get("deduct") {
+                Some((n, p)) => Some(non_negative(file, n, &p)?),
+                None => None,
+            };
+            (Rule::Required { at_least, deduct }, &["at_least", "deduct"])
+        }
+        "bonus" => {
+            let (an, ap) = o.req("add", "the points each record adds")?;
+            let add = non_negative(file, an, &ap)?;
+            (Rule::Bonus { add }, &["add"])
+        }
+        _ => (Rule::Veto, &[]),
+    };
+    let mut allowed: Vec<&str> = COMMON_KEYS.to_vec();
+    allowed.extend_from_slice(keys);
+    o.finish(&allowed, &format!("to rule {rule_name}"))?;
+    Ok(Indicator {
+        code,
+        name,
+        points,
+        rule,
+        per,
+        note,
+        category,
+    })
+}
+
+fn missing(file: &str, o: &mut Obj) -> Res<Missing> {
+    Ok(match o.get("missing") {
+        Some((n, p)) => match word(file, n, &p, &["full", "zero"])? {
+            "zero" => Missing::Zero,
+            _ => Missing::Full,
+        },
+        None => Missing::Full,
+    })
+}
+
+fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec<Band>)> {
+    let items = seq(file, node, path)?;
+    if items.is_empty() {
+        return Err(err(file, node.pos, path, "the list of bands is empty"));
+    }
+    let mut from: Option<bool> = None;
+    let mut out = Vec::new();
+    for (i, b) in items.iter().enumerate() {
+        let bp = format!("{path}[{i}]");
+        let mut o = Obj::new(file, b, bp.clone())?;
+        let last = i + 1 == items.len();
+        let upto = o.get("upto");
+        let fromv = o.get("from");
+        let bound = match (upto, fromv) {
+            (Some(_), Some((n, p))) => {
+                return Err(err(
+                    file,
+                    n.pos,
+                    &p,
+                    "a band has either `upto` or `from`, not both",
+                ));
+            }
+            (Some((n, p)), None) | (None, Some((n, p))) => {
+                let is_from = p.ends_with(".from");
+                if last {
+                    return Err(err(
+                        file,
+                        n.pos,
+                        &p,
+                        "the last band has no bound: it takes every measure left",
+                    ));
+                }
+                if let Some(f) = from
+                    && f != is_from
+                {
+                    return Err(err(
+                        file,
+                        n.pos,
+                        &p,
+                        "bands use either `upto` (ascending) or `from` (descending), not both",
+                    ));
+                }
+                from = Some(is_from);
+                Some(number(file, n, &p)?)
+            }
+            (None, None) => {
+                if !last {
+                    return Err(err(
+                        file,
+                        b.pos,
+                        &bp,
+                        "missing key `upto` (or `from`): only the last band has no bound",
+                    ));
+                }
+                None
+            }
+        };
+        let (sn, sp) = o.req(
+            "score",
+            "the indicator's score in this band: points, or a share such as 66%",
+        )?;
+        let written = sn.scalar_text().unwrap_or_default();
+        let score = match written.trim().strip_suffix('%') {
+            Some(share) => match parse_decimal(share) {
+                Some(s) => points * s / Decimal::ONE_HUNDRED,
+                None => {
+                    return Err(err(
+                        file,
+                        sn.pos,
+                        &sp,
+                        format!("expected a share such as 66%, found \"{written}\""),
+                    ));
+                }
+            },
+            None => number(file, sn, &sp)?,
+        };
+        if score < Decimal::ZERO || score > points {
+            return Err(err(
+                file,
+                sn.pos,
+                &sp,
+                format!(
+                    "a band's score must be between 0 and the indicator's {points} points, found {written}"
+                ),
+            ));
+        }
+        o.finish(&["upto", "from", "score"], "to a band")?;
+        out.push(Band {
+            bound,
+            score,
+            written: written.trim().to_owned(),
+        });
+    }
+    Ok((from.unwrap_or(false), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_ok(y: &str) -> Rubric {
+        load(y, "r.yaml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn load_err(y: &str) -> String {
+        load(y, "r.yaml").unwrap_err().to_string()
+    }
+
+    const MINI: &str = "civscore: 1\nname: t\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, name: x, points: 4, rule: per_finding, deduct: 0.5}\n";
+
+    #[test]
+    fn minimal_rubric_defaults() {
+        let r = load_ok(MINI);
+        assert_eq!(r.full, Decimal::from(4));
+        assert_eq!(r.precision, 2);
+        assert_eq!(r.lang, Lang::En);
+        assert_eq!(r.not_applicable, NaMode::Rescale);
+        assert_eq!(r.year_weights, [Decimal::ONE; 4]);
+        assert_eq!(r.indicator_index("A1"), Some(0));
+        assert_eq!(r.sha256.len(), 64);
+    }
+
+    #[test]
+    fn typo_key_is_refused_with_place_path_and_suggestion() {
+        let y = MINI.replace("deduct: 0.5", "deduct: 0.5, dedcut: 1");
+        assert_eq!(
+            load_err(&y),
+            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, deduct, overdue, repeat, on_spot"
+        );
+    }
+
+    #[test]
+    fn key_of_another_rule_is_named_as_such() {
+        let y = MINI.replace("deduct: 0.5", "deduct: 0.5, target: 20");
+        assert!(load_err(&y).ends_with("key `target` does not apply to rule per_finding"));
+    }
+
+    #[test]
+    fn full_must_match_points() {
+        let y = MINI.replace("name: t\n", "name: t\nfull: 100\n");
+        assert_eq!(
+            load_err(&y),
+            "r.yaml:3:7: full: full is 100 but the indicators' points add up to 4"
+        );
+    }
+
+    #[test]
+    fn category_points_must_match() {
+        let y = MINI.replace("  - code: A\n", "  - code: A\n    points: 5\n");
+        assert!(
+            load_err(&y).contains("category A declares 5 points but its indicators add up to 4")
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_across_categories_and_indicators() {
+        let y = MINI.replace("code: A1", "code: A");
+        assert!(load_err(&y).contains("code \"A\" is used twice"));
+    }
+
+    #[test]
+    fn schema_version_is_required() {
+        assert!(load_err("name: x\ncategories: []\n").contains("missing key `civscore`"));
+        assert!(
+            load_err(&MINI.replace("civscore: 1", "civscore: 2"))
+                .contains("unsupported schema version")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let y = MINI.replace("name: t\n", "name: t\nname: u\n");
+        assert!(load_err(&y).starts_with("r.yaml:3:1: duplicate mapping key"));
+    }
+
+    #[test]
+    fn severity_map_and_factors() {
+        let y = MINI.replace(
+            "deduct: 0.5",
+            "deduct: {一般: 0.5, 严重: 2}, overdue: 1, repeat: 2, on_spot: 0.5",
+        );
+        let r = load_ok(&y);
+        assert_eq!(
+            r.indicators[0].rule,
+            Rule::PerFinding {
+                deduct: Deduct::BySeverity(vec![
+                    ("一般".into(), Decimal::new(5, 1)),
+                    ("严重".into(), Decimal::from(2))
+                ]),
+                overdue: Some(Decimal::ONE),
+                repeat: Some(Decimal::from(2)),
+                on_spot: Some(Decimal::new(5, 1)),
+            }
+        );
+    }
+
+    #[test]
+    fn bands_with_shares_and_checks() {
+        let y = MINI.replace(
+            "rule: per_finding, deduct: 0.5",
+            "rule: bands, bands: [{upto: 0, score: 4}, {upto: 2, score: 75%}, {score: 0}]",
+        );
+        let r = load_ok(&y);
+        let Rule::Bands { bands, from, .. } = &r.indicators[0].rule else {
+            panic!()
+        };
+        assert!(!from);
+        assert_eq!(bands[1].score, Decimal::from(3));
+        let bad = MINI.replace(
+            "rule: per_finding, deduct: 0.5",
+            "rule: bands, bands: [{upto: 0, score: 5}, {score: 0}]",
+        );
+        assert!(load_err(&bad).contains("between 0 and the indicator's 4 points"));
+        let mixed = MINI.replace(
+            "rule: per_finding, deduct: 0.5",
+            "rule: bands, bands: [{upto: 0, score: 4}, {from: 2, score: 2}, {score: 0}]",
+        );
+        assert!(load_err(&mixed).contains("not both"));
+    }
+
+    #[test]
+    fn bonus_only_in_bonus_categories() {
+        let y = format!(
+            "{MINI}  - code: B\n    indicators:\n      - {{code: B1, name: y, rule: bonus, add: 1}}\n"
+        );
+        assert!(
+            load_err(&y).contains("bonus indicator B1 must be in a category with `bonus: true`")
+        );
+        let ok = format!(
+            "{MINI}  - code: B\n    bonus: true\n    cap: 2\n    indicators:\n      - {{code: B1, name: y, rule: bonus, add: 1}}\n"
+        );
+        let r = load_ok(&ok);
+        assert_eq!(r.full, Decimal::from(4));
+        assert_eq!(r.categories[1].cap, Some(Decimal::from(2)));
+    }
+
+    #[test]
+    fn year_section() {
+        let y = format!(
+            "{MINI}year:\n  weights: {{Q1: 20, Q2: 20, Q3: 20, Q4: 40}}\n  penalties:\n    - {{name: p, indicator: A1, at_least: 2, deduct: 3}}\n"
+        );
+        let r = load_ok(&y);
+        assert_eq!(r.year_weights[3], Decimal::from(40));
+        assert_eq!(r.penalties[0].at_least, 2);
+        let bad = y.replace("indicator: A1", "indicator: A2");
+        assert!(load_err(&bad).contains("unknown indicator \"A2\" (did you mean \"A1\"?)"));
+        let missing_q = y.replace(", Q4: 40", "");
+        assert!(load_err(&missing_q).contains("missing key `Q4`"));
+    }
+
+    #[test]
+    fn grades_descend() {
+        let y = format!("{MINI}grades:\n  - {{name: a, min: 60}}\n  - {{name: b, min: 80}}\n");
+        assert!(load_err(&y).contains("grades go from highest to lowest"));
+    }
+
+    #[test]
+    fn threshold_keys() {
+        let y = MINI.replace(
+            "rule: per_finding, deduct: 0.5",
+            "rule: threshold, target: 20, below: per_point",
+        );
+        assert!(load_err(&y).contains("missing key `deduct`"));
+        let z = MINI.replace(
+            "rule: per_finding, deduct: 0.5",
+            "rule: threshold, target: 20, deduct: 1",
+        );
+        assert!(load_err(&z).contains("only with `below: per_point`"));
+    }
+
+    #[test]
+    fn numbers_are_exact() {
+        let y = MINI.replace("deduct: 0.5", "deduct: 0.1");
+        let r = load_ok(&y);
+        let Rule::PerFinding {
+            deduct: Deduct::Flat(d),
+            ..
+        } = r.indicators[0].rule
+        else {
+            panic!()
+        };
+        assert_eq!(
+            Decimal::from(100) - d * Decimal::from(3),
+            Decimal::new(997, 1)
+        );
+    }
+}

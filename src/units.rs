@@ -1,0 +1,203 @@
+//! The units being scored (SPEC §3.1): from a roster when one is given, otherwise the distinct
+//! `unit` values of the records.
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+use crate::input::{self, ReadOptions, Sheet};
+use crate::records::RowError;
+use crate::rubric::Rubric;
+use crate::suggest;
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub code: String,
+    pub name: Option<String>,
+    pub group: Option<String>,
+    /// Indices of the indicators not applicable to this unit.
+    pub not_applicable: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Units {
+    pub list: Vec<Unit>,
+    by_code: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    /// True when the units come from a roster (records may then name only these units).
+    pub from_roster: bool,
+}
+
+impl Units {
+    /// Finds a unit by code, then by name.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.by_code
+            .get(key)
+            .or_else(|| self.by_name.get(key))
+            .copied()
+    }
+
+    /// Without a roster, a unit seen for the first time is added.
+    pub fn find_or_add(&mut self, key: &str) -> Option<usize> {
+        if let Some(i) = self.find(key) {
+            return Some(i);
+        }
+        if self.from_roster {
+            return None;
+        }
+        let i = self.list.len();
+        self.list.push(Unit {
+            code: key.to_owned(),
+            name: None,
+            group: None,
+            not_applicable: Vec::new(),
+        });
+        self.by_code.insert(key.to_owned(), i);
+        Some(i)
+    }
+
+    pub fn suggestion(&self, key: &str) -> Option<&str> {
+        let names = self.list.iter().filter_map(|u| u.name.as_deref());
+        suggest::closest(key, self.list.iter().map(|u| u.code.as_str()).chain(names))
+    }
+
+    pub fn has_groups(&self) -> bool {
+        self.list.iter().any(|u| u.group.is_some())
+    }
+}
+
+const CODE: &[&str] = &["code", "编号", "单位编号"];
+const NAME: &[&str] = &["name", "名称", "单位名称"];
+const GROUP: &[&str] = &["group", "类别", "分组"];
+const NA: &[&str] = &["not_applicable", "不适用"];
+
+fn column(sheet: &Sheet, names: &[&str]) -> Option<usize> {
+    sheet
+        .header
+        .iter()
+        .position(|h| names.contains(&input::header_key(h).as_str()))
+}
+
+/// Loads a roster file and checks it against the rubric.
+pub fn load_roster(path: &str, rubric: &Rubric, opts: &ReadOptions) -> Result<Units, Error> {
+    let sheet = input::read_table(path, opts)?;
+    from_sheet(&sheet, rubric)
+}
+
+pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
+    let missing: Vec<&str> = [("code", CODE), ("name", NAME)]
+        .iter()
+        .filter(|(_, names)| column(sheet, names).is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{}:{}: the roster has no column {} (expected code/编号 and name/名称); columns found: {}",
+            sheet.name,
+            sheet.header_line,
+            missing
+                .iter()
+                .map(|m| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            sheet.header.join(", ")
+        )));
+    }
+    let code_col = column(sheet, CODE).unwrap_or(0);
+    let name_col = column(sheet, NAME).unwrap_or(0);
+    let group_col = column(sheet, GROUP);
+    let na_col = column(sheet, NA);
+    let header = |i: usize| sheet.header.get(i).cloned().unwrap_or_default();
+    let mut units = Units {
+        from_roster: true,
+        ..Units::default()
+    };
+    let mut errors = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut name_count: HashMap<String, usize> = HashMap::new();
+    for row in sheet.rows.iter().filter(|r| !r.is_blank()) {
+        let cell = |i: usize| row.cells.get(i).map(String::as_str).unwrap_or("");
+        let mut row_err = |col: usize, message: String| {
+            errors.push(RowError {
+                file: sheet.name.clone(),
+                line: row.line,
+                column: header(col),
+                message,
+            })
+        };
+        let code = cell(code_col);
+        let name = cell(name_col);
+        let mut ok = true;
+        if code.is_empty() {
+            row_err(code_col, "the unit code is empty".into());
+            ok = false;
+        } else if let Some(first) = first_line.get(code) {
+            row_err(
+                code_col,
+                format!("unit code \"{code}\" repeats (first at line {first})"),
+            );
+            ok = false;
+        }
+        if name.is_empty() {
+            row_err(name_col, "the unit name is empty".into());
+            ok = false;
+        }
+        let mut na = Vec::new();
+        if let Some(c) = na_col {
+            for item in cell(c)
+                .split([';', '；', ',', '，', '、'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                match rubric.indicator_index(item) {
+                    Some(i) => na.push(i),
+                    None => {
+                        let hint = suggest::hint(suggest::closest(
+                            item,
+                            rubric.indicators.iter().map(|i| i.code.as_str()),
+                        ));
+                        row_err(c, format!("unknown indicator \"{item}\"{hint}"));
+                        ok = false;
+                    }
+                }
+            }
+        }
+        if !ok {
+            continue;
+        }
+        na.sort_unstable();
+        na.dedup();
+        let group = group_col.map(cell).filter(|g| !g.is_empty());
+        first_line.insert(code.to_owned(), row.line);
+        *name_count.entry(name.to_owned()).or_default() += 1;
+        units.by_code.insert(code.to_owned(), units.list.len());
+        units.list.push(Unit {
+            code: code.to_owned(),
+            name: Some(name.to_owned()),
+            group: group.map(str::to_owned),
+            not_applicable: na,
+        });
+    }
+    if !errors.is_empty() {
+        let n = errors.len();
+        return Err(Error::Rows {
+            errors,
+            summary: format!("{}: {n} invalid roster row(s)", sheet.name),
+        });
+    }
+    if units.list.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{}: the roster lists no units",
+            sheet.name
+        )));
+    }
+    // A name finds its unit only when it is unambiguous and not another unit's code.
+    for (i, u) in units.list.iter().enumerate() {
+        if let Some(n) = &u.name
+            && name_count.get(n) == Some(&1)
+            && !units.by_code.contains_key(n)
+        {
+            units.by_name.insert(n.clone(), i);
+        }
+    }
+    Ok(units)
+}
