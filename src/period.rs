@@ -154,8 +154,7 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
         )
     } else {
         date_part
-            .replace('年', "-")
-            .replace('月', "-")
+            .replace(['年', '月'], "-")
             .replace('日', "")
             .replace(['/', '.'], "-")
     };

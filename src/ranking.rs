@@ -115,16 +115,27 @@ struct Line {
     vetoed: bool,
 }
 
-fn build(
-    rubric: &Rubric,
-    units: &Units,
+/// What a table is about, before its rows are ranked.
+struct Head {
     kind: Kind,
     period: String,
     provisional: bool,
     parts: Vec<String>,
+}
+
+fn build(
+    rubric: &Rubric,
+    units: &Units,
+    head: Head,
     lines: Vec<Line>,
     previous: Option<&Table>,
 ) -> Table {
+    let Head {
+        kind,
+        period,
+        provisional,
+        parts,
+    } = head;
     let p = rubric.precision;
     let entries: Vec<(usize, Decimal, bool)> = lines
         .iter()
@@ -209,16 +220,13 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
                 vetoed: s.vetoed,
             })
             .collect();
-        let table = build(
-            rubric,
-            units,
-            Kind::Month,
-            m.to_string(),
-            false,
-            Vec::new(),
-            lines,
-            t.months.get(&m.prev()),
-        );
+        let head = Head {
+            kind: Kind::Month,
+            period: m.to_string(),
+            provisional: false,
+            parts: Vec::new(),
+        };
+        let table = build(rubric, units, head, lines, t.months.get(&m.prev()));
         t.months.insert(*m, table);
     }
     for (q, rows) in &scores.quarters {
@@ -228,13 +236,16 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             .filter(|m| scores.assessed.contains(m))
             .map(|m| m.to_string())
             .collect();
+        let head = Head {
+            kind: Kind::Quarter,
+            period: q.to_string(),
+            provisional: scores.quarter_provisional(*q),
+            parts,
+        };
         let table = build(
             rubric,
             units,
-            Kind::Quarter,
-            q.to_string(),
-            scores.quarter_provisional(*q),
-            parts,
+            head,
             roll_lines(rows),
             t.quarters.get(&q.prev()),
         );
@@ -246,16 +257,13 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             .filter(|q| scores.quarters.contains_key(q))
             .map(|q| q.label())
             .collect();
-        let table = build(
-            rubric,
-            units,
-            Kind::Year,
-            format!("{y:04}"),
-            scores.year_provisional(*y),
+        let head = Head {
+            kind: Kind::Year,
+            period: format!("{y:04}"),
+            provisional: scores.year_provisional(*y),
             parts,
-            roll_lines(rows),
-            t.years.get(&(y - 1)),
-        );
+        };
+        let table = build(rubric, units, head, roll_lines(rows), t.years.get(&(y - 1)));
         t.years.insert(*y, table);
     }
     t

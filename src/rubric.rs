@@ -319,13 +319,30 @@ impl<'a> Obj<'a> {
     }
 
     fn req(&mut self, key: &str, what: &str) -> Res<(&'a Node, String)> {
-        self.get(key).ok_or_else(|| {
-            err(
+        if let Some(found) = self.get(key) {
+            return Ok(found);
+        }
+        // A near-miss key is most likely the typo that hid this one.
+        let typo = self
+            .entries
+            .iter()
+            .find(|(k, _)| suggest::closest(&k.name, [key]).is_some());
+        Err(match typo {
+            Some((k, _)) => err(
+                self.file,
+                k.pos,
+                &child(&self.path, &k.name),
+                format!(
+                    "unknown key `{}` (did you mean `{key}`?); missing key `{key}` ({what})",
+                    k.name
+                ),
+            ),
+            None => err(
                 self.file,
                 self.pos,
                 &self.path,
                 format!("missing key `{key}` ({what})"),
-            )
+            ),
         })
     }
 

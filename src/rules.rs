@@ -223,7 +223,8 @@ mod tests {
         use Below::*;
         use Direction::*;
         // (direction, below, deduct, values, expected deduction, arithmetic)
-        let cases: &[(Direction, Below, Option<&str>, &[&str], &str)] = &[
+        type Case<'a> = (Direction, Below, Option<&'a str>, &'a [&'a str], &'a str);
+        let cases: &[Case] = &[
             (AtLeast, Zero, None, &["20"], "0"),            // 20 ≥ 20: met
             (AtLeast, Zero, None, &["19.9"], "5"),          // not met: all 5 lost
             (AtLeast, Proportional, None, &["15"], "1.25"), // 5 − 5 × 15/20 = 1.25

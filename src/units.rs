@@ -44,6 +44,10 @@ impl Units {
         if self.from_roster {
             return None;
         }
+        Some(self.add(key))
+    }
+
+    fn add(&mut self, key: &str) -> usize {
         let i = self.list.len();
         self.list.push(Unit {
             code: key.to_owned(),
@@ -52,7 +56,12 @@ impl Units {
             not_applicable: Vec::new(),
         });
         self.by_code.insert(key.to_owned(), i);
-        Some(i)
+        i
+    }
+
+    /// Whether a record may name this unit: any unit without a roster, else a roster unit.
+    pub fn accepts(&self, key: &str) -> bool {
+        !self.from_roster || self.find(key).is_some()
     }
 
     pub fn suggestion(&self, key: &str) -> Option<&str> {

@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 
 use super::View;
@@ -11,8 +10,10 @@ use crate::ranking::{self, Kind};
 
 /// A decimal rounded to the rubric's precision, as a JSON number.
 pub fn number(d: Decimal, dp: u32) -> Value {
+    // Through the decimal text: parsing is correctly rounded, so 97.35 prints as 97.35.
     ranking::round(d, dp)
-        .to_f64()
+        .to_string()
+        .parse::<f64>()
         .map_or(Value::Null, |f| json!(f))
 }
 

@@ -1,0 +1,734 @@
+//! Integration tests: run the binary on files and check stdout, stderr and the exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// A temporary working folder with files, and the binary run inside it.
+struct T {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+}
+
+struct Out {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+impl Out {
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "stderr: {}\nstdout: {}",
+            self.stderr, self.stdout
+        );
+        self
+    }
+
+    fn code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "stderr: {}\nstdout: {}",
+            self.stderr, self.stdout
+        );
+        self
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+impl T {
+    fn new() -> T {
+        T {
+            dir: tempfile::tempdir().unwrap(),
+            args: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    fn file(self, name: &str, content: impl AsRef<[u8]>) -> T {
+        let p = self.dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(p, content).unwrap();
+        self
+    }
+
+    /// Copies a file of the repository into the folder.
+    fn copy(self, from: &str, name: &str) -> T {
+        let bytes = std::fs::read(data(from)).unwrap();
+        self.file(name, bytes)
+    }
+
+    fn args(mut self, args: &[&str]) -> T {
+        self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    fn stdin(mut self, bytes: impl AsRef<[u8]>) -> T {
+        self.stdin = Some(bytes.as_ref().to_vec());
+        self
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self) -> Out {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+        cmd.args(&self.args).current_dir(self.dir.path());
+        let out = match &self.stdin {
+            Some(bytes) => {
+                use std::io::Write;
+                use std::process::Stdio;
+                let mut child = cmd
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                child.stdin.take().unwrap().write_all(bytes).unwrap();
+                child.wait_with_output().unwrap()
+            }
+            None => cmd.output().unwrap(),
+        };
+        Out {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// The hand-computed fixture: tests/data/hand/{rubric.yaml,units.csv,records.csv}.
+fn hand() -> T {
+    T::new()
+        .copy("tests/data/hand/rubric.yaml", "rubric.yaml")
+        .copy("tests/data/hand/units.csv", "units.csv")
+        .copy("tests/data/hand/records.csv", "records.csv")
+}
+
+const HAND: &[&str] = &[
+    "records.csv",
+    "--rubric",
+    "rubric.yaml",
+    "--units",
+    "units.csv",
+];
+
+fn table<'a>(doc: &'a Value, kind: &str, period: &str) -> &'a Value {
+    doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == kind && t["period"] == period)
+        .unwrap_or_else(|| panic!("no {kind} {period} table"))
+}
+
+fn row<'a>(t: &'a Value, unit: &str) -> &'a Value {
+    t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"] == unit)
+        .unwrap_or_else(|| panic!("no row for {unit}"))
+}
+
+/// (unit, rank, score) in listed order.
+fn ranks(t: &Value) -> Vec<(String, u64, f64)> {
+    t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap().to_owned(),
+                r["rank"].as_u64().unwrap(),
+                r["score"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn s(v: &[(&str, u64, f64)]) -> Vec<(String, u64, f64)> {
+    v.iter().map(|(u, r, s)| (u.to_string(), *r, *s)).collect()
+}
+
+#[test]
+fn hand_computed_months() {
+    let doc = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    let jan = table(&doc, "month", "2026-01");
+    // U1: P1 2×0.5×2 (暗访) + 1×0.5 + 0.5 overdue (rectified 15th, deadline 10th) = 3;
+    //     T1 15 < 20, proportional: 4 − 4×15/20 = 1; B1 0 findings → 0; R1 held → 0.
+    //     20 − 4 = 16.
+    // U2: P2 major 2; T1 25% met; R1 missing → 2.  20 − 4 = 16.
+    // U3: T1 not applicable → rescale 20/16 = 1.25; P1 on the spot 0.5×0.5 = 0.25;
+    //     B1 1 finding → band ≤2 scores 50% of 2 = 1 → lost 1.  (0.25 + 1) × 1.25 = 1.5625.
+    //     20 − 1.5625 = 18.4375 → 18.44.
+    assert_eq!(
+        ranks(jan),
+        s(&[("U3", 1, 18.44), ("U1", 2, 16.0), ("U2", 2, 16.0)])
+    );
+    assert_eq!(row(jan, "U3")["deducted"], 1.56);
+    assert_eq!(row(jan, "U3")["grade"], "A");
+    assert_eq!(row(jan, "U1")["grade"], "B");
+    assert_eq!(row(jan, "U1")["group_rank"], 1);
+    assert_eq!(row(jan, "U2")["group_rank"], 1);
+    assert_eq!(row(jan, "U1")["rank_change"], Value::Null);
+    // (16 + 16 + 18.4375) / 3 = 16.8125
+    assert_eq!(jan["average"], 16.81);
+    assert_eq!(jan["provisional"], false);
+
+    let feb = table(&doc, "month", "2026-02");
+    // U1: P1 repeats January's: 0.5 × 2 = 1; bonus 2 × 1 capped at 1.5.  20 − 1 + 1.5 = 20.5.
+    // U2: P2 minor 1 (the second is void); P1 0.5 + 0.5 overdue (open past the 20th at the
+    //     month end) = 1.  20 − 2 = 18, but vetoed (V1): ranks last, gets the last grade.
+    // U3: R1 missing: 2 × 1.25 = 2.5.  20 − 2.5 = 17.5.
+    assert_eq!(
+        ranks(feb),
+        s(&[("U1", 1, 20.5), ("U3", 2, 17.5), ("U2", 3, 18.0)])
+    );
+    assert_eq!(row(feb, "U1")["bonus"], 1.5);
+    assert_eq!(row(feb, "U2")["vetoed"], true);
+    assert_eq!(row(feb, "U2")["grade"], "C");
+    assert_eq!(row(feb, "U2")["group_rank"], 2);
+    // rank change = previous rank − rank
+    assert_eq!(row(feb, "U1")["rank_change"], 1);
+    assert_eq!(row(feb, "U3")["rank_change"], -1);
+    assert_eq!(row(feb, "U2")["rank_change"], -1);
+    // (20.5 + 18 + 17.5) / 3 = 18.666…
+    assert_eq!(feb["average"], 18.67);
+}
+
+#[test]
+fn hand_computed_quarter_and_year() {
+    let doc = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    let q1 = table(&doc, "quarter", "2026Q1");
+    // R2 (per quarter, at least 2, 1.5 per missing): U1 has 2 → 0; U2 has 1 → 1.5;
+    // U3 none → 3, × 1.25 = 3.75.
+    // U1 (16 + 20.5)/2 = 18.25; U2 (16 + 18)/2 − 1.5 = 15.5 (vetoed); U3 (18.4375 + 17.5)/2 − 3.75 = 14.21875.
+    assert_eq!(
+        ranks(q1),
+        s(&[("U1", 1, 18.25), ("U3", 2, 14.22), ("U2", 3, 15.5)])
+    );
+    assert_eq!(q1["provisional"], true);
+    assert_eq!(row(q1, "U3")["deducted"], 3.75);
+    assert_eq!(row(q1, "U3")["months"]["2026-01"], 18.44);
+    assert_eq!(row(q1, "U3")["grade"], "C");
+    assert_eq!(row(q1, "U2")["vetoed"], true);
+    assert_eq!(q1["average"], 15.99);
+
+    let y = table(&doc, "year", "2026");
+    // Only Q1 assessed: its weight alone. U2 was criticised (P2) twice, non-void: −1.
+    assert_eq!(
+        ranks(y),
+        s(&[("U1", 1, 18.25), ("U3", 2, 14.22), ("U2", 3, 14.5)])
+    );
+    assert_eq!(row(y, "U2")["deducted"], 1.0);
+    assert_eq!(row(y, "U1")["quarters"]["Q1"], 18.25);
+    assert_eq!(y["provisional"], true);
+    // (18.25 + 14.5 + 14.21875) / 3 = 15.65625
+    assert_eq!(y["average"], 15.66);
+}
+
+#[test]
+fn as_of_moves_the_overdue_line() {
+    // As of 15 February the open record (deadline the 20th) is not late yet: U2 keeps 0.5.
+    let doc = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&[
+            "--period",
+            "2026-02",
+            "--as-of",
+            "2026-02-15",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(row(table(&doc, "month", "2026-02"), "U2")["score"], 18.5);
+}
+
+#[test]
+fn default_is_latest_month_and_its_quarter() {
+    let doc = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--format", "json"])
+        .run()
+        .ok()
+        .json();
+    let kinds: Vec<(&str, &str)> = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["kind"].as_str().unwrap(), t["period"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("month", "2026-02"), ("quarter", "2026Q1")]);
+    assert_eq!(doc["civscore"], 1);
+    assert_eq!(doc["rubric"]["name"], "hand");
+    assert_eq!(doc["rubric"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(doc["records"]["read"], 20);
+    assert_eq!(doc["records"]["void"], 1);
+}
+
+#[test]
+fn a_past_month_is_scored_as_it_stood() {
+    let doc = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--period", "2026-01", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    let q = table(&doc, "quarter", "2026Q1");
+    // Quarter to date through January: U1 has one R2 of two → 1.5.  16 − 1.5 = 14.5.
+    assert_eq!(row(q, "U1")["score"], 14.5);
+    assert_eq!(row(q, "U1")["months"].as_object().unwrap().len(), 1);
+}
+
+#[test]
+fn period_outside_the_data_is_a_usage_error() {
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--period", "2026-05"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr.lines().last().unwrap(),
+        "error: no records in 2026-05: the data covers 2026-01 to 2026-02"
+    );
+}
+
+#[test]
+fn without_roster_units_come_from_records_with_a_note() {
+    let out = hand()
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr.contains("note: no roster (--units)"),
+        "{}",
+        out.stderr
+    );
+    let doc = out.json();
+    let feb = table(&doc, "month", "2026-02");
+    // "新明社区" is written by name in one row: without a roster it is a unit of its own.
+    let units: Vec<&str> = feb["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit"].as_str().unwrap())
+        .collect();
+    assert_eq!(units.len(), 4);
+    assert!(units.contains(&"新明社区"));
+    assert_eq!(row(feb, "U1")["name"], Value::Null);
+    assert_eq!(row(feb, "U1")["group_rank"], Value::Null);
+}
+
+#[test]
+fn quiet_silences_notes() {
+    let out = hand()
+        .args(&["score", "records.csv", "--rubric", "rubric.yaml", "-q"])
+        .run()
+        .ok();
+    assert_eq!(out.stderr, "");
+}
+
+const BAD_ROWS: &str = "\
+date,unit,indicator,count,value,severity,source,status,id
+2026-01-05,U1,P1,1,,,,,a
+2026-02-30,U1,P1,1,,,,,b
+2026-01-05,U9,P1,1,,,,,c
+2026-01-05,U1,P9,1,,,,,d
+2026-01-05,U1,litter,1,,,,,e
+2026-01-05,U1,P1,2.5,,,,,f
+2026-01-05,U1,T1,1,,,,,g
+2026-01-05,U1,P2,1,,huge,,,h
+2026-01-05,U1,P1,1,,,现场考察,,i
+2026-01-05,U1,P1,1,,,,maybe,j
+2026-01-05,U1,P1,1,,,,,a
+,U1,P1,1,,,,,k
+2026-01-05,U1,P1,99999999999999999999999,,,,,l
+2026-01-05,U1,T1,1,NaN,,,,m
+,,,,,,,,
+";
+
+#[test]
+fn every_invalid_row_is_reported_and_nothing_is_written() {
+    let t = hand().file("bad.csv", BAD_ROWS).args(&[
+        "score",
+        "bad.csv",
+        "--rubric",
+        "rubric.yaml",
+        "--units",
+        "units.csv",
+        "-o",
+        "out.json",
+    ]);
+    let out = t.run().code(65);
+    let want = "\
+error: bad.csv:3: column \"date\": impossible date \"2026-02-30\": no such day in the calendar
+error: bad.csv:4: column \"unit\": unit \"U9\" is not in the roster (did you mean \"U1\"?)
+error: bad.csv:5: column \"indicator\": unknown indicator \"P9\" (did you mean \"P1\"?)
+error: bad.csv:6: column \"indicator\": unknown indicator \"litter\": records name the code (did you mean \"P1\"?)
+error: bad.csv:7: column \"count\": expected a positive whole number, found \"2.5\"
+error: bad.csv:8: column \"value\": indicator T1 needs a measured value, but the value is empty
+error: bad.csv:9: column \"severity\": unknown severity \"huge\"; expected one of: minor, major
+error: bad.csv:10: column \"source\": unknown source \"现场考察\" (did you mean \"现场考核\"?); the rubric declares: 现场考核, 暗访
+error: bad.csv:11: column \"status\": unknown status \"maybe\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废
+error: bad.csv:12: column \"id\": id \"a\" repeats (first at bad.csv:2)
+error: bad.csv:13: column \"date\": the date is empty
+error: bad.csv:14: column \"count\": count 99999999999999999999999 is too large (at most 1000000)
+error: bad.csv:15: column \"value\": expected a finite number such as 18.5 or 18.5%, found \"NaN\"
+error: 13 of 14 rows are invalid; nothing was scored (fix them, or use --skip-invalid to score the valid rows)
+";
+    assert_eq!(out.stderr, want);
+    assert!(!t.path("out.json").exists());
+}
+
+#[test]
+fn skip_invalid_scores_the_rest_and_accounts_for_every_row() {
+    let t = hand().file("bad.csv", BAD_ROWS).args(&[
+        "score",
+        "bad.csv",
+        "--rubric",
+        "rubric.yaml",
+        "--units",
+        "units.csv",
+        "--skip-invalid",
+        "--rejects",
+        "rejects.csv",
+        "--format",
+        "json",
+    ]);
+    let out = t.run().ok();
+    assert!(
+        out.stderr
+            .contains("rows read 14 = scored 1 + void 0 + rejected 13"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["records"]["rejected"], 13);
+    let rejects = std::fs::read_to_string(t.path("rejects.csv")).unwrap();
+    let mut lines = rejects.lines();
+    assert_eq!(
+        lines.next(),
+        Some("file,line,reason,date,unit,indicator,count,value,severity,source,status,id")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            "bad.csv,3,\"column \"\"date\"\": impossible date \"\"2026-02-30\"\": no such day in the calendar\",2026-02-30,U1,P1,1,,,,,b"
+        )
+    );
+    assert_eq!(rejects.lines().count(), 14);
+}
+
+#[test]
+fn validate_reports_counts() {
+    let out = hand().args(&["validate"]).args(HAND).run().ok();
+    assert_eq!(
+        out.stdout,
+        "records.csv: 20 rows, all valid (19 to score, 1 void); 3 units; 2 months assessed (2026-01 to 2026-02)\n"
+    );
+    hand()
+        .file("bad.csv", BAD_ROWS)
+        .args(&["validate", "bad.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+}
+
+#[test]
+fn missing_required_column_names_the_columns_found() {
+    let out = hand()
+        .file("r.csv", "日期,单位,数量\n2026-01-01,U1,1\n")
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号); columns found: 日期, 单位, 数量\n"
+    );
+}
+
+#[test]
+fn chinese_headers_bom_and_case_are_matched() {
+    let csv = "\u{feff}检查日期, 责任单位 ,指标编号,问题数,STATUS\n2026-01-05,U1,P1,2,\n";
+    let doc = hand()
+        .file("r.csv", csv)
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    // 2 × 0.5 = 1; R1 not held: 2.  20 − 3 = 17.
+    assert_eq!(row(table(&doc, "month", "2026-01"), "U1")["score"], 17.0);
+}
+
+#[test]
+fn gbk_and_utf8_give_the_same_output() {
+    let utf8 = std::fs::read(data("examples/inspections.csv")).unwrap();
+    let text = String::from_utf8(utf8.clone()).unwrap();
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    let run = |bytes: &[u8]| {
+        T::new()
+            .file("in.csv", bytes)
+            .args(&["score", "in.csv", "--all", "--format", "json", "-q"])
+            .run()
+            .ok()
+            .stdout
+    };
+    assert_eq!(run(&utf8), run(&gbk));
+}
+
+#[test]
+fn empty_and_header_only_inputs_are_errors() {
+    let out = T::new()
+        .file("e.csv", "")
+        .args(&["score", "e.csv"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: e.csv: the file is empty: a header row is required\n"
+    );
+    let out = T::new()
+        .file("h.csv", "date,unit,indicator\n,,\n")
+        .args(&["score", "h.csv"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: h.csv: no records: there is nothing to score\n"
+    );
+}
+
+#[test]
+fn missing_file_and_folder_are_io_errors() {
+    let out = T::new().args(&["score", "nope.csv"]).run().code(1);
+    assert_eq!(out.stderr, "error: nope.csv: no such file\n");
+    let t = T::new();
+    std::fs::create_dir(t.path("dir")).unwrap();
+    let out = t.args(&["score", "dir"]).run().code(1);
+    assert_eq!(out.stderr, "error: dir: is a folder, not a file\n");
+}
+
+#[test]
+fn binary_garbage_is_refused_without_panic() {
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let out = T::new()
+        .file("g.csv", garbage)
+        .args(&["score", "g.csv"])
+        .run();
+    assert!(out.code == 65 || out.code == 1, "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: "));
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let csv = "date,unit,indicator\n2026-03-02,U1,R1\n";
+    let doc = hand()
+        .stdin(csv)
+        .args(&[
+            "score",
+            "-",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(row(table(&doc, "month", "2026-03"), "U1")["score"], 20.0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    T::new().args(&["score"]).run().code(2);
+    T::new().args(&["frobnicate"]).run().code(2);
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--period", "2026-13"])
+        .run()
+        .code(2);
+    assert!(
+        out.stderr
+            .starts_with("error: cannot read period \"2026-13\""),
+        "{}",
+        out.stderr
+    );
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--format", "pdf"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: --format: unknown format \"pdf\": expected table, json, csv or md\n"
+    );
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--as-of", "2026-02-31"])
+        .run()
+        .code(2);
+    assert!(out.stderr.contains("impossible date"), "{}", out.stderr);
+}
+
+#[test]
+fn output_file_is_written_atomically_and_never_over_an_input() {
+    let t = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["-o", "scores.json"]);
+    t.run().ok();
+    let text = std::fs::read_to_string(t.path("scores.json")).unwrap();
+    assert!(text.starts_with("{\n  \"civscore\": 1"));
+    let leftovers: Vec<_> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--format", "csv", "-o", "records.csv"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: records.csv: refusing to overwrite an input file\n"
+    );
+}
+
+#[test]
+fn rubric_errors_name_file_line_column_and_path() {
+    let y = std::fs::read_to_string(data("tests/data/hand/rubric.yaml")).unwrap();
+    let bad = y.replace("deduct: 0.5, overdue", "dedcut: 0.5, overdue");
+    let out = T::new()
+        .file("r.yaml", bad)
+        .args(&["check", "r.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.starts_with(
+            "error: r.yaml:19:64: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); missing key `deduct`"
+        ),
+        "{}",
+        out.stderr
+    );
+    let bad = y.replace("on_spot: 0.5}", "on_spot: 0.5, dedcut: 1}");
+    let out = T::new()
+        .file("r.yaml", bad)
+        .args(&["check", "r.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr
+            .contains("unknown key `dedcut` (did you mean `deduct`?)"),
+        "{}",
+        out.stderr
+    );
+    let out = T::new().args(&["check", "nope.yaml"]).run().code(1);
+    assert!(
+        out.stderr
+            .starts_with("error: nope.yaml: no such file, and no built-in rubric")
+    );
+}
+
+#[test]
+fn check_prints_the_tree() {
+    let out = hand().args(&["check", "rubric.yaml"]).run().ok();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], "hand");
+    assert!(lines.contains(&"  P1  litter  5 pts  per_finding: −0.5 per finding; overdue −0.5 more; repeat ×2; on the spot ×0.5"));
+    assert!(lines.contains(
+        &"  R2  volunteering  4 pts  required per quarter: at least 2, −1.5 per missing"
+    ));
+    assert_eq!(lines.last(), Some(&"5 categories, 8 indicators, 20 points"));
+}
+
+#[test]
+fn builtin_rubrics_are_listed_and_shown() {
+    let out = T::new().args(&["rubrics"]).run().ok();
+    assert!(out.stdout.starts_with("community "));
+    assert!(out.stdout.contains("city-management"));
+    assert!(out.stdout.contains("school"));
+    let out = T::new().args(&["rubrics", "show", "community"]).run().ok();
+    assert!(out.stdout.contains("civscore: 1"));
+    let out = T::new()
+        .args(&["rubrics", "show", "comunity"])
+        .run()
+        .code(2);
+    assert!(out.stderr.contains("did you mean \"community\"?"));
+}
+
+#[test]
+fn the_bundled_example_scores_with_the_default_rubric() {
+    let out = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .args(&["score", "inspections.csv"])
+        .run()
+        .ok();
+    assert!(
+        out.stdout.starts_with("2026-11 月度排名\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("2026Q4 季度排名（暂定）"));
+    let out = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&["validate", "inspections.csv", "--units", "units.csv"])
+        .run()
+        .ok();
+    assert!(out.stdout.contains("all valid"), "{}", out.stdout);
+}
