@@ -252,8 +252,10 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
-    /// Every unit's deduction of every indicator of `inds` over `months`, after the cap and the
-    /// not-applicable adjustment: `[unit][k]` for `inds[k]`.
+    /// Every unit's deduction of every indicator of `inds` over `months`, after the cap, with the
+    /// mean of the applicable units standing in for a not-applicable indicator under
+    /// `not_applicable: average`: `[unit][k]` for `inds[k]`. Rescaling is applied to the total
+    /// (see `total`), so that it is one exact multiplication and one division.
     pub fn deductions(&self, inds: &[usize], months: &[Month]) -> Vec<Vec<Decimal>> {
         let n = self.units.list.len();
         let mut out: Vec<Vec<Decimal>> = (0..n)
@@ -269,35 +271,34 @@ impl<'a> Engine<'a> {
                     .collect()
             })
             .collect();
-        match self.rubric.not_applicable {
-            NaMode::Rescale => {
+        if self.rubric.not_applicable == NaMode::Average {
+            for (k, &i) in inds.iter().enumerate() {
+                let (sum, n) = (0..n)
+                    .filter(|&u| self.applicable[u][i])
+                    .fold((Decimal::ZERO, 0u64), |(s, c), u| (s + out[u][k], c + 1));
+                let mean = if n == 0 {
+                    Decimal::ZERO
+                } else {
+                    sum / Decimal::from(n)
+                };
                 for (u, row) in out.iter_mut().enumerate() {
-                    if let Some((full, app)) = self.rescale(u) {
-                        for d in row.iter_mut() {
-                            *d = *d * full / app;
-                        }
-                    }
-                }
-            }
-            NaMode::Average => {
-                for (k, &i) in inds.iter().enumerate() {
-                    let (sum, n) = (0..n)
-                        .filter(|&u| self.applicable[u][i])
-                        .fold((Decimal::ZERO, 0u64), |(s, c), u| (s + out[u][k], c + 1));
-                    let mean = if n == 0 {
-                        Decimal::ZERO
-                    } else {
-                        sum / Decimal::from(n)
-                    };
-                    for (u, row) in out.iter_mut().enumerate() {
-                        if !self.applicable[u][i] {
-                            row[k] = mean;
-                        }
+                    if !self.applicable[u][i] {
+                        row[k] = mean;
                     }
                 }
             }
         }
         out
+    }
+
+    /// A unit's total deduction at a level: the sum of its indicators' deductions, rescaled by
+    /// full / applicable points when some indicators do not apply to it (SPEC §3.6).
+    pub fn total(&self, unit: usize, row: &[Decimal]) -> Decimal {
+        let sum: Decimal = row.iter().sum();
+        match self.rescale(unit) {
+            Some((full, app)) => sum * full / app,
+            None => sum,
+        }
     }
 
     /// A unit's bonus in a month: Σ over bonus categories of min(cap, Σ add × count).
@@ -357,7 +358,7 @@ impl<'a> Engine<'a> {
             let deds = self.deductions(&month_inds, &[m]);
             let row = (0..n)
                 .map(|u| {
-                    let deducted: Decimal = deds[u].iter().sum();
+                    let deducted = self.total(u, &deds[u]);
                     let bonus = self.bonus(u, m);
                     MonthScore {
                         score: (full - deducted + bonus).max(Decimal::ZERO),
@@ -386,7 +387,7 @@ impl<'a> Engine<'a> {
                         .map(|m| (m.to_string(), scores.months[m][u].score))
                         .collect();
                     let mean = mean(parts.iter().map(|(_, s)| *s));
-                    let deducted: Decimal = deds[u].iter().sum();
+                    let deducted = self.total(u, &deds[u]);
                     RollScore {
                         parts,
                         deducted,
@@ -423,7 +424,7 @@ impl<'a> Engine<'a> {
                         .iter()
                         .map(|(k, _)| self.rubric.penalties[*k].deduct)
                         .sum();
-                    let deducted = deds[u].iter().sum::<Decimal>() + penalty;
+                    let deducted = self.total(u, &deds[u]) + penalty;
                     RollScore {
                         parts,
                         deducted,

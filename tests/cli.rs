@@ -732,3 +732,76 @@ fn the_bundled_example_scores_with_the_default_rubric() {
         .ok();
     assert!(out.stdout.contains("all valid"), "{}", out.stdout);
 }
+
+#[test]
+fn snapshots_of_every_format() {
+    for format in ["table", "json", "csv", "md"] {
+        let out = hand()
+            .args(&["score"])
+            .args(HAND)
+            .args(&["--all", "--format", format])
+            .run()
+            .ok();
+        insta::assert_snapshot!(format!("hand_all_{format}"), out.stdout);
+    }
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--lang", "zh", "--bom", "--format", "csv"])
+        .run()
+        .ok();
+    assert!(out.stdout.starts_with('\u{feff}'));
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--lang", "zh"])
+        .run()
+        .ok();
+    insta::assert_snapshot!("hand_latest_zh", out.stdout);
+}
+
+#[test]
+fn snapshot_of_the_example_and_the_default_rubric() {
+    let out = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&[
+            "score",
+            "inspections.csv",
+            "--units",
+            "units.csv",
+            "--all",
+            "--format",
+            "md",
+            "-q",
+        ])
+        .run()
+        .ok();
+    insta::assert_snapshot!("example_all_md", out.stdout);
+    let out = T::new().args(&["check"]).run().ok();
+    insta::assert_snapshot!("check_community", out.stdout);
+}
+
+#[test]
+fn formula_looking_names_stay_text_in_csv() {
+    let out = hand()
+        .file("u.csv", "code,name\n=1+1,@SUM(A1)\nU2,-x\n")
+        .file(
+            "r.csv",
+            "date,unit,indicator\n2026-01-05,=1+1,R1\n2026-01-05,U2,R1\n",
+        )
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "u.csv",
+            "--format",
+            "csv",
+        ])
+        .run()
+        .ok();
+    assert!(out.stdout.contains(",'=1+1,'@SUM(A1),"), "{}", out.stdout);
+    assert!(out.stdout.contains(",U2,'-x,"), "{}", out.stdout);
+}

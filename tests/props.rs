@@ -1,0 +1,411 @@
+//! Property tests of the scoring invariants, on random rubrics, rosters and records, with a
+//! naive per-record re-computation of the month score as an independent check.
+
+use std::collections::BTreeMap;
+
+use civscore::engine::{self, Scores};
+use civscore::input::parse_delimited;
+use civscore::records::{Record, Status, Validator};
+use civscore::rubric::{self, Rubric};
+use civscore::units::{self, Units};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone)]
+struct Params {
+    deduct: &'static str,
+    repeat: Option<&'static str>,
+    on_spot: Option<&'static str>,
+    overdue: Option<&'static str>,
+    target: &'static str,
+    below: &'static str,
+    at_most: bool,
+    at_least: u8,
+    cap: &'static str,
+    quarter_level: bool,
+    average: bool,
+    na_unit: Option<usize>,
+}
+
+fn params() -> impl Strategy<Value = Params> {
+    (
+        prop::sample::select(vec!["0.1", "0.25", "0.5", "1", "2"]),
+        prop::option::of(prop::sample::select(vec!["1.5", "2"])),
+        prop::option::of(Just("0.5")),
+        prop::option::of(prop::sample::select(vec!["0.5", "1"])),
+        prop::sample::select(vec!["10", "20", "30"]),
+        prop::sample::select(vec!["zero", "proportional", "per_point"]),
+        any::<bool>(),
+        1u8..3,
+        prop::sample::select(vec!["1", "1.5", "3"]),
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(0usize..4),
+    )
+        .prop_map(
+            |(
+                deduct,
+                repeat,
+                on_spot,
+                overdue,
+                target,
+                below,
+                at_most,
+                at_least,
+                cap,
+                quarter_level,
+                average,
+                na_unit,
+            )| {
+                Params {
+                    deduct,
+                    repeat,
+                    on_spot,
+                    overdue,
+                    target,
+                    below,
+                    at_most,
+                    at_least,
+                    cap,
+                    quarter_level,
+                    average,
+                    na_unit,
+                }
+            },
+        )
+}
+
+fn rubric_yaml(p: &Params) -> String {
+    let opt = |k: &str, v: Option<&str>| v.map(|v| format!(", {k}: {v}")).unwrap_or_default();
+    let per_point = if p.below == "per_point" {
+        ", deduct: 0.5"
+    } else {
+        ""
+    };
+    let direction = if p.at_most { "at_most" } else { "at_least" };
+    let quarter = if p.quarter_level {
+        "      - {code: Q1, name: q, points: 4, rule: per_finding, per: quarter, deduct: 1}"
+    } else {
+        ""
+    };
+    let lines = [
+        "civscore: 1".to_owned(),
+        "name: prop".to_owned(),
+        format!("not_applicable: {}", if p.average { "average" } else { "rescale" }),
+        "sources: {a: 1, b: 2}".to_owned(),
+        "grades: [{name: A, min: 15}, {name: B, min: 0}]".to_owned(),
+        "categories:".to_owned(),
+        "  - code: C".to_owned(),
+        "    indicators:".to_owned(),
+        format!(
+            "      - {{code: P1, name: p, points: 5, rule: per_finding, deduct: {}{}{}{}}}",
+            p.deduct,
+            opt("repeat", p.repeat),
+            opt("on_spot", p.on_spot),
+            opt("overdue", p.overdue)
+        ),
+        "      - {code: P2, name: p2, points: 3, rule: per_finding, deduct: {x: 0.5, y: 2}}".to_owned(),
+        quarter.to_owned(),
+        format!(
+            "      - {{code: T1, name: t, points: 4, rule: threshold, target: {}, direction: {direction}, below: {}{per_point}}}",
+            p.target, p.below
+        ),
+        "      - {code: B1, name: b, points: 2, rule: bands, bands: [{upto: 0, score: 2}, {upto: 2, score: 50%}, {score: 0}]}".to_owned(),
+        format!("      - {{code: R1, name: r, points: 2, rule: required, at_least: {}}}", p.at_least),
+        "      - {code: V1, name: v, rule: veto}".to_owned(),
+        "  - code: X".to_owned(),
+        "    bonus: true".to_owned(),
+        format!("    cap: {}", p.cap),
+        "    indicators:".to_owned(),
+        "      - {code: X1, name: x, rule: bonus, add: 1}".to_owned(),
+    ];
+    lines
+        .iter()
+        .filter(|l| !l.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// One random record: (unit, indicator, month, day, count, value, severity, source, status,
+/// deadline offset, rectified offset).
+type Rec = (
+    usize,
+    usize,
+    u8,
+    u8,
+    u8,
+    u8,
+    bool,
+    bool,
+    u8,
+    Option<u8>,
+    Option<u8>,
+);
+
+const CODES: &[&str] = &["P1", "P2", "Q1", "T1", "B1", "R1", "V1", "X1"];
+
+fn rec() -> impl Strategy<Value = Rec> {
+    (
+        0usize..4,
+        0usize..CODES.len(),
+        1u8..7,
+        1u8..29,
+        1u8..4,
+        0u8..40,
+        any::<bool>(),
+        any::<bool>(),
+        0u8..10,
+        prop::option::of(0u8..10),
+        prop::option::of(0u8..20),
+    )
+}
+
+fn csv_text(recs: &[Rec], quarter_level: bool) -> String {
+    let mut s =
+        String::from("date,unit,indicator,count,value,severity,source,status,deadline,rectified\n");
+    for &(u, i, m, d, c, v, sev, src, st, dl, rc) in recs {
+        let code = if CODES[i] == "Q1" && !quarter_level {
+            "P1"
+        } else {
+            CODES[i]
+        };
+        let status = match st {
+            0 => "撤销",
+            1 | 2 => "当场整改",
+            _ => "",
+        };
+        let day = |off: u8| {
+            let base = jiff::civil::date(2026, m as i8, d as i8);
+            base.checked_add(jiff::Span::new().days(i64::from(off)))
+                .unwrap()
+                .to_string()
+        };
+        s.push_str(&format!(
+            "2026-{m:02}-{d:02},U{u},{code},{c},{v},{},{},{status},{},{}\n",
+            if sev { "x" } else { "y" },
+            if src { "a" } else { "b" },
+            dl.map(day).unwrap_or_default(),
+            rc.map(day).unwrap_or_default(),
+        ));
+    }
+    s
+}
+
+fn setup(p: &Params, recs: &[Rec]) -> (Rubric, Units, Vec<Record>) {
+    let rubric = rubric::load(&rubric_yaml(p), "prop.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let mut roster = String::from("code,name,group,not_applicable\n");
+    for u in 0..4 {
+        let na = if p.na_unit == Some(u) { "T1;B1" } else { "" };
+        roster.push_str(&format!(
+            "U{u},unit {u},{},{na}\n",
+            if u < 2 { "g" } else { "h" }
+        ));
+    }
+    let sheet = parse_delimited("units.csv", &roster, b',').unwrap();
+    let mut units = units::from_sheet(&sheet, &rubric).unwrap();
+    let records = {
+        let sheet = parse_delimited("r.csv", &csv_text(recs, p.quarter_level), b',').unwrap();
+        let mut v = Validator::new(&rubric, &mut units);
+        v.add_sheet(&sheet).unwrap();
+        assert!(v.loaded.rejected.is_empty(), "{:?}", v.loaded.rejected);
+        v.loaded.records
+    };
+    (rubric, units, records)
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// Month scores recomputed naively, record by record (no tallies), for rescale rubrics.
+fn naive_month(
+    rubric: &Rubric,
+    units: &Units,
+    records: &[Record],
+    unit: usize,
+    month: civscore::period::Month,
+) -> Decimal {
+    let live = |r: &&Record| r.status != Status::Void && r.unit == unit;
+    let na = &units.list[unit].not_applicable;
+    let mut total = Decimal::ZERO;
+    for (i, ind) in rubric.indicators.iter().enumerate() {
+        if na.contains(&i) || ind.per != civscore::rubric::Per::Month || !ind.rule.has_points() {
+            continue;
+        }
+        let mine: Vec<&Record> = records
+            .iter()
+            .filter(live)
+            .filter(|r| r.indicator == i && r.month == month)
+            .collect();
+        let ded = match &ind.rule {
+            civscore::rubric::Rule::PerFinding { repeat, .. } => {
+                let had_prev = records
+                    .iter()
+                    .filter(live)
+                    .any(|r| r.indicator == i && r.month == month.prev());
+                let mut sum = Decimal::ZERO;
+                for r in &mine {
+                    let f = engine::finding(rubric, r, None);
+                    let rf = if had_prev {
+                        repeat.unwrap_or(Decimal::ONE)
+                    } else {
+                        Decimal::ONE
+                    };
+                    sum += f.base * rf + f.overdue_extra;
+                }
+                sum.min(ind.points)
+            }
+            _ => {
+                let mut agg = civscore::rules::Agg::default();
+                for r in &mine {
+                    agg.records += 1;
+                    agg.count += r.count;
+                    if let Some(v) = r.value {
+                        agg.value_sum += v;
+                        agg.values += 1;
+                    }
+                }
+                civscore::rules::deduction(ind, &agg)
+            }
+        };
+        total += ded;
+    }
+    if !na.is_empty() {
+        let app: Decimal = rubric
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(i, ind)| ind.rule.has_points() && !na.contains(i))
+            .map(|(_, ind)| ind.points)
+            .sum();
+        total = total * rubric.full / app;
+    }
+    let bonus: Decimal = records
+        .iter()
+        .filter(live)
+        .filter(|r| r.month == month && rubric.indicators[r.indicator].code == "X1")
+        .map(|r| Decimal::from(r.count))
+        .sum();
+    let cap = rubric.categories[1].cap.unwrap();
+    (rubric.full - total + bonus.min(cap)).max(Decimal::ZERO)
+}
+
+fn all_scores(s: &Scores) -> BTreeMap<String, Decimal> {
+    let mut m = BTreeMap::new();
+    for (k, rows) in &s.months {
+        for (u, r) in rows.iter().enumerate() {
+            m.insert(format!("{k}/{u}"), r.score);
+        }
+    }
+    for (k, rows) in &s.quarters {
+        for (u, r) in rows.iter().enumerate() {
+            m.insert(format!("{k}/{u}"), r.score);
+        }
+    }
+    for (k, rows) in &s.years {
+        for (u, r) in rows.iter().enumerate() {
+            m.insert(format!("{k}/{u}"), r.score);
+        }
+    }
+    m
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn month_scores_are_bounded(p in params(), recs in prop::collection::vec(rec(), 1..60)) {
+        let (rubric, units, records) = setup(&p, &recs);
+        let s = engine::score(&rubric, &units, &records, None);
+        let ceiling = rubric.full + d(p.cap);
+        for rows in s.months.values() {
+            for r in rows {
+                prop_assert!(r.score >= Decimal::ZERO && r.score <= ceiling, "{}", r.score);
+            }
+        }
+        for rows in s.quarters.values().chain(s.years.values()) {
+            for r in rows {
+                prop_assert!(r.score >= Decimal::ZERO && r.score <= ceiling, "{}", r.score);
+            }
+        }
+    }
+
+    #[test]
+    fn record_order_changes_nothing(p in params(), recs in prop::collection::vec(rec(), 1..60), seed in any::<u64>()) {
+        let (rubric, units, records) = setup(&p, &recs);
+        let mut shuffled = records.clone();
+        // A deterministic shuffle from the seed.
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let a = civscore::ranking::tables(&rubric, &units, &engine::score(&rubric, &units, &records, None));
+        let b = civscore::ranking::tables(&rubric, &units, &engine::score(&rubric, &units, &shuffled, None));
+        prop_assert_eq!(a.months, b.months);
+        prop_assert_eq!(a.quarters, b.quarters);
+        prop_assert_eq!(a.years, b.years);
+    }
+
+    #[test]
+    fn adding_a_finding_never_raises_a_score(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..60),
+        extra in (0usize..4, 0usize..60, 1u8..4, any::<bool>(), 0u8..2),
+    ) {
+        let (rubric, units, records) = setup(&p, &recs);
+        let before = all_scores(&engine::score(&rubric, &units, &records, None));
+        // A new non-void finding of P1 or P2 for some unit, in a month already assessed.
+        let (unit, pick, count, severity, which) = extra;
+        let mut more = records.clone();
+        let base = records[pick % records.len()].clone();
+        let mut r = base;
+        r.unit = unit;
+        r.indicator = rubric.indicator_index(if which == 0 { "P1" } else { "P2" }).unwrap();
+        r.count = u64::from(count);
+        r.status = Status::Valid;
+        r.severity = Some(if severity { "x" } else { "y" }.to_owned());
+        more.push(r);
+        let after = all_scores(&engine::score(&rubric, &units, &more, None));
+        for (k, b) in &before {
+            prop_assert!(after[k] <= *b, "{k}: {b} -> {}", after[k]);
+        }
+    }
+
+    #[test]
+    fn without_quarter_indicators_a_quarter_is_the_mean_of_its_months(
+        p in params(), recs in prop::collection::vec(rec(), 1..60),
+    ) {
+        let mut p = p;
+        p.quarter_level = false;
+        let (rubric, units, records) = setup(&p, &recs);
+        let s = engine::score(&rubric, &units, &records, None);
+        for (q, rows) in &s.quarters {
+            for (u, row) in rows.iter().enumerate() {
+                let months: Vec<Decimal> = q
+                    .months()
+                    .iter()
+                    .filter_map(|m| s.months.get(m).map(|rows| rows[u].score))
+                    .collect();
+                let mean = months.iter().sum::<Decimal>() / Decimal::from(months.len());
+                prop_assert_eq!(row.score, mean);
+                prop_assert_eq!(row.deducted, Decimal::ZERO);
+            }
+        }
+    }
+
+    #[test]
+    fn month_scores_match_a_naive_recomputation(p in params(), recs in prop::collection::vec(rec(), 1..60)) {
+        let mut p = p;
+        p.average = false;
+        let (rubric, units, records) = setup(&p, &recs);
+        let s = engine::score(&rubric, &units, &records, None);
+        for (m, rows) in &s.months {
+            for (u, row) in rows.iter().enumerate() {
+                prop_assert_eq!(row.score, naive_month(&rubric, &units, &records, u, *m), "unit {} month {}", u, m);
+            }
+        }
+    }
+}
