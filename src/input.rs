@@ -112,16 +112,138 @@ pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
     };
     let name = if path == "-" { "<stdin>" } else { path };
     let lower = path.to_ascii_lowercase();
+    if is_spreadsheet(&lower, &bytes) {
+        return read_spreadsheet(name, bytes, opts.sheet.as_deref());
+    }
+    let text = decode(&bytes, opts.encoding);
     let delimiter = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
         b'\t'
     } else {
-        b','
+        sniff_delimiter(&text)
     };
-    parse_delimited(name, &decode(&bytes, opts.encoding), delimiter)
+    parse_delimited(name, &text, delimiter)
+}
+
+const SPREADSHEET_EXTENSIONS: &[&str] = &[".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
+
+/// A spreadsheet by its extension, or by its first bytes (a zip archive or an OLE compound file)
+/// when it comes from standard input or has an unexpected name.
+fn is_spreadsheet(lower_path: &str, bytes: &[u8]) -> bool {
+    SPREADSHEET_EXTENSIONS
+        .iter()
+        .any(|e| lower_path.ends_with(e))
+        || bytes.starts_with(b"PK\x03\x04")
+        || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// Reads the first sheet (or `sheet`) of an .xlsx, .xls or .ods workbook. Rows are numbered as
+/// the spreadsheet shows them, and messages name the input as `book.xlsx[Sheet1]`.
+pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| Error::Invalid(format!("{name}: cannot read the spreadsheet: {e}")))?;
+    let names = book.sheet_names();
+    let chosen = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--sheet: {name} has no sheet \"{s}\" (sheets: {})",
+                    names.join(", ")
+                ))
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Invalid(format!("{name}: the workbook has no sheet")))?,
+    };
+    let range = book
+        .worksheet_range(&chosen)
+        .map_err(|e| Error::Invalid(format!("{name}[{chosen}]: cannot read the sheet: {e}")))?;
+    let first_row = u64::from(range.start().map(|(r, _)| r).unwrap_or(0));
+    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let label = format!("{name}[{chosen}]");
+    let mut header: Option<(u64, Vec<String>)> = None;
+    let mut rows = Vec::new();
+    for (i, cells) in range.rows().enumerate() {
+        let mut texts: Vec<String> = vec![String::new(); first_col];
+        texts.extend(cells.iter().map(cell_text));
+        let row = Row {
+            line: first_row + i as u64 + 1,
+            cells: texts,
+        };
+        if header.is_none() {
+            if !row.is_blank() {
+                header = Some((row.line, row.cells));
+            }
+        } else {
+            rows.push(row);
+        }
+    }
+    let Some((header_line, header)) = header else {
+        return Err(Error::Invalid(format!(
+            "{label}: the sheet is empty: a header row is required"
+        )));
+    };
+    Ok(Sheet {
+        name: label,
+        header,
+        header_line,
+        rows,
+    })
+}
+
+/// A spreadsheet cell as the text a CSV would hold: whole numbers without `.0`, dates as
+/// `2026-11-03`, errors as their code (`#DIV/0!`).
+pub fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .to_owned(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                format!("{f}")
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("{e}"),
+    }
+}
+
+/// The delimiter of the header line: a comma, unless tabs (Excel's "Unicode text" export) or
+/// semicolons (Excel in some locales) are more frequent there.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let count = |c: char| header.chars().filter(|&x| x == c).count();
+    let (commas, tabs, semis) = (count(','), count('\t'), count(';'));
+    if tabs > commas && tabs >= semis {
+        b'\t'
+    } else if semis > commas {
+        b';'
+    } else {
+        b','
+    }
 }
 
 /// Parses delimited text into a sheet. The first non-blank row is the header.
 pub fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<Sheet, Error> {
+    if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
+        return Err(Error::Invalid(format!(
+            "{name}:{line}: a quote opened here is never closed, so the rest of the file would be one cell; close it or remove it"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -174,6 +296,39 @@ pub fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<Sheet, E
     })
 }
 
+/// The line of a quoted field that runs to the end of the input, if any. The csv reader accepts
+/// such a field silently, which would swallow every row after it.
+fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<u64> {
+    #[derive(PartialEq)]
+    enum S {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::FieldStart;
+    let mut line = 1u64;
+    let mut opened = 0u64;
+    for &b in bytes {
+        state = match (state, b) {
+            (S::FieldStart, b'"') => {
+                opened = line;
+                S::Quoted
+            }
+            (S::Quoted, b'"') => S::QuoteInQuoted,
+            (S::Quoted, _) => S::Quoted,
+            (S::QuoteInQuoted, b'"') => S::Quoted,
+            (_, b'\n') => S::FieldStart,
+            (_, d) if d == delimiter => S::FieldStart,
+            (S::FieldStart | S::Unquoted | S::QuoteInQuoted, _) => S::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    (state == S::Quoted).then_some(opened)
+}
+
 /// The line a record really starts on: the csv reader reports the position before the blank
 /// lines it skipped.
 fn true_line(bytes: &[u8], p: &csv::Position) -> u64 {
@@ -224,6 +379,25 @@ mod tests {
         assert_eq!(s.rows[0].line, 3);
         assert!(s.rows[1].is_blank());
         assert_eq!(s.rows[2].line, 8);
+    }
+
+    #[test]
+    fn delimiters_are_sniffed_from_the_header() {
+        assert_eq!(sniff_delimiter("date,unit,indicator\n"), b',');
+        assert_eq!(sniff_delimiter("\n日期\t单位\t指标\n"), b'\t');
+        assert_eq!(sniff_delimiter("date;unit;indicator\n"), b';');
+        assert_eq!(sniff_delimiter(""), b',');
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found() {
+        assert_eq!(unclosed_quote(b"a,b\n1,\"x\n2,y\n", b','), Some(2));
+        assert_eq!(
+            unclosed_quote(b"a,b\n1,\"x\"\"y\"\n2,\"multi\nline\"\n", b','),
+            None
+        );
+        assert_eq!(unclosed_quote(b"a,b\n1,ab\"c\n", b','), None);
+        assert!(parse_delimited("q.csv", "a,b\n1,\"x\n2,y\n", b',').is_err());
     }
 
     #[test]

@@ -244,7 +244,18 @@ impl<'a> Validator<'a> {
                 continue;
             }
             self.loaded.counts.read += 1;
-            match self.row(&layout, &sheet.name, file, row) {
+            let outcome = if is_header_again(&sheet.header, row) {
+                // Two exports pasted together: one clear reason, not one per column.
+                Err(vec![RowError {
+                    file: sheet.name.clone(),
+                    line: row.line,
+                    column: sheet.header.first().cloned().unwrap_or_default(),
+                    message: "this row repeats the header (two files pasted together?)".into(),
+                }])
+            } else {
+                self.row(&layout, &sheet.name, file, row)
+            };
+            match outcome {
                 Ok(rec) => {
                     if rec.status == Status::Void {
                         self.loaded.counts.void += 1;
@@ -500,6 +511,11 @@ impl<'a> Validator<'a> {
             inspector: l.cell(row, Col::Inspector).to_owned(),
         })
     }
+}
+
+fn is_header_again(header: &[String], row: &Row) -> bool {
+    let key = |s: &String| input::header_key(s);
+    header.len() == row.cells.len() && header.iter().map(key).eq(row.cells.iter().map(key))
 }
 
 /// `unknown indicator "X"` with the best suggestion: a near-miss code, the code of an indicator

@@ -552,6 +552,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn build(file: &str, root: &Node) -> Res<Rubric> {
+    if matches!(root.kind, Kind::Null) {
+        return Err(err(
+            file,
+            root.pos,
+            "",
+            "the rubric is empty: expected a mapping that starts with `civscore: 1`",
+        ));
+    }
     let mut top = Obj::new(file, root, String::new())?;
 
     let (v, vp) = top.req("civscore", "the schema version, 1")?;
@@ -1311,7 +1319,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_refused() {
         let y = MINI.replace("name: t\n", "name: t\nname: u\n");
-        assert!(load_err(&y).starts_with("r.yaml:3:1: duplicate mapping key"));
+        assert!(load_err(&y).starts_with("r.yaml:3:1: duplicate key `name`"));
     }
 
     #[test]

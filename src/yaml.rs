@@ -176,13 +176,29 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
                 .unwrap_or_default();
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid YAML");
-            let message = strip_location_prefix(first);
             Err(SyntaxError {
                 pos,
-                message: message.to_owned(),
+                message: plain(strip_location_prefix(first)),
             })
         }
     }
+}
+
+/// The parser's message in the words of a rubric author.
+fn plain(message: &str) -> String {
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        return format!("duplicate key `{key}`: each key may appear only once in a mapping");
+    }
+    if message.starts_with("budget breached") {
+        return format!(
+            "refused: the document expands beyond civscore's limits ({message}); is an alias such as *name repeated many times?"
+        );
+    }
+    if message.starts_with("recursion limit exceeded") {
+        return "refused: the document is nested too deeply (recursion limit exceeded)".to_owned();
+    }
+    message.to_owned()
 }
 
 /// serde-saphyr prefixes messages with `error: line L column C: `; the caller prints its own.

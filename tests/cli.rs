@@ -805,3 +805,182 @@ fn formula_looking_names_stay_text_in_csv() {
     assert!(out.stdout.contains(",'=1+1,'@SUM(A1),"), "{}", out.stdout);
     assert!(out.stdout.contains(",U2,'-x,"), "{}", out.stdout);
 }
+
+/// Writes CSV text as a workbook: numbers as numeric cells, ISO dates as date cells.
+fn xlsx_from_csv(csv_text: &str, path: &Path, sheet: &str) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, line) in csv_text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if cell.is_empty() {
+                continue;
+            }
+            let ymd: Vec<&str> = cell.split('-').collect();
+            if ymd.len() == 3 && ymd[0].len() == 4 && ymd.iter().all(|p| p.parse::<u16>().is_ok()) {
+                let dt = ExcelDateTime::from_ymd(
+                    ymd[0].parse().unwrap(),
+                    ymd[1].parse().unwrap(),
+                    ymd[2].parse().unwrap(),
+                )
+                .unwrap();
+                ws.write_datetime_with_format(r, c, &dt, &date).unwrap();
+            } else if let Ok(n) = cell.parse::<f64>() {
+                ws.write_number(r, c, n).unwrap();
+            } else {
+                ws.write_string(r, c, cell).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn xlsx_gives_the_same_output_as_csv() {
+    let csv_text = std::fs::read_to_string(data("tests/data/hand/records.csv")).unwrap();
+    let t = hand();
+    xlsx_from_csv(&csv_text, &t.path("records.xlsx"), "检查记录");
+    let from_csv = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .stdout;
+    let t = t
+        .args(&[
+            "score",
+            "records.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .args(&["--all", "--format", "json"]);
+    assert_eq!(t.run().ok().stdout, from_csv);
+}
+
+#[test]
+fn xlsx_errors_name_the_sheet_and_row_and_sheet_can_be_chosen() {
+    let t = hand();
+    xlsx_from_csv(
+        "date,unit,indicator,count\n2026-01-05,U1,P1,2\n2026-01-06,U1,P1,2.5\n",
+        &t.path("b.xlsx"),
+        "一月",
+    );
+    let out = t
+        .args(&["score", "b.xlsx", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.starts_with("error: b.xlsx[一月]:3: column \"count\": expected a positive whole number, found \"2.5\"\n"),
+        "{}",
+        out.stderr
+    );
+    let t = hand();
+    xlsx_from_csv(
+        "date,unit,indicator\n2026-01-05,U1,R1\n",
+        &t.path("b.xlsx"),
+        "一月",
+    );
+    let out = t
+        .args(&[
+            "score",
+            "b.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--sheet",
+            "二月",
+        ])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: --sheet: b.xlsx has no sheet \"二月\" (sheets: 一月)\n"
+    );
+}
+
+#[test]
+fn several_inputs_of_different_kinds_add_up() {
+    let t = hand();
+    xlsx_from_csv(
+        "date,unit,indicator,count\n2026-01-05,U1,P1,2\n",
+        &t.path("a.xlsx"),
+        "Sheet1",
+    );
+    let doc = t
+        .file("b.tsv", "date\tunit\tindicator\n2026-01-06\tU1\tP1\n")
+        .args(&[
+            "score",
+            "a.xlsx",
+            "b.tsv",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    // 3 findings × 0.5 = 1.5; R1 not held: 2.  20 − 3.5 = 16.5.
+    assert_eq!(row(table(&doc, "month", "2026-01"), "U1")["score"], 16.5);
+    assert_eq!(doc["records"]["read"], 2);
+}
+
+/// Runs every file of a corpus folder and compares stderr (and the exit code, on the first
+/// line of the `.err` file) with what is expected. `CIVSCORE_BLESS=1` rewrites the expectations.
+fn corpus(folder: &str, args_for: impl Fn(&str) -> Vec<String>) {
+    let dir = data(folder);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".err"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    let bless = std::env::var_os("CIVSCORE_BLESS").is_some();
+    for name in names {
+        let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
+            .args(args_for(&name))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let got = format!("exit {}\n{stderr}", out.status.code().unwrap_or(-1));
+        let expected_path = dir.join(format!("{name}.err"));
+        if bless {
+            std::fs::write(&expected_path, &got).unwrap();
+        }
+        let want =
+            std::fs::read_to_string(&expected_path).unwrap_or_else(|_| panic!("no {name}.err"));
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+#[test]
+fn corpus_of_bad_record_files() {
+    corpus("tests/data/bad/records", |name| {
+        [
+            "validate",
+            name,
+            "--rubric",
+            "../../hand/rubric.yaml",
+            "--units",
+            "../../hand/units.csv",
+        ]
+        .map(String::from)
+        .to_vec()
+    });
+}
+
+#[test]
+fn corpus_of_bad_rubrics() {
+    corpus("tests/data/bad/rubrics", |name| {
+        ["check", name].map(String::from).to_vec()
+    });
+}
