@@ -39,6 +39,26 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// The audit trail of one unit's score: every record, rule, factor and cap behind it
+    #[command(after_help = "Examples:
+  civscore explain examples/inspections.csv --unit 桥南社区
+  civscore explain examples/inspections.csv --units examples/units.csv --unit U03 --period 2026Q3
+  civscore explain records.csv --unit U01 --period 2026-11 --format json")]
+    Explain {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The unit, by code or name
+        #[arg(long, value_name = "UNIT")]
+        unit: String,
+        /// The period: a month (2026-11), a quarter (2026Q4) or a year (2026)
+        #[arg(long, conflicts_with = "all")]
+        period: Option<String>,
+        /// Every month, quarter and year in the data
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Validate a rubric and print its tree of categories, indicators, rules and points
     #[command(after_help = "Examples:
   civscore check                     # the built-in default rubric

@@ -139,6 +139,18 @@ fn is_spreadsheet(lower_path: &str, bytes: &[u8]) -> bool {
 /// Reads the first sheet (or `sheet`) of an .xlsx, .xls or .ods workbook. Rows are numbered as
 /// the spreadsheet shows them, and messages name the input as `book.xlsx[Sheet1]`.
 pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
+    // A damaged workbook must be an error, even if the spreadsheet reader panics on it.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        spreadsheet(name, bytes, sheet)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::Invalid(format!(
+            "{name}: cannot read the spreadsheet: the file is damaged"
+        )))
+    })
+}
+
+fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
     use calamine::Reader;
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(format!("{name}: cannot read the spreadsheet: {e}")))?;

@@ -7,6 +7,9 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod error;
+pub mod explain;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod input;
 pub mod labels;
 pub mod period;
@@ -36,6 +39,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let output = output.to_output()?;
             let selection = cli::selection(&period, all)?;
             cmd::score::run(&inputs, selection, &output)
+        }
+        Command::Explain {
+            input,
+            unit,
+            period,
+            all,
+            output,
+        } => {
+            let inputs = input.to_inputs()?;
+            let output = output.to_output()?;
+            let selection = cli::selection(&period, all)?;
+            cmd::explain::run(&inputs, &unit, selection, &output)
         }
         Command::Check { rubric } => cmd::check::run(rubric.as_deref()),
         Command::Validate { input } => cmd::validate::run(&input.to_inputs()?),

@@ -3,20 +3,33 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match civscore::cli::Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match civscore::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            for line in e.lines() {
-                eprintln!("error: {line}");
+    // A panic is a bug, never an answer to input: no stack trace, one `error:` line, exit 1.
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(|| {
+        let cli = match civscore::cli::Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) => {
+                let _ = e.print();
+                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
             }
-            ExitCode::from(e.exit_code())
+        };
+        match civscore::run(cli) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                for line in e.lines() {
+                    eprintln!("error: {line}");
+                }
+                ExitCode::from(e.exit_code())
+            }
         }
-    }
+    });
+    outcome.unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("error: internal error, a bug in civscore (please report it): {msg}");
+        ExitCode::from(1)
+    })
 }

@@ -984,3 +984,104 @@ fn corpus_of_bad_rubrics() {
         ["check", name].map(String::from).to_vec()
     });
 }
+
+#[test]
+fn explain_reconciles_with_score_for_every_unit_and_period() {
+    let t = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv");
+    let base = [
+        "inspections.csv",
+        "--units",
+        "units.csv",
+        "--all",
+        "--format",
+        "json",
+        "-q",
+    ];
+    let scores = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&["score"])
+        .args(&base)
+        .run()
+        .ok()
+        .json();
+    for unit in ["U01", "U04", "U07", "U09", "U11"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
+            .args(["explain", "--unit", unit])
+            .args(base)
+            .current_dir(t.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for e in list.as_array().unwrap() {
+            let kind = e["kind"].as_str().unwrap();
+            let period = e["period"].as_str().unwrap();
+            let r = row(table(&scores, kind, period), unit);
+            assert_eq!(e["score"], r["score"], "{unit} {kind} {period}");
+            assert_eq!(e["deducted"], r["deducted"], "{unit} {kind} {period}");
+            assert_eq!(e["vetoed"], r["vetoed"], "{unit} {kind} {period}");
+            let last = e["entries"].as_array().unwrap().last().unwrap();
+            assert_eq!(last["type"], "total");
+            assert_eq!(last["value"], r["score"]);
+        }
+    }
+}
+
+#[test]
+fn explain_shows_every_factor() {
+    let out = hand()
+        .args(&["explain"])
+        .args(HAND)
+        .args(&[
+            "--unit",
+            "迎春社区",
+            "--period",
+            "2026-01",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    let list = out.json();
+    // Like `score`, a month comes with its quarter to date.
+    assert_eq!(list[1]["period"], "2026Q1");
+    let doc = &list[0];
+    let entries = doc["entries"].as_array().unwrap();
+    let first = &entries[0];
+    // 2 × 0.5 × 2 (暗访) = 2
+    assert_eq!(first["file"], "records.csv");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["weight"], 2.0);
+    assert_eq!(first["deduction"], 2.0);
+    // 1 × 0.5 = 0.5, rectified 5 days late: + 0.5
+    assert_eq!(entries[1]["overdue_days"], 5);
+    assert_eq!(entries[1]["deduction"], 1.0);
+    assert_eq!(doc["score"], 16.0);
+    insta::assert_snapshot!(
+        "explain_hand_u1_table",
+        hand()
+            .args(&["explain"])
+            .args(HAND)
+            .args(&["--unit", "U1", "--all"])
+            .run()
+            .ok()
+            .stdout
+    );
+    let out = hand()
+        .args(&["explain"])
+        .args(HAND)
+        .args(&["--unit", "U7"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: --unit: no unit \"U7\" (did you mean \"U1\"?)\n"
+    );
+}

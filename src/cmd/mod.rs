@@ -1,6 +1,7 @@
 //! The commands: each takes typed settings, reads its inputs, and writes its output.
 
 pub mod check;
+pub mod explain;
 pub mod rubrics;
 pub mod score;
 pub mod validate;

@@ -5,6 +5,7 @@ use crate::engine;
 use crate::error::Error;
 use crate::period::{Month, Period};
 use crate::ranking::{self, Table, Tables};
+use crate::records::Record;
 use crate::render::{self, View};
 
 pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(), Error> {
@@ -13,38 +14,7 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
         units,
         mut loaded,
     } = cmd::load_all(inputs)?;
-    let assessed: Vec<Month> = {
-        let mut v: Vec<Month> = loaded.records.iter().map(|r| r.month).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let latest = *assessed
-        .last()
-        .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
-    // A period in the past is scored as it stood then: records after it are left out.
-    let until = match selection {
-        Selection::Latest | Selection::All => latest,
-        Selection::Period(Period::Month(m)) => m,
-        Selection::Period(Period::Quarter(q)) => q.months()[2],
-        Selection::Period(Period::Year(y)) => Month::new(y, 12),
-    };
-    let span = |p: Period| -> Error {
-        Error::Usage(format!(
-            "no records in {p}: the data covers {} to {latest}",
-            assessed.first().copied().unwrap_or(latest)
-        ))
-    };
-    match selection {
-        Selection::Period(p @ Period::Month(m)) if !assessed.contains(&m) => return Err(span(p)),
-        Selection::Period(p @ Period::Quarter(q)) if !assessed.iter().any(|m| m.quarter() == q) => {
-            return Err(span(p));
-        }
-        Selection::Period(p @ Period::Year(y)) if !assessed.iter().any(|m| m.year() == y) => {
-            return Err(span(p));
-        }
-        _ => {}
-    }
+    let until = until(&loaded.records, selection)?;
     loaded.records.retain(|r| r.month <= until);
     let scores = engine::score(&rubric, &units, &loaded.records, inputs.as_of);
     let tables = ranking::tables(&rubric, &units, &scores);
@@ -60,6 +30,39 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
     let mut buf = Vec::new();
     render::render(output.format, &view, &mut buf).map_err(|e| Error::Internal(e.to_string()))?;
     cmd::emit(output, &buf, &inputs.records)
+}
+
+/// The last month a selection looks at: a period in the past is scored as it stood then, so
+/// records after it are left out. A period without records is a usage error.
+pub fn until(records: &[Record], selection: Selection) -> Result<Month, Error> {
+    let mut assessed: Vec<Month> = records.iter().map(|r| r.month).collect();
+    assessed.sort_unstable();
+    assessed.dedup();
+    let latest = *assessed
+        .last()
+        .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
+    let span = |p: Period| -> Error {
+        Error::Usage(format!(
+            "no records in {p}: the data covers {} to {latest}",
+            assessed.first().copied().unwrap_or(latest)
+        ))
+    };
+    match selection {
+        Selection::Latest | Selection::All => Ok(latest),
+        Selection::Period(p @ Period::Month(m)) => {
+            assessed.contains(&m).then_some(m).ok_or_else(|| span(p))
+        }
+        Selection::Period(p @ Period::Quarter(q)) => assessed
+            .iter()
+            .any(|m| m.quarter() == q)
+            .then_some(q.months()[2])
+            .ok_or_else(|| span(p)),
+        Selection::Period(p @ Period::Year(y)) => assessed
+            .iter()
+            .any(|m| m.year() == y)
+            .then_some(Month::new(y, 12))
+            .ok_or_else(|| span(p)),
+    }
 }
 
 /// The tables a selection shows, in order.

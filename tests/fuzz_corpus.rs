@@ -1,0 +1,30 @@
+//! Replays the committed fuzz corpus (fuzz/corpus) as a regular test: every input must load to a
+//! value or an error without panicking. `fuzz/run.sh` grows the corpus with cargo-fuzz.
+
+use std::path::Path;
+
+fn replay(target: &str, f: fn(&[u8])) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        if std::panic::catch_unwind(|| f(&bytes)).is_err() {
+            panic!("{} panics", path.display());
+        }
+        n += 1;
+    }
+    assert!(n > 10, "only {n} inputs in {}", dir.display());
+}
+
+#[test]
+fn records_corpus_never_panics() {
+    replay("records", civscore::fuzz::records);
+}
+
+#[test]
+fn rubric_corpus_never_panics() {
+    replay("rubric", civscore::fuzz::rubric);
+}
