@@ -59,6 +59,32 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// The monthly publication workbook: rankings, ledger, overdue list, statistics, charts
+    #[command(after_help = "Examples:
+  civscore report examples/inspections.csv --units examples/units.csv -o 2026-11.xlsx
+  civscore report records.csv --period 2026-10 --top 5 --yellow 5 --red 10 -o 2026-10.xlsx")]
+    Report {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The month to report [default: the latest assessed month]
+        #[arg(long)]
+        period: Option<String>,
+        /// The workbook to write (.xlsx)
+        #[arg(long, short, value_name = "FILE")]
+        output: String,
+        /// Units on the red list (best) and on the black list (worst)
+        #[arg(long, default_value_t = 3)]
+        top: usize,
+        /// Days overdue after which a rectification is escalated yellow
+        #[arg(long, default_value_t = 7)]
+        yellow: i64,
+        /// Days overdue after which a rectification is escalated red
+        #[arg(long, default_value_t = 15)]
+        red: i64,
+        /// Language of sheet names and labels: zh or en [default: the rubric's]
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Validate a rubric and print its tree of categories, indicators, rules and points
     #[command(after_help = "Examples:
   civscore check                     # the built-in default rubric
@@ -181,6 +207,11 @@ impl OutputArgs {
             (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Table),
             (None, None) => Format::Table,
         };
+        if format == Format::Xlsx && self.output.is_none() {
+            return Err(Error::Usage(
+                "a workbook is written to a file: give -o FILE.xlsx".into(),
+            ));
+        }
         let lang = match &self.lang {
             Some(l) => Some(usage(l.parse().map_err(|e| format!("--lang: {e}")))?),
             None => None,

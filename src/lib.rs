@@ -52,6 +52,41 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let selection = cli::selection(&period, all)?;
             cmd::explain::run(&inputs, &unit, selection, &output)
         }
+        Command::Report {
+            input,
+            period,
+            output,
+            top,
+            yellow,
+            red,
+            lang,
+        } => {
+            let inputs = input.to_inputs()?;
+            let period = match period {
+                Some(p) => Some(p.parse().map_err(Error::Usage)?),
+                None => None,
+            };
+            let lang = match lang {
+                Some(l) => Some(
+                    l.parse()
+                        .map_err(|e| Error::Usage(format!("--lang: {e}")))?,
+                ),
+                None => None,
+            };
+            if yellow > red {
+                return Err(Error::Usage(format!(
+                    "--yellow {yellow} is above --red {red}: yellow comes first"
+                )));
+            }
+            let settings = cmd::report::Settings {
+                top,
+                yellow,
+                red,
+                lang,
+                output,
+            };
+            cmd::report::run(&inputs, period, &settings)
+        }
         Command::Check { rubric } => cmd::check::run(rubric.as_deref()),
         Command::Validate { input } => cmd::validate::run(&input.to_inputs()?),
         Command::Rubrics { action } => match action {

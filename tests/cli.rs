@@ -611,7 +611,7 @@ fn usage_errors_exit_2() {
         .code(2);
     assert_eq!(
         out.stderr,
-        "error: --format: unknown format \"pdf\": expected table, json, csv or md\n"
+        "error: --format: unknown format \"pdf\": expected table, json, csv, md or xlsx\n"
     );
     let out = hand()
         .args(&["score"])
@@ -1084,4 +1084,187 @@ fn explain_shows_every_factor() {
         out.stderr,
         "error: --unit: no unit \"U7\" (did you mean \"U1\"?)\n"
     );
+}
+
+fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|n| {
+            let range = book.worksheet_range(&n).unwrap();
+            let rows = range.rows().map(|r| r.to_vec()).collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+fn cell_f64(c: &calamine::Data) -> Option<f64> {
+    match c {
+        calamine::Data::Float(f) => Some(*f),
+        calamine::Data::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+#[test]
+fn report_workbook_matches_score() {
+    let t = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&[
+            "report",
+            "inspections.csv",
+            "--units",
+            "units.csv",
+            "-o",
+            "2026-11.xlsx",
+            "-q",
+        ]);
+    t.run().ok();
+    let scores = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&[
+            "score",
+            "inspections.csv",
+            "--units",
+            "units.csv",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    let sheets = read_sheets(&t.path("2026-11.xlsx"));
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "月度排名 2026-11",
+            "季度累计 2026Q4",
+            "年度累计 2026",
+            "得分走势",
+            "扣分明细 2026-11",
+            "督办单",
+            "扣分统计 2026-11",
+            "红黑榜",
+            "考核细则"
+        ]
+    );
+    for (sheet, kind, period) in [(0, "month", "2026-11"), (1, "quarter", "2026Q4")] {
+        let rows = &sheets[sheet].1;
+        let head: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+        let unit_col = head.iter().position(|h| h == "单位").unwrap();
+        let score_col = head.iter().position(|h| h == "得分").unwrap();
+        let want = table(&scores, kind, period)["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len() + 2, "header + units + average");
+        for (row, w) in rows[1..].iter().zip(want) {
+            assert_eq!(row[unit_col].to_string(), w["unit"].as_str().unwrap());
+            assert_eq!(cell_f64(&row[score_col]), w["score"].as_f64());
+            assert_eq!(cell_f64(&row[0]), w["rank"].as_f64());
+        }
+        let avg = rows.last().unwrap();
+        assert_eq!(avg[unit_col].to_string(), "平均分");
+        assert_eq!(
+            cell_f64(&avg[score_col]),
+            table(&scores, kind, period)["average"].as_f64()
+        );
+    }
+    // The ledger lists every record of the month.
+    let in_month = std::fs::read_to_string(data("examples/inspections.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            l.starts_with("2026-11") || l.starts_with("2026/11") || l.starts_with("2026年11月")
+        })
+        .count();
+    assert_eq!(sheets[4].1.len(), in_month + 1);
+    // The rubric sheet carries the SHA-256 of the rubric used.
+    let sha = scores["rubric"]["sha256"].as_str().unwrap();
+    assert!(sheets[8].1.iter().any(|r| {
+        r.iter()
+            .any(|c| matches!(c, calamine::Data::String(s) if s == sha))
+    }));
+}
+
+#[test]
+fn report_overdue_levels_and_lists() {
+    let t = hand().args(&["report"]).args(HAND).args(&[
+        "--period",
+        "2026-02",
+        "--as-of",
+        "2026-03-10",
+        "--top",
+        "1",
+        "--lang",
+        "en",
+        "-o",
+        "r.xlsx",
+    ]);
+    t.run().ok();
+    let sheets = read_sheets(&t.path("r.xlsx"));
+    let overdue = &sheets.iter().find(|(n, _)| n == "Overdue list").unwrap().1;
+    // Record 20 (U2, deadline 2026-02-20, still open): 18 days late on 2026-03-10 → red (> 15).
+    assert_eq!(overdue.len(), 2, "{overdue:?}");
+    assert_eq!(overdue[1][0].to_string(), "red");
+    assert_eq!(cell_f64(&overdue[1][1]), Some(18.0));
+    let lists = &sheets
+        .iter()
+        .find(|(n, _)| n == "Red and black lists")
+        .unwrap()
+        .1;
+    let got: Vec<(String, String)> = lists[1..]
+        .iter()
+        .map(|r| (r[0].to_string(), r[2].to_string()))
+        .collect();
+    // Red: the best non-vetoed (U1); black: the worst non-vetoed (U3) and the vetoed U2.
+    assert_eq!(
+        got,
+        [
+            ("red".into(), "U1".into()),
+            ("black".into(), "U3".into()),
+            ("black".into(), "U2".into())
+        ]
+    );
+    let out = hand()
+        .args(&["report"])
+        .args(HAND)
+        .args(&["--period", "2026Q1", "-o", "r.xlsx"])
+        .run()
+        .code(2);
+    assert!(
+        out.stderr.contains("a report is made for a month"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn score_and_explain_write_workbooks() {
+    let t = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "-o", "all.xlsx"]);
+    t.run().ok();
+    let sheets = read_sheets(&t.path("all.xlsx"));
+    assert_eq!(sheets.len(), 4);
+    assert_eq!(sheets[0].0, "Month 2026-01");
+    let out = hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--format", "xlsx"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: a workbook is written to a file: give -o FILE.xlsx\n"
+    );
+    let t = hand()
+        .args(&["explain"])
+        .args(HAND)
+        .args(&["--unit", "U1", "-o", "u1.xlsx"]);
+    t.run().ok();
+    assert_eq!(read_sheets(&t.path("u1.xlsx")).len(), 2);
 }

@@ -82,6 +82,7 @@ pub fn run(
         Format::Csv => write_csv(&list, p, output.bom, &mut buf).map_err(io)?,
         Format::Md => write_md(&list, p, lang, &mut buf).map_err(io)?,
         Format::Table => write_table(&list, p, lang, &mut buf).map_err(io)?,
+        Format::Xlsx => buf = workbook(&list, p, lang).map_err(crate::render::xlsx::err)?,
     }
     cmd::emit(output, &buf, &inputs.records)
 }
@@ -157,6 +158,37 @@ fn write_table(list: &[Explanation], p: u32, lang: Lang, w: &mut dyn Write) -> s
         writeln!(w, "{t}")?;
     }
     Ok(())
+}
+
+/// One sheet per period explained.
+fn workbook(
+    list: &[Explanation],
+    p: u32,
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use crate::render::xlsx::{Sheet, sheet_name};
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for e in list {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(&format!("{} {}", e.unit, e.period)))?;
+        let mut s = Sheet::new(ws, p);
+        s.head(0, &headers(lang).map(String::from))?;
+        let mut r = 1u32;
+        for x in &e.entries {
+            let c = cells(x, p);
+            for (k, text) in c.iter().enumerate().take(5) {
+                s.text(r, k as u16, text)?;
+            }
+            match (x.deduction, x.value) {
+                (Some(d), _) => s.number(r, 5, -d, p)?,
+                (None, Some(v)) => s.number(r, 5, v, p)?,
+                _ => {}
+            }
+            r += 1;
+        }
+        s.finish(r - 1, 5)?;
+    }
+    book.save_to_buffer()
 }
 
 fn write_md(list: &[Explanation], p: u32, lang: Lang, w: &mut dyn Write) -> std::io::Result<()> {

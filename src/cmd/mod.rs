@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod report;
 pub mod rubrics;
 pub mod score;
 pub mod validate;

@@ -4,6 +4,7 @@ pub mod csv;
 pub mod json;
 pub mod md;
 pub mod table;
+pub mod xlsx;
 
 use std::io::{self, Write};
 
@@ -21,6 +22,7 @@ pub enum Format {
     Json,
     Csv,
     Md,
+    Xlsx,
 }
 
 impl std::str::FromStr for Format {
@@ -31,8 +33,9 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "md" | "markdown" => Ok(Format::Md),
+            "xlsx" => Ok(Format::Xlsx),
             other => Err(format!(
-                "unknown format \"{other}\": expected table, json, csv or md"
+                "unknown format \"{other}\": expected table, json, csv, md or xlsx"
             )),
         }
     }
@@ -218,6 +221,10 @@ pub fn render(format: Format, view: &View, w: &mut dyn Write) -> io::Result<()> 
         Format::Json => json::render(view, w),
         Format::Csv => csv::render(view, w),
         Format::Md => md::render(view, w),
+        Format::Xlsx => {
+            let bytes = xlsx::score_workbook(view).map_err(io::Error::other)?;
+            w.write_all(&bytes)
+        }
     }
 }
 

@@ -1,0 +1,625 @@
+//! `civscore report`: the monthly publication workbook — rankings of the month, the quarter and
+//! the year to date, the deduction ledger, the overdue list (督办单) with escalation levels,
+//! deductions by category and indicator, the red and black lists, native charts, and the rubric
+//! with its SHA-256.
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Chart, ChartType, Workbook, XlsxError};
+
+use crate::cmd::{self, Inputs, Selection};
+use crate::engine::{self, Engine};
+use crate::error::Error;
+use crate::period::{Month, Period};
+use crate::ranking::{self, Row, Table};
+use crate::records::{Record, Status};
+use crate::render::View;
+use crate::render::xlsx::{Sheet, err, score_chart, sheet_name, table_sheet};
+use crate::rubric::{Lang, Per, Rule};
+
+/// Report settings: list sizes and escalation thresholds.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Units on the red list and on the black list.
+    pub top: usize,
+    /// Days overdue after which a rectification is escalated yellow, then red.
+    pub yellow: i64,
+    pub red: i64,
+    pub lang: Option<Lang>,
+    pub output: String,
+}
+
+fn lab(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Result<(), Error> {
+    let cmd::Loaded3 {
+        rubric,
+        units,
+        mut loaded,
+    } = cmd::load_all(inputs)?;
+    let selection = match period {
+        None => Selection::Latest,
+        Some(Period::Month(m)) => Selection::Period(Period::Month(m)),
+        Some(other) => {
+            return Err(Error::Usage(format!(
+                "--period {other}: a report is made for a month (such as 2026-11)"
+            )));
+        }
+    };
+    let month = cmd::score::until(&loaded.records, selection)?;
+    loaded.records.retain(|r| r.month <= month);
+    let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
+    let engine = Engine::new(&rubric, &units, &loaded.records, inputs.as_of);
+    let scores = engine.score();
+    let tables = ranking::tables(&rubric, &units, &scores);
+    let lang = settings.lang.unwrap_or(rubric.lang);
+    let month_t = tables.months.get(&month);
+    let quarter_t = tables.quarters.get(&month.quarter());
+    let year_t = tables.years.get(&month.year());
+    let (Some(month_t), Some(quarter_t), Some(year_t)) = (month_t, quarter_t, year_t) else {
+        return Err(Error::Internal(format!("no tables for {month}")));
+    };
+    let view = View {
+        rubric: &rubric,
+        units: &units,
+        tables: vec![month_t, quarter_t, year_t],
+        counts: loaded.counts,
+        lang,
+        bom: false,
+    };
+    let ctx = Ctx {
+        view: &view,
+        engine: &engine,
+        records: &loaded.records,
+        files: &loaded.files,
+        month,
+        as_of,
+        settings,
+        lang,
+    };
+    let bytes = ctx.workbook(&tables).map_err(err)?;
+    cmd::write_file(&settings.output, &bytes, &inputs.records)?;
+    cmd::note(
+        inputs,
+        &format!("wrote {} ({month}, as of {as_of})", settings.output),
+    );
+    Ok(())
+}
+
+struct Ctx<'a> {
+    view: &'a View<'a>,
+    engine: &'a Engine<'a>,
+    records: &'a [Record],
+    files: &'a [String],
+    month: Month,
+    as_of: Date,
+    settings: &'a Settings,
+    lang: Lang,
+}
+
+impl Ctx<'_> {
+    fn l(&self, en: &'static str, zh: &'static str) -> &'static str {
+        lab(self.lang, en, zh)
+    }
+
+    fn workbook(&self, tables: &ranking::Tables) -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let rubric = self.view.rubric;
+        let p = rubric.precision;
+        let names = [
+            self.l("Month", "月度排名"),
+            self.l("Quarter to date", "季度累计"),
+            self.l("Year to date", "年度累计"),
+        ];
+        for (t, name) in self.view.tables.iter().zip(names) {
+            let ws = book.add_worksheet();
+            let sheet = sheet_name(&format!("{name} {}", t.period));
+            ws.set_name(&sheet)?;
+            let rows = table_sheet(ws, self.view, t)?;
+            if t.kind == ranking::Kind::Month && rows > 1 {
+                let unit_col: u16 = if self.view.has_groups() { 3 } else { 2 };
+                let (head, _, _) = self.view.columns(t);
+                let score_col = head
+                    .iter()
+                    .position(|h| h == self.view.label(crate::labels::L::Score))
+                    .unwrap_or(0) as u16;
+                let title = format!("{} {}", self.l("Scores", "得分"), t.period);
+                let chart = score_chart(&sheet, rows - 1, unit_col, score_col, &title);
+                ws.insert_chart(1, head.len() as u16 + 1, &chart)?;
+            }
+        }
+        self.trend_sheet(&mut book, tables)?;
+        self.ledger_sheet(&mut book)?;
+        self.overdue_sheet(&mut book)?;
+        self.stats_sheet(&mut book)?;
+        self.lists_sheet(&mut book)?;
+        self.rubric_sheet(&mut book, p)?;
+        book.save_to_buffer()
+    }
+
+    /// Each unit's monthly score over the year, with a line chart.
+    fn trend_sheet(&self, book: &mut Workbook, tables: &ranking::Tables) -> Result<(), XlsxError> {
+        let p = self.view.rubric.precision;
+        let name = sheet_name(self.l("Trend", "得分走势"));
+        let ws = book.add_worksheet();
+        ws.set_name(&name)?;
+        let months: Vec<&Table> = tables
+            .months
+            .iter()
+            .filter(|(m, _)| m.year() == self.month.year())
+            .map(|(_, t)| t)
+            .collect();
+        let units = &self.view.units.list;
+        let mut s = Sheet::new(ws, p);
+        let mut head = vec![self.l("Month", "月份").to_owned()];
+        head.extend(
+            units
+                .iter()
+                .map(|u| u.name.clone().unwrap_or_else(|| u.code.clone())),
+        );
+        s.head(0, &head)?;
+        for (r, t) in months.iter().enumerate() {
+            let r = r as u32 + 1;
+            s.text(r, 0, &t.period)?;
+            for row in &t.rows {
+                s.number(r, row.unit as u16 + 1, row.score, p)?;
+            }
+        }
+        let last = months.len() as u32;
+        s.finish(last, units.len() as u16)?;
+        if last > 0 {
+            let mut chart = Chart::new(ChartType::Line);
+            for u in 0..units.len() as u16 {
+                chart
+                    .add_series()
+                    .set_categories((name.as_str(), 1, 0, last, 0))
+                    .set_values((name.as_str(), 1, u + 1, last, u + 1))
+                    .set_name((name.as_str(), 0, u + 1));
+            }
+            chart.title().set_name(&format!(
+                "{} {}",
+                self.l("Monthly scores", "月度得分走势"),
+                self.month.year()
+            ));
+            s.ws.insert_chart(last + 2, 1, &chart)?;
+        }
+        Ok(())
+    }
+
+    fn month_records(&self) -> Vec<&Record> {
+        let mut v: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| r.month == self.month)
+            .collect();
+        v.sort_by(|a, b| {
+            (a.date, &self.view.units.list[a.unit].code, a.file, a.line).cmp(&(
+                b.date,
+                &self.view.units.list[b.unit].code,
+                b.file,
+                b.line,
+            ))
+        });
+        v
+    }
+
+    fn where_(&self, r: &Record) -> String {
+        format!(
+            "{}:{}",
+            self.files
+                .get(r.file as usize)
+                .map(String::as_str)
+                .unwrap_or(""),
+            r.line
+        )
+    }
+
+    /// Every record of the month with the factors applied.
+    fn ledger_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let p = rubric.precision;
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(&format!(
+            "{} {}",
+            self.l("Ledger", "扣分明细"),
+            self.month
+        )))?;
+        let mut s = Sheet::new(ws, p);
+        let head: Vec<String> = [
+            ("Where", "出处"),
+            ("Date", "日期"),
+            ("Unit", "单位"),
+            ("Name", "名称"),
+            ("Indicator", "指标"),
+            ("Indicator name", "指标名称"),
+            ("Count", "数量"),
+            ("Source", "检查方式"),
+            ("Factors", "计算"),
+            ("Deduction", "扣分"),
+            ("Overdue extra", "逾期加扣"),
+            ("Status", "状态"),
+            ("Note", "问题描述"),
+        ]
+        .iter()
+        .map(|(en, zh)| self.l(en, zh).to_owned())
+        .collect();
+        s.head(0, &head)?;
+        let mut r = 1u32;
+        for rec in self.month_records() {
+            let ind = &rubric.indicators[rec.indicator];
+            let unit = &self.view.units.list[rec.unit];
+            s.text(r, 0, &self.where_(rec))?;
+            s.text(r, 1, &rec.date.to_string())?;
+            s.text(r, 2, &unit.code)?;
+            s.text(r, 3, unit.name.as_deref().unwrap_or_default())?;
+            s.text(r, 4, &ind.code)?;
+            s.text(r, 5, &ind.name)?;
+            s.int(r, 6, rec.count as i64)?;
+            s.text(r, 7, rec.source.as_deref().unwrap_or_default())?;
+            let live =
+                rec.status != Status::Void && self.engine.applicable(rec.unit, rec.indicator);
+            if let (Rule::PerFinding { .. }, true) = (&ind.rule, live) {
+                // The month's own as-of date: --as-of, or its last day (as the scores use).
+                let f = engine::finding(rubric, rec, Some(self.as_of));
+                let repeat = self
+                    .engine
+                    .repeat_factor(rec.unit, rec.indicator, rec.month);
+                let mut factors = format!("{} × {}", rec.count, f.deduct.normalize());
+                if f.weight != Decimal::ONE {
+                    factors.push_str(&format!(" × {}", f.weight.normalize()));
+                }
+                if repeat != Decimal::ONE {
+                    factors.push_str(&format!(
+                        " × {} ({})",
+                        repeat.normalize(),
+                        self.l("repeat", "反弹")
+                    ));
+                }
+                if let Some(o) = f.on_spot {
+                    factors.push_str(&format!(
+                        " × {} ({})",
+                        o.normalize(),
+                        self.l("on the spot", "当场整改")
+                    ));
+                }
+                if let Some(days) = f.overdue_days {
+                    factors.push_str(&format!("; {days} {}", self.l("days late", "天逾期")));
+                }
+                s.text(r, 8, &factors)?;
+                s.number(r, 9, f.base * repeat, p)?;
+                s.number(r, 10, f.overdue_extra, p)?;
+            } else if rec.value.is_some() && ind.rule.needs_value() {
+                s.text(
+                    r,
+                    8,
+                    &format!(
+                        "{} {}",
+                        self.l("value", "测量值"),
+                        rec.value.unwrap_or_default().normalize()
+                    ),
+                )?;
+            } else if ind.per != Per::Month && ind.rule.has_points() {
+                s.text(r, 8, self.l("judged per quarter/year", "按季度/年度考核"))?;
+            }
+            let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
+                (Status::Void, _) => self.l("void", "撤销"),
+                (_, false) => self.l("not applicable", "不适用"),
+                (Status::OnSpot, _) => self.l("on the spot", "当场整改"),
+                (Status::Valid, _) => self.l("valid", "有效"),
+            };
+            s.text(r, 11, status)?;
+            s.text(r, 12, &rec.note)?;
+            r += 1;
+        }
+        s.finish(r - 1, 12)
+    }
+
+    /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
+    fn overdue_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(self.l("Overdue list", "督办单")))?;
+        let mut s = Sheet::new(ws, rubric.precision);
+        let head: Vec<String> = [
+            ("Level", "督办级别"),
+            ("Days overdue", "逾期天数"),
+            ("Unit", "单位"),
+            ("Name", "名称"),
+            ("Indicator", "指标"),
+            ("Date", "检查日期"),
+            ("Deadline", "整改期限"),
+            ("Rectified", "整改日期"),
+            ("Where", "出处"),
+            ("Note", "问题描述"),
+        ]
+        .iter()
+        .map(|(en, zh)| self.l(en, zh).to_owned())
+        .collect();
+        s.head(0, &head)?;
+        let mut items: Vec<(i64, &Record)> = self
+            .records
+            .iter()
+            .filter(|r| r.status != Status::Void)
+            .filter_map(|r| {
+                let deadline = r.deadline?;
+                match r.rectified {
+                    None => Some((engine::days_between(deadline, self.as_of), r)),
+                    Some(done) if done > deadline && r.month == self.month => {
+                        Some((engine::days_between(deadline, done), r))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.date.cmp(&b.1.date)));
+        let mut row = 1u32;
+        for (days, rec) in items {
+            let level = if rec.rectified.is_some() {
+                self.l("closed late", "已逾期整改")
+            } else if days > self.settings.red {
+                self.l("red", "红色督办")
+            } else if days > self.settings.yellow {
+                self.l("yellow", "黄色督办")
+            } else if days > 0 {
+                self.l("overdue", "逾期")
+            } else {
+                self.l("open", "未到期")
+            };
+            let unit = &self.view.units.list[rec.unit];
+            s.text(row, 0, level)?;
+            s.int(row, 1, days.max(0))?;
+            s.text(row, 2, &unit.code)?;
+            s.text(row, 3, unit.name.as_deref().unwrap_or_default())?;
+            s.text(row, 4, &rubric.indicators[rec.indicator].code)?;
+            s.text(row, 5, &rec.date.to_string())?;
+            s.text(
+                row,
+                6,
+                &rec.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            )?;
+            s.text(
+                row,
+                7,
+                &rec.rectified.map(|d| d.to_string()).unwrap_or_default(),
+            )?;
+            s.text(row, 8, &self.where_(rec))?;
+            s.text(row, 9, &rec.note)?;
+            row += 1;
+        }
+        s.finish(row - 1, 9)
+    }
+
+    /// Points lost in the month by indicator and by category, with a chart by category.
+    fn stats_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let p = rubric.precision;
+        let inds = self.engine.level(Per::Month);
+        let deds = self.engine.deductions(&inds, &[self.month]);
+        let n_units = self.view.units.list.len();
+        // Each unit's deductions with its rescale factor applied, so that they add up to the
+        // month's `deducted`.
+        let scaled = |u: usize, d: Decimal| match self.engine.rescale(u) {
+            Some((full, app)) => d * full / app,
+            None => d,
+        };
+        let mut lost = vec![Decimal::ZERO; inds.len()];
+        let mut affected = vec![0u64; inds.len()];
+        for (u, row) in deds.iter().enumerate().take(n_units) {
+            for (k, d) in row.iter().enumerate() {
+                if !d.is_zero() && self.engine.applicable(u, inds[k]) {
+                    lost[k] += scaled(u, *d);
+                    affected[k] += 1;
+                }
+            }
+        }
+        let mut findings = vec![0u64; inds.len()];
+        for r in self
+            .records
+            .iter()
+            .filter(|r| r.month == self.month && r.status != Status::Void)
+        {
+            if let Some(k) = inds.iter().position(|&i| i == r.indicator) {
+                findings[k] += r.count;
+            }
+        }
+        let total: Decimal = lost.iter().sum();
+        let share = |d: Decimal| {
+            if total.is_zero() {
+                Decimal::ZERO
+            } else {
+                d * Decimal::ONE_HUNDRED / total
+            }
+        };
+        let name = sheet_name(&format!(
+            "{} {}",
+            self.l("Deductions", "扣分统计"),
+            self.month
+        ));
+        let ws = book.add_worksheet();
+        ws.set_name(&name)?;
+        let mut s = Sheet::new(ws, p);
+        let head: Vec<String> = [
+            ("Category", "类别"),
+            ("Category name", "类别名称"),
+            ("Points lost", "扣分合计"),
+            ("Share %", "占比 %"),
+        ]
+        .iter()
+        .map(|(en, zh)| self.l(en, zh).to_owned())
+        .collect();
+        s.head(0, &head)?;
+        let mut r = 1u32;
+        for (c, cat) in rubric
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.bonus)
+        {
+            let sum: Decimal = inds
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| rubric.indicators[**i].category == c)
+                .map(|(k, _)| lost[k])
+                .sum();
+            s.text(r, 0, &cat.code)?;
+            s.text(r, 1, &cat.name)?;
+            s.number(r, 2, sum, p)?;
+            s.number(r, 3, share(sum), 1)?;
+            r += 1;
+        }
+        let cat_rows = r - 1;
+        let mut chart = Chart::new(ChartType::Column);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 1, cat_rows, 1))
+            .set_values((name.as_str(), 1, 2, cat_rows, 2))
+            .set_name(self.l("Points lost", "扣分合计"));
+        chart.title().set_name(&format!(
+            "{} {}",
+            self.l("Points lost by category", "各类别扣分"),
+            self.month
+        ));
+        chart.legend().set_hidden();
+        // The indicators below the categories.
+        r += 1;
+        let head2: Vec<String> = [
+            ("Indicator", "指标"),
+            ("Indicator name", "指标名称"),
+            ("Points lost", "扣分合计"),
+            ("Share %", "占比 %"),
+            ("Findings", "问题数"),
+            ("Units affected", "涉及单位"),
+            ("Category", "类别"),
+        ]
+        .iter()
+        .map(|(en, zh)| self.l(en, zh).to_owned())
+        .collect();
+        s.head(r, &head2)?;
+        r += 1;
+        let mut order: Vec<usize> = (0..inds.len()).collect();
+        order.sort_by(|a, b| lost[*b].cmp(&lost[*a]).then(a.cmp(b)));
+        for k in order {
+            let ind = &rubric.indicators[inds[k]];
+            s.text(r, 0, &ind.code)?;
+            s.text(r, 1, &ind.name)?;
+            s.number(r, 2, lost[k], p)?;
+            s.number(r, 3, share(lost[k]), 1)?;
+            s.int(r, 4, findings[k] as i64)?;
+            s.int(r, 5, affected[k] as i64)?;
+            s.text(r, 6, &rubric.categories[ind.category].code)?;
+            r += 1;
+        }
+        s.finish(cat_rows, 3)?;
+        s.ws.insert_chart(1, 8, &chart)?;
+        Ok(())
+    }
+
+    /// 红榜 (the best) and 黑榜 (the worst, and every vetoed unit) of the month.
+    fn lists_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let t = self.view.tables[0];
+        let p = self.view.rubric.precision;
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(self.l("Red and black lists", "红黑榜")))?;
+        let mut s = Sheet::new(ws, p);
+        let head: Vec<String> = [
+            ("List", "榜单"),
+            ("Rank", "排名"),
+            ("Unit", "单位"),
+            ("Name", "名称"),
+            ("Score", "得分"),
+            ("Grade", "等级"),
+            ("Vetoed", "一票否决"),
+        ]
+        .iter()
+        .map(|(en, zh)| self.l(en, zh).to_owned())
+        .collect();
+        s.head(0, &head)?;
+        let n = self.settings.top;
+        let live: Vec<&Row> = t.rows.iter().filter(|r| !r.vetoed).collect();
+        let red: Vec<&Row> = live.iter().take(n).copied().collect();
+        let mut black: Vec<&Row> = live.iter().rev().take(n).rev().copied().collect();
+        black.extend(t.rows.iter().filter(|r| r.vetoed));
+        let mut r = 1u32;
+        for (list, rows) in [
+            (self.l("red", "红榜"), red),
+            (self.l("black", "黑榜"), black),
+        ] {
+            for row in rows {
+                let unit = &self.view.units.list[row.unit];
+                s.text(r, 0, list)?;
+                s.int(r, 1, i64::from(row.rank))?;
+                s.text(r, 2, &unit.code)?;
+                s.text(r, 3, unit.name.as_deref().unwrap_or_default())?;
+                s.number(r, 4, row.score, p)?;
+                s.text(r, 5, row.grade.as_deref().unwrap_or_default())?;
+                if row.vetoed {
+                    s.text(r, 6, self.l("yes", "是"))?;
+                }
+                r += 1;
+            }
+        }
+        s.finish(r - 1, 6)
+    }
+
+    /// The rubric the results were computed with, its SHA-256, and its text.
+    fn rubric_sheet(&self, book: &mut Workbook, p: u32) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(self.l("Rubric", "考核细则")))?;
+        let mut s = Sheet::new(ws, p);
+        let head: Vec<String> = [
+            ("Code", "编号"),
+            ("Name", "名称"),
+            ("Points", "分值"),
+            ("Rule", "规则"),
+            ("Per", "考核周期"),
+            ("How", "扣分办法"),
+            ("Assessor", "牵头考核"),
+        ]
+        .iter()
+        .map(|(en, zh)| self.l(en, zh).to_owned())
+        .collect();
+        s.head(0, &head)?;
+        let mut r = 1u32;
+        for c in &rubric.categories {
+            s.text(r, 0, &c.code)?;
+            s.text(r, 1, &c.name)?;
+            if !c.bonus {
+                s.number(r, 2, c.points, p)?;
+            }
+            s.text(r, 6, c.assessor.as_deref().unwrap_or_default())?;
+            r += 1;
+            for &i in &c.indicators {
+                let ind = &rubric.indicators[i];
+                s.text(r, 0, &ind.code)?;
+                s.text(r, 1, &ind.name)?;
+                if ind.rule.has_points() {
+                    s.number(r, 2, ind.points, p)?;
+                }
+                s.text(r, 3, ind.rule.name())?;
+                s.text(r, 4, ind.per.as_str())?;
+                s.text(r, 5, &crate::cmd::check::describe(&ind.rule))?;
+                r += 1;
+            }
+        }
+        let last = r - 1;
+        r += 1;
+        s.text(r, 0, self.l("Rubric", "细则"))?;
+        s.text(r, 1, &rubric.name)?;
+        s.text(r + 1, 0, "SHA-256")?;
+        s.text(r + 1, 1, &rubric.sha256)?;
+        s.text(r + 2, 0, self.l("Source", "来源"))?;
+        s.text(r + 2, 1, &rubric.origin)?;
+        s.text(r + 3, 0, self.l("As of", "截至"))?;
+        s.text(r + 3, 1, &self.as_of.to_string())?;
+        for (line, text) in (r + 5..).zip(rubric.text.lines()) {
+            s.ws.write_string(line, 1, text)?;
+        }
+        s.finish(last, 6)
+    }
+}

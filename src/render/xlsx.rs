@@ -1,0 +1,213 @@
+//! Excel workbooks (rust_xlsxwriter): the score tables one sheet each, and the monthly report.
+//! Numbers are stored as numbers with the rubric's precision; headers are frozen and filtered;
+//! column widths are measured in display columns, so Chinese text fits.
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use unicode_width::UnicodeWidthStr;
+
+use super::View;
+use crate::labels::L;
+use crate::ranking::{self, Table};
+
+pub fn err(e: XlsxError) -> crate::error::Error {
+    crate::error::Error::Internal(format!("cannot build the workbook: {e}"))
+}
+
+/// A decimal as the f64 Excel stores, rounded to `dp` first (through its text: exact).
+pub fn num(d: Decimal, dp: u32) -> f64 {
+    ranking::round(d, dp).to_string().parse().unwrap_or(0.0)
+}
+
+/// Writes cells and remembers how wide each column must be.
+pub struct Sheet<'w> {
+    pub ws: &'w mut Worksheet,
+    widths: Vec<usize>,
+    number: Format,
+    integer: Format,
+    header: Format,
+    text: Format,
+}
+
+/// Excel forbids `[]:*?/\` in sheet names and cuts them at 31 characters.
+pub fn sheet_name(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    clean.chars().take(31).collect()
+}
+
+impl<'w> Sheet<'w> {
+    pub fn new(ws: &'w mut Worksheet, precision: u32) -> Self {
+        let decimals = if precision == 0 {
+            "0".to_owned()
+        } else {
+            format!("0.{}", "0".repeat(precision as usize))
+        };
+        Sheet {
+            ws,
+            widths: Vec::new(),
+            number: Format::new().set_num_format(decimals),
+            integer: Format::new().set_num_format("0"),
+            header: Format::new()
+                .set_bold()
+                .set_background_color("#DDEBF7")
+                .set_align(FormatAlign::Center),
+            text: Format::new(),
+        }
+    }
+
+    fn width(&mut self, c: u16, w: usize) {
+        let c = c as usize;
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0);
+        }
+        self.widths[c] = self.widths[c].max(w);
+    }
+
+    pub fn text(&mut self, r: u32, c: u16, s: &str) -> Result<(), XlsxError> {
+        self.width(c, UnicodeWidthStr::width(s));
+        if s.is_empty() {
+            return Ok(());
+        }
+        // Text is written as text: a name such as =1+1 never becomes a formula.
+        self.ws.write_string_with_format(r, c, s, &self.text)?;
+        Ok(())
+    }
+
+    pub fn head(&mut self, r: u32, cells: &[String]) -> Result<(), XlsxError> {
+        for (c, s) in cells.iter().enumerate() {
+            self.width(c as u16, UnicodeWidthStr::width(s.as_str()) + 2);
+            self.ws
+                .write_string_with_format(r, c as u16, s, &self.header)?;
+        }
+        Ok(())
+    }
+
+    pub fn number(&mut self, r: u32, c: u16, d: Decimal, dp: u32) -> Result<(), XlsxError> {
+        let text = super::fixed(d, dp);
+        self.width(c, text.len());
+        self.ws
+            .write_number_with_format(r, c, num(d, dp), &self.number)?;
+        Ok(())
+    }
+
+    pub fn int(&mut self, r: u32, c: u16, v: i64) -> Result<(), XlsxError> {
+        self.width(c, v.to_string().len());
+        self.ws
+            .write_number_with_format(r, c, v as f64, &self.integer)?;
+        Ok(())
+    }
+
+    /// Frozen header row, autofilter over the data, and column widths that fit.
+    pub fn finish(&mut self, last_row: u32, last_col: u16) -> Result<(), XlsxError> {
+        self.ws.set_freeze_panes(1, 0)?;
+        if last_row > 0 {
+            self.ws.autofilter(0, 0, last_row, last_col)?;
+        }
+        for (c, w) in self.widths.iter().enumerate() {
+            let w = (*w as f64 + 2.0).clamp(6.0, 80.0);
+            self.ws.set_column_width(c as u16, w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one ranked table as a sheet: the same columns as the terminal table, numbers as
+/// numbers, the average row last. Returns the rows written (header included).
+pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, XlsxError> {
+    let p = view.rubric.precision;
+    let (head, _, _) = view.columns(t);
+    let mut s = Sheet::new(ws, p);
+    s.head(0, &head)?;
+    let groups = view.has_groups();
+    let names = view.has_names();
+    let bonus = t.kind == ranking::Kind::Month && view.has_bonus();
+    let mut r = 1u32;
+    for row in &t.rows {
+        let mut c = 0u16;
+        s.int(r, c, i64::from(row.rank))?;
+        c += 1;
+        if groups {
+            if let Some(g) = row.group_rank {
+                s.int(r, c, i64::from(g))?;
+            }
+            c += 1;
+        }
+        if let Some(ch) = row.rank_change {
+            s.int(r, c, ch)?;
+        }
+        c += 1;
+        s.text(r, c, view.code(row))?;
+        c += 1;
+        if names {
+            s.text(r, c, view.name(row).unwrap_or_default())?;
+            c += 1;
+        }
+        if groups {
+            s.text(r, c, view.group(row).unwrap_or_default())?;
+            c += 1;
+        }
+        for part in &row.parts {
+            if let Some(v) = part {
+                s.number(r, c, *v, p)?;
+            }
+            c += 1;
+        }
+        s.number(r, c, row.deducted, p)?;
+        c += 1;
+        if bonus {
+            s.number(r, c, row.bonus.unwrap_or_default(), p)?;
+            c += 1;
+        }
+        s.number(r, c, row.score, p)?;
+        c += 1;
+        if let Some(d) = row.score_change {
+            s.number(r, c, d, p)?;
+        }
+        c += 1;
+        if view.has_grades() {
+            s.text(r, c, row.grade.as_deref().unwrap_or_default())?;
+            c += 1;
+        }
+        if t.rows.iter().any(|x| x.vetoed) && row.vetoed {
+            s.text(r, c, view.label(L::Yes))?;
+        }
+        r += 1;
+    }
+    let unit_col = if groups { 3 } else { 2 };
+    s.text(r, unit_col, view.label(L::Average))?;
+    let score_col = head
+        .iter()
+        .position(|h| h == view.label(L::Score))
+        .unwrap_or(0) as u16;
+    s.number(r, score_col, t.average, p)?;
+    s.finish(r.saturating_sub(1), head.len().saturating_sub(1) as u16)?;
+    Ok(r)
+}
+
+/// `score --format xlsx`: one sheet per table.
+pub fn score_workbook(view: &View) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    for t in &view.tables {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(&view.title(t)))?;
+        table_sheet(ws, view, t)?;
+    }
+    book.save_to_buffer()
+}
+
+/// A bar chart of the score column of a ranking sheet, in rank order.
+pub fn score_chart(sheet: &str, rows: u32, unit_col: u16, score_col: u16, title: &str) -> Chart {
+    let mut chart = Chart::new(ChartType::Bar);
+    chart
+        .add_series()
+        .set_categories((sheet, 1, unit_col, rows, unit_col))
+        .set_values((sheet, 1, score_col, rows, score_col))
+        .set_name(title);
+    chart.title().set_name(title);
+    chart.x_axis().set_reverse();
+    chart.legend().set_hidden();
+    chart
+}
