@@ -164,6 +164,13 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
     // `y`, `no`, `on` are words here (YAML 1.1 would make them booleans), and `007` stays a code.
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
+    // A rubric of a few hundred indicators is a few thousand nodes: refuse far earlier than the
+    // general-purpose defaults, so that an alias bomb is refused in milliseconds.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 50_000;
+    budget.max_events = 200_000;
+    budget.max_aliases = 5_000;
+    options.budget = Some(budget);
     match serde_saphyr::from_str_with_options::<Spanned<Raw>>(src, options) {
         Ok(raw) => Ok(convert(raw, src)),
         Err(e) => {
