@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::{Inputs, Output, Selection};
+use crate::config::Project;
 use crate::error::Error;
 use crate::input::ReadOptions;
 use crate::period::{Period, parse_date};
@@ -62,25 +63,26 @@ pub enum Command {
     /// The monthly publication workbook: rankings, ledger, overdue list, statistics, charts
     #[command(after_help = "Examples:
   civscore report examples/inspections.csv --units examples/units.csv -o 2026-11.xlsx
-  civscore report records.csv --period 2026-10 --top 5 --yellow 5 --red 10 -o 2026-10.xlsx")]
+  civscore report records.csv --period 2026-10 --top 5 --yellow 5 --red 10 -o 2026-10.xlsx
+  civscore report records.csv          # with civscore.toml: writes OUTPUT_DIR/2026-11.xlsx")]
     Report {
         #[command(flatten)]
         input: InputArgs,
         /// The month to report [default: the latest assessed month]
         #[arg(long)]
         period: Option<String>,
-        /// The workbook to write (.xlsx)
+        /// The workbook to write [default: MONTH.xlsx in the project's output_dir, or here]
         #[arg(long, short, value_name = "FILE")]
-        output: String,
-        /// Units on the red list (best) and on the black list (worst)
-        #[arg(long, default_value_t = 3)]
-        top: usize,
-        /// Days overdue after which a rectification is escalated yellow
-        #[arg(long, default_value_t = 7)]
-        yellow: i64,
-        /// Days overdue after which a rectification is escalated red
-        #[arg(long, default_value_t = 15)]
-        red: i64,
+        output: Option<String>,
+        /// Units on the red list (best) and on the black list (worst) [default: 3]
+        #[arg(long)]
+        top: Option<usize>,
+        /// Days overdue after which a rectification is escalated yellow [default: 7]
+        #[arg(long)]
+        yellow: Option<i64>,
+        /// Days overdue after which a rectification is escalated red [default: 15]
+        #[arg(long)]
+        red: Option<i64>,
         /// Language of sheet names and labels: zh or en [default: the rubric's]
         #[arg(long)]
         lang: Option<String>,
@@ -102,6 +104,65 @@ pub enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Print the effective settings (civscore.toml, flags, defaults) and where each came from
+    #[command(after_help = "Examples:
+  civscore config
+  civscore config --rubric city-management")]
+    Config {
+        /// Rubric file or built-in name
+        #[arg(long, value_name = "FILE|NAME")]
+        rubric: Option<String>,
+        /// Roster of units
+        #[arg(long, value_name = "FILE")]
+        units: Option<String>,
+        /// Language: zh or en
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Scaffold a working folder: rubric, civscore.toml, roster and records templates, monthly.sh
+    #[command(after_help = "Examples:
+  civscore init 2027-street --rubric community
+  civscore init . --rubric school")]
+    Init {
+        /// The folder [default: here]
+        dir: Option<String>,
+        /// The built-in rubric to start from
+        #[arg(long, default_value = "community", value_name = "NAME")]
+        rubric: String,
+    },
+    /// Show how every unit's score, rank and grade would change under a revised rubric
+    #[command(after_help = "Examples:
+  civscore compare examples/inspections.csv --rubric community --against my-revision.yaml
+  civscore compare records.csv --rubric old.yaml --against new.yaml --period 2026Q3 --format md")]
+    Compare {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The revised rubric to compare with --rubric
+        #[arg(long, value_name = "FILE|NAME")]
+        against: String,
+        /// The period: a month (2026-11), a quarter (2026Q4) or a year (2026)
+        #[arg(long, conflicts_with = "all")]
+        period: Option<String>,
+        /// Every month, quarter and year in the data
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = "Examples:
+  civscore completions bash > ~/.local/share/bash-completion/completions/civscore
+  civscore completions zsh > ~/.zfunc/_civscore
+  civscore completions fish > ~/.config/fish/completions/civscore.fish")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), with every subcommand
+    #[command(after_help = "Examples:
+  civscore man > ~/.local/share/man/man1/civscore.1 && man civscore
+  civscore man | man -l -")]
+    Man,
     /// List the built-in rubrics, or print one as a template to start from
     #[command(after_help = "Examples:
   civscore rubrics
@@ -163,6 +224,9 @@ pub struct OutputArgs {
     /// Start CSV output with a UTF-8 BOM so that Excel reads Chinese text
     #[arg(long)]
     pub bom: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always, never
+    #[arg(long, default_value = "auto", value_name = "WHEN")]
+    pub color: String,
 }
 
 fn usage<T>(r: Result<T, String>) -> Result<T, Error> {
@@ -170,7 +234,7 @@ fn usage<T>(r: Result<T, String>) -> Result<T, Error> {
 }
 
 impl InputArgs {
-    pub fn to_inputs(&self) -> Result<Inputs, Error> {
+    pub fn to_inputs(&self, project: &Project) -> Result<Inputs, Error> {
         let as_of = match &self.as_of {
             Some(s) => Some(usage(parse_date(s).map_err(|e| format!("--as-of: {e}")))?),
             None => None,
@@ -182,8 +246,8 @@ impl InputArgs {
         }
         Ok(Inputs {
             records: self.records.clone(),
-            rubric: self.rubric.clone(),
-            units: self.units.clone(),
+            rubric: self.rubric.clone().or_else(|| project.rubric.clone()),
+            units: self.units.clone().or_else(|| project.units.clone()),
             as_of,
             skip_invalid: self.skip_invalid,
             rejects: self.rejects.clone(),
@@ -201,7 +265,7 @@ impl InputArgs {
 }
 
 impl OutputArgs {
-    pub fn to_output(&self) -> Result<Output, Error> {
+    pub fn to_output(&self, project: &Project) -> Result<Output, Error> {
         let format = match (&self.format, &self.output) {
             (Some(f), _) => usage(f.parse::<Format>().map_err(|e| format!("--format: {e}")))?,
             (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Table),
@@ -214,13 +278,31 @@ impl OutputArgs {
         }
         let lang = match &self.lang {
             Some(l) => Some(usage(l.parse().map_err(|e| format!("--lang: {e}")))?),
-            None => None,
+            None => project.lang,
         };
+        use std::io::IsTerminal;
+        let to_stdout = self.output.is_none();
+        let terminal = to_stdout && std::io::stdout().is_terminal();
+        let color = to_stdout
+            && match self.color.as_str() {
+                "always" => true,
+                "never" => false,
+                "auto" => {
+                    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+                }
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--color: unknown value \"{other}\": expected auto, always or never"
+                    )));
+                }
+            };
         Ok(Output {
             format,
             path: self.output.clone(),
             lang,
             bom: self.bom,
+            color,
+            terminal,
         })
     }
 }

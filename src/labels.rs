@@ -22,6 +22,7 @@ pub enum L {
     QuarterTitle,
     YearTitle,
     Provisional,
+    Trend,
 }
 
 pub fn t(lang: Lang, l: L) -> &'static str {
@@ -63,6 +64,8 @@ pub fn t(lang: Lang, l: L) -> &'static str {
         (Lang::Zh, YearTitle) => "年度排名",
         (Lang::En, Provisional) => "provisional",
         (Lang::Zh, Provisional) => "暂定",
+        (Lang::En, Trend) => "Trend",
+        (Lang::Zh, Trend) => "走势",
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod explain;
@@ -28,6 +29,7 @@ use cli::{Cli, Command, RubricsAction};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    let project = || config::load();
     match cli.command {
         Command::Score {
             input,
@@ -35,8 +37,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let inputs = input.to_inputs()?;
-            let output = output.to_output()?;
+            let project = project()?;
+            let inputs = input.to_inputs(&project)?;
+            let output = output.to_output(&project)?;
             let selection = cli::selection(&period, all)?;
             cmd::score::run(&inputs, selection, &output)
         }
@@ -47,8 +50,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let inputs = input.to_inputs()?;
-            let output = output.to_output()?;
+            let project = project()?;
+            let inputs = input.to_inputs(&project)?;
+            let output = output.to_output(&project)?;
             let selection = cli::selection(&period, all)?;
             cmd::explain::run(&inputs, &unit, selection, &output)
         }
@@ -61,7 +65,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             red,
             lang,
         } => {
-            let inputs = input.to_inputs()?;
+            let project = project()?;
+            let inputs = input.to_inputs(&project)?;
             let period = match period {
                 Some(p) => Some(p.parse().map_err(Error::Usage)?),
                 None => None,
@@ -71,24 +76,53 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     l.parse()
                         .map_err(|e| Error::Usage(format!("--lang: {e}")))?,
                 ),
-                None => None,
+                None => project.lang,
             };
-            if yellow > red {
-                return Err(Error::Usage(format!(
-                    "--yellow {yellow} is above --red {red}: yellow comes first"
-                )));
-            }
             let settings = cmd::report::Settings {
-                top,
-                yellow,
-                red,
+                top: top.or(project.top).unwrap_or(3),
+                yellow: yellow.or(project.yellow).unwrap_or(7),
+                red: red.or(project.red).unwrap_or(15),
                 lang,
                 output,
+                output_dir: project.output_dir.clone(),
             };
+            if settings.yellow > settings.red {
+                return Err(Error::Usage(format!(
+                    "yellow ({}) is above red ({}): yellow comes first",
+                    settings.yellow, settings.red
+                )));
+            }
             cmd::report::run(&inputs, period, &settings)
         }
-        Command::Check { rubric } => cmd::check::run(rubric.as_deref()),
-        Command::Validate { input } => cmd::validate::run(&input.to_inputs()?),
+        Command::Check { rubric } => {
+            let rubric = match rubric {
+                Some(r) => Some(r),
+                None => project()?.rubric,
+            };
+            cmd::check::run(rubric.as_deref())
+        }
+        Command::Validate { input } => cmd::validate::run(&input.to_inputs(&project()?)?),
+        Command::Config {
+            rubric,
+            units,
+            lang,
+        } => cmd::project::config(&project()?, rubric, units, lang),
+        Command::Init { dir, rubric } => cmd::project::init(dir.as_deref().unwrap_or("."), &rubric),
+        Command::Compare {
+            input,
+            against,
+            period,
+            all,
+            output,
+        } => {
+            let project = project()?;
+            let inputs = input.to_inputs(&project)?;
+            let output = output.to_output(&project)?;
+            let selection = cli::selection(&period, all)?;
+            cmd::compare::run(&inputs, &against, selection, &output)
+        }
+        Command::Completions { shell } => cmd::shell::completions(shell),
+        Command::Man => cmd::shell::man(),
         Command::Rubrics { action } => match action {
             None => cmd::rubrics::list(),
             Some(RubricsAction::Show { name }) => cmd::rubrics::show(&name),

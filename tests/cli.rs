@@ -10,6 +10,7 @@ struct T {
     dir: tempfile::TempDir,
     args: Vec<String>,
     stdin: Option<Vec<u8>>,
+    env: Vec<(String, String)>,
 }
 
 struct Out {
@@ -52,6 +53,7 @@ impl T {
             dir: tempfile::tempdir().unwrap(),
             args: Vec::new(),
             stdin: None,
+            env: Vec::new(),
         }
     }
 
@@ -75,6 +77,11 @@ impl T {
         self
     }
 
+    fn env(mut self, key: &str, value: &str) -> T {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
     fn stdin(mut self, bytes: impl AsRef<[u8]>) -> T {
         self.stdin = Some(bytes.as_ref().to_vec());
         self
@@ -87,6 +94,12 @@ impl T {
     fn run(&self) -> Out {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
         cmd.args(&self.args).current_dir(self.dir.path());
+        cmd.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
         let out = match &self.stdin {
             Some(bytes) => {
                 use std::io::Write;
@@ -1267,4 +1280,271 @@ fn score_and_explain_write_workbooks() {
         .args(&["--unit", "U1", "-o", "u1.xlsx"]);
     t.run().ok();
     assert_eq!(read_sheets(&t.path("u1.xlsx")).len(), 2);
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = T::new().args(&["completions", shell]).run().ok();
+        assert!(out.stdout.contains("civscore"), "{shell}");
+        assert!(out.stdout.contains("explain"), "{shell}");
+    }
+    T::new().args(&["completions", "tcsh"]).run().code(2);
+    let out = T::new().args(&["man"]).run().ok();
+    assert!(
+        out.stdout.contains(".TH civscore 1"),
+        "{}",
+        &out.stdout[..200]
+    );
+    for sub in [
+        "CIVSCORE SCORE",
+        "CIVSCORE EXPLAIN",
+        "CIVSCORE REPORT",
+        "CIVSCORE CHECK",
+    ] {
+        assert!(out.stdout.contains(sub), "{sub}");
+    }
+    let out = T::new().args(&["--version"]).run().ok();
+    assert_eq!(
+        out.stdout,
+        format!("civscore {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let out = T::new().args(&["score", "--help"]).run().ok();
+    assert!(
+        out.stdout
+            .contains("Examples:\n  civscore score examples/inspections.csv")
+    );
+}
+
+#[test]
+fn colour_follows_the_terminal_and_the_environment() {
+    let score = || hand().args(&["score"]).args(HAND);
+    let run = |t: T| t.run().ok().stdout;
+    assert!(
+        !run(score()).contains('\x1b'),
+        "piped output has no escape codes"
+    );
+    assert!(run(score().args(&["--color", "always"])).contains("\x1b["));
+    assert!(run(score().env("CLICOLOR_FORCE", "1")).contains("\x1b["));
+    assert!(!run(score().env("NO_COLOR", "1")).contains('\x1b'));
+    assert!(
+        !run(score()
+            .args(&["--color", "never"])
+            .env("CLICOLOR_FORCE", "1"))
+        .contains('\x1b')
+    );
+    hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--color", "sometimes"])
+        .run()
+        .code(2);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let t = T::new().copy("examples/inspections.csv", "inspections.csv");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{}' score inspections.csv --all --format json -q | head -c 100 >/dev/null; exit ${{PIPESTATUS[0]}}",
+            env!("CARGO_BIN_EXE_civscore")
+        ))
+        .current_dir(t.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn init_scaffolds_a_folder_that_runs_and_never_overwrites() {
+    let t = T::new().args(&["init", "office", "--rubric", "school"]);
+    let out = t.run().ok();
+    assert!(
+        out.stdout.starts_with("created in office:"),
+        "{}",
+        out.stdout
+    );
+    let dir = t.path("office");
+    for f in [
+        "rubric.yaml",
+        "civscore.toml",
+        "units.csv",
+        "inspections.csv",
+        "monthly.sh",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let units = std::fs::read(dir.join("units.csv")).unwrap();
+    assert!(units.starts_with("\u{feff}编号,名称,类别,不适用".as_bytes()));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("rubric.yaml")).unwrap(),
+        std::fs::read_to_string(data("rubrics/school.yaml")).unwrap()
+    );
+    // The scaffolded monthly run works with civscore on the PATH.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_civscore")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = Command::new("sh")
+        .arg("monthly.sh")
+        .env("PATH", &path)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let reports: Vec<_> = std::fs::read_dir(dir.join("reports")).unwrap().collect();
+    assert_eq!(reports.len(), 1);
+    // A second init refuses, and writes nothing.
+    let before = std::fs::read_to_string(dir.join("civscore.toml")).unwrap();
+    let again = T {
+        dir: t.dir,
+        args: vec!["init".into(), "office".into()],
+        stdin: None,
+        env: Vec::new(),
+    };
+    let out = again.run().code(1);
+    assert!(
+        out.stderr
+            .contains("nothing was written (civscore init never overwrites)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        before,
+        std::fs::read_to_string(again.path("office/civscore.toml")).unwrap()
+    );
+}
+
+#[test]
+fn the_project_file_is_found_upward_and_flags_override_it() {
+    let toml = "rubric = \"rubric.yaml\"\nunits = \"units.csv\"\nlang = \"zh\"\noutput_dir = \"out\"\n[report]\ntop = 2\n";
+    let t = hand()
+        .file("civscore.toml", toml)
+        .file("sub/deeper/.keep", "");
+    let sub = t.path("sub/deeper");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
+            .args(args)
+            .current_dir(&sub)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["config"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let file = t.path("civscore.toml").canonicalize().unwrap();
+    assert!(
+        stdout.contains(&format!("project file: {}", file.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("report.top") && l.contains(" 2 ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("report.red") && l.ends_with("(default)")),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["config", "--rubric", "school"]);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("rubric") && l.contains("school") && l.ends_with("(flag)")),
+        "{stdout}"
+    );
+    // The rubric, roster and language come from the file: the hand rubric scores the records.
+    let records = t.path("records.csv").display().to_string();
+    let (code, stdout, stderr) = run(&["score", &records, "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["rubric"]["name"], "hand");
+    assert_eq!(
+        row(table(&doc, "month", "2026-02"), "U1")["name"],
+        "迎春社区"
+    );
+    let (_, stdout, _) = run(&["score", &records]);
+    assert!(stdout.starts_with("2026-02 月度排名"), "{stdout}");
+    let (_, stdout, _) = run(&["score", &records, "--lang", "en"]);
+    assert!(stdout.starts_with("Month 2026-02"), "{stdout}");
+    // report writes MONTH.xlsx into output_dir.
+    let (code, _, stderr) = run(&["report", &records, "-q"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(t.path("out/2026-02.xlsx").is_file());
+    // A broken project file is an error that names it.
+    let t2 = T::new()
+        .file("civscore.toml", "rubrc = \"x\"\n")
+        .args(&["config"]);
+    let out = t2.run().code(65);
+    assert!(
+        out.stderr.starts_with("error: ")
+            && out
+                .stderr
+                .contains("civscore.toml:1: unknown field `rubrc`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn compare_shows_what_a_revision_changes() {
+    let revised = std::fs::read_to_string(data("tests/data/hand/rubric.yaml"))
+        .unwrap()
+        .replace(
+            "deduct: {minor: 1, major: 2}",
+            "deduct: {minor: 1, major: 3}",
+        );
+    let doc = hand()
+        .file("revised.yaml", revised)
+        .args(&["compare"])
+        .args(HAND)
+        .args(&[
+            "--against",
+            "revised.yaml",
+            "--period",
+            "2026-01",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    let rows = doc["tables"][0]["rows"].as_array().unwrap();
+    // U2's major finding now costs 3: 16 → 15, from a shared 2nd place to 3rd.
+    let u2 = rows.iter().find(|r| r["unit"] == "U2").unwrap();
+    assert_eq!(u2["old"]["score"], 16.0);
+    assert_eq!(u2["new"]["score"], 15.0);
+    assert_eq!(u2["rank_change"], -1);
+    assert_eq!(u2["score_change"], -1.0);
+    // Sorted by rank change: U2 (down one) last.
+    assert_eq!(rows.last().unwrap()["unit"], "U2");
+    for format in ["csv", "md", "table"] {
+        hand()
+            .file("revised.yaml", "x")
+            .args(&["compare"])
+            .args(HAND)
+            .args(&["--against", "rubric.yaml", "--format", format])
+            .run()
+            .ok();
+    }
 }

@@ -1,10 +1,13 @@
 //! The commands: each takes typed settings, reads its inputs, and writes its output.
 
 pub mod check;
+pub mod compare;
 pub mod explain;
+pub mod project;
 pub mod report;
 pub mod rubrics;
 pub mod score;
+pub mod shell;
 pub mod validate;
 
 use std::io::Write;
@@ -40,6 +43,10 @@ pub struct Output {
     pub path: Option<String>,
     pub lang: Option<Lang>,
     pub bom: bool,
+    /// Colour in terminal tables (never in files).
+    pub color: bool,
+    /// Standard output is a terminal (sparklines are drawn).
+    pub terminal: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,9 @@ pub struct Settings {
     pub yellow: i64,
     pub red: i64,
     pub lang: Option<Lang>,
-    pub output: String,
+    /// `-o`; without it, `MONTH.xlsx` in `output_dir` (or here).
+    pub output: Option<String>,
+    pub output_dir: Option<String>,
 }
 
 fn lab(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
@@ -71,6 +73,8 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         counts: loaded.counts,
         lang,
         bom: false,
+        color: false,
+        sparks: Default::default(),
     };
     let ctx = Ctx {
         view: &view,
@@ -83,11 +87,19 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         lang,
     };
     let bytes = ctx.workbook(&tables).map_err(err)?;
-    cmd::write_file(&settings.output, &bytes, &inputs.records)?;
-    cmd::note(
-        inputs,
-        &format!("wrote {} ({month}, as of {as_of})", settings.output),
-    );
+    let path = match (&settings.output, &settings.output_dir) {
+        (Some(o), _) => o.clone(),
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            std::path::Path::new(dir)
+                .join(format!("{month}.xlsx"))
+                .display()
+                .to_string()
+        }
+        (None, None) => format!("{month}.xlsx"),
+    };
+    cmd::write_file(&path, &bytes, &inputs.records)?;
+    cmd::note(inputs, &format!("wrote {path} ({month}, as of {as_of})"));
     Ok(())
 }
 

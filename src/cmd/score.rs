@@ -6,7 +6,12 @@ use crate::error::Error;
 use crate::period::{Month, Period};
 use crate::ranking::{self, Table, Tables};
 use crate::records::Record;
-use crate::render::{self, View};
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::ranking::Kind;
+use crate::render::{self, Format, View, sparkline};
 
 pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(), Error> {
     let cmd::Loaded3 {
@@ -19,6 +24,11 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
     let scores = engine::score(&rubric, &units, &loaded.records, inputs.as_of);
     let tables = ranking::tables(&rubric, &units, &scores);
     let chosen = select(&tables, selection, until);
+    let sparks = if output.terminal && output.format == Format::Table {
+        sparks(&tables, &chosen, units.list.len())
+    } else {
+        Default::default()
+    };
     let view = View {
         rubric: &rubric,
         units: &units,
@@ -26,6 +36,8 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
         counts: loaded.counts,
         lang: output.lang.unwrap_or(rubric.lang),
         bom: output.bom,
+        color: output.color,
+        sparks,
     };
     let mut buf = Vec::new();
     render::render(output.format, &view, &mut buf).map_err(|e| Error::Internal(e.to_string()))?;
@@ -63,6 +75,54 @@ pub fn until(records: &[Record], selection: Selection) -> Result<Month, Error> {
             .then_some(Month::new(y, 12))
             .ok_or_else(|| span(p)),
     }
+}
+
+/// Sparklines of each unit's monthly scores in the quarter and year tables, on one scale per
+/// table (its lowest to its highest monthly score).
+pub fn sparks(tables: &Tables, chosen: &[&Table], units: usize) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    for t in chosen {
+        let months: Vec<&Table> = match t.kind {
+            Kind::Month => continue,
+            Kind::Quarter => tables
+                .months
+                .values()
+                .filter(|m| {
+                    m.period.starts_with(&t.period[..4]) && quarter_of(&m.period) == t.period
+                })
+                .collect(),
+            Kind::Year => tables
+                .months
+                .values()
+                .filter(|m| m.period.starts_with(&t.period))
+                .collect(),
+        };
+        let mut series: Vec<Vec<Decimal>> = vec![Vec::new(); units];
+        for m in &months {
+            for r in &m.rows {
+                series[r.unit].push(r.score);
+            }
+        }
+        let all = series.iter().flatten();
+        let lo = all.clone().min().copied().unwrap_or_default();
+        let hi = all.max().copied().unwrap_or_default();
+        out.insert(
+            t.period.clone(),
+            series.iter().map(|v| sparkline(v, lo, hi)).collect(),
+        );
+    }
+    out
+}
+
+fn quarter_of(month: &str) -> String {
+    month
+        .parse::<Period>()
+        .ok()
+        .and_then(|p| match p {
+            Period::Month(m) => Some(m.quarter().to_string()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// The tables a selection shows, in order.

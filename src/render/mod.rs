@@ -58,6 +58,10 @@ pub struct View<'a> {
     pub lang: Lang,
     /// CSV only: start with a UTF-8 BOM so that Excel reads Chinese text.
     pub bom: bool,
+    /// Terminal tables only: colour (rank changes, vetoes, grades, provisional titles).
+    pub color: bool,
+    /// Terminal tables only: sparklines of each unit's monthly scores, by table period.
+    pub sparks: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl View<'_> {
@@ -101,89 +105,146 @@ impl View<'_> {
         !self.rubric.grades.is_empty()
     }
 
-    /// The columns a human-facing table shows, in order, with their cells.
-    pub fn columns(&self, t: &Table) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
-        let mut head: Vec<String> = vec![self.label(L::Rank).into()];
+    /// The columns a human-facing table shows, in order.
+    pub fn layout(&self, t: &Table) -> Vec<Col> {
+        let mut cols = vec![Col::Rank];
         let groups = self.has_groups();
-        let names = self.has_names();
-        let bonus = t.kind == Kind::Month && self.has_bonus();
-        let grades = self.has_grades();
-        let vetoed = t.rows.iter().any(|r| r.vetoed);
         if groups {
-            head.push(self.label(L::GroupRank).into());
+            cols.push(Col::GroupRank);
         }
-        head.push(self.label(L::RankChange).into());
-        head.push(self.label(L::Unit).into());
-        if names {
-            head.push(self.label(L::Name).into());
+        cols.push(Col::Change);
+        cols.push(Col::Unit);
+        if self.has_names() {
+            cols.push(Col::Name);
         }
         if groups {
-            head.push(self.label(L::Group).into());
+            cols.push(Col::Group);
         }
-        head.extend(t.parts.iter().cloned());
-        head.push(self.label(L::Deducted).into());
-        if bonus {
-            head.push(self.label(L::Bonus).into());
+        cols.extend((0..t.parts.len()).map(Col::Part));
+        if self.sparks.contains_key(&t.period) {
+            cols.push(Col::Trend);
         }
-        head.push(self.label(L::Score).into());
-        head.push(self.label(L::ScoreChange).into());
-        if grades {
-            head.push(self.label(L::Grade).into());
+        cols.push(Col::Deducted);
+        if t.kind == Kind::Month && self.has_bonus() {
+            cols.push(Col::Bonus);
         }
-        if vetoed {
-            head.push(self.label(L::Vetoed).into());
+        cols.push(Col::Score);
+        cols.push(Col::ScoreChange);
+        if self.has_grades() {
+            cols.push(Col::Grade);
         }
+        if t.rows.iter().any(|r| r.vetoed) {
+            cols.push(Col::Vetoed);
+        }
+        cols
+    }
+
+    pub fn header(&self, t: &Table, c: Col) -> String {
+        match c {
+            Col::Rank => self.label(L::Rank).into(),
+            Col::GroupRank => self.label(L::GroupRank).into(),
+            Col::Change => self.label(L::RankChange).into(),
+            Col::Unit => self.label(L::Unit).into(),
+            Col::Name => self.label(L::Name).into(),
+            Col::Group => self.label(L::Group).into(),
+            Col::Part(k) => t.parts[k].clone(),
+            Col::Trend => self.label(L::Trend).into(),
+            Col::Deducted => self.label(L::Deducted).into(),
+            Col::Bonus => self.label(L::Bonus).into(),
+            Col::Score => self.label(L::Score).into(),
+            Col::ScoreChange => self.label(L::ScoreChange).into(),
+            Col::Grade => self.label(L::Grade).into(),
+            Col::Vetoed => self.label(L::Vetoed).into(),
+        }
+    }
+
+    pub fn cell(&self, t: &Table, r: &Row, c: Col) -> String {
+        match c {
+            Col::Rank => r.rank.to_string(),
+            Col::GroupRank => r.group_rank.map(|g| g.to_string()).unwrap_or_default(),
+            Col::Change => rank_change(r.rank_change),
+            Col::Unit => self.code(r).to_owned(),
+            Col::Name => self.name(r).unwrap_or_default().to_owned(),
+            Col::Group => self.group(r).unwrap_or_default().to_owned(),
+            Col::Part(k) => r.parts[k].map(|d| self.fmt(d)).unwrap_or_default(),
+            Col::Trend => self
+                .sparks
+                .get(&t.period)
+                .and_then(|v| v.get(r.unit))
+                .cloned()
+                .unwrap_or_default(),
+            Col::Deducted => self.fmt(r.deducted),
+            Col::Bonus => self.fmt(r.bonus.unwrap_or_default()),
+            Col::Score => self.fmt(r.score),
+            Col::ScoreChange => r
+                .score_change
+                .map(|d| signed(self.fmt(d)))
+                .unwrap_or_default(),
+            Col::Grade => r.grade.clone().unwrap_or_default(),
+            Col::Vetoed => {
+                if r.vetoed {
+                    self.label(L::Yes).into()
+                } else {
+                    String::new()
+                }
+            }
+        }
+    }
+
+    /// Headers, rows and the average row of a human-facing table.
+    pub fn columns(&self, t: &Table) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
+        let cols = self.layout(t);
+        let head = cols.iter().map(|c| self.header(t, *c)).collect();
         let rows = t
             .rows
             .iter()
-            .map(|r| {
-                let mut c = vec![r.rank.to_string()];
-                if groups {
-                    c.push(r.group_rank.map(|g| g.to_string()).unwrap_or_default());
-                }
-                c.push(rank_change(r.rank_change));
-                c.push(self.code(r).to_owned());
-                if names {
-                    c.push(self.name(r).unwrap_or_default().to_owned());
-                }
-                if groups {
-                    c.push(self.group(r).unwrap_or_default().to_owned());
-                }
-                c.extend(
-                    r.parts
-                        .iter()
-                        .map(|p| p.map(|d| self.fmt(d)).unwrap_or_default()),
-                );
-                c.push(self.fmt(r.deducted));
-                if bonus {
-                    c.push(self.fmt(r.bonus.unwrap_or_default()));
-                }
-                c.push(self.fmt(r.score));
-                c.push(
-                    r.score_change
-                        .map(|d| signed(self.fmt(d)))
-                        .unwrap_or_default(),
-                );
-                if grades {
-                    c.push(r.grade.clone().unwrap_or_default());
-                }
-                if vetoed {
-                    c.push(if r.vetoed {
-                        self.label(L::Yes).into()
-                    } else {
-                        String::new()
-                    });
-                }
-                c
+            .map(|r| cols.iter().map(|c| self.cell(t, r, *c)).collect())
+            .collect();
+        let avg = cols
+            .iter()
+            .map(|c| match c {
+                Col::Unit => self.label(L::Average).into(),
+                Col::Score => self.fmt(t.average),
+                _ => String::new(),
             })
             .collect();
-        let score_col = head.len() - 2 - usize::from(grades) - usize::from(vetoed);
-        let mut avg = vec![String::new(); head.len()];
-        let unit_col = if groups { 3 } else { 2 };
-        avg[unit_col] = self.label(L::Average).into();
-        avg[score_col] = self.fmt(t.average);
         (head, rows, avg)
     }
+}
+
+/// A column of a ranked table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Rank,
+    GroupRank,
+    Change,
+    Unit,
+    Name,
+    Group,
+    Part(usize),
+    Trend,
+    Deducted,
+    Bonus,
+    Score,
+    ScoreChange,
+    Grade,
+    Vetoed,
+}
+
+/// ▁▂▃▄▅▆▇█ for scores between `lo` and `hi`.
+pub fn sparkline(values: &[Decimal], lo: Decimal, hi: Decimal) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|v| {
+            if hi <= lo {
+                return BARS[4];
+            }
+            let k = ((*v - lo) * Decimal::from(7) / (hi - lo)).round();
+            let k: usize = k.to_string().parse().unwrap_or(0);
+            BARS[k.min(7)]
+        })
+        .collect()
 }
 
 /// A decimal rounded half away from zero and shown with exactly `dp` decimals.
@@ -238,6 +299,19 @@ mod tests {
         assert_eq!(fixed("99.675".parse().unwrap(), 2), "99.68");
         assert_eq!(fixed("-0.001".parse().unwrap(), 2), "0.00");
         assert_eq!(fixed("100".parse().unwrap(), 0), "100");
+    }
+
+    #[test]
+    fn sparklines_span_the_range() {
+        let v: Vec<Decimal> = ["90", "95", "100"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(
+            sparkline(&v, "90".parse().unwrap(), "100".parse().unwrap()),
+            "▁▅█"
+        );
+        assert_eq!(sparkline(&v[..1], v[0], v[0]), "▅");
     }
 
     #[test]
