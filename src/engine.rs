@@ -1,15 +1,16 @@
 //! The scoring engine (SPEC §3): tallies the records per unit, indicator and month, judges every
 //! indicator at its level, and rolls months up into quarters and years. Pure: no I/O, no clock.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::period::{Month, Quarter};
-use crate::records::{Record, Status};
+use crate::records::{Checked, Record, Status};
 use crate::rubric::{NaMode, Per, Rubric, Rule};
 use crate::rules::{self, Agg};
+use crate::tally::{Layout, Slim, Store};
 use crate::units::Units;
 
 /// One record's own part in a per-finding deduction, before its month's repeat factor.
@@ -31,10 +32,20 @@ pub struct Finding {
 /// Days a record's rectification is late (SPEC §3.4), or None when it is not overdue. The as-of
 /// date defaults to the last day of the record's month.
 pub fn overdue_days(r: &Record, as_of: Option<Date>) -> Option<i64> {
-    let deadline = r.deadline?;
-    let reference = match r.rectified {
+    overdue_at(r.deadline, r.rectified, r.month, as_of)
+}
+
+/// The same, from a record's dates and month.
+pub fn overdue_at(
+    deadline: Option<Date>,
+    rectified: Option<Date>,
+    month: Month,
+    as_of: Option<Date>,
+) -> Option<i64> {
+    let deadline = deadline?;
+    let reference = match rectified {
         Some(done) => done,
-        None => as_of.unwrap_or_else(|| r.month.last_day()),
+        None => as_of.unwrap_or_else(|| month.last_day()),
     };
     (reference > deadline).then(|| days_between(deadline, reference))
 }
@@ -123,12 +134,33 @@ impl Scores {
 pub struct Engine<'a> {
     rubric: &'a Rubric,
     units: &'a Units,
-    tallies: HashMap<(usize, usize, Month), Agg>,
-    vetoes: HashSet<(usize, Month)>,
-    /// (unit, year, indicator) → number of non-void records.
-    year_records: HashMap<(usize, i32, usize), u64>,
+    layout: Layout,
+    store: Store,
     pub assessed: BTreeSet<Month>,
     applicable: Vec<Vec<bool>>,
+    veto_indicators: Vec<usize>,
+}
+
+/// A checked record as the tallies count it: its combination of severity, source and
+/// on-the-spot, and whether its rectification is late.
+pub fn slim(rubric: &Rubric, layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
+    let (combo, overdue) = match &rubric.indicators[c.indicator].rule {
+        Rule::PerFinding { overdue, .. } => (
+            layout.combo(c.severity, c.source, c.status == Status::OnSpot),
+            overdue.is_some() && overdue_at(c.deadline, c.rectified, c.month, as_of).is_some(),
+        ),
+        _ => (0, false),
+    };
+    Slim {
+        unit,
+        indicator: c.indicator as u32,
+        month: c.month,
+        combo: combo as u32,
+        count: u32::try_from(c.count).unwrap_or(u32::MAX),
+        overdue,
+        void: c.status == Status::Void,
+        value: c.value,
+    }
 }
 
 impl<'a> Engine<'a> {
@@ -138,6 +170,19 @@ impl<'a> Engine<'a> {
         records: &[Record],
         as_of: Option<Date>,
     ) -> Self {
+        let layout = Layout::new(rubric);
+        let mut store = Store::new(&layout);
+        for r in records {
+            store.add(
+                &layout,
+                &slim(rubric, &layout, r.unit as u32, &r.checked(), as_of),
+            );
+        }
+        Engine::from_store(rubric, units, layout, store)
+    }
+
+    /// An engine over tallies already made (by the streaming reader).
+    pub fn from_store(rubric: &'a Rubric, units: &'a Units, layout: Layout, store: Store) -> Self {
         let applicable: Vec<Vec<bool>> = units
             .list
             .iter()
@@ -149,50 +194,27 @@ impl<'a> Engine<'a> {
                 v
             })
             .collect();
-        let mut e = Engine {
+        let veto_indicators = rubric
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| matches!(i.rule, Rule::Veto))
+            .map(|(k, _)| k)
+            .collect();
+        Engine {
             rubric,
             units,
-            tallies: HashMap::new(),
-            vetoes: HashSet::new(),
-            year_records: HashMap::new(),
-            assessed: BTreeSet::new(),
+            assessed: store.assessed.clone(),
+            layout,
+            store,
             applicable,
-        };
-        for r in records {
-            e.add(r, as_of);
+            veto_indicators,
         }
-        e
     }
 
-    fn add(&mut self, r: &Record, as_of: Option<Date>) {
-        self.assessed.insert(r.month);
-        if r.status == Status::Void {
-            return;
-        }
-        *self
-            .year_records
-            .entry((r.unit, r.month.year(), r.indicator))
-            .or_default() += 1;
-        if !self.applicable[r.unit][r.indicator] {
-            return;
-        }
-        let ind = &self.rubric.indicators[r.indicator];
-        if matches!(ind.rule, Rule::Veto) {
-            self.vetoes.insert((r.unit, r.month));
-        }
-        let f = finding(self.rubric, r, as_of);
-        let t = self
-            .tallies
-            .entry((r.unit, r.indicator, r.month))
-            .or_default();
-        t.records += 1;
-        t.count += r.count;
-        t.base += f.base;
-        t.overdue += f.overdue_extra;
-        if let Some(v) = r.value {
-            t.value_sum += v;
-            t.values += 1;
-        }
+    /// A tally overflowed its counter (billions of findings in one unit, indicator and month).
+    pub fn overflowed(&self) -> bool {
+        self.store.overflow
     }
 
     pub fn applicable(&self, unit: usize, indicator: usize) -> bool {
@@ -205,19 +227,36 @@ impl<'a> Engine<'a> {
         match self.rubric.indicators[indicator].rule {
             Rule::PerFinding {
                 repeat: Some(f), ..
-            } if self.tallies.contains_key(&(unit, indicator, month.prev())) => f,
+            } if self
+                .store
+                .records(&self.layout, unit, indicator, month.prev())
+                > 0 =>
+            {
+                f
+            }
             _ => Decimal::ONE,
         }
     }
 
     /// What a unit's records of an indicator add up to over some months.
     pub fn agg(&self, unit: usize, indicator: usize, months: &[Month]) -> Agg {
+        let overdue = match self.rubric.indicators[indicator].rule {
+            Rule::PerFinding {
+                overdue: Some(x), ..
+            } => x,
+            _ => Decimal::ZERO,
+        };
         let mut total = Agg::default();
         for &m in months {
-            if let Some(t) = self.tallies.get(&(unit, indicator, m)) {
-                let mut t = *t;
-                t.base *= self.repeat_factor(unit, indicator, m);
-                total.merge(&t);
+            if let Some(t) = self.store.month(&self.layout, unit, indicator, m) {
+                total.merge(&Agg {
+                    records: t.records,
+                    count: t.count,
+                    base: t.base * self.repeat_factor(unit, indicator, m),
+                    overdue: overdue * Decimal::from(t.overdue_count),
+                    value_sum: t.value_sum,
+                    values: t.values,
+                });
             }
         }
         total
@@ -325,7 +364,9 @@ impl<'a> Engine<'a> {
     }
 
     pub fn vetoed(&self, unit: usize, month: Month) -> bool {
-        self.vetoes.contains(&(unit, month))
+        self.veto_indicators.iter().any(|&i| {
+            self.applicable[unit][i] && self.store.records(&self.layout, unit, i, month) > 0
+        })
     }
 
     /// The penalties of SPEC §1 that apply to a unit in a year, with their names.
@@ -335,11 +376,12 @@ impl<'a> Engine<'a> {
             .iter()
             .enumerate()
             .filter_map(|(k, p)| {
-                let n = self
-                    .year_records
-                    .get(&(unit, year, p.indicator))
-                    .copied()
-                    .unwrap_or(0);
+                let n: u64 = (1..=12)
+                    .map(|m| {
+                        self.store
+                            .records(&self.layout, unit, p.indicator, Month::new(year, m))
+                    })
+                    .sum();
                 (n >= p.at_least).then_some((k, n))
             })
             .collect()

@@ -20,6 +20,7 @@ pub mod render;
 pub mod rubric;
 pub mod rules;
 pub mod suggest;
+pub mod tally;
 pub mod units;
 pub mod yaml;
 

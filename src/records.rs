@@ -53,7 +53,11 @@ pub struct Record {
     pub count: u64,
     pub value: Option<Decimal>,
     pub severity: Option<String>,
+    /// The severity's index in the deduction map (0 for a flat deduction).
+    pub severity_index: usize,
     pub source: Option<String>,
+    /// The source's index among the rubric's sources (their number for empty or undeclared).
+    pub source_index: usize,
     /// The source's weight (1 for an empty or undeclared source).
     pub weight: Decimal,
     pub deadline: Option<Date>,
@@ -62,6 +66,25 @@ pub struct Record {
     pub id: Option<String>,
     pub note: String,
     pub inspector: String,
+}
+
+impl Record {
+    /// The checked fields, as the tallies take them.
+    pub fn checked(&self) -> Checked {
+        Checked {
+            date: self.date,
+            month: self.month,
+            indicator: self.indicator,
+            count: self.count,
+            value: self.value,
+            severity: self.severity_index,
+            source: self.source_index,
+            weight: self.weight,
+            deadline: self.deadline,
+            rectified: self.rectified,
+            status: self.status,
+        }
+    }
 }
 
 /// One problem of one row: `FILE:LINE: column "X": what is wrong`.
@@ -113,7 +136,7 @@ pub struct Loaded {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
+pub enum Col {
     Date,
     Unit,
     Indicator,
@@ -148,13 +171,13 @@ const COLUMNS: &[(Col, &str, &[&str])] = &[
 const REQUIRED: &[Col] = &[Col::Date, Col::Unit, Col::Indicator];
 
 /// Which cell holds which column.
-struct Layout {
+pub struct Layout {
     cols: HashMap<u8, usize>,
     header: Vec<String>,
 }
 
 impl Layout {
-    fn of(sheet: &Sheet) -> Result<Layout, Error> {
+    pub fn of(sheet: &Sheet) -> Result<Layout, Error> {
         let mut cols = HashMap::new();
         for (i, h) in sheet.header.iter().enumerate() {
             let key = input::header_key(h);
@@ -185,7 +208,7 @@ impl Layout {
         })
     }
 
-    fn cell<'r>(&self, row: &'r Row, col: Col) -> &'r str {
+    pub fn cell<'r>(&self, row: &'r Row, col: Col) -> &'r str {
         self.cols
             .get(&(col as u8))
             .and_then(|i| row.cells.get(*i))
@@ -193,7 +216,16 @@ impl Layout {
             .unwrap_or("")
     }
 
-    fn name(&self, col: Col) -> String {
+    pub fn name(&self, col: Col) -> String {
+        self.name_of(col)
+    }
+
+    /// The index of a column's cell, when the header has it.
+    pub fn index(&self, col: Col) -> Option<usize> {
+        self.cols.get(&(col as u8)).copied()
+    }
+
+    fn name_of(&self, col: Col) -> String {
         self.cols
             .get(&(col as u8))
             .and_then(|i| self.header.get(*i))
@@ -295,181 +327,20 @@ impl<'a> Validator<'a> {
                 message,
             });
         };
-        let rubric = self.rubric;
+        let cell = |col: Col| l.cell(row, col);
+        let checked = check(self.rubric, &cell, &mut fail);
 
-        let date_s = l.cell(row, Col::Date);
-        let date = if date_s.is_empty() {
-            fail(Col::Date, "the date is empty".into());
-            None
-        } else {
-            parse_date(date_s).map_err(|e| fail(Col::Date, e)).ok()
-        };
-
-        let unit_s = l.cell(row, Col::Unit);
-        let unit = if unit_s.is_empty() {
+        let unit_s = cell(Col::Unit);
+        if unit_s.is_empty() {
             fail(Col::Unit, "the unit is empty".into());
-            None
-        } else {
-            let u = self.units.find_or_add(unit_s);
-            if u.is_none() {
-                let hint = suggest::hint(self.units.suggestion(unit_s));
-                fail(
-                    Col::Unit,
-                    format!("unit \"{unit_s}\" is not in the roster{hint}"),
-                );
-            }
-            u
-        };
-
-        let ind_s = l.cell(row, Col::Indicator);
-        let indicator = if ind_s.is_empty() {
-            fail(Col::Indicator, "the indicator is empty".into());
-            None
-        } else {
-            let i = rubric.indicator_index(ind_s);
-            if i.is_none() {
-                fail(Col::Indicator, unknown_indicator(rubric, ind_s));
-            }
-            i
-        };
-
-        let count_s = l.cell(row, Col::Count);
-        let count = if count_s.is_empty() {
-            Some(1)
-        } else {
-            match parse_decimal(count_s) {
-                Some(d)
-                    if d.fract().is_zero()
-                        && d >= Decimal::ONE
-                        && d <= Decimal::from(MAX_COUNT) =>
-                {
-                    u64::try_from(d.trunc().mantissa()).ok()
-                }
-                Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
-                    fail(
-                        Col::Count,
-                        format!("count {count_s} is too large (at most {MAX_COUNT})"),
-                    );
-                    None
-                }
-                _ => {
-                    fail(
-                        Col::Count,
-                        format!("expected a positive whole number, found \"{count_s}\""),
-                    );
-                    None
-                }
-            }
-        };
-
-        let value_s = l.cell(row, Col::Value);
-        let needs_value = indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
-        let value = if value_s.is_empty() {
-            if needs_value {
-                let code = indicator
-                    .map(|i| rubric.indicators[i].code.as_str())
-                    .unwrap_or("");
-                fail(
-                    Col::Value,
-                    format!("indicator {code} needs a measured value, but the value is empty"),
-                );
-            }
-            None
-        } else {
-            let v = parse_decimal(value_s.strip_suffix('%').unwrap_or(value_s).trim());
-            if v.is_none() && needs_value {
-                fail(
-                    Col::Value,
-                    format!("expected a finite number such as 18.5 or 18.5%, found \"{value_s}\""),
-                );
-            }
-            v
-        };
-
-        let sev_s = l.cell(row, Col::Severity);
-        let severity = match indicator.map(|i| &rubric.indicators[i].rule) {
-            Some(Rule::PerFinding {
-                deduct: Deduct::BySeverity(map),
-                ..
-            }) => {
-                let keys = map.iter().map(|(k, _)| k.as_str());
-                if sev_s.is_empty() {
-                    fail(
-                        Col::Severity,
-                        format!(
-                            "the severity is empty; indicator {} deducts by severity: {}",
-                            indicator
-                                .map(|i| rubric.indicators[i].code.as_str())
-                                .unwrap_or(""),
-                            keys.collect::<Vec<_>>().join(", ")
-                        ),
-                    );
-                    None
-                } else if map.iter().any(|(k, _)| k == sev_s) {
-                    Some(sev_s.to_owned())
-                } else {
-                    let hint = suggest::hint(suggest::closest(sev_s, keys.clone()));
-                    fail(
-                        Col::Severity,
-                        format!(
-                            "unknown severity \"{sev_s}\"{hint}; expected one of: {}",
-                            keys.collect::<Vec<_>>().join(", ")
-                        ),
-                    );
-                    None
-                }
-            }
-            _ => (!sev_s.is_empty()).then(|| sev_s.to_owned()),
-        };
-
-        let src_s = l.cell(row, Col::Source);
-        let weight = if src_s.is_empty() {
-            Decimal::ONE
-        } else {
-            match rubric.source_weight(src_s) {
-                Some(w) => w,
-                None => {
-                    let keys: Vec<&str> = rubric
-                        .sources
-                        .iter()
-                        .flatten()
-                        .map(|(k, _)| k.as_str())
-                        .collect();
-                    let hint = suggest::hint(suggest::closest(src_s, keys.iter().copied()));
-                    fail(
-                        Col::Source,
-                        format!(
-                            "unknown source \"{src_s}\"{hint}; the rubric declares: {}",
-                            keys.join(", ")
-                        ),
-                    );
-                    Decimal::ONE
-                }
-            }
-        };
-
-        let mut opt_date = |col: Col| {
-            let s = l.cell(row, col);
-            if s.is_empty() {
-                return None;
-            }
-            parse_date(s).map_err(|e| fail(col, e)).ok()
-        };
-        let deadline = opt_date(Col::Deadline);
-        let rectified = opt_date(Col::Rectified);
-
-        let status_s = l.cell(row, Col::Status);
-        let status = Status::parse(status_s);
-        if status.is_none() {
+        } else if !self.units.accepts(unit_s) {
+            let hint = suggest::hint(self.units.suggestion(unit_s));
             fail(
-                Col::Status,
-                format!(
-                    "unknown status \"{status_s}\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废"
-                ),
+                Col::Unit,
+                format!("unit \"{unit_s}\" is not in the roster{hint}"),
             );
         }
-
-        let id_s = l.cell(row, Col::Id);
+        let id_s = cell(Col::Id);
         if !id_s.is_empty()
             && let Some((f, line)) = self.ids.get(id_s)
         {
@@ -478,39 +349,257 @@ impl<'a> Validator<'a> {
                 format!("id \"{id_s}\" repeats (first at {f}:{line})"),
             );
         }
-
-        if !errs.is_empty() {
+        let Some(c) = checked.filter(|_| errs.is_empty()) else {
             return Err(errs);
-        }
+        };
+        // Only a valid record makes a unit known (without a roster) and claims its id.
+        let Some(unit) = self.units.find_or_add(unit_s) else {
+            return Err(errs);
+        };
         if !id_s.is_empty() {
             self.ids
                 .insert(id_s.to_owned(), (file_name.to_owned(), row.line));
         }
-        let (Some(date), Some(unit), Some(indicator), Some(count), Some(status)) =
-            (date, unit, indicator, count, status)
-        else {
-            return Err(errs);
+        let text = |col: Col| {
+            let s = cell(col);
+            (!s.is_empty()).then(|| s.to_owned())
         };
         Ok(Record {
             file,
             line: row.line,
-            date,
-            month: Month::of(date),
+            date: c.date,
+            month: c.month,
             unit,
-            indicator,
-            count,
-            value,
-            severity,
-            source: (!src_s.is_empty()).then(|| src_s.to_owned()),
-            weight,
-            deadline,
-            rectified,
-            status,
-            id: (!id_s.is_empty()).then(|| id_s.to_owned()),
-            note: l.cell(row, Col::Note).to_owned(),
-            inspector: l.cell(row, Col::Inspector).to_owned(),
+            indicator: c.indicator,
+            count: c.count,
+            value: c.value,
+            severity: text(Col::Severity),
+            severity_index: c.severity,
+            source: text(Col::Source),
+            source_index: c.source,
+            weight: c.weight,
+            deadline: c.deadline,
+            rectified: c.rectified,
+            status: c.status,
+            id: text(Col::Id),
+            note: cell(Col::Note).to_owned(),
+            inspector: cell(Col::Inspector).to_owned(),
         })
     }
+}
+
+/// A row's fields checked against the rubric (all but the unit and the id, which depend on the
+/// roster and on the other rows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checked {
+    pub date: Date,
+    pub month: Month,
+    pub indicator: usize,
+    pub count: u64,
+    pub value: Option<Decimal>,
+    /// The severity's index in the indicator's deduction map (0 for a flat deduction).
+    pub severity: usize,
+    /// The source's index among the rubric's sources; their number for an empty or undeclared
+    /// source.
+    pub source: usize,
+    pub weight: Decimal,
+    pub deadline: Option<Date>,
+    pub rectified: Option<Date>,
+    pub status: Status,
+}
+
+/// Checks every field of a row but the unit and the id, calling `fail` for each problem.
+pub fn check<'c>(
+    rubric: &Rubric,
+    cell: &dyn Fn(Col) -> &'c str,
+    fail: &mut dyn FnMut(Col, String),
+) -> Option<Checked> {
+    let mut ok = true;
+    let mut fail = |col: Col, message: String| {
+        ok = false;
+        fail(col, message);
+    };
+    let date_s = cell(Col::Date);
+    let date = if date_s.is_empty() {
+        fail(Col::Date, "the date is empty".into());
+        None
+    } else {
+        parse_date(date_s).map_err(|e| fail(Col::Date, e)).ok()
+    };
+
+    let ind_s = cell(Col::Indicator);
+    let indicator = if ind_s.is_empty() {
+        fail(Col::Indicator, "the indicator is empty".into());
+        None
+    } else {
+        let i = rubric.indicator_index(ind_s);
+        if i.is_none() {
+            fail(Col::Indicator, unknown_indicator(rubric, ind_s));
+        }
+        i
+    };
+
+    let count_s = cell(Col::Count);
+    let count = if count_s.is_empty() {
+        Some(1)
+    } else if let Some(n) = small_whole(count_s) {
+        Some(n)
+    } else {
+        match parse_decimal(count_s) {
+            Some(d)
+                if d.fract().is_zero() && d >= Decimal::ONE && d <= Decimal::from(MAX_COUNT) =>
+            {
+                u64::try_from(d.trunc().mantissa()).ok()
+            }
+            Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
+                fail(
+                    Col::Count,
+                    format!("count {count_s} is too large (at most {MAX_COUNT})"),
+                );
+                None
+            }
+            _ => {
+                fail(
+                    Col::Count,
+                    format!("expected a positive whole number, found \"{count_s}\""),
+                );
+                None
+            }
+        }
+    };
+
+    let value_s = cell(Col::Value);
+    let needs_value = indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
+    let value = if value_s.is_empty() {
+        if needs_value {
+            let code = indicator
+                .map(|i| rubric.indicators[i].code.as_str())
+                .unwrap_or("");
+            fail(
+                Col::Value,
+                format!("indicator {code} needs a measured value, but the value is empty"),
+            );
+        }
+        None
+    } else {
+        let v = parse_decimal(value_s.strip_suffix('%').unwrap_or(value_s).trim());
+        if v.is_none() && needs_value {
+            fail(
+                Col::Value,
+                format!("expected a finite number such as 18.5 or 18.5%, found \"{value_s}\""),
+            );
+        }
+        v
+    };
+
+    let sev_s = cell(Col::Severity);
+    let severity = match indicator.map(|i| &rubric.indicators[i].rule) {
+        Some(Rule::PerFinding {
+            deduct: Deduct::BySeverity(map),
+            ..
+        }) => {
+            let keys = map.iter().map(|(k, _)| k.as_str());
+            if sev_s.is_empty() {
+                fail(
+                    Col::Severity,
+                    format!(
+                        "the severity is empty; indicator {} deducts by severity: {}",
+                        indicator
+                            .map(|i| rubric.indicators[i].code.as_str())
+                            .unwrap_or(""),
+                        keys.collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                None
+            } else if let Some(k) = map.iter().position(|(k, _)| k == sev_s) {
+                Some(k)
+            } else {
+                let hint = suggest::hint(suggest::closest(sev_s, keys.clone()));
+                fail(
+                    Col::Severity,
+                    format!(
+                        "unknown severity \"{sev_s}\"{hint}; expected one of: {}",
+                        keys.collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                None
+            }
+        }
+        _ => Some(0),
+    };
+
+    let src_s = cell(Col::Source);
+    let declared = rubric.sources.as_ref().map_or(0, Vec::len);
+    let (source, weight) = if src_s.is_empty() {
+        (declared, Decimal::ONE)
+    } else {
+        match &rubric.sources {
+            None => (declared, Decimal::ONE),
+            Some(list) => match list.iter().position(|(k, _)| k == src_s) {
+                Some(k) => (k, list[k].1),
+                None => {
+                    let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+                    let hint = suggest::hint(suggest::closest(src_s, keys.iter().copied()));
+                    fail(
+                        Col::Source,
+                        format!(
+                            "unknown source \"{src_s}\"{hint}; the rubric declares: {}",
+                            keys.join(", ")
+                        ),
+                    );
+                    (declared, Decimal::ONE)
+                }
+            },
+        }
+    };
+
+    let mut opt_date = |col: Col| {
+        let s = cell(col);
+        if s.is_empty() {
+            return None;
+        }
+        parse_date(s).map_err(|e| fail(col, e)).ok()
+    };
+    let deadline = opt_date(Col::Deadline);
+    let rectified = opt_date(Col::Rectified);
+
+    let status_s = cell(Col::Status);
+    let status = Status::parse(status_s);
+    if status.is_none() {
+        fail(
+            Col::Status,
+            format!(
+                "unknown status \"{status_s}\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废"
+            ),
+        );
+    }
+    let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
+        (date, indicator, count, severity, status)
+    else {
+        return None;
+    };
+    ok.then_some(Checked {
+        date,
+        month: Month::of(date),
+        indicator,
+        count,
+        value,
+        severity,
+        source,
+        weight,
+        deadline,
+        rectified,
+        status,
+    })
+}
+
+/// A count written as plain digits (the common case), without the decimal parser.
+fn small_whole(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 7 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = s.parse().ok()?;
+    (1..=MAX_COUNT).contains(&n).then_some(n)
 }
 
 fn is_header_again(header: &[String], row: &Row) -> bool {

@@ -1548,3 +1548,32 @@ fn compare_shows_what_a_revision_changes() {
             .ok();
     }
 }
+
+#[test]
+fn a_rejected_row_does_not_make_its_unit_known() {
+    let doc = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator\n2026-01-05,U1,R1\n2026-01-05,Ghost,P9\n",
+        )
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--skip-invalid",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    let units: Vec<&str> = table(&doc, "month", "2026-01")["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, ["U1"]);
+}
