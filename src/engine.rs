@@ -35,6 +35,20 @@ pub fn overdue_days(r: &Record, as_of: Option<Date>) -> Option<i64> {
     overdue_at(r.deadline, r.rectified, r.month, as_of)
 }
 
+/// Whether a record's rectification is late (without counting the days).
+pub fn is_overdue(
+    deadline: Option<Date>,
+    rectified: Option<Date>,
+    month: Month,
+    as_of: Option<Date>,
+) -> bool {
+    match (deadline, rectified) {
+        (None, _) => false,
+        (Some(d), Some(done)) => done > d,
+        (Some(d), None) => as_of.unwrap_or_else(|| month.last_day()) > d,
+    }
+}
+
 /// The same, from a record's dates and month.
 pub fn overdue_at(
     deadline: Option<Date>,
@@ -139,6 +153,8 @@ pub struct Engine<'a> {
     pub assessed: BTreeSet<Month>,
     applicable: Vec<Vec<bool>>,
     veto_indicators: Vec<usize>,
+    /// Unit numbers in the order of their codes.
+    by_code: Vec<usize>,
 }
 
 /// A checked record as the tallies count it: its combination of severity, source and
@@ -146,8 +162,13 @@ pub struct Engine<'a> {
 pub fn slim(rubric: &Rubric, layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
     let (combo, overdue) = match &rubric.indicators[c.indicator].rule {
         Rule::PerFinding { overdue, .. } => (
-            layout.combo(c.severity, c.source, c.status == Status::OnSpot),
-            overdue.is_some() && overdue_at(c.deadline, c.rectified, c.month, as_of).is_some(),
+            layout.combo(
+                c.indicator,
+                c.severity,
+                c.source,
+                c.status == Status::OnSpot,
+            ),
+            overdue.is_some() && is_overdue(c.deadline, c.rectified, c.month, as_of),
         ),
         _ => (0, false),
     };
@@ -201,10 +222,13 @@ impl<'a> Engine<'a> {
             .filter(|(_, i)| matches!(i.rule, Rule::Veto))
             .map(|(k, _)| k)
             .collect();
+        let mut by_code: Vec<usize> = (0..units.list.len()).collect();
+        by_code.sort_by(|a, b| units.list[*a].code.cmp(&units.list[*b].code));
         Engine {
             rubric,
             units,
-            assessed: store.assessed.clone(),
+            by_code,
+            assessed: store.assessed(),
             layout,
             store,
             applicable,
@@ -312,7 +336,11 @@ impl<'a> Engine<'a> {
             .collect();
         if self.rubric.not_applicable == NaMode::Average {
             for (k, &i) in inds.iter().enumerate() {
-                let (sum, n) = (0..n)
+                // Summed in unit-code order: the same whatever order the units were met in.
+                let (sum, n) = self
+                    .by_code
+                    .iter()
+                    .copied()
                     .filter(|&u| self.applicable[u][i])
                     .fold((Decimal::ZERO, 0u64), |(s, c), u| (s + out[u][k], c + 1));
                 let mean = if n == 0 {

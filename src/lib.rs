@@ -11,6 +11,7 @@ pub mod error;
 pub mod explain;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod fxhash;
 pub mod input;
 pub mod labels;
 pub mod period;
@@ -19,6 +20,7 @@ pub mod records;
 pub mod render;
 pub mod rubric;
 pub mod rules;
+pub mod stream;
 pub mod suggest;
 pub mod tally;
 pub mod units;

@@ -143,6 +143,15 @@ impl std::str::FromStr for Period {
 /// `20261103`, with any time part after a space or `T` ignored. Impossible dates are refused.
 pub fn parse_date(s: &str) -> Result<Date, String> {
     let t = s.trim();
+    // The common form, 2026-11-03, without allocating.
+    let b = t.as_bytes();
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let Some(d) = build_date(&t[0..4], &t[5..7], &t[8..10])
+    {
+        return Ok(d);
+    }
     let date_part = t.split([' ', 'T', '\u{3000}']).next().unwrap_or_default();
     let bad = || format!("cannot read date \"{t}\": expected a date such as 2026-11-03");
     let normalized = if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
@@ -166,10 +175,17 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 fn numeric(s: &str, max_len: usize) -> Option<i16> {
-    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > max_len {
         return None;
     }
-    s.parse().ok()
+    let mut n: i16 = 0;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i16::from(b - b'0');
+    }
+    Some(n)
 }
 
 fn build_date(y: &str, m: &str, d: &str) -> Option<Date> {

@@ -161,7 +161,7 @@ fn build(
                 .collect()
         })
         .unwrap_or_default();
-    let rows = ranks
+    let rows: Vec<Row> = ranks
         .into_iter()
         .map(|(u, r)| {
             let l = &lines[u];
@@ -188,7 +188,8 @@ fn build(
         kind,
         period,
         provisional,
-        average: crate::engine::mean(lines.iter().map(|l| l.score)),
+        // Summed in rank order (then code): the same whatever order the units were met in.
+        average: crate::engine::mean(rows.iter().map(|r| r.score)),
         parts,
         rows,
     }

@@ -23,7 +23,11 @@ pub enum Status {
 
 impl Status {
     pub fn parse(s: &str) -> Option<Status> {
-        match s.trim().to_lowercase().as_str() {
+        let s = s.trim();
+        if s.is_empty() {
+            return Some(Status::Valid);
+        }
+        match s.to_lowercase().as_str() {
             "" | "valid" | "有效" => Some(Status::Valid),
             "on_spot" | "on-spot" | "当场整改" => Some(Status::OnSpot),
             "void" | "撤销" | "作废" => Some(Status::Void),

@@ -212,7 +212,7 @@ pub struct Rubric {
     pub origin: String,
     pub sha256: String,
     pub text: String,
-    code_index: HashMap<String, usize>,
+    code_index: crate::fxhash::FxMap<String, usize>,
 }
 
 impl Rubric {
@@ -784,7 +784,7 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
         }
         None => total,
     };
-    let code_index: HashMap<String, usize> = indicators
+    let code_index: crate::fxhash::FxMap<String, usize> = indicators
         .iter()
         .enumerate()
         .map(|(i, ind)| (ind.code.clone(), i))

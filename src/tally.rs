@@ -16,20 +16,22 @@ use crate::rubric::{Deduct, Rubric, Rule};
 #[derive(Debug, Clone)]
 pub struct Layout {
     offsets: Vec<usize>,
-    combos: Vec<usize>,
-    /// Per indicator, per combination: deduct × source weight × on-spot factor.
+    /// Per indicator: the counter of each (severity, source, on-the-spot) combination.
+    slots: Vec<Vec<u32>>,
+    /// Per indicator, per counter: deduct × source weight × on-spot factor.
     products: Vec<Vec<Decimal>>,
     /// Declared sources + 1 (the empty or undeclared source, weight 1).
     sources: usize,
     block: usize,
 }
 
-/// Counters of one indicator in a block: records, Σ count, Σ count of overdue records, then one
-/// Σ count per combination.
+/// Counters of one indicator in a block: records; then for a per-finding indicator Σ count of
+/// overdue records and one Σ count per counter of combinations (Σ count is their sum), for
+/// others Σ count.
 const RECORDS: usize = 0;
 const COUNT: usize = 1;
-const OVERDUE: usize = 2;
-const HEAD: usize = 3;
+const OVERDUE: usize = 1;
+const HEAD: usize = 2;
 
 impl Layout {
     pub fn new(rubric: &Rubric) -> Layout {
@@ -39,11 +41,13 @@ impl Layout {
             _ => Decimal::ONE,
         };
         let mut offsets = Vec::new();
-        let mut combos = Vec::new();
+        let mut slots = Vec::new();
         let mut products = Vec::new();
         let mut at = 0;
         for ind in &rubric.indicators {
-            let (n, prod) = match &ind.rule {
+            // Combinations worth the same (two sources of weight 1, on the spot without an
+            // on_spot factor) share one counter: fewer counters, same sums.
+            let (slot, prod) = match &ind.rule {
                 Rule::PerFinding {
                     deduct, on_spot, ..
                 } => {
@@ -51,35 +55,50 @@ impl Layout {
                         Deduct::Flat(d) => vec![*d],
                         Deduct::BySeverity(m) => m.iter().map(|(_, d)| *d).collect(),
                     };
-                    let mut prod = Vec::new();
+                    let mut prod: Vec<Decimal> = Vec::new();
+                    let mut slot = Vec::new();
                     for d in &sev {
                         for s in 0..sources {
-                            prod.push(*d * weight(s));
-                            prod.push(*d * weight(s) * on_spot.unwrap_or(Decimal::ONE));
+                            for spot in [Decimal::ONE, on_spot.unwrap_or(Decimal::ONE)] {
+                                let p = (*d * weight(s) * spot).normalize();
+                                let k = match prod.iter().position(|x| *x == p) {
+                                    Some(k) => k,
+                                    None => {
+                                        prod.push(p);
+                                        prod.len() - 1
+                                    }
+                                };
+                                slot.push(k as u32);
+                            }
                         }
                     }
-                    (prod.len(), prod)
+                    (slot, prod)
                 }
-                _ => (0, Vec::new()),
+                _ => (Vec::new(), Vec::new()),
             };
             offsets.push(at);
-            combos.push(n);
+            at += if prod.is_empty() {
+                2
+            } else {
+                HEAD + prod.len()
+            };
+            slots.push(slot);
             products.push(prod);
-            at += HEAD + n;
         }
         Layout {
             offsets,
-            combos,
+            slots,
             products,
             sources,
             block: at,
         }
     }
 
-    /// The combination slot of a per-finding record: severity index (0 for a flat deduction),
-    /// source index (the declared sources, then "other"), on the spot or not.
-    pub fn combo(&self, severity: usize, source: usize, on_spot: bool) -> usize {
-        (severity * self.sources + source.min(self.sources - 1)) * 2 + usize::from(on_spot)
+    /// The counter of a per-finding record: by severity index (0 for a flat deduction), source
+    /// index (the declared sources, then "other"), and on the spot or not.
+    pub fn combo(&self, indicator: usize, severity: usize, source: usize, on_spot: bool) -> usize {
+        let k = (severity * self.sources + source.min(self.sources - 1)) * 2 + usize::from(on_spot);
+        self.slots[indicator].get(k).map_or(0, |s| *s as usize)
     }
 
     pub fn other_source(&self) -> usize {
@@ -101,14 +120,28 @@ pub struct Slim {
     pub value: Option<Decimal>,
 }
 
-/// The tallies of every unit in every month.
+/// Months a unit's blocks can be found in directly; further months go through a map.
+const WINDOW: i32 = 64;
+
+/// The tallies of every unit in every month. Blocks of counters sit one after another in one
+/// arena; a table indexed by unit and month (within a window around the first month seen) finds
+/// them without hashing, so that adding a record costs one memory access beyond the table.
 #[derive(Debug, Clone, Default)]
 pub struct Store {
-    /// Per unit: its months, sorted, each with its block of counters.
-    units: Vec<Vec<(Month, Box<[u32]>)>>,
+    /// Counters of 16 bits keep the blocks small enough for the processor's cache; a counter
+    /// that would pass 65,535 moves its total to `spill`.
+    arena: Vec<u16>,
+    spill: HashMap<usize, u64>,
+    /// unit × WINDOW → block number + 1 (0: none yet).
+    table: Vec<u32>,
+    base: Option<i32>,
+    /// Blocks of months outside the window.
+    far: HashMap<(u32, Month), u32>,
     /// (unit, indicator, month) → (Σ value, number of values).
     values: HashMap<(u32, u32, Month), (Decimal, u64)>,
-    pub assessed: BTreeSet<Month>,
+    assessed: BTreeSet<Month>,
+    /// Months seen by `add`, folded into `assessed` when read (a short list beats a tree here).
+    seen: Vec<Month>,
     /// A counter would have overflowed: the result cannot be trusted.
     pub overflow: bool,
     block: usize,
@@ -122,53 +155,113 @@ impl Store {
         }
     }
 
-    fn block_mut(&mut self, unit: u32, month: Month) -> &mut [u32] {
-        let u = unit as usize;
-        if self.units.len() <= u {
-            self.units.resize_with(u + 1, Vec::new);
+    fn slot(&self, unit: u32, month: Month) -> Option<usize> {
+        let base = self.base?;
+        let d = month.0 - base;
+        if !(0..WINDOW).contains(&d) {
+            return None;
         }
-        let months = &mut self.units[u];
-        let i = match months.binary_search_by(|(m, _)| m.cmp(&month)) {
-            Ok(i) => i,
-            Err(i) => {
-                months.insert(i, (month, vec![0; self.block].into_boxed_slice()));
+        Some(unit as usize * WINDOW as usize + d as usize)
+    }
+
+    fn block_index(&self, unit: u32, month: Month) -> Option<usize> {
+        let n = match self.slot(unit, month) {
+            Some(s) => *self.table.get(s)?,
+            None => *self.far.get(&(unit, month))?,
+        };
+        (n > 0).then(|| (n - 1) as usize)
+    }
+
+    /// The arena offset of a (unit, month) block, made when missing.
+    fn block_mut(&mut self, unit: u32, month: Month) -> usize {
+        if self.base.is_none() {
+            // Room for two years before the first month seen and three after.
+            self.base = Some(month.0 - 24);
+        }
+        let at = match self.block_index(unit, month) {
+            Some(i) => i,
+            None => {
+                let i = self.arena.len() / self.block.max(1);
+                self.arena.resize(self.arena.len() + self.block, 0);
+                match self.slot(unit, month) {
+                    Some(s) => {
+                        if self.table.len() <= s {
+                            let units = unit as usize + 1;
+                            self.table.resize(units * WINDOW as usize, 0);
+                        }
+                        self.table[s] = i as u32 + 1;
+                    }
+                    None => {
+                        self.far.insert((unit, month), i as u32 + 1);
+                    }
+                }
                 i
             }
         };
-        &mut months[i].1
+        at * self.block
     }
 
-    fn block(&self, unit: usize, month: Month) -> Option<&[u32]> {
-        let months = self.units.get(unit)?;
-        let i = months.binary_search_by(|(m, _)| m.cmp(&month)).ok()?;
-        Some(&months[i].1)
+    fn block(&self, unit: usize, month: Month) -> Option<usize> {
+        let i = self.block_index(unit as u32, month)?;
+        Some(i * self.block)
+    }
+
+    /// A counter's value.
+    fn get(&self, at: usize) -> u64 {
+        let base = u64::from(self.arena[at]);
+        if self.spill.is_empty() {
+            base
+        } else {
+            base + self.spill.get(&at).copied().unwrap_or(0)
+        }
+    }
+
+    fn bump(&mut self, at: usize, by: u64) {
+        let v = u64::from(self.arena[at]) + by;
+        match u16::try_from(v) {
+            Ok(small) => self.arena[at] = small,
+            Err(_) => {
+                self.arena[at] = 0;
+                let e = self.spill.entry(at).or_default();
+                match e.checked_add(v) {
+                    Some(t) => *e = t,
+                    None => self.overflow = true,
+                }
+            }
+        }
+    }
+
+    /// Folds the months seen into `assessed`.
+    fn settle(&mut self) {
+        self.assessed.extend(self.seen.drain(..));
+    }
+
+    /// The months with at least one record (void ones included).
+    pub fn assessed(&self) -> BTreeSet<Month> {
+        let mut all = self.assessed.clone();
+        all.extend(self.seen.iter().copied());
+        all
     }
 
     /// Adds one record. Void records only make their month assessed.
     pub fn add(&mut self, layout: &Layout, r: &Slim) {
-        self.assessed.insert(r.month);
+        if !self.seen.contains(&r.month) {
+            self.seen.push(r.month);
+        }
         if r.void {
             return;
         }
         let i = r.indicator as usize;
-        let off = layout.offsets[i];
-        let has_combos = layout.combos[i] > 0;
-        let block = self.block_mut(r.unit, r.month);
-        let mut ok = true;
-        let mut bump = |slot: usize, by: u32| match block[slot].checked_add(by) {
-            Some(v) => block[slot] = v,
-            None => ok = false,
-        };
-        bump(off + RECORDS, 1);
-        bump(off + COUNT, r.count);
-        if r.overdue {
-            bump(off + OVERDUE, r.count);
-        }
-        if has_combos {
-            bump(off + HEAD + r.combo as usize, r.count);
-        }
-        if !ok {
-            self.overflow = true;
+        let at = self.block_mut(r.unit, r.month) + layout.offsets[i];
+        let count = u64::from(r.count);
+        self.bump(at + RECORDS, 1);
+        if layout.products[i].is_empty() {
+            self.bump(at + COUNT, count);
+        } else {
+            if r.overdue {
+                self.bump(at + OVERDUE, count);
+            }
+            self.bump(at + HEAD + r.combo as usize, count);
         }
         if let Some(v) = r.value {
             let e = self
@@ -183,7 +276,7 @@ impl Store {
     /// Non-void records of a unit's indicator in a month.
     pub fn records(&self, layout: &Layout, unit: usize, indicator: usize, month: Month) -> u64 {
         self.block(unit, month)
-            .map_or(0, |b| u64::from(b[layout.offsets[indicator] + RECORDS]))
+            .map_or(0, |b| self.get(b + layout.offsets[indicator] + RECORDS))
     }
 
     /// Σ count, Σ count of overdue records, and Σ of the combinations' counts × their products.
@@ -194,48 +287,88 @@ impl Store {
         indicator: usize,
         month: Month,
     ) -> Option<MonthTally> {
-        let b = self.block(unit, month)?;
-        let off = layout.offsets[indicator];
-        if b[off + RECORDS] == 0 {
+        let at = self.block(unit, month)? + layout.offsets[indicator];
+        let records = self.get(at + RECORDS);
+        if records == 0 {
             return None;
         }
-        let base = layout.products[indicator]
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| b[off + HEAD + c] != 0)
-            .map(|(c, p)| Decimal::from(b[off + HEAD + c]) * p)
-            .sum();
+        let products = &layout.products[indicator];
+        let (count, overdue_count, base) = if products.is_empty() {
+            (self.get(at + COUNT), 0, Decimal::ZERO)
+        } else {
+            let mut count = 0;
+            let mut base = Decimal::ZERO;
+            for (c, p) in products.iter().enumerate() {
+                let n = self.get(at + HEAD + c);
+                if n != 0 {
+                    count += n;
+                    base += Decimal::from(n) * p;
+                }
+            }
+            (count, self.get(at + OVERDUE), base)
+        };
         let (value_sum, values) = self
             .values
             .get(&(unit as u32, indicator as u32, month))
             .copied()
             .unwrap_or_default();
         Some(MonthTally {
-            records: u64::from(b[off + RECORDS]),
-            count: u64::from(b[off + COUNT]),
-            overdue_count: u64::from(b[off + OVERDUE]),
+            records,
+            count,
+            overdue_count,
             base,
             value_sum,
             values,
         })
     }
 
-    /// Adds another store's tallies, with its unit numbers translated by `unit_map`.
-    pub fn merge(&mut self, other: Store, unit_map: &[u32]) {
-        self.assessed.extend(other.assessed);
-        self.overflow |= other.overflow;
-        for (u, months) in other.units.into_iter().enumerate() {
-            let to = unit_map.get(u).copied().unwrap_or(u as u32);
-            for (m, block) in months {
-                let mut overflow = false;
-                let mine = self.block_mut(to, m);
-                for (a, b) in mine.iter_mut().zip(block.iter()) {
-                    match a.checked_add(*b) {
-                        Some(v) => *a = v,
-                        None => overflow = true,
-                    }
+    /// Forgets every month after `last`: a period in the past is scored as it stood then.
+    pub fn truncate_after(&mut self, last: Month) {
+        self.settle();
+        for (s, n) in self.table.iter_mut().enumerate() {
+            let month = Month(self.base.unwrap_or(0) + (s % WINDOW as usize) as i32);
+            if month > last {
+                *n = 0;
+            }
+        }
+        self.far.retain(|(_, m), _| *m <= last);
+        self.values.retain(|(_, _, m), _| *m <= last);
+        self.assessed.retain(|m| *m <= last);
+    }
+
+    /// Every block: (unit, month, counters).
+    fn blocks(&self) -> Vec<(u32, Month, usize)> {
+        let mut v = Vec::new();
+        if let Some(base) = self.base {
+            for (s, n) in self.table.iter().enumerate() {
+                if *n > 0 {
+                    let unit = (s / WINDOW as usize) as u32;
+                    let month = Month(base + (s % WINDOW as usize) as i32);
+                    v.push((unit, month, (*n - 1) as usize));
                 }
-                self.overflow |= overflow;
+            }
+        }
+        for ((u, m), n) in &self.far {
+            v.push((*u, *m, (*n - 1) as usize));
+        }
+        v
+    }
+
+    /// Adds another store's tallies, with its unit numbers translated by `unit_map` (none: the
+    /// same numbers).
+    pub fn merge(&mut self, mut other: Store, unit_map: &[u32]) {
+        other.settle();
+        self.settle();
+        self.assessed.extend(other.assessed.iter().copied());
+        self.overflow |= other.overflow;
+        for (u, m, i) in other.blocks() {
+            let to = unit_map.get(u as usize).copied().unwrap_or(u);
+            let mine = self.block_mut(to, m);
+            for k in 0..self.block {
+                let v = other.get(i * other.block + k);
+                if v != 0 {
+                    self.bump(mine + k, v);
+                }
             }
         }
         for ((u, i, m), (s, n)) in other.values {

@@ -409,3 +409,155 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The streaming reader (blocks on two workers, integer tallies merged) and the in-memory
+    /// reader give the same tables; a repeated id makes the streaming reader give way.
+    #[test]
+    fn streaming_and_in_memory_readers_agree(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..80),
+        dup in prop::option::of(0usize..80),
+        roster in any::<bool>(),
+    ) {
+        let (rubric, units, records) = setup(&p, &recs);
+        let mut text = String::from("id,");
+        let body = csv_text(&recs, p.quarter_level);
+        let mut lines = body.lines();
+        text.push_str(lines.next().unwrap());
+        text.push('\n');
+        for (k, l) in lines.enumerate() {
+            let id = match dup {
+                Some(d) if recs.len() > 1 && k == 1 + d % (recs.len() - 1) => "R0".to_owned(),
+                _ => format!("R{k}"),
+            };
+            text.push_str(&format!("{id},{l}\n"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, &text).unwrap();
+        let paths = vec![path.display().to_string()];
+        let streamed = civscore::stream::tally(&paths, &rubric, roster.then_some(&units), None, false);
+        let has_dup = text.lines().skip(1).filter(|l| l.starts_with("R0,")).count() > 1;
+        if has_dup {
+            prop_assert!(streamed.is_none());
+            return Ok(());
+        }
+        let s = streamed.expect("valid UTF-8 CSV streams");
+        // The in-memory reader on the same file, with the same roster or none.
+        let mut slow_units = if roster { units.clone() } else { Units::default() };
+        let slow_records = {
+            let sheet = parse_delimited("r.csv", &text, b',').unwrap();
+            let mut v = Validator::new(&rubric, &mut slow_units);
+            v.add_sheet(&sheet).unwrap();
+            prop_assert!(v.loaded.rejected.is_empty());
+            v.loaded.records
+        };
+        prop_assert_eq!(slow_records.len(), records.len());
+        let units = slow_units;
+        let a = civscore::ranking::tables(&rubric, &units, &engine::score(&rubric, &units, &slow_records, None));
+        let e = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+        let b = civscore::ranking::tables(&rubric, &s.units, &e.score());
+        // Units may be numbered differently without a roster: compare by unit code.
+        let key = |t: &civscore::ranking::Table, u: &Units| -> Vec<(String, u32, Decimal, bool)> {
+            t.rows.iter().map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed)).collect()
+        };
+        let flat = |t: &civscore::ranking::Tables, u: &Units| {
+            t.months.values().chain(t.quarters.values()).chain(t.years.values())
+                .map(|x| (x.period.clone(), x.average, x.provisional, key(x, u)))
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(flat(&a, &units), flat(&b, &s.units));
+        prop_assert_eq!(s.counts.read as usize, recs.len());
+    }
+}
+
+/// A file of several blocks, with quoted notes that hold commas, quotes and line breaks (some
+/// across block boundaries), read by the streaming reader and by the in-memory reader.
+#[test]
+fn streaming_many_blocks_with_quoted_line_breaks() {
+    let rubric = rubric::load(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/hand/rubric.yaml"
+        ))
+        .unwrap(),
+        "hand.yaml",
+    )
+    .unwrap();
+    let mut text = String::from("id,date,unit,indicator,count,value,severity,source,status,note\n");
+    let codes = ["P1", "P2", "T1", "B1", "R1", "R2", "X1", "V1"];
+    let mut x: u64 = 0x2545F4914F6CDD1D;
+    for i in 0..100_000u64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let code = codes[(x % 8) as usize];
+        let month = 1 + (x >> 8) % 12;
+        let day = 1 + (x >> 16) % 28;
+        let unit = (x >> 24) % 40;
+        let value = if code == "T1" {
+            format!("{}", (x >> 32) % 40)
+        } else {
+            String::new()
+        };
+        let severity = if code == "P2" {
+            ["minor", "major"][((x >> 40) % 2) as usize]
+        } else {
+            ""
+        };
+        let source = ["", "现场考核", "暗访"][((x >> 44) % 3) as usize];
+        let status = ["", "", "", "当场整改", "撤销"][((x >> 48) % 5) as usize];
+        let note = match (x >> 52) % 4 {
+            0 => "\"a note, with a comma\"".to_owned(),
+            1 => format!("\"line one\nline two of {i}, \"\"quoted\"\"\""),
+            2 => "背街小巷垃圾堆放未清理".to_owned(),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "R{i:07},2026-{month:02}-{day:02},U{unit},{code},{},{value},{severity},{source},{status},{note}\n",
+            1 + (x >> 56) % 3
+        ));
+    }
+    assert!(text.len() > 3 * (2 << 20), "several blocks: {}", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    let s = civscore::stream::tally(&[path.display().to_string()], &rubric, None, None, false)
+        .expect("streams");
+    let mut units = Units::default();
+    let records = {
+        let sheet = parse_delimited("big.csv", &text, b',').unwrap();
+        let mut v = Validator::new(&rubric, &mut units);
+        v.add_sheet(&sheet).unwrap();
+        assert!(v.loaded.rejected.is_empty());
+        v.loaded.records
+    };
+    assert_eq!(s.counts.read, 100_000);
+    assert_eq!(s.counts.read, records.len() as u64);
+    let a = civscore::ranking::tables(
+        &rubric,
+        &units,
+        &engine::score(&rubric, &units, &records, None),
+    );
+    let e = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+    let b = civscore::ranking::tables(&rubric, &s.units, &e.score());
+    let flat = |t: &civscore::ranking::Tables, u: &Units| {
+        t.months
+            .values()
+            .chain(t.quarters.values())
+            .chain(t.years.values())
+            .map(|x| {
+                let rows: Vec<(String, u32, Decimal, bool)> = x
+                    .rows
+                    .iter()
+                    .map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
+                    .collect();
+                (x.period.clone(), x.average, rows)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(flat(&a, &units), flat(&b, &s.units));
+}

@@ -48,7 +48,7 @@ fn tables_for(inputs: &Inputs, rubric: &Rubric, selection: Selection) -> Result<
         &inputs.read,
         inputs.skip_invalid,
     )?;
-    let until = cmd::score::until(&loaded.records, selection)?;
+    let until = cmd::score::until(&cmd::months_of(&loaded.records), selection)?;
     loaded.records.retain(|r| r.month <= until);
     let scores = engine::score(rubric, &units, &loaded.records, inputs.as_of);
     let tables = ranking::tables(rubric, &units, &scores);

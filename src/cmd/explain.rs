@@ -29,7 +29,7 @@ pub fn run(
         let hint = suggest::hint(units.suggestion(unit));
         Error::Usage(format!("--unit: no unit \"{unit}\"{hint}"))
     })?;
-    let until = cmd::score::until(&loaded.records, selection)?;
+    let until = cmd::score::until(&cmd::months_of(&loaded.records), selection)?;
     loaded.records.retain(|r| r.month <= until);
     let engine = Engine::new(&rubric, &units, &loaded.records, inputs.as_of);
     let scores = engine.score();

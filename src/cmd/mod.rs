@@ -85,10 +85,7 @@ pub fn load_all(inputs: &Inputs) -> Result<Loaded3, Error> {
         inputs.skip_invalid,
     )?;
     if inputs.units.is_none() {
-        note(
-            inputs,
-            "no roster (--units): the units are those named in the records; units without any record cannot appear",
-        );
+        note(inputs, NO_ROSTER);
     }
     if inputs.skip_invalid {
         report_rejects(inputs, &loaded)?;
@@ -99,6 +96,85 @@ pub fn load_all(inputs: &Inputs) -> Result<Loaded3, Error> {
         loaded,
     })
 }
+
+/// The months of some records (void ones included).
+pub fn months_of(
+    records: &[crate::records::Record],
+) -> std::collections::BTreeSet<crate::period::Month> {
+    records.iter().map(|r| r.month).collect()
+}
+
+/// Rubric, units, row counts and the tallies, without the records themselves.
+pub struct Tallied {
+    pub rubric: Rubric,
+    pub units: Units,
+    pub counts: crate::records::Counts,
+    pub layout: crate::tally::Layout,
+    pub store: crate::tally::Store,
+}
+
+/// Reads the records into tallies: streaming (in flat memory, on every core) when the inputs are
+/// UTF-8 CSV files whose rows are all valid, otherwise in memory with every problem reported.
+pub fn tally_all(inputs: &Inputs) -> Result<Tallied, Error> {
+    use std::io::IsTerminal;
+    let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
+    let roster = match &inputs.units {
+        Some(path) => Some(units::load_roster(path, &rubric, &inputs.read)?),
+        None => None,
+    };
+    let utf8 = matches!(
+        inputs.read.encoding,
+        crate::input::TextEncoding::Auto | crate::input::TextEncoding::Utf8
+    );
+    let progress = !inputs.quiet && std::io::stderr().is_terminal();
+    if utf8
+        && let Some(s) = crate::stream::tally(
+            &inputs.records,
+            &rubric,
+            roster.as_ref(),
+            inputs.as_of,
+            progress,
+        )
+    {
+        if inputs.units.is_none() {
+            note(inputs, NO_ROSTER);
+        }
+        if inputs.skip_invalid {
+            let loaded = Loaded {
+                counts: s.counts,
+                ..Loaded::default()
+            };
+            report_rejects(inputs, &loaded)?;
+        }
+        return Ok(Tallied {
+            rubric,
+            units: s.units,
+            counts: s.counts,
+            layout: s.layout,
+            store: s.store,
+        });
+    }
+    let Loaded3 {
+        rubric,
+        units,
+        loaded,
+    } = load_all(inputs)?;
+    let layout = crate::tally::Layout::new(&rubric);
+    let mut store = crate::tally::Store::new(&layout);
+    for r in &loaded.records {
+        let s = crate::engine::slim(&rubric, &layout, r.unit as u32, &r.checked(), inputs.as_of);
+        store.add(&layout, &s);
+    }
+    Ok(Tallied {
+        rubric,
+        units,
+        counts: loaded.counts,
+        layout,
+        store,
+    })
+}
+
+const NO_ROSTER: &str = "no roster (--units): the units are those named in the records; units without any record cannot appear";
 
 /// With --skip-invalid: the rejected rows go to --rejects or stderr, and a line accounts for
 /// every row.
@@ -154,6 +230,16 @@ pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> 
 /// Writes output atomically: to a temporary file beside the target, then renamed over it, so
 /// that a failed run never leaves half a file. Refuses to overwrite an input.
 pub fn write_file(path: &str, bytes: &[u8], inputs: &[String]) -> Result<(), Error> {
+    write_with(path, inputs, &mut |w| w.write_all(bytes))
+}
+
+/// Writes a file atomically through a writer: a temporary file beside the target, renamed over
+/// it once complete. Refuses to overwrite an input.
+pub fn write_with(
+    path: &str,
+    inputs: &[String],
+    fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let target = Path::new(path);
     if let Ok(t) = target.canonicalize() {
         for i in inputs {
@@ -173,12 +259,37 @@ pub fn write_file(path: &str, bytes: &[u8], inputs: &[String]) -> Result<(), Err
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{file_name}.civscore-{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, target));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            fill(&mut w)?;
+            w.flush()
+        })
+        .and_then(|_| std::fs::rename(&tmp, target));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::io(path, e));
     }
     Ok(())
+}
+
+/// Sends output to its file or to stdout as it is written (nothing held in memory); a closed
+/// pipe (`| head`) is not an error.
+pub fn emit_with(
+    output: &Output,
+    inputs: &[String],
+    fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    match &output.path {
+        Some(p) => write_with(p, inputs, fill),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match fill(&mut out).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| Error::io("<stdout>", e)),
+            }
+        }
+    }
 }
 
 /// Prints text on stdout; a closed pipe (`| head`) is not an error.

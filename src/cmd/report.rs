@@ -53,7 +53,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
             )));
         }
     };
-    let month = cmd::score::until(&loaded.records, selection)?;
+    let month = cmd::score::until(&cmd::months_of(&loaded.records), selection)?;
     loaded.records.retain(|r| r.month <= month);
     let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
     let engine = Engine::new(&rubric, &units, &loaded.records, inputs.as_of);

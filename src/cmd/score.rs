@@ -1,12 +1,11 @@
 //! `civscore score`: ranked tables for the chosen periods.
 
 use crate::cmd::{self, Inputs, Output, Selection};
-use crate::engine;
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::period::{Month, Period};
 use crate::ranking::{self, Table, Tables};
-use crate::records::Record;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rust_decimal::Decimal;
 
@@ -14,14 +13,22 @@ use crate::ranking::Kind;
 use crate::render::{self, Format, View, sparkline};
 
 pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(), Error> {
-    let cmd::Loaded3 {
+    let cmd::Tallied {
         rubric,
         units,
-        mut loaded,
-    } = cmd::load_all(inputs)?;
-    let until = until(&loaded.records, selection)?;
-    loaded.records.retain(|r| r.month <= until);
-    let scores = engine::score(&rubric, &units, &loaded.records, inputs.as_of);
+        counts,
+        layout,
+        mut store,
+    } = cmd::tally_all(inputs)?;
+    let until = until(&store.assessed(), selection)?;
+    store.truncate_after(until);
+    let engine = Engine::from_store(&rubric, &units, layout, store);
+    if engine.overflowed() {
+        return Err(Error::Invalid(
+            "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
+        ));
+    }
+    let scores = engine.score();
     let tables = ranking::tables(&rubric, &units, &scores);
     let chosen = select(&tables, selection, until);
     let sparks = if output.terminal && output.format == Format::Table {
@@ -33,30 +40,27 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
         rubric: &rubric,
         units: &units,
         tables: chosen,
-        counts: loaded.counts,
+        counts,
         lang: output.lang.unwrap_or(rubric.lang),
         bom: output.bom,
         color: output.color,
         sparks,
     };
-    let mut buf = Vec::new();
-    render::render(output.format, &view, &mut buf).map_err(|e| Error::Internal(e.to_string()))?;
-    cmd::emit(output, &buf, &inputs.records)
+    cmd::emit_with(output, &inputs.records, &mut |w| {
+        render::render(output.format, &view, w)
+    })
 }
 
 /// The last month a selection looks at: a period in the past is scored as it stood then, so
 /// records after it are left out. A period without records is a usage error.
-pub fn until(records: &[Record], selection: Selection) -> Result<Month, Error> {
-    let mut assessed: Vec<Month> = records.iter().map(|r| r.month).collect();
-    assessed.sort_unstable();
-    assessed.dedup();
+pub fn until(assessed: &BTreeSet<Month>, selection: Selection) -> Result<Month, Error> {
     let latest = *assessed
         .last()
         .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
+    let first = assessed.first().copied().unwrap_or(latest);
     let span = |p: Period| -> Error {
         Error::Usage(format!(
-            "no records in {p}: the data covers {} to {latest}",
-            assessed.first().copied().unwrap_or(latest)
+            "no records in {p}: the data covers {first} to {latest}"
         ))
     };
     match selection {

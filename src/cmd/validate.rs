@@ -4,11 +4,9 @@ use crate::cmd::{self, Inputs};
 use crate::error::Error;
 
 pub fn run(inputs: &Inputs) -> Result<(), Error> {
-    let l = cmd::load_all(inputs)?;
-    let c = l.loaded.counts;
-    let mut months: Vec<_> = l.loaded.records.iter().map(|r| r.month).collect();
-    months.sort_unstable();
-    months.dedup();
+    let t = cmd::tally_all(inputs)?;
+    let c = t.counts;
+    let months: Vec<_> = t.store.assessed().into_iter().collect();
     let span = match (months.first(), months.last()) {
         (Some(a), Some(b)) if a == b => format!("{a}"),
         (Some(a), Some(b)) => format!("{a} to {b}"),
@@ -21,11 +19,11 @@ pub fn run(inputs: &Inputs) -> Result<(), Error> {
     };
     cmd::print(&format!(
         "{}: {} rows, {verdict} ({} to score, {} void); {} units; {} months assessed ({span})\n",
-        l.loaded.files.join(", "),
+        inputs.records.join(", "),
         c.read,
         c.scored,
         c.void,
-        l.units.list.len(),
+        t.units.list.len(),
         months.len()
     ))
 }

@@ -1,0 +1,66 @@
+//! A small, fast hash for short keys (unit and indicator codes) looked up once per record; the
+//! keys come from the office's own files, so resistance to crafted collisions is not needed.
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 56);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(SEED);
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_work_with_it() {
+        let mut m: FxMap<String, u32> = FxMap::default();
+        for (i, k) in ["U1", "U01", "迎春社区", "a-much-longer-unit-code-0001"]
+            .iter()
+            .enumerate()
+        {
+            m.insert(k.to_string(), i as u32);
+        }
+        assert_eq!(m.get("U01"), Some(&1));
+        assert_eq!(m.get("迎春社区"), Some(&2));
+        assert_eq!(m.get("U001"), None);
+    }
+}
