@@ -64,3 +64,59 @@ mod tests {
         assert_eq!(m.get("U001"), None);
     }
 }
+
+/// A short string stored inline (no pointer to follow when a hash table compares keys): unit
+/// and indicator codes are almost always short.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ShortKey {
+    len: u8,
+    bytes: [u8; 23],
+}
+
+impl ShortKey {
+    pub fn new(s: &str) -> Option<ShortKey> {
+        let b = s.as_bytes();
+        if b.len() > 23 {
+            return None;
+        }
+        let mut bytes = [0u8; 23];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(ShortKey {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+}
+
+/// A map from strings that keeps short keys inline.
+#[derive(Clone, Default)]
+pub struct StrMap<V> {
+    short: FxMap<ShortKey, V>,
+    long: FxMap<String, V>,
+}
+
+impl<V: Copy> StrMap<V> {
+    pub fn get(&self, k: &str) -> Option<V> {
+        match ShortKey::new(k) {
+            Some(s) => self.short.get(&s).copied(),
+            None => self.long.get(k).copied(),
+        }
+    }
+
+    pub fn insert(&mut self, k: &str, v: V) {
+        match ShortKey::new(k) {
+            Some(s) => {
+                self.short.insert(s, v);
+            }
+            None => {
+                self.long.insert(k.to_owned(), v);
+            }
+        }
+    }
+}
+
+impl<V> std::fmt::Debug for StrMap<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StrMap({} keys)", self.short.len() + self.long.len())
+    }
+}

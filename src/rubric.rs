@@ -212,12 +212,12 @@ pub struct Rubric {
     pub origin: String,
     pub sha256: String,
     pub text: String,
-    code_index: crate::fxhash::FxMap<String, usize>,
+    code_index: crate::fxhash::StrMap<usize>,
 }
 
 impl Rubric {
     pub fn indicator_index(&self, code: &str) -> Option<usize> {
-        self.code_index.get(code).copied()
+        self.code_index.get(code)
     }
 
     pub fn source_weight(&self, source: &str) -> Option<Decimal> {
@@ -784,11 +784,10 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
         }
         None => total,
     };
-    let code_index: crate::fxhash::FxMap<String, usize> = indicators
-        .iter()
-        .enumerate()
-        .map(|(i, ind)| (ind.code.clone(), i))
-        .collect();
+    let mut code_index = crate::fxhash::StrMap::default();
+    for (i, ind) in indicators.iter().enumerate() {
+        code_index.insert(&ind.code, i);
+    }
 
     let mut year_weights = [Decimal::ONE; 4];
     let mut penalties = Vec::new();
@@ -818,7 +817,7 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
                 };
                 let (inn, inp) = o.req("indicator", "the indicator whose records are counted")?;
                 let code = text(file, inn, &inp)?;
-                let indicator = *code_index.get(&code).ok_or_else(|| {
+                let indicator = code_index.get(&code).ok_or_else(|| {
                     let hint = suggest::hint(suggest::closest(
                         &code,
                         indicators.iter().map(|i| i.code.as_str()),

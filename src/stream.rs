@@ -213,7 +213,7 @@ fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp
     };
     let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
     let mut scratch: Vec<Pending> = Vec::new();
-    let mut local: crate::fxhash::FxMap<String, u32> = Default::default();
+    let mut local: crate::fxhash::StrMap<u32> = Default::default();
     let mut record = csv::ByteRecord::new();
     let idx: Vec<Option<usize>> = ALL_COLS.iter().map(|c| ctx.columns.index(*c)).collect();
     let used: Vec<(usize, usize)> = idx
@@ -282,10 +282,10 @@ fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp
             let unit = match ctx.roster {
                 Some(r) => r.find(unit_s).ok_or(GiveUp)? as u32,
                 None => match local.get(unit_s) {
-                    Some(u) => *u,
+                    Some(u) => u,
                     None => {
                         let u = part.new_units.len() as u32;
-                        local.insert(unit_s.to_owned(), u);
+                        local.insert(unit_s, u);
                         part.new_units.push(unit_s.to_owned());
                         u
                     }

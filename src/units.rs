@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::Error;
+use crate::fxhash::StrMap;
 use crate::input::{self, ReadOptions, Sheet};
 use crate::records::RowError;
 use crate::rubric::Rubric;
@@ -21,8 +22,8 @@ pub struct Unit {
 #[derive(Debug, Clone, Default)]
 pub struct Units {
     pub list: Vec<Unit>,
-    by_code: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
+    by_code: StrMap<usize>,
+    by_name: StrMap<usize>,
     /// True when the units come from a roster (records may then name only these units).
     pub from_roster: bool,
 }
@@ -30,10 +31,7 @@ pub struct Units {
 impl Units {
     /// Finds a unit by code, then by name.
     pub fn find(&self, key: &str) -> Option<usize> {
-        self.by_code
-            .get(key)
-            .or_else(|| self.by_name.get(key))
-            .copied()
+        self.by_code.get(key).or_else(|| self.by_name.get(key))
     }
 
     /// Without a roster, a unit seen for the first time is added.
@@ -55,7 +53,7 @@ impl Units {
             group: None,
             not_applicable: Vec::new(),
         });
-        self.by_code.insert(key.to_owned(), i);
+        self.by_code.insert(key, i);
         i
     }
 
@@ -178,7 +176,7 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
         let group = group_col.map(cell).filter(|g| !g.is_empty());
         first_line.insert(code.to_owned(), row.line);
         *name_count.entry(name.to_owned()).or_default() += 1;
-        units.by_code.insert(code.to_owned(), units.list.len());
+        units.by_code.insert(code, units.list.len());
         units.list.push(Unit {
             code: code.to_owned(),
             name: Some(name.to_owned()),
@@ -203,9 +201,9 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
     for (i, u) in units.list.iter().enumerate() {
         if let Some(n) = &u.name
             && name_count.get(n) == Some(&1)
-            && !units.by_code.contains_key(n)
+            && units.by_code.get(n).is_none()
         {
-            units.by_name.insert(n.clone(), i);
+            units.by_name.insert(n, i);
         }
     }
     Ok(units)
