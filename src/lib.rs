@@ -30,6 +30,22 @@ pub use error::Error;
 
 use cli::{Cli, Command, RubricsAction};
 
+/// The settings of the commands that read records and print tables: flags over the project
+/// file over defaults.
+fn prepare(
+    input: &cli::InputArgs,
+    period: &Option<String>,
+    all: bool,
+    output: &cli::OutputArgs,
+) -> Result<(cmd::Inputs, cmd::Selection, cmd::Output), Error> {
+    let project = config::load()?;
+    Ok((
+        input.to_inputs(&project)?,
+        cli::selection(period, all)?,
+        output.to_output(&project)?,
+    ))
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     let project = || config::load();
@@ -40,10 +56,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let project = project()?;
-            let inputs = input.to_inputs(&project)?;
-            let output = output.to_output(&project)?;
-            let selection = cli::selection(&period, all)?;
+            let (inputs, selection, output) = prepare(&input, &period, all, &output)?;
             cmd::score::run(&inputs, selection, &output)
         }
         Command::Explain {
@@ -53,10 +66,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let project = project()?;
-            let inputs = input.to_inputs(&project)?;
-            let output = output.to_output(&project)?;
-            let selection = cli::selection(&period, all)?;
+            let (inputs, selection, output) = prepare(&input, &period, all, &output)?;
             cmd::explain::run(&inputs, &unit, selection, &output)
         }
         Command::Report {
@@ -118,10 +128,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let project = project()?;
-            let inputs = input.to_inputs(&project)?;
-            let output = output.to_output(&project)?;
-            let selection = cli::selection(&period, all)?;
+            let (inputs, selection, output) = prepare(&input, &period, all, &output)?;
             cmd::compare::run(&inputs, &against, selection, &output)
         }
         Command::Completions { shell } => cmd::shell::completions(shell),
