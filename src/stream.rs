@@ -543,8 +543,10 @@ fn feed(
         } else {
             match cut_point(&carry) {
                 Some(c) => c + 1,
-                // A record longer than the buffer: read more before cutting.
-                None => continue,
+                // A record longer than the buffer: read more before cutting, within reason (a
+                // stray quote makes every later newline look quoted).
+                None if carry.len() < 16 * BLOCK => continue,
+                None => return Err(GiveUp),
             }
         };
         let rest = carry.split_off(cut);

@@ -1577,3 +1577,28 @@ fn a_rejected_row_does_not_make_its_unit_known() {
         .collect();
     assert_eq!(units, ["U1"]);
 }
+
+#[test]
+fn a_quote_inside_a_cell_is_text() {
+    // A quote in the middle of a cell is a literal character (not the start of a quoted
+    // cell): the streaming reader gives way, the in-memory reader reads it as text.
+    let doc = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,note\n2026-01-05,U1,P1,the \"big\" pile\n2026-01-06,U1,R1,ok\n",
+        )
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    // P1: 0.5; R1 held.  20 − 0.5 = 19.5
+    assert_eq!(row(table(&doc, "month", "2026-01"), "U1")["score"], 19.5);
+}
