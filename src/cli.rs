@@ -181,7 +181,7 @@ pub enum RubricsAction {
 
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Inspection record files (CSV or TSV); `-` reads standard input
+    /// Inspection record files (CSV, TSV, .xlsx, .xls, .ods); `-` reads standard input
     #[arg(required = true, value_name = "RECORDS")]
     pub records: Vec<String>,
     /// Rubric file or built-in name [default: community]
@@ -212,7 +212,7 @@ pub struct InputArgs {
 
 #[derive(Args, Debug)]
 pub struct OutputArgs {
-    /// Output format: table, json, csv or md [default: from -o's extension, else table]
+    /// Output format: table, json, csv, md or xlsx [default: from -o's extension, else table]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Write to this file (atomically) instead of standard output

@@ -100,10 +100,6 @@ impl Layout {
         let k = (severity * self.sources + source.min(self.sources - 1)) * 2 + usize::from(on_spot);
         self.slots[indicator].get(k).map_or(0, |s| *s as usize)
     }
-
-    pub fn other_source(&self) -> usize {
-        self.sources - 1
-    }
 }
 
 /// One record as the tallies see it.
@@ -390,4 +386,76 @@ pub struct MonthTally {
     pub base: Decimal,
     pub value_sum: Decimal,
     pub values: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RUBRIC: &str = "civscore: 1\nsources: {a: 1, b: 1, c: 2}\ncategories:\n  - code: C\n    indicators:\n      - {code: P1, name: p, points: 5, rule: per_finding, deduct: 0.5}\n      - {code: P2, name: q, points: 5, rule: per_finding, deduct: {x: 1, y: 2}, on_spot: 0.5}\n      - {code: R1, name: r, points: 2, rule: required}\n";
+
+    fn slim(unit: u32, indicator: u32, month: i32, combo: usize, count: u32) -> Slim {
+        Slim {
+            unit,
+            indicator,
+            month: Month(month),
+            combo: combo as u32,
+            count,
+            overdue: false,
+            void: false,
+            value: None,
+        }
+    }
+
+    #[test]
+    fn combinations_worth_the_same_share_a_counter() {
+        let r = crate::rubric::load(RUBRIC, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        // P1: sources a, b and "other" weigh 1, c weighs 2; no on-spot factor: 2 counters.
+        assert_eq!(l.products[0].len(), 2);
+        assert_eq!(l.combo(0, 0, 0, false), l.combo(0, 0, 1, true));
+        assert_ne!(l.combo(0, 0, 0, false), l.combo(0, 0, 2, false));
+        // P2: 1, 2 × weights 1, 2 × on-spot 1, 0.5 → products 1, 0.5, 2, 4 (distinct values).
+        assert_eq!(l.products[1].len(), 4);
+    }
+
+    #[test]
+    fn counters_past_16_bits_stay_exact() {
+        let r = crate::rubric::load(RUBRIC, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        let mut s = Store::new(&l);
+        let m = Month::new(2026, 1);
+        for _ in 0..3 {
+            s.add(&l, &slim(0, 0, m.0, l.combo(0, 0, 2, false), 40_000));
+        }
+        let t = s.month(&l, 0, 0, m).unwrap();
+        // 3 × 40,000 findings × 0.5 × 2 (source c) = 120,000
+        assert_eq!(t.count, 120_000);
+        assert_eq!(t.records, 3);
+        assert_eq!(t.base, Decimal::from(120_000));
+    }
+
+    #[test]
+    fn stores_merge_with_unit_numbers_translated_and_forget_later_months() {
+        let r = crate::rubric::load(RUBRIC, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        let (jan, feb) = (Month::new(2026, 1), Month::new(2026, 2));
+        let mut a = Store::new(&l);
+        a.add(&l, &slim(0, 2, jan.0, 0, 1));
+        let mut b = Store::new(&l);
+        b.add(&l, &slim(0, 2, jan.0, 0, 2));
+        b.add(&l, &slim(1, 2, feb.0, 0, 1));
+        // b's unit 0 is a's unit 1; b's unit 1 is a's unit 0.
+        a.merge(b, &[1, 0]);
+        assert_eq!(a.month(&l, 1, 2, jan).unwrap().count, 2);
+        assert_eq!(a.month(&l, 0, 2, jan).unwrap().count, 1);
+        assert_eq!(a.month(&l, 0, 2, feb).unwrap().count, 1);
+        assert_eq!(a.assessed().into_iter().collect::<Vec<_>>(), [jan, feb]);
+        a.truncate_after(jan);
+        assert!(a.month(&l, 0, 2, feb).is_none());
+        assert_eq!(a.assessed().len(), 1);
+        // A month far from the first seen goes through the map, not the window.
+        a.add(&l, &slim(0, 2, Month::new(2040, 1).0, 0, 1));
+        assert_eq!(a.records(&l, 0, 2, Month::new(2040, 1)), 1);
+    }
 }
