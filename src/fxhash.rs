@@ -33,7 +33,9 @@ impl Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // The multiplication mixes upwards; hash tables index by the low bits: bring the well
+        // mixed high bits down (as rustc-hash does).
+        self.0.rotate_left(26)
     }
 }
 
@@ -67,10 +69,17 @@ mod tests {
 
 /// A short string stored inline (no pointer to follow when a hash table compares keys): unit
 /// and indicator codes are almost always short.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ShortKey {
     len: u8,
     bytes: [u8; 23],
+}
+
+impl std::hash::Hash for ShortKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The used bytes in one call (word at a time), not 23 single bytes.
+        state.write(&self.bytes[..self.len as usize]);
+    }
 }
 
 impl ShortKey {
