@@ -23,11 +23,13 @@ pub fn records(bytes: &[u8]) {
         return;
     };
     let mut units = Units::default();
-    let mut v = Validator::new(&rubric, &mut units);
-    if v.add_sheet(&sheet).is_err() {
-        return;
-    }
-    let records = std::mem::take(&mut v.loaded.records);
+    let records = {
+        let mut v = Validator::new(&rubric, &mut units);
+        if v.add_sheet(&sheet).is_err() {
+            return;
+        }
+        std::mem::take(&mut v.loaded.records)
+    };
     let scores = engine::score(&rubric, &units, &records, None);
     let _ = ranking::tables(&rubric, &units, &scores);
 }

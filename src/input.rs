@@ -62,6 +62,23 @@ pub fn decode(bytes: &[u8], encoding: TextEncoding) -> String {
     enc.decode_with_bom_removal(bytes).0.into_owned()
 }
 
+/// Like `decode`, but a UTF-8 input becomes the text without a copy.
+pub fn decode_owned(mut bytes: Vec<u8>, encoding: TextEncoding) -> String {
+    if matches!(encoding, TextEncoding::Auto | TextEncoding::Utf8) {
+        if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            bytes.drain(..3);
+        } else if encoding == TextEncoding::Auto && encoding_rs::Encoding::for_bom(&bytes).is_some()
+        {
+            return decode(&bytes, encoding);
+        }
+        return match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => decode(e.as_bytes(), encoding),
+        };
+    }
+    decode(&bytes, encoding)
+}
+
 /// One input row: its 1-based line in the file and its cells, trimmed.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -92,8 +109,35 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
 }
 
+/// The name and header of an input whose rows are being read.
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub name: String,
+    pub header: Vec<String>,
+    pub header_line: u64,
+}
+
 /// Reads a file (or `-` for standard input) as a table.
 pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
+    let mut rows = Vec::new();
+    let head = for_each_row(path, opts, &mut |_, row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    Ok(Sheet {
+        name: head.name,
+        header: head.header,
+        header_line: head.header_line,
+        rows,
+    })
+}
+
+/// Reads a file (or `-`) row by row: rows are handed to `f` as they are parsed, not kept.
+pub fn for_each_row(
+    path: &str,
+    opts: &ReadOptions,
+    f: &mut dyn FnMut(&Head, &Row) -> Result<(), Error>,
+) -> Result<Head, Error> {
     let bytes = if path == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -113,15 +157,24 @@ pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
     let name = if path == "-" { "<stdin>" } else { path };
     let lower = path.to_ascii_lowercase();
     if is_spreadsheet(&lower, &bytes) {
-        return read_spreadsheet(name, bytes, opts.sheet.as_deref());
+        let sheet = read_spreadsheet(name, bytes, opts.sheet.as_deref())?;
+        let head = Head {
+            name: sheet.name.clone(),
+            header: sheet.header.clone(),
+            header_line: sheet.header_line,
+        };
+        for row in &sheet.rows {
+            f(&head, row)?;
+        }
+        return Ok(head);
     }
-    let text = decode(&bytes, opts.encoding);
+    let text = decode_owned(bytes, opts.encoding);
     let delimiter = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
         b'\t'
     } else {
         sniff_delimiter(&text)
     };
-    parse_delimited(name, &text, delimiter)
+    each_delimited(name, &text, delimiter, f)
 }
 
 const SPREADSHEET_EXTENSIONS: &[&str] = &[".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
@@ -251,6 +304,26 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 
 /// Parses delimited text into a sheet. The first non-blank row is the header.
 pub fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<Sheet, Error> {
+    let mut rows = Vec::new();
+    let head = each_delimited(name, text, delimiter, &mut |_, row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    Ok(Sheet {
+        name: head.name,
+        header: head.header,
+        header_line: head.header_line,
+        rows,
+    })
+}
+
+/// Parses delimited text row by row. The first non-blank row is the header.
+pub fn each_delimited(
+    name: &str,
+    text: &str,
+    delimiter: u8,
+    f: &mut dyn FnMut(&Head, &Row) -> Result<(), Error>,
+) -> Result<Head, Error> {
     if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
         return Err(Error::Invalid(format!(
             "{name}:{line}: a quote opened here is never closed, so the rest of the file would be one cell; close it or remove it"
@@ -261,8 +334,7 @@ pub fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<Sheet, E
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut header: Option<(u64, Vec<String>)> = None;
-    let mut rows = Vec::new();
+    let mut head: Option<Head> = None;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -287,24 +359,23 @@ pub fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<Sheet, E
             })
             .collect();
         let row = Row { line, cells };
-        if header.is_none() {
-            if !row.is_blank() {
-                header = Some((line, row.cells));
+        match &head {
+            None => {
+                if !row.is_blank() {
+                    head = Some(Head {
+                        name: name.to_owned(),
+                        header: row.cells,
+                        header_line: line,
+                    });
+                }
             }
-        } else {
-            rows.push(row);
+            Some(h) => f(h, &row)?,
         }
     }
-    let Some((header_line, header)) = header else {
-        return Err(Error::Invalid(format!(
+    head.ok_or_else(|| {
+        Error::Invalid(format!(
             "{name}: the file is empty: a header row is required"
-        )));
-    };
-    Ok(Sheet {
-        name: name.to_owned(),
-        header,
-        header_line,
-        rows,
+        ))
     })
 }
 

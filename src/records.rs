@@ -132,7 +132,10 @@ pub struct Counts {
 
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// The records kept (all, or those a command asked for).
     pub records: Vec<Record>,
+    /// The tallies of every valid record.
+    pub store: crate::tally::Store,
     /// Input names, indexed by `Record::file`.
     pub files: Vec<String>,
     pub rejected: Vec<Rejected>,
@@ -247,72 +250,151 @@ impl Layout {
 /// The largest count accepted: larger numbers are almost surely typing accidents.
 const MAX_COUNT: u64 = 1_000_000;
 
-/// Validates rows of records against the rubric and units, and collects every problem.
+/// Which valid records a reader keeps (all of them are tallied): the records a command prints.
+pub type Keep<'a> = Box<dyn FnMut(&Record, &Units) -> bool + 'a>;
+
+/// Validates rows of records against the rubric and units, collects every problem, tallies
+/// every valid record and keeps those asked for.
 pub struct Validator<'a> {
     rubric: &'a Rubric,
     units: &'a mut Units,
-    ids: HashMap<String, (String, u64)>,
+    /// Every id seen, with the input (index) and line it was first seen at.
+    ids: HashMap<Box<str>, (u32, u64)>,
+    layout: crate::tally::Layout,
+    as_of: Option<Date>,
+    keep: Option<Keep<'a>>,
     pub loaded: Loaded,
 }
 
 impl<'a> Validator<'a> {
+    /// A validator that keeps every record.
     pub fn new(rubric: &'a Rubric, units: &'a mut Units) -> Self {
+        Validator::with(rubric, units, None, None)
+    }
+
+    /// A validator that tallies with the as-of date and keeps what `keep` selects (all when
+    /// `None`).
+    pub fn with(
+        rubric: &'a Rubric,
+        units: &'a mut Units,
+        as_of: Option<Date>,
+        keep: Option<Keep<'a>>,
+    ) -> Self {
+        let layout = crate::tally::Layout::new(rubric);
         Validator {
             rubric,
             units,
             ids: HashMap::new(),
-            loaded: Loaded::default(),
+            loaded: Loaded {
+                store: crate::tally::Store::new(&layout),
+                ..Loaded::default()
+            },
+            layout,
+            as_of,
+            keep,
         }
     }
 
-    /// Reads and validates one input.
+    /// Reads and validates one input, row by row.
     pub fn add_file(&mut self, path: &str, opts: &ReadOptions) -> Result<(), Error> {
-        let sheet = input::read_table(path, opts)?;
-        self.add_sheet(&sheet)
+        let mut columns: Option<(Layout, u32)> = None;
+        input::for_each_row(path, opts, &mut |head, row| {
+            if columns.is_none() {
+                let layout = Layout::of(&Sheet {
+                    name: head.name.clone(),
+                    header: head.header.clone(),
+                    header_line: head.header_line,
+                    rows: Vec::new(),
+                })?;
+                let file = self.loaded.files.len() as u32;
+                self.loaded.files.push(head.name.clone());
+                columns = Some((layout, file));
+            }
+            if let Some((layout, file)) = &columns {
+                self.add_row(layout, head, *file, row);
+            }
+            Ok(())
+        })
+        .and_then(|head| {
+            // A header without rows still names its columns (and may miss one).
+            if columns.is_none() {
+                Layout::of(&Sheet {
+                    name: head.name.clone(),
+                    header: head.header,
+                    header_line: head.header_line,
+                    rows: Vec::new(),
+                })?;
+                self.loaded.files.push(head.name);
+            }
+            Ok(())
+        })
     }
 
     pub fn add_sheet(&mut self, sheet: &Sheet) -> Result<(), Error> {
         let layout = Layout::of(sheet)?;
         let file = self.loaded.files.len() as u32;
         self.loaded.files.push(sheet.name.clone());
+        let head = input::Head {
+            name: sheet.name.clone(),
+            header: sheet.header.clone(),
+            header_line: sheet.header_line,
+        };
         for row in &sheet.rows {
-            if row.is_blank() {
-                continue;
-            }
-            self.loaded.counts.read += 1;
-            let outcome = if is_header_again(&sheet.header, row) {
-                // Two exports pasted together: one clear reason, not one per column.
-                Err(vec![RowError {
-                    file: sheet.name.clone(),
-                    line: row.line,
-                    column: sheet.header.first().cloned().unwrap_or_default(),
-                    message: "this row repeats the header (two files pasted together?)".into(),
-                }])
-            } else {
-                self.row(&layout, &sheet.name, file, row)
-            };
-            match outcome {
-                Ok(rec) => {
-                    if rec.status == Status::Void {
-                        self.loaded.counts.void += 1;
-                    } else {
-                        self.loaded.counts.scored += 1;
-                    }
-                    self.loaded.records.push(rec);
-                }
-                Err(reasons) => {
-                    self.loaded.counts.rejected += 1;
-                    self.loaded.rejected.push(Rejected {
-                        file: sheet.name.clone(),
-                        line: row.line,
-                        cells: row.cells.clone(),
-                        header: sheet.header.clone(),
-                        reasons,
-                    });
-                }
-            }
+            self.add_row(&layout, &head, file, row);
         }
         Ok(())
+    }
+
+    fn add_row(&mut self, layout: &Layout, head: &input::Head, file: u32, row: &Row) {
+        if row.is_blank() {
+            return;
+        }
+        self.loaded.counts.read += 1;
+        let outcome = if is_header_again(&head.header, row) {
+            // Two exports pasted together: one clear reason, not one per column.
+            Err(vec![RowError {
+                file: head.name.clone(),
+                line: row.line,
+                column: head.header.first().cloned().unwrap_or_default(),
+                message: "this row repeats the header (two files pasted together?)".into(),
+            }])
+        } else {
+            self.row(layout, &head.name, file, row)
+        };
+        match outcome {
+            Ok(rec) => {
+                if rec.status == Status::Void {
+                    self.loaded.counts.void += 1;
+                } else {
+                    self.loaded.counts.scored += 1;
+                }
+                let slim = crate::engine::slim(
+                    self.rubric,
+                    &self.layout,
+                    rec.unit as u32,
+                    &rec.checked(),
+                    self.as_of,
+                );
+                self.loaded.store.add(&self.layout, &slim);
+                let keep = match &mut self.keep {
+                    Some(k) => k(&rec, self.units),
+                    None => true,
+                };
+                if keep {
+                    self.loaded.records.push(rec);
+                }
+            }
+            Err(reasons) => {
+                self.loaded.counts.rejected += 1;
+                self.loaded.rejected.push(Rejected {
+                    file: head.name.clone(),
+                    line: row.line,
+                    cells: row.cells.clone(),
+                    header: head.header.clone(),
+                    reasons,
+                });
+            }
+        }
     }
 
     fn row(
@@ -348,6 +430,12 @@ impl<'a> Validator<'a> {
         if !id_s.is_empty()
             && let Some((f, line)) = self.ids.get(id_s)
         {
+            let f = self
+                .loaded
+                .files
+                .get(*f as usize)
+                .map(String::as_str)
+                .unwrap_or("");
             fail(
                 Col::Id,
                 format!("id \"{id_s}\" repeats (first at {f}:{line})"),
@@ -361,8 +449,7 @@ impl<'a> Validator<'a> {
             return Err(errs);
         };
         if !id_s.is_empty() {
-            self.ids
-                .insert(id_s.to_owned(), (file_name.to_owned(), row.line));
+            self.ids.insert(id_s.into(), (file, row.line));
         }
         let text = |col: Col| {
             let s = cell(col);
@@ -636,14 +723,16 @@ fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
 }
 
 /// Reads every input, then fails with every row error unless `skip_invalid`.
-pub fn load(
+pub fn load<'a>(
     paths: &[String],
-    rubric: &Rubric,
-    units: &mut Units,
+    rubric: &'a Rubric,
+    units: &'a mut Units,
     opts: &ReadOptions,
     skip_invalid: bool,
+    as_of: Option<Date>,
+    keep: Option<Keep<'a>>,
 ) -> Result<Loaded, Error> {
-    let mut v = Validator::new(rubric, units);
+    let mut v = Validator::with(rubric, units, as_of, keep);
     for p in paths {
         v.add_file(p, opts)?;
     }
@@ -660,7 +749,7 @@ pub fn load(
         );
         return Err(Error::Rows { errors, summary });
     }
-    if loaded.records.is_empty() {
+    if loaded.counts.scored + loaded.counts.void == 0 {
         return Err(Error::Invalid(if loaded.counts.read == 0 {
             format!(
                 "{}: no records: there is nothing to score",

@@ -41,16 +41,25 @@ fn tables_for(inputs: &Inputs, rubric: &Rubric, selection: Selection) -> Result<
         Some(path) => units::load_roster(path, rubric, &inputs.read)?,
         None => Units::default(),
     };
+    // Only the tallies are needed: no record is kept.
     let mut loaded = records::load(
         &inputs.records,
         rubric,
         &mut units,
         &inputs.read,
         inputs.skip_invalid,
+        inputs.as_of,
+        Some(Box::new(|_, _| false)),
     )?;
-    let until = cmd::score::until(&cmd::months_of(&loaded.records), selection)?;
-    loaded.records.retain(|r| r.month <= until);
-    let scores = engine::score(rubric, &units, &loaded.records, inputs.as_of);
+    let until = cmd::score::until(&loaded.store.assessed(), selection)?;
+    loaded.store.truncate_after(until);
+    let scores = engine::Engine::from_store(
+        rubric,
+        &units,
+        crate::tally::Layout::new(rubric),
+        loaded.store,
+    )
+    .score();
     let tables = ranking::tables(rubric, &units, &scores);
     let chosen = cmd::score::select(&tables, selection, until)
         .iter()

@@ -24,14 +24,23 @@ pub fn run(
         rubric,
         units,
         mut loaded,
-    } = cmd::load_all(inputs)?;
+    } = cmd::load_all(
+        inputs,
+        // Keep the records of the unit asked for (by code or name); all are tallied.
+        Some(Box::new(|r, units| {
+            let u = &units.list[r.unit];
+            u.code == unit || u.name.as_deref() == Some(unit)
+        })),
+    )?;
     let u = units.find(unit).ok_or_else(|| {
         let hint = suggest::hint(units.suggestion(unit));
         Error::Usage(format!("--unit: no unit \"{unit}\"{hint}"))
     })?;
-    let until = cmd::score::until(&cmd::months_of(&loaded.records), selection)?;
-    loaded.records.retain(|r| r.month <= until);
-    let engine = Engine::new(&rubric, &units, &loaded.records, inputs.as_of);
+    let mut store = std::mem::take(&mut loaded.store);
+    let until = cmd::score::until(&store.assessed(), selection)?;
+    store.truncate_after(until);
+    loaded.records.retain(|r| r.unit == u && r.month <= until);
+    let engine = Engine::from_store(&rubric, &units, crate::tally::Layout::new(&rubric), store);
     let scores = engine.score();
     let tables = crate::ranking::tables(&rubric, &units, &scores);
     let ex = Explainer {

@@ -71,7 +71,7 @@ pub struct Loaded3 {
     pub loaded: Loaded,
 }
 
-pub fn load_all(inputs: &Inputs) -> Result<Loaded3, Error> {
+pub fn load_all(inputs: &Inputs, keep: Option<records::Keep<'_>>) -> Result<Loaded3, Error> {
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
     let mut units = match &inputs.units {
         Some(path) => units::load_roster(path, &rubric, &inputs.read)?,
@@ -83,6 +83,8 @@ pub fn load_all(inputs: &Inputs) -> Result<Loaded3, Error> {
         &mut units,
         &inputs.read,
         inputs.skip_invalid,
+        inputs.as_of,
+        keep,
     )?;
     if inputs.units.is_none() {
         note(inputs, NO_ROSTER);
@@ -95,13 +97,6 @@ pub fn load_all(inputs: &Inputs) -> Result<Loaded3, Error> {
         units,
         loaded,
     })
-}
-
-/// The months of some records (void ones included).
-pub fn months_of(
-    records: &[crate::records::Record],
-) -> std::collections::BTreeSet<crate::period::Month> {
-    records.iter().map(|r| r.month).collect()
 }
 
 /// Rubric, units, row counts and the tallies, without the records themselves.
@@ -154,23 +149,18 @@ pub fn tally_all(inputs: &Inputs) -> Result<Tallied, Error> {
             store: s.store,
         });
     }
+    // Nothing to print per record: keep none, tally all.
     let Loaded3 {
         rubric,
         units,
         loaded,
-    } = load_all(inputs)?;
-    let layout = crate::tally::Layout::new(&rubric);
-    let mut store = crate::tally::Store::new(&layout);
-    for r in &loaded.records {
-        let s = crate::engine::slim(&rubric, &layout, r.unit as u32, &r.checked(), inputs.as_of);
-        store.add(&layout, &s);
-    }
+    } = load_all(inputs, Some(Box::new(|_, _| false)))?;
     Ok(Tallied {
+        layout: crate::tally::Layout::new(&rubric),
         rubric,
         units,
         counts: loaded.counts,
-        layout,
-        store,
+        store: loaded.store,
     })
 }
 

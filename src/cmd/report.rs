@@ -14,7 +14,7 @@ use crate::period::{Month, Period};
 use crate::ranking::{self, Row, Table};
 use crate::records::{Record, Status};
 use crate::render::View;
-use crate::render::xlsx::{Sheet, err, score_chart, sheet_name, table_sheet};
+use crate::render::xlsx::{MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
 use crate::rubric::{Lang, Per, Rule};
 
 /// Report settings: list sizes and escalation thresholds.
@@ -38,12 +38,34 @@ fn lab(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
+/// Whether a record is still to be rectified (it may belong on the overdue list).
+fn open(r: &Record) -> bool {
+    r.status != Status::Void && r.deadline.is_some() && r.rectified.is_none()
+}
+
 pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Result<(), Error> {
+    // Keep what the workbook lists record by record: the month's records (the latest seen so
+    // far, without --period) and the open rectifications. Every record is tallied.
+    let wanted = period;
+    let mut latest: Option<Month> = None;
+    let keep: crate::records::Keep = Box::new(move |r, _| {
+        let in_month = match wanted {
+            Some(Period::Month(m)) => r.month == m,
+            _ => {
+                let newer = latest.is_none_or(|l| r.month >= l);
+                if newer {
+                    latest = Some(r.month);
+                }
+                newer
+            }
+        };
+        in_month || open(r)
+    });
     let cmd::Loaded3 {
         rubric,
         units,
         mut loaded,
-    } = cmd::load_all(inputs)?;
+    } = cmd::load_all(inputs, Some(keep))?;
     let selection = match period {
         None => Selection::Latest,
         Some(Period::Month(m)) => Selection::Period(Period::Month(m)),
@@ -53,10 +75,14 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
             )));
         }
     };
-    let month = cmd::score::until(&cmd::months_of(&loaded.records), selection)?;
-    loaded.records.retain(|r| r.month <= month);
+    let mut store = std::mem::take(&mut loaded.store);
+    let month = cmd::score::until(&store.assessed(), selection)?;
+    store.truncate_after(month);
+    loaded
+        .records
+        .retain(|r| r.month == month || (r.month < month && open(r)));
     let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
-    let engine = Engine::new(&rubric, &units, &loaded.records, inputs.as_of);
+    let engine = Engine::from_store(&rubric, &units, crate::tally::Layout::new(&rubric), store);
     let scores = engine.score();
     let tables = ranking::tables(&rubric, &units, &scores);
     let lang = settings.lang.unwrap_or(rubric.lang);
@@ -262,7 +288,13 @@ impl Ctx<'_> {
         .collect();
         s.head(0, &head)?;
         let mut r = 1u32;
-        for rec in self.month_records() {
+        let all = self.month_records();
+        let total = all.len();
+        for (k, rec) in all.into_iter().enumerate() {
+            if r == MAX_ROW {
+                s.text(r, 0, &self.cut_note(total - k))?;
+                break;
+            }
             let ind = &rubric.indicators[rec.indicator];
             let unit = &self.view.units.list[rec.unit];
             s.text(r, 0, &self.where_(rec))?;
@@ -331,6 +363,16 @@ impl Ctx<'_> {
         s.finish(r - 1, 12)
     }
 
+    /// The last row of a sheet that had to stop at Excel's limit.
+    fn cut_note(&self, more: usize) -> String {
+        match self.lang {
+            Lang::Zh => format!("……另有 {more} 行未列出（Excel 每表最多 1,048,576 行）"),
+            Lang::En => {
+                format!("… {more} more rows not shown (Excel holds 1,048,576 rows a sheet)")
+            }
+        }
+    }
+
     /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
     fn overdue_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
@@ -370,7 +412,12 @@ impl Ctx<'_> {
             .collect();
         items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.date.cmp(&b.1.date)));
         let mut row = 1u32;
-        for (days, rec) in items {
+        let total = items.len();
+        for (k, (days, rec)) in items.into_iter().enumerate() {
+            if row == MAX_ROW {
+                s.text(row, 0, &self.cut_note(total - k))?;
+                break;
+            }
             let level = if rec.rectified.is_some() {
                 self.l("closed late", "已逾期整改")
             } else if days > self.settings.red {

@@ -19,6 +19,9 @@ pub fn num(d: Decimal, dp: u32) -> f64 {
     ranking::round(d, dp).to_string().parse().unwrap_or(0.0)
 }
 
+/// The last data row a sheet can hold (Excel's limit, header included).
+pub const MAX_ROW: u32 = 1_048_575;
+
 /// Writes cells and remembers how wide each column must be.
 pub struct Sheet<'w> {
     pub ws: &'w mut Worksheet,
