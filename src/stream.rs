@@ -8,6 +8,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use jiff::civil::Date;
@@ -204,7 +205,31 @@ fn flush(
     pending.clear();
 }
 
-fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp> {
+/// A worker: parses and tallies blocks until the reader closes the channel. When it gives way it
+/// tells the reader to stop, and still drains the channel so that the reader never waits on a
+/// full channel nobody reads.
+fn work(
+    ctx: &Ctx,
+    chunks: &Mutex<mpsc::Receiver<Chunk>>,
+    stop: &AtomicBool,
+) -> Result<Part, GiveUp> {
+    let result = work_blocks(ctx, chunks);
+    if result.is_err() {
+        stop.store(true, Ordering::Relaxed);
+        loop {
+            let next = match chunks.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => break,
+            };
+            if next.is_err() {
+                break;
+            }
+        }
+    }
+    result
+}
+
+fn work_blocks(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp> {
     let mut part = Part {
         store: Store::new(ctx.layout),
         new_units: Vec::new(),
@@ -491,11 +516,12 @@ fn tally_file(
     };
     let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS);
     let rx = Mutex::new(rx);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..WORKERS)
-            .map(|_| scope.spawn(|| work(&ctx, &rx)))
+            .map(|_| scope.spawn(|| work(&ctx, &rx, &stop)))
             .collect();
-        let fed = feed(&mut file, buf, body_start, &tx, bar.as_ref());
+        let fed = feed(&mut file, buf, body_start, &tx, bar.as_ref(), &stop);
         drop(tx);
         let parts: Vec<Result<Part, GiveUp>> = workers
             .into_iter()
@@ -516,11 +542,15 @@ fn feed(
     start: usize,
     tx: &mpsc::SyncSender<Chunk>,
     bar: Option<&indicatif::ProgressBar>,
+    stop: &AtomicBool,
 ) -> Result<(), GiveUp> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
     let mut eof = false;
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(GiveUp);
+        }
         if !eof && carry.len() < BLOCK {
             let have = carry.len();
             carry.resize(have + BLOCK, 0);

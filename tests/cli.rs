@@ -1602,3 +1602,43 @@ fn a_quote_inside_a_cell_is_text() {
     // P1: 0.5; R1 held.  20 − 0.5 = 19.5
     assert_eq!(row(table(&doc, "month", "2026-01"), "U1")["score"], 19.5);
 }
+
+/// A file of several blocks whose rows turn invalid after the first block: both streaming
+/// workers give way early, and the reader must not wait forever on them (it once did).
+#[test]
+fn streaming_gives_way_without_hanging_when_later_rows_are_invalid() {
+    let mut text = String::from("id,date,unit,indicator,count,note\n");
+    for i in 0..300_000u32 {
+        let date = if i < 40_000 { "2026-01-05" } else { "" };
+        text.push_str(&format!(
+            "R{i:07},{date},U{},P1,1,a note long enough to fill the blocks\n",
+            i % 50
+        ));
+    }
+    let t = hand().file("late.csv", &text).args(&[
+        "validate",
+        "late.csv",
+        "--rubric",
+        "rubric.yaml",
+        "-q",
+    ]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civscore"))
+        .args(&t.args)
+        .current_dir(t.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("civscore hung on a file whose later rows are invalid");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(65));
+}
