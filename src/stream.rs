@@ -213,7 +213,10 @@ fn work(
     chunks: &Mutex<mpsc::Receiver<Chunk>>,
     stop: &AtomicBool,
 ) -> Result<Part, GiveUp> {
-    let result = work_blocks(ctx, chunks);
+    // A panic (a bug) is giving way too: the in-memory reader then takes over.
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work_blocks(ctx, chunks)))
+            .unwrap_or(Err(GiveUp));
     if result.is_err() {
         stop.store(true, Ordering::Relaxed);
         loop {
