@@ -348,6 +348,20 @@ impl Explainer<'_> {
         (out, total)
     }
 
+    /// The records of a quarter- or year-level indicator and the level's entries.
+    fn level_trail(&self, unit: usize, per: Per, months: &[Month]) -> (Vec<Entry>, Decimal) {
+        let inds = self.engine.level(per);
+        let mut entries: Vec<Entry> = self
+            .unit_records(unit, months)
+            .into_iter()
+            .filter(|r| inds.contains(&r.indicator))
+            .map(|r| self.record_entry(r, unit))
+            .collect();
+        let (level, deducted) = self.level(unit, per, months);
+        entries.extend(level);
+        (entries, deducted)
+    }
+
     pub fn month(
         &self,
         unit: usize,
@@ -448,17 +462,8 @@ impl Explainer<'_> {
             value: Some(mean),
             ..Entry::default()
         });
-        let months = q.months();
-        let quarter_inds = self.engine.level(Per::Quarter);
-        let mut records: Vec<Entry> = self
-            .unit_records(unit, &months)
-            .into_iter()
-            .filter(|r| quarter_inds.contains(&r.indicator))
-            .map(|r| self.record_entry(r, unit))
-            .collect();
-        entries.append(&mut records);
-        let (level, deducted) = self.level(unit, Per::Quarter, &months);
-        entries.extend(level);
+        let (trail, deducted) = self.level_trail(unit, Per::Quarter, &q.months());
+        entries.extend(trail);
         entries.push(self.roll_total(mean, deducted, s.score, s.vetoed));
         Some(Explanation {
             kind: Kind::Quarter,
@@ -504,16 +509,8 @@ impl Explainer<'_> {
             ..Entry::default()
         });
         let months: Vec<Month> = (1..=12).map(|m| Month::new(y, m)).collect();
-        let year_inds = self.engine.level(Per::Year);
-        let mut records: Vec<Entry> = self
-            .unit_records(unit, &months)
-            .into_iter()
-            .filter(|r| year_inds.contains(&r.indicator))
-            .map(|r| self.record_entry(r, unit))
-            .collect();
-        entries.append(&mut records);
-        let (level, mut deducted) = self.level(unit, Per::Year, &months);
-        entries.extend(level);
+        let (trail, mut deducted) = self.level_trail(unit, Per::Year, &months);
+        entries.extend(trail);
         for (k, count) in self.engine.penalties(unit, y) {
             let p = &self.rubric.penalties[k];
             deducted += p.deduct;

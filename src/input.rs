@@ -117,10 +117,13 @@ pub struct Head {
     pub header_line: u64,
 }
 
-/// Reads a file (or `-` for standard input) as a table.
-pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
+/// A reader that hands rows one by one to a callback.
+type EachRow<'f> = &'f mut dyn FnMut(&Head, &Row) -> Result<(), Error>;
+
+/// Keeps every row a row-by-row reader hands over, as a sheet.
+fn collect_sheet(read: impl FnOnce(EachRow) -> Result<Head, Error>) -> Result<Sheet, Error> {
     let mut rows = Vec::new();
-    let head = for_each_row(path, opts, &mut |_, row| {
+    let head = read(&mut |_, row| {
         rows.push(row.clone());
         Ok(())
     })?;
@@ -130,6 +133,11 @@ pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
         header_line: head.header_line,
         rows,
     })
+}
+
+/// Reads a file (or `-` for standard input) as a table.
+pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
+    collect_sheet(|f| for_each_row(path, opts, f))
 }
 
 /// Reads a file (or `-`) row by row: rows are handed to `f` as they are parsed, not kept.
@@ -304,17 +312,7 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 
 /// Parses delimited text into a sheet. The first non-blank row is the header.
 pub fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<Sheet, Error> {
-    let mut rows = Vec::new();
-    let head = each_delimited(name, text, delimiter, &mut |_, row| {
-        rows.push(row.clone());
-        Ok(())
-    })?;
-    Ok(Sheet {
-        name: head.name,
-        header: head.header,
-        header_line: head.header_line,
-        rows,
-    })
+    collect_sheet(|f| each_delimited(name, text, delimiter, f))
 }
 
 /// Parses delimited text row by row. The first non-blank row is the header.
