@@ -19,7 +19,12 @@ pub fn run(inputs: &Inputs) -> Result<(), Error> {
     };
     cmd::print(&format!(
         "{}: {} rows, {verdict} ({} to score, {} void); {} units; {} months assessed ({span})\n",
-        inputs.records.join(", "),
+        inputs
+            .records
+            .iter()
+            .map(|p| if p == "-" { "<stdin>" } else { p.as_str() })
+            .collect::<Vec<_>>()
+            .join(", "),
         c.read,
         c.scored,
         c.void,
