@@ -417,6 +417,11 @@ impl<'a> Engine<'a> {
 
     /// Scores every unit in every assessed month, quarter and year.
     pub fn score(&self) -> Scores {
+        self.score_need(&Need::default())
+    }
+
+    /// Scores only the periods `need` names (and what they roll up from).
+    pub fn score_need(&self, need: &Need) -> Scores {
         let n = self.units.list.len();
         let full = self.rubric.full;
         let mut scores = Scores {
@@ -425,6 +430,9 @@ impl<'a> Engine<'a> {
         };
         let month_inds = self.level(Per::Month);
         for &m in &self.assessed {
+            if need.months.as_ref().is_some_and(|s| !s.contains(&m)) {
+                continue;
+            }
             let deds = self.deductions(&month_inds, &[m]);
             let row = (0..n)
                 .map(|u| {
@@ -444,6 +452,9 @@ impl<'a> Engine<'a> {
         let quarter_inds = self.level(Per::Quarter);
         let quarters: BTreeSet<Quarter> = self.assessed.iter().map(|m| m.quarter()).collect();
         for q in quarters {
+            if need.quarters.as_ref().is_some_and(|s| !s.contains(&q)) {
+                continue;
+            }
             let months: Vec<Month> = q
                 .months()
                 .into_iter()
@@ -472,6 +483,9 @@ impl<'a> Engine<'a> {
         let year_inds = self.level(Per::Year);
         let years: BTreeSet<i32> = self.assessed.iter().map(|m| m.year()).collect();
         for y in years {
+            if need.years.as_ref().is_some_and(|s| !s.contains(&y)) {
+                continue;
+            }
             let all_months: Vec<Month> = (1..=12).map(|m| Month::new(y, m)).collect();
             let quarters: Vec<Quarter> = (0..4)
                 .map(|k| Quarter(y * 4 + k))
@@ -506,6 +520,54 @@ impl<'a> Engine<'a> {
             scores.years.insert(y, row);
         }
         scores
+    }
+}
+
+/// The periods to score: `None` is every period in the data. A quarter needs its months, a year
+/// its quarters and months: `Need::for_*` include them, and the previous period of the same kind
+/// (for rank changes).
+#[derive(Debug, Clone, Default)]
+pub struct Need {
+    pub months: Option<BTreeSet<Month>>,
+    pub quarters: Option<BTreeSet<Quarter>>,
+    pub years: Option<BTreeSet<i32>>,
+}
+
+impl Need {
+    /// A month and its quarter to date, with the previous month and quarter.
+    pub fn month(m: Month) -> Need {
+        let q = m.quarter();
+        let mut months: BTreeSet<Month> = [m, m.prev()].into_iter().collect();
+        months.extend(q.months());
+        months.extend(q.prev().months());
+        Need {
+            months: Some(months),
+            quarters: Some([q, q.prev()].into_iter().collect()),
+            years: Some(BTreeSet::new()),
+        }
+    }
+
+    /// A quarter, with the previous quarter.
+    pub fn quarter(q: Quarter) -> Need {
+        let mut months = BTreeSet::new();
+        months.extend(q.months());
+        months.extend(q.prev().months());
+        Need {
+            months: Some(months),
+            quarters: Some([q, q.prev()].into_iter().collect()),
+            years: Some(BTreeSet::new()),
+        }
+    }
+
+    /// A year and everything in it, with the previous year.
+    pub fn year(y: i32) -> Need {
+        let quarters: BTreeSet<Quarter> = ((y - 1) * 4..(y + 1) * 4).map(Quarter).collect();
+        let months = quarters.iter().flat_map(|q| q.months()).collect();
+        Need {
+            months: Some(months),
+            quarters: Some(quarters),
+            years: Some([y - 1, y].into_iter().collect()),
+        }
     }
 }
 

@@ -59,7 +59,7 @@ fn tables_for(inputs: &Inputs, rubric: &Rubric, selection: Selection) -> Result<
         crate::tally::Layout::new(rubric),
         loaded.store,
     )
-    .score();
+    .score_need(&cmd::score::need(selection, until));
     let tables = ranking::tables(rubric, &units, &scores);
     let chosen = cmd::score::select(&tables, selection, until)
         .iter()

@@ -41,7 +41,7 @@ pub fn run(
     store.truncate_after(until);
     loaded.records.retain(|r| r.unit == u && r.month <= until);
     let engine = Engine::from_store(&rubric, &units, crate::tally::Layout::new(&rubric), store);
-    let scores = engine.score();
+    let scores = engine.score_need(&cmd::score::need(selection, until));
     let tables = crate::ranking::tables(&rubric, &units, &scores);
     let ex = Explainer {
         rubric: &rubric,

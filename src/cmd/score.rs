@@ -1,7 +1,7 @@
 //! `civscore score`: ranked tables for the chosen periods.
 
 use crate::cmd::{self, Inputs, Output, Selection};
-use crate::engine::Engine;
+use crate::engine::{Engine, Need};
 use crate::error::Error;
 use crate::period::{Month, Period};
 use crate::ranking::{self, Table, Tables};
@@ -28,7 +28,7 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
             "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
         ));
     }
-    let scores = engine.score();
+    let scores = engine.score_need(&need(selection, until));
     let tables = ranking::tables(&rubric, &units, &scores);
     let chosen = select(&tables, selection, until);
     let sparks = if output.terminal && output.format == Format::Table {
@@ -127,6 +127,16 @@ fn quarter_of(month: &str) -> String {
             _ => None,
         })
         .unwrap_or_default()
+}
+
+/// The periods a selection needs scored.
+pub fn need(selection: Selection, until: Month) -> Need {
+    match selection {
+        Selection::All => Need::default(),
+        Selection::Latest | Selection::Period(Period::Month(_)) => Need::month(until),
+        Selection::Period(Period::Quarter(q)) => Need::quarter(q),
+        Selection::Period(Period::Year(y)) => Need::year(y),
+    }
 }
 
 /// The tables a selection shows, in order.
