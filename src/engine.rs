@@ -35,33 +35,40 @@ pub fn overdue_days(r: &Record, as_of: Option<Date>) -> Option<i64> {
     overdue_at(r.deadline, r.rectified, r.month, as_of)
 }
 
-/// Whether a record's rectification is late (without counting the days).
+/// (deadline, the date it is judged at) when a record's rectification is late: the date it was
+/// rectified, or the as-of date (the month's last day by default) while it is open.
+fn late(
+    deadline: Option<Date>,
+    rectified: Option<Date>,
+    month: Month,
+    as_of: Option<Date>,
+) -> Option<(Date, Date)> {
+    let deadline = deadline?;
+    let reference = match rectified {
+        Some(done) => done,
+        None => as_of.unwrap_or_else(|| month.last_day()),
+    };
+    (reference > deadline).then_some((deadline, reference))
+}
+
+/// Whether a record's rectification is late (without counting the days: the hot path).
 pub fn is_overdue(
     deadline: Option<Date>,
     rectified: Option<Date>,
     month: Month,
     as_of: Option<Date>,
 ) -> bool {
-    match (deadline, rectified) {
-        (None, _) => false,
-        (Some(d), Some(done)) => done > d,
-        (Some(d), None) => as_of.unwrap_or_else(|| month.last_day()) > d,
-    }
+    late(deadline, rectified, month, as_of).is_some()
 }
 
-/// The same, from a record's dates and month.
+/// Days late, from a record's dates and month.
 pub fn overdue_at(
     deadline: Option<Date>,
     rectified: Option<Date>,
     month: Month,
     as_of: Option<Date>,
 ) -> Option<i64> {
-    let deadline = deadline?;
-    let reference = match rectified {
-        Some(done) => done,
-        None => as_of.unwrap_or_else(|| month.last_day()),
-    };
-    (reference > deadline).then(|| days_between(deadline, reference))
+    late(deadline, rectified, month, as_of).map(|(d, r)| days_between(d, r))
 }
 
 pub fn days_between(from: Date, to: Date) -> i64 {
@@ -536,15 +543,11 @@ pub struct Need {
 impl Need {
     /// A month and its quarter to date, with the previous month and quarter.
     pub fn month(m: Month) -> Need {
-        let q = m.quarter();
-        let mut months: BTreeSet<Month> = [m, m.prev()].into_iter().collect();
-        months.extend(q.months());
-        months.extend(q.prev().months());
-        Need {
-            months: Some(months),
-            quarters: Some([q, q.prev()].into_iter().collect()),
-            years: Some(BTreeSet::new()),
+        let mut need = Need::quarter(m.quarter());
+        if let Some(months) = need.months.as_mut() {
+            months.extend([m, m.prev()]);
         }
+        need
     }
 
     /// A quarter, with the previous quarter.

@@ -184,9 +184,9 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn of(sheet: &Sheet) -> Result<Layout, Error> {
+    pub fn of(head: &input::Head) -> Result<Layout, Error> {
         let mut cols = HashMap::new();
-        for (i, h) in sheet.header.iter().enumerate() {
+        for (i, h) in head.header.iter().enumerate() {
             let key = input::header_key(h);
             if let Some((col, _, _)) = COLUMNS
                 .iter()
@@ -203,15 +203,15 @@ impl Layout {
         if !missing.is_empty() {
             return Err(Error::Invalid(format!(
                 "{}:{}: missing required column {}; columns found: {}",
-                sheet.name,
-                sheet.header_line,
+                head.name,
+                head.header_line,
                 missing.join(", "),
-                sheet.header.join(", ")
+                head.header.join(", ")
             )));
         }
         Ok(Layout {
             cols,
-            header: sheet.header.clone(),
+            header: head.header.clone(),
         })
     }
 
@@ -300,12 +300,7 @@ impl<'a> Validator<'a> {
         let mut columns: Option<(Layout, u32)> = None;
         input::for_each_row(path, opts, &mut |head, row| {
             if columns.is_none() {
-                let layout = Layout::of(&Sheet {
-                    name: head.name.clone(),
-                    header: head.header.clone(),
-                    header_line: head.header_line,
-                    rows: Vec::new(),
-                })?;
+                let layout = Layout::of(head)?;
                 let file = self.loaded.files.len() as u32;
                 self.loaded.files.push(head.name.clone());
                 columns = Some((layout, file));
@@ -318,12 +313,7 @@ impl<'a> Validator<'a> {
         .and_then(|head| {
             // A header without rows still names its columns (and may miss one).
             if columns.is_none() {
-                Layout::of(&Sheet {
-                    name: head.name.clone(),
-                    header: head.header,
-                    header_line: head.header_line,
-                    rows: Vec::new(),
-                })?;
+                Layout::of(&head)?;
                 self.loaded.files.push(head.name);
             }
             Ok(())
@@ -331,14 +321,14 @@ impl<'a> Validator<'a> {
     }
 
     pub fn add_sheet(&mut self, sheet: &Sheet) -> Result<(), Error> {
-        let layout = Layout::of(sheet)?;
-        let file = self.loaded.files.len() as u32;
-        self.loaded.files.push(sheet.name.clone());
         let head = input::Head {
             name: sheet.name.clone(),
             header: sheet.header.clone(),
             header_line: sheet.header_line,
         };
+        let layout = Layout::of(&head)?;
+        let file = self.loaded.files.len() as u32;
+        self.loaded.files.push(sheet.name.clone());
         for row in &sheet.rows {
             self.add_row(&layout, &head, file, row);
         }

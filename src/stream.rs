@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use jiff::civil::Date;
 
 use crate::engine;
-use crate::input::{self, Row, Sheet};
+use crate::input;
 use crate::records::{self, Col, Counts, Layout as Columns, Status};
 use crate::rubric::Rubric;
 use crate::tally::{Layout, Slim, Store};
@@ -489,13 +489,12 @@ fn tally_file(
         }
     }
     let (header, header_end) = header.ok_or(GiveUp)?;
-    let sheet = Sheet {
+    let head = input::Head {
         name: path.to_owned(),
         header: header.clone(),
         header_line: 1,
-        rows: Vec::<Row>::new(),
     };
-    let columns = Columns::of(&sheet).map_err(|_| GiveUp)?;
+    let columns = Columns::of(&head).map_err(|_| GiveUp)?;
     let body_start = start + header_end;
 
     let bar = (progress && size > 64 << 20).then(|| {

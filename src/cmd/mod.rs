@@ -272,29 +272,25 @@ pub fn emit_with(
 ) -> Result<(), Error> {
     match &output.path {
         Some(p) => write_with(p, inputs, fill),
-        None => {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            match fill(&mut out).and_then(|_| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.map_err(|e| Error::io("<stdout>", e)),
-            }
-        }
+        None => to_stdout(fill),
     }
 }
 
 /// Prints text on stdout; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| Error::io("<stdout>", e)),
-    }
+    to_stdout(&mut |w| w.write_all(text.as_bytes()))
 }
 
 /// Sends output to its file, or to stdout.
 pub fn emit(output: &Output, bytes: &[u8], inputs: &[String]) -> Result<(), Error> {
-    match &output.path {
-        Some(p) => write_file(p, bytes, inputs),
-        None => print(&String::from_utf8_lossy(bytes)),
+    emit_with(output, inputs, &mut |w| w.write_all(bytes))
+}
+
+/// Writes to stdout through a buffer; a closed pipe (`| head`) is not an error.
+fn to_stdout(fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match fill(&mut out).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("<stdout>", e)),
     }
 }

@@ -83,12 +83,9 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         .retain(|r| r.month == month || (r.month < month && open(r)));
     let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
     let engine = Engine::from_store(&rubric, &units, crate::tally::Layout::new(&rubric), store);
-    // The year of the month (the trend sheet), its quarter and the previous periods.
-    let mut need = crate::engine::Need::year(month.year());
-    if let Some(months) = need.months.as_mut() {
-        months.insert(month.prev());
-    }
-    let scores = engine.score_need(&need);
+    // The year of the month (the trend sheet) with the previous year: every table and rank
+    // change the workbook shows.
+    let scores = engine.score_need(&crate::engine::Need::year(month.year()));
     let tables = ranking::tables(&rubric, &units, &scores);
     let lang = settings.lang.unwrap_or(rubric.lang);
     let month_t = tables.months.get(&month);
