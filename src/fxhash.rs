@@ -129,3 +129,186 @@ impl<V> std::fmt::Debug for StrMap<V> {
         write!(f, "StrMap({} keys)", self.short.len() + self.long.len())
     }
 }
+
+/// A map from byte strings to `u32` for the streaming reader's hot path: keys of up to 16 bytes
+/// (unit and indicator codes, almost always) sit inline as two words, so a lookup is one hash and
+/// one or two word compares, with no UTF-8 check and no copy; longer keys go to a `HashMap`.
+#[derive(Clone)]
+pub struct ByteMap {
+    slots: Vec<Slot>,
+    len: usize,
+    long: FxMap<Vec<u8>, u32>,
+}
+
+/// `len` is the key's length plus one; 0 marks an empty slot.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    a: u64,
+    b: u64,
+    len: u32,
+    value: u32,
+}
+
+/// A key of up to 16 bytes as two words, from two loads that may overlap (one encoding per
+/// length: with the length compared too, equal words mean equal keys).
+fn words(k: &[u8]) -> (u64, u64) {
+    let n = k.len();
+    let at8 = |i: usize| u64::from_le_bytes(k[i..i + 8].try_into().unwrap_or_default());
+    let at4 = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            k[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    let at2 = |i: usize| {
+        u64::from(u16::from_le_bytes(
+            k[i..i + 2].try_into().unwrap_or_default(),
+        ))
+    };
+    match n {
+        8..=16 => (at8(0), at8(n - 8)),
+        4..=7 => (at4(0) | at4(n - 4) << 32, 0),
+        2..=3 => (at2(0) | at2(n - 2) << 16, 0),
+        1 => (u64::from(k[0]), 0),
+        _ => (0, 0),
+    }
+}
+
+impl Default for ByteMap {
+    fn default() -> Self {
+        ByteMap {
+            slots: vec![Slot::default(); 64],
+            len: 0,
+            long: FxMap::default(),
+        }
+    }
+}
+
+impl ByteMap {
+    fn home(&self, a: u64, b: u64, len: u32) -> usize {
+        // Both words multiplied, folded, multiplied again; the top bits index (the best mixed).
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let x = a.wrapping_mul(K) ^ (b ^ u64::from(len)).wrapping_mul(SEED).rotate_left(29);
+        let x = (x ^ (x >> 32)).wrapping_mul(K);
+        (x >> (64 - self.slots.len().trailing_zeros())) as usize
+    }
+
+    pub fn get(&self, k: &[u8]) -> Option<u32> {
+        if k.len() > 16 {
+            return self.long.get(k).copied();
+        }
+        let (a, b) = words(k);
+        let len = k.len() as u32 + 1;
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(a, b, len);
+        loop {
+            let s = &self.slots[i];
+            if s.len == 0 {
+                return None;
+            }
+            if s.a == a && s.b == b && s.len == len {
+                return Some(s.value);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds or replaces a key.
+    pub fn insert(&mut self, k: &[u8], value: u32) {
+        if k.len() > 16 {
+            self.long.insert(k.to_vec(), value);
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            let bigger = vec![Slot::default(); self.slots.len() * 2];
+            let old = std::mem::replace(&mut self.slots, bigger);
+            self.len = 0;
+            for s in old.into_iter().filter(|s| s.len != 0) {
+                self.put(s);
+            }
+        }
+        let (a, b) = words(k);
+        self.put(Slot {
+            a,
+            b,
+            len: k.len() as u32 + 1,
+            value,
+        });
+    }
+
+    fn put(&mut self, slot: Slot) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(slot.a, slot.b, slot.len);
+        loop {
+            let s = &mut self.slots[i];
+            if s.len == 0 {
+                *s = slot;
+                self.len += 1;
+                return;
+            }
+            if s.a == slot.a && s.b == slot.b && s.len == slot.len {
+                s.value = slot.value;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod byte_map_tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_was_inserted_and_nothing_else() {
+        let mut m = ByteMap::default();
+        let keys: Vec<String> = (0..5000).map(|i| format!("U{i:05}")).collect();
+        for (i, k) in keys.iter().enumerate() {
+            m.insert(k.as_bytes(), i as u32);
+        }
+        let long = "a-unit-code-longer-than-sixteen-bytes";
+        m.insert(long.as_bytes(), 7);
+        // Keys that differ only in length or in zero padding stay apart.
+        m.insert(b"", 1);
+        m.insert(b"\0", 2);
+        m.insert("迎春社区".as_bytes(), 3);
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(m.get(k.as_bytes()), Some(i as u32), "{k}");
+        }
+        assert_eq!(m.get(long.as_bytes()), Some(7));
+        assert_eq!(m.get(b""), Some(1));
+        assert_eq!(m.get(b"\0"), Some(2));
+        assert_eq!(m.get(b"\0\0"), None);
+        assert_eq!(m.get("迎春社区".as_bytes()), Some(3));
+        assert_eq!(m.get(b"U05000"), None);
+        assert_eq!(m.get(b"U0000"), None);
+        m.insert(b"U00001", 99);
+        assert_eq!(m.get(b"U00001"), Some(99));
+    }
+
+    /// Sequential codes (`U00001` …) spread over the table: a weak hash piles them into long
+    /// runs, and every lookup walks them (this once cost a sixth of the streaming reader's time).
+    #[test]
+    fn sequential_codes_need_few_probes() {
+        for n in [3_000u32, 100_000] {
+            let mut m = ByteMap::default();
+            let keys: Vec<String> = (0..n).map(|i| format!("U{i:05}")).collect();
+            for (i, k) in keys.iter().enumerate() {
+                m.insert(k.as_bytes(), i as u32);
+            }
+            let mask = m.slots.len() - 1;
+            let mut probes = 0;
+            for k in &keys {
+                let (a, b) = words(k.as_bytes());
+                let len = k.len() as u32 + 1;
+                let mut i = m.home(a, b, len);
+                probes += 1;
+                while (m.slots[i].a, m.slots[i].b, m.slots[i].len) != (a, b, len) {
+                    i = (i + 1) & mask;
+                    probes += 1;
+                }
+            }
+            let mean = f64::from(probes) / f64::from(n);
+            assert!(mean < 1.6, "{n} keys: {mean} probes a lookup");
+        }
+    }
+}

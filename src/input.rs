@@ -274,9 +274,7 @@ pub fn cell_text(cell: &calamine::Data) -> String {
     use calamine::Data;
     match cell {
         Data::Empty => String::new(),
-        Data::String(s) => s
-            .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-            .to_owned(),
+        Data::String(s) => trim_cell(s).to_owned(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
@@ -349,13 +347,7 @@ pub fn each_delimited(
             .position()
             .map(|p| true_line(text.as_bytes(), p))
             .unwrap_or(0);
-        let cells: Vec<String> = record
-            .iter()
-            .map(|c| {
-                c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}')
-                    .to_owned()
-            })
-            .collect();
+        let cells: Vec<String> = record.iter().map(|c| trim_cell(c).to_owned()).collect();
         let row = Row { line, cells };
         match &head {
             None => {
@@ -427,8 +419,16 @@ fn true_line(bytes: &[u8], p: &csv::Position) -> u64 {
 
 /// Normalizes a header cell for matching: no BOM, no surrounding spaces, lower case.
 pub fn header_key(s: &str) -> String {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-        .to_lowercase()
+    trim_cell(s).to_lowercase()
+}
+
+/// A cell without the white space (and byte-order marks) around it.
+pub fn trim_cell(s: &str) -> &str {
+    // Most cells start and end with a visible ASCII character: nothing to trim.
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+    }
 }
 
 #[cfg(test)]

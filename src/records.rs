@@ -674,6 +674,183 @@ pub fn check<'c>(
     })
 }
 
+/// The common forms of a row's cells read as bytes, for the streaming reader: a date written
+/// `2026-11-03`, a count of plain digits, codes, severities and sources written exactly as the
+/// rubric spells them, no measured value. For a row in those forms it answers what [`check`]
+/// answers for the same (trimmed) cells, without UTF-8 checks, trimming or allocation; for any
+/// other row it answers `None`, and the row goes to [`check`], which reads every form and names
+/// every problem. Exact matching is enough to skip trimming and UTF-8 checks: only keys that are
+/// valid, trimmed text are matched, so a cell equal to one is too.
+pub struct Quick {
+    indicators: crate::fxhash::ByteMap,
+    /// Per indicator: it needs a measured value (the quick path leaves those to `check`).
+    needs_value: Vec<bool>,
+    /// Per indicator: its severity keys, when it deducts by severity (`None` for a key that is
+    /// not trimmed text, which no trimmed cell can equal).
+    severities: Vec<Option<Vec<Option<Vec<u8>>>>>,
+    sources: Option<Vec<Option<Vec<u8>>>>,
+    dates: Dates,
+}
+
+fn trimmed_key(k: &str) -> Option<Vec<u8>> {
+    (!k.is_empty() && input::trim_cell(k) == k).then(|| k.as_bytes().to_vec())
+}
+
+fn position(keys: &[Option<Vec<u8>>], cell: &[u8]) -> Option<usize> {
+    keys.iter().position(|k| k.as_deref() == Some(cell))
+}
+
+impl Quick {
+    pub fn new(rubric: &Rubric) -> Quick {
+        let mut indicators = crate::fxhash::ByteMap::default();
+        for (i, ind) in rubric.indicators.iter().enumerate() {
+            if let Some(k) = trimmed_key(&ind.code)
+                && rubric.indicator_index(&ind.code) == Some(i)
+            {
+                indicators.insert(&k, i as u32);
+            }
+        }
+        Quick {
+            indicators,
+            needs_value: rubric
+                .indicators
+                .iter()
+                .map(|i| i.rule.needs_value())
+                .collect(),
+            severities: rubric
+                .indicators
+                .iter()
+                .map(|i| match &i.rule {
+                    Rule::PerFinding {
+                        deduct: Deduct::BySeverity(map),
+                        ..
+                    } => Some(map.iter().map(|(k, _)| trimmed_key(k)).collect()),
+                    _ => None,
+                })
+                .collect(),
+            sources: rubric
+                .sources
+                .as_ref()
+                .map(|list| list.iter().map(|(k, _)| trimmed_key(k)).collect()),
+            dates: Dates::default(),
+        }
+    }
+
+    pub fn check<'c>(
+        &mut self,
+        rubric: &Rubric,
+        cell: impl Fn(Col) -> &'c [u8],
+    ) -> Option<Checked> {
+        let date = self.dates.get(cell(Col::Date))?;
+        let indicator = self.indicators.get(cell(Col::Indicator))? as usize;
+        let count = match cell(Col::Count) {
+            [] => 1,
+            c => digits(c).filter(|n| (1..=MAX_COUNT).contains(n))?,
+        };
+        if self.needs_value[indicator] || !cell(Col::Value).is_empty() {
+            return None;
+        }
+        let sev = cell(Col::Severity);
+        let severity = match &self.severities[indicator] {
+            Some(keys) => position(keys, sev)?,
+            // Not read, but `check` sees it as text.
+            None => std::str::from_utf8(sev).map(|_| 0).ok()?,
+        };
+        let src = cell(Col::Source);
+        let declared = rubric.sources.as_ref().map_or(0, Vec::len);
+        let (source, weight) = match (&self.sources, &rubric.sources) {
+            _ if src.is_empty() => (declared, Decimal::ONE),
+            (Some(keys), Some(list)) => {
+                let k = position(keys, src)?;
+                (k, list[k].1)
+            }
+            _ => std::str::from_utf8(src)
+                .map(|_| (declared, Decimal::ONE))
+                .ok()?,
+        };
+        let deadline = self.dates.optional(cell(Col::Deadline))?;
+        let rectified = self.dates.optional(cell(Col::Rectified))?;
+        let status = match cell(Col::Status) {
+            [] => Status::Valid,
+            s => Status::parse(input::trim_cell(std::str::from_utf8(s).ok()?))?,
+        };
+        Some(Checked {
+            date,
+            month: Month::of(date),
+            indicator,
+            count,
+            value: None,
+            severity,
+            source,
+            weight,
+            deadline,
+            rectified,
+            status,
+        })
+    }
+}
+
+/// Plain digits, up to seven of them.
+fn digits(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 7 {
+        return None;
+    }
+    b.iter().try_fold(0u64, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
+    })
+}
+
+/// Dates written `2026-11-03`, remembered: a year of records holds a few hundred distinct dates.
+struct Dates {
+    /// The cell's first eight bytes and last two, and its date.
+    slots: Box<[(u64, u16, Date); 1024]>,
+}
+
+impl Default for Dates {
+    fn default() -> Self {
+        // A key of zero bytes matches no cell of the form (it needs its dashes).
+        Dates {
+            slots: Box::new([(0, 0, Date::default()); 1024]),
+        }
+    }
+}
+
+impl Dates {
+    fn get(&mut self, b: &[u8]) -> Option<Date> {
+        let key: &[u8; 10] = b.try_into().ok()?;
+        if key[4] != b'-' || key[7] != b'-' {
+            return None;
+        }
+        let head = u64::from_le_bytes(key[..8].try_into().unwrap_or_default());
+        let tail = u16::from_le_bytes([key[8], key[9]]);
+        // Month and day (and the year's last digit) apart: a year's dates never share a slot.
+        let v = |i: usize| usize::from(key[i].wrapping_sub(b'0'));
+        let slot = ((v(3) * 13 + v(5) * 10 + v(6)) * 32 + v(8) * 10 + v(9)) & 1023;
+        let (h, t, d) = self.slots[slot];
+        if h == head && t == tail {
+            return Some(d);
+        }
+        let form = [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| key[i].is_ascii_digit());
+        let date = form
+            .then(|| std::str::from_utf8(key).ok())
+            .flatten()
+            .and_then(|s| parse_date(s).ok())?;
+        self.slots[slot] = (head, tail, date);
+        Some(date)
+    }
+
+    /// An empty cell is no date; `None` when the cell is not of the quick form.
+    fn optional(&mut self, b: &[u8]) -> Option<Option<Date>> {
+        if b.is_empty() {
+            Some(None)
+        } else {
+            self.get(b).map(Some)
+        }
+    }
+}
+
 /// A count written as plain digits (the common case), without the decimal parser.
 fn small_whole(s: &str) -> Option<u64> {
     if s.is_empty() || s.len() > 7 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -753,4 +930,127 @@ pub fn load<'a>(
         }));
     }
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rubric() -> Rubric {
+        let text = include_str!("../tests/data/hand/rubric.yaml");
+        crate::rubric::load(text, "hand.yaml").unwrap()
+    }
+
+    /// The same with keys in white space, which no trimmed cell can equal.
+    fn spaced_rubric() -> Rubric {
+        let text = include_str!("../tests/data/hand/rubric.yaml")
+            .replace("暗访: 2", "\" 暗访\": 2")
+            .replace("major: 2", "\"major \": 2");
+        crate::rubric::load(&text, "spaced.yaml").unwrap()
+    }
+
+    const DATES: &[&str] = &[
+        "2026-11-03",
+        "2026-02-28",
+        "2026-02-30",
+        "2026-1a-03",
+        "+026-11-03",
+        "2026/11/3",
+        " 2026-11-03",
+        "2026-11-03\u{3000}",
+        "20261103",
+        "",
+    ];
+    const INDICATORS: &[&str] = &[
+        "P1",
+        "P2",
+        "T1",
+        "B1",
+        "R1",
+        "R2",
+        "V1",
+        "X1",
+        "P",
+        " P1",
+        "p1",
+        "P1\u{3000}",
+        "",
+    ];
+    const COUNTS: &[&str] = &[
+        "", "1", "3", "0", "007", "1000000", "1000001", "2.0", " 2", "x",
+    ];
+    const VALUES: &[&str] = &["", "3", "18.5%", "x"];
+    const SEVERITIES: &[&str] = &["", "minor", "major", " major", "major ", "Major", "x"];
+    const SOURCES: &[&str] = &[
+        "",
+        "暗访",
+        "现场考核",
+        " 暗访",
+        "\u{3000}暗访",
+        "暗访 ",
+        "other",
+    ];
+    const OPT_DATES: &[&str] = &["", "2026-11-10", "2026-13-01", "2026-11-1", "2026/11/10"];
+    const STATUSES: &[&str] = &["", "有效", "void", " VOID ", "当场整改", "x"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the quick path accepts, `check` accepts with the same answer (on the cells
+        /// trimmed, as the readers hand them to it); the quick path may only decline.
+        #[test]
+        fn the_quick_path_agrees_with_check(
+            picks in prop::collection::vec(0usize..16, 9),
+            spaced in any::<bool>(),
+        ) {
+            let rubric = if spaced { spaced_rubric() } else { rubric() };
+            let pick = |list: &[&'static str], k: usize| list[picks[k] % list.len()];
+            let cells: Vec<(Col, &str)> = vec![
+                (Col::Date, pick(DATES, 0)),
+                (Col::Indicator, pick(INDICATORS, 1)),
+                (Col::Count, pick(COUNTS, 2)),
+                (Col::Value, pick(VALUES, 3)),
+                (Col::Severity, pick(SEVERITIES, 4)),
+                (Col::Source, pick(SOURCES, 5)),
+                (Col::Deadline, pick(OPT_DATES, 6)),
+                (Col::Rectified, pick(OPT_DATES, 7)),
+                (Col::Status, pick(STATUSES, 8)),
+            ];
+            let get = |col: Col| cells.iter().find(|(c, _)| *c == col).map_or("", |(_, s)| *s);
+            let mut quick = Quick::new(&rubric);
+            // Twice: the second answer comes from the date cache.
+            for _ in 0..2 {
+                let fast = quick.check(&rubric, |c| get(c).as_bytes());
+                if let Some(fast) = fast {
+                    let trimmed = |c: Col| input::trim_cell(get(c));
+                    let mut bad = false;
+                    let slow = check(&rubric, &trimmed, &mut |_, _| bad = true);
+                    prop_assert!(!bad);
+                    prop_assert_eq!(Some(fast), slow);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_quick_path_takes_the_usual_row() {
+        let rubric = rubric();
+        let row = |col: Col| -> &[u8] {
+            match col {
+                Col::Date => b"2026-11-03",
+                Col::Indicator => b"P2",
+                Col::Severity => b"major",
+                Col::Source => "暗访".as_bytes(),
+                Col::Deadline => b"2026-11-10",
+                _ => b"",
+            }
+        };
+        let c = Quick::new(&rubric).check(&rubric, row).unwrap();
+        assert_eq!(c.date, jiff::civil::date(2026, 11, 3));
+        assert_eq!((c.indicator, c.count, c.severity, c.source), (1, 1, 1, 1));
+        assert_eq!(c.weight, Decimal::from(2));
+        assert_eq!(c.deadline, Some(jiff::civil::date(2026, 11, 10)));
+        assert_eq!(c.status, Status::Valid);
+    }
 }

@@ -14,6 +14,7 @@ use std::sync::mpsc;
 use jiff::civil::Date;
 
 use crate::engine;
+use crate::fxhash::ByteMap;
 use crate::input;
 use crate::records::{self, Col, Counts, Layout as Columns, Status};
 use crate::rubric::Rubric;
@@ -47,25 +48,25 @@ struct GiveUp;
 /// runs that overlap.
 #[derive(Default)]
 struct Ids {
-    runs: Vec<(String, usize, u64, u64)>,
-    open: Option<(String, usize, u64, u64)>,
-    other: Vec<String>,
+    runs: Vec<(Vec<u8>, usize, u64, u64)>,
+    open: Option<(Vec<u8>, usize, u64, u64)>,
+    other: Vec<Vec<u8>>,
 }
 
 impl Ids {
     /// False when the id repeats one of the open run.
-    fn insert(&mut self, id: &str) -> bool {
-        let digits = id.bytes().rev().take_while(u8::is_ascii_digit).count();
-        let parsed = (1..=18)
-            .contains(&digits)
-            .then(|| id.split_at(id.len() - digits))
-            .and_then(|(p, d)| d.parse::<u64>().ok().map(|n| (p, n)));
-        let Some((prefix, n)) = parsed else {
-            self.other.push(id.to_owned());
+    fn insert(&mut self, id: &[u8]) -> bool {
+        let digits = id.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+        if !(1..=18).contains(&digits) {
+            self.other.push(id.to_vec());
             return true;
-        };
+        }
+        let (prefix, number) = id.split_at(id.len() - digits);
+        let n = number
+            .iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
         if let Some((p, w, lo, hi)) = &mut self.open
-            && p == prefix
+            && p[..] == *prefix
             && *w == digits
         {
             if n == *hi + 1 {
@@ -79,7 +80,7 @@ impl Ids {
         if let Some(run) = self.open.take() {
             self.runs.push(run);
         }
-        self.open = Some((prefix.to_owned(), digits, n, n));
+        self.open = Some((prefix.to_vec(), digits, n, n));
         true
     }
 
@@ -109,14 +110,6 @@ struct Part {
     new_units: Vec<String>,
     ids: Ids,
     counts: Counts,
-}
-
-fn trim(s: &str) -> &str {
-    // Most cells start and end with a visible ASCII character: nothing to trim.
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
-        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
-    }
 }
 
 struct Ctx<'a> {
@@ -232,25 +225,300 @@ fn work(
     result
 }
 
-fn work_blocks(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp> {
-    let mut part = Part {
-        store: Store::new(ctx.layout),
-        new_units: Vec::new(),
-        ids: Ids::default(),
-        counts: Counts::default(),
+/// A parsed row's fields: a `csv` record (blocks with quotes) or a plainly split line.
+trait Fields {
+    fn len(&self) -> usize;
+    fn get(&self, i: usize) -> Option<&[u8]>;
+}
+
+impl Fields for csv::ByteRecord {
+    fn len(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        csv::ByteRecord::get(self, i)
+    }
+}
+
+/// A line of a block without quotes, and where each of its fields ends.
+struct Line<'a> {
+    bytes: &'a [u8],
+    ends: &'a [u32],
+}
+
+impl Fields for Line<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize + 1,
+        };
+        self.bytes.get(start..end)
+    }
+}
+
+/// A row checked, with its unit resolved and its id as written.
+type Resolved<'r> = (records::Checked, u32, &'r [u8]);
+
+/// One worker's state between blocks.
+struct Worker<'c> {
+    ctx: &'c Ctx<'c>,
+    part: Part,
+    pending: Vec<Pending>,
+    scratch: Vec<Pending>,
+    /// Unit cells already resolved, as written (only cells that need no trimming).
+    units: ByteMap,
+    quick: records::Quick,
+    /// The file column of each of [`ALL_COLS`], if present.
+    idx: [Option<usize>; 13],
+    /// The columns scoring reads, and their file columns.
+    used: Vec<(usize, usize)>,
+    keys: Vec<String>,
+}
+
+impl<'c> Worker<'c> {
+    fn new(ctx: &'c Ctx<'c>) -> Worker<'c> {
+        let idx = ALL_COLS.map(|c| ctx.columns.index(c));
+        let used = idx
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !matches!(ALL_COLS[*k], Col::Note | Col::Inspector))
+            .filter_map(|(k, i)| i.map(|i| (k, i)))
+            .collect();
+        Worker {
+            ctx,
+            part: Part {
+                store: Store::new(ctx.layout),
+                new_units: Vec::new(),
+                ids: Ids::default(),
+                counts: Counts::default(),
+            },
+            pending: Vec::with_capacity(BATCH),
+            scratch: Vec::new(),
+            units: ByteMap::default(),
+            quick: records::Quick::new(ctx.rubric),
+            idx,
+            used,
+            keys: ctx.header.iter().map(|h| input::header_key(h)).collect(),
+        }
+    }
+
+    fn block(
+        &mut self,
+        bytes: &[u8],
+        record: &mut csv::ByteRecord,
+        ends: &mut Vec<u32>,
+    ) -> Result<(), GiveUp> {
+        if memchr::memchr2(b'"', b'\r', bytes).is_none() {
+            return split_plain(bytes, self.ctx.delimiter, ends, |line| self.row(&line));
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.ctx.delimiter)
+            .from_reader(bytes);
+        while reader.read_byte_record(record).map_err(|_| GiveUp)? {
+            self.row(record)?;
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, rec: &impl Fields) -> Result<(), GiveUp> {
+        let ctx = self.ctx;
+        let idx = &self.idx;
+        let raw = |col: Col| -> &[u8] {
+            idx[col as usize]
+                .and_then(|i| rec.get(i))
+                .unwrap_or_default()
+        };
+        // The usual row first: every cell in its plain form, compared as bytes.
+        let quick = match self.quick.check(ctx.rubric, raw) {
+            // The unit and the id as written, when resolved before or plain ASCII.
+            Some(c) => match (self.units.get(raw(Col::Unit)), plain_id(raw(Col::Id))) {
+                (Some(unit), Some(id)) => Some((c, unit, id)),
+                _ => None,
+            },
+            None => None,
+        };
+        let (c, unit, id) = match quick {
+            Some(q) => {
+                self.part.counts.read += 1;
+                q
+            }
+            None => match self.slow(rec)? {
+                Some(q) => q,
+                None => return Ok(()),
+            },
+        };
+        if !id.is_empty() && !self.part.ids.insert(id) {
+            return Err(GiveUp);
+        }
+        if c.status == Status::Void {
+            self.part.counts.void += 1;
+        } else {
+            self.part.counts.scored += 1;
+        }
+        let s = engine::slim(ctx.rubric, ctx.layout, unit, &c, ctx.as_of);
+        match Pending::of(&s).filter(|_| s.value.is_none()) {
+            Some(p) => {
+                self.pending.push(p);
+                if self.pending.len() >= BATCH {
+                    flush(
+                        &mut self.part.store,
+                        ctx.layout,
+                        &mut self.pending,
+                        &mut self.scratch,
+                    );
+                }
+            }
+            None => self.part.store.add(ctx.layout, &s),
+        }
+        Ok(())
+    }
+
+    /// Any other row: its cells as text, trimmed, checked as the in-memory reader checks them.
+    /// `None` for a blank row; giving way for anything the in-memory reader must report.
+    fn slow<'r>(&mut self, rec: &'r impl Fields) -> Result<Option<Resolved<'r>>, GiveUp> {
+        let ctx = self.ctx;
+        // The cells scoring reads, each checked as UTF-8 (notes are neither read nor checked).
+        let text = |i: usize| rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
+        let mut cells: [&str; 13] = [""; 13];
+        for &(k, i) in &self.used {
+            cells[k] = input::trim_cell(text(i).ok_or(GiveUp)?);
+        }
+        if cells.iter().all(|c| c.is_empty()) {
+            // Blank only when every cell is: otherwise an invalid row.
+            if (0..rec.len()).all(|i| text(i).is_some_and(|c| input::trim_cell(c).is_empty())) {
+                return Ok(None);
+            }
+            return Err(GiveUp);
+        }
+        self.part.counts.read += 1;
+        // Cheap first: lengths, then the names (lower case) only when they could match.
+        let keys = &self.keys;
+        let header_again = rec.len() == keys.len()
+            && keys
+                .iter()
+                .enumerate()
+                .all(|(i, k)| text(i).is_some_and(|c| input::trim_cell(c).len() == k.len()))
+            && keys
+                .iter()
+                .enumerate()
+                .all(|(i, k)| text(i).is_some_and(|c| input::header_key(c) == *k));
+        if header_again {
+            return Err(GiveUp);
+        }
+        let cell = |col: Col| -> &str { cells[col as usize] };
+        let mut bad = false;
+        let checked = records::check(ctx.rubric, &cell, &mut |_, _| bad = true);
+        let (Some(c), false) = (checked, bad) else {
+            return Err(GiveUp);
+        };
+        let unit_s = cell(Col::Unit);
+        if unit_s.is_empty() {
+            return Err(GiveUp);
+        }
+        let unit = match ctx.roster {
+            Some(r) => r.find(unit_s).ok_or(GiveUp)? as u32,
+            None => match self.units.get(unit_s.as_bytes()) {
+                Some(u) => u,
+                None => {
+                    let u = self.part.new_units.len() as u32;
+                    self.part.new_units.push(unit_s.to_owned());
+                    u
+                }
+            },
+        };
+        // Remembered: the quick path finds it when it is written plainly (needs no trimming).
+        self.units.insert(unit_s.as_bytes(), unit);
+        Ok(Some((c, unit, cell(Col::Id).as_bytes())))
+    }
+
+    fn finish(mut self) -> Part {
+        flush(
+            &mut self.part.store,
+            self.ctx.layout,
+            &mut self.pending,
+            &mut self.scratch,
+        );
+        self.part
+    }
+}
+
+/// An id cell that needs no trimming and no UTF-8 check: empty, or ASCII starting and ending
+/// with a visible character.
+fn plain_id(b: &[u8]) -> Option<&[u8]> {
+    match (b.first(), b.last()) {
+        (None, _) => Some(b),
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() && b.is_ascii() => {
+            Some(b)
+        }
+        _ => None,
+    }
+}
+
+/// Splits a block holding no quote and no carriage return into lines at `\n` and fields at the
+/// delimiter, as `csv` would (an empty line is skipped there and blank here; both are passed
+/// over), eight bytes at a time.
+fn split_plain(
+    block: &[u8],
+    delimiter: u8,
+    ends: &mut Vec<u32>,
+    mut row: impl FnMut(Line) -> Result<(), GiveUp>,
+) -> Result<(), GiveUp> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
+    let zeros = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    let delims = u64::from_ne_bytes([delimiter; 8]);
+    let newlines = u64::from_ne_bytes([b'\n'; 8]);
+    let mut start = 0usize;
+    ends.clear();
+    let mut at = |p: usize, ends: &mut Vec<u32>, start: &mut usize| -> Result<(), GiveUp> {
+        ends.push((p - *start) as u32);
+        if block[p] == b'\n' {
+            row(Line {
+                bytes: &block[*start..p],
+                ends,
+            })?;
+            ends.clear();
+            *start = p + 1;
+        }
+        Ok(())
     };
-    let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
-    let mut scratch: Vec<Pending> = Vec::new();
-    let mut local: crate::fxhash::StrMap<u32> = Default::default();
+    let mut words = block.chunks_exact(8);
+    let mut base = 0usize;
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        let mut hits = zeros(w ^ delims) | zeros(w ^ newlines);
+        while hits != 0 {
+            let p = base + (hits.trailing_zeros() / 8) as usize;
+            hits &= hits - 1;
+            at(p, ends, &mut start)?;
+        }
+        base += 8;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
+        if b == delimiter || b == b'\n' {
+            at(base + k, ends, &mut start)?;
+        }
+    }
+    if start < block.len() {
+        ends.push((block.len() - start) as u32);
+        row(Line {
+            bytes: &block[start..],
+            ends,
+        })?;
+    }
+    Ok(())
+}
+
+fn work_blocks(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp> {
+    let mut worker = Worker::new(ctx);
     let mut record = csv::ByteRecord::new();
-    let idx: Vec<Option<usize>> = ALL_COLS.iter().map(|c| ctx.columns.index(*c)).collect();
-    let used: Vec<(usize, usize)> = idx
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| !matches!(ALL_COLS[*k], Col::Note | Col::Inspector))
-        .filter_map(|(k, i)| i.map(|i| (k, i)))
-        .collect();
-    let keys: Vec<String> = ctx.header.iter().map(|h| input::header_key(h)).collect();
+    let mut ends = Vec::new();
     loop {
         let chunk = match chunks.lock() {
             Ok(rx) => rx.recv(),
@@ -259,89 +527,9 @@ fn work_blocks(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part,
         let Ok(chunk) = chunk else {
             break;
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(ctx.delimiter)
-            .from_reader(&chunk.bytes[..]);
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(_) => return Err(GiveUp),
-            }
-            // The cells scoring reads, each checked as UTF-8 (notes are neither read nor checked).
-            let text = |i: usize| record.get(i).and_then(|b| std::str::from_utf8(b).ok());
-            let mut cells: [&str; 13] = [""; 13];
-            for &(k, i) in &used {
-                cells[k] = trim(text(i).ok_or(GiveUp)?);
-            }
-            if cells.iter().all(|c| c.is_empty()) {
-                // Blank only when every cell is: otherwise an invalid row.
-                if (0..record.len()).all(|i| text(i).is_some_and(|c| trim(c).is_empty())) {
-                    continue;
-                }
-                return Err(GiveUp);
-            }
-            part.counts.read += 1;
-            // Cheap first: lengths, then the names (lower case) only when they could match.
-            let header_again = record.len() == keys.len()
-                && keys
-                    .iter()
-                    .enumerate()
-                    .all(|(i, k)| text(i).is_some_and(|c| trim(c).len() == k.len()))
-                && keys
-                    .iter()
-                    .enumerate()
-                    .all(|(i, k)| text(i).is_some_and(|c| input::header_key(c) == *k));
-            if header_again {
-                return Err(GiveUp);
-            }
-            let cell = |col: Col| -> &str { cells[col as usize] };
-            let mut bad = false;
-            let checked = records::check(ctx.rubric, &cell, &mut |_, _| bad = true);
-            let (Some(c), false) = (checked, bad) else {
-                return Err(GiveUp);
-            };
-            let unit_s = cell(Col::Unit);
-            if unit_s.is_empty() {
-                return Err(GiveUp);
-            }
-            let unit = match ctx.roster {
-                Some(r) => r.find(unit_s).ok_or(GiveUp)? as u32,
-                None => match local.get(unit_s) {
-                    Some(u) => u,
-                    None => {
-                        let u = part.new_units.len() as u32;
-                        local.insert(unit_s, u);
-                        part.new_units.push(unit_s.to_owned());
-                        u
-                    }
-                },
-            };
-            let id = cell(Col::Id);
-            if !id.is_empty() && !part.ids.insert(id) {
-                return Err(GiveUp);
-            }
-            if c.status == Status::Void {
-                part.counts.void += 1;
-            } else {
-                part.counts.scored += 1;
-            }
-            let s = engine::slim(ctx.rubric, ctx.layout, unit, &c, ctx.as_of);
-            match Pending::of(&s).filter(|_| s.value.is_none()) {
-                Some(p) => {
-                    pending.push(p);
-                    if pending.len() >= BATCH {
-                        flush(&mut part.store, ctx.layout, &mut pending, &mut scratch);
-                    }
-                }
-                None => part.store.add(ctx.layout, &s),
-            }
-        }
+        worker.block(&chunk.bytes, &mut record, &mut ends)?;
     }
-    flush(&mut part.store, ctx.layout, &mut pending, &mut scratch);
-    Ok(part)
+    Ok(worker.finish())
 }
 
 const ALL_COLS: [Col; 13] = [
@@ -481,8 +669,8 @@ fn tally_file(
     let mut rec = csv::StringRecord::new();
     let mut header = None;
     while reader.read_record(&mut rec).map_err(|_| GiveUp)? {
-        if rec.iter().any(|c| !trim(c).is_empty()) {
-            let cells: Vec<String> = rec.iter().map(|c| trim(c).to_owned()).collect();
+        if rec.iter().any(|c| !input::trim_cell(c).is_empty()) {
+            let cells: Vec<String> = rec.iter().map(|c| input::trim_cell(c).to_owned()).collect();
             let end = reader.position().byte() as usize;
             header = Some((cells, end));
             break;
@@ -605,4 +793,92 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> Result<usize, GiveUp> {
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn with_csv(text: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text);
+        reader
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    fn plainly(text: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+        let mut rows = Vec::new();
+        let mut ends = Vec::new();
+        split_plain(text, delimiter, &mut ends, |line| {
+            // `csv` passes over an empty line; the workers pass over a blank row.
+            if !line.bytes.is_empty() {
+                rows.push(
+                    (0..line.len())
+                        .map(|i| line.get(i).unwrap().to_vec())
+                        .collect(),
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+        rows
+    }
+
+    proptest! {
+        /// Without quotes and carriage returns, splitting at delimiters and newlines is what
+        /// `csv` does: the same records, the same fields.
+        #[test]
+        fn plain_splitting_is_csv_parsing(
+            bytes in prop::collection::vec(
+                prop::sample::select(vec![b'a', b'7', b',', b',', b'\n', b' ', b'\t', b';', 0xE6, 0x9A]),
+                0..200,
+            ),
+            tab in any::<bool>(),
+        ) {
+            let delimiter = if tab { b'\t' } else { b',' };
+            prop_assert_eq!(plainly(&bytes, delimiter), with_csv(&bytes, delimiter));
+        }
+    }
+
+    #[test]
+    fn plain_lines_and_fields() {
+        let rows = plainly(
+            b"id,date\nR1,2026-11-03\n\n,,\nlast,row,longer than eight",
+            b',',
+        );
+        let want: Vec<Vec<&[u8]>> = vec![
+            vec![b"id", b"date"],
+            vec![b"R1", b"2026-11-03"],
+            vec![b"", b"", b""],
+            vec![b"last", b"row", b"longer than eight"],
+        ];
+        assert_eq!(rows, want);
+    }
+
+    #[test]
+    fn ids_find_repeats_in_runs_and_outside_them() {
+        let mut ids = Ids::default();
+        for id in ["R001", "R002", "R003", "X", "R010", "Y"] {
+            assert!(ids.insert(id.as_bytes()), "{id}");
+        }
+        assert!(!ids.insert(b"R010"), "a repeat within the open run");
+        assert!(Ids::all_distinct(vec![ids]));
+        let mut a = Ids::default();
+        let mut b = Ids::default();
+        for id in ["R001", "R002", "R003"] {
+            a.insert(id.as_bytes());
+        }
+        b.insert(b"R003");
+        assert!(!Ids::all_distinct(vec![a, b]), "runs that overlap");
+        let (mut a, mut b) = (Ids::default(), Ids::default());
+        a.insert(b"A-x");
+        b.insert(b"A-x");
+        assert!(!Ids::all_distinct(vec![a, b]), "ids without a number");
+    }
 }

@@ -136,8 +136,10 @@ pub struct Store {
     /// (unit, indicator, month) → (Σ value, number of values).
     values: HashMap<(u32, u32, Month), (Decimal, u64)>,
     assessed: BTreeSet<Month>,
-    /// Months seen by `add`, folded into `assessed` when read (a short list beats a tree here).
+    /// Months seen by `add`, folded into `assessed` when read: those of the window as bits (a
+    /// tree would cost more than the counters), others in a short list.
     seen: Vec<Month>,
+    seen_window: u64,
     /// A counter would have overflowed: the result cannot be trusted.
     pub overflow: bool,
     block: usize,
@@ -170,10 +172,8 @@ impl Store {
 
     /// The arena offset of a (unit, month) block, made when missing.
     fn block_mut(&mut self, unit: u32, month: Month) -> usize {
-        if self.base.is_none() {
-            // Room for two years before the first month seen and three after.
-            self.base = Some(month.0 - 24);
-        }
+        // Room for two years before the first month seen and three after.
+        self.base.get_or_insert(month.0 - 24);
         let at = match self.block_index(unit, month) {
             Some(i) => i,
             None => {
@@ -230,19 +230,33 @@ impl Store {
     /// Folds the months seen into `assessed`.
     fn settle(&mut self) {
         self.assessed.extend(self.seen.drain(..));
+        let window: Vec<Month> = self.window_seen().collect();
+        self.assessed.extend(window);
+        self.seen_window = 0;
+    }
+
+    fn window_seen(&self) -> impl Iterator<Item = Month> + '_ {
+        let base = self.base.unwrap_or(0);
+        (0..WINDOW)
+            .filter(|d| self.seen_window >> d & 1 == 1)
+            .map(move |d| Month(base + d))
     }
 
     /// The months with at least one record (void ones included).
     pub fn assessed(&self) -> BTreeSet<Month> {
         let mut all = self.assessed.clone();
         all.extend(self.seen.iter().copied());
+        all.extend(self.window_seen());
         all
     }
 
     /// Adds one record. Void records only make their month assessed.
     pub fn add(&mut self, layout: &Layout, r: &Slim) {
-        if !self.seen.contains(&r.month) {
-            self.seen.push(r.month);
+        let base = *self.base.get_or_insert(r.month.0 - 24);
+        match u32::try_from(r.month.0 - base) {
+            Ok(d) if d < WINDOW as u32 => self.seen_window |= 1 << d,
+            _ if self.seen.contains(&r.month) => {}
+            _ => self.seen.push(r.month),
         }
         if r.void {
             return;

@@ -129,7 +129,9 @@ fn rubric_yaml(p: &Params) -> String {
 }
 
 /// One random record: (unit, indicator, month, day, count, value, severity, source, status,
-/// deadline offset, rectified offset).
+/// deadline offset, rectified offset, style). The style's bits write the same record in other
+/// forms — unit in spaces, date as 2026/3/7, no value where none is needed, no count for one,
+/// no source — so that the streaming reader's quick path and its text path both run.
 type Rec = (
     usize,
     usize,
@@ -142,6 +144,7 @@ type Rec = (
     u8,
     Option<u8>,
     Option<u8>,
+    u8,
 );
 
 const CODES: &[&str] = &["P1", "P2", "Q1", "T1", "B1", "R1", "V1", "X1"];
@@ -159,13 +162,14 @@ fn rec() -> impl Strategy<Value = Rec> {
         0u8..10,
         prop::option::of(0u8..10),
         prop::option::of(0u8..20),
+        0u8..32,
     )
 }
 
 fn csv_text(recs: &[Rec], quarter_level: bool) -> String {
     let mut s =
         String::from("date,unit,indicator,count,value,severity,source,status,deadline,rectified\n");
-    for &(u, i, m, d, c, v, sev, src, st, dl, rc) in recs {
+    for &(u, i, m, d, c, v, sev, src, st, dl, rc, style) in recs {
         let code = if CODES[i] == "Q1" && !quarter_level {
             "P1"
         } else {
@@ -182,10 +186,35 @@ fn csv_text(recs: &[Rec], quarter_level: bool) -> String {
                 .unwrap()
                 .to_string()
         };
+        let bit = |b: u8| style & b != 0;
+        let unit = if bit(1) {
+            format!(" U{u} ")
+        } else {
+            format!("U{u}")
+        };
+        let date = if bit(2) {
+            format!("2026/{m}/{d}")
+        } else {
+            format!("2026-{m:02}-{d:02}")
+        };
+        let value = if bit(4) && code != "T1" {
+            String::new()
+        } else {
+            v.to_string()
+        };
+        let count = if bit(8) && c == 1 {
+            String::new()
+        } else {
+            c.to_string()
+        };
+        let source = match (bit(16), src) {
+            (true, _) => "",
+            (false, true) => "a",
+            (false, false) => "b",
+        };
         s.push_str(&format!(
-            "2026-{m:02}-{d:02},U{u},{code},{c},{v},{},{},{status},{},{}\n",
+            "{date},{unit},{code},{count},{value},{},{source},{status},{},{}\n",
             if sev { "x" } else { "y" },
-            if src { "a" } else { "b" },
             dl.map(day).unwrap_or_default(),
             rc.map(day).unwrap_or_default(),
         ));
