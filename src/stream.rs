@@ -205,11 +205,13 @@ fn work(
     ctx: &Ctx,
     chunks: &Mutex<mpsc::Receiver<Chunk>>,
     stop: &AtomicBool,
+    spare: &Mutex<Vec<Vec<u8>>>,
 ) -> Result<Part, GiveUp> {
     // A panic (a bug) is giving way too: the in-memory reader then takes over.
-    let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work_blocks(ctx, chunks)))
-            .unwrap_or(Err(GiveUp));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        work_blocks(ctx, chunks, spare)
+    }))
+    .unwrap_or(Err(GiveUp));
     if result.is_err() {
         stop.store(true, Ordering::Relaxed);
         loop {
@@ -515,7 +517,11 @@ fn split_plain(
     Ok(())
 }
 
-fn work_blocks(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part, GiveUp> {
+fn work_blocks(
+    ctx: &Ctx,
+    chunks: &Mutex<mpsc::Receiver<Chunk>>,
+    spare: &Mutex<Vec<Vec<u8>>>,
+) -> Result<Part, GiveUp> {
     let mut worker = Worker::new(ctx);
     let mut record = csv::ByteRecord::new();
     let mut ends = Vec::new();
@@ -528,6 +534,12 @@ fn work_blocks(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>) -> Result<Part,
             break;
         };
         worker.block(&chunk.bytes, &mut record, &mut ends)?;
+        // Back to the reader, which refills it instead of asking for fresh pages.
+        if let Ok(mut s) = spare.lock()
+            && s.len() < WORKERS + 2
+        {
+            s.push(chunk.bytes);
+        }
     }
     Ok(worker.finish())
 }
@@ -707,11 +719,12 @@ fn tally_file(
     let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS);
     let rx = Mutex::new(rx);
     let stop = AtomicBool::new(false);
+    let spare = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..WORKERS)
-            .map(|_| scope.spawn(|| work(&ctx, &rx, &stop)))
+            .map(|_| scope.spawn(|| work(&ctx, &rx, &stop, &spare)))
             .collect();
-        let fed = feed(&mut file, buf, body_start, &tx, bar.as_ref(), &stop);
+        let fed = feed(&mut file, buf, body_start, &tx, bar.as_ref(), &stop, &spare);
         drop(tx);
         let parts: Vec<Result<Part, GiveUp>> = workers
             .into_iter()
@@ -733,6 +746,7 @@ fn feed(
     tx: &mpsc::SyncSender<Chunk>,
     bar: Option<&indicatif::ProgressBar>,
     stop: &AtomicBool,
+    spare: &Mutex<Vec<Vec<u8>>>,
 ) -> Result<(), GiveUp> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
@@ -742,11 +756,14 @@ fn feed(
             return Err(GiveUp);
         }
         if !eof && carry.len() < BLOCK {
-            let have = carry.len();
-            carry.resize(have + BLOCK, 0);
-            let n = read_full(file, &mut carry[have..])?;
-            carry.truncate(have + n);
-            eof = n == 0;
+            // Into the spare capacity, not zeroed first; a short read is the end of the file.
+            carry.reserve_exact(BLOCK);
+            let n = file
+                .by_ref()
+                .take(BLOCK as u64)
+                .read_to_end(&mut carry)
+                .map_err(|_| GiveUp)?;
+            eof = n < BLOCK;
             if let Some(b) = bar {
                 b.inc(n as u64);
             }
@@ -769,7 +786,15 @@ fn feed(
                 None => return Err(GiveUp),
             }
         };
-        let rest = carry.split_off(cut);
+        // The part after the cut moves to a buffer a worker has given back (or a new one).
+        let mut rest = spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_else(|| Vec::with_capacity(2 * BLOCK));
+        rest.clear();
+        rest.extend_from_slice(&carry[cut..]);
+        carry.truncate(cut);
         let chunk = Chunk {
             bytes: std::mem::replace(&mut carry, rest),
         };

@@ -13,11 +13,26 @@ use crate::ranking::{self, Kind};
 
 /// A decimal rounded to the rubric's precision, as a JSON number.
 pub fn number(d: Decimal, dp: u32) -> Value {
-    // Through the decimal text: parsing is correctly rounded, so 97.35 prints as 97.35.
-    ranking::round(d, dp)
-        .to_string()
-        .parse::<f64>()
-        .map_or(Value::Null, |f| json!(f))
+    json!(float(d, dp))
+}
+
+/// A decimal rounded to `dp` places as the nearest `f64`, so that 97.35 prints as 97.35. A
+/// mantissa below 2^53 over a power of ten up to 10^22 are both exact, and one division rounds
+/// correctly; anything larger goes through the decimal text (parsing rounds correctly too).
+pub fn float(d: Decimal, dp: u32) -> f64 {
+    const POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let r = ranking::round(d, dp);
+    let m = r.mantissa().unsigned_abs();
+    match POWERS.get(r.scale() as usize) {
+        Some(p) if m < 1 << 53 => {
+            let f = m as f64 / p;
+            if r.is_sign_negative() { -f } else { f }
+        }
+        _ => r.to_string().parse().unwrap_or(0.0),
+    }
 }
 
 /// A rounded decimal that serialises as a JSON number.
@@ -26,11 +41,7 @@ struct Num(Decimal, u32);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let f: f64 = ranking::round(self.0, self.1)
-            .to_string()
-            .parse()
-            .unwrap_or(0.0);
-        s.serialize_f64(f)
+        s.serialize_f64(float(self.0, self.1))
     }
 }
 
@@ -157,6 +168,50 @@ fn document<'a>(view: &'a View) -> Doc<'a> {
 }
 
 pub fn render(view: &View, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &document(view))?;
-    writeln!(w)
+    // The serialiser writes many small pieces: into a buffer of its own type, not one call
+    // through `dyn Write` each.
+    let mut out = io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut out, &document(view))?;
+    writeln!(out)?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn through_text(d: Decimal, dp: u32) -> f64 {
+        ranking::round(d, dp).to_string().parse().unwrap()
+    }
+
+    proptest! {
+        /// The same `f64` as parsing the rounded decimal's text: the same JSON, bit for bit.
+        #[test]
+        fn floats_equal_the_parsed_text(m in any::<i64>(), scale in 0u32..=20, dp in 0u32..=6) {
+            let d = Decimal::new(m, scale);
+            let (a, b) = (float(d, dp), through_text(d, dp));
+            prop_assert_eq!(a.to_bits(), b.to_bits(), "{} at {} places", d, dp);
+        }
+    }
+
+    #[test]
+    fn scores_and_zero() {
+        for (text, dp, want) in [
+            ("97.35", 2, 97.35),
+            ("94.40", 2, 94.4),
+            // Rounds to zero, printed 0.0 (rust_decimal drops the sign of a zero).
+            ("-0.004", 2, 0.0),
+            ("0.125", 2, 0.13),
+            ("-2.5", 0, -3.0),
+        ] {
+            let d: Decimal = text.parse().unwrap();
+            assert_eq!(float(d, dp).to_bits(), f64::to_bits(want), "{text}");
+            assert_eq!(
+                float(d, dp).to_bits(),
+                through_text(d, dp).to_bits(),
+                "{text}"
+            );
+        }
+    }
 }
