@@ -151,7 +151,7 @@ struct Slot {
 
 /// A key of up to 16 bytes as two words, from two loads that may overlap (one encoding per
 /// length: with the length compared too, equal words mean equal keys).
-fn words(k: &[u8]) -> (u64, u64) {
+pub fn words(k: &[u8]) -> (u64, u64) {
     let n = k.len();
     let at8 = |i: usize| u64::from_le_bytes(k[i..i + 8].try_into().unwrap_or_default());
     let at4 = |i: usize| {
@@ -170,6 +170,40 @@ fn words(k: &[u8]) -> (u64, u64) {
         2..=3 => (at2(0) | at2(n - 2) << 16, 0),
         1 => (u64::from(k[0]), 0),
         _ => (0, 0),
+    }
+}
+
+/// A few keys (sources, severities) found by position, compared as words rather than by a
+/// `memcmp` call each; `None` keys match nothing.
+#[derive(Clone, Default)]
+pub struct ByteKeys {
+    keys: Vec<Option<(u64, u64, usize)>>,
+    long: Vec<Option<Vec<u8>>>,
+}
+
+impl ByteKeys {
+    pub fn new<'k>(keys: impl Iterator<Item = Option<&'k [u8]>>) -> ByteKeys {
+        let mut out = ByteKeys::default();
+        for k in keys {
+            let short = k.filter(|k| k.len() <= 16);
+            out.keys.push(short.map(|k| {
+                let (a, b) = words(k);
+                (a, b, k.len())
+            }));
+            out.long
+                .push(k.filter(|k| k.len() > 16).map(<[u8]>::to_vec));
+        }
+        out
+    }
+
+    pub fn position(&self, cell: &[u8]) -> Option<usize> {
+        if cell.len() > 16 {
+            return self.long.iter().position(|k| k.as_deref() == Some(cell));
+        }
+        let (a, b) = words(cell);
+        self.keys
+            .iter()
+            .position(|k| *k == Some((a, b, cell.len())))
     }
 }
 
@@ -310,5 +344,19 @@ mod byte_map_tests {
             let mean = f64::from(probes) / f64::from(n);
             assert!(mean < 1.6, "{n} keys: {mean} probes a lookup");
         }
+    }
+
+    #[test]
+    fn byte_keys_find_positions() {
+        let long = "a-source-name-longer-than-sixteen";
+        let keys = ["暗访", "现场考核", long, "x"];
+        let k = ByteKeys::new(keys.iter().map(|s| Some(s.as_bytes())).chain([None]));
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(k.position(key.as_bytes()), Some(i));
+        }
+        assert_eq!(k.position(b""), None);
+        assert_eq!(k.position("暗".as_bytes()), None);
+        assert_eq!(k.position(b"x\0"), None);
+        assert_eq!(k.position(&long.as_bytes()[1..]), None);
     }
 }

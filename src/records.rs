@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::error::Error;
+use crate::fxhash::ByteKeys;
 use crate::input::{self, ReadOptions, Row, Sheet};
 use crate::period::{Month, parse_date};
 use crate::rubric::{Deduct, Rubric, Rule, parse_decimal};
@@ -687,8 +688,8 @@ pub struct Quick {
     needs_value: Vec<bool>,
     /// Per indicator: its severity keys, when it deducts by severity (`None` for a key that is
     /// not trimmed text, which no trimmed cell can equal).
-    severities: Vec<Option<Vec<Option<Vec<u8>>>>>,
-    sources: Option<Vec<Option<Vec<u8>>>>,
+    severities: Vec<Option<ByteKeys>>,
+    sources: Option<ByteKeys>,
     dates: Dates,
 }
 
@@ -696,8 +697,9 @@ fn trimmed_key(k: &str) -> Option<Vec<u8>> {
     (!k.is_empty() && input::trim_cell(k) == k).then(|| k.as_bytes().to_vec())
 }
 
-fn position(keys: &[Option<Vec<u8>>], cell: &[u8]) -> Option<usize> {
-    keys.iter().position(|k| k.as_deref() == Some(cell))
+fn keys<'k>(keys: impl Iterator<Item = &'k String>) -> ByteKeys {
+    let trimmed: Vec<Option<Vec<u8>>> = keys.map(|k| trimmed_key(k)).collect();
+    ByteKeys::new(trimmed.iter().map(Option::as_deref))
 }
 
 impl Quick {
@@ -724,14 +726,14 @@ impl Quick {
                     Rule::PerFinding {
                         deduct: Deduct::BySeverity(map),
                         ..
-                    } => Some(map.iter().map(|(k, _)| trimmed_key(k)).collect()),
+                    } => Some(keys(map.iter().map(|(k, _)| k))),
                     _ => None,
                 })
                 .collect(),
             sources: rubric
                 .sources
                 .as_ref()
-                .map(|list| list.iter().map(|(k, _)| trimmed_key(k)).collect()),
+                .map(|list| keys(list.iter().map(|(k, _)| k))),
             dates: Dates::default(),
         }
     }
@@ -752,7 +754,7 @@ impl Quick {
         }
         let sev = cell(Col::Severity);
         let severity = match &self.severities[indicator] {
-            Some(keys) => position(keys, sev)?,
+            Some(keys) => keys.position(sev)?,
             // Not read, but `check` sees it as text.
             None => std::str::from_utf8(sev).map(|_| 0).ok()?,
         };
@@ -761,7 +763,7 @@ impl Quick {
         let (source, weight) = match (&self.sources, &rubric.sources) {
             _ if src.is_empty() => (declared, Decimal::ONE),
             (Some(keys), Some(list)) => {
-                let k = position(keys, src)?;
+                let k = keys.position(src)?;
                 (k, list[k].1)
             }
             _ => std::str::from_utf8(src)

@@ -66,8 +66,9 @@ impl Ids {
             .iter()
             .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
         if let Some((p, w, lo, hi)) = &mut self.open
-            && p[..] == *prefix
             && *w == digits
+            && p.len() == prefix.len()
+            && same(p, prefix)
         {
             if n == *hi + 1 {
                 *hi = n;
@@ -100,6 +101,15 @@ impl Ids {
         other.sort_unstable();
         let twice = other.windows(2).any(|w| w[0] == w[1]);
         !overlap && !twice
+    }
+}
+
+/// Equal byte strings of equal length, short ones compared as words (not by a `memcmp` call).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() <= 16 {
+        crate::fxhash::words(a) == crate::fxhash::words(b)
+    } else {
+        a == b
     }
 }
 
