@@ -404,7 +404,7 @@ fn unclosed_quote(bytes: &[u8], delimiter: u8) -> Option<u64> {
 
 /// The line a record really starts on: the csv reader reports the position before the blank
 /// lines it skipped.
-fn true_line(bytes: &[u8], p: &csv::Position) -> u64 {
+pub(crate) fn true_line(bytes: &[u8], p: &csv::Position) -> u64 {
     let mut line = p.line();
     let start = usize::try_from(p.byte()).unwrap_or(usize::MAX);
     for &b in bytes.iter().skip(start) {

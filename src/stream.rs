@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use crate::engine;
 use crate::fxhash::ByteMap;
 use crate::input;
-use crate::records::{self, Col, Counts, Layout as Columns, Status};
+use crate::records::{self, Col, Counts, Layout as Columns, Record, Status};
 use crate::rubric::Rubric;
 use crate::tally::{Layout, Slim, Store};
 use crate::units::Units;
@@ -28,14 +28,22 @@ pub struct Streamed {
     pub units: Units,
     pub counts: Counts,
     pub files: Vec<String>,
+    /// The records a command asked to keep, in file order.
+    pub records: Vec<Record>,
 }
+
+/// Which records to keep (all are tallied), asked of each valid record with its unit's code and
+/// name; workers ask it at once, so it holds no state.
+pub type Wanted<'a> = &'a (dyn Fn(&Record, &str, Option<&str>) -> bool + Sync);
 
 const BLOCK: usize = 2 << 20;
 const WORKERS: usize = 2;
 
-/// One block of whole records.
+/// One block of whole records, and the number of its first line in the file (counted only
+/// when records are kept).
 struct Chunk {
     bytes: Vec<u8>,
+    first_line: u64,
 }
 
 /// Why the streaming reader gave way (for the curious; the in-memory reader takes over).
@@ -113,6 +121,13 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// What the reader and the workers share: a flag to stop reading when a worker gives way, and
+/// the buffers workers are done with.
+struct Pool {
+    stop: AtomicBool,
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
 /// What one worker made of its blocks.
 struct Part {
     store: Store,
@@ -120,6 +135,8 @@ struct Part {
     new_units: Vec<String>,
     ids: Ids,
     counts: Counts,
+    /// Records kept, their units by local number (without a roster).
+    kept: Vec<Record>,
 }
 
 struct Ctx<'a> {
@@ -130,6 +147,9 @@ struct Ctx<'a> {
     roster: Option<&'a Units>,
     delimiter: u8,
     as_of: Option<Date>,
+    keep: Option<Wanted<'a>>,
+    /// The file's index among the inputs.
+    file: u32,
 }
 
 /// Records waiting to be tallied, sorted by unit first: a batch then touches each unit's few
@@ -211,19 +231,14 @@ fn flush(
 /// A worker: parses and tallies blocks until the reader closes the channel. When it gives way it
 /// tells the reader to stop, and still drains the channel so that the reader never waits on a
 /// full channel nobody reads.
-fn work(
-    ctx: &Ctx,
-    chunks: &Mutex<mpsc::Receiver<Chunk>>,
-    stop: &AtomicBool,
-    spare: &Mutex<Vec<Vec<u8>>>,
-) -> Result<Part, GiveUp> {
+fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>, pool: &Pool) -> Result<Part, GiveUp> {
     // A panic (a bug) is giving way too: the in-memory reader then takes over.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        work_blocks(ctx, chunks, spare)
+        work_blocks(ctx, chunks, &pool.spare)
     }))
     .unwrap_or(Err(GiveUp));
     if result.is_err() {
-        stop.store(true, Ordering::Relaxed);
+        pool.stop.store(true, Ordering::Relaxed);
         loop {
             let next = match chunks.lock() {
                 Ok(rx) => rx.recv(),
@@ -256,6 +271,8 @@ impl Fields for csv::ByteRecord {
 struct Line<'a> {
     bytes: &'a [u8],
     ends: &'a [u32],
+    /// The line's place in its block, from 0.
+    index: u64,
 }
 
 impl Fields for Line<'_> {
@@ -307,6 +324,7 @@ impl<'c> Worker<'c> {
                 new_units: Vec::new(),
                 ids: Ids::default(),
                 counts: Counts::default(),
+                kept: Vec::new(),
             },
             pending: Vec::with_capacity(BATCH),
             scratch: Vec::new(),
@@ -321,11 +339,14 @@ impl<'c> Worker<'c> {
     fn block(
         &mut self,
         bytes: &[u8],
+        first_line: u64,
         record: &mut csv::ByteRecord,
         ends: &mut Vec<u32>,
     ) -> Result<(), GiveUp> {
         if memchr::memchr2(b'"', b'\r', bytes).is_none() {
-            return split_plain(bytes, self.ctx.delimiter, ends, |line| self.row(&line));
+            return split_plain(bytes, self.ctx.delimiter, ends, |line| {
+                self.row(&line, first_line + line.index)
+            });
         }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -333,12 +354,17 @@ impl<'c> Worker<'c> {
             .delimiter(self.ctx.delimiter)
             .from_reader(bytes);
         while reader.read_byte_record(record).map_err(|_| GiveUp)? {
-            self.row(record)?;
+            // Counted as the in-memory reader counts (only when records are kept).
+            let line = match (self.ctx.keep, record.position()) {
+                (Some(_), Some(p)) => first_line + input::true_line(bytes, p) - 1,
+                _ => 0,
+            };
+            self.row(record, line)?;
         }
         Ok(())
     }
 
-    fn row(&mut self, rec: &impl Fields) -> Result<(), GiveUp> {
+    fn row(&mut self, rec: &impl Fields, line: u64) -> Result<(), GiveUp> {
         let ctx = self.ctx;
         let idx = &self.idx;
         let raw = |col: Col| -> &[u8] {
@@ -387,6 +413,63 @@ impl<'c> Worker<'c> {
                 }
             }
             None => self.part.store.add(ctx.layout, &s),
+        }
+        if let Some(keep) = ctx.keep {
+            self.keep(keep, rec, line, c, unit)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the record when asked to: its cells as text, as the in-memory reader keeps them.
+    fn keep(
+        &mut self,
+        keep: Wanted,
+        rec: &impl Fields,
+        line: u64,
+        c: records::Checked,
+        unit: u32,
+    ) -> Result<(), GiveUp> {
+        let text = |col: Col| -> Result<&str, GiveUp> {
+            match self.idx[col as usize].and_then(|i| rec.get(i)) {
+                Some(b) => std::str::from_utf8(b)
+                    .map(input::trim_cell)
+                    .map_err(|_| GiveUp),
+                None => Ok(""),
+            }
+        };
+        let opt = |col: Col| -> Result<Option<String>, GiveUp> {
+            text(col).map(|s| (!s.is_empty()).then(|| s.to_owned()))
+        };
+        let record = Record {
+            file: self.ctx.file,
+            line,
+            date: c.date,
+            month: c.month,
+            unit: unit as usize,
+            indicator: c.indicator,
+            count: c.count,
+            value: c.value,
+            severity: opt(Col::Severity)?,
+            severity_index: c.severity,
+            source: opt(Col::Source)?,
+            source_index: c.source,
+            weight: c.weight,
+            deadline: c.deadline,
+            rectified: c.rectified,
+            status: c.status,
+            id: opt(Col::Id)?,
+            note: text(Col::Note)?.to_owned(),
+            inspector: text(Col::Inspector)?.to_owned(),
+        };
+        let wanted = match self.ctx.roster {
+            Some(r) => {
+                let u = r.list.get(unit as usize).ok_or(GiveUp)?;
+                keep(&record, &u.code, u.name.as_deref())
+            }
+            None => keep(&record, text(Col::Unit)?, None),
+        };
+        if wanted {
+            self.part.kept.push(record);
         }
         Ok(())
     }
@@ -473,8 +556,7 @@ fn plain_id(b: &[u8]) -> Option<&[u8]> {
 }
 
 /// Splits a block holding no quote and no carriage return into lines at `\n` and fields at the
-/// delimiter, as `csv` would (an empty line is skipped there and blank here; both are passed
-/// over), eight bytes at a time.
+/// delimiter, as `csv` would (an empty line is no record), eight bytes at a time.
 fn split_plain(
     block: &[u8],
     delimiter: u8,
@@ -487,14 +569,20 @@ fn split_plain(
     let delims = u64::from_ne_bytes([delimiter; 8]);
     let newlines = u64::from_ne_bytes([b'\n'; 8]);
     let mut start = 0usize;
+    let mut index = 0u64;
     ends.clear();
     let mut at = |p: usize, ends: &mut Vec<u32>, start: &mut usize| -> Result<(), GiveUp> {
         ends.push((p - *start) as u32);
         if block[p] == b'\n' {
-            row(Line {
-                bytes: &block[*start..p],
-                ends,
-            })?;
+            // An empty line is no record (as for `csv`), but it is a line.
+            if p > *start {
+                row(Line {
+                    bytes: &block[*start..p],
+                    ends,
+                    index,
+                })?;
+            }
+            index += 1;
             ends.clear();
             *start = p + 1;
         }
@@ -522,6 +610,7 @@ fn split_plain(
         row(Line {
             bytes: &block[start..],
             ends,
+            index,
         })?;
     }
     Ok(())
@@ -543,7 +632,7 @@ fn work_blocks(
         let Ok(chunk) = chunk else {
             break;
         };
-        worker.block(&chunk.bytes, &mut record, &mut ends)?;
+        worker.block(&chunk.bytes, chunk.first_line, &mut record, &mut ends)?;
         // Back to the reader, which refills it instead of asking for fresh pages.
         if let Ok(mut s) = spare.lock()
             && s.len() < WORKERS + 2
@@ -601,13 +690,27 @@ pub fn tally(
     as_of: Option<Date>,
     progress: bool,
 ) -> Option<Streamed> {
+    tally_keeping(paths, rubric, roster, as_of, progress, None)
+}
+
+/// [`tally`], keeping the records `keep` wants (with their lines, notes and ids, as the
+/// in-memory reader keeps them).
+pub fn tally_keeping(
+    paths: &[String],
+    rubric: &Rubric,
+    roster: Option<&Units>,
+    as_of: Option<Date>,
+    progress: bool,
+    keep: Option<Wanted>,
+) -> Option<Streamed> {
     let layout = Layout::new(rubric);
+    let mut records: Vec<Record> = Vec::new();
     let mut stores: Vec<Store> = Vec::new();
     let mut units = roster.cloned().unwrap_or_default();
     let mut maps: Vec<Vec<u32>> = Vec::new();
     let mut ids = Vec::new();
     let mut counts = Counts::default();
-    for path in paths {
+    for (file, path) in paths.iter().enumerate() {
         let lower = path.to_ascii_lowercase();
         if path == "-"
             || [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
@@ -616,8 +719,17 @@ pub fn tally(
         {
             return None;
         }
-        let parts = tally_file(path, &lower, rubric, &layout, roster, as_of, progress).ok()?;
-        for p in parts {
+        let opts = Opts {
+            rubric,
+            layout: &layout,
+            roster,
+            as_of,
+            progress,
+            keep,
+            file: file as u32,
+        };
+        let parts = tally_file(path, &lower, &opts).ok()?;
+        for mut p in parts {
             counts.read += p.counts.read;
             counts.scored += p.counts.scored;
             counts.void += p.counts.void;
@@ -626,6 +738,12 @@ pub fn tally(
                 .iter()
                 .map(|u| units.find_or_add(u).map_or(0, |i| i as u32))
                 .collect();
+            if roster.is_none() {
+                for r in &mut p.kept {
+                    r.unit = *map.get(r.unit)? as usize;
+                }
+            }
+            records.append(&mut p.kept);
             maps.push(map);
             stores.push(p.store);
             ids.push(p.ids);
@@ -642,25 +760,39 @@ pub fn tally(
     if total.overflow {
         return None;
     }
+    // In file order, as the in-memory reader keeps them.
+    records.sort_unstable_by_key(|r| (r.file, r.line));
     Some(Streamed {
         layout,
         store: total,
         units,
         counts,
         files: paths.to_vec(),
+        records,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn tally_file(
-    path: &str,
-    lower: &str,
-    rubric: &Rubric,
-    layout: &Layout,
-    roster: Option<&Units>,
+/// What reading one file needs to know.
+struct Opts<'a> {
+    rubric: &'a Rubric,
+    layout: &'a Layout,
+    roster: Option<&'a Units>,
     as_of: Option<Date>,
     progress: bool,
-) -> Result<Vec<Part>, GiveUp> {
+    keep: Option<Wanted<'a>>,
+    file: u32,
+}
+
+fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp> {
+    let Opts {
+        rubric,
+        layout,
+        roster,
+        as_of,
+        progress,
+        keep,
+        file: file_index,
+    } = *opts;
     let mut file = File::open(path).map_err(|_| GiveUp)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut buf = vec![0u8; BLOCK];
@@ -725,16 +857,32 @@ fn tally_file(
         roster,
         delimiter,
         as_of,
+        keep,
+        file: file_index,
     };
+    // Line numbers (only when records are kept): the first block's first line follows the
+    // header.
+    let first_line =
+        keep.map(|_| 1 + memchr::memchr_iter(b'\n', &buf[..body_start]).count() as u64);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS);
     let rx = Mutex::new(rx);
-    let stop = AtomicBool::new(false);
-    let spare = Mutex::new(Vec::new());
+    let pool = Pool {
+        stop: AtomicBool::new(false),
+        spare: Mutex::new(Vec::new()),
+    };
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..WORKERS)
-            .map(|_| scope.spawn(|| work(&ctx, &rx, &stop, &spare)))
+            .map(|_| scope.spawn(|| work(&ctx, &rx, &pool)))
             .collect();
-        let fed = feed(&mut file, buf, body_start, &tx, bar.as_ref(), &stop, &spare);
+        let fed = feed(
+            &mut file,
+            buf,
+            body_start,
+            first_line,
+            &tx,
+            bar.as_ref(),
+            &pool,
+        );
         drop(tx);
         let parts: Vec<Result<Part, GiveUp>> = workers
             .into_iter()
@@ -753,16 +901,16 @@ fn feed(
     file: &mut File,
     mut buf: Vec<u8>,
     start: usize,
+    mut line: Option<u64>,
     tx: &mpsc::SyncSender<Chunk>,
     bar: Option<&indicatif::ProgressBar>,
-    stop: &AtomicBool,
-    spare: &Mutex<Vec<Vec<u8>>>,
+    pool: &Pool,
 ) -> Result<(), GiveUp> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
     let mut eof = false;
     loop {
-        if stop.load(Ordering::Relaxed) {
+        if pool.stop.load(Ordering::Relaxed) {
             return Err(GiveUp);
         }
         if !eof && carry.len() < BLOCK {
@@ -797,7 +945,8 @@ fn feed(
             }
         };
         // The part after the cut moves to a buffer a worker has given back (or a new one).
-        let mut rest = spare
+        let mut rest = pool
+            .spare
             .lock()
             .ok()
             .and_then(|mut s| s.pop())
@@ -805,9 +954,12 @@ fn feed(
         rest.clear();
         rest.extend_from_slice(&carry[cut..]);
         carry.truncate(cut);
-        let chunk = Chunk {
-            bytes: std::mem::replace(&mut carry, rest),
-        };
+        let bytes = std::mem::replace(&mut carry, rest);
+        let first_line = line.unwrap_or(0);
+        if let Some(n) = &mut line {
+            *n += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        }
+        let chunk = Chunk { bytes, first_line };
         if tx.send(chunk).is_err() {
             return Err(GiveUp);
         }
@@ -851,14 +1003,11 @@ mod tests {
         let mut rows = Vec::new();
         let mut ends = Vec::new();
         split_plain(text, delimiter, &mut ends, |line| {
-            // `csv` passes over an empty line; the workers pass over a blank row.
-            if !line.bytes.is_empty() {
-                rows.push(
-                    (0..line.len())
-                        .map(|i| line.get(i).unwrap().to_vec())
-                        .collect(),
-                );
-            }
+            rows.push(
+                (0..line.len())
+                    .map(|i| line.get(i).unwrap().to_vec())
+                    .collect(),
+            );
             Ok(())
         })
         .unwrap();

@@ -590,3 +590,124 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     };
     assert_eq!(flat(&a, &units), flat(&b, &s.units));
 }
+
+/// The records the streaming reader keeps (for `explain` and `report`) are the in-memory
+/// reader's, field for field and line for line: over several blocks, with a byte-order mark,
+/// blank lines, Windows line ends in part of the file, quoted notes with line breaks, cells in
+/// spaces and dates in other forms.
+#[test]
+fn streaming_keeps_the_same_records_with_the_same_lines() {
+    let rubric = rubric::load(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/hand/rubric.yaml"
+        ))
+        .unwrap(),
+        "hand.yaml",
+    )
+    .unwrap();
+    let mut text = String::from(
+        "\u{feff}id,date,unit,indicator,count,severity,source,deadline,rectified,note,inspector\n\n",
+    );
+    let mut x: u64 = 0x9E3779B97F4A7C15;
+    for i in 0..100_000u64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let code = ["P1", "P2", "B1", "R1"][(x % 4) as usize];
+        let severity = if code == "P2" { "major" } else { "" };
+        let (month, day) = (1 + (x >> 8) % 12, 1 + (x >> 16) % 28);
+        let date = if (x >> 20).is_multiple_of(7) {
+            format!("2026/{month}/{day}")
+        } else {
+            format!("2026-{month:02}-{day:02}")
+        };
+        let unit = match (x >> 24) % 9 {
+            0 => format!(" U{} ", (x >> 28) % 30),
+            _ => format!("U{}", (x >> 28) % 30),
+        };
+        let deadline = if (x >> 36).is_multiple_of(2) {
+            format!("2026-{month:02}-28")
+        } else {
+            String::new()
+        };
+        let rectified = if (x >> 37).is_multiple_of(3) {
+            format!("2026-{month:02}-{day:02}")
+        } else {
+            String::new()
+        };
+        // Quotes and line breaks, and Windows line ends, in some blocks only: blocks of both kinds.
+        let note = match ((x >> 40) % 3, (30_000..34_000).contains(&i)) {
+            (0, true) => format!("\"two\nlines {i}\""),
+            (1, _) => "背街小巷垃圾堆放未清理".to_owned(),
+            _ => String::new(),
+        };
+        let end = if (60_000..62_000).contains(&i) {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        text.push_str(&format!(
+            "R{i:06},{date},{unit},{code},{},{severity},暗访,{deadline},{rectified},{note},inspector {}{end}",
+            1 + (x >> 44) % 3,
+            (x >> 50) % 5
+        ));
+        if i.is_multiple_of(9_999) {
+            text.push('\n');
+        }
+    }
+    assert!(text.len() > 2 * (2 << 20), "several blocks: {}", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kept.csv").display().to_string();
+    std::fs::write(&path, &text).unwrap();
+    let paths = vec![path];
+
+    let shown = |records: &[Record], units: &Units| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                let code = units.list[r.unit].code.clone();
+                r.unit = 0;
+                format!("{code} {r:?}")
+            })
+            .collect()
+    };
+    let mut slow_units = Units::default();
+    let slow = civscore::records::load(
+        &paths,
+        &rubric,
+        &mut slow_units,
+        &Default::default(),
+        false,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(slow.records.len(), 100_000);
+    // Everything kept, then one unit's records (by its code).
+    let all =
+        civscore::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true))
+            .expect("streams");
+    assert_eq!(
+        shown(&all.records, &all.units),
+        shown(&slow.records, &slow_units)
+    );
+    let one = civscore::stream::tally_keeping(
+        &paths,
+        &rubric,
+        None,
+        None,
+        false,
+        Some(&|_, code, _| code == "U7"),
+    )
+    .expect("streams");
+    let want: Vec<Record> = slow
+        .records
+        .iter()
+        .filter(|r| slow_units.list[r.unit].code == "U7")
+        .cloned()
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(shown(&one.records, &one.units), shown(&want, &slow_units));
+}

@@ -27,10 +27,7 @@ pub fn run(
     } = cmd::load_all(
         inputs,
         // Keep the records of the unit asked for (by code or name); all are tallied.
-        Some(Box::new(|r, units| {
-            let u = &units.list[r.unit];
-            u.code == unit || u.name.as_deref() == Some(unit)
-        })),
+        Some(&|_, code, name| code == unit || name == Some(unit)),
     )?;
     let u = units.find(unit).ok_or_else(|| {
         let hint = suggest::hint(units.suggestion(unit));

@@ -22,6 +22,7 @@ use crate::period::Period;
 use crate::records::{self, Loaded};
 use crate::render::Format;
 use crate::rubric::{Lang, Rubric};
+use crate::stream::Wanted;
 use crate::units::{self, Units};
 
 /// Where records, rubric and roster come from, and how to treat bad rows.
@@ -71,21 +72,65 @@ pub struct Loaded3 {
     pub loaded: Loaded,
 }
 
-pub fn load_all(inputs: &Inputs, keep: Option<records::Keep<'_>>) -> Result<Loaded3, Error> {
+/// Reads the records: every one tallied, those `keep` wants kept (none without it). Streaming
+/// (in flat memory, on every core) when the inputs are UTF-8 CSV files whose rows are all valid;
+/// otherwise in memory, with every problem reported.
+pub fn load_all(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Loaded3, Error> {
+    use std::io::IsTerminal;
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
-    let mut units = match &inputs.units {
-        Some(path) => units::load_roster(path, &rubric, &inputs.read)?,
-        None => Units::default(),
+    let roster = match &inputs.units {
+        Some(path) => Some(units::load_roster(path, &rubric, &inputs.read)?),
+        None => None,
     };
-    let loaded = records::load(
-        &inputs.records,
-        &rubric,
-        &mut units,
-        &inputs.read,
-        inputs.skip_invalid,
-        inputs.as_of,
-        keep,
-    )?;
+    let utf8 = matches!(
+        inputs.read.encoding,
+        crate::input::TextEncoding::Auto | crate::input::TextEncoding::Utf8
+    );
+    let progress = !inputs.quiet && std::io::stderr().is_terminal();
+    let streamed = if utf8 {
+        crate::stream::tally_keeping(
+            &inputs.records,
+            &rubric,
+            roster.as_ref(),
+            inputs.as_of,
+            progress,
+            keep,
+        )
+    } else {
+        None
+    };
+    let (units, loaded) = match streamed {
+        Some(s) => (
+            s.units,
+            Loaded {
+                records: s.records,
+                store: s.store,
+                files: s.files,
+                rejected: Vec::new(),
+                counts: s.counts,
+            },
+        ),
+        None => {
+            let mut units = roster.unwrap_or_default();
+            let keep: records::Keep = match keep {
+                Some(k) => Box::new(move |r, units: &Units| {
+                    let u = &units.list[r.unit];
+                    k(r, &u.code, u.name.as_deref())
+                }),
+                None => Box::new(|_, _| false),
+            };
+            let loaded = records::load(
+                &inputs.records,
+                &rubric,
+                &mut units,
+                &inputs.read,
+                inputs.skip_invalid,
+                inputs.as_of,
+                Some(keep),
+            )?;
+            (units, loaded)
+        }
+    };
     if inputs.units.is_none() {
         note(inputs, NO_ROSTER);
     }
@@ -108,53 +153,13 @@ pub struct Tallied {
     pub store: crate::tally::Store,
 }
 
-/// Reads the records into tallies: streaming (in flat memory, on every core) when the inputs are
-/// UTF-8 CSV files whose rows are all valid, otherwise in memory with every problem reported.
+/// Reads the records into tallies, keeping none.
 pub fn tally_all(inputs: &Inputs) -> Result<Tallied, Error> {
-    use std::io::IsTerminal;
-    let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
-    let roster = match &inputs.units {
-        Some(path) => Some(units::load_roster(path, &rubric, &inputs.read)?),
-        None => None,
-    };
-    let utf8 = matches!(
-        inputs.read.encoding,
-        crate::input::TextEncoding::Auto | crate::input::TextEncoding::Utf8
-    );
-    let progress = !inputs.quiet && std::io::stderr().is_terminal();
-    if utf8
-        && let Some(s) = crate::stream::tally(
-            &inputs.records,
-            &rubric,
-            roster.as_ref(),
-            inputs.as_of,
-            progress,
-        )
-    {
-        if inputs.units.is_none() {
-            note(inputs, NO_ROSTER);
-        }
-        if inputs.skip_invalid {
-            let loaded = Loaded {
-                counts: s.counts,
-                ..Loaded::default()
-            };
-            report_rejects(inputs, &loaded)?;
-        }
-        return Ok(Tallied {
-            rubric,
-            units: s.units,
-            counts: s.counts,
-            layout: s.layout,
-            store: s.store,
-        });
-    }
-    // Nothing to print per record: keep none, tally all.
     let Loaded3 {
         rubric,
         units,
         loaded,
-    } = load_all(inputs, Some(Box::new(|_, _| false)))?;
+    } = load_all(inputs, None)?;
     Ok(Tallied {
         layout: crate::tally::Layout::new(&rubric),
         rubric,

@@ -16,6 +16,7 @@ use crate::records::{Record, Status};
 use crate::render::View;
 use crate::render::xlsx::{MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
 use crate::rubric::{Lang, Per, Rule};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Report settings: list sizes and escalation thresholds.
 #[derive(Debug, Clone)]
@@ -44,28 +45,6 @@ fn open(r: &Record) -> bool {
 }
 
 pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Result<(), Error> {
-    // Keep what the workbook lists record by record: the month's records (the latest seen so
-    // far, without --period) and the open rectifications. Every record is tallied.
-    let wanted = period;
-    let mut latest: Option<Month> = None;
-    let keep: crate::records::Keep = Box::new(move |r, _| {
-        let in_month = match wanted {
-            Some(Period::Month(m)) => r.month == m,
-            _ => {
-                let newer = latest.is_none_or(|l| r.month >= l);
-                if newer {
-                    latest = Some(r.month);
-                }
-                newer
-            }
-        };
-        in_month || open(r)
-    });
-    let cmd::Loaded3 {
-        rubric,
-        units,
-        mut loaded,
-    } = cmd::load_all(inputs, Some(keep))?;
     let selection = match period {
         None => Selection::Latest,
         Some(Period::Month(m)) => Selection::Period(Period::Month(m)),
@@ -75,6 +54,24 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
             )));
         }
     };
+    // Keep what the workbook lists record by record: the month's records (without --period,
+    // those of the latest month seen so far) and the open rectifications. Every record is
+    // tallied. Readers may ask in any order: what is kept is narrowed once the month is known.
+    let latest = AtomicI32::new(i32::MIN);
+    let cmd::Loaded3 {
+        rubric,
+        units,
+        mut loaded,
+    } = cmd::load_all(
+        inputs,
+        Some(&|r, _, _| {
+            let in_month = match period {
+                Some(Period::Month(m)) => r.month == m,
+                _ => r.month.0 >= latest.fetch_max(r.month.0, Ordering::Relaxed),
+            };
+            in_month || open(r)
+        }),
+    )?;
     let mut store = std::mem::take(&mut loaded.store);
     let month = cmd::score::until(&store.assessed(), selection)?;
     store.truncate_after(month);
