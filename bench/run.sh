@@ -33,6 +33,7 @@ big="$work/big-$rows.csv"
 read -r raw_t raw_m < <(measure target/release/examples/rawparse "$big")
 read -r cs_t cs_m < <(measure "$bin" score "$big" --rubric "$rubric" --all --format json -o "$work/out.json" -q)
 read -r mid_t mid_m < <(measure "$bin" score "$work/mid.csv" --rubric "$rubric" --all --format json -o "$work/mid.json" -q)
+read -r ex_t ex_m < <(measure "$bin" explain "$big" --rubric "$rubric" --unit U00001 --all --format json -o "$work/explain.json" -q)
 read -r db_t db_m < <(measure python3 "$shared/duckdb_ref.py" "$big" "$work/ref.csv" 2)
 
 python3 - "$work/out.json" "$work/ref.csv" <<PY
@@ -50,6 +51,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; rows: $r
 printf "%-34s %8s s %9s MB\n" "raw csv::ByteRecord pass (1 core)" "$raw_t" "$((raw_m / 1024))"
 printf "%-34s %8s s %9s MB\n" "civscore score --all --format json" "$cs_t" "$((cs_m / 1024))"
 printf "%-34s %8s s %9s MB\n" "civscore, 1M rows" "$mid_t" "$((mid_m / 1024))"
+printf "%-34s %8s s %9s MB\n" "civscore explain --unit --all" "$ex_t" "$((ex_m / 1024))"
 printf "%-34s %8s s %9s MB\n" "DuckDB reference (2 threads)" "$db_t" "$((db_m / 1024))"
 awk -v c="$cs_t" -v r="$raw_t" -v d="$db_t" -v m="$cs_m" -v mm="$mid_m" 'BEGIN {
   printf "civscore / raw parse: %.2fx (target <= 1.5)\n", c / r
