@@ -12,10 +12,10 @@ use crate::cmd::{self, Inputs, Output, Selection};
 use crate::engine;
 use crate::error::Error;
 use crate::ranking::{self, Table};
-use crate::records;
+
 use crate::render::{Format, csv::defuse, fixed, json::number};
 use crate::rubric::{Lang, Rubric};
-use crate::units::{self, Units};
+use crate::units::Units;
 
 /// One unit under both rubrics.
 #[derive(Debug, Clone)]
@@ -37,20 +37,8 @@ impl Change {
 type Scored = (Units, ranking::Tables, Vec<(String, String)>);
 
 fn tables_for(inputs: &Inputs, rubric: &Rubric, selection: Selection) -> Result<Scored, Error> {
-    let mut units = match &inputs.units {
-        Some(path) => units::load_roster(path, rubric, &inputs.read)?,
-        None => Units::default(),
-    };
     // Only the tallies are needed: no record is kept.
-    let mut loaded = records::load(
-        &inputs.records,
-        rubric,
-        &mut units,
-        &inputs.read,
-        inputs.skip_invalid,
-        inputs.as_of,
-        Some(Box::new(|_, _| false)),
-    )?;
+    let (units, mut loaded) = cmd::read(inputs, rubric, None)?;
     let until = cmd::score::until(&loaded.store.assessed(), selection)?;
     loaded.store.truncate_after(until);
     let scores = engine::Engine::from_store(

@@ -76,10 +76,30 @@ pub struct Loaded3 {
 /// (in flat memory, on every core) when the inputs are UTF-8 CSV files whose rows are all valid;
 /// otherwise in memory, with every problem reported.
 pub fn load_all(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Loaded3, Error> {
-    use std::io::IsTerminal;
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
+    let (units, loaded) = read(inputs, &rubric, keep)?;
+    if inputs.units.is_none() {
+        note(inputs, NO_ROSTER);
+    }
+    if inputs.skip_invalid {
+        report_rejects(inputs, &loaded)?;
+    }
+    Ok(Loaded3 {
+        rubric,
+        units,
+        loaded,
+    })
+}
+
+/// [`load_all`] under a given rubric, without notes: the units and what was read.
+pub fn read(
+    inputs: &Inputs,
+    rubric: &Rubric,
+    keep: Option<Wanted<'_>>,
+) -> Result<(Units, Loaded), Error> {
+    use std::io::IsTerminal;
     let roster = match &inputs.units {
-        Some(path) => Some(units::load_roster(path, &rubric, &inputs.read)?),
+        Some(path) => Some(units::load_roster(path, rubric, &inputs.read)?),
         None => None,
     };
     let utf8 = matches!(
@@ -90,7 +110,7 @@ pub fn load_all(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Loaded3, Er
     let streamed = if utf8 {
         crate::stream::tally_keeping(
             &inputs.records,
-            &rubric,
+            rubric,
             roster.as_ref(),
             inputs.as_of,
             progress,
@@ -121,7 +141,7 @@ pub fn load_all(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Loaded3, Er
             };
             let loaded = records::load(
                 &inputs.records,
-                &rubric,
+                rubric,
                 &mut units,
                 &inputs.read,
                 inputs.skip_invalid,
@@ -131,17 +151,7 @@ pub fn load_all(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Loaded3, Er
             (units, loaded)
         }
     };
-    if inputs.units.is_none() {
-        note(inputs, NO_ROSTER);
-    }
-    if inputs.skip_invalid {
-        report_rejects(inputs, &loaded)?;
-    }
-    Ok(Loaded3 {
-        rubric,
-        units,
-        loaded,
-    })
+    Ok((units, loaded))
 }
 
 /// Rubric, units, row counts and the tallies, without the records themselves.
