@@ -260,7 +260,9 @@ impl Ctx<'_> {
     fn ledger_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
-        let ws = book.add_worksheet();
+        // Rows go to a temporary file as they are written (in order): a month can hold a
+        // million records.
+        let ws = book.add_worksheet_with_low_memory()?;
         ws.set_name(sheet_name(&format!(
             "{} {}",
             self.l("Ledger", "扣分明细"),
@@ -375,7 +377,7 @@ impl Ctx<'_> {
     /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
     fn overdue_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
-        let ws = book.add_worksheet();
+        let ws = book.add_worksheet_with_low_memory()?;
         ws.set_name(sheet_name(self.l("Overdue list", "督办单")))?;
         let mut s = Sheet::new(ws, rubric.precision);
         let head: Vec<String> = [
