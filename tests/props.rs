@@ -452,17 +452,18 @@ proptest! {
         roster in any::<bool>(),
     ) {
         let (rubric, units, records) = setup(&p, &recs);
+        // With a note after the columns scoring reads (which the reader may skip over).
         let mut text = String::from("id,");
         let body = csv_text(&recs, p.quarter_level);
         let mut lines = body.lines();
         text.push_str(lines.next().unwrap());
-        text.push('\n');
+        text.push_str(",note\n");
         for (k, l) in lines.enumerate() {
             let id = match dup {
                 Some(d) if recs.len() > 1 && k == 1 + d % (recs.len() - 1) => "R0".to_owned(),
                 _ => format!("R{k}"),
             };
-            text.push_str(&format!("{id},{l}\n"));
+            text.push_str(&format!("{id},{l},note {k}\n"));
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
