@@ -820,21 +820,22 @@ impl Default for Dates {
 impl Dates {
     fn get(&mut self, b: &[u8]) -> Option<Date> {
         let key: &[u8; 10] = b.try_into().ok()?;
-        if key[4] != b'-' || key[7] != b'-' {
+        let [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] = *key;
+        if k4 != b'-' || k7 != b'-' {
             return None;
         }
-        let head = u64::from_le_bytes(key[..8].try_into().unwrap_or_default());
-        let tail = u16::from_le_bytes([key[8], key[9]]);
+        let head = u64::from_le_bytes([k0, k1, k2, k3, k4, k5, k6, k7]);
+        let tail = u16::from_le_bytes([k8, k9]);
         // Month and day (and the year's last digit) apart: a year's dates never share a slot.
-        let v = |i: usize| usize::from(key[i].wrapping_sub(b'0'));
-        let slot = ((v(3) * 13 + v(5) * 10 + v(6)) * 32 + v(8) * 10 + v(9)) & 1023;
+        let v = |b: u8| usize::from(b & 0x0f);
+        let slot = ((v(k3) * 13 + v(k5) * 10 + v(k6)) * 32 + v(k8) * 10 + v(k9)) & 1023;
         let (h, t, d) = self.slots[slot];
         if h == head && t == tail {
             return Some(d);
         }
-        let form = [0, 1, 2, 3, 5, 6, 8, 9]
+        let form = [k0, k1, k2, k3, k5, k6, k8, k9]
             .iter()
-            .all(|&i| key[i].is_ascii_digit());
+            .all(u8::is_ascii_digit);
         let date = form
             .then(|| std::str::from_utf8(key).ok())
             .flatten()

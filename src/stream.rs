@@ -60,11 +60,38 @@ struct Ids {
     runs: Vec<(Vec<u8>, usize, u64, u64)>,
     open: Option<(Vec<u8>, usize, u64, u64)>,
     other: Vec<Vec<u8>>,
+    /// The open run's last id as written.
+    last: Vec<u8>,
 }
 
 impl Ids {
     /// False when the id repeats one of the open run.
     fn insert(&mut self, id: &[u8]) -> bool {
+        // The usual case first: the last id with its last digit one up (R…07 after R…06).
+        if let (Some((_, _, _, hi)), Some((&end, head)), Some((&last_end, last_head))) =
+            (&mut self.open, id.split_last(), self.last.split_last())
+            && (b'0'..=b'8').contains(&last_end)
+            && end == last_end + 1
+            && head.len() == last_head.len()
+            && same(head, last_head)
+        {
+            *hi += 1;
+            if let Some(e) = self.last.last_mut() {
+                *e = end;
+            }
+            return true;
+        }
+        let others = self.other.len();
+        let inserted = self.insert_slowly(id);
+        // Remembered only when it went into the open run.
+        self.last.clear();
+        if inserted && self.other.len() == others {
+            self.last.extend_from_slice(id);
+        }
+        inserted
+    }
+
+    fn insert_slowly(&mut self, id: &[u8]) -> bool {
         let digits = id.iter().rev().take_while(|b| b.is_ascii_digit()).count();
         if !(1..=18).contains(&digits) {
             self.other.push(id.to_vec());
@@ -1063,6 +1090,18 @@ mod tests {
             assert!(ids.insert(id.as_bytes()), "{id}");
         }
         assert!(!ids.insert(b"R010"), "a repeat within the open run");
+        for id in ["R011", "R012", "R013"] {
+            assert!(ids.insert(id.as_bytes()), "{id}");
+        }
+        assert!(!ids.insert(b"R012"), "a repeat after the quick path");
+        // Nineteen digits are kept whole: their successor is no successor of the open run.
+        let mut whole = Ids::default();
+        assert!(whole.insert(b"A1"));
+        assert!(whole.insert(b"1234567890123456781"));
+        assert!(whole.insert(b"1234567890123456782"));
+        assert!(whole.insert(b"A2"), "not taken for a repeat of A2");
+        whole.insert(b"1234567890123456782");
+        assert!(!Ids::all_distinct(vec![whole]), "a repeat kept whole");
         assert!(Ids::all_distinct(vec![ids]));
         let mut a = Ids::default();
         let mut b = Ids::default();
