@@ -164,6 +164,23 @@ pub struct Engine<'a> {
     by_code: Vec<usize>,
 }
 
+/// `f` of each item, in order, the second half on another thread (a panic there is passed on).
+fn on_two_cores<T: Send>(items: &[Month], f: impl Fn(Month) -> T + Sync) -> Vec<T> {
+    if items.len() < 2 {
+        return items.iter().map(|&m| f(m)).collect();
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| second.iter().map(|&m| f(m)).collect::<Vec<T>>());
+        let mut out: Vec<T> = first.iter().map(|&m| f(m)).collect();
+        match other.join() {
+            Ok(rest) => out.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
+}
+
 /// A checked record as the tallies count it: its combination of severity, source and
 /// on-the-spot, and whether its rectification is late.
 pub fn slim(rubric: &Rubric, layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
@@ -436,12 +453,16 @@ impl<'a> Engine<'a> {
             ..Scores::default()
         };
         let month_inds = self.level(Per::Month);
-        for &m in &self.assessed {
-            if need.months.as_ref().is_some_and(|s| !s.contains(&m)) {
-                continue;
-            }
+        let months: Vec<Month> = self
+            .assessed
+            .iter()
+            .copied()
+            .filter(|m| need.months.as_ref().is_none_or(|s| s.contains(m)))
+            .collect();
+        // Months are independent: half of them on a second core.
+        let rows = on_two_cores(&months, |m| {
             let deds = self.deductions(&month_inds, &[m]);
-            let row = (0..n)
+            (0..n)
                 .map(|u| {
                     let deducted = self.total(u, &deds[u]);
                     let bonus = self.bonus(u, m);
@@ -452,9 +473,9 @@ impl<'a> Engine<'a> {
                         vetoed: self.vetoed(u, m),
                     }
                 })
-                .collect();
-            scores.months.insert(m, row);
-        }
+                .collect()
+        });
+        scores.months.extend(months.into_iter().zip(rows));
 
         let quarter_inds = self.level(Per::Quarter);
         let quarters: BTreeSet<Quarter> = self.assessed.iter().map(|m| m.quarter()).collect();
