@@ -127,6 +127,8 @@ pub struct MonthScore {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RollScore {
     pub parts: Vec<(String, Decimal)>,
+    /// Each part's weight in the mean (1 for a quarter's months; the rubric's for a year).
+    pub weights: Vec<Decimal>,
     pub deducted: Decimal,
     pub score: Decimal,
     pub vetoed: bool,
@@ -498,6 +500,7 @@ impl<'a> Engine<'a> {
                     let mean = mean(parts.iter().map(|(_, s)| *s));
                     let deducted = self.total(u, &deds[u]);
                     RollScore {
+                        weights: vec![Decimal::ONE; parts.len()],
                         parts,
                         deducted,
                         score: (mean - deducted).max(Decimal::ZERO),
@@ -539,6 +542,7 @@ impl<'a> Engine<'a> {
                     let deducted = self.total(u, &deds[u]) + penalty;
                     RollScore {
                         parts,
+                        weights,
                         deducted,
                         score: (base - deducted).max(Decimal::ZERO),
                         vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),

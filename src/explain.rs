@@ -481,15 +481,8 @@ impl Explainer<'_> {
     pub fn year(&self, unit: usize, y: i32, code: &str, name: Option<&str>) -> Option<Explanation> {
         let s = self.scores.years.get(&y)?.get(unit)?;
         let mut entries = Vec::new();
-        let weights: Vec<Decimal> = s
-            .parts
-            .iter()
-            .map(|(label, _)| {
-                let q: usize = label.trim_start_matches('Q').parse().unwrap_or(1);
-                self.rubric.year_weights[q.saturating_sub(1).min(3)]
-            })
-            .collect();
-        for ((label, score), w) in s.parts.iter().zip(&weights) {
+        let weights = &s.weights;
+        for ((label, score), w) in s.parts.iter().zip(weights) {
             entries.push(Entry {
                 step: Some(Step::Part),
                 detail: format!("{label}, weight {}", n(*w)),
@@ -497,7 +490,7 @@ impl Explainer<'_> {
                 ..Entry::default()
             });
         }
-        let base = engine::weighted_mean(&s.parts, &weights);
+        let base = engine::weighted_mean(&s.parts, weights);
         entries.push(Entry {
             detail: format!(
                 "weighted mean of {} assessed quarter(s) = {}",

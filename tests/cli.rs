@@ -1040,9 +1040,29 @@ fn explain_reconciles_with_score_for_every_unit_and_period() {
             assert_eq!(e["score"], r["score"], "{unit} {kind} {period}");
             assert_eq!(e["deducted"], r["deducted"], "{unit} {kind} {period}");
             assert_eq!(e["vetoed"], r["vetoed"], "{unit} {kind} {period}");
-            let last = e["entries"].as_array().unwrap().last().unwrap();
+            let entries = e["entries"].as_array().unwrap();
+            let last = entries.last().unwrap();
             assert_eq!(last["type"], "total");
             assert_eq!(last["value"], r["score"]);
+            if kind == "year" {
+                // The parts carry the rubric's weights (Q1–Q3 20, Q4 40) and their weighted
+                // mean is the one shown: Σ weight × part ÷ Σ weight.
+                let parts: Vec<(f64, f64)> = entries
+                    .iter()
+                    .filter(|x| x["type"] == "part")
+                    .map(|x| {
+                        let d = x["detail"].as_str().unwrap();
+                        let w = d.rsplit(' ').next().unwrap().parse::<f64>().unwrap();
+                        (w, x["value"].as_f64().unwrap())
+                    })
+                    .collect();
+                let weights: Vec<f64> = parts.iter().map(|p| p.0).collect();
+                assert_eq!(weights, [20.0, 20.0, 20.0, 40.0], "{unit}");
+                let mean = parts.iter().map(|(w, v)| w * v).sum::<f64>() / 100.0;
+                let shown = entries.iter().find(|x| x["type"] == "mean").unwrap();
+                let shown = shown["value"].as_f64().unwrap();
+                assert!((mean - shown).abs() <= 0.011, "{unit}: {mean} vs {shown}");
+            }
         }
     }
 }

@@ -504,19 +504,17 @@ proptest! {
     }
 }
 
+/// The hand-computed fixture's rubric, which has every rule.
+fn hand_rubric() -> Rubric {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    rubric::load(&std::fs::read_to_string(path).unwrap(), "hand.yaml").unwrap()
+}
+
 /// A file of several blocks, with quoted notes that hold commas, quotes and line breaks (some
 /// across block boundaries), read by the streaming reader and by the in-memory reader.
 #[test]
 fn streaming_many_blocks_with_quoted_line_breaks() {
-    let rubric = rubric::load(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/hand/rubric.yaml"
-        ))
-        .unwrap(),
-        "hand.yaml",
-    )
-    .unwrap();
+    let rubric = hand_rubric();
     let mut text = String::from("id,date,unit,indicator,count,value,severity,source,status,note\n");
     let codes = ["P1", "P2", "T1", "B1", "R1", "R2", "X1", "V1"];
     let mut x: u64 = 0x2545F4914F6CDD1D;
@@ -598,15 +596,7 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
 /// spaces and dates in other forms.
 #[test]
 fn streaming_keeps_the_same_records_with_the_same_lines() {
-    let rubric = rubric::load(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/hand/rubric.yaml"
-        ))
-        .unwrap(),
-        "hand.yaml",
-    )
-    .unwrap();
+    let rubric = hand_rubric();
     let mut text = String::from(
         "\u{feff}id,date,unit,indicator,count,severity,source,deadline,rectified,note,inspector\n\n",
     );
