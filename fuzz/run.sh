@@ -10,9 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-300}"
 export RUSTC_BOOTSTRAP=1
-for target in records rubric; do
+# stream: the streaming reader against the in-memory one, from the records seeds.
+for target in records rubric stream; do
+  seeds="fuzz/seeds/$target"
+  [ "$target" = stream ] && seeds="fuzz/seeds/records"
   mkdir -p "fuzz/corpus/$target"
-  cargo fuzz run --fuzz-dir fuzz --sanitizer none "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" \
+  cargo fuzz run --fuzz-dir fuzz --sanitizer none "$target" "fuzz/corpus/$target" "$seeds" \
     -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=4096
   cargo fuzz cmin --fuzz-dir fuzz --sanitizer none "$target" "fuzz/corpus/$target"
   find "fuzz/corpus/$target" -type f -size +4k -delete

@@ -39,3 +39,80 @@ pub fn rubric(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let _ = rubric::load(&text, "fuzz.yaml");
 }
+
+/// Reads bytes as a records file with both readers: whenever the streaming reader answers, the
+/// in-memory reader must accept every row and give the same counts, the same tables and the same
+/// kept records. Panics on any difference (that is the finding).
+pub fn stream(bytes: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static FILES: AtomicU64 = AtomicU64::new(0);
+    let Ok(rubric) = rubric::load(RUBRIC, "hand.yaml") else {
+        return;
+    };
+    let path = std::env::temp_dir().join(format!(
+        "civscore-fuzz-{}-{}.csv",
+        std::process::id(),
+        FILES.fetch_add(1, Ordering::Relaxed)
+    ));
+    if std::fs::write(&path, bytes).is_err() {
+        return;
+    }
+    let paths = vec![path.display().to_string()];
+    let streamed =
+        crate::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true));
+    let mut units = Units::default();
+    let loaded = crate::records::load(
+        &paths,
+        &rubric,
+        &mut units,
+        &Default::default(),
+        false,
+        None,
+        None,
+    );
+    let _ = std::fs::remove_file(&path);
+    let Some(s) = streamed else {
+        return;
+    };
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(e) => panic!("streamed, but the in-memory reader says: {e}"),
+    };
+    assert_eq!(s.counts, loaded.counts, "counts");
+    let shown = |records: &[crate::records::Record], units: &Units| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                let code = units.list[r.unit].code.clone();
+                r.unit = 0;
+                format!("{code} {r:?}")
+            })
+            .collect()
+    };
+    assert_eq!(
+        shown(&s.records, &s.units),
+        shown(&loaded.records, &units),
+        "records"
+    );
+    let flat = |t: &ranking::Tables, u: &Units| {
+        t.months
+            .values()
+            .chain(t.quarters.values())
+            .chain(t.years.values())
+            .map(|x| {
+                let rows: Vec<_> = x
+                    .rows
+                    .iter()
+                    .map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
+                    .collect();
+                (x.period.clone(), x.average, x.provisional, rows)
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = engine::Engine::from_store(&rubric, &units, s.layout.clone(), loaded.store);
+    let a = ranking::tables(&rubric, &units, &a.score());
+    let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+    let b = ranking::tables(&rubric, &s.units, &b.score());
+    assert_eq!(flat(&a, &units), flat(&b, &s.units), "tables");
+}

@@ -1,12 +1,15 @@
 //! Replays the committed fuzz corpus (fuzz/corpus) as a regular test: every input must load to a
-//! value or an error without panicking. `fuzz/run.sh` grows the corpus with cargo-fuzz.
+//! value or an error without panicking, and the streaming reader must agree with the in-memory
+//! one wherever it answers. `fuzz/run.sh` grows the corpus with cargo-fuzz.
 
 use std::path::Path;
 
 fn replay(target: &str, f: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
+    replay_dir(&format!("fuzz/corpus/{target}"), f);
+}
+
+fn replay_dir(dir: &str, f: fn(&[u8])) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -27,4 +30,11 @@ fn records_corpus_never_panics() {
 #[test]
 fn rubric_corpus_never_panics() {
     replay("rubric", civscore::fuzz::rubric);
+}
+
+#[test]
+fn streaming_reader_agrees_on_every_corpus_input() {
+    replay("stream", civscore::fuzz::stream);
+    replay("records", civscore::fuzz::stream);
+    replay_dir("fuzz/seeds/records", civscore::fuzz::stream);
 }
