@@ -596,6 +596,40 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
 /// spaces and dates in other forms.
 #[test]
 fn streaming_keeps_the_same_records_with_the_same_lines() {
+    // Read block by block and mapped window by window: the same records either way.
+    for map_from in [u64::MAX, 0] {
+        keeps_the_same_records(map_from);
+        a_record_longer_than_a_block(map_from);
+    }
+}
+
+/// A note of three megabytes (longer than a block) between two plain rows.
+fn a_record_longer_than_a_block(map_from: u64) {
+    civscore::stream::MAP_FROM.store(map_from, std::sync::atomic::Ordering::Relaxed);
+    let rubric = hand_rubric();
+    let long = "x\n".repeat(3 << 19);
+    let text = format!(
+        "id,date,unit,indicator,note\nR1,2026-03-02,U1,P1,a\nR2,2026-03-03,U2,P1,\"{long}\"\nR3,2026-03-04,U1,P1,c\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv").display().to_string();
+    std::fs::write(&path, &text).unwrap();
+    let paths = vec![path];
+    let s =
+        civscore::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true))
+            .expect("streams");
+    let lines: Vec<(u64, usize)> = s.records.iter().map(|r| (r.line, r.note.len())).collect();
+    // The note is trimmed of its last line break; the third record starts after the header,
+    // the first row and the long one's 3 × 2^19 + 1 lines.
+    assert_eq!(
+        lines,
+        [(2, 1), (3, long.len() - 1), (3 + (3 << 19) + 1, 1)],
+        "map_from {map_from}"
+    );
+}
+
+fn keeps_the_same_records(map_from: u64) {
+    civscore::stream::MAP_FROM.store(map_from, std::sync::atomic::Ordering::Relaxed);
     let rubric = hand_rubric();
     let mut text = String::from(
         "\u{feff}id,date,unit,indicator,count,severity,source,deadline,rectified,note,inspector\n\n",
