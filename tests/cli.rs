@@ -173,19 +173,24 @@ fn ranks(t: &Value) -> Vec<(String, u64, f64)> {
         .collect()
 }
 
+/// `civscore score` on the hand fixture with more arguments, as JSON.
+fn hand_score(more: &[&str]) -> Value {
+    hand()
+        .args(&["score"])
+        .args(HAND)
+        .args(more)
+        .run()
+        .ok()
+        .json()
+}
+
 fn s(v: &[(&str, u64, f64)]) -> Vec<(String, u64, f64)> {
     v.iter().map(|(u, r, s)| (u.to_string(), *r, *s)).collect()
 }
 
 #[test]
 fn hand_computed_months() {
-    let doc = hand()
-        .args(&["score"])
-        .args(HAND)
-        .args(&["--all", "--format", "json"])
-        .run()
-        .ok()
-        .json();
+    let doc = hand_score(&["--all", "--format", "json"]);
     let jan = table(&doc, "month", "2026-01");
     // U1: P1 2×0.5×2 (暗访) + 1×0.5 + 0.5 overdue (rectified 15th, deadline 10th) = 3;
     //     T1 15 < 20, proportional: 4 − 4×15/20 = 1; B1 0 findings → 0; R1 held → 0.
@@ -231,13 +236,7 @@ fn hand_computed_months() {
 
 #[test]
 fn hand_computed_quarter_and_year() {
-    let doc = hand()
-        .args(&["score"])
-        .args(HAND)
-        .args(&["--all", "--format", "json"])
-        .run()
-        .ok()
-        .json();
+    let doc = hand_score(&["--all", "--format", "json"]);
     let q1 = table(&doc, "quarter", "2026Q1");
     // R2 (per quarter, at least 2, 1.5 per missing): U1 has 2 → 0; U2 has 1 → 1.5;
     // U3 none → 3, × 1.25 = 3.75.
@@ -269,32 +268,20 @@ fn hand_computed_quarter_and_year() {
 #[test]
 fn as_of_moves_the_overdue_line() {
     // As of 15 February the open record (deadline the 20th) is not late yet: U2 keeps 0.5.
-    let doc = hand()
-        .args(&["score"])
-        .args(HAND)
-        .args(&[
-            "--period",
-            "2026-02",
-            "--as-of",
-            "2026-02-15",
-            "--format",
-            "json",
-        ])
-        .run()
-        .ok()
-        .json();
+    let doc = hand_score(&[
+        "--period",
+        "2026-02",
+        "--as-of",
+        "2026-02-15",
+        "--format",
+        "json",
+    ]);
     assert_eq!(row(table(&doc, "month", "2026-02"), "U2")["score"], 18.5);
 }
 
 #[test]
 fn default_is_latest_month_and_its_quarter() {
-    let doc = hand()
-        .args(&["score"])
-        .args(HAND)
-        .args(&["--format", "json"])
-        .run()
-        .ok()
-        .json();
+    let doc = hand_score(&["--format", "json"]);
     let kinds: Vec<(&str, &str)> = doc["tables"]
         .as_array()
         .unwrap()
@@ -311,13 +298,7 @@ fn default_is_latest_month_and_its_quarter() {
 
 #[test]
 fn a_past_month_is_scored_as_it_stood() {
-    let doc = hand()
-        .args(&["score"])
-        .args(HAND)
-        .args(&["--period", "2026-01", "--format", "json"])
-        .run()
-        .ok()
-        .json();
+    let doc = hand_score(&["--period", "2026-01", "--format", "json"]);
     let q = table(&doc, "quarter", "2026Q1");
     // Quarter to date through January: U1 has one R2 of two → 1.5.  16 − 1.5 = 14.5.
     assert_eq!(row(q, "U1")["score"], 14.5);
