@@ -333,7 +333,7 @@ struct Worker<'c> {
     part: Part,
     pending: Vec<Pending>,
     scratch: Vec<Pending>,
-    /// Unit cells already resolved, as written (only cells that need no trimming).
+    /// Units already resolved, by their trimmed text: a unit cell written plainly is found here.
     units: ByteMap,
     quick: records::Quick,
     /// The file column of each of [`ALL_COLS`], if present.
@@ -713,6 +713,24 @@ fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
+/// Where to cut `window` (which starts at a record boundary): after its last newline outside
+/// quotes, or at its end if it is the end of the file (which must not end inside a quote: the
+/// in-memory reader reports that). `None`: no record ends in it, read further — within reason,
+/// since a stray quote makes every later newline look quoted.
+fn cut(window: &[u8], at_end: bool) -> Result<Option<usize>, GiveUp> {
+    if at_end {
+        if memchr::memchr_iter(b'"', window).count() % 2 == 1 {
+            return Err(GiveUp);
+        }
+        return Ok(Some(window.len()));
+    }
+    match cut_point(window) {
+        Some(c) => Ok(Some(c + 1)),
+        None if window.len() < 16 * BLOCK => Ok(None),
+        None => Err(GiveUp),
+    }
+}
+
 /// The last newline in `bytes` outside quotes, given that `bytes` starts outside quotes.
 fn cut_point(bytes: &[u8]) -> Option<usize> {
     if memchr::memchr(b'"', bytes).is_none() {
@@ -1003,21 +1021,12 @@ fn feed_mapped(
         }
         .map_err(|_| GiveUp)?;
         let from = (pos - base) as usize;
-        let to = if base + len == size {
-            // The rest: it must not end inside a quote (the in-memory reader reports that).
-            if memchr::memchr_iter(b'"', &map[from..]).count() % 2 == 1 {
-                return Err(GiveUp);
-            }
-            map.len()
-        } else {
-            match cut_point(&map[from..]) {
-                Some(c) => from + c + 1,
-                // A record longer than the window: look further, within reason.
-                None if want < 16 * BLOCK as u64 => {
-                    want *= 2;
-                    continue;
-                }
-                None => return Err(GiveUp),
+        let to = match cut(&map[from..], base + len == size)? {
+            Some(c) => from + c,
+            // A record longer than the window: look further.
+            None => {
+                want *= 2;
+                continue;
             }
         };
         want = BLOCK as u64;
@@ -1073,20 +1082,9 @@ fn feed(
         if carry.is_empty() {
             return Ok(());
         }
-        let cut = if eof {
-            // The rest: it must not end inside a quote (the in-memory reader reports that).
-            if memchr::memchr_iter(b'"', &carry).count() % 2 == 1 {
-                return Err(GiveUp);
-            }
-            carry.len()
-        } else {
-            match cut_point(&carry) {
-                Some(c) => c + 1,
-                // A record longer than the buffer: read more before cutting, within reason (a
-                // stray quote makes every later newline look quoted).
-                None if carry.len() < 16 * BLOCK => continue,
-                None => return Err(GiveUp),
-            }
+        let Some(cut) = cut(&carry, eof)? else {
+            // A record longer than the buffer: read more before cutting.
+            continue;
         };
         // The part after the cut moves to a buffer a worker has given back (or a new one).
         let mut rest = pool
