@@ -524,7 +524,7 @@ pub fn check<'c>(
     let count_s = cell(Col::Count);
     let count = if count_s.is_empty() {
         Some(1)
-    } else if let Some(n) = small_whole(count_s) {
+    } else if let Some(n) = small_whole(count_s.as_bytes()) {
         Some(n)
     } else {
         match parse_decimal(count_s) {
@@ -747,7 +747,7 @@ impl Quick {
         let indicator = self.indicators.get(cell(Col::Indicator))? as usize;
         let count = match cell(Col::Count) {
             [] => 1,
-            c => digits(c).filter(|n| (1..=MAX_COUNT).contains(n))?,
+            c => small_whole(c)?,
         };
         if self.needs_value[indicator] || !cell(Col::Value).is_empty() {
             return None;
@@ -790,16 +790,6 @@ impl Quick {
             status,
         })
     }
-}
-
-/// Plain digits, up to seven of them.
-fn digits(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || b.len() > 7 {
-        return None;
-    }
-    b.iter().try_fold(0u64, |n, &d| {
-        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
-    })
 }
 
 /// Dates written `2026-11-03`, remembered: a year of records holds a few hundred distinct dates.
@@ -854,12 +844,15 @@ impl Dates {
     }
 }
 
-/// A count written as plain digits (the common case), without the decimal parser.
-fn small_whole(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 7 || !s.bytes().all(|b| b.is_ascii_digit()) {
+/// A count written as plain digits (the common case: up to seven of them), without the decimal
+/// parser.
+fn small_whole(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 7 {
         return None;
     }
-    let n: u64 = s.parse().ok()?;
+    let n = b.iter().try_fold(0u64, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
+    })?;
     (1..=MAX_COUNT).contains(&n).then_some(n)
 }
 
