@@ -86,17 +86,6 @@ pub fn stream(bytes: &[u8]) {
         Err(e) => panic!("streamed, but the in-memory reader says: {e}"),
     };
     assert_eq!(s.counts, loaded.counts, "counts");
-    let shown = |records: &[crate::records::Record], units: &Units| -> Vec<String> {
-        records
-            .iter()
-            .map(|r| {
-                let mut r = r.clone();
-                let code = units.list[r.unit].code.clone();
-                r.unit = 0;
-                format!("{code} {r:?}")
-            })
-            .collect()
-    };
     assert_eq!(
         shown(&s.records, &s.units),
         shown(&loaded.records, &units),
@@ -122,4 +111,18 @@ pub fn stream(bytes: &[u8]) {
     let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
     let b = ranking::tables(&rubric, &s.units, &b.score());
     assert_eq!(flat(&a, &units), flat(&b, &s.units), "tables");
+}
+
+/// Records as text with their unit's code in place of its number (readers number units in the
+/// order they meet them): what two readers' records are compared by.
+pub fn shown(records: &[crate::records::Record], units: &Units) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let code = units.list[r.unit].code.clone();
+            r.unit = 0;
+            format!("{code} {r:?}")
+        })
+        .collect()
 }

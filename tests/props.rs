@@ -687,17 +687,7 @@ fn keeps_the_same_records(map_from: u64) {
     std::fs::write(&path, &text).unwrap();
     let paths = vec![path];
 
-    let shown = |records: &[Record], units: &Units| -> Vec<String> {
-        records
-            .iter()
-            .map(|r| {
-                let mut r = r.clone();
-                let code = units.list[r.unit].code.clone();
-                r.unit = 0;
-                format!("{code} {r:?}")
-            })
-            .collect()
-    };
+    let shown = civscore::fuzz::shown;
     let mut slow_units = Units::default();
     let slow = civscore::records::load(
         &paths,
