@@ -112,45 +112,45 @@ struct Doc<'a> {
     tables: Vec<TableOut<'a>>,
 }
 
-fn document<'a>(view: &'a View) -> Doc<'a> {
+fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
     let p = view.rubric.precision;
-    let tables = view
-        .tables
-        .iter()
-        .map(|t| TableOut {
-            kind: t.kind.as_str(),
-            period: &t.period,
-            provisional: t.provisional,
-            average: Num(t.average, p),
-            rows: t
-                .rows
-                .iter()
-                .map(|r| {
-                    let parts = Some(Parts(&t.parts, &r.parts, p));
-                    RowOut {
-                        rank: r.rank,
-                        group_rank: r.group_rank,
-                        rank_change: r.rank_change,
-                        unit: view.code(r),
-                        name: view.name(r),
-                        group: view.group(r),
-                        months: if t.kind == Kind::Quarter { parts } else { None },
-                        quarters: if t.kind == Kind::Year {
-                            Some(Parts(&t.parts, &r.parts, p))
-                        } else {
-                            None
-                        },
-                        score: Num(r.score, p),
-                        deducted: Num(r.deducted, p),
-                        bonus: r.bonus.map(|b| Num(b, p)),
-                        score_change: r.score_change.map(|d| Num(d, p)),
-                        grade: r.grade.as_deref(),
-                        vetoed: r.vetoed,
-                    }
-                })
-                .collect(),
-        })
-        .collect();
+    TableOut {
+        kind: t.kind.as_str(),
+        period: &t.period,
+        provisional: t.provisional,
+        average: Num(t.average, p),
+        rows: t
+            .rows
+            .iter()
+            .map(|r| {
+                let parts = Some(Parts(&t.parts, &r.parts, p));
+                RowOut {
+                    rank: r.rank,
+                    group_rank: r.group_rank,
+                    rank_change: r.rank_change,
+                    unit: view.code(r),
+                    name: view.name(r),
+                    group: view.group(r),
+                    months: if t.kind == Kind::Quarter { parts } else { None },
+                    quarters: if t.kind == Kind::Year {
+                        Some(Parts(&t.parts, &r.parts, p))
+                    } else {
+                        None
+                    },
+                    score: Num(r.score, p),
+                    deducted: Num(r.deducted, p),
+                    bonus: r.bonus.map(|b| Num(b, p)),
+                    score_change: r.score_change.map(|d| Num(d, p)),
+                    grade: r.grade.as_deref(),
+                    vetoed: r.vetoed,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The document without its tables.
+fn head<'a>(view: &'a View) -> Doc<'a> {
     Doc {
         civscore: 1,
         rubric: RubricOut {
@@ -163,16 +163,127 @@ fn document<'a>(view: &'a View) -> Doc<'a> {
             void: view.counts.void,
             rejected: view.counts.rejected,
         },
-        tables,
+        tables: Vec::new(),
     }
+}
+
+/// serde_json's pretty layout (two spaces a level), starting at a given depth: a table
+/// serialised on its own lines up with the document around it.
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// One table as it sits in the document's `tables` array (two levels deep).
+fn table_json(view: &View, t: &ranking::Table) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        Pretty {
+            depth: 2,
+            has_value: false,
+        },
+    );
+    table_out(view, t).serialize(&mut ser)?;
+    Ok(buf)
 }
 
 pub fn render(view: &View, w: &mut dyn Write) -> io::Result<()> {
     // The serialiser writes many small pieces: into a buffer of its own type, not one call
     // through `dyn Write` each.
     let mut out = io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut out, &document(view))?;
-    writeln!(out)?;
+    let head = serde_json::to_vec_pretty(&head(view))?;
+    // `…"tables": []\n}`: the tables go between the brackets.
+    let open = head.len().saturating_sub(4);
+    if view.tables.is_empty() || !head.ends_with(b"[]\n}") {
+        out.write_all(&head)?;
+        writeln!(out)?;
+        return out.flush();
+    }
+    out.write_all(&head[..open])?;
+    out.write_all(b"[")?;
+    // Tables in turn on two cores: the odd ones serialised on a second thread, at most a table
+    // ahead (memory stays at a table or two), while this one serialises the even ones and
+    // writes every one in order.
+    let tables = &view.tables;
+    std::thread::scope(|scope| -> io::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(1);
+        scope.spawn(move || {
+            for t in tables.iter().skip(1).step_by(2) {
+                if tx.send(table_json(view, t)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (k, t) in tables.iter().enumerate() {
+            let json = if k % 2 == 0 {
+                table_json(view, t)?
+            } else {
+                rx.recv().map_err(io::Error::other)??
+            };
+            out.write_all(if k == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(&json)?;
+        }
+        Ok(())
+    })?;
+    out.write_all(b"\n  ]\n}\n")?;
     out.flush()
 }
 
