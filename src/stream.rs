@@ -54,6 +54,25 @@ enum Data {
     Mapped(memmap2::Mmap, std::ops::Range<usize>),
 }
 
+impl Data {
+    fn bytes(&self) -> Result<&[u8], GiveUp> {
+        match self {
+            Data::Read(v) => Ok(v),
+            Data::Mapped(map, range) => map.get(range.clone()).ok_or(GiveUp),
+        }
+    }
+}
+
+/// Sends a block on, numbered with the line it starts at (when lines are counted, `line` moves
+/// past the block's).
+fn send(tx: &mpsc::SyncSender<Chunk>, data: Data, line: &mut Option<u64>) -> Result<(), GiveUp> {
+    let first_line = line.unwrap_or(0);
+    if let Some(n) = line {
+        *n += newlines(data.bytes()?);
+    }
+    tx.send(Chunk { data, first_line }).map_err(|_| GiveUp)
+}
+
 /// Why the streaming reader gave way (for the curious; the in-memory reader takes over).
 #[derive(Debug)]
 struct GiveUp;
@@ -672,20 +691,19 @@ fn work_blocks(
         let Ok(chunk) = chunk else {
             break;
         };
-        match chunk.data {
-            Data::Read(bytes) => {
-                worker.block(&bytes, chunk.first_line, &mut record, &mut ends)?;
-                // Back to the reader, which refills it instead of asking for fresh pages.
-                if let Ok(mut s) = spare.lock()
-                    && s.len() < WORKERS + 2
-                {
-                    s.push(bytes);
-                }
-            }
-            Data::Mapped(map, range) => {
-                let bytes = map.get(range).ok_or(GiveUp)?;
-                worker.block(bytes, chunk.first_line, &mut record, &mut ends)?;
-            }
+        worker.block(
+            chunk.data.bytes()?,
+            chunk.first_line,
+            &mut record,
+            &mut ends,
+        )?;
+        // A buffer goes back to the reader, which refills it instead of asking for fresh pages
+        // (a mapped window is unmapped here).
+        if let Data::Read(bytes) = chunk.data
+            && let Ok(mut s) = spare.lock()
+            && s.len() < WORKERS + 2
+        {
+            s.push(bytes);
         }
     }
     Ok(worker.finish())
@@ -1030,21 +1048,11 @@ fn feed_mapped(
             }
         };
         want = BLOCK as u64;
-        let first_line = line.unwrap_or(0);
-        if let Some(n) = &mut line {
-            *n += newlines(&map[from..to]);
-        }
         if let Some(b) = bar {
             b.inc((to - from) as u64);
         }
         pos = base + to as u64;
-        let chunk = Chunk {
-            data: Data::Mapped(map, from..to),
-            first_line,
-        };
-        if tx.send(chunk).is_err() {
-            return Err(GiveUp);
-        }
+        send(tx, Data::Mapped(map, from..to), &mut line)?;
     }
     Ok(())
 }
@@ -1096,18 +1104,11 @@ fn feed(
         rest.clear();
         rest.extend_from_slice(&carry[cut..]);
         carry.truncate(cut);
-        let bytes = std::mem::replace(&mut carry, rest);
-        let first_line = line.unwrap_or(0);
-        if let Some(n) = &mut line {
-            *n += newlines(&bytes);
-        }
-        let chunk = Chunk {
-            data: Data::Read(bytes),
-            first_line,
-        };
-        if tx.send(chunk).is_err() {
-            return Err(GiveUp);
-        }
+        send(
+            tx,
+            Data::Read(std::mem::replace(&mut carry, rest)),
+            &mut line,
+        )?;
         if eof && carry.is_empty() {
             return Ok(());
         }
