@@ -151,6 +151,7 @@ struct Slot {
 
 /// A key of up to 16 bytes as two words, from two loads that may overlap (one encoding per
 /// length: with the length compared too, equal words mean equal keys).
+#[inline]
 pub fn words(k: &[u8]) -> (u64, u64) {
     let n = k.len();
     let at8 = |i: usize| u64::from_le_bytes(k[i..i + 8].try_into().unwrap_or_default());
@@ -201,9 +202,18 @@ impl ByteKeys {
             return self.long.iter().position(|k| k.as_deref() == Some(cell));
         }
         let (a, b) = words(cell);
-        self.keys
-            .iter()
-            .position(|k| *k == Some((a, b, cell.len())))
+        let want = Some((a, b, cell.len()));
+        if self.keys.len() <= 64 {
+            // Every key compared, without stopping at the first match: the cells of a column
+            // take turns among the keys, and a loop that stops would guess wrong time and again.
+            let hits = self
+                .keys
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, k)| m | u64::from(*k == want) << i);
+            return (hits != 0).then(|| hits.trailing_zeros() as usize);
+        }
+        self.keys.iter().position(|k| *k == want)
     }
 }
 
@@ -219,10 +229,10 @@ impl Default for ByteMap {
 
 impl ByteMap {
     fn home(&self, a: u64, b: u64, len: u32) -> usize {
-        // Both words multiplied, folded, multiplied again; the top bits index (the best mixed).
+        // One multiplication (two for keys over eight bytes); the top bits index (the best
+        // mixed: every bit of the key moves them).
         const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let x = a.wrapping_mul(K) ^ (b ^ u64::from(len)).wrapping_mul(SEED).rotate_left(29);
-        let x = (x ^ (x >> 32)).wrapping_mul(K);
+        let x = (a ^ b.wrapping_mul(SEED).rotate_left(29) ^ u64::from(len)).wrapping_mul(K);
         (x >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
