@@ -178,7 +178,9 @@ pub fn words(k: &[u8]) -> (u64, u64) {
 /// `memcmp` call each; `None` keys match nothing.
 #[derive(Clone, Default)]
 pub struct ByteKeys {
-    keys: Vec<Option<(u64, u64, usize)>>,
+    /// Short keys as two words and a length (`u64::MAX` for a long or `None` key: no cell of up
+    /// to 16 bytes has it).
+    keys: Vec<(u64, u64, u64)>,
     long: Vec<Option<Vec<u8>>>,
 }
 
@@ -186,11 +188,13 @@ impl ByteKeys {
     pub fn new<'k>(keys: impl Iterator<Item = Option<&'k [u8]>>) -> ByteKeys {
         let mut out = ByteKeys::default();
         for k in keys {
-            let short = k.filter(|k| k.len() <= 16);
-            out.keys.push(short.map(|k| {
-                let (a, b) = words(k);
-                (a, b, k.len())
-            }));
+            out.keys.push(match k.filter(|k| k.len() <= 16) {
+                Some(k) => {
+                    let (a, b) = words(k);
+                    (a, b, k.len() as u64)
+                }
+                None => (0, 0, u64::MAX),
+            });
             out.long
                 .push(k.filter(|k| k.len() > 16).map(<[u8]>::to_vec));
         }
@@ -202,18 +206,16 @@ impl ByteKeys {
             return self.long.iter().position(|k| k.as_deref() == Some(cell));
         }
         let (a, b) = words(cell);
-        let want = Some((a, b, cell.len()));
+        let n = cell.len() as u64;
         if self.keys.len() <= 64 {
             // Every key compared, without stopping at the first match: the cells of a column
             // take turns among the keys, and a loop that stops would guess wrong time and again.
-            let hits = self
-                .keys
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (i, k)| m | u64::from(*k == want) << i);
+            let hits = self.keys.iter().enumerate().fold(0u64, |m, (i, k)| {
+                m | u64::from((k.0 == a) & (k.1 == b) & (k.2 == n)) << i
+            });
             return (hits != 0).then(|| hits.trailing_zeros() as usize);
         }
-        self.keys.iter().position(|k| *k == want)
+        self.keys.iter().position(|k| *k == (a, b, n))
     }
 }
 

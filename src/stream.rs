@@ -180,6 +180,7 @@ impl Ids {
 }
 
 /// Equal byte strings of equal length, short ones compared as words (not by a `memcmp` call).
+#[inline]
 fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() <= 16 {
         crate::fxhash::words(a) == crate::fxhash::words(b)

@@ -153,6 +153,7 @@ impl Store {
         }
     }
 
+    #[inline]
     fn slot(&self, unit: u32, month: Month) -> Option<usize> {
         let base = self.base?;
         let d = month.0 - base;
@@ -162,6 +163,7 @@ impl Store {
         Some(unit as usize * WINDOW as usize + d as usize)
     }
 
+    #[inline]
     fn block_index(&self, unit: u32, month: Month) -> Option<usize> {
         let n = match self.slot(unit, month) {
             Some(s) => *self.table.get(s)?,
@@ -171,30 +173,36 @@ impl Store {
     }
 
     /// The arena offset of a (unit, month) block, made when missing.
+    #[inline]
     fn block_mut(&mut self, unit: u32, month: Month) -> usize {
         // Room for two years before the first month seen and three after.
         self.base.get_or_insert(month.0 - 24);
         let at = match self.block_index(unit, month) {
             Some(i) => i,
-            None => {
-                let i = self.arena.len() / self.block.max(1);
-                self.arena.resize(self.arena.len() + self.block, 0);
-                match self.slot(unit, month) {
-                    Some(s) => {
-                        if self.table.len() <= s {
-                            let units = unit as usize + 1;
-                            self.table.resize(units * WINDOW as usize, 0);
-                        }
-                        self.table[s] = i as u32 + 1;
-                    }
-                    None => {
-                        self.far.insert((unit, month), i as u32 + 1);
-                    }
-                }
-                i
-            }
+            None => self.new_block(unit, month),
         };
         at * self.block
+    }
+
+    /// A new (unit, month) block: once per block, out of the way of the usual path.
+    #[cold]
+    #[inline(never)]
+    fn new_block(&mut self, unit: u32, month: Month) -> usize {
+        let i = self.arena.len() / self.block.max(1);
+        self.arena.resize(self.arena.len() + self.block, 0);
+        match self.slot(unit, month) {
+            Some(s) => {
+                if self.table.len() <= s {
+                    let units = unit as usize + 1;
+                    self.table.resize(units * WINDOW as usize, 0);
+                }
+                self.table[s] = i as u32 + 1;
+            }
+            None => {
+                self.far.insert((unit, month), i as u32 + 1);
+            }
+        }
+        i
     }
 
     fn block(&self, unit: usize, month: Month) -> Option<usize> {
@@ -212,18 +220,24 @@ impl Store {
         }
     }
 
+    #[inline]
     fn bump(&mut self, at: usize, by: u64) {
         let v = u64::from(self.arena[at]) + by;
         match u16::try_from(v) {
             Ok(small) => self.arena[at] = small,
-            Err(_) => {
-                self.arena[at] = 0;
-                let e = self.spill.entry(at).or_default();
-                match e.checked_add(v) {
-                    Some(t) => *e = t,
-                    None => self.overflow = true,
-                }
-            }
+            Err(_) => self.spill_over(at, v),
+        }
+    }
+
+    /// A counter passes 65,535: its total moves to `spill`.
+    #[cold]
+    #[inline(never)]
+    fn spill_over(&mut self, at: usize, v: u64) {
+        self.arena[at] = 0;
+        let e = self.spill.entry(at).or_default();
+        match e.checked_add(v) {
+            Some(t) => *e = t,
+            None => self.overflow = true,
         }
     }
 
@@ -280,6 +294,7 @@ impl Store {
     }
 
     /// Adds one record. Void records only make their month assessed.
+    #[inline]
     pub fn add(&mut self, layout: &Layout, r: &Slim) {
         let base = *self.base.get_or_insert(r.month.0 - 24);
         match u32::try_from(r.month.0 - base) {
