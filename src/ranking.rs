@@ -85,14 +85,28 @@ pub fn grade(rubric: &Rubric, rounded: Decimal, vetoed: bool) -> Option<String> 
         .map(|g| g.name.clone())
 }
 
+/// Each unit's place in the order of unit codes: ties in a ranking are listed by code, and
+/// comparing two numbers is cheaper than comparing two codes.
+pub fn code_order(units: &Units) -> Vec<u32> {
+    let mut by_code: Vec<usize> = (0..units.list.len()).collect();
+    by_code.sort_unstable_by(|a, b| units.list[*a].code.cmp(&units.list[*b].code).then(a.cmp(b)));
+    let mut order = vec![0u32; by_code.len()];
+    for (k, u) in by_code.into_iter().enumerate() {
+        order[u] = k as u32;
+    }
+    order
+}
+
 /// Competition ranks (1, 2, 2, 4) of the given units: non-vetoed first, then rounded score
-/// descending; ties share a rank and are listed by unit code. Returns (unit, rank) in order.
-pub fn rank(entries: &[(usize, Decimal, bool)], units: &Units) -> Vec<(usize, u32)> {
+/// descending; ties share a rank and are listed by unit code (`order`, from [`code_order`]).
+/// Returns (unit, rank) in order.
+pub fn rank(entries: &[(usize, Decimal, bool)], order: &[u32]) -> Vec<(usize, u32)> {
     let mut sorted: Vec<&(usize, Decimal, bool)> = entries.iter().collect();
-    sorted.sort_by(|a, b| {
+    // Every pair differs in its code, so an unstable sort gives one order.
+    sorted.sort_unstable_by(|a, b| {
         a.2.cmp(&b.2)
             .then(b.1.cmp(&a.1))
-            .then_with(|| units.list[a.0].code.cmp(&units.list[b.0].code))
+            .then(order[a.0].cmp(&order[b.0]))
     });
     let mut out = Vec::with_capacity(sorted.len());
     let mut prev: Option<(bool, Decimal, u32)> = None;
@@ -123,13 +137,15 @@ struct Head {
     parts: Vec<String>,
 }
 
-fn build(
-    rubric: &Rubric,
-    units: &Units,
-    head: Head,
-    lines: Vec<Line>,
-    previous: Option<&Table>,
-) -> Table {
+/// What every table is ranked by: the rubric, the units, and the units' order by code.
+struct By<'a> {
+    rubric: &'a Rubric,
+    units: &'a Units,
+    order: Vec<u32>,
+}
+
+fn build(by: &By, head: Head, lines: Vec<Line>, previous: Option<&Table>) -> Table {
+    let (rubric, units, order) = (by.rubric, by.units, by.order.as_slice());
     let Head {
         kind,
         period,
@@ -142,7 +158,7 @@ fn build(
         .enumerate()
         .map(|(u, l)| (u, round(l.score, p), l.vetoed))
         .collect();
-    let ranks = rank(&entries, units);
+    let ranks = rank(&entries, order);
     let mut group_ranks: HashMap<usize, u32> = HashMap::new();
     let mut groups: BTreeMap<&str, Vec<(usize, Decimal, bool)>> = BTreeMap::new();
     for e in &entries {
@@ -151,7 +167,7 @@ fn build(
         }
     }
     for members in groups.values() {
-        group_ranks.extend(rank(members, units));
+        group_ranks.extend(rank(members, order));
     }
     let prev: HashMap<usize, (u32, Decimal)> = previous
         .map(|t| {
@@ -210,6 +226,11 @@ fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
 /// Ranks every period of the scores.
 pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
     let mut t = Tables::default();
+    let by = By {
+        rubric,
+        units,
+        order: code_order(units),
+    };
     for (m, rows) in &scores.months {
         let lines = rows
             .iter()
@@ -227,7 +248,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             provisional: false,
             parts: Vec::new(),
         };
-        let table = build(rubric, units, head, lines, t.months.get(&m.prev()));
+        let table = build(&by, head, lines, t.months.get(&m.prev()));
         t.months.insert(*m, table);
     }
     for (q, rows) in &scores.quarters {
@@ -243,13 +264,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             provisional: scores.quarter_provisional(*q),
             parts,
         };
-        let table = build(
-            rubric,
-            units,
-            head,
-            roll_lines(rows),
-            t.quarters.get(&q.prev()),
-        );
+        let table = build(&by, head, roll_lines(rows), t.quarters.get(&q.prev()));
         t.quarters.insert(*q, table);
     }
     for (y, rows) in &scores.years {
@@ -264,7 +279,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             provisional: scores.year_provisional(*y),
             parts,
         };
-        let table = build(rubric, units, head, roll_lines(rows), t.years.get(&(y - 1)));
+        let table = build(&by, head, roll_lines(rows), t.years.get(&(y - 1)));
         t.years.insert(*y, table);
     }
     t
@@ -301,7 +316,7 @@ mod tests {
             (3, d("100"), true),
             (4, d("98"), false),
         ];
-        let got: Vec<(&str, u32)> = rank(&entries, &units)
+        let got: Vec<(&str, u32)> = rank(&entries, &code_order(&units))
             .into_iter()
             .map(|(u, r)| (units.list[u].code.as_str(), r))
             .collect();
