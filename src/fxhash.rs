@@ -300,6 +300,69 @@ impl ByteMap {
     }
 }
 
+/// Keys written as one prefix and a fixed number of digits (`U00001` … `U03000`), as unit codes
+/// usually are, found by their number in a short table: no hashing, and a table small enough to
+/// stay in the nearest caches (a hash table of thousands of units does not). The prefix and the
+/// width are those of the first such key inserted; other keys are not kept here.
+#[derive(Clone, Default)]
+pub struct Numbered {
+    /// The prefix as two words (see [`words`]), its length, and the number of digits.
+    family: Option<(u64, u64, usize, usize)>,
+    /// Number → value + 1 (0: none).
+    values: Vec<u32>,
+}
+
+/// Numbers past this are not kept (the table stays under 4 MB).
+const NUMBERED: usize = 1 << 20;
+
+impl Numbered {
+    /// Remembers `key` → `value` when the key is of the family (sets the family when none yet).
+    pub fn insert(&mut self, key: &[u8], value: u32) {
+        let digits = key.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+        let (prefix, number) = key.split_at(key.len() - digits);
+        if !(1..=9).contains(&digits) || prefix.len() > 16 {
+            return;
+        }
+        let (a, b) = words(prefix);
+        let family = (a, b, prefix.len(), digits);
+        if *self.family.get_or_insert(family) != family {
+            return;
+        }
+        let n = number
+            .iter()
+            .fold(0usize, |n, &d| n * 10 + usize::from(d - b'0'));
+        let Some(v) = value.checked_add(1).filter(|_| n < NUMBERED) else {
+            return;
+        };
+        if self.values.len() <= n {
+            self.values.resize(n + 1, 0);
+        }
+        self.values[n] = v;
+    }
+
+    /// The value of `key` when it is of the family and was inserted.
+    #[inline]
+    pub fn get(&self, key: &[u8]) -> Option<u32> {
+        let (a, b, len, width) = self.family?;
+        if key.len() != len + width {
+            return None;
+        }
+        let (prefix, number) = key.split_at(len);
+        if words(prefix) != (a, b) {
+            return None;
+        }
+        let mut n = 0usize;
+        for &d in number {
+            let x = d.wrapping_sub(b'0');
+            if x > 9 {
+                return None;
+            }
+            n = n * 10 + usize::from(x);
+        }
+        self.values.get(n)?.checked_sub(1)
+    }
+}
+
 #[cfg(test)]
 mod byte_map_tests {
     use super::*;
@@ -356,6 +419,43 @@ mod byte_map_tests {
             let mean = f64::from(probes) / f64::from(n);
             assert!(mean < 1.6, "{n} keys: {mean} probes a lookup");
         }
+    }
+
+    #[test]
+    fn numbered_keys_are_found_exactly() {
+        let mut m = Numbered::default();
+        assert_eq!(m.get(b"U00001"), None);
+        m.insert(b"U00001", 7);
+        m.insert(b"U02999", 8);
+        // Not of the family: another prefix, another width, no digits, too many digits.
+        m.insert(b"V00002", 9);
+        m.insert(b"U0003", 9);
+        m.insert("迎春社区".as_bytes(), 9);
+        m.insert(b"U0000000000001", 9);
+        assert_eq!(m.get(b"U00001"), Some(7));
+        assert_eq!(m.get(b"U02999"), Some(8));
+        for miss in [
+            &b"U00002"[..],
+            b"V00002",
+            b"U0003",
+            b"U00003",
+            b"u00001",
+            b"U0000a",
+            b"U 0001",
+            b"U000001",
+            b"U0001",
+            b"",
+        ] {
+            assert_eq!(m.get(miss), None, "{}", String::from_utf8_lossy(miss));
+        }
+        // Replaced like a map entry; an empty prefix is a family too.
+        m.insert(b"U00001", 3);
+        assert_eq!(m.get(b"U00001"), Some(3));
+        let mut digits = Numbered::default();
+        digits.insert(b"0042", 1);
+        assert_eq!(digits.get(b"0042"), Some(1));
+        assert_eq!(digits.get(b"042"), None);
+        assert_eq!(digits.get(b"x042"), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use jiff::civil::Date;
 
 use crate::engine;
-use crate::fxhash::ByteMap;
+use crate::fxhash::{ByteMap, Numbered};
 use crate::input;
 use crate::period::Month;
 use crate::records::{self, Col, Counts, Layout as Columns, Record, Status};
@@ -377,6 +377,8 @@ struct Worker<'c> {
     scratch: Vec<Pending>,
     /// Units already resolved, by their trimmed text: a unit cell written plainly is found here.
     units: ByteMap,
+    /// The same units, those with codes of one prefix and width found by their number.
+    numbered: Numbered,
     quick: records::Quick,
     /// The file column of each of [`ALL_COLS`], if present.
     idx: [Option<usize>; 13],
@@ -406,6 +408,7 @@ impl<'c> Worker<'c> {
             pending: Vec::with_capacity(BATCH),
             scratch: Vec::new(),
             units: ByteMap::default(),
+            numbered: Numbered::default(),
             quick: records::Quick::new(ctx.rubric),
             idx,
             used,
@@ -453,7 +456,7 @@ impl<'c> Worker<'c> {
         // The usual row first: every cell in its plain form, compared as bytes.
         let quick = match self.quick.check(ctx.rubric, raw) {
             // The unit and the id as written, when resolved before or plain ASCII.
-            Some(c) => match (self.units.get(raw(Col::Unit)), plain_id(raw(Col::Id))) {
+            Some(c) => match (self.unit(raw(Col::Unit)), plain_id(raw(Col::Id))) {
                 (Some(unit), Some(id)) => Some((c, unit, id)),
                 _ => None,
             },
@@ -612,7 +615,14 @@ impl<'c> Worker<'c> {
         };
         // Remembered: the quick path finds it when it is written plainly (needs no trimming).
         self.units.insert(unit_s.as_bytes(), unit);
+        self.numbered.insert(unit_s.as_bytes(), unit);
         Ok(Some((c, unit, cell(Col::Id).as_bytes())))
+    }
+
+    /// A unit already resolved, by its cell written plainly.
+    #[inline]
+    fn unit(&self, cell: &[u8]) -> Option<u32> {
+        self.numbered.get(cell).or_else(|| self.units.get(cell))
     }
 
     fn finish(mut self) -> Part {

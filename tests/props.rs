@@ -131,7 +131,9 @@ fn rubric_yaml(p: &Params) -> String {
 /// One random record: (unit, indicator, month, day, count, value, severity, source, status,
 /// deadline offset, rectified offset, style). The style's bits write the same record in other
 /// forms — unit in spaces, date as 2026/3/7, no value where none is needed, no count for one,
-/// no source — so that the streaming reader's quick path and its text path both run.
+/// no source, the unit by its name — so that the streaming reader's quick path and its text path
+/// both run. Names (`N1`) are as long as codes (`U1`), so that a lookup by number that ignored
+/// the prefix would confuse them.
 type Rec = (
     usize,
     usize,
@@ -162,7 +164,7 @@ fn rec() -> impl Strategy<Value = Rec> {
         0u8..10,
         prop::option::of(0u8..10),
         prop::option::of(0u8..20),
-        0u8..32,
+        0u8..64,
     )
 }
 
@@ -187,10 +189,11 @@ fn csv_text(recs: &[Rec], quarter_level: bool) -> String {
                 .to_string()
         };
         let bit = |b: u8| style & b != 0;
-        let unit = if bit(1) {
-            format!(" U{u} ")
-        } else {
-            format!("U{u}")
+        let unit = match (bit(1), bit(32)) {
+            (true, false) => format!(" U{u} "),
+            (false, false) => format!("U{u}"),
+            (true, true) => format!(" N{u} "),
+            (false, true) => format!("N{u}"),
         };
         let date = if bit(2) {
             format!("2026/{m}/{d}")
@@ -228,7 +231,7 @@ fn setup(p: &Params, recs: &[Rec]) -> (Rubric, Units, Vec<Record>) {
     for u in 0..4 {
         let na = if p.na_unit == Some(u) { "T1;B1" } else { "" };
         roster.push_str(&format!(
-            "U{u},unit {u},{},{na}\n",
+            "U{u},N{u},{},{na}\n",
             if u < 2 { "g" } else { "h" }
         ));
     }
