@@ -299,11 +299,21 @@ impl<'a> Engine<'a> {
         let mut total = Agg::default();
         for &m in months {
             if let Some(t) = self.store.month(&self.layout, unit, indicator, m) {
+                // Multiplications by one and by zero skipped: the same sums, exactly.
+                let factor = self.repeat_factor(unit, indicator, m);
                 total.merge(&Agg {
                     records: t.records,
                     count: t.count,
-                    base: t.base * self.repeat_factor(unit, indicator, m),
-                    overdue: overdue * Decimal::from(t.overdue_count),
+                    base: if factor == Decimal::ONE {
+                        t.base
+                    } else {
+                        t.base * factor
+                    },
+                    overdue: if t.overdue_count == 0 {
+                        Decimal::ZERO
+                    } else {
+                        overdue * Decimal::from(t.overdue_count)
+                    },
                     value_sum: t.value_sum,
                     values: t.values,
                 });

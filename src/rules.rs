@@ -25,9 +25,16 @@ impl Agg {
     pub fn merge(&mut self, o: &Agg) {
         self.records += o.records;
         self.count += o.count;
-        self.base += o.base;
-        self.overdue += o.overdue;
-        self.value_sum += o.value_sum;
+        // Zeros (most overdue sums and value sums) not added: the same sums, exactly.
+        for (a, b) in [
+            (&mut self.base, o.base),
+            (&mut self.overdue, o.overdue),
+            (&mut self.value_sum, o.value_sum),
+        ] {
+            if !b.is_zero() {
+                *a += b;
+            }
+        }
         self.values += o.values;
     }
 
