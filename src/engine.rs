@@ -167,14 +167,14 @@ pub struct Engine<'a> {
 }
 
 /// `f` of each item, in order, the second half on another thread (a panic there is passed on).
-fn on_two_cores<T: Send>(items: &[Month], f: impl Fn(Month) -> T + Sync) -> Vec<T> {
+pub fn on_two_cores<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<T> {
     if items.len() < 2 {
-        return items.iter().map(|&m| f(m)).collect();
+        return items.iter().map(&f).collect();
     }
     let (first, second) = items.split_at(items.len() / 2);
     std::thread::scope(|s| {
-        let other = s.spawn(|| second.iter().map(|&m| f(m)).collect::<Vec<T>>());
-        let mut out: Vec<T> = first.iter().map(|&m| f(m)).collect();
+        let other = s.spawn(|| second.iter().map(&f).collect::<Vec<T>>());
+        let mut out: Vec<T> = first.iter().map(&f).collect();
         match other.join() {
             Ok(rest) => out.extend(rest),
             Err(panic) => std::panic::resume_unwind(panic),
@@ -472,7 +472,7 @@ impl<'a> Engine<'a> {
             .filter(|m| need.months.as_ref().is_none_or(|s| s.contains(m)))
             .collect();
         // Months are independent: half of them on a second core.
-        let rows = on_two_cores(&months, |m| {
+        let rows = on_two_cores(&months, |&m| {
             let deds = self.deductions(&month_inds, &[m]);
             (0..n)
                 .map(|u| {

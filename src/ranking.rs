@@ -130,6 +130,7 @@ struct Line {
 }
 
 /// What a table is about, before its rows are ranked.
+#[derive(Clone)]
 struct Head {
     kind: Kind,
     period: String,
@@ -144,14 +145,15 @@ struct By<'a> {
     order: Vec<u32>,
 }
 
-fn build(by: &By, head: Head, lines: Vec<Line>, previous: Option<&Table>) -> Table {
+/// A table ranked, without the changes against the previous period (see [`link`]).
+fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
     let (rubric, units, order) = (by.rubric, by.units, by.order.as_slice());
     let Head {
         kind,
         period,
         provisional,
         parts,
-    } = head;
+    } = head.clone();
     let p = rubric.precision;
     let entries: Vec<(usize, Decimal, bool)> = lines
         .iter()
@@ -169,14 +171,6 @@ fn build(by: &By, head: Head, lines: Vec<Line>, previous: Option<&Table>) -> Tab
     for members in groups.values() {
         group_ranks.extend(rank(members, order));
     }
-    let prev: HashMap<usize, (u32, Decimal)> = previous
-        .map(|t| {
-            t.rows
-                .iter()
-                .map(|r| (r.unit, (r.rank, round(r.score, p))))
-                .collect()
-        })
-        .unwrap_or_default();
     let rows: Vec<Row> = ranks
         .into_iter()
         .map(|(u, r)| {
@@ -186,8 +180,8 @@ fn build(by: &By, head: Head, lines: Vec<Line>, previous: Option<&Table>) -> Tab
                 unit: u,
                 rank: r,
                 group_rank: group_ranks.get(&u).copied(),
-                rank_change: prev.get(&u).map(|(pr, _)| i64::from(*pr) - i64::from(r)),
-                score_change: prev.get(&u).map(|(_, ps)| rounded - ps),
+                rank_change: None,
+                score_change: None,
                 score: l.score,
                 deducted: l.deducted,
                 bonus: l.bonus,
@@ -223,14 +217,53 @@ fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
         .collect()
 }
 
-/// Ranks every period of the scores.
+/// Each unit's rank and rounded score in a table, by unit number.
+fn standings(t: &Table, p: u32) -> Vec<Option<(u32, Decimal)>> {
+    let mut out = vec![None; t.rows.iter().map(|r| r.unit + 1).max().unwrap_or(0)];
+    for r in &t.rows {
+        out[r.unit] = Some((r.rank, round(r.score, p)));
+    }
+    out
+}
+
+/// Fills in each row's rank and score change against the previous period's standings.
+fn link(t: &mut Table, previous: &[Option<(u32, Decimal)>], p: u32) {
+    for r in &mut t.rows {
+        if let Some(Some((rank, score))) = previous.get(r.unit) {
+            r.rank_change = Some(i64::from(*rank) - i64::from(r.rank));
+            r.score_change = Some(round(r.score, p) - score);
+        }
+    }
+}
+
+/// Links each table of a kind to the one of the period before (`prev` of its key), when there.
+fn link_all<K: Ord + Copy>(tables: &mut BTreeMap<K, Table>, prev: impl Fn(K) -> K, p: u32) {
+    let keys: Vec<K> = tables.keys().copied().collect();
+    for k in keys {
+        let before = tables.get(&prev(k)).map(|t| standings(t, p));
+        if let (Some(before), Some(t)) = (before, tables.get_mut(&k)) {
+            link(t, &before, p);
+        }
+    }
+}
+
+/// The periods a table can be of.
+#[derive(Clone, Copy)]
+enum Key {
+    Month(Month),
+    Quarter(Quarter),
+    Year(i32),
+}
+
+/// Ranks every period of the scores: the tables on two cores, then their changes against the
+/// period before.
 pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
-    let mut t = Tables::default();
     let by = By {
         rubric,
         units,
         order: code_order(units),
     };
+    let mut jobs: Vec<(Key, Head, Vec<Line>)> = Vec::new();
     for (m, rows) in &scores.months {
         let lines = rows
             .iter()
@@ -248,8 +281,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             provisional: false,
             parts: Vec::new(),
         };
-        let table = build(&by, head, lines, t.months.get(&m.prev()));
-        t.months.insert(*m, table);
+        jobs.push((Key::Month(*m), head, lines));
     }
     for (q, rows) in &scores.quarters {
         let parts = q
@@ -264,8 +296,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             provisional: scores.quarter_provisional(*q),
             parts,
         };
-        let table = build(&by, head, roll_lines(rows), t.quarters.get(&q.prev()));
-        t.quarters.insert(*q, table);
+        jobs.push((Key::Quarter(*q), head, roll_lines(rows)));
     }
     for (y, rows) in &scores.years {
         let parts = (0..4)
@@ -279,9 +310,21 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             provisional: scores.year_provisional(*y),
             parts,
         };
-        let table = build(&by, head, roll_lines(rows), t.years.get(&(y - 1)));
-        t.years.insert(*y, table);
+        jobs.push((Key::Year(*y), head, roll_lines(rows)));
     }
+    let built = crate::engine::on_two_cores(&jobs, |(_, head, lines)| build(&by, head, lines));
+    let mut t = Tables::default();
+    for ((key, _, _), table) in jobs.into_iter().zip(built) {
+        match key {
+            Key::Month(m) => t.months.insert(m, table),
+            Key::Quarter(q) => t.quarters.insert(q, table),
+            Key::Year(y) => t.years.insert(y, table),
+        };
+    }
+    let p = rubric.precision;
+    link_all(&mut t.months, Month::prev, p);
+    link_all(&mut t.quarters, Quarter::prev, p);
+    link_all(&mut t.years, |y| y - 1, p);
     t
 }
 
