@@ -340,8 +340,9 @@ impl Numbered {
         self.values[n] = v;
     }
 
-    /// The value of `key` when it is of the family and was inserted.
-    #[inline]
+    /// The value of `key` when it is of the family and was inserted. Always inlined: as a call
+    /// it cost 72 more instructions a row (callgrind) and 6 % more CPU.
+    #[inline(always)]
     pub fn get(&self, key: &[u8]) -> Option<u32> {
         let (a, b, len, width) = self.family?;
         if key.len() != len + width {
