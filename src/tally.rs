@@ -242,8 +242,9 @@ impl Store {
     }
 
     /// Asks the processor to fetch what `add` will read for a record: with `counters`, the
-    /// counters of its indicator when its block exists, else the table entry that finds the
-    /// block. A hint only: nothing is read or changed.
+    /// counters of its indicator when its block exists (the table entry is read to find them:
+    /// ask for it first, a few records earlier), else the table entry. A hint only: nothing is
+    /// changed.
     pub fn prefetch(
         &self,
         layout: &Layout,
