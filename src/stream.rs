@@ -66,24 +66,46 @@ impl Data {
     }
 }
 
-/// Sends a block on, numbered with the line it starts at (when lines are counted, `line` moves
-/// past the block's).
-fn send(
-    tx: &mpsc::SyncSender<Chunk>,
-    data: Data,
-    plain: bool,
-    line: &mut Option<u64>,
-) -> Result<(), GiveUp> {
-    let first_line = line.unwrap_or(0);
-    if let Some(n) = line {
-        *n += newlines(data.bytes()?);
+/// Where a feeder sends its blocks, and what it answers to: the workers' stop flag and the
+/// progress bar.
+struct Out<'a> {
+    tx: &'a mpsc::SyncSender<Chunk>,
+    bar: Option<&'a indicatif::ProgressBar>,
+    pool: &'a Pool,
+    /// The next block's first line (counted only when records are kept).
+    line: Option<u64>,
+}
+
+impl Out<'_> {
+    /// Gives way when a worker has.
+    fn go_on(&self) -> Result<(), GiveUp> {
+        match self.pool.stop.load(Ordering::Relaxed) {
+            true => Err(GiveUp),
+            false => Ok(()),
+        }
     }
-    tx.send(Chunk {
-        data,
-        first_line,
-        plain,
-    })
-    .map_err(|_| GiveUp)
+
+    fn progress(&self, bytes: u64) {
+        if let Some(b) = self.bar {
+            b.inc(bytes);
+        }
+    }
+
+    /// Sends a block on, numbered with the line it starts at (when lines are counted, `line`
+    /// moves past the block's).
+    fn send(&mut self, data: Data, plain: bool) -> Result<(), GiveUp> {
+        let first_line = self.line.unwrap_or(0);
+        if let Some(n) = &mut self.line {
+            *n += newlines(data.bytes()?);
+        }
+        self.tx
+            .send(Chunk {
+                data,
+                first_line,
+                plain,
+            })
+            .map_err(|_| GiveUp)
+    }
 }
 
 /// Why the streaming reader gave way (for the curious; the in-memory reader takes over).
@@ -1017,27 +1039,17 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         let workers: Vec<_> = (0..WORKERS)
             .map(|_| scope.spawn(|| work(&ctx, &rx, &pool)))
             .collect();
+        let out = Out {
+            tx: &tx,
+            bar: bar.as_ref(),
+            pool: &pool,
+            line: first_line,
+        };
         let fed = if size >= MAP_FROM.load(Ordering::Relaxed) {
             drop(buf);
-            feed_mapped(
-                &file,
-                size,
-                body_start,
-                first_line,
-                &tx,
-                bar.as_ref(),
-                &pool,
-            )
+            feed_mapped(&file, size, body_start, out)
         } else {
-            feed(
-                &mut file,
-                buf,
-                body_start,
-                first_line,
-                &tx,
-                bar.as_ref(),
-                &pool,
-            )
+            feed(&mut file, buf, body_start, out)
         };
         drop(tx);
         let parts: Vec<Result<Part, GiveUp>> = workers
@@ -1064,21 +1076,11 @@ const ALIGN: u64 = 1 << 16;
 
 /// Maps the file a window at a time, cut after the last newline outside quotes, and sends the
 /// windows on; each is unmapped when its worker is done with it.
-fn feed_mapped(
-    file: &File,
-    size: u64,
-    start: usize,
-    mut line: Option<u64>,
-    tx: &mpsc::SyncSender<Chunk>,
-    bar: Option<&indicatif::ProgressBar>,
-    pool: &Pool,
-) -> Result<(), GiveUp> {
+fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(), GiveUp> {
     let mut pos = start as u64;
     let mut want = BLOCK as u64;
     while pos < size {
-        if pool.stop.load(Ordering::Relaxed) {
-            return Err(GiveUp);
-        }
+        out.go_on()?;
         let base = pos / ALIGN * ALIGN;
         let len = (pos - base + want).min(size - base);
         // SAFETY: the map is only read, and only while the file is open. Another program
@@ -1102,32 +1104,20 @@ fn feed_mapped(
             }
         };
         want = BLOCK as u64;
-        if let Some(b) = bar {
-            b.inc((to - from) as u64);
-        }
+        out.progress((to - from) as u64);
         pos = base + to as u64;
-        send(tx, Data::Mapped(map, from..to), plain, &mut line)?;
+        out.send(Data::Mapped(map, from..to), plain)?;
     }
     Ok(())
 }
 
 /// Reads the file in blocks, cut after the last newline outside quotes, and sends them on.
-fn feed(
-    file: &mut File,
-    mut buf: Vec<u8>,
-    start: usize,
-    mut line: Option<u64>,
-    tx: &mpsc::SyncSender<Chunk>,
-    bar: Option<&indicatif::ProgressBar>,
-    pool: &Pool,
-) -> Result<(), GiveUp> {
+fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result<(), GiveUp> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
     let mut eof = false;
     loop {
-        if pool.stop.load(Ordering::Relaxed) {
-            return Err(GiveUp);
-        }
+        out.go_on()?;
         if !eof && carry.len() < BLOCK {
             // Into the spare capacity, not zeroed first; a short read is the end of the file.
             carry.reserve_exact(BLOCK);
@@ -1137,9 +1127,7 @@ fn feed(
                 .read_to_end(&mut carry)
                 .map_err(|_| GiveUp)?;
             eof = n < BLOCK;
-            if let Some(b) = bar {
-                b.inc(n as u64);
-            }
+            out.progress(n as u64);
         }
         if carry.is_empty() {
             return Ok(());
@@ -1149,7 +1137,8 @@ fn feed(
             continue;
         };
         // The part after the cut moves to a buffer a worker has given back (or a new one).
-        let mut rest = pool
+        let mut rest = out
+            .pool
             .spare
             .lock()
             .ok()
@@ -1158,12 +1147,7 @@ fn feed(
         rest.clear();
         rest.extend_from_slice(&carry[cut..]);
         carry.truncate(cut);
-        send(
-            tx,
-            Data::Read(std::mem::replace(&mut carry, rest)),
-            plain,
-            &mut line,
-        )?;
+        out.send(Data::Read(std::mem::replace(&mut carry, rest)), plain)?;
         if eof && carry.is_empty() {
             return Ok(());
         }
