@@ -174,6 +174,22 @@ pub fn words(k: &[u8]) -> (u64, u64) {
     }
 }
 
+/// What to add to the [`words`] of a key of `n` bytes (1 to 16) so that they are the words of
+/// the same key with its last byte one up (the byte below 255): the last byte sits at fixed
+/// places for each length, in both words where the loads overlap it.
+#[inline]
+pub fn last_byte_up(n: usize) -> (u64, u64) {
+    match n {
+        9..=16 => (0, 1 << 56),
+        8 => (1 << 56, 1 << 56),
+        5..=7 => (1 << 56, 0),
+        4 => (1 << 24 | 1 << 56, 0),
+        3 => (1 << 24, 0),
+        2 => (1 << 8 | 1 << 24, 0),
+        _ => (1, 0),
+    }
+}
+
 /// A few keys (sources, severities) found by position, compared as words rather than by a
 /// `memcmp` call each; `None` keys match nothing.
 #[derive(Clone, Default)]
@@ -203,7 +219,7 @@ impl ByteKeys {
 
     pub fn position(&self, cell: &[u8]) -> Option<usize> {
         if cell.len() > 16 {
-            return self.long.iter().position(|k| k.as_deref() == Some(cell));
+            return self.position_long(cell);
         }
         let (a, b) = words(cell);
         let n = cell.len() as u64;
@@ -216,6 +232,13 @@ impl ByteKeys {
             return (hits != 0).then(|| hits.trailing_zeros() as usize);
         }
         self.keys.iter().position(|k| *k == (a, b, n))
+    }
+
+    /// A cell over 16 bytes, against the long keys (out of the way of the usual lookup).
+    #[cold]
+    #[inline(never)]
+    fn position_long(&self, cell: &[u8]) -> Option<usize> {
+        self.long.iter().position(|k| k.as_deref() == Some(cell))
     }
 }
 
@@ -240,7 +263,7 @@ impl ByteMap {
 
     pub fn get(&self, k: &[u8]) -> Option<u32> {
         if k.len() > 16 {
-            return self.long.get(k).copied();
+            return self.get_long(k);
         }
         let (a, b) = words(k);
         let len = k.len() as u32 + 1;
@@ -256,6 +279,13 @@ impl ByteMap {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// A key over 16 bytes (out of the way: the usual lookup then needs no stack frame).
+    #[cold]
+    #[inline(never)]
+    fn get_long(&self, k: &[u8]) -> Option<u32> {
+        self.long.get(k).copied()
     }
 
     /// Adds or replaces a key.
@@ -471,5 +501,17 @@ mod byte_map_tests {
         assert_eq!(k.position("暗".as_bytes()), None);
         assert_eq!(k.position(b"x\0"), None);
         assert_eq!(k.position(&long.as_bytes()[1..]), None);
+    }
+
+    #[test]
+    fn last_byte_up_is_the_next_key() {
+        // Every length, with the last byte at each place the loads put it.
+        for n in 1..=16 {
+            let key: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+            let mut next = key.clone();
+            next[n - 1] += 1;
+            let ((a, b), (da, db)) = (words(&key), last_byte_up(n));
+            assert_eq!((a + da, b + db), words(&next), "{n} bytes");
+        }
     }
 }

@@ -755,6 +755,7 @@ impl Quick {
         let sev = cell(Col::Severity);
         let severity = match &self.severities[indicator] {
             Some(keys) => keys.position(sev)?,
+            None if sev.is_empty() => 0,
             // Not read, but `check` sees it as text.
             None => std::str::from_utf8(sev).map(|_| 0).ok()?,
         };
@@ -808,26 +809,42 @@ impl Default for Dates {
 }
 
 impl Dates {
+    #[inline]
     fn get(&mut self, b: &[u8]) -> Option<Date> {
-        let key: &[u8; 10] = b.try_into().ok()?;
-        let [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] = *key;
-        if k4 != b'-' || k7 != b'-' {
+        let (Some(h), Some(t)) = (b.first_chunk::<8>(), b.get(8..)) else {
+            return None;
+        };
+        let head = u64::from_le_bytes(*h);
+        let tail = u16::from_le_bytes(t.try_into().ok()?);
+        // Dashes at bytes 4 and 7.
+        const DASHES: u64 = 0xff00_00ff_0000_0000;
+        if head & DASHES != u64::from_le_bytes(*b"\0\0\0\0-\0\0-") {
             return None;
         }
-        let head = u64::from_le_bytes([k0, k1, k2, k3, k4, k5, k6, k7]);
-        let tail = u16::from_le_bytes([k8, k9]);
         // Month and day (and the year's last digit) apart: a year's dates never share a slot.
-        let v = |b: u8| usize::from(b & 0x0f);
-        let slot = ((v(k3) * 13 + v(k5) * 10 + v(k6)) * 32 + v(k8) * 10 + v(k9)) & 1023;
+        let v = |x: u64, byte: u32| (x >> (8 * byte)) as usize & 0x0f;
+        let tail64 = u64::from(tail);
+        let slot = ((v(head, 3) * 13 + v(head, 5) * 10 + v(head, 6)) * 32
+            + v(tail64, 0) * 10
+            + v(tail64, 1))
+            & 1023;
         let (h, t, d) = self.slots[slot];
         if h == head && t == tail {
             return Some(d);
         }
-        let form = [k0, k1, k2, k3, k5, k6, k8, k9]
+        self.parse(b, slot, head, tail)
+    }
+
+    /// A date not in the cache: checked and parsed, then remembered.
+    #[cold]
+    #[inline(never)]
+    fn parse(&mut self, b: &[u8], slot: usize, head: u64, tail: u16) -> Option<Date> {
+        let form = b
             .iter()
-            .all(u8::is_ascii_digit);
+            .enumerate()
+            .all(|(k, c)| k == 4 || k == 7 || c.is_ascii_digit());
         let date = form
-            .then(|| std::str::from_utf8(key).ok())
+            .then(|| std::str::from_utf8(b).ok())
             .flatten()
             .and_then(|s| parse_date(s).ok())?;
         self.slots[slot] = (head, tail, date);

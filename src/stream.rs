@@ -121,35 +121,54 @@ struct Ids {
     runs: Vec<(Vec<u8>, usize, u64, u64)>,
     open: Option<(Vec<u8>, usize, u64, u64)>,
     other: Vec<Vec<u8>>,
-    /// The open run's last id as written.
-    last: Vec<u8>,
+    /// The id that continues the open run by its last digit (R…07 after R…06), as
+    /// [`words`](crate::fxhash::words), with its length and last digit; ids of up to 16 bytes.
+    next: Option<((u64, u64), usize, u8)>,
 }
 
 impl Ids {
     /// False when the id repeats one of the open run.
+    #[inline]
     fn insert(&mut self, id: &[u8]) -> bool {
-        // The usual case first: the last id with its last digit one up (R…07 after R…06).
-        if let (Some((_, _, _, hi)), Some((&end, head)), Some((&last_end, last_head))) =
-            (&mut self.open, id.split_last(), self.last.split_last())
-            && (b'0'..=b'8').contains(&last_end)
-            && end == last_end + 1
-            && head.len() == last_head.len()
-            && same(head, last_head)
+        // The usual case first: the id expected next, compared as two words.
+        if let Some((words, n, _)) = self.next
+            && id.len() == n
+            && crate::fxhash::words(id) == words
+            && let Some((_, _, _, hi)) = &mut self.open
         {
             *hi += 1;
-            if let Some(e) = self.last.last_mut() {
-                *e = end;
-            }
+            self.advance();
             return true;
         }
+        self.insert_other(id)
+    }
+
+    #[inline(never)]
+    fn insert_other(&mut self, id: &[u8]) -> bool {
         let others = self.other.len();
         let inserted = self.insert_slowly(id);
-        // Remembered only when it went into the open run.
-        self.last.clear();
-        if inserted && self.other.len() == others {
-            self.last.extend_from_slice(id);
+        self.next = None;
+        // Into the open run (as its last id): what comes next is known.
+        if inserted
+            && self.other.len() == others
+            && let Some(&digit) = id.last()
+            && id.len() <= 16
+        {
+            self.next = Some((crate::fxhash::words(id), id.len(), digit));
+            self.advance();
         }
         inserted
+    }
+
+    /// The id expected next, from the one just taken: its last digit one up (none after a 9).
+    fn advance(&mut self) {
+        self.next = match self.next {
+            Some(((a, b), n, d)) if d < b'9' => {
+                let (da, db) = crate::fxhash::last_byte_up(n);
+                Some(((a + da, b + db), n, d + 1))
+            }
+            _ => None,
+        };
     }
 
     fn insert_slowly(&mut self, id: &[u8]) -> bool {
@@ -726,9 +745,33 @@ fn split_plain(
 }
 
 /// Bit k set when byte k of `w` is the delimiter or a newline. One mask per 64 bytes means one
-/// loop exit for the processor to guess wrong where eight words had eight.
+/// loop exit for the processor to guess wrong where eight words had eight. On x86-64, sixteen
+/// bytes per compare (SSE2 is part of every x86-64 processor, so no detection is needed).
+#[cfg(target_arch = "x86_64")]
 #[inline]
 fn separators(w: &[u8; 64], delimiter: u8) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut m = 0u64;
+    // SAFETY: SSE2 is part of every x86-64 processor (the intrinsics ask for it only because
+    // they are declared for it); each load reads sixteen bytes inside `w` (k < 4) and allows
+    // any alignment.
+    unsafe {
+        let delims = _mm_set1_epi8(delimiter as i8);
+        let newlines = _mm_set1_epi8(b'\n' as i8);
+        for k in 0..4 {
+            let x = _mm_loadu_si128(w.as_ptr().add(16 * k).cast::<__m128i>());
+            let hits = _mm_or_si128(_mm_cmpeq_epi8(x, delims), _mm_cmpeq_epi8(x, newlines));
+            m |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k);
+        }
+    }
+    m
+}
+
+/// The same mask, eight bytes at a time in plain integer arithmetic (other processors).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn separators_by_words(w: &[u8; 64], delimiter: u8) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
     let zeros = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
@@ -742,6 +785,12 @@ fn separators(w: &[u8; 64], delimiter: u8) -> u64 {
         m |= (hits.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
     }
     m
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn separators(w: &[u8; 64], delimiter: u8) -> u64 {
+    separators_by_words(w, delimiter)
 }
 
 fn work_blocks(
@@ -1216,6 +1265,37 @@ mod tests {
     }
 
     proptest! {
+        /// Ids split between two readers are found distinct exactly when no id repeats: runs
+        /// of consecutive numbers (the quick path), numbers passing a 9, ids of every length
+        /// up to past sixteen bytes, and jumps back.
+        #[test]
+        fn ids_are_distinct_exactly_when_none_repeats(
+            prefix in prop::sample::select(vec!["", "R", "R-2026-", "a-long-prefix-of-ids-"]),
+            width in 1usize..12,
+            steps in prop::collection::vec(
+                prop_oneof![4 => Just(1i64), 1 => Just(2i64), 1 => Just(0i64), 1 => -30i64..30],
+                1..120,
+            ),
+            split in 0usize..120,
+        ) {
+            let mut n = 5i64;
+            let mut all = Vec::new();
+            for step in steps {
+                n = (n + step).max(0);
+                all.push(format!("{prefix}{n:0width$}"));
+            }
+            let (mut a, mut b) = (Ids::default(), Ids::default());
+            let mut taken = true;
+            for (k, id) in all.iter().enumerate() {
+                let ids = if k < split { &mut a } else { &mut b };
+                taken &= ids.insert(id.as_bytes());
+            }
+            let distinct = all.iter().collect::<std::collections::HashSet<_>>().len() == all.len();
+            prop_assert_eq!(taken && Ids::all_distinct(vec![a, b]), distinct);
+        }
+    }
+
+    proptest! {
         /// The 64-byte mask marks exactly the delimiters and newlines, whatever the other bytes
         /// (high bytes included, where a carry between bytes would show).
         #[test]
@@ -1232,6 +1312,7 @@ mod tests {
                 m | u64::from(b == delimiter || b == b'\n') << k
             });
             prop_assert_eq!(separators(w, delimiter), want);
+            prop_assert_eq!(separators_by_words(w, delimiter), want);
         }
     }
 
