@@ -37,6 +37,7 @@ pub fn overdue_days(r: &Record, as_of: Option<Date>) -> Option<i64> {
 
 /// (deadline, the date it is judged at) when a record's rectification is late: the date it was
 /// rectified, or the as-of date (the month's last day by default) while it is open.
+#[inline]
 fn late(
     deadline: Option<Date>,
     rectified: Option<Date>,
@@ -185,19 +186,17 @@ pub fn on_two_cores<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -
 
 /// A checked record as the tallies count it: its combination of severity, source and
 /// on-the-spot, and whether its rectification is late.
-pub fn slim(rubric: &Rubric, layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
-    let (combo, overdue) = match &rubric.indicators[c.indicator].rule {
-        Rule::PerFinding { overdue, .. } => (
-            layout.combo(
-                c.indicator,
-                c.severity,
-                c.source,
-                c.status == Status::OnSpot,
-            ),
-            overdue.is_some() && is_overdue(c.deadline, c.rectified, c.month, as_of),
-        ),
-        _ => (0, false),
-    };
+#[inline]
+pub fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
+    // The layout answers from a few bytes per indicator, not from the rubric's rules.
+    let combo = layout.combo(
+        c.indicator,
+        c.severity,
+        c.source,
+        c.status == Status::OnSpot,
+    );
+    let overdue =
+        layout.overdue_rule(c.indicator) && is_overdue(c.deadline, c.rectified, c.month, as_of);
     Slim {
         unit,
         indicator: c.indicator as u32,
@@ -220,10 +219,7 @@ impl<'a> Engine<'a> {
         let layout = Layout::new(rubric);
         let mut store = Store::new(&layout);
         for r in records {
-            store.add(
-                &layout,
-                &slim(rubric, &layout, r.unit as u32, &r.checked(), as_of),
-            );
+            store.add(&layout, &slim(&layout, r.unit as u32, &r.checked(), as_of));
         }
         Engine::from_store(rubric, units, layout, store)
     }

@@ -198,6 +198,17 @@ pub struct ByteKeys {
     /// to 16 bytes has it).
     keys: Vec<(u64, u64, u64)>,
     long: Vec<Option<Vec<u8>>>,
+    /// A perfect hash of the short keys when one was found: bucket → first position + 1 (0 for
+    /// none), so that a lookup is one multiplication and one compare.
+    table: Vec<u8>,
+    seed: u64,
+    shift: u32,
+}
+
+/// A key's bucket: its words and length mixed, then multiplied by the seed (the top bits index).
+#[inline]
+fn bucket(a: u64, b: u64, n: u64, seed: u64, shift: u32) -> usize {
+    ((a ^ b.rotate_left(29) ^ n).wrapping_mul(seed) >> shift) as usize
 }
 
 impl ByteKeys {
@@ -214,18 +225,68 @@ impl ByteKeys {
             out.long
                 .push(k.filter(|k| k.len() > 16).map(<[u8]>::to_vec));
         }
+        out.perfect();
         out
     }
 
+    /// Looks for a seed that puts every distinct short key in a bucket of its own, among about
+    /// keys² buckets (few tries are needed then); without one, lookups compare every key.
+    fn perfect(&mut self) {
+        let n = self.keys.len();
+        if n == 0 || n > 64 {
+            return;
+        }
+        let bits = (n * n).next_power_of_two().trailing_zeros().max(4);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..64 {
+            // splitmix64: seeds that differ in every bit.
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            let seed = (z ^ (z >> 31)) | 1;
+            let mut table = vec![0u8; 1 << bits];
+            let fits = self.keys.iter().enumerate().all(|(i, &(a, b, len))| {
+                if len == u64::MAX {
+                    return true;
+                }
+                let slot = &mut table[bucket(a, b, len, seed, 64 - bits)];
+                match *slot {
+                    0 => {
+                        *slot = i as u8 + 1;
+                        true
+                    }
+                    // The same key again keeps its first position.
+                    j => self.keys[usize::from(j) - 1] == (a, b, len),
+                }
+            });
+            if fits {
+                (self.table, self.seed, self.shift) = (table, seed, 64 - bits);
+                return;
+            }
+        }
+    }
+
+    #[inline]
     pub fn position(&self, cell: &[u8]) -> Option<usize> {
         if cell.len() > 16 {
             return self.position_long(cell);
         }
         let (a, b) = words(cell);
         let n = cell.len() as u64;
+        if !self.table.is_empty() {
+            let i = usize::from(self.table[bucket(a, b, n, self.seed, self.shift)]);
+            return (i > 0 && self.keys.get(i - 1) == Some(&(a, b, n))).then(|| i - 1);
+        }
+        self.scan(a, b, n)
+    }
+
+    /// Every key compared (no perfect hash was found).
+    #[inline(never)]
+    fn scan(&self, a: u64, b: u64, n: u64) -> Option<usize> {
         if self.keys.len() <= 64 {
-            // Every key compared, without stopping at the first match: the cells of a column
-            // take turns among the keys, and a loop that stops would guess wrong time and again.
+            // Without stopping at the first match: the cells of a column take turns among the
+            // keys, and a loop that stops would guess wrong time and again.
             let hits = self.keys.iter().enumerate().fold(0u64, |m, (i, k)| {
                 m | u64::from((k.0 == a) & (k.1 == b) & (k.2 == n)) << i
             });
@@ -512,6 +573,30 @@ mod byte_map_tests {
             next[n - 1] += 1;
             let ((a, b), (da, db)) = (words(&key), last_byte_up(n));
             assert_eq!((a + da, b + db), words(&next), "{n} bytes");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the keys (repeated, long, missing, many), a cell is found at the first
+        /// position of an equal key, and nothing else is found.
+        #[test]
+        fn byte_keys_find_what_a_scan_finds(
+            keys in prop::collection::vec(
+                prop::option::weighted(0.9, prop::collection::vec(b'a'..b'e', 0..20)),
+                0..80,
+            ),
+            cells in prop::collection::vec(
+                prop::collection::vec(b'a'..b'e', 0..20),
+                1..40,
+            ),
+        ) {
+            let k = ByteKeys::new(keys.iter().map(|k| k.as_deref()));
+            for cell in keys.iter().flatten().chain(&cells) {
+                let want = keys.iter().position(|k| k.as_deref() == Some(cell.as_slice()));
+                prop_assert_eq!(k.position(cell), want);
+            }
         }
     }
 }

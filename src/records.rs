@@ -359,13 +359,8 @@ impl<'a> Validator<'a> {
                 } else {
                     self.loaded.counts.scored += 1;
                 }
-                let slim = crate::engine::slim(
-                    self.rubric,
-                    &self.layout,
-                    rec.unit as u32,
-                    &rec.checked(),
-                    self.as_of,
-                );
+                let slim =
+                    crate::engine::slim(&self.layout, rec.unit as u32, &rec.checked(), self.as_of);
                 self.loaded.store.add(&self.layout, &slim);
                 let keep = match &mut self.keep {
                     Some(k) => k(&rec, self.units),
@@ -683,6 +678,8 @@ pub fn check<'c>(
 /// every problem. Exact matching is enough to skip trimming and UTF-8 checks: only keys that are
 /// valid, trimmed text are matched, so a cell equal to one is too.
 pub struct Quick {
+    /// The indicators by code: by a perfect hash when there are few, else by a hash table.
+    indicator_keys: Option<ByteKeys>,
     indicators: crate::fxhash::ByteMap,
     /// Per indicator: it needs a measured value (the quick path leaves those to `check`).
     needs_value: Vec<bool>,
@@ -705,14 +702,18 @@ fn keys<'k>(keys: impl Iterator<Item = &'k String>) -> ByteKeys {
 impl Quick {
     pub fn new(rubric: &Rubric) -> Quick {
         let mut indicators = crate::fxhash::ByteMap::default();
+        let mut codes = Vec::new();
         for (i, ind) in rubric.indicators.iter().enumerate() {
-            if let Some(k) = trimmed_key(&ind.code)
-                && rubric.indicator_index(&ind.code) == Some(i)
-            {
-                indicators.insert(&k, i as u32);
+            let key =
+                trimmed_key(&ind.code).filter(|_| rubric.indicator_index(&ind.code) == Some(i));
+            if let Some(k) = &key {
+                indicators.insert(k, i as u32);
             }
+            codes.push(key);
         }
         Quick {
+            indicator_keys: (codes.len() <= 64)
+                .then(|| ByteKeys::new(codes.iter().map(Option::as_deref))),
             indicators,
             needs_value: rubric
                 .indicators
@@ -744,7 +745,11 @@ impl Quick {
         cell: impl Fn(Col) -> &'c [u8],
     ) -> Option<Checked> {
         let date = self.dates.get(cell(Col::Date))?;
-        let indicator = self.indicators.get(cell(Col::Indicator))? as usize;
+        let code = cell(Col::Indicator);
+        let indicator = match &self.indicator_keys {
+            Some(keys) => keys.position(code)?,
+            None => self.indicators.get(code)? as usize,
+        };
         let count = match cell(Col::Count) {
             [] => 1,
             c => small_whole(c)?,
@@ -795,15 +800,16 @@ impl Quick {
 
 /// Dates written `2026-11-03`, remembered: a year of records holds a few hundred distinct dates.
 struct Dates {
-    /// The cell's first eight bytes and last two, and its date.
-    slots: Box<[(u64, u16, Date); 1024]>,
+    /// The cell's first eight bytes and last two, and its date (8 KB: small enough to stay in
+    /// the processor's nearest cache).
+    slots: Box<[(u64, u16, Date); 512]>,
 }
 
 impl Default for Dates {
     fn default() -> Self {
         // A key of zero bytes matches no cell of the form (it needs its dashes).
         Dates {
-            slots: Box::new([(0, 0, Date::default()); 1024]),
+            slots: Box::new([(0, 0, Date::default()); 512]),
         }
     }
 }
@@ -821,18 +827,22 @@ impl Dates {
         if head & DASHES != u64::from_le_bytes(*b"\0\0\0\0-\0\0-") {
             return None;
         }
-        // Month and day (and the year's last digit) apart: a year's dates never share a slot.
-        let v = |x: u64, byte: u32| (x >> (8 * byte)) as usize & 0x0f;
-        let tail64 = u64::from(tail);
-        let slot = ((v(head, 3) * 13 + v(head, 5) * 10 + v(head, 6)) * 32
-            + v(tail64, 0) * 10
-            + v(tail64, 1))
-            & 1023;
+        let slot = Dates::slot(head, tail);
         let (h, t, d) = self.slots[slot];
         if h == head && t == tail {
             return Some(d);
         }
         self.parse(b, slot, head, tail)
+    }
+
+    /// Where a date's key goes: by month (counted from year 0) and day, so that the dates of
+    /// any sixteen months in a row never share a slot. Two digits `ab` (a in the low byte)
+    /// make 10a + b by one multiplication.
+    #[inline]
+    fn slot(head: u64, tail: u16) -> usize {
+        let two = |x: u64| (((x & 0x0f0f) * 0x0a01) >> 8) as usize & 0xff;
+        let months = two(head >> 16) * 12 + two(head >> 40);
+        (months * 32 + two(u64::from(tail))) & 511
     }
 
     /// A date not in the cache: checked and parsed, then remembered.
@@ -1043,6 +1053,29 @@ mod tests {
                     prop_assert_eq!(Some(fast), slow);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn dates_of_sixteen_months_take_distinct_slots() {
+        let mut day = Date::constant(2029, 9, 1);
+        let end = Date::constant(2031, 1, 1);
+        while day < end {
+            // Sixteen months from the first of each month (across a decade).
+            let mut taken = std::collections::HashMap::new();
+            let last = day.checked_add(jiff::Span::new().months(16)).unwrap();
+            let mut d = day;
+            while d < last {
+                let text = d.to_string();
+                let b = text.as_bytes();
+                let head = u64::from_le_bytes(b[..8].try_into().unwrap());
+                let tail = u16::from_le_bytes(b[8..].try_into().unwrap());
+                if let Some(other) = taken.insert(Dates::slot(head, tail), d) {
+                    panic!("{d} and {other} share a slot");
+                }
+                d = d.tomorrow().unwrap();
+            }
+            day = day.checked_add(jiff::Span::new().months(1)).unwrap();
         }
     }
 

@@ -521,7 +521,7 @@ impl<'c> Worker<'c> {
         } else {
             self.part.counts.scored += 1;
         }
-        let s = engine::slim(ctx.rubric, ctx.layout, unit, &c, ctx.as_of);
+        let s = engine::slim(ctx.layout, unit, &c, ctx.as_of);
         match Pending::of(&s).filter(|_| s.value.is_none()) {
             Some(p) => {
                 self.pending.push(p);
