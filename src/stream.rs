@@ -121,9 +121,11 @@ struct Ids {
     runs: Vec<(Vec<u8>, usize, u64, u64)>,
     open: Option<(Vec<u8>, usize, u64, u64)>,
     other: Vec<Vec<u8>>,
-    /// The id that continues the open run by its last digit (R…07 after R…06), as
+    /// The id that continues the open run (R…07 after R…06, R…20 after R…19), as
     /// [`words`](crate::fxhash::words), with its length and last digit; ids of up to 16 bytes.
     next: Option<((u64, u64), usize, u8)>,
+    /// The same id as written (its first `len` bytes).
+    next_id: [u8; 16],
 }
 
 impl Ids {
@@ -155,20 +157,45 @@ impl Ids {
             && id.len() <= 16
         {
             self.next = Some((crate::fxhash::words(id), id.len(), digit));
+            self.next_id[..id.len()].copy_from_slice(id);
             self.advance();
         }
         inserted
     }
 
-    /// The id expected next, from the one just taken: its last digit one up (none after a 9).
+    /// The id expected next, from the one just taken (in `next`): its number one up in the
+    /// same width (none after R…99, whose successor has another digit).
+    #[inline]
     fn advance(&mut self) {
-        self.next = match self.next {
-            Some(((a, b), n, d)) if d < b'9' => {
-                let (da, db) = crate::fxhash::last_byte_up(n);
-                Some(((a + da, b + db), n, d + 1))
-            }
-            _ => None,
+        let Some(((a, b), n, d)) = self.next else {
+            return;
         };
+        if d < b'9' {
+            // The last digit one up: a change to one byte of the words.
+            let (da, db) = crate::fxhash::last_byte_up(n);
+            self.next = Some(((a + da, b + db), n, d + 1));
+            self.next_id[n - 1] = d + 1;
+        } else {
+            self.carry(n);
+        }
+    }
+
+    /// After a 9: nines become zeros and the digit before them goes one up.
+    #[inline(never)]
+    fn carry(&mut self, n: usize) {
+        let id = &mut self.next_id[..n];
+        for i in (0..n).rev() {
+            match id[i] {
+                b'9' if i > 0 && id[i - 1].is_ascii_digit() => id[i] = b'0',
+                d @ b'0'..=b'8' => {
+                    id[i] = d + 1;
+                    self.next = Some((crate::fxhash::words(id), n, id[n - 1]));
+                    return;
+                }
+                _ => break,
+            }
+        }
+        self.next = None;
     }
 
     fn insert_slowly(&mut self, id: &[u8]) -> bool {
@@ -1273,7 +1300,13 @@ mod tests {
             prefix in prop::sample::select(vec!["", "R", "R-2026-", "a-long-prefix-of-ids-"]),
             width in 1usize..12,
             steps in prop::collection::vec(
-                prop_oneof![4 => Just(1i64), 1 => Just(2i64), 1 => Just(0i64), 1 => -30i64..30],
+                prop_oneof![
+                    4 => Just(1i64),
+                    1 => Just(2i64),
+                    1 => Just(0i64),
+                    1 => Just(-1i64),
+                    1 => -30i64..30,
+                ],
                 1..120,
             ),
             split in 0usize..120,
@@ -1342,6 +1375,26 @@ mod tests {
             assert!(ids.insert(id.as_bytes()), "{id}");
         }
         assert!(!ids.insert(b"R012"), "a repeat after the quick path");
+        // Past a 9 the next number is expected too: R…09 is followed by R…10, not R…11.
+        let mut carried = Ids::default();
+        for id in ["R08", "R09", "R11", "R10"] {
+            assert!(carried.insert(id.as_bytes()), "{id}");
+        }
+        assert!(!carried.insert(b"R10"), "a repeat after a carry");
+        let mut jumps = Ids::default();
+        for id in ["R19", "R30", "R21", "R20"] {
+            assert!(jumps.insert(id.as_bytes()), "{id}");
+        }
+        let mut wider = Ids::default();
+        for id in ["R099", "R100", "R101"] {
+            assert!(wider.insert(id.as_bytes()), "{id}");
+        }
+        assert!(
+            !wider.insert(b"R100"),
+            "a repeat after a carry over two digits"
+        );
+        assert!(wider.insert(b"R102"));
+        assert!(Ids::all_distinct(vec![carried, wider, jumps]));
         // Nineteen digits are kept whole: their successor is no successor of the open run.
         let mut whole = Ids::default();
         assert!(whole.insert(b"A1"));
