@@ -278,7 +278,6 @@ struct Part {
 struct Ctx<'a> {
     rubric: &'a Rubric,
     layout: &'a Layout,
-    columns: &'a Columns,
     header: &'a [String],
     roster: Option<&'a Units>,
     delimiter: u8,
@@ -286,6 +285,8 @@ struct Ctx<'a> {
     keep: Option<Wanted<'a>>,
     /// The file's index among the inputs.
     file: u32,
+    /// The file column of each of [`ALL_COLS`], if present.
+    idx: [Option<usize>; 13],
 }
 
 /// Records waiting to be tallied, sorted by unit first: a batch then touches each unit's few
@@ -448,22 +449,32 @@ struct Worker<'c> {
     /// The same units, those with codes of one prefix and width found by their number.
     numbered: Numbered,
     quick: records::Quick,
-    /// The file column of each of [`ALL_COLS`], if present.
-    idx: [Option<usize>; 13],
     /// The columns scoring reads, and their file columns.
     used: Vec<(usize, usize)>,
+    /// Per file column, the column of [`ALL_COLS`] it holds for the quick path ([`SINK`] for
+    /// those it does not read), and how many fields a line needs for all of them; `None` when
+    /// records are kept (they need every field).
+    plan: Option<(Vec<u8>, usize)>,
     keys: Vec<String>,
 }
 
 impl<'c> Worker<'c> {
     fn new(ctx: &'c Ctx<'c>) -> Worker<'c> {
-        let idx = ALL_COLS.map(|c| ctx.columns.index(c));
-        let used = idx
+        let used: Vec<(usize, usize)> = ctx
+            .idx
             .iter()
             .enumerate()
             .filter(|(k, _)| !matches!(ALL_COLS[*k], Col::Note | Col::Inspector))
             .filter_map(|(k, i)| i.map(|i| (k, i)))
             .collect();
+        let need = used.iter().map(|&(_, i)| i + 1).max().unwrap_or(0);
+        let mut plan = vec![SINK; need];
+        for &(k, i) in &used {
+            plan[i] = k as u8;
+        }
+        let plan = (ctx.keep.is_none()
+            && plan.iter().filter(|&&k| k != SINK).count() == used.len())
+        .then_some((plan, need));
         Worker {
             ctx,
             part: Part {
@@ -478,8 +489,8 @@ impl<'c> Worker<'c> {
             units: ByteMap::default(),
             numbered: Numbered::default(),
             quick: records::Quick::new(ctx.rubric),
-            idx,
             used,
+            plan,
             keys: ctx.header.iter().map(|h| input::header_key(h)).collect(),
         }
     }
@@ -493,6 +504,11 @@ impl<'c> Worker<'c> {
         ends: &mut Vec<u32>,
     ) -> Result<(), GiveUp> {
         if plain || memchr::memchr2(b'"', b'\r', bytes).is_none() {
+            if let Some((plan, need)) = self.plan.take() {
+                let done = self.plain_block(bytes, &plan, need, ends);
+                self.plan = Some((plan, need));
+                return done;
+            }
             return split_plain(bytes, self.ctx.delimiter, ends, |line| {
                 self.row(&line, first_line + line.index)
             });
@@ -513,24 +529,68 @@ impl<'c> Worker<'c> {
         Ok(())
     }
 
+    /// A block without quotes or carriage returns, when no record is kept: each field goes
+    /// straight to its column's cell as it is split, and a line whose cells are all in the
+    /// usual form is tallied from them; any other line is split again and read by [`row`].
+    fn plain_block(
+        &mut self,
+        block: &[u8],
+        plan: &[u8],
+        need: usize,
+        ends: &mut Vec<u32>,
+    ) -> Result<(), GiveUp> {
+        let delimiter = self.ctx.delimiter;
+        let mut cells: [&[u8]; SINK as usize + 1] = [&[]; SINK as usize + 1];
+        let (mut field, mut start, mut line_start) = (0usize, 0usize, 0usize);
+        let mut line_end = |p: usize, fields: usize, line_start: usize, cells: &[&[u8]]| {
+            // An empty line is no record (as for `csv`).
+            if p == line_start {
+                return Ok(());
+            }
+            if fields >= need
+                && let Some((c, unit, id)) = self.quick(|col| cells[col as usize])
+            {
+                self.part.counts.read += 1;
+                return self.take(c, unit, id);
+            }
+            let line = &block[line_start..p];
+            split_plain(line, delimiter, ends, |l| self.row(&l, 0))
+        };
+        each_separator(block, delimiter, |p, newline| {
+            cells[usize::from(plan.get(field).copied().unwrap_or(SINK))] = &block[start..p];
+            field += 1;
+            start = p + 1;
+            if newline {
+                line_end(p, field, line_start, &cells)?;
+                (field, line_start) = (0, p + 1);
+            }
+            Ok(())
+        })?;
+        if line_start < block.len() {
+            let p = block.len();
+            cells[usize::from(plan.get(field).copied().unwrap_or(SINK))] = &block[start..p];
+            line_end(p, field + 1, line_start, &cells)?;
+        }
+        Ok(())
+    }
+
+    /// The usual row: every cell in its plain form, compared as bytes; the unit and the id as
+    /// written, when resolved before or plain ASCII. `None` for anything else.
+    #[inline]
+    fn quick<'r>(&mut self, raw: impl Fn(Col) -> &'r [u8]) -> Option<Resolved<'r>> {
+        let c = self.quick.check(self.ctx.rubric, &raw)?;
+        Some((c, self.unit(raw(Col::Unit))?, plain_id(raw(Col::Id))?))
+    }
+
     fn row(&mut self, rec: &impl Fields, line: u64) -> Result<(), GiveUp> {
         let ctx = self.ctx;
-        let idx = &self.idx;
+        let idx = &ctx.idx;
         let raw = |col: Col| -> &[u8] {
             idx[col as usize]
                 .and_then(|i| rec.get(i))
                 .unwrap_or_default()
         };
-        // The usual row first: every cell in its plain form, compared as bytes.
-        let quick = match self.quick.check(ctx.rubric, raw) {
-            // The unit and the id as written, when resolved before or plain ASCII.
-            Some(c) => match (self.unit(raw(Col::Unit)), plain_id(raw(Col::Id))) {
-                (Some(unit), Some(id)) => Some((c, unit, id)),
-                _ => None,
-            },
-            None => None,
-        };
-        let (c, unit, id) = match quick {
+        let (c, unit, id) = match self.quick(raw) {
             Some(q) => {
                 self.part.counts.read += 1;
                 q
@@ -540,6 +600,17 @@ impl<'c> Worker<'c> {
                 None => return Ok(()),
             },
         };
+        self.take(c, unit, id)?;
+        if let Some(keep) = ctx.keep {
+            self.keep(keep, rec, line, c, unit)?;
+        }
+        Ok(())
+    }
+
+    /// Tallies a row checked and resolved.
+    #[inline]
+    fn take(&mut self, c: records::Checked, unit: u32, id: &[u8]) -> Result<(), GiveUp> {
+        let ctx = self.ctx;
         if !id.is_empty() && !self.part.ids.insert(id) {
             return Err(GiveUp);
         }
@@ -563,9 +634,6 @@ impl<'c> Worker<'c> {
             }
             None => self.part.store.add(ctx.layout, &s),
         }
-        if let Some(keep) = ctx.keep {
-            self.keep(keep, rec, line, c, unit)?;
-        }
         Ok(())
     }
 
@@ -579,7 +647,7 @@ impl<'c> Worker<'c> {
         unit: u32,
     ) -> Result<(), GiveUp> {
         let text = |col: Col| -> Result<&str, GiveUp> {
-            match self.idx[col as usize].and_then(|i| rec.get(i)) {
+            match self.ctx.idx[col as usize].and_then(|i| rec.get(i)) {
                 Some(b) => std::str::from_utf8(b)
                     .map(input::trim_cell)
                     .map_err(|_| GiveUp),
@@ -636,7 +704,10 @@ impl<'c> Worker<'c> {
         let text = |i: usize| rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
         let mut cells: [&str; 13] = [""; 13];
         for &(k, i) in &self.used {
-            cells[k] = input::trim_cell(text(i).ok_or(GiveUp)?);
+            // A line shorter than the header: its missing cells are empty.
+            if i < rec.len() {
+                cells[k] = input::trim_cell(text(i).ok_or(GiveUp)?);
+            }
         }
         if cells.iter().all(|c| c.is_empty()) {
             // Blank only when every cell is: otherwise an invalid row.
@@ -744,22 +815,7 @@ fn split_plain(
         }
         Ok(())
     };
-    let mut words = block.chunks_exact(64);
-    let mut base = 0usize;
-    for w in &mut words {
-        let mut hits = separators(w.try_into().unwrap_or(&[0; 64]), delimiter);
-        while hits != 0 {
-            let p = base + hits.trailing_zeros() as usize;
-            hits &= hits - 1;
-            at(p, ends, &mut start)?;
-        }
-        base += 64;
-    }
-    for (k, &b) in words.remainder().iter().enumerate() {
-        if b == delimiter || b == b'\n' {
-            at(base + k, ends, &mut start)?;
-        }
-    }
+    each_separator(block, delimiter, |p, _| at(p, ends, &mut start))?;
     if start < block.len() {
         ends.push((block.len() - start) as u32);
         row(Line {
@@ -767,6 +823,33 @@ fn split_plain(
             ends,
             index,
         })?;
+    }
+    Ok(())
+}
+
+/// Calls `at` with the place of each delimiter or newline in `block`, in order, and whether it
+/// is a newline; 64 bytes at a time.
+#[inline(always)]
+fn each_separator(
+    block: &[u8],
+    delimiter: u8,
+    mut at: impl FnMut(usize, bool) -> Result<(), GiveUp>,
+) -> Result<(), GiveUp> {
+    let mut words = block.chunks_exact(64);
+    let mut base = 0usize;
+    for w in &mut words {
+        let mut hits = separators(w.try_into().unwrap_or(&[0; 64]), delimiter);
+        while hits != 0 {
+            let p = base + hits.trailing_zeros() as usize;
+            hits &= hits - 1;
+            at(p, block[p] == b'\n')?;
+        }
+        base += 64;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
+        if b == delimiter || b == b'\n' {
+            at(base + k, b == b'\n')?;
+        }
     }
     Ok(())
 }
@@ -854,6 +937,9 @@ fn work_blocks(
     }
     Ok(worker.finish())
 }
+
+/// Where the quick path puts the fields it does not read.
+const SINK: u8 = 13;
 
 const ALL_COLS: [Col; 13] = [
     Col::Date,
@@ -1094,13 +1180,13 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
     let ctx = Ctx {
         rubric,
         layout,
-        columns: &columns,
         header: &header,
         roster,
         delimiter,
         as_of,
         keep,
         file: file_index,
+        idx: ALL_COLS.map(|c| columns.index(c)),
     };
     // Line numbers (only when records are kept): the first block's first line follows the
     // header.

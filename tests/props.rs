@@ -455,7 +455,8 @@ proptest! {
         roster in any::<bool>(),
     ) {
         let (rubric, units, records) = setup(&p, &recs);
-        // With a note after the columns scoring reads (which the reader may skip over).
+        // With a note after the columns scoring reads (which the reader may skip over), and
+        // some lines shorter than the header.
         let mut text = String::from("id,");
         let body = csv_text(&recs, p.quarter_level);
         let mut lines = body.lines();
@@ -466,7 +467,12 @@ proptest! {
                 Some(d) if recs.len() > 1 && k == 1 + d % (recs.len() - 1) => "R0".to_owned(),
                 _ => format!("R{k}"),
             };
-            text.push_str(&format!("{id},{l},note {k}\n"));
+            // Every third line whose last cell is empty ends before it (and the note): a
+            // missing cell reads as empty, not as the line before's.
+            match l.strip_suffix(',') {
+                Some(short) if k % 3 == 0 => text.push_str(&format!("{id},{short}\n")),
+                _ => text.push_str(&format!("{id},{l},note {k}\n")),
+            }
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
@@ -728,4 +734,41 @@ fn keeps_the_same_records(map_from: u64) {
         .collect();
     assert!(!want.is_empty());
     assert_eq!(shown(&one.records, &one.units), shown(&want, &slow_units));
+}
+
+/// A line that ends before its last columns reads them as empty, as the in-memory reader
+/// does, and not as the line before's: here a stale rectification date would make U2's
+/// finding overdue.
+#[test]
+fn a_short_line_reads_its_missing_cells_as_empty() {
+    let rubric = rubric::load(
+        "civscore: 1\ncategories:\n  - code: C\n    indicators:\n      - {code: A1, name: a, points: 5, rule: per_finding, deduct: 1, overdue: 2}\n",
+        "r.yaml",
+    )
+    .unwrap();
+    // U2 comes first in full, so that the short line's unit is known to the quick path.
+    let text = "id,date,unit,indicator,count,deadline,rectified\n\
+                R0,2026-11-02,U2,A1,1,,\n\
+                R1,2026-11-03,U1,A1,1,2026-11-05,2026-11-20\n\
+                R2,2026-11-03,U2,A1,1,2026-11-05\n";
+    // With and without a line feed after the last line (read by different code).
+    for text in [text, text.trim_end()] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("short.csv");
+        std::fs::write(&path, text).unwrap();
+        let as_of = Some(jiff::civil::date(2026, 11, 4));
+        let s = civscore::stream::tally(&[path.display().to_string()], &rubric, None, as_of, false)
+            .expect("streams");
+        let e = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+        let scores = e.score();
+        let by_code = |code: &str| {
+            let u = s.units.list.iter().position(|u| u.code == code).unwrap();
+            scores.months.values().next().unwrap()[u].score
+        };
+        // Full marks 5. U1: rectified 11-20, after the deadline 11-05: 5 - (1 + 2 overdue) = 2.
+        // U2: a finding without a deadline, and one not rectified whose deadline has not
+        // passed as of 11-04: 5 - 1 - 1 = 3.
+        assert_eq!(by_code("U1"), Decimal::from(2));
+        assert_eq!(by_code("U2"), Decimal::from(3));
+    }
 }
