@@ -678,9 +678,7 @@ pub fn check<'c>(
 /// every problem. Exact matching is enough to skip trimming and UTF-8 checks: only keys that are
 /// valid, trimmed text are matched, so a cell equal to one is too.
 pub struct Quick {
-    /// The indicators by code: by a perfect hash when there are few, else by a hash table.
-    indicator_keys: Option<ByteKeys>,
-    indicators: crate::fxhash::ByteMap,
+    indicators: Codes,
     /// Per indicator: it needs a measured value (the quick path leaves those to `check`).
     needs_value: Vec<bool>,
     /// Per indicator: its severity keys, when it deducts by severity (`None` for a key that is
@@ -688,6 +686,12 @@ pub struct Quick {
     severities: Vec<Option<ByteKeys>>,
     sources: Option<ByteKeys>,
     dates: Dates,
+}
+
+/// The indicators by code: by a perfect hash when there are few, else by a hash table.
+enum Codes {
+    Few(ByteKeys),
+    Many(crate::fxhash::ByteMap),
 }
 
 fn trimmed_key(k: &str) -> Option<Vec<u8>> {
@@ -701,19 +705,27 @@ fn keys<'k>(keys: impl Iterator<Item = &'k String>) -> ByteKeys {
 
 impl Quick {
     pub fn new(rubric: &Rubric) -> Quick {
-        let mut indicators = crate::fxhash::ByteMap::default();
-        let mut codes = Vec::new();
-        for (i, ind) in rubric.indicators.iter().enumerate() {
-            let key =
-                trimmed_key(&ind.code).filter(|_| rubric.indicator_index(&ind.code) == Some(i));
-            if let Some(k) = &key {
-                indicators.insert(k, i as u32);
+        // Each code once, as the rubric finds it (a code that is not trimmed text, none).
+        let codes: Vec<Option<Vec<u8>>> = rubric
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| {
+                trimmed_key(&ind.code).filter(|_| rubric.indicator_index(&ind.code) == Some(i))
+            })
+            .collect();
+        let indicators = if codes.len() <= 64 {
+            Codes::Few(ByteKeys::new(codes.iter().map(Option::as_deref)))
+        } else {
+            let mut map = crate::fxhash::ByteMap::default();
+            for (i, k) in codes.iter().enumerate() {
+                if let Some(k) = k {
+                    map.insert(k, i as u32);
+                }
             }
-            codes.push(key);
-        }
+            Codes::Many(map)
+        };
         Quick {
-            indicator_keys: (codes.len() <= 64)
-                .then(|| ByteKeys::new(codes.iter().map(Option::as_deref))),
             indicators,
             needs_value: rubric
                 .indicators
@@ -746,9 +758,9 @@ impl Quick {
     ) -> Option<Checked> {
         let date = self.dates.get(cell(Col::Date))?;
         let code = cell(Col::Indicator);
-        let indicator = match &self.indicator_keys {
-            Some(keys) => keys.position(code)?,
-            None => self.indicators.get(code)? as usize,
+        let indicator = match &self.indicators {
+            Codes::Few(keys) => keys.position(code)?,
+            Codes::Many(map) => map.get(code)? as usize,
         };
         let count = match cell(Col::Count) {
             [] => 1,
@@ -1098,5 +1110,38 @@ mod tests {
         assert_eq!(c.weight, Decimal::from(2));
         assert_eq!(c.deadline, Some(jiff::civil::date(2026, 11, 10)));
         assert_eq!(c.status, Status::Valid);
+    }
+
+    #[test]
+    fn the_quick_path_finds_codes_of_a_large_rubric() {
+        // 70 indicators: more than the perfect hash takes, so codes go through the hash table.
+        let mut text = String::from("civscore: 1\ncategories:\n  - code: C\n    indicators:\n");
+        for i in 0..70 {
+            text.push_str(&format!(
+                "      - {{code: K{i}, name: k{i}, points: 1, rule: per_finding, deduct: 0.5}}\n"
+            ));
+        }
+        let rubric = crate::rubric::load(&text, "big.yaml").unwrap();
+        let mut quick = Quick::new(&rubric);
+        assert!(matches!(quick.indicators, Codes::Many(_)));
+        for (code, want) in [
+            ("K0", Some(0)),
+            ("K69", Some(69)),
+            ("K70", None),
+            ("k1", None),
+        ] {
+            let row = |col: Col| -> &[u8] {
+                match col {
+                    Col::Date => b"2026-11-03",
+                    Col::Indicator => code.as_bytes(),
+                    _ => b"",
+                }
+            };
+            assert_eq!(
+                quick.check(&rubric, row).map(|c| c.indicator),
+                want,
+                "{code}"
+            );
+        }
     }
 }

@@ -124,7 +124,7 @@ struct Ids {
     /// The id that continues the open run (R…07 after R…06, R…20 after R…19), as
     /// [`words`](crate::fxhash::words), with its length and last digit; ids of up to 16 bytes.
     next: Option<((u64, u64), usize, u8)>,
-    /// The same id as written (its first `len` bytes).
+    /// The same id as written (its first bytes, as many as its length).
     next_id: [u8; 16],
 }
 
@@ -287,6 +287,40 @@ struct Ctx<'a> {
     file: u32,
     /// The file column of each of [`ALL_COLS`], if present.
     idx: [Option<usize>; 13],
+    /// The columns scoring reads, and their file columns.
+    used: Vec<(usize, usize)>,
+    /// Where the quick path puts each field of a plain line; `None` when records are kept
+    /// (they need every field).
+    plan: Option<Plan>,
+}
+
+/// Where the quick path puts each field of a plain line.
+struct Plan {
+    /// Per file column, the column of [`ALL_COLS`] it holds ([`SINK`] for those not read).
+    cells: Vec<u8>,
+    /// How many fields a line needs for all of them.
+    need: usize,
+}
+
+impl Ctx<'_> {
+    /// The columns scoring reads ([`Ctx::used`]) and the quick path's plan ([`Ctx::plan`]).
+    fn plan(idx: &[Option<usize>; 13], keep: bool) -> (Vec<(usize, usize)>, Option<Plan>) {
+        let used: Vec<(usize, usize)> = idx
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !matches!(ALL_COLS[*k], Col::Note | Col::Inspector))
+            .filter_map(|(k, i)| i.map(|i| (k, i)))
+            .collect();
+        let need = used.iter().map(|&(_, i)| i + 1).max().unwrap_or(0);
+        let mut plan = vec![SINK; need];
+        for &(k, i) in &used {
+            plan[i] = k as u8;
+        }
+        // Two columns in one file column (not made by `Columns`) would need two cells.
+        let plan = (!keep && plan.iter().filter(|&&k| k != SINK).count() == used.len())
+            .then_some(Plan { cells: plan, need });
+        (used, plan)
+    }
 }
 
 /// Records waiting to be tallied, sorted by unit first: a batch then touches each unit's few
@@ -449,32 +483,11 @@ struct Worker<'c> {
     /// The same units, those with codes of one prefix and width found by their number.
     numbered: Numbered,
     quick: records::Quick,
-    /// The columns scoring reads, and their file columns.
-    used: Vec<(usize, usize)>,
-    /// Per file column, the column of [`ALL_COLS`] it holds for the quick path ([`SINK`] for
-    /// those it does not read), and how many fields a line needs for all of them; `None` when
-    /// records are kept (they need every field).
-    plan: Option<(Vec<u8>, usize)>,
     keys: Vec<String>,
 }
 
 impl<'c> Worker<'c> {
     fn new(ctx: &'c Ctx<'c>) -> Worker<'c> {
-        let used: Vec<(usize, usize)> = ctx
-            .idx
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| !matches!(ALL_COLS[*k], Col::Note | Col::Inspector))
-            .filter_map(|(k, i)| i.map(|i| (k, i)))
-            .collect();
-        let need = used.iter().map(|&(_, i)| i + 1).max().unwrap_or(0);
-        let mut plan = vec![SINK; need];
-        for &(k, i) in &used {
-            plan[i] = k as u8;
-        }
-        let plan = (ctx.keep.is_none()
-            && plan.iter().filter(|&&k| k != SINK).count() == used.len())
-        .then_some((plan, need));
         Worker {
             ctx,
             part: Part {
@@ -489,8 +502,6 @@ impl<'c> Worker<'c> {
             units: ByteMap::default(),
             numbered: Numbered::default(),
             quick: records::Quick::new(ctx.rubric),
-            used,
-            plan,
             keys: ctx.header.iter().map(|h| input::header_key(h)).collect(),
         }
     }
@@ -504,10 +515,8 @@ impl<'c> Worker<'c> {
         ends: &mut Vec<u32>,
     ) -> Result<(), GiveUp> {
         if plain || memchr::memchr2(b'"', b'\r', bytes).is_none() {
-            if let Some((plan, need)) = self.plan.take() {
-                let done = self.plain_block(bytes, &plan, need, ends);
-                self.plan = Some((plan, need));
-                return done;
+            if let Some(plan) = &self.ctx.plan {
+                return self.plain_block(bytes, plan, ends);
             }
             return split_plain(bytes, self.ctx.delimiter, ends, |line| {
                 self.row(&line, first_line + line.index)
@@ -535,11 +544,11 @@ impl<'c> Worker<'c> {
     fn plain_block(
         &mut self,
         block: &[u8],
-        plan: &[u8],
-        need: usize,
+        plan: &Plan,
         ends: &mut Vec<u32>,
     ) -> Result<(), GiveUp> {
-        let delimiter = self.ctx.delimiter;
+        let (delimiter, need) = (self.ctx.delimiter, plan.need);
+        let slot = |field: usize| usize::from(plan.cells.get(field).copied().unwrap_or(SINK));
         let mut cells: [&[u8]; SINK as usize + 1] = [&[]; SINK as usize + 1];
         let (mut field, mut start, mut line_start) = (0usize, 0usize, 0usize);
         let mut line_end = |p: usize, fields: usize, line_start: usize, cells: &[&[u8]]| {
@@ -557,7 +566,7 @@ impl<'c> Worker<'c> {
             split_plain(line, delimiter, ends, |l| self.row(&l, 0))
         };
         each_separator(block, delimiter, |p, newline| {
-            cells[usize::from(plan.get(field).copied().unwrap_or(SINK))] = &block[start..p];
+            cells[slot(field)] = &block[start..p];
             field += 1;
             start = p + 1;
             if newline {
@@ -568,7 +577,7 @@ impl<'c> Worker<'c> {
         })?;
         if line_start < block.len() {
             let p = block.len();
-            cells[usize::from(plan.get(field).copied().unwrap_or(SINK))] = &block[start..p];
+            cells[slot(field)] = &block[start..p];
             line_end(p, field + 1, line_start, &cells)?;
         }
         Ok(())
@@ -703,7 +712,7 @@ impl<'c> Worker<'c> {
         // The cells scoring reads, each checked as UTF-8 (notes are neither read nor checked).
         let text = |i: usize| rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
         let mut cells: [&str; 13] = [""; 13];
-        for &(k, i) in &self.used {
+        for &(k, i) in &ctx.used {
             // A line shorter than the header: its missing cells are empty.
             if i < rec.len() {
                 cells[k] = input::trim_cell(text(i).ok_or(GiveUp)?);
@@ -1177,6 +1186,8 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         );
         bar
     });
+    let idx = ALL_COLS.map(|c| columns.index(c));
+    let (used, plan) = Ctx::plan(&idx, keep.is_some());
     let ctx = Ctx {
         rubric,
         layout,
@@ -1186,7 +1197,9 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         as_of,
         keep,
         file: file_index,
-        idx: ALL_COLS.map(|c| columns.index(c)),
+        idx,
+        used,
+        plan,
     };
     // Line numbers (only when records are kept): the first block's first line follows the
     // header.
