@@ -406,22 +406,34 @@ pub struct Numbered {
 /// Numbers past this are not kept (the table stays under 4 MB).
 const NUMBERED: usize = 1 << 20;
 
+/// A key split into its prefix and the number its trailing digits spell, with how many digits
+/// there are: `R000123` is (`R`, 6, 123). `None` without digits or with more than `max` (at most
+/// 19, so that the number fits).
+pub fn split_number(key: &[u8], max: usize) -> Option<(&[u8], usize, u64)> {
+    let digits = key.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if !(1..=max.min(19)).contains(&digits) {
+        return None;
+    }
+    let (prefix, number) = key.split_at(key.len() - digits);
+    let n = number
+        .iter()
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    Some((prefix, digits, n))
+}
+
 impl Numbered {
     /// Remembers `key` → `value` when the key is of the family (sets the family when none yet).
     pub fn insert(&mut self, key: &[u8], value: u32) {
-        let digits = key.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-        let (prefix, number) = key.split_at(key.len() - digits);
-        if !(1..=9).contains(&digits) || prefix.len() > 16 {
+        let Some((prefix, digits, n)) = split_number(key, 9).filter(|(p, _, _)| p.len() <= 16)
+        else {
             return;
-        }
+        };
         let (a, b) = words(prefix);
         let family = (a, b, prefix.len(), digits);
         if *self.family.get_or_insert(family) != family {
             return;
         }
-        let n = number
-            .iter()
-            .fold(0usize, |n, &d| n * 10 + usize::from(d - b'0'));
+        let n = n as usize;
         let Some(v) = value.checked_add(1).filter(|_| n < NUMBERED) else {
             return;
         };

@@ -199,15 +199,10 @@ impl Ids {
     }
 
     fn insert_slowly(&mut self, id: &[u8]) -> bool {
-        let digits = id.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-        if !(1..=18).contains(&digits) {
+        let Some((prefix, digits, n)) = crate::fxhash::split_number(id, 18) else {
             self.other.push(id.to_vec());
             return true;
-        }
-        let (prefix, number) = id.split_at(id.len() - digits);
-        let n = number
-            .iter()
-            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        };
         if let Some((p, w, lo, hi)) = &mut self.open
             && *w == digits
             && p.len() == prefix.len()
