@@ -140,6 +140,20 @@ pub fn read_table(path: &str, opts: &ReadOptions) -> Result<Sheet, Error> {
     collect_sheet(|f| for_each_row(path, opts, f))
 }
 
+/// Standard input, read from the process once: a command that reads its inputs under two
+/// rubrics (`compare`) sees the same bytes twice.
+pub fn stdin() -> Result<&'static [u8], Error> {
+    static STDIN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    if let Some(bytes) = STDIN.get() {
+        return Ok(bytes);
+    }
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    Ok(STDIN.get_or_init(|| buf))
+}
+
 /// Reads a file (or `-`) row by row: rows are handed to `f` as they are parsed, not kept.
 pub fn for_each_row(
     path: &str,
@@ -147,11 +161,7 @@ pub fn for_each_row(
     f: &mut dyn FnMut(&Head, &Row) -> Result<(), Error>,
 ) -> Result<Head, Error> {
     let bytes = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        buf
+        stdin()?.to_vec()
     } else {
         let p = Path::new(path);
         if p.is_dir() {

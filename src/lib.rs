@@ -15,6 +15,7 @@ pub mod fxhash;
 pub mod input;
 pub mod labels;
 pub mod period;
+pub mod pipeline;
 pub mod ranking;
 pub mod records;
 pub mod render;

@@ -1551,6 +1551,44 @@ fn compare_shows_what_a_revision_changes() {
 }
 
 #[test]
+fn compare_reads_standard_input_once_for_both_rubrics() {
+    let args = |records: &str| -> Vec<String> {
+        [
+            "compare",
+            records,
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--against",
+            "rubric.yaml",
+            "--all",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let from_file = hand()
+        .args(
+            &args("records.csv")
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .run()
+        .ok();
+    let records = std::fs::read(data("tests/data/hand/records.csv")).unwrap();
+    let from_stdin = hand()
+        .args(&args("-").iter().map(String::as_str).collect::<Vec<_>>())
+        .stdin(records)
+        .run()
+        .ok();
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    assert!(!from_file.json()["tables"].as_array().unwrap().is_empty());
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::builtin;
 use crate::cmd::{self, Inputs, Output, Selection};
-use crate::engine;
 use crate::error::Error;
+use crate::pipeline;
 use crate::ranking::{self, Table};
 
 use crate::render::{Format, csv::defuse, fixed, json::number};
@@ -36,24 +36,22 @@ impl Change {
 /// The units, every table, and the (kind, period) of the tables the selection shows.
 type Scored = (Units, ranking::Tables, Vec<(String, String)>);
 
-fn tables_for(inputs: &Inputs, rubric: &Rubric, selection: Selection) -> Result<Scored, Error> {
+fn tables_for(
+    inputs: &Inputs,
+    rubric: Rubric,
+    selection: Selection,
+) -> Result<(Rubric, Scored), Error> {
     // Only the tallies are needed: no record is kept.
-    let (units, mut loaded) = cmd::read(inputs, rubric, None)?;
-    let until = cmd::score::until(&loaded.store.assessed(), selection)?;
-    loaded.store.truncate_after(until);
-    let scores = engine::Engine::from_store(
-        rubric,
-        &units,
-        crate::tally::Layout::new(rubric),
-        loaded.store,
-    )
-    .score_need(&cmd::score::need(selection, until));
-    let tables = ranking::tables(rubric, &units, &scores);
-    let chosen = cmd::score::select(&tables, selection, until)
+    let mut read = pipeline::read_under(inputs, rubric, None)?;
+    let store = read.take_store();
+    let scored = pipeline::score(&read.rubric, &read.units, store, selection)?;
+    let chosen = scored
+        .chosen(selection)
         .iter()
         .map(|t| (t.kind.as_str().to_owned(), t.period.clone()))
         .collect();
-    Ok((units, tables, chosen))
+    let tables = scored.tables;
+    Ok((read.rubric, (read.units, tables, chosen)))
 }
 
 fn find<'t>(tables: &'t ranking::Tables, kind: &str, period: &str) -> Option<&'t Table> {
@@ -74,8 +72,8 @@ pub fn run(
 ) -> Result<(), Error> {
     let old = builtin::load_rubric(inputs.rubric.as_deref())?;
     let new = builtin::load_rubric(Some(against))?;
-    let (old_units, old_tables, chosen) = tables_for(inputs, &old, selection)?;
-    let (new_units, new_tables, _) = tables_for(inputs, &new, selection)?;
+    let (old, (old_units, old_tables, chosen)) = tables_for(inputs, old, selection)?;
+    let (new, (new_units, new_tables, _)) = tables_for(inputs, new, selection)?;
     if inputs.units.is_none() {
         cmd::note(
             inputs,

@@ -6,9 +6,9 @@ use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 use serde_json::{Map, Value, json};
 
 use crate::cmd::{self, Inputs, Output, Selection};
-use crate::engine::Engine;
 use crate::error::Error;
 use crate::explain::{Entry, Explainer, Explanation};
+use crate::pipeline;
 use crate::ranking::Kind;
 use crate::render::{Format, csv::defuse, fixed, json::number};
 use crate::rubric::Lang;
@@ -20,30 +20,25 @@ pub fn run(
     selection: Selection,
     output: &Output,
 ) -> Result<(), Error> {
-    let cmd::Loaded3 {
-        rubric,
-        units,
-        mut loaded,
-    } = cmd::load_all(
+    // Keep the records of the unit asked for (by code or name); all are tallied.
+    let mut read = pipeline::read(
         inputs,
-        // Keep the records of the unit asked for (by code or name); all are tallied.
         Some(&|_, code, name| code == unit || name == Some(unit)),
     )?;
-    let u = units.find(unit).ok_or_else(|| {
-        let hint = suggest::hint(units.suggestion(unit));
+    let u = read.units.find(unit).ok_or_else(|| {
+        let hint = suggest::hint(read.units.suggestion(unit));
         Error::Usage(format!("--unit: no unit \"{unit}\"{hint}"))
     })?;
-    let mut store = std::mem::take(&mut loaded.store);
-    let until = cmd::score::until(&store.assessed(), selection)?;
-    store.truncate_after(until);
+    let store = read.take_store();
+    let (rubric, units, loaded) = (&read.rubric, &read.units, &mut read.loaded);
+    let scored = pipeline::score(rubric, units, store, selection)?;
+    let until = scored.until;
     loaded.records.retain(|r| r.unit == u && r.month <= until);
-    let engine = Engine::from_store(&rubric, &units, crate::tally::Layout::new(&rubric), store);
-    let scores = engine.score_need(&cmd::score::need(selection, until));
-    let tables = crate::ranking::tables(&rubric, &units, &scores);
+    let (engine, scores) = (&scored.engine, &scored.scores);
     let ex = Explainer {
-        rubric: &rubric,
-        engine: &engine,
-        scores: &scores,
+        rubric,
+        engine,
+        scores,
         records: &loaded.records,
         files: &loaded.files,
         as_of: inputs.as_of,
@@ -51,7 +46,7 @@ pub fn run(
     let code = units.list[u].code.as_str();
     let name = units.list[u].name.as_deref();
     let mut list = Vec::new();
-    for t in cmd::score::select(&tables, selection, until) {
+    for t in scored.chosen(selection) {
         let e = match t.kind {
             Kind::Month => t.period.parse().ok().and_then(|p| match p {
                 crate::period::Period::Month(m) => ex.month(u, m, code, name),

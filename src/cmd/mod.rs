@@ -15,7 +15,6 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use crate::builtin;
 use crate::error::Error;
 use crate::input::ReadOptions;
 use crate::period::Period;
@@ -65,33 +64,7 @@ pub fn note(inputs: &Inputs, msg: &str) {
     }
 }
 
-/// Rubric, units and valid records, with every invalid row reported.
-pub struct Loaded3 {
-    pub rubric: Rubric,
-    pub units: Units,
-    pub loaded: Loaded,
-}
-
-/// Reads the records: every one tallied, those `keep` wants kept (none without it). Streaming
-/// (in flat memory, on every core) when the inputs are UTF-8 CSV files whose rows are all valid;
-/// otherwise in memory, with every problem reported.
-pub fn load_all(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Loaded3, Error> {
-    let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
-    let (units, loaded) = read(inputs, &rubric, keep)?;
-    if inputs.units.is_none() {
-        note(inputs, NO_ROSTER);
-    }
-    if inputs.skip_invalid {
-        report_rejects(inputs, &loaded)?;
-    }
-    Ok(Loaded3 {
-        rubric,
-        units,
-        loaded,
-    })
-}
-
-/// [`load_all`] under a given rubric, without notes: the units and what was read.
+/// Reads the records under a rubric: the units and what was read (the pipeline calls this).
 pub fn read(
     inputs: &Inputs,
     rubric: &Rubric,
@@ -154,36 +127,9 @@ pub fn read(
     Ok((units, loaded))
 }
 
-/// Rubric, units, row counts and the tallies, without the records themselves.
-pub struct Tallied {
-    pub rubric: Rubric,
-    pub units: Units,
-    pub counts: crate::records::Counts,
-    pub layout: crate::tally::Layout,
-    pub store: crate::tally::Store,
-}
-
-/// Reads the records into tallies, keeping none.
-pub fn tally_all(inputs: &Inputs) -> Result<Tallied, Error> {
-    let Loaded3 {
-        rubric,
-        units,
-        loaded,
-    } = load_all(inputs, None)?;
-    Ok(Tallied {
-        layout: crate::tally::Layout::new(&rubric),
-        rubric,
-        units,
-        counts: loaded.counts,
-        store: loaded.store,
-    })
-}
-
-const NO_ROSTER: &str = "no roster (--units): the units are those named in the records; units without any record cannot appear";
-
 /// With --skip-invalid: the rejected rows go to --rejects or stderr, and a line accounts for
 /// every row.
-fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Error> {
+pub(crate) fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Error> {
     match &inputs.rejects {
         Some(path) => {
             let mut buf = Vec::new();

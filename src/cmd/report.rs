@@ -11,6 +11,7 @@ use crate::cmd::{self, Inputs, Selection};
 use crate::engine::{self, Engine};
 use crate::error::Error;
 use crate::period::{Month, Period};
+use crate::pipeline;
 use crate::ranking::{self, Row, Table};
 use crate::records::{Record, Status};
 use crate::render::View;
@@ -58,11 +59,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     // those of the latest month seen so far) and the open rectifications. Every record is
     // tallied. Readers may ask in any order: what is kept is narrowed once the month is known.
     let latest = AtomicI32::new(i32::MIN);
-    let cmd::Loaded3 {
-        rubric,
-        units,
-        mut loaded,
-    } = cmd::load_all(
+    let mut read = pipeline::read(
         inputs,
         Some(&|r, _, _| {
             let in_month = match period {
@@ -72,18 +69,18 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
             in_month || open(r)
         }),
     )?;
-    let mut store = std::mem::take(&mut loaded.store);
-    let month = cmd::score::until(&store.assessed(), selection)?;
-    store.truncate_after(month);
+    let store = read.take_store();
+    let (rubric, units, loaded) = (&read.rubric, &read.units, &mut read.loaded);
+    // The year of the month (the trend sheet) with the previous year: every table and rank
+    // change the workbook shows.
+    let scored = pipeline::score_with(rubric, units, store, selection, |m| {
+        crate::engine::Need::year(m.year())
+    })?;
+    let (month, engine, tables) = (scored.until, &scored.engine, &scored.tables);
     loaded
         .records
         .retain(|r| r.month == month || (r.month < month && open(r)));
     let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
-    let engine = Engine::from_store(&rubric, &units, crate::tally::Layout::new(&rubric), store);
-    // The year of the month (the trend sheet) with the previous year: every table and rank
-    // change the workbook shows.
-    let scores = engine.score_need(&crate::engine::Need::year(month.year()));
-    let tables = ranking::tables(&rubric, &units, &scores);
     let lang = settings.lang.unwrap_or(rubric.lang);
     let month_t = tables.months.get(&month);
     let quarter_t = tables.quarters.get(&month.quarter());

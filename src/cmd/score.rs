@@ -1,11 +1,11 @@
 //! `civscore score`: ranked tables for the chosen periods.
 
 use crate::cmd::{self, Inputs, Output, Selection};
-use crate::engine::{Engine, Need};
 use crate::error::Error;
-use crate::period::{Month, Period};
-use crate::ranking::{self, Table, Tables};
-use std::collections::{BTreeSet, HashMap};
+use crate::period::Period;
+use crate::pipeline;
+use crate::ranking::{Table, Tables};
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
@@ -13,34 +13,21 @@ use crate::ranking::Kind;
 use crate::render::{self, Format, View, sparkline};
 
 pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(), Error> {
-    let cmd::Tallied {
-        rubric,
-        units,
-        counts,
-        layout,
-        mut store,
-    } = cmd::tally_all(inputs)?;
-    let until = until(&store.assessed(), selection)?;
-    store.truncate_after(until);
-    let engine = Engine::from_store(&rubric, &units, layout, store);
-    if engine.overflowed() {
-        return Err(Error::Invalid(
-            "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
-        ));
-    }
-    let scores = engine.score_need(&need(selection, until));
-    let tables = ranking::tables(&rubric, &units, &scores);
-    let chosen = select(&tables, selection, until);
+    let mut read = pipeline::read(inputs, None)?;
+    let store = read.take_store();
+    let (rubric, units) = (&read.rubric, &read.units);
+    let scored = pipeline::score(rubric, units, store, selection)?;
+    let chosen = scored.chosen(selection);
     let sparks = if output.terminal && output.format == Format::Table {
-        sparks(&tables, &chosen, units.list.len())
+        sparks(&scored.tables, &chosen, units.list.len())
     } else {
         Default::default()
     };
     let view = View {
-        rubric: &rubric,
-        units: &units,
+        rubric,
+        units,
         tables: chosen,
-        counts,
+        counts: read.loaded.counts,
         lang: output.lang.unwrap_or(rubric.lang),
         bom: output.bom,
         color: output.color,
@@ -49,36 +36,6 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
     cmd::emit_with(output, &inputs.records, &mut |w| {
         render::render(output.format, &view, w)
     })
-}
-
-/// The last month a selection looks at: a period in the past is scored as it stood then, so
-/// records after it are left out. A period without records is a usage error.
-pub fn until(assessed: &BTreeSet<Month>, selection: Selection) -> Result<Month, Error> {
-    let latest = *assessed
-        .last()
-        .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
-    let first = assessed.first().copied().unwrap_or(latest);
-    let span = |p: Period| -> Error {
-        Error::Usage(format!(
-            "no records in {p}: the data covers {first} to {latest}"
-        ))
-    };
-    match selection {
-        Selection::Latest | Selection::All => Ok(latest),
-        Selection::Period(p @ Period::Month(m)) => {
-            assessed.contains(&m).then_some(m).ok_or_else(|| span(p))
-        }
-        Selection::Period(p @ Period::Quarter(q)) => assessed
-            .iter()
-            .any(|m| m.quarter() == q)
-            .then_some(q.months()[2])
-            .ok_or_else(|| span(p)),
-        Selection::Period(p @ Period::Year(y)) => assessed
-            .iter()
-            .any(|m| m.year() == y)
-            .then_some(Month::new(y, 12))
-            .ok_or_else(|| span(p)),
-    }
 }
 
 /// Sparklines of each unit's monthly scores in the quarter and year tables, on one scale per
@@ -127,34 +84,4 @@ fn quarter_of(month: &str) -> String {
             _ => None,
         })
         .unwrap_or_default()
-}
-
-/// The periods a selection needs scored.
-pub fn need(selection: Selection, until: Month) -> Need {
-    match selection {
-        Selection::All => Need::default(),
-        Selection::Latest | Selection::Period(Period::Month(_)) => Need::month(until),
-        Selection::Period(Period::Quarter(q)) => Need::quarter(q),
-        Selection::Period(Period::Year(y)) => Need::year(y),
-    }
-}
-
-/// The tables a selection shows, in order.
-pub fn select(tables: &Tables, selection: Selection, until: Month) -> Vec<&Table> {
-    match selection {
-        Selection::All => tables
-            .months
-            .values()
-            .chain(tables.quarters.values())
-            .chain(tables.years.values())
-            .collect(),
-        Selection::Latest | Selection::Period(Period::Month(_)) => tables
-            .months
-            .get(&until)
-            .into_iter()
-            .chain(tables.quarters.get(&until.quarter()))
-            .collect(),
-        Selection::Period(Period::Quarter(q)) => tables.quarters.get(&q).into_iter().collect(),
-        Selection::Period(Period::Year(y)) => tables.years.get(&y).into_iter().collect(),
-    }
 }

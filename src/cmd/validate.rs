@@ -4,9 +4,9 @@ use crate::cmd::{self, Inputs};
 use crate::error::Error;
 
 pub fn run(inputs: &Inputs) -> Result<(), Error> {
-    let t = cmd::tally_all(inputs)?;
-    let c = t.counts;
-    let months: Vec<_> = t.store.assessed().into_iter().collect();
+    let t = crate::pipeline::read(inputs, None)?;
+    let c = t.loaded.counts;
+    let months: Vec<_> = t.loaded.store.assessed().into_iter().collect();
     let span = match (months.first(), months.last()) {
         (Some(a), Some(b)) if a == b => format!("{a}"),
         (Some(a), Some(b)) => format!("{a} to {b}"),

@@ -1,0 +1,177 @@
+//! The one scoring pipeline every command calls: inputs → records (read once) → tallies →
+//! scores → ranked tables. Commands differ only in what they keep from the reading and what
+//! they assemble from the result; none of them repeats a step.
+
+use std::collections::BTreeSet;
+
+use crate::builtin;
+use crate::cmd::{self, Inputs, Selection};
+use crate::engine::{Engine, Need, Scores};
+use crate::error::Error;
+use crate::period::{Month, Period};
+use crate::ranking::{self, Table, Tables};
+use crate::records::Loaded;
+use crate::rubric::Rubric;
+use crate::stream::Wanted;
+use crate::tally::{Layout, Store};
+use crate::units::Units;
+
+/// What was read: the rubric, the units (roster order, or as the records name them), and the
+/// records with their tallies.
+pub struct Read {
+    pub rubric: Rubric,
+    pub units: Units,
+    pub loaded: Loaded,
+}
+
+impl Read {
+    /// Takes the tallies out for scoring, leaving the records and counts in place.
+    pub fn take_store(&mut self) -> Store {
+        std::mem::take(&mut self.loaded.store)
+    }
+}
+
+/// Reads the inputs under the rubric they name: every record tallied, those `keep` wants kept.
+/// Notes (no roster) and rejected rows (with `--skip-invalid`) are reported here, once.
+pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
+    let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
+    let read = read_under(inputs, rubric, keep)?;
+    if inputs.units.is_none() {
+        cmd::note(inputs, NO_ROSTER);
+    }
+    if inputs.skip_invalid {
+        cmd::report_rejects(inputs, &read.loaded)?;
+    }
+    Ok(read)
+}
+
+/// Reads the inputs under a given rubric, without notes (`compare` reads under two). Standard
+/// input is read from the process once, whatever the number of readings.
+pub fn read_under(
+    inputs: &Inputs,
+    rubric: Rubric,
+    keep: Option<Wanted<'_>>,
+) -> Result<Read, Error> {
+    let (units, loaded) = cmd::read(inputs, &rubric, keep)?;
+    Ok(Read {
+        rubric,
+        units,
+        loaded,
+    })
+}
+
+const NO_ROSTER: &str = "no roster (--units): the units are those named in the records; units without any record cannot appear";
+
+/// The tallies scored for a selection: the engine (for audit trails), the scores and the
+/// ranked tables, and the last month looked at.
+pub struct Scored<'a> {
+    pub engine: Engine<'a>,
+    pub scores: Scores,
+    pub tables: Tables,
+    pub until: Month,
+}
+
+impl Scored<'_> {
+    /// The tables the selection shows, in order.
+    pub fn chosen(&self, selection: Selection) -> Vec<&Table> {
+        select(&self.tables, selection, self.until)
+    }
+}
+
+/// Scores the periods a selection needs.
+pub fn score<'a>(
+    rubric: &'a Rubric,
+    units: &'a Units,
+    store: Store,
+    selection: Selection,
+) -> Result<Scored<'a>, Error> {
+    score_with(rubric, units, store, selection, |until| {
+        need(selection, until)
+    })
+}
+
+/// Scores the periods `need` asks for, given the last month the selection looks at: records
+/// after it are left out, so that a past period is scored as it stood then.
+pub fn score_with<'a>(
+    rubric: &'a Rubric,
+    units: &'a Units,
+    mut store: Store,
+    selection: Selection,
+    need: impl FnOnce(Month) -> Need,
+) -> Result<Scored<'a>, Error> {
+    let until = until(&store.assessed(), selection)?;
+    store.truncate_after(until);
+    let engine = Engine::from_store(rubric, units, Layout::new(rubric), store);
+    if engine.overflowed() {
+        return Err(Error::Invalid(
+            "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
+        ));
+    }
+    let scores = engine.score_need(&need(until));
+    let tables = ranking::tables(rubric, units, &scores);
+    Ok(Scored {
+        engine,
+        scores,
+        tables,
+        until,
+    })
+}
+
+/// The last month a selection looks at. A period without records is a usage error.
+pub fn until(assessed: &BTreeSet<Month>, selection: Selection) -> Result<Month, Error> {
+    let latest = *assessed
+        .last()
+        .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
+    let first = assessed.first().copied().unwrap_or(latest);
+    let span = |p: Period| -> Error {
+        Error::Usage(format!(
+            "no records in {p}: the data covers {first} to {latest}"
+        ))
+    };
+    match selection {
+        Selection::Latest | Selection::All => Ok(latest),
+        Selection::Period(p @ Period::Month(m)) => {
+            assessed.contains(&m).then_some(m).ok_or_else(|| span(p))
+        }
+        Selection::Period(p @ Period::Quarter(q)) => assessed
+            .iter()
+            .any(|m| m.quarter() == q)
+            .then_some(q.months()[2])
+            .ok_or_else(|| span(p)),
+        Selection::Period(p @ Period::Year(y)) => assessed
+            .iter()
+            .any(|m| m.year() == y)
+            .then_some(Month::new(y, 12))
+            .ok_or_else(|| span(p)),
+    }
+}
+
+/// The periods a selection needs scored.
+pub fn need(selection: Selection, until: Month) -> Need {
+    match selection {
+        Selection::All => Need::default(),
+        Selection::Latest | Selection::Period(Period::Month(_)) => Need::month(until),
+        Selection::Period(Period::Quarter(q)) => Need::quarter(q),
+        Selection::Period(Period::Year(y)) => Need::year(y),
+    }
+}
+
+/// The tables a selection shows, in order.
+pub fn select(tables: &Tables, selection: Selection, until: Month) -> Vec<&Table> {
+    match selection {
+        Selection::All => tables
+            .months
+            .values()
+            .chain(tables.quarters.values())
+            .chain(tables.years.values())
+            .collect(),
+        Selection::Latest | Selection::Period(Period::Month(_)) => tables
+            .months
+            .get(&until)
+            .into_iter()
+            .chain(tables.quarters.get(&until.quarter()))
+            .collect(),
+        Selection::Period(Period::Quarter(q)) => tables.quarters.get(&q).into_iter().collect(),
+        Selection::Period(Period::Year(y)) => tables.years.get(&y).into_iter().collect(),
+    }
+}
