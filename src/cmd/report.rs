@@ -89,8 +89,8 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         return Err(Error::Internal(format!("no tables for {month}")));
     };
     let view = View {
-        rubric: &rubric,
-        units: &units,
+        rubric,
+        units,
         tables: vec![month_t, quarter_t, year_t],
         counts: loaded.counts,
         lang,
@@ -100,7 +100,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     };
     let ctx = Ctx {
         view: &view,
-        engine: &engine,
+        engine,
         records: &loaded.records,
         files: &loaded.files,
         month,
@@ -108,7 +108,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         settings,
         lang,
     };
-    let bytes = ctx.workbook(&tables).map_err(err)?;
+    let bytes = ctx.workbook(tables).map_err(err)?;
     let path = match (&settings.output, &settings.output_dir) {
         (Some(o), _) => o.clone(),
         (None, Some(dir)) => {
