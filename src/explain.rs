@@ -9,7 +9,7 @@ use crate::engine::{self, Engine, Scores};
 use crate::period::{Month, Quarter};
 use crate::ranking::Kind;
 use crate::records::{Record, Status};
-use crate::rubric::{Measure, Missing, NaMode, Per, Rubric, Rule};
+use crate::rubric::{Deduct, Measure, Missing, NaMode, Per, Rubric, Rule};
 use crate::rules::Agg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,13 +52,155 @@ pub struct Entry {
     pub date: Option<Date>,
     pub indicator: Option<String>,
     pub category: Option<String>,
-    /// What was applied, in words and numbers.
-    pub detail: String,
+    /// What was applied, as data: [`crate::i18n::entry`] puts it in words.
+    pub detail: Detail,
+    /// The record's note (free text from the input).
+    pub note: String,
+    /// The level a quarter- or year-level indicator's record is judged at.
+    pub per: Option<Per>,
     /// Points lost (records, indicators, categories, penalties).
     pub deduction: Option<Decimal>,
     /// A score or a bonus (parts, bonus, totals).
     pub value: Option<Decimal>,
     pub record: Option<RecordFactors>,
+}
+
+/// What one step of the trail applied: rule, factors and numbers, without words.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Detail {
+    #[default]
+    None,
+    /// A record withdrawn on appeal.
+    Void,
+    /// A record of an indicator that does not apply to the unit.
+    NotJudged,
+    Finding(Finding),
+    Value(Option<Decimal>),
+    Count(u64),
+    BonusRecord {
+        add: Decimal,
+        count: u64,
+    },
+    VetoRecord {
+        month: Month,
+    },
+    Indicator {
+        code: String,
+        name: String,
+        rule: Rule,
+        how: How,
+    },
+    Subtotal {
+        code: String,
+        name: String,
+    },
+    Rescale {
+        full: Decimal,
+        applicable: Decimal,
+        before: Decimal,
+        after: Decimal,
+    },
+    BonusCategory {
+        code: String,
+        name: String,
+        sum: Decimal,
+        cap: Option<Decimal>,
+    },
+    MonthTotal {
+        full: Decimal,
+        deducted: Decimal,
+        bonus: Decimal,
+        score: Decimal,
+        vetoed: bool,
+    },
+    MonthPart {
+        month: String,
+    },
+    QuarterPart {
+        quarter: String,
+        weight: Decimal,
+    },
+    Mean {
+        months: usize,
+        value: Decimal,
+    },
+    WeightedMean {
+        quarters: usize,
+        value: Decimal,
+    },
+    Penalty {
+        name: String,
+        count: u64,
+        indicator: String,
+        year: i32,
+        at_least: u64,
+    },
+    RollTotal {
+        base: Decimal,
+        deducted: Decimal,
+        score: Decimal,
+        vetoed: bool,
+    },
+}
+
+/// The factors of a per-finding deduction: count × deduct × source weight × repeat × on-spot
+/// = base, and the overdue extra (days late, extra).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub count: u64,
+    pub deduct: Decimal,
+    /// The severity, when the deduction depends on it.
+    pub severity: Option<String>,
+    /// The source weight, shown when it is not 1 or a source is named.
+    pub source: Option<(Decimal, Option<String>)>,
+    /// The repeat factor and the month repeated, when it applies.
+    pub repeat: Option<(Decimal, Month)>,
+    pub on_spot: Option<Decimal>,
+    pub base: Decimal,
+    pub late: Option<(i64, Decimal)>,
+}
+
+/// How an indicator's deduction came about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum How {
+    Nothing,
+    Capped {
+        sum: Decimal,
+        points: Decimal,
+    },
+    Within {
+        sum: Decimal,
+        points: Decimal,
+    },
+    NoValue(Missing),
+    Threshold {
+        mean: Decimal,
+        values: u64,
+        at_most: bool,
+        target: Decimal,
+        kept: Decimal,
+        points: Decimal,
+    },
+    Bands {
+        measured: Measured,
+        kept: Decimal,
+        points: Decimal,
+    },
+    BandsNoValue,
+    Required {
+        held: u64,
+        at_least: u64,
+        each: Decimal,
+    },
+    NaAverage,
+    NaRescale,
+}
+
+/// What a bands indicator measured.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measured {
+    Count(u64),
+    Mean(Decimal),
 }
 
 /// The factors of one per-finding record.
@@ -87,10 +229,6 @@ pub struct Explanation {
     pub bonus: Decimal,
     pub vetoed: bool,
     pub entries: Vec<Entry>,
-}
-
-fn n(d: Decimal) -> String {
-    d.normalize().to_string()
 }
 
 /// Explains scores already computed by `engine` from `records`.
@@ -123,114 +261,90 @@ impl Explainer<'_> {
             date: Some(r.date),
             indicator: Some(ind.code.clone()),
             category: Some(self.rubric.categories[ind.category].code.clone()),
+            note: r.note.clone(),
             ..Entry::default()
         };
-        let note = if r.note.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", r.note)
-        };
         if r.status == Status::Void {
-            e.detail = format!("void (withdrawn): no effect{note}");
+            e.detail = Detail::Void;
             e.deduction = Some(Decimal::ZERO);
             return e;
         }
         if !self.engine.applicable(unit, r.indicator) {
-            e.detail = format!("not applicable to this unit: not judged{note}");
+            e.detail = Detail::NotJudged;
             e.deduction = Some(Decimal::ZERO);
             return e;
         }
         match &ind.rule {
-            Rule::PerFinding { deduct, .. } => {
-                let f = engine::finding(self.rubric, r, self.as_of);
-                let repeat = self.engine.repeat_factor(unit, r.indicator, r.month);
-                let mut parts = vec![r.count.to_string()];
-                let sev = match (deduct, &r.severity) {
-                    (crate::rubric::Deduct::BySeverity(_), Some(s)) => format!(" ({s})"),
-                    _ => String::new(),
-                };
-                parts.push(format!("{}{sev}", n(f.deduct)));
-                if f.weight != Decimal::ONE || r.source.is_some() {
-                    parts.push(format!(
-                        "{} ({})",
-                        n(f.weight),
-                        r.source.as_deref().unwrap_or("source")
-                    ));
-                }
-                if repeat != Decimal::ONE {
-                    parts.push(format!("{} (repeat of {})", n(repeat), r.month.prev()));
-                }
-                if let Some(s) = f.on_spot {
-                    parts.push(format!("{} (on the spot)", n(s)));
-                }
-                let base = f.base * repeat;
-                let mut detail = format!("{} = {}", parts.join(" × "), n(base));
-                if let Some(days) = f.overdue_days {
-                    if f.overdue_extra.is_zero() {
-                        detail.push_str(&format!("; rectification {days} days late"));
-                    } else {
-                        detail.push_str(&format!(
-                            "; rectification {days} days late: + {} overdue",
-                            n(f.overdue_extra)
-                        ));
-                    }
-                }
-                e.detail = format!("{detail}{note}");
-                e.deduction = Some(base + f.overdue_extra);
-                e.record = Some(RecordFactors {
-                    count: r.count,
-                    source: r.source.clone(),
-                    weight: f.weight,
-                    deduct: f.deduct,
-                    on_spot: f.on_spot,
-                    repeat,
-                    base,
-                    overdue_days: f.overdue_days,
-                    overdue_extra: f.overdue_extra,
-                    status: r.status.as_str(),
-                });
-            }
+            Rule::PerFinding { deduct, .. } => self.finding_entry(r, unit, deduct, &mut e),
             Rule::Threshold { .. }
             | Rule::Bands {
                 measure: Measure::Value,
                 ..
-            } => {
-                e.detail = format!("value {}{note}", r.value.map(n).unwrap_or_default());
-            }
-            Rule::Bands { .. } | Rule::Required { .. } => {
-                e.detail = format!("count {}{note}", r.count);
-            }
+            } => e.detail = Detail::Value(r.value),
+            Rule::Bands { .. } | Rule::Required { .. } => e.detail = Detail::Count(r.count),
             Rule::Bonus { add } => {
-                e.detail = format!(
-                    "+{} × {} = +{}{note}",
-                    n(*add),
-                    r.count,
-                    n(*add * Decimal::from(r.count))
-                );
+                e.detail = Detail::BonusRecord {
+                    add: *add,
+                    count: r.count,
+                };
                 e.value = Some(*add * Decimal::from(r.count));
             }
             Rule::Veto => {
                 e.step = Some(Step::Veto);
-                e.detail = format!("veto (一票否决): the unit is vetoed for {}{note}", r.month);
+                e.detail = Detail::VetoRecord { month: r.month };
             }
         }
         if ind.per != Per::Month && ind.rule.has_points() {
-            e.detail = format!("{} (judged per {})", e.detail, ind.per.as_str());
+            e.per = Some(ind.per);
         }
         e
     }
 
-    /// How an indicator's deduction came about, in one line.
-    fn indicator_detail(&self, i: usize, agg: &Agg, deduction: Decimal) -> String {
+    /// A per-finding record's factors, deduction and overdue extra.
+    fn finding_entry(&self, r: &Record, unit: usize, deduct: &Deduct, e: &mut Entry) {
+        let f = engine::finding(self.rubric, r, self.as_of);
+        let repeat = self.engine.repeat_factor(unit, r.indicator, r.month);
+        let base = f.base * repeat;
+        e.detail = Detail::Finding(Finding {
+            count: r.count,
+            deduct: f.deduct,
+            severity: match deduct {
+                Deduct::BySeverity(_) => r.severity.clone(),
+                _ => None,
+            },
+            source: (f.weight != Decimal::ONE || r.source.is_some())
+                .then(|| (f.weight, r.source.clone())),
+            repeat: (repeat != Decimal::ONE).then(|| (repeat, r.month.prev())),
+            on_spot: f.on_spot,
+            base,
+            late: f.overdue_days.map(|d| (d, f.overdue_extra)),
+        });
+        e.deduction = Some(base + f.overdue_extra);
+        e.record = Some(RecordFactors {
+            count: r.count,
+            source: r.source.clone(),
+            weight: f.weight,
+            deduct: f.deduct,
+            on_spot: f.on_spot,
+            repeat,
+            base,
+            overdue_days: f.overdue_days,
+            overdue_extra: f.overdue_extra,
+            status: r.status.as_str(),
+        });
+    }
+
+    /// How an indicator's deduction came about.
+    fn indicator_how(&self, i: usize, agg: &Agg, deduction: Decimal) -> How {
         let ind = &self.rubric.indicators[i];
-        let p = ind.points;
+        let points = ind.points;
         match &ind.rule {
             Rule::PerFinding { .. } => {
                 let sum = agg.base + agg.overdue;
-                if sum > p {
-                    format!("Σ {} capped at its {} points (扣完为止)", n(sum), n(p))
+                if sum > points {
+                    How::Capped { sum, points }
                 } else {
-                    format!("Σ {} of {} points", n(sum), n(p))
+                    How::Within { sum, points }
                 }
             }
             Rule::Threshold {
@@ -239,46 +353,36 @@ impl Explainer<'_> {
                 missing,
                 ..
             } => match agg.mean() {
-                None => match missing {
-                    Missing::Full => "no measured value: keeps its points (missing: full)".into(),
-                    Missing::Zero => "no measured value: loses its points (missing: zero)".into(),
+                None => How::NoValue(*missing),
+                Some(mean) => How::Threshold {
+                    mean,
+                    values: agg.values,
+                    at_most: matches!(direction, crate::rubric::Direction::AtMost),
+                    target: *target,
+                    kept: points - deduction,
+                    points,
                 },
-                Some(v) => {
-                    let op = match direction {
-                        crate::rubric::Direction::AtLeast => "≥",
-                        crate::rubric::Direction::AtMost => "≤",
-                    };
-                    format!(
-                        "mean {} of {} value(s) against {op} {}: scores {} of {}",
-                        n(v.round_dp(10)),
-                        agg.values,
-                        n(*target),
-                        n((p - deduction).round_dp(10)),
-                        n(p)
-                    )
-                }
             },
             Rule::Bands { measure, .. } => {
-                let m = match measure {
-                    Measure::Count => Some(format!("count {}", agg.count)),
-                    Measure::Value => agg
-                        .mean()
-                        .map(|v| format!("mean value {}", n(v.round_dp(10)))),
+                let measured = match measure {
+                    Measure::Count => Some(Measured::Count(agg.count)),
+                    Measure::Value => agg.mean().map(Measured::Mean),
                 };
-                match m {
-                    Some(m) => format!("{m}: band scores {} of {}", n(p - deduction), n(p)),
-                    None => "no measured value".into(),
+                match measured {
+                    Some(measured) => How::Bands {
+                        measured,
+                        kept: points - deduction,
+                        points,
+                    },
+                    None => How::BandsNoValue,
                 }
             }
-            Rule::Required { at_least, deduct } => {
-                let missing = at_least.saturating_sub(agg.count);
-                format!(
-                    "held {} of at least {at_least}: {missing} missing × {}",
-                    agg.count,
-                    n(deduct.unwrap_or(p))
-                )
-            }
-            Rule::Bonus { .. } | Rule::Veto => String::new(),
+            Rule::Required { at_least, deduct } => How::Required {
+                held: agg.count,
+                at_least: *at_least,
+                each: deduct.unwrap_or(points),
+            },
+            Rule::Bonus { .. } | Rule::Veto => How::Nothing,
         }
     }
 
@@ -299,18 +403,21 @@ impl Explainer<'_> {
             if d.is_zero() && agg.records == 0 && applicable {
                 continue;
             }
-            let detail = match (applicable, self.rubric.not_applicable) {
-                (true, _) => self.indicator_detail(i, &agg, d),
-                (false, NaMode::Average) => {
-                    "not applicable: the mean deduction of the units it applies to (not_applicable: average)".into()
-                }
-                (false, NaMode::Rescale) => "not applicable: not judged (the others are rescaled)".into(),
+            let how = match (applicable, self.rubric.not_applicable) {
+                (true, _) => self.indicator_how(i, &agg, d),
+                (false, NaMode::Average) => How::NaAverage,
+                (false, NaMode::Rescale) => How::NaRescale,
             };
             out.push(Entry {
                 step: Some(Step::Indicator),
                 indicator: Some(ind.code.clone()),
                 category: Some(self.rubric.categories[ind.category].code.clone()),
-                detail: format!("{} {} [{}]: {detail}", ind.code, ind.name, ind.rule.name()),
+                detail: Detail::Indicator {
+                    code: ind.code.clone(),
+                    name: ind.name.clone(),
+                    rule: ind.rule.clone(),
+                    how,
+                },
                 deduction: Some(d),
                 ..Entry::default()
             });
@@ -321,7 +428,10 @@ impl Explainer<'_> {
                 out.push(Entry {
                     step: Some(Step::Category),
                     category: Some(cat.code.clone()),
-                    detail: format!("{} {}: subtotal", cat.code, cat.name),
+                    detail: Detail::Subtotal {
+                        code: cat.code.clone(),
+                        name: cat.name.clone(),
+                    },
                     deduction: Some(*sub),
                     ..Entry::default()
                 });
@@ -334,13 +444,12 @@ impl Explainer<'_> {
         {
             out.push(Entry {
                 step: Some(Step::Adjustment),
-                detail: format!(
-                    "not applicable indicators: deductions rescaled × {} / {} (full / applicable points): {} → {}",
-                    n(full),
-                    n(app),
-                    n(sum),
-                    n(total.round_dp(10))
-                ),
+                detail: Detail::Rescale {
+                    full,
+                    applicable: app,
+                    before: sum,
+                    after: total,
+                },
                 deduction: Some(total),
                 ..Entry::default()
             });
@@ -391,33 +500,29 @@ impl Explainer<'_> {
                 .sum();
             if !sum.is_zero() {
                 let bonus = c.cap.map_or(sum, |cap| sum.min(cap));
-                let cap = c
-                    .cap
-                    .map(|cap| format!(", capped at {}", n(cap)))
-                    .unwrap_or_default();
                 entries.push(Entry {
                     step: Some(Step::Bonus),
                     category: Some(c.code.clone()),
-                    detail: format!("{} {}: +{}{cap}", c.code, c.name, n(sum)),
+                    detail: Detail::BonusCategory {
+                        code: c.code.clone(),
+                        name: c.name.clone(),
+                        sum,
+                        cap: c.cap,
+                    },
                     value: Some(bonus),
                     ..Entry::default()
                 });
             }
         }
-        let vetoed = if s.vetoed {
-            "; vetoed (一票否决)"
-        } else {
-            ""
-        };
         entries.push(Entry {
             step: Some(Step::Total),
-            detail: format!(
-                "{} − {} + {} = {}{vetoed}",
-                n(self.rubric.full),
-                n(deducted.round_dp(10)),
-                n(s.bonus),
-                n(s.score.round_dp(10))
-            ),
+            detail: Detail::MonthTotal {
+                full: self.rubric.full,
+                deducted,
+                bonus: s.bonus,
+                score: s.score,
+                vetoed: s.vetoed,
+            },
             value: Some(s.score),
             ..Entry::default()
         });
@@ -446,18 +551,19 @@ impl Explainer<'_> {
         for (label, score) in &s.parts {
             entries.push(Entry {
                 step: Some(Step::Part),
-                detail: format!("month {label}"),
+                detail: Detail::MonthPart {
+                    month: label.clone(),
+                },
                 value: Some(*score),
                 ..Entry::default()
             });
         }
         let mean = engine::mean(s.parts.iter().map(|(_, v)| *v));
         entries.push(Entry {
-            detail: format!(
-                "mean of {} assessed month(s) = {}",
-                s.parts.len(),
-                n(mean.round_dp(10))
-            ),
+            detail: Detail::Mean {
+                months: s.parts.len(),
+                value: mean,
+            },
             step: Some(Step::Mean),
             value: Some(mean),
             ..Entry::default()
@@ -485,18 +591,20 @@ impl Explainer<'_> {
         for ((label, score), w) in s.parts.iter().zip(weights) {
             entries.push(Entry {
                 step: Some(Step::Part),
-                detail: format!("{label}, weight {}", n(*w)),
+                detail: Detail::QuarterPart {
+                    quarter: label.clone(),
+                    weight: *w,
+                },
                 value: Some(*score),
                 ..Entry::default()
             });
         }
         let base = engine::weighted_mean(&s.parts, weights);
         entries.push(Entry {
-            detail: format!(
-                "weighted mean of {} assessed quarter(s) = {}",
-                s.parts.len(),
-                n(base.round_dp(10))
-            ),
+            detail: Detail::WeightedMean {
+                quarters: s.parts.len(),
+                value: base,
+            },
             step: Some(Step::Mean),
             value: Some(base),
             ..Entry::default()
@@ -510,10 +618,13 @@ impl Explainer<'_> {
             entries.push(Entry {
                 step: Some(Step::Penalty),
                 indicator: Some(self.rubric.indicators[p.indicator].code.clone()),
-                detail: format!(
-                    "{}: {count} records of {} in {y} (at least {})",
-                    p.name, self.rubric.indicators[p.indicator].code, p.at_least
-                ),
+                detail: Detail::Penalty {
+                    name: p.name.clone(),
+                    count,
+                    indicator: self.rubric.indicators[p.indicator].code.clone(),
+                    year: y,
+                    at_least: p.at_least,
+                },
                 deduction: Some(p.deduct),
                 ..Entry::default()
             });
@@ -533,19 +644,14 @@ impl Explainer<'_> {
     }
 
     fn roll_total(&self, base: Decimal, deducted: Decimal, score: Decimal, vetoed: bool) -> Entry {
-        let vetoed = if vetoed {
-            "; vetoed (一票否决)"
-        } else {
-            ""
-        };
         Entry {
             step: Some(Step::Total),
-            detail: format!(
-                "{} − {} = {}{vetoed}",
-                n(base.round_dp(10)),
-                n(deducted.round_dp(10)),
-                n(score.round_dp(10))
-            ),
+            detail: Detail::RollTotal {
+                base,
+                deducted,
+                score,
+                vetoed,
+            },
             value: Some(score),
             ..Entry::default()
         }

@@ -6,14 +6,15 @@ pub mod builtin;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod doc;
 pub mod engine;
 pub mod error;
 pub mod explain;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod fxhash;
+pub mod i18n;
 pub mod input;
-pub mod labels;
 pub mod period;
 pub mod pipeline;
 pub mod ranking;
@@ -25,6 +26,7 @@ pub mod stream;
 pub mod suggest;
 pub mod tally;
 pub mod units;
+pub mod write;
 pub mod yaml;
 
 pub use error::Error;

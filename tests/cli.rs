@@ -1588,6 +1588,108 @@ fn compare_reads_standard_input_once_for_both_rubrics() {
     assert!(!from_file.json()["tables"].as_array().unwrap().is_empty());
 }
 
+/// Runs of two or more Latin letters: English words in text meant to be Chinese (codes such
+/// as `D5` have one letter).
+fn english_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn explain_in_chinese_is_chinese_from_the_first_word_to_the_last() {
+    for format in ["table", "md", "csv"] {
+        let out = T::new()
+            .copy("examples/inspections.csv", "检查记录.csv")
+            .args(&[
+                "explain",
+                "检查记录.csv",
+                "--unit",
+                "桥南社区",
+                "--all",
+                "-q",
+            ])
+            .args(&["--lang", "zh", "--format", format])
+            .run()
+            .ok()
+            .stdout;
+        // CSV keeps its stable English keys (header and the kind/step columns) for machines.
+        let text = match format {
+            "csv" => out
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').skip(4).collect::<Vec<_>>().join(","))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => out.clone(),
+        };
+        let text = text.replace("检查记录.csv", "");
+        assert!(
+            english_words(&text).is_empty(),
+            "{format}: {:?}\n{out}",
+            english_words(&text)
+        );
+        assert!(out.contains("记录") && out.contains("合计"), "{out}");
+    }
+}
+
+#[test]
+fn compare_in_english_has_no_chinese_words_of_its_own() {
+    // U2 is vetoed in the revised rubric's eyes too: its grade carries the veto mark.
+    let data = ["迎春社区", "新明社区", "桥南小学", "现场考核", "暗访"];
+    for format in ["table", "md"] {
+        let out = hand()
+            .file(
+                "r.csv",
+                "date,unit,indicator\n2026-01-05,U1,V1\n2026-01-06,U2,R1\n",
+            )
+            .args(&["compare", "r.csv", "--rubric", "rubric.yaml", "--units"])
+            .args(&["units.csv", "--against", "rubric.yaml", "--lang", "en"])
+            .args(&["--format", format])
+            .run()
+            .ok()
+            .stdout;
+        let mut text = out.clone();
+        for d in data {
+            text = text.replace(d, "");
+        }
+        assert!(
+            !text.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)),
+            "{format}:\n{out}"
+        );
+        assert!(out.contains("C (vetoed)"), "{out}");
+    }
+}
+
+#[test]
+fn markdown_cells_cannot_break_their_row() {
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator\n2026-01-05,\"a|b\nc\",R1\n2026-01-05,d,R1\n",
+        )
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "md",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .stdout;
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with('|')).collect();
+    // Header, rule, two units, the average: every row has the header's number of cells.
+    assert_eq!(rows.len(), 10, "{out}");
+    let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+    assert!(rows.iter().all(|r| cells(r) == cells(rows[0])), "{out}");
+    assert!(out.contains("| a\\|b<br>c |"), "{out}");
+}
+
 #[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()

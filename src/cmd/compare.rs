@@ -1,19 +1,17 @@
 //! `civscore compare`: how every unit's score, rank and grade would change if the office adopted
 //! a revised rubric, on the same records and roster.
 
-use std::io::Write;
-
-use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::builtin;
 use crate::cmd::{self, Inputs, Output, Selection};
+use crate::doc::{self, Cell, Column, Document};
 use crate::error::Error;
+use crate::i18n::{self, W};
 use crate::pipeline;
-use crate::ranking::{self, Table};
-
-use crate::render::{Format, csv::defuse, fixed, json::number};
+use crate::ranking::{self, Kind, Table};
+use crate::render::{Format, json::number};
 use crate::rubric::{Lang, Rubric};
 use crate::units::Units;
 
@@ -31,10 +29,15 @@ impl Change {
     pub fn rank_change(&self) -> i64 {
         i64::from(self.old.0) - i64::from(self.new.0)
     }
+
+    /// The change of the rounded score.
+    pub fn score_change(&self, precision: u32) -> Decimal {
+        ranking::round(self.new.1, precision) - ranking::round(self.old.1, precision)
+    }
 }
 
 /// The units, every table, and the (kind, period) of the tables the selection shows.
-type Scored = (Units, ranking::Tables, Vec<(String, String)>);
+type Scored = (Units, ranking::Tables, Vec<(Kind, String)>);
 
 fn tables_for(
     inputs: &Inputs,
@@ -48,21 +51,54 @@ fn tables_for(
     let chosen = scored
         .chosen(selection)
         .iter()
-        .map(|t| (t.kind.as_str().to_owned(), t.period.clone()))
+        .map(|t| (t.kind, t.period.clone()))
         .collect();
     let tables = scored.tables;
     Ok((read.rubric, (read.units, tables, chosen)))
 }
 
-fn find<'t>(tables: &'t ranking::Tables, kind: &str, period: &str) -> Option<&'t Table> {
+fn find<'t>(tables: &'t ranking::Tables, kind: Kind, period: &str) -> Option<&'t Table> {
     let all = tables
         .months
         .values()
         .chain(tables.quarters.values())
         .chain(tables.years.values());
     all.into_iter()
-        .find(|t| t.kind.as_str() == kind && t.period == period)
+        .find(|t| t.kind == kind && t.period == period)
 }
+
+/// One table's units under both rubrics, the largest rise first.
+fn changes(old: (&Units, &Table), new: (&Units, &Table)) -> Vec<Change> {
+    let mut new_rows: Vec<Option<&ranking::Row>> = vec![None; new.0.list.len()];
+    for r in &new.1.rows {
+        new_rows[r.unit] = Some(r);
+    }
+    let mut changes: Vec<Change> = old
+        .1
+        .rows
+        .iter()
+        .filter_map(|ra| {
+            let u = &old.0.list[ra.unit];
+            let rb = new_rows[new.0.find(&u.code)?]?;
+            Some(Change {
+                unit: u.code.clone(),
+                name: u.name.clone(),
+                old: (ra.rank, ra.score, ra.grade.clone(), ra.vetoed),
+                new: (rb.rank, rb.score, rb.grade.clone(), rb.vetoed),
+            })
+        })
+        .collect();
+    changes.sort_by(|x, y| {
+        y.rank_change()
+            .cmp(&x.rank_change())
+            .then(x.new.0.cmp(&y.new.0))
+            .then(x.unit.cmp(&y.unit))
+    });
+    changes
+}
+
+/// The tables compared: kind, period, and the changes.
+type Section = (Kind, String, Vec<Change>);
 
 pub fn run(
     inputs: &Inputs,
@@ -80,231 +116,128 @@ pub fn run(
             "no roster (--units): the units are those named in the records",
         );
     }
-    let mut sections = Vec::new();
-    for (kind, period) in &chosen {
-        let (Some(a), Some(b)) = (
-            find(&old_tables, kind, period),
-            find(&new_tables, kind, period),
-        ) else {
-            continue;
-        };
-        let mut changes: Vec<Change> = a
-            .rows
-            .iter()
-            .filter_map(|ra| {
-                let u = &old_units.list[ra.unit];
-                let nu = new_units.find(&u.code)?;
-                let rb = b.rows.iter().find(|r| r.unit == nu)?;
-                Some(Change {
-                    unit: u.code.clone(),
-                    name: u.name.clone(),
-                    old: (ra.rank, ra.score, ra.grade.clone(), ra.vetoed),
-                    new: (rb.rank, rb.score, rb.grade.clone(), rb.vetoed),
-                })
-            })
-            .collect();
-        changes.sort_by(|x, y| {
-            y.rank_change()
-                .cmp(&x.rank_change())
-                .then(x.new.0.cmp(&y.new.0))
-                .then(x.unit.cmp(&y.unit))
-        });
-        sections.push((kind.clone(), period.clone(), changes));
-    }
+    let sections: Vec<Section> = chosen
+        .into_iter()
+        .filter_map(|(kind, period)| {
+            let a = find(&old_tables, kind, &period)?;
+            let b = find(&new_tables, kind, &period)?;
+            let ch = changes((&old_units, a), (&new_units, b));
+            Some((kind, period, ch))
+        })
+        .collect();
     let p = old.precision.max(new.precision);
     let lang = output.lang.unwrap_or(new.lang);
     let mut buf = Vec::new();
-    let io = |e: std::io::Error| Error::Internal(e.to_string());
-    match output.format {
-        Format::Json => {
-            let doc = json!({
-                "old": {"name": old.name, "sha256": old.sha256},
-                "new": {"name": new.name, "sha256": new.sha256},
-                "tables": sections.iter().map(|(k, per, ch)| json!({
-                    "kind": k, "period": per,
-                    "rows": ch.iter().map(|c| json!({
-                        "unit": c.unit, "name": c.name,
-                        "old": {"rank": c.old.0, "score": number(c.old.1, p), "grade": c.old.2, "vetoed": c.old.3},
-                        "new": {"rank": c.new.0, "score": number(c.new.1, p), "grade": c.new.2, "vetoed": c.new.3},
-                        "rank_change": c.rank_change(),
-                        "score_change": number(ranking::round(c.new.1, p) - ranking::round(c.old.1, p), p),
-                    })).collect::<Vec<Value>>(),
-                })).collect::<Vec<Value>>(),
-            });
-            serde_json::to_writer_pretty(&mut buf, &doc)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            writeln!(buf).map_err(io)?;
+    let result = match output.format {
+        Format::Json => to_json(&old, &new, &sections, p, &mut buf),
+        format => {
+            let doc = document(&old, &new, &sections, p, lang, output.bom);
+            let terminal = crate::write::Terminal {
+                color: output.color,
+            };
+            crate::write::write(format, &doc, terminal, &mut buf)
         }
-        Format::Xlsx => buf = workbook(&sections, p, lang).map_err(crate::render::xlsx::err)?,
-        Format::Csv => {
-            if output.bom {
-                buf.extend_from_slice("\u{feff}".as_bytes());
-            }
-            let mut w = csv::Writer::from_writer(&mut buf);
-            w.write_record([
-                "kind",
-                "period",
-                "unit",
-                "name",
-                "old_rank",
-                "old_score",
-                "old_grade",
-                "new_rank",
-                "new_score",
-                "new_grade",
-                "rank_change",
-                "score_change",
-            ])
-            .map_err(|e| Error::Internal(e.to_string()))?;
-            for (k, per, ch) in &sections {
-                for c in ch {
-                    w.write_record(row_cells(k, per, c, p, true))
-                        .map_err(|e| Error::Internal(e.to_string()))?;
-                }
-            }
-            w.flush().map_err(io)?;
-        }
-        Format::Md | Format::Table => {
-            for (i, (k, per, ch)) in sections.iter().enumerate() {
-                if i > 0 {
-                    writeln!(buf).map_err(io)?;
-                }
-                let title = match lang {
-                    Lang::Zh => format!("{per} 细则修订对比：{} → {}", old.name, new.name),
-                    Lang::En => format!("{k} {per}: {} → {}", old.name, new.name),
-                };
-                let head: Vec<String> = headers(lang).iter().map(|s| s.to_string()).collect();
-                let rows: Vec<Vec<String>> = ch
-                    .iter()
-                    .map(|c| row_cells(k, per, c, p, false)[2..].to_vec())
-                    .collect();
-                if output.format == Format::Md {
-                    writeln!(
-                        buf,
-                        "### {title}\n\n| {} |\n|{}",
-                        head.join(" | "),
-                        "---|".repeat(head.len())
-                    )
-                    .map_err(io)?;
-                    for r in rows {
-                        let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
-                        writeln!(buf, "| {} |", cells.join(" | ")).map_err(io)?;
-                    }
-                } else {
-                    writeln!(buf, "{title}").map_err(io)?;
-                    let mut t = Comfy::new();
-                    t.load_style(presets::UTF8_FULL_CONDENSED)
-                        .set_content_arrangement(ContentArrangement::Disabled)
-                        .set_header(head);
-                    for r in rows {
-                        t.add_row(r);
-                    }
-                    for k in [2usize, 3, 5, 6, 8, 9] {
-                        if let Some(col) = t.column_mut(k) {
-                            col.set_cell_alignment(CellAlignment::Right);
-                        }
-                    }
-                    writeln!(buf, "{t}").map_err(io)?;
-                }
-            }
-        }
-    }
+    };
+    result.map_err(|e| Error::Internal(e.to_string()))?;
     cmd::emit(output, &buf, &inputs.records)
 }
 
-fn headers(lang: Lang) -> [&'static str; 10] {
-    match lang {
-        Lang::En => [
-            "Unit",
-            "Name",
-            "Old rank",
-            "Old score",
-            "Old grade",
-            "New rank",
-            "New score",
-            "New grade",
-            "Rank change",
-            "Score Δ",
-        ],
-        Lang::Zh => [
-            "单位",
-            "名称",
-            "原排名",
-            "原得分",
-            "原等级",
-            "新排名",
-            "新得分",
-            "新等级",
-            "名次变化",
-            "分差",
-        ],
-    }
+fn to_json(
+    old: &Rubric,
+    new: &Rubric,
+    sections: &[Section],
+    p: u32,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let doc = json!({
+        "old": {"name": old.name, "sha256": old.sha256},
+        "new": {"name": new.name, "sha256": new.sha256},
+        "tables": sections.iter().map(|(k, per, ch)| json!({
+            "kind": k.as_str(), "period": per,
+            "rows": ch.iter().map(|c| json!({
+                "unit": c.unit, "name": c.name,
+                "old": {"rank": c.old.0, "score": number(c.old.1, p), "grade": c.old.2, "vetoed": c.old.3},
+                "new": {"rank": c.new.0, "score": number(c.new.1, p), "grade": c.new.2, "vetoed": c.new.3},
+                "rank_change": c.rank_change(),
+                "score_change": number(c.score_change(p), p),
+            })).collect::<Vec<Value>>(),
+        })).collect::<Vec<Value>>(),
+    });
+    serde_json::to_writer_pretty(&mut *buf, &doc)?;
+    buf.push(b'\n');
+    Ok(())
 }
 
-fn row_cells(kind: &str, period: &str, c: &Change, p: u32, for_csv: bool) -> Vec<String> {
-    let grade = |g: &Option<String>, v: bool| {
-        let g = g.clone().unwrap_or_default();
-        if v && !for_csv {
-            format!("{g} (否决)")
-        } else {
-            g
-        }
-    };
-    let change = c.rank_change();
-    let rank_change = if for_csv {
-        change.to_string()
-    } else {
-        crate::render::rank_change(Some(change))
-    };
-    let delta = ranking::round(c.new.1, p) - ranking::round(c.old.1, p);
-    vec![
-        kind.to_owned(),
-        period.to_owned(),
-        defuse(&c.unit),
-        defuse(c.name.as_deref().unwrap_or_default()),
-        c.old.0.to_string(),
-        fixed(c.old.1, p),
-        grade(&c.old.2, c.old.3),
-        c.new.0.to_string(),
-        fixed(c.new.1, p),
-        grade(&c.new.2, c.new.3),
-        rank_change,
-        fixed(delta, p),
-    ]
-}
-
-fn workbook(
-    sections: &[(String, String, Vec<Change>)],
+/// The comparison as a document: one table per period, the grades of vetoed units marked
+/// for people.
+fn document(
+    old: &Rubric,
+    new: &Rubric,
+    sections: &[Section],
     p: u32,
     lang: Lang,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use crate::render::xlsx::{Sheet, sheet_name};
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for (kind, period, changes) in sections {
-        let ws = book.add_worksheet();
-        ws.set_name(sheet_name(&format!("{kind} {period}")))?;
-        let mut s = Sheet::new(ws, p);
-        s.head(0, &headers(lang).map(String::from))?;
-        let mut r = 1u32;
-        for c in changes {
-            s.text(r, 0, &c.unit)?;
-            s.text(r, 1, c.name.as_deref().unwrap_or_default())?;
-            s.int(r, 2, i64::from(c.old.0))?;
-            s.number(r, 3, c.old.1, p)?;
-            s.text(r, 4, c.old.2.as_deref().unwrap_or_default())?;
-            s.int(r, 5, i64::from(c.new.0))?;
-            s.number(r, 6, c.new.1, p)?;
-            s.text(r, 7, c.new.2.as_deref().unwrap_or_default())?;
-            s.int(r, 8, c.rank_change())?;
-            s.number(
-                r,
-                9,
-                ranking::round(c.new.1, p) - ranking::round(c.old.1, p),
-                p,
-            )?;
-            r += 1;
-        }
-        s.finish(r - 1, 9)?;
+    bom: bool,
+) -> Document {
+    let columns = vec![
+        Column::machine("kind"),
+        Column::machine("period"),
+        Column::new(lang, W::Unit, "unit"),
+        Column::new(lang, W::Name, "name"),
+        Column::new(lang, W::OldRank, "old_rank"),
+        Column::new(lang, W::OldScore, "old_score"),
+        Column::machine("old_grade"),
+        Column::new(lang, W::OldGrade, "").people(),
+        Column::new(lang, W::NewRank, "new_rank"),
+        Column::new(lang, W::NewScore, "new_score"),
+        Column::machine("new_grade"),
+        Column::new(lang, W::NewGrade, "").people(),
+        Column::new(lang, W::RankMove, "rank_change"),
+        Column::new(lang, W::ScoreChange, "score_change"),
+    ];
+    let grade = |g: &Option<String>, vetoed: bool, people: bool| match g {
+        Some(g) if vetoed && people => Cell::Alert(i18n::vetoed_grade(lang, g)),
+        Some(g) => Cell::text(g.clone()),
+        None => Cell::Empty,
+    };
+    let tables = sections
+        .iter()
+        .map(|(kind, period, ch)| {
+            let rows = ch
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::Words(kind.as_str().into()),
+                        Cell::Words(period.clone()),
+                        Cell::text(c.unit.clone()),
+                        Cell::opt_text(c.name.as_deref()),
+                        Cell::Int(i64::from(c.old.0)),
+                        Cell::Number(c.old.1, p),
+                        grade(&c.old.2, c.old.3, false),
+                        grade(&c.old.2, c.old.3, true),
+                        Cell::Int(i64::from(c.new.0)),
+                        Cell::Number(c.new.1, p),
+                        grade(&c.new.2, c.new.3, false),
+                        grade(&c.new.2, c.new.3, true),
+                        Cell::RankChange(c.rank_change()),
+                        Cell::Signed(c.score_change(p), p),
+                    ]
+                })
+                .collect();
+            let title = i18n::revision_title(lang, *kind, period, &old.name, &new.name);
+            doc::Table {
+                sheet: format!("{} {period}", i18n::kind(lang, *kind)),
+                title,
+                provisional: false,
+                columns: columns.clone(),
+                rows,
+                footer: None,
+                machine_footer: None,
+            }
+        })
+        .collect();
+    Document {
+        tables,
+        precision: p,
+        bom,
     }
-    book.save_to_buffer()
 }

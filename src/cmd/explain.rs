@@ -1,16 +1,15 @@
 //! `civscore explain`: the audit trail behind one unit's scores.
 
-use std::io::Write;
-
-use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 use serde_json::{Map, Value, json};
 
 use crate::cmd::{self, Inputs, Output, Selection};
+use crate::doc::{self, Cell, Column, Document};
 use crate::error::Error;
 use crate::explain::{Entry, Explainer, Explanation};
+use crate::i18n::{self, W};
 use crate::pipeline;
 use crate::ranking::Kind;
-use crate::render::{Format, csv::defuse, fixed, json::number};
+use crate::render::{Format, fixed, json::number};
 use crate::rubric::Lang;
 use crate::suggest;
 
@@ -67,10 +66,9 @@ pub fn run(
     let lang = output.lang.unwrap_or(rubric.lang);
     let p = rubric.precision;
     let mut buf = Vec::new();
-    let io = |e: std::io::Error| Error::Internal(e.to_string());
     match output.format {
         Format::Json => {
-            let docs: Vec<Value> = list.iter().map(|e| to_json(e, p)).collect();
+            let docs: Vec<Value> = list.iter().map(|e| to_json(e, p, lang)).collect();
             let doc = if docs.len() == 1 {
                 docs.into_iter().next().unwrap_or(Value::Null)
             } else {
@@ -78,177 +76,104 @@ pub fn run(
             };
             serde_json::to_writer_pretty(&mut buf, &doc)
                 .map_err(|e| Error::Internal(e.to_string()))?;
-            writeln!(buf).map_err(io)?;
+            buf.push(b'\n');
         }
-        Format::Csv => write_csv(&list, p, output.bom, &mut buf).map_err(io)?,
-        Format::Md => write_md(&list, p, lang, &mut buf).map_err(io)?,
-        Format::Table => write_table(&list, p, lang, &mut buf).map_err(io)?,
-        Format::Xlsx => buf = workbook(&list, p, lang).map_err(crate::render::xlsx::err)?,
+        format => {
+            let doc = document(&list, p, lang, output.bom);
+            let terminal = crate::write::Terminal {
+                color: output.color,
+            };
+            crate::write::write(format, &doc, terminal, &mut buf)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+        }
     }
     cmd::emit(output, &buf, &inputs.records)
 }
 
-fn heading(e: &Explanation, p: u32) -> String {
-    let who = match &e.name {
-        Some(n) => format!("{n} ({})", e.unit),
-        None => e.unit.clone(),
+/// The trails as a document: one table per period explained.
+fn document(list: &[Explanation], p: u32, lang: Lang, bom: bool) -> Document {
+    let columns = vec![
+        Column::machine("kind"),
+        Column::machine("period"),
+        Column::machine("unit"),
+        Column::machine("step"),
+        Column::new(lang, W::StepCol, "").people(),
+        Column::new(lang, W::Where, "").people(),
+        Column::machine("file"),
+        Column::machine("line"),
+        Column::new(lang, W::Date, "date"),
+        Column::new(lang, W::Indicator, "indicator"),
+        Column::machine("category"),
+        Column::new(lang, W::Detail, "detail"),
+        Column::machine("deduction"),
+        Column::machine("value"),
+        Column::new(lang, W::Points, "").people(),
+    ];
+    let tables = list
+        .iter()
+        .map(|e| {
+            let who = match &e.name {
+                Some(n) => format!("{n} ({})", e.unit),
+                None => e.unit.clone(),
+            };
+            doc::Table {
+                title: i18n::explain_heading(
+                    lang,
+                    &who,
+                    e.kind,
+                    &e.period,
+                    &fixed(e.score, p),
+                    e.vetoed,
+                ),
+                sheet: format!("{} {}", e.unit, e.period),
+                provisional: false,
+                columns: columns.clone(),
+                rows: e.entries.iter().map(|x| row(e, x, p, lang)).collect(),
+                footer: None,
+                machine_footer: None,
+            }
+        })
+        .collect();
+    Document {
+        tables,
+        precision: p,
+        bom,
+    }
+}
+
+fn row(e: &Explanation, x: &Entry, p: u32, lang: Lang) -> Vec<Cell> {
+    let num = |d: Option<rust_decimal::Decimal>| d.map_or(Cell::Empty, |d| Cell::Number(d, p));
+    let place = match (&x.file, x.line) {
+        (Some(f), Some(l)) => Cell::text(format!("{f}:{l}")),
+        _ => Cell::Empty,
     };
-    let vetoed = if e.vetoed {
-        ", vetoed (一票否决)"
-    } else {
-        ""
+    let points = match (x.deduction, x.value) {
+        (Some(d), _) => Cell::Lost(d, p),
+        (None, Some(v)) => Cell::Number(v, p),
+        _ => Cell::Empty,
     };
-    format!(
-        "{who} — {} {}: {}{vetoed}",
-        e.kind.as_str(),
-        e.period,
-        fixed(e.score, p)
-    )
-}
-
-fn where_(e: &Entry) -> String {
-    match (&e.file, e.line) {
-        (Some(f), Some(l)) => format!("{f}:{l}"),
-        _ => String::new(),
-    }
-}
-
-fn headers(lang: Lang) -> [&'static str; 6] {
-    match lang {
-        Lang::En => ["Step", "Where", "Date", "Indicator", "Detail", "Points"],
-        Lang::Zh => ["步骤", "出处", "日期", "指标", "说明", "分值"],
-    }
-}
-
-fn points(e: &Entry, p: u32) -> String {
-    match (e.deduction, e.value) {
-        (Some(d), _) if fixed(d, p) == fixed(rust_decimal::Decimal::ZERO, p) => fixed(d, p),
-        (Some(d), _) => format!("−{}", fixed(d, p)),
-        (None, Some(v)) => fixed(v, p),
-        _ => String::new(),
-    }
-}
-
-fn cells(e: &Entry, p: u32) -> [String; 6] {
-    [
-        e.step.map(|s| s.as_str()).unwrap_or_default().to_owned(),
-        where_(e),
-        e.date.map(|d| d.to_string()).unwrap_or_default(),
-        e.indicator.clone().unwrap_or_default(),
-        e.detail.clone(),
-        points(e, p),
+    vec![
+        Cell::Words(e.kind.as_str().into()),
+        Cell::Words(e.period.clone()),
+        Cell::text(e.unit.clone()),
+        x.step
+            .map_or(Cell::Empty, |s| Cell::Words(s.as_str().into())),
+        x.step
+            .map_or(Cell::Empty, |s| Cell::Words(i18n::step(lang, s).into())),
+        place,
+        Cell::opt_text(x.file.as_deref()),
+        x.line.map_or(Cell::Empty, |l| Cell::Int(l as i64)),
+        x.date.map_or(Cell::Empty, |d| Cell::Words(d.to_string())),
+        Cell::opt_text(x.indicator.as_deref()),
+        Cell::opt_text(x.category.as_deref()),
+        Cell::text(i18n::entry(lang, x)),
+        num(x.deduction),
+        num(x.value),
+        points,
     ]
 }
 
-fn write_table(list: &[Explanation], p: u32, lang: Lang, w: &mut dyn Write) -> std::io::Result<()> {
-    for (i, e) in list.iter().enumerate() {
-        if i > 0 {
-            writeln!(w)?;
-        }
-        writeln!(w, "{}", heading(e, p))?;
-        let mut t = Comfy::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(headers(lang).to_vec());
-        for entry in &e.entries {
-            t.add_row(cells(entry, p).to_vec());
-        }
-        if let Some(col) = t.column_mut(5) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-        writeln!(w, "{t}")?;
-    }
-    Ok(())
-}
-
-/// One sheet per period explained.
-fn workbook(
-    list: &[Explanation],
-    p: u32,
-    lang: Lang,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use crate::render::xlsx::{Sheet, sheet_name};
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for e in list {
-        let ws = book.add_worksheet();
-        ws.set_name(sheet_name(&format!("{} {}", e.unit, e.period)))?;
-        let mut s = Sheet::new(ws, p);
-        s.head(0, &headers(lang).map(String::from))?;
-        let mut r = 1u32;
-        for x in &e.entries {
-            let c = cells(x, p);
-            for (k, text) in c.iter().enumerate().take(5) {
-                s.text(r, k as u16, text)?;
-            }
-            match (x.deduction, x.value) {
-                (Some(d), _) => s.number(r, 5, -d, p)?,
-                (None, Some(v)) => s.number(r, 5, v, p)?,
-                _ => {}
-            }
-            r += 1;
-        }
-        s.finish(r - 1, 5)?;
-    }
-    book.save_to_buffer()
-}
-
-fn write_md(list: &[Explanation], p: u32, lang: Lang, w: &mut dyn Write) -> std::io::Result<()> {
-    for (i, e) in list.iter().enumerate() {
-        if i > 0 {
-            writeln!(w)?;
-        }
-        writeln!(w, "### {}\n", heading(e, p))?;
-        writeln!(w, "| {} |", headers(lang).join(" | "))?;
-        writeln!(w, "|---|---|---|---|---|---:|")?;
-        for entry in &e.entries {
-            let c = cells(entry, p).map(|c| c.replace('|', "\\|"));
-            writeln!(w, "| {} |", c.join(" | "))?;
-        }
-    }
-    Ok(())
-}
-
-fn write_csv(list: &[Explanation], p: u32, bom: bool, w: &mut dyn Write) -> std::io::Result<()> {
-    if bom {
-        w.write_all("\u{feff}".as_bytes())?;
-    }
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "kind",
-        "period",
-        "unit",
-        "step",
-        "file",
-        "line",
-        "date",
-        "indicator",
-        "category",
-        "detail",
-        "deduction",
-        "value",
-    ])?;
-    for e in list {
-        for x in &e.entries {
-            out.write_record([
-                e.kind.as_str().to_owned(),
-                e.period.clone(),
-                defuse(&e.unit),
-                x.step.map(|s| s.as_str()).unwrap_or_default().to_owned(),
-                x.file.clone().map(|f| defuse(&f)).unwrap_or_default(),
-                x.line.map(|l| l.to_string()).unwrap_or_default(),
-                x.date.map(|d| d.to_string()).unwrap_or_default(),
-                x.indicator.clone().unwrap_or_default(),
-                x.category.clone().unwrap_or_default(),
-                defuse(&x.detail),
-                x.deduction.map(|d| fixed(d, p)).unwrap_or_default(),
-                x.value.map(|v| fixed(v, p)).unwrap_or_default(),
-            ])?;
-        }
-    }
-    out.flush()
-}
-
-pub fn to_json(e: &Explanation, p: u32) -> Value {
+pub fn to_json(e: &Explanation, p: u32, lang: Lang) -> Value {
     let entries: Vec<Value> = e
         .entries
         .iter()
@@ -285,7 +210,7 @@ pub fn to_json(e: &Explanation, p: u32) -> Value {
                 o.insert("overdue_extra".into(), number(r.overdue_extra, 10));
                 o.insert("status".into(), json!(r.status));
             }
-            o.insert("detail".into(), json!(x.detail));
+            o.insert("detail".into(), json!(i18n::entry(lang, x)));
             if x.step == Some(crate::explain::Step::Record) || x.deduction.is_some() {
                 o.insert(
                     "deduction".into(),

@@ -160,7 +160,7 @@ impl Ctx<'_> {
                 let (head, _, _) = self.view.columns(t);
                 let score_col = head
                     .iter()
-                    .position(|h| h == self.view.label(crate::labels::L::Score))
+                    .position(|h| h == self.view.label(crate::i18n::W::Score))
                     .unwrap_or(0) as u16;
                 let title = format!("{} {}", self.l("Scores", "得分"), t.period);
                 let chart = score_chart(&sheet, rows - 1, unit_col, score_col, &title);

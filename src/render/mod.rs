@@ -1,17 +1,15 @@
 //! One renderer per output format, all fed the same ranked tables.
 
-pub mod csv;
 pub mod json;
-pub mod md;
-pub mod table;
 pub mod xlsx;
 
 use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
-use crate::labels::{self, L};
-use crate::ranking::{self, Kind, Row, Table};
+use crate::doc::{self, Cell, Column, Document, Show, Standing};
+use crate::i18n::{self, W as L};
+use crate::ranking::{Kind, Row, Table};
 use crate::records::Counts;
 use crate::rubric::{Lang, Rubric};
 use crate::units::Units;
@@ -70,11 +68,11 @@ impl View<'_> {
     }
 
     pub fn label(&self, l: L) -> &'static str {
-        labels::t(self.lang, l)
+        i18n::t(self.lang, l)
     }
 
     pub fn title(&self, t: &Table) -> String {
-        labels::title(self.lang, t.kind, &t.period, t.provisional)
+        i18n::title(self.lang, t.kind, &t.period, t.provisional)
     }
 
     pub fn code<'b>(&'b self, r: &Row) -> &'b str {
@@ -212,6 +210,140 @@ impl View<'_> {
     }
 }
 
+impl View<'_> {
+    /// The ranked tables as a document: the columns people read (as [`View::layout`] picks
+    /// them) and the stable columns of CSV, each cell typed.
+    pub fn document(&self) -> Document {
+        Document {
+            tables: self.tables.iter().map(|t| self.doc_table(t)).collect(),
+            precision: self.rubric.precision,
+            bom: self.bom,
+        }
+    }
+
+    fn doc_table(&self, t: &Table) -> doc::Table {
+        let shown = self.layout(t);
+        let has = |c: Col| shown.contains(&c);
+        let both = |c: Col, key: &'static str| {
+            let col = Column {
+                header: self.header(t, c),
+                key,
+                show: Show::Both,
+            };
+            if has(c) { col } else { Column::machine(key) }
+        };
+        let people = |c: Col| Column {
+            header: self.header(t, c),
+            key: "",
+            show: Show::People,
+        };
+        let mut columns = vec![
+            Column::machine("kind"),
+            Column::machine("period"),
+            Column::machine("provisional"),
+            both(Col::Rank, "rank"),
+            both(Col::GroupRank, "group_rank"),
+            both(Col::Change, "rank_change"),
+            both(Col::Unit, "unit"),
+            both(Col::Name, "name"),
+            both(Col::Group, "group"),
+            Column::machine("parts"),
+        ];
+        columns.extend((0..t.parts.len()).map(|k| people(Col::Part(k))));
+        if has(Col::Trend) {
+            columns.push(people(Col::Trend));
+        }
+        columns.extend([
+            both(Col::Deducted, "deducted"),
+            both(Col::Bonus, "bonus"),
+            both(Col::Score, "score"),
+            both(Col::ScoreChange, "score_change"),
+            both(Col::Grade, "grade"),
+            both(Col::Vetoed, "vetoed"),
+        ]);
+        let rows = t
+            .rows
+            .iter()
+            .map(|r| self.doc_row(t, r, has(Col::Trend)))
+            .collect();
+        let mut footer = vec![Cell::Empty; columns.len()];
+        let mut machine_footer = footer.clone();
+        let score = columns.iter().position(|c| c.key == "score").unwrap_or(0);
+        footer[6] = Cell::Words(self.label(L::Average).into());
+        footer[score] = Cell::Number(t.average, self.rubric.precision);
+        machine_footer[0] = Cell::Words(t.kind.as_str().into());
+        machine_footer[1] = Cell::Words(t.period.clone());
+        machine_footer[2] = Cell::Words(t.provisional.to_string());
+        machine_footer[7] = Cell::Words("(average)".into());
+        machine_footer[score] = footer[score].clone();
+        doc::Table {
+            title: self.title(t),
+            sheet: self.title(t),
+            provisional: t.provisional,
+            columns,
+            rows,
+            footer: Some(footer),
+            machine_footer: Some(machine_footer),
+        }
+    }
+
+    fn doc_row(&self, t: &Table, r: &Row, trend: bool) -> Vec<Cell> {
+        let p = self.rubric.precision;
+        let num = |d: Decimal| Cell::Number(d, p);
+        let who = |s: Option<&str>| match s {
+            Some(s) if r.vetoed && !s.is_empty() => Cell::Alert(s.to_owned()),
+            other => Cell::opt_text(other),
+        };
+        let parts = t
+            .parts
+            .iter()
+            .zip(&r.parts)
+            .filter_map(|(l, p)| p.map(|d| format!("{l}={}", self.fmt(d))))
+            .collect::<Vec<_>>()
+            .join(";");
+        let mut row = vec![
+            Cell::Words(t.kind.as_str().into()),
+            Cell::Words(t.period.clone()),
+            Cell::Words(t.provisional.to_string()),
+            Cell::Int(i64::from(r.rank)),
+            r.group_rank
+                .map_or(Cell::Empty, |g| Cell::Int(i64::from(g))),
+            r.rank_change.map_or(Cell::Empty, Cell::RankChange),
+            who(Some(self.code(r))),
+            who(self.name(r)),
+            Cell::opt_text(self.group(r)),
+            Cell::Words(parts),
+        ];
+        row.extend(r.parts.iter().map(|d| d.map_or(Cell::Empty, num)));
+        if trend {
+            row.push(Cell::Words(self.cell(t, r, Col::Trend)));
+        }
+        row.extend([
+            num(r.deducted),
+            r.bonus.map_or(Cell::Empty, num),
+            num(r.score),
+            r.score_change.map_or(Cell::Empty, |d| Cell::Signed(d, p)),
+            self.grade_cell(r.grade.as_deref()),
+            Cell::Flag(r.vetoed, self.label(L::Yes)),
+        ]);
+        row
+    }
+
+    fn grade_cell(&self, grade: Option<&str>) -> Cell {
+        let Some(g) = grade else {
+            return Cell::Empty;
+        };
+        let grades = &self.rubric.grades;
+        let standing = grades.iter().position(|x| x.name == g).map(|i| match i {
+            0 => Standing::Best,
+            i if i + 1 == grades.len() => Standing::Last,
+            1 => Standing::Second,
+            _ => Standing::Middle,
+        });
+        Cell::Grade(g.to_owned(), standing)
+    }
+}
+
 /// A column of a ranked table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
@@ -247,44 +379,21 @@ pub fn sparkline(values: &[Decimal], lo: Decimal, hi: Decimal) -> String {
         .collect()
 }
 
-/// A decimal rounded half away from zero and shown with exactly `dp` decimals.
-pub fn fixed(d: Decimal, dp: u32) -> String {
-    let mut r = ranking::round(d, dp);
-    r.rescale(dp);
-    if r.is_zero() {
-        r.set_sign_positive(true);
-    }
-    r.to_string()
-}
-
-fn signed(s: String) -> String {
-    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') {
-        s
-    } else {
-        format!("+{s}")
-    }
-}
+pub use crate::doc::fixed;
+use crate::doc::signed;
 
 /// `↑2`, `↓1`, `–` for no change, blank with no previous period.
 pub fn rank_change(c: Option<i64>) -> String {
-    match c {
-        None => String::new(),
-        Some(0) => "–".into(),
-        Some(n) if n > 0 => format!("↑{n}"),
-        Some(n) => format!("↓{}", -n),
-    }
+    c.map(crate::doc::rank_change).unwrap_or_default()
 }
 
-/// Writes the view in a format.
+/// Writes the view in a format: JSON in its own shape (SPEC §5), the others as a document.
 pub fn render(format: Format, view: &View, w: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Table => table::render(view, w),
         Format::Json => json::render(view, w),
-        Format::Csv => csv::render(view, w),
-        Format::Md => md::render(view, w),
-        Format::Xlsx => {
-            let bytes = xlsx::score_workbook(view).map_err(io::Error::other)?;
-            w.write_all(&bytes)
+        other => {
+            let terminal = crate::write::Terminal { color: view.color };
+            crate::write::write(other, &view.document(), terminal, w)
         }
     }
 }
@@ -292,14 +401,6 @@ pub fn render(format: Format, view: &View, w: &mut dyn Write) -> io::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fixed_decimals() {
-        assert_eq!(fixed("99.7".parse().unwrap(), 2), "99.70");
-        assert_eq!(fixed("99.675".parse().unwrap(), 2), "99.68");
-        assert_eq!(fixed("-0.001".parse().unwrap(), 2), "0.00");
-        assert_eq!(fixed("100".parse().unwrap(), 0), "100");
-    }
 
     #[test]
     fn sparklines_span_the_range() {

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Workbook, Worksheet
 use unicode_width::UnicodeWidthStr;
 
 use super::View;
-use crate::labels::L;
+use crate::i18n::W as L;
 use crate::ranking::{self, Table};
 
 pub fn err(e: XlsxError) -> crate::error::Error {

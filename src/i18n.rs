@@ -1,0 +1,647 @@
+//! Every human-facing word in one catalogue, in Chinese and English side by side: table
+//! headers, titles, step names, rule names, and the sentences of an audit trail. Nothing else
+//! in the crate chooses words by language; it names a [`W`] or calls a sentence here.
+
+use rust_decimal::Decimal;
+
+use crate::explain::{Detail, Entry, Finding, How, Measured, Step};
+use crate::ranking::Kind;
+pub use crate::rubric::Lang;
+use crate::rubric::{Missing, Per, Rule};
+
+/// A word or short phrase of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum W {
+    Rank,
+    GroupRank,
+    RankChange,
+    ScoreChange,
+    Unit,
+    Name,
+    Group,
+    Score,
+    Deducted,
+    Bonus,
+    Grade,
+    Vetoed,
+    Average,
+    Yes,
+    MonthTitle,
+    QuarterTitle,
+    YearTitle,
+    Provisional,
+    Trend,
+    // The audit trail's columns.
+    StepCol,
+    Where,
+    Date,
+    Indicator,
+    Detail,
+    Points,
+    // compare's columns.
+    OldRank,
+    OldScore,
+    OldGrade,
+    NewRank,
+    NewScore,
+    NewGrade,
+    RankMove,
+    RevisionTitle,
+}
+
+/// The two spellings of a word: (English, Chinese).
+const fn pair(w: W) -> (&'static str, &'static str) {
+    use W::*;
+    match w {
+        Rank => ("Rank", "排名"),
+        GroupRank => ("Group rank", "组内排名"),
+        RankChange => ("Change", "升降"),
+        ScoreChange => ("Score Δ", "分差"),
+        Unit => ("Unit", "单位"),
+        Name => ("Name", "名称"),
+        Group => ("Group", "类别"),
+        Score => ("Score", "得分"),
+        Deducted => ("Deducted", "扣分"),
+        Bonus => ("Bonus", "加分"),
+        Grade => ("Grade", "等级"),
+        Vetoed => ("Vetoed", "一票否决"),
+        Average => ("Average", "平均分"),
+        Yes => ("yes", "是"),
+        MonthTitle => ("Month", "月度排名"),
+        QuarterTitle => ("Quarter", "季度排名"),
+        YearTitle => ("Year", "年度排名"),
+        Provisional => ("provisional", "暂定"),
+        Trend => ("Trend", "走势"),
+        StepCol => ("Step", "步骤"),
+        Where => ("Where", "出处"),
+        Date => ("Date", "日期"),
+        Indicator => ("Indicator", "指标"),
+        Detail => ("Detail", "说明"),
+        Points => ("Points", "分值"),
+        OldRank => ("Old rank", "原排名"),
+        OldScore => ("Old score", "原得分"),
+        OldGrade => ("Old grade", "原等级"),
+        NewRank => ("New rank", "新排名"),
+        NewScore => ("New score", "新得分"),
+        NewGrade => ("New grade", "新等级"),
+        RankMove => ("Rank change", "名次变化"),
+        RevisionTitle => ("rubric revision", "细则修订对比"),
+    }
+}
+
+/// A word in a language.
+pub fn t(lang: Lang, w: W) -> &'static str {
+    let (en, zh) = pair(w);
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// Picks between the two spellings of a sentence built here.
+fn pick(lang: Lang, en: String, zh: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// `Month 2026-11` / `2026-11 月度排名`, with the provisional mark.
+pub fn title(lang: Lang, kind: Kind, period: &str, provisional: bool) -> String {
+    let which = match kind {
+        Kind::Month => W::MonthTitle,
+        Kind::Quarter => W::QuarterTitle,
+        Kind::Year => W::YearTitle,
+    };
+    let base = pick(
+        lang,
+        format!("{} {period}", t(lang, which)),
+        format!("{period} {}", t(lang, which)),
+    );
+    match (provisional, lang) {
+        (false, _) => base,
+        (true, Lang::En) => format!("{base} (provisional)"),
+        (true, Lang::Zh) => format!("{base}（暂定）"),
+    }
+}
+
+/// A period's kind as a word: `month` / `月度`.
+pub fn kind(lang: Lang, kind: Kind) -> &'static str {
+    match (lang, kind) {
+        (Lang::En, k) => k.as_str(),
+        (Lang::Zh, Kind::Month) => "月度",
+        (Lang::Zh, Kind::Quarter) => "季度",
+        (Lang::Zh, Kind::Year) => "年度",
+    }
+}
+
+/// The name of a step of the audit trail.
+pub fn step(lang: Lang, s: Step) -> &'static str {
+    let zh = match s {
+        Step::Record => "记录",
+        Step::Indicator => "指标",
+        Step::Category => "小计",
+        Step::Adjustment => "调整",
+        Step::Bonus => "加分",
+        Step::Veto => "否决",
+        Step::Part => "分项",
+        Step::Mean => "平均",
+        Step::Penalty => "处罚",
+        Step::Total => "合计",
+    };
+    match lang {
+        Lang::En => s.as_str(),
+        Lang::Zh => zh,
+    }
+}
+
+/// A rule's name: `per_finding` (the rubric's own key, in English) / `逐项扣分`.
+pub fn rule(lang: Lang, r: &Rule) -> &'static str {
+    let zh = match r {
+        Rule::PerFinding { .. } => "逐项扣分",
+        Rule::Threshold { .. } => "达标线",
+        Rule::Bands { .. } => "分档计分",
+        Rule::Required { .. } => "规定动作",
+        Rule::Bonus { .. } => "加分",
+        Rule::Veto => "一票否决",
+    };
+    match lang {
+        Lang::En => r.name(),
+        Lang::Zh => zh,
+    }
+}
+
+fn per(lang: Lang, p: Per) -> &'static str {
+    match (lang, p) {
+        (Lang::En, p) => p.as_str(),
+        (Lang::Zh, Per::Month) => "按月",
+        (Lang::Zh, Per::Quarter) => "按季度",
+        (Lang::Zh, Per::Year) => "按年度",
+    }
+}
+
+/// A decimal as written in a sentence: no trailing zeros.
+fn n(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// Ten decimals at most, for means and rescaled sums.
+fn n10(d: Decimal) -> String {
+    n(d.round_dp(10))
+}
+
+/// `a vetoed unit` mark appended to a total.
+fn vetoed(lang: Lang, v: bool) -> &'static str {
+    match (v, lang) {
+        (false, _) => "",
+        (true, Lang::En) => "; vetoed (一票否决)",
+        (true, Lang::Zh) => "；一票否决",
+    }
+}
+
+/// The sentence of one step of the audit trail, with the record's note and the level it is
+/// judged at.
+pub fn entry(lang: Lang, e: &Entry) -> String {
+    let mut s = detail(lang, &e.detail);
+    if let Some(p) = e.per {
+        s = pick(
+            lang,
+            format!("{s} (judged per {})", p.as_str()),
+            format!("{s}（{}考核）", per(lang, p)),
+        );
+    }
+    if !e.note.is_empty() {
+        s = format!("{s} — {}", e.note);
+    }
+    s
+}
+
+fn detail(lang: Lang, d: &Detail) -> String {
+    use Detail as D;
+    let l = lang;
+    match d {
+        D::None => String::new(),
+        D::Void => pick(
+            l,
+            "void (withdrawn): no effect".into(),
+            "已撤销：不扣分".into(),
+        ),
+        D::NotJudged => pick(
+            l,
+            "not applicable to this unit: not judged".into(),
+            "该单位不适用此指标：不考核".into(),
+        ),
+        D::Finding(f) => finding(l, f),
+        D::Value(v) => {
+            let v = v.map(n).unwrap_or_default();
+            pick(l, format!("value {v}"), format!("测量值 {v}"))
+        }
+        D::Count(c) => pick(l, format!("count {c}"), format!("数量 {c}")),
+        D::BonusRecord { add, count } => {
+            let total = n(*add * Decimal::from(*count));
+            format!("+{} × {count} = +{total}", n(*add))
+        }
+        D::VetoRecord { month } => pick(
+            l,
+            format!("veto (一票否决): the unit is vetoed for {month}"),
+            format!("一票否决：该单位 {month} 被否决"),
+        ),
+        D::Indicator {
+            code,
+            name,
+            rule: r,
+            how,
+        } => {
+            let how = indicator_how(l, how);
+            pick(
+                l,
+                format!("{code} {name} [{r}]: {how}", r = rule(l, r)),
+                format!("{code} {name}［{r}］：{how}", r = rule(l, r)),
+            )
+        }
+        D::Subtotal { code, name } => pick(
+            l,
+            format!("{code} {name}: subtotal"),
+            format!("{code} {name}：小计"),
+        ),
+        D::Rescale {
+            full,
+            applicable,
+            before,
+            after,
+        } => pick(
+            l,
+            format!(
+                "not applicable indicators: deductions rescaled × {} / {} (full / applicable points): {} → {}",
+                n(*full),
+                n(*applicable),
+                n(*before),
+                n10(*after)
+            ),
+            format!(
+                "有不适用指标：扣分按 {} / {}（满分 / 适用指标分值）折算：{} → {}",
+                n(*full),
+                n(*applicable),
+                n(*before),
+                n10(*after)
+            ),
+        ),
+        D::BonusCategory {
+            code,
+            name,
+            sum,
+            cap,
+        } => {
+            let cap = match cap {
+                None => String::new(),
+                Some(c) => pick(
+                    l,
+                    format!(", capped at {}", n(*c)),
+                    format!("，封顶 {}", n(*c)),
+                ),
+            };
+            pick(
+                l,
+                format!("{code} {name}: +{}{cap}", n(*sum)),
+                format!("{code} {name}：+{}{cap}", n(*sum)),
+            )
+        }
+        D::MonthTotal {
+            full,
+            deducted,
+            bonus,
+            score,
+            vetoed: v,
+        } => format!(
+            "{} − {} + {} = {}{}",
+            n(*full),
+            n10(*deducted),
+            n(*bonus),
+            n10(*score),
+            vetoed(l, *v)
+        ),
+        D::MonthPart { month } => pick(l, format!("month {month}"), format!("{month} 月度得分")),
+        D::QuarterPart { quarter, weight } => pick(
+            l,
+            format!("{quarter}, weight {}", n(*weight)),
+            format!("{quarter}，权重 {}", n(*weight)),
+        ),
+        D::Mean { months, value } => pick(
+            l,
+            format!("mean of {months} assessed month(s) = {}", n10(*value)),
+            format!("{months} 个已考核月份的平均分 = {}", n10(*value)),
+        ),
+        D::WeightedMean { quarters, value } => pick(
+            l,
+            format!(
+                "weighted mean of {quarters} assessed quarter(s) = {}",
+                n10(*value)
+            ),
+            format!("{quarters} 个已考核季度的加权平均分 = {}", n10(*value)),
+        ),
+        D::Penalty {
+            name,
+            count,
+            indicator,
+            year,
+            at_least,
+        } => pick(
+            l,
+            format!("{name}: {count} records of {indicator} in {year} (at least {at_least})"),
+            format!("{name}：{year} 年 {indicator} 共 {count} 条（{at_least} 条及以上）"),
+        ),
+        D::RollTotal {
+            base,
+            deducted,
+            score,
+            vetoed: v,
+        } => format!(
+            "{} − {} = {}{}",
+            n10(*base),
+            n10(*deducted),
+            n10(*score),
+            vetoed(l, *v)
+        ),
+    }
+}
+
+/// `2 × 0.5 (major) × 2 (暗访) × 1.5 (repeat of 2026-10) × 0.5 (on the spot) = 1.5; …`
+fn finding(l: Lang, f: &Finding) -> String {
+    let sev = f
+        .severity
+        .as_ref()
+        .map(|s| pick(l, format!(" ({s})"), format!("（{s}）")))
+        .unwrap_or_default();
+    let mut parts = vec![f.count.to_string(), format!("{}{sev}", n(f.deduct))];
+    if let Some((w, source)) = &f.source {
+        let source = match source {
+            Some(s) => s.as_str(),
+            None => pick_str(l, "source", "检查方式"),
+        };
+        parts.push(pick(
+            l,
+            format!("{} ({source})", n(*w)),
+            format!("{}（{source}）", n(*w)),
+        ));
+    }
+    if let Some((r, month)) = &f.repeat {
+        parts.push(pick(
+            l,
+            format!("{} (repeat of {month})", n(*r)),
+            format!("{}（{month} 已有同类问题，反弹）", n(*r)),
+        ));
+    }
+    if let Some(s) = f.on_spot {
+        parts.push(pick(
+            l,
+            format!("{} (on the spot)", n(s)),
+            format!("{}（当场整改）", n(s)),
+        ));
+    }
+    let mut s = format!("{} = {}", parts.join(" × "), n(f.base));
+    if let Some((days, extra)) = f.late {
+        s.push_str(&match (extra.is_zero(), l) {
+            (true, Lang::En) => format!("; rectification {days} days late"),
+            (true, Lang::Zh) => format!("；整改逾期 {days} 天"),
+            (false, Lang::En) => {
+                format!("; rectification {days} days late: + {} overdue", n(extra))
+            }
+            (false, Lang::Zh) => format!("；整改逾期 {days} 天：逾期加扣 {}", n(extra)),
+        });
+    }
+    s
+}
+
+fn pick_str(l: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match l {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// How an indicator's deduction came about.
+fn indicator_how(l: Lang, how: &How) -> String {
+    match how {
+        How::Nothing => String::new(),
+        How::Capped { sum, points } => pick(
+            l,
+            format!("Σ {} capped at its {} points (扣完为止)", n(*sum), n(*points)),
+            format!("合计 {}，以该项分值 {} 为限（扣完为止）", n(*sum), n(*points)),
+        ),
+        How::Within { sum, points } => pick(
+            l,
+            format!("Σ {} of {} points", n(*sum), n(*points)),
+            format!("合计 {}（该项分值 {}）", n(*sum), n(*points)),
+        ),
+        How::NoValue(Missing::Full) => pick(
+            l,
+            "no measured value: keeps its points (missing: full)".into(),
+            "无测量值：不扣分（缺测按满分）".into(),
+        ),
+        How::NoValue(Missing::Zero) => pick(
+            l,
+            "no measured value: loses its points (missing: zero)".into(),
+            "无测量值：该项不得分（缺测按零分）".into(),
+        ),
+        How::Threshold {
+            mean,
+            values,
+            at_most,
+            target,
+            kept,
+            points,
+        } => {
+            let op = if *at_most { "≤" } else { "≥" };
+            pick(
+                l,
+                format!(
+                    "mean {} of {values} value(s) against {op} {}: scores {} of {}",
+                    n10(*mean),
+                    n(*target),
+                    n10(*kept),
+                    n(*points)
+                ),
+                format!(
+                    "{values} 个测量值平均 {}，标准 {op} {}：得 {}（该项分值 {}）",
+                    n10(*mean),
+                    n(*target),
+                    n10(*kept),
+                    n(*points)
+                ),
+            )
+        }
+        How::Bands {
+            measured,
+            kept,
+            points,
+        } => {
+            let m = match measured {
+                Measured::Count(c) => pick(l, format!("count {c}"), format!("数量 {c}")),
+                Measured::Mean(v) => pick(
+                    l,
+                    format!("mean value {}", n10(*v)),
+                    format!("平均测量值 {}", n10(*v)),
+                ),
+            };
+            pick(
+                l,
+                format!("{m}: band scores {} of {}", n(*kept), n(*points)),
+                format!("{m}：按分档得 {}（该项分值 {}）", n(*kept), n(*points)),
+            )
+        }
+        How::BandsNoValue => pick(l, "no measured value".into(), "无测量值".into()),
+        How::Required {
+            held,
+            at_least,
+            each,
+        } => {
+            let missing = at_least.saturating_sub(*held);
+            pick(
+                l,
+                format!(
+                    "held {held} of at least {at_least}: {missing} missing × {}",
+                    n(*each)
+                ),
+                format!(
+                    "应至少开展 {at_least} 次，实际 {held} 次：缺 {missing} 次 × {}",
+                    n(*each)
+                ),
+            )
+        }
+        How::NaAverage => pick(
+            l,
+            "not applicable: the mean deduction of the units it applies to (not_applicable: average)"
+                .into(),
+            "不适用：取适用单位的平均扣分".into(),
+        ),
+        How::NaRescale => pick(
+            l,
+            "not applicable: not judged (the others are rescaled)".into(),
+            "不适用：不考核（其余指标折算）".into(),
+        ),
+    }
+}
+
+/// The heading of one explained period: `迎春社区 (U1) — month 2026-01: 16.00`.
+pub fn explain_heading(
+    lang: Lang,
+    who: &str,
+    kind_: Kind,
+    period: &str,
+    score: &str,
+    vetoed: bool,
+) -> String {
+    let mark = match (vetoed, lang) {
+        (false, _) => "",
+        (true, Lang::En) => ", vetoed (一票否决)",
+        (true, Lang::Zh) => "（一票否决）",
+    };
+    pick(
+        lang,
+        format!("{who} — {} {period}: {score}{mark}", kind(lang, kind_)),
+        format!("{who} — {period} {}得分：{score}{mark}", kind(lang, kind_)),
+    )
+}
+
+/// The title of one table of `compare`.
+pub fn revision_title(lang: Lang, kind_: Kind, period: &str, old: &str, new: &str) -> String {
+    pick(
+        lang,
+        format!("{} {period}: {old} → {new}", kind_.as_str()),
+        format!("{period} {}：{old} → {new}", t(lang, W::RevisionTitle)),
+    )
+}
+
+/// A grade with the veto mark, as `compare` shows it: `合格 (vetoed)` / `合格（否决）`.
+pub fn vetoed_grade(lang: Lang, grade: &str) -> String {
+    pick(
+        lang,
+        format!("{grade} (vetoed)"),
+        format!("{grade}（否决）"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Chinese text that a Chinese reader would see as English: a run of two or more Latin
+    /// letters (codes such as `P1` are one letter and digits).
+    pub fn english_words(s: &str) -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_alphabetic() && c != '_')
+            .filter(|w| w.len() >= 2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_word_has_two_spellings() {
+        use W::*;
+        for w in [
+            Rank,
+            GroupRank,
+            RankChange,
+            ScoreChange,
+            Unit,
+            Name,
+            Group,
+            Score,
+            Deducted,
+            Bonus,
+            Grade,
+            Vetoed,
+            Average,
+            Yes,
+            MonthTitle,
+            QuarterTitle,
+            YearTitle,
+            Provisional,
+            Trend,
+            StepCol,
+            Where,
+            Date,
+            Indicator,
+            Detail,
+            Points,
+            OldRank,
+            OldScore,
+            OldGrade,
+            NewRank,
+            NewScore,
+            NewGrade,
+            RankMove,
+            RevisionTitle,
+        ] {
+            let (en, zh) = pair(w);
+            assert!(!en.is_empty() && !zh.is_empty(), "{w:?}");
+            assert!(english_words(zh).is_empty(), "{w:?}: {zh}");
+            assert!(!zh.is_ascii(), "{w:?}");
+            assert!(
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{w:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_finding_reads_in_both_languages() {
+        let f = Finding {
+            count: 2,
+            deduct: Decimal::new(5, 1),
+            severity: None,
+            source: Some((Decimal::TWO, Some("暗访".into()))),
+            repeat: None,
+            on_spot: None,
+            base: Decimal::TWO,
+            late: Some((5, Decimal::new(5, 1))),
+        };
+        let d = Detail::Finding(f);
+        assert_eq!(
+            detail(Lang::En, &d),
+            "2 × 0.5 × 2 (暗访) = 2; rectification 5 days late: + 0.5 overdue"
+        );
+        let zh = detail(Lang::Zh, &d);
+        assert_eq!(zh, "2 × 0.5 × 2（暗访） = 2；整改逾期 5 天：逾期加扣 0.5");
+        assert!(english_words(&zh).is_empty());
+    }
+}

@@ -1,0 +1,64 @@
+//! The writers: a [`Document`](crate::doc::Document) as a terminal table, CSV, Markdown or a
+//! workbook. Escaping belongs here: terminal and Markdown text is made inert (control
+//! characters shown escaped), Markdown cells escape `|` and line breaks, and CSV text cells that
+//! a spreadsheet would read as a formula are defused.
+
+pub mod csv;
+pub mod md;
+pub mod table;
+pub mod xlsx;
+
+use std::io::{self, Write};
+
+use crate::doc::Document;
+use crate::render::Format;
+
+/// How a terminal table is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    /// Colour (rank changes, vetoes, grades, provisional titles).
+    pub color: bool,
+}
+
+/// Writes a document in a human-facing format (JSON is each command's own shape).
+pub fn write(
+    format: Format,
+    doc: &Document,
+    terminal: Terminal,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Table => table::write(doc, terminal, w),
+        Format::Csv => csv::write(doc, w),
+        Format::Md => md::write(doc, w),
+        Format::Xlsx => {
+            let bytes = xlsx::workbook(doc).map_err(io::Error::other)?;
+            w.write_all(&bytes)
+        }
+        Format::Json => Err(io::Error::other("JSON is written by each command")),
+    }
+}
+
+/// Text from the inputs made harmless on a terminal: control characters (escape sequences,
+/// bells, carriage returns) are shown as `\u{1b}` instead of acting.
+pub fn inert(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(super::inert("和平社区"), "和平社区");
+        assert_eq!(super::inert("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+        assert_eq!(super::inert("a\nb"), "a\\u{a}b");
+    }
+}

@@ -1,0 +1,62 @@
+//! A document as a workbook: one sheet per table, numbers stored as numbers with their
+//! decimals, points lost stored negative, text stored as text (never a formula), a frozen and
+//! filtered header, columns wide enough for Chinese text.
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use crate::doc::{Cell, Document};
+use crate::render::xlsx::{Sheet, sheet_name};
+
+pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let mut used: Vec<String> = Vec::new();
+    for t in &doc.tables {
+        let ws = book.add_worksheet();
+        ws.set_name(unique(sheet_name(&t.sheet), &mut used))?;
+        let cols: Vec<usize> = (0..t.columns.len())
+            .filter(|&k| t.columns[k].for_people())
+            .collect();
+        let mut s = Sheet::new(ws, doc.precision);
+        let head: Vec<String> = cols.iter().map(|&k| t.columns[k].header.clone()).collect();
+        s.head(0, &head)?;
+        let mut r = 0u32;
+        for row in t.rows.iter().chain(&t.footer) {
+            r += 1;
+            for (c, &k) in cols.iter().enumerate() {
+                cell(&mut s, r, c as u16, &row[k])?;
+            }
+        }
+        s.finish(
+            r.saturating_sub(u32::from(t.footer.is_some())),
+            head.len().saturating_sub(1) as u16,
+        )?;
+    }
+    book.save_to_buffer()
+}
+
+fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Empty => Ok(()),
+        Cell::Int(v) | Cell::RankChange(v) => s.int(r, c, *v),
+        Cell::Number(d, p) | Cell::Signed(d, p) => s.number(r, c, *d, *p),
+        Cell::Lost(d, p) => s.number(r, c, -*d, *p),
+        Cell::Flag(false, _) => Ok(()),
+        other => s.text(r, c, &other.for_people()),
+    }
+}
+
+/// Excel refuses two sheets of one name (names compare without case): `name (2)`.
+fn unique(name: String, used: &mut Vec<String>) -> String {
+    let taken =
+        |n: &str, used: &[String]| used.iter().any(|u| u.to_lowercase() == n.to_lowercase());
+    let mut out = name.clone();
+    let mut k = 2;
+    while taken(&out, used) {
+        let tail = format!(" ({k})");
+        let head: String = name.chars().take(31 - tail.chars().count()).collect();
+        out = format!("{head}{tail}");
+        k += 1;
+    }
+    used.push(out.clone());
+    out
+}
