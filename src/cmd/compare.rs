@@ -211,7 +211,9 @@ pub fn run(
             }
         }
     }
-    cmd::emit(output, &buf, &inputs.records)
+    let mut files = inputs.files();
+    files.push(against);
+    cmd::emit(output, &buf, &files)
 }
 
 fn headers(lang: Lang) -> [&'static str; 10] {

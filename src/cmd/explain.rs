@@ -90,7 +90,7 @@ pub fn run(
         Format::Table => write_table(&list, p, lang, &mut buf).map_err(io)?,
         Format::Xlsx => buf = workbook(&list, p, lang).map_err(crate::render::xlsx::err)?,
     }
-    cmd::emit(output, &buf, &inputs.records)
+    cmd::emit(output, &buf, &inputs.files())
 }
 
 fn heading(e: &Explanation, p: u32) -> String {

@@ -1,0 +1,3 @@
+//! Writing a run's outputs.
+
+pub mod file;
