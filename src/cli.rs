@@ -260,7 +260,7 @@ impl InputArgs {
                 sheet: self.sheet.clone(),
             },
             quiet: self.quiet,
-            settings: project.path.as_ref().map(|p| p.display().to_string()),
+            settings: project.path.as_deref().map(crate::config::relative),
         })
     }
 }
