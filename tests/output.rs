@@ -74,18 +74,36 @@ impl T {
     }
 }
 
-const HAND: &[&str] = &[
-    "score",
-    "records.csv",
-    "--rubric",
-    "rubric.yaml",
-    "--units",
-    "units.csv",
-    "-q",
-];
+/// `COMMAND RECORDS --rubric rubric.yaml --units units.csv -q EXTRA…`
+fn hand<'a>(command: &'a str, records: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let fixture = ["--rubric", "rubric.yaml", "--units", "units.csv", "-q"];
+    [command, records]
+        .into_iter()
+        .chain(fixture)
+        .chain(extra.iter().copied())
+        .collect()
+}
 
+/// `score records.csv` on the fixture, with `extra`.
 fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    HAND.iter().copied().chain(extra.iter().copied()).collect()
+    hand("score", "records.csv", extra)
+}
+
+/// The rejects to `r.csv`, the scores as CSV to `o`.
+fn rejects_and_csv(o: &str) -> [&str; 7] {
+    [
+        "--skip-invalid",
+        "--rejects",
+        "r.csv",
+        "--format",
+        "csv",
+        "-o",
+        o,
+    ]
+}
+
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
 }
 
 fn refused(out: &Out, expected: &str) {
@@ -169,15 +187,7 @@ fn the_settings_file_that_was_read_is_an_input() {
 fn two_outputs_of_one_run_never_share_a_file() {
     let t = T::new();
     for o in ["r.csv", "./r.csv"] {
-        let out = t.run(&with(&[
-            "--skip-invalid",
-            "--rejects",
-            "r.csv",
-            "--format",
-            "csv",
-            "-o",
-            o,
-        ]));
+        let out = t.run(&with(&rejects_and_csv(o)));
         refused(
             &out,
             &format!(
@@ -210,13 +220,7 @@ fn devices_and_fifos_are_written_in_place_never_replaced() {
     );
 
     let fifo = t.path("fifo");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
@@ -282,29 +286,8 @@ fn a_planted_link_at_a_guessable_temp_name_is_never_followed() {
 /// that no one reads, then sends `signal`: the process must remove it and exit 128 + signal.
 fn interrupted(signal: i32) {
     let t = T::new();
-    assert!(
-        Command::new("mkfifo")
-            .arg(t.path("fifo"))
-            .status()
-            .unwrap()
-            .success()
-    );
-    let args = [
-        "score",
-        "bad.csv",
-        "--rubric",
-        "rubric.yaml",
-        "--units",
-        "units.csv",
-        "-q",
-        "--skip-invalid",
-        "--rejects",
-        "r.csv",
-        "--format",
-        "csv",
-        "-o",
-        "fifo",
-    ];
+    mkfifo(&t.path("fifo"));
+    let args = hand("score", "bad.csv", &rejects_and_csv("fifo"));
     let mut child = t
         .cmd(&args)
         .stdin(Stdio::null())
@@ -358,42 +341,27 @@ fn sigterm_removes_the_temporary_files() {
 fn a_failed_run_changes_no_output() {
     let t = T::new();
     fs::write(t.path("r.csv"), "old").unwrap();
-    let rejects = ["--skip-invalid", "--rejects", "r.csv"];
-    let bad = |extra: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = with(&rejects).iter().map(|s| s.to_string()).collect();
-        v[1] = "bad.csv".into();
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v
+    let bad = |command, extra: &[&str]| -> Out {
+        let rejects = ["--skip-invalid", "--rejects", "r.csv"];
+        let extra: Vec<&str> = rejects.iter().chain(extra).copied().collect();
+        t.run(&hand(command, "bad.csv", &extra))
     };
     // The main output cannot be written (a full device): the rejects are not written either.
     if Path::new("/dev/full").exists() {
-        let args = bad(&["--format", "csv", "-o", "/dev/full"]);
-        let out = t.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let out = bad("score", &["--format", "csv", "-o", "/dev/full"]);
         assert_eq!(out.code, 1, "{}", out.stderr);
-        assert!(
-            out.stderr.contains("\nerror: /dev/full: "),
-            "{}",
-            out.stderr
-        );
+        let said = "\nerror: /dev/full: ";
+        assert!(out.stderr.contains(said), "{}", out.stderr);
         assert_eq!(t.bytes("r.csv"), b"old");
     }
     // The run fails after the rejects were staged.
-    let mut args = bad(&[]);
-    args[0] = "explain".into();
-    args.extend([
-        "--unit".into(),
-        "NOSUCH".into(),
-        "-o".into(),
-        "u.json".into(),
-    ]);
-    let out = t.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = bad("explain", &["--unit", "NOSUCH", "-o", "u.json"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert_eq!(t.bytes("r.csv"), b"old");
     assert!(!t.path("u.json").exists());
     assert!(t.temps().is_empty(), "{:?}", t.names());
     // The same run that succeeds writes both.
-    let args = bad(&["-o", "s.json"]);
-    let out = t.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = bad("score", &["-o", "s.json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(t.bytes("r.csv").starts_with(b"file,line,reason"));
     assert!(t.path("s.json").exists());
@@ -402,19 +370,7 @@ fn a_failed_run_changes_no_output() {
 #[test]
 fn a_name_that_contradicts_the_format_is_a_usage_error() {
     let t = T::new();
-    let report = |o: &str| -> Out {
-        t.run(&[
-            "report",
-            "records.csv",
-            "--rubric",
-            "rubric.yaml",
-            "--units",
-            "units.csv",
-            "-q",
-            "-o",
-            o,
-        ])
-    };
+    let report = |o: &str| -> Out { t.run(&hand("report", "records.csv", &["-o", o])) };
     refused(
         &report("x.pdf"),
         "-o x.pdf: civscore does not write .pdf files (it writes .xlsx, .csv, .json, .md and text)",

@@ -350,6 +350,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_output_name_agrees_with_its_format() {
+        use Format::*;
+        let cases: [(Option<Format>, &str, Option<Format>); 12] = [
+            (None, "s.json", Some(Json)),
+            (None, "s.CSV", Some(Csv)),
+            (None, "s.markdown", Some(Md)),
+            (None, "s.xlsx", Some(Xlsx)),
+            (None, "s.txt", Some(Table)),
+            (None, "scores", Some(Table)),
+            (Some(Csv), "s.txt", Some(Csv)),
+            (Some(Xlsx), "report", Some(Xlsx)),
+            (Some(Json), "s.csv", None),
+            (Some(Xlsx), "s.txt", None),
+            (None, "s.pdf", None),
+            (Some(Xlsx), "dir.v2/report.ods", None),
+        ];
+        for (given, path, want) in cases {
+            assert_eq!(
+                Format::for_output(given, path).ok(),
+                want,
+                "{given:?} {path}"
+            );
+        }
+    }
+
+    #[test]
     fn fixed_decimals() {
         assert_eq!(fixed("99.7".parse().unwrap(), 2), "99.70");
         assert_eq!(fixed("99.675".parse().unwrap(), 2), "99.68");

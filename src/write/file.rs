@@ -311,17 +311,19 @@ impl Temp {
                     .file_name()
                     .map(|n| n.to_string_lossy().chars().take(64).collect::<String>())
                     .unwrap_or_default();
-                let mut live = lock(&LIVE);
-                let file = tempfile::Builder::new()
-                    .prefix(&format!(".{name}."))
-                    .suffix(".civscore.tmp")
-                    .permissions(fs::Permissions::from_mode(0o666))
-                    .tempfile_in(folder(path))?;
-                live.push(file.path().to_path_buf());
-                let temp = Temp::Beside(Some(file));
-                if let (Some(mode), Temp::Beside(Some(f))) = (mode, &temp) {
-                    f.as_file()
-                        .set_permissions(fs::Permissions::from_mode(*mode))?;
+                let temp = {
+                    let mut live = lock(&LIVE);
+                    let file = tempfile::Builder::new()
+                        .prefix(&format!(".{name}."))
+                        .suffix(".civscore.tmp")
+                        .permissions(fs::Permissions::from_mode(0o666))
+                        .tempfile_in(folder(path))?;
+                    live.push(file.path().to_path_buf());
+                    Temp::Beside(Some(file))
+                };
+                // With the lock released: on an error, dropping `temp` takes it again.
+                if let (Some(mode), Some(f)) = (mode, temp.file()) {
+                    f.set_permissions(fs::Permissions::from_mode(*mode))?;
                 }
                 Ok(temp)
             }
