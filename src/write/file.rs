@@ -1,6 +1,8 @@
 //! The one place that creates output files. Every output of a run is checked against the run's
 //! inputs and its other outputs, written to an exclusive, unpredictably named temporary file, and
-//! put in place only once the whole run has succeeded: a failed or interrupted run changes no file.
+//! put in place only once the whole run has succeeded: a failed run changes no file (only the
+//! final renames, which seldom fail, come after the last write that can), and an interrupted
+//! one leaves no temporary file.
 //!
 //! A regular file (at the end of any symlinks) is replaced by renaming the temporary file over
 //! it; a device or FIFO is opened and written in place, never replaced. On SIGINT or SIGTERM the
