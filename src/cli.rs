@@ -260,16 +260,22 @@ impl InputArgs {
                 sheet: self.sheet.clone(),
             },
             quiet: self.quiet,
+            settings: project.path.as_deref().map(crate::config::relative),
         })
     }
 }
 
 impl OutputArgs {
     pub fn to_output(&self, project: &Project) -> Result<Output, Error> {
-        let format = match (&self.format, &self.output) {
-            (Some(f), _) => usage(f.parse::<Format>().map_err(|e| format!("--format: {e}")))?,
-            (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Table),
-            (None, None) => Format::Table,
+        let format = match &self.format {
+            Some(f) => Some(usage(
+                f.parse::<Format>().map_err(|e| format!("--format: {e}")),
+            )?),
+            None => None,
+        };
+        let format = match &self.output {
+            Some(path) => usage(Format::for_output(format, path))?,
+            None => format.unwrap_or(Format::Table),
         };
         if format == Format::Xlsx && self.output.is_none() {
             return Err(Error::Usage(

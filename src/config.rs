@@ -104,7 +104,7 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
 }
 
 /// A path shown relative to the working folder when it is below it.
-fn relative(p: &Path) -> String {
+pub(crate) fn relative(p: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     p.strip_prefix(&cwd)
         .map(Path::to_path_buf)

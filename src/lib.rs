@@ -42,15 +42,19 @@ fn prepare(
     output: &cli::OutputArgs,
 ) -> Result<(cmd::Inputs, cmd::Selection, cmd::Output), Error> {
     let project = config::load()?;
-    Ok((
-        input.to_inputs(&project)?,
-        cli::selection(period, all)?,
-        output.to_output(&project)?,
-    ))
+    let inputs = input.to_inputs(&project)?;
+    let output = output.to_output(&project)?;
+    let outputs = [inputs.rejects.as_deref(), output.path.as_deref()];
+    write::file::check(&outputs, &inputs.files())?;
+    Ok((inputs, cli::selection(period, all)?, output))
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line. Its output files are put in place only when it has succeeded.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    write::file::finish(dispatch(cli))
+}
+
+fn dispatch(cli: Cli) -> Result<(), Error> {
     let project = || config::load();
     match cli.command {
         Command::Score {
@@ -102,6 +106,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 output,
                 output_dir: project.output_dir.clone(),
             };
+            if let Some(o) = &settings.output {
+                render::Format::for_output(Some(render::Format::Xlsx), o).map_err(Error::Usage)?;
+            }
+            let outputs = [inputs.rejects.as_deref(), settings.output.as_deref()];
+            write::file::check(&outputs, &inputs.files())?;
             if settings.yellow > settings.red {
                 return Err(Error::Usage(format!(
                     "yellow ({}) is above red ({}): yellow comes first",

@@ -639,7 +639,7 @@ fn output_file_is_written_atomically_and_never_over_an_input() {
         .code(2);
     assert_eq!(
         out.stderr,
-        "error: records.csv: refusing to overwrite an input file\n"
+        "error: records.csv: the same file as records.csv, an input of this run: refusing to write over it\n"
     );
 }
 

@@ -139,7 +139,9 @@ pub fn run(
         }
     };
     result.map_err(|e| Error::Internal(e.to_string()))?;
-    cmd::emit(output, &buf, &inputs.records)
+    let mut files = inputs.files();
+    files.push(against);
+    cmd::emit(output, &buf, &files)
 }
 
 fn to_json(

@@ -87,7 +87,7 @@ pub fn run(
                 .map_err(|e| Error::Internal(e.to_string()))?;
         }
     }
-    cmd::emit(output, &buf, &inputs.records)
+    cmd::emit(output, &buf, &inputs.files())
 }
 
 /// The trails as a document: one table per period explained.

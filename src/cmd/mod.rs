@@ -11,7 +11,6 @@ pub mod shell;
 pub mod validate;
 
 use std::io::Write;
-use std::path::Path;
 
 use jiff::civil::Date;
 
@@ -35,6 +34,22 @@ pub struct Inputs {
     pub rejects: Option<String>,
     pub read: ReadOptions,
     pub quiet: bool,
+    /// The `civscore.toml` that was read, if any.
+    pub settings: Option<String>,
+}
+
+impl Inputs {
+    /// The files the run reads (standard input as `/dev/stdin`): no output may be one of them.
+    pub fn files(&self) -> Vec<&str> {
+        let records = self
+            .records
+            .iter()
+            .map(|r| if r == "-" { "/dev/stdin" } else { r.as_str() });
+        let others = [&self.rubric, &self.units, &self.settings];
+        records
+            .chain(others.into_iter().flatten().map(String::as_str))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -134,7 +149,7 @@ pub(crate) fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Err
         Some(path) => {
             let mut buf = Vec::new();
             write_rejects(loaded, &mut buf).map_err(|e| Error::io(path, e))?;
-            write_file(path, &buf, &inputs.records)?;
+            crate::write::file::stage_bytes(path, &inputs.files(), &buf)?;
         }
         None => {
             for r in &loaded.rejected {
@@ -178,61 +193,15 @@ pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> 
     out.flush()
 }
 
-/// Writes output atomically: to a temporary file beside the target, then renamed over it, so
-/// that a failed run never leaves half a file. Refuses to overwrite an input.
-pub fn write_file(path: &str, bytes: &[u8], inputs: &[String]) -> Result<(), Error> {
-    write_with(path, inputs, &mut |w| w.write_all(bytes))
-}
-
-/// Writes a file atomically through a writer: a temporary file beside the target, renamed over
-/// it once complete. Refuses to overwrite an input.
-pub fn write_with(
-    path: &str,
-    inputs: &[String],
-    fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let target = Path::new(path);
-    if let Ok(t) = target.canonicalize() {
-        for i in inputs {
-            if Path::new(i).canonicalize().ok().as_deref() == Some(t.as_path()) {
-                return Err(Error::Usage(format!(
-                    "{path}: refusing to overwrite an input file"
-                )));
-            }
-        }
-    }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = target
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{file_name}.civscore-{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|f| {
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-            fill(&mut w)?;
-            w.flush()
-        })
-        .and_then(|_| std::fs::rename(&tmp, target));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
-}
-
-/// Sends output to its file or to stdout as it is written (nothing held in memory); a closed
-/// pipe (`| head`) is not an error.
+/// Sends output to stdout as it is written (nothing held in memory; a closed pipe, `| head`, is
+/// not an error), or stages it for its file, put in place when the run has succeeded.
 pub fn emit_with(
     output: &Output,
-    inputs: &[String],
+    inputs: &[&str],
     fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     match &output.path {
-        Some(p) => write_with(p, inputs, fill),
+        Some(p) => crate::write::file::stage(p, inputs, fill),
         None => to_stdout(fill),
     }
 }
@@ -243,7 +212,7 @@ pub fn print(text: &str) -> Result<(), Error> {
 }
 
 /// Sends output to its file, or to stdout.
-pub fn emit(output: &Output, bytes: &[u8], inputs: &[String]) -> Result<(), Error> {
+pub fn emit(output: &Output, bytes: &[u8], inputs: &[&str]) -> Result<(), Error> {
     emit_with(output, inputs, &mut |w| w.write_all(bytes))
 }
 

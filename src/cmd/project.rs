@@ -171,7 +171,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     let root = Path::new(dir);
     let existing: Vec<String> = files
         .iter()
-        .filter(|(name, _)| root.join(name).exists())
+        .filter(|(name, _)| root.join(name).symlink_metadata().is_ok())
         .map(|(name, _)| root.join(name).display().to_string())
         .collect();
     if !existing.is_empty() {
@@ -186,7 +186,8 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     std::fs::create_dir_all(root).map_err(|e| Error::io(dir, e))?;
     for (name, text) in &files {
         let path = root.join(name);
-        std::fs::write(&path, text).map_err(|e| Error::io(&path.display().to_string(), e))?;
+        crate::write::file::create_new(&path, text.as_bytes())
+            .map_err(|e| Error::io(&path.display().to_string(), e))?;
     }
     #[cfg(unix)]
     {

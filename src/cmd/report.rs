@@ -120,7 +120,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         }
         (None, None) => format!("{month}.xlsx"),
     };
-    cmd::write_file(&path, &bytes, &inputs.records)?;
+    crate::write::file::stage_bytes(&path, &inputs.files(), &bytes)?;
     cmd::note(inputs, &format!("wrote {path} ({month}, as of {as_of})"));
     Ok(())
 }

@@ -33,7 +33,7 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
         color: output.color,
         sparks,
     };
-    cmd::emit_with(output, &inputs.records, &mut |w| {
+    cmd::emit_with(output, &inputs.files(), &mut |w| {
         render::render(output.format, &view, w)
     })
 }

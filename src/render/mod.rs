@@ -39,11 +39,67 @@ impl std::str::FromStr for Format {
     }
 }
 
+/// Extensions of files civscore does not write: an output named so is a usage error.
+const FOREIGN: [&str; 14] = [
+    "pdf", "html", "htm", "xls", "xlsm", "xlsb", "ods", "odt", "doc", "docx", "tsv", "yaml", "yml",
+    "toml",
+];
+
 impl Format {
-    /// The format an output file's extension implies.
-    pub fn from_path(path: &str) -> Option<Format> {
-        let ext = std::path::Path::new(path).extension()?.to_str()?;
-        ext.parse().ok()
+    /// The format an extension names (`txt` names none: any text format may use it).
+    fn of_extension(ext: &str) -> Option<Format> {
+        match ext {
+            "txt" | "text" => None,
+            other => other.parse().ok(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Md => "md",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The extension of a file in this format.
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            other => other.name(),
+        }
+    }
+
+    /// The format of output file `path`: `--format` when given, else the one its extension
+    /// names (a table when it names none). An extension naming another format or one civscore
+    /// does not write (`.pdf`, `.xls`) is refused, and a workbook's name ends in `.xlsx` (or has
+    /// no extension).
+    pub fn for_output(given: Option<Format>, path: &str) -> Result<Format, String> {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase());
+        let Some(ext) = ext else {
+            return Ok(given.unwrap_or(Format::Table));
+        };
+        if FOREIGN.contains(&ext.as_str()) {
+            return Err(format!(
+                "-o {path}: civscore does not write .{ext} files (it writes .xlsx, .csv, .json, .md and text)"
+            ));
+        }
+        match (given, Format::of_extension(&ext)) {
+            (Some(f), Some(named)) if f != named => Err(format!(
+                "-o {path}: a .{ext} name for {} output: name it .{}",
+                f.name(),
+                f.extension()
+            )),
+            (Some(Format::Xlsx), None) => Err(format!(
+                "-o {path}: a workbook's name ends in .xlsx, not .{ext}"
+            )),
+            (Some(f), _) => Ok(f),
+            (None, named) => Ok(named.unwrap_or(Format::Table)),
+        }
     }
 }
 
@@ -401,6 +457,32 @@ pub fn render(format: Format, view: &View, w: &mut dyn Write) -> io::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_output_name_agrees_with_its_format() {
+        use Format::*;
+        let cases: [(Option<Format>, &str, Option<Format>); 12] = [
+            (None, "s.json", Some(Json)),
+            (None, "s.CSV", Some(Csv)),
+            (None, "s.markdown", Some(Md)),
+            (None, "s.xlsx", Some(Xlsx)),
+            (None, "s.txt", Some(Table)),
+            (None, "scores", Some(Table)),
+            (Some(Csv), "s.txt", Some(Csv)),
+            (Some(Xlsx), "report", Some(Xlsx)),
+            (Some(Json), "s.csv", None),
+            (Some(Xlsx), "s.txt", None),
+            (None, "s.pdf", None),
+            (Some(Xlsx), "dir.v2/report.ods", None),
+        ];
+        for (given, path, want) in cases {
+            assert_eq!(
+                Format::for_output(given, path).ok(),
+                want,
+                "{given:?} {path}"
+            );
+        }
+    }
 
     #[test]
     fn sparklines_span_the_range() {

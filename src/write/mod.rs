@@ -1,9 +1,10 @@
 //! The writers: a [`Document`](crate::doc::Document) as a terminal table, CSV, Markdown or a
-//! workbook. Escaping belongs here: terminal and Markdown text is made inert (control
+//! workbook, and the one place that creates output files (`file`). Escaping belongs here: terminal and Markdown text is made inert (control
 //! characters shown escaped), Markdown cells escape `|` and line breaks, and CSV text cells that
 //! a spreadsheet would read as a formula are defused.
 
 pub mod csv;
+pub mod file;
 pub mod md;
 pub mod table;
 pub mod xlsx;
