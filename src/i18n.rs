@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use crate::explain::{Detail, Entry, Finding, How, Measured, Step};
 use crate::ranking::Kind;
 pub use crate::rubric::Lang;
-use crate::rubric::{Missing, Per, Rule};
+use crate::rubric::{Below, Deduct, Direction, Measure, Missing, NaMode, Per, Rule};
 
 /// A word or short phrase of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,10 @@ pub enum W {
     NewGrade,
     RankMove,
     RevisionTitle,
+    // check's rubric tree.
+    Sources,
+    Grades,
+    YearWeights,
 }
 
 /// The two spellings of a word: (English, Chinese).
@@ -86,6 +90,9 @@ const fn pair(w: W) -> (&'static str, &'static str) {
         NewGrade => ("New grade", "新等级"),
         RankMove => ("Rank change", "名次变化"),
         RevisionTitle => ("rubric revision", "细则修订对比"),
+        Sources => ("sources", "检查方式"),
+        Grades => ("grades", "等级"),
+        YearWeights => ("year weights", "年度权重"),
     }
 }
 
@@ -559,6 +566,245 @@ pub fn vetoed_grade(lang: Lang, grade: &str) -> String {
         format!("{grade} (vetoed)"),
         format!("{grade}（否决）"),
     )
+}
+
+/// The colon after a label: `: ` / `：`.
+pub fn colon(lang: Lang) -> &'static str {
+    pick_str(lang, ": ", "：")
+}
+
+/// Text in parentheses: ` (x)` / `（x）`.
+pub fn paren(lang: Lang, x: &str) -> String {
+    pick(lang, format!(" ({x})"), format!("（{x}）"))
+}
+
+/// `origin: builtin:community  sha256: …`
+pub fn rubric_origin(lang: Lang, origin: &str, sha256: &str) -> String {
+    pick(
+        lang,
+        format!("origin: {origin}  sha256: {sha256}"),
+        format!("来源：{origin}  SHA-256：{sha256}"),
+    )
+}
+
+/// `full 100 · precision 2 · not applicable: rescale`
+pub fn rubric_basics(lang: Lang, full: Decimal, precision: u32, na: NaMode) -> String {
+    let (en, zh) = match na {
+        NaMode::Rescale => ("rescale", "按适用分值折算"),
+        NaMode::Average => ("average", "取适用单位平均扣分"),
+    };
+    pick(
+        lang,
+        format!(
+            "full {} · precision {precision} · not applicable: {en}",
+            n(full)
+        ),
+        format!(
+            "满分 {} · 保留 {precision} 位小数 · 不适用指标：{zh}",
+            n(full)
+        ),
+    )
+}
+
+/// A year penalty: `name — 2 or more records of F2: −3`.
+pub fn penalty_rule(lang: Lang, name: &str, at_least: u64, code: &str, deduct: Decimal) -> String {
+    pick(
+        lang,
+        format!(
+            "year penalty: {name} — {at_least} or more records of {code}: −{}",
+            n(deduct)
+        ),
+        format!(
+            "年度处罚：{name} — 年内 {code} 达 {at_least} 条及以上：扣 {}",
+            n(deduct)
+        ),
+    )
+}
+
+/// A category's points: `10 points`, `bonus, up to +3`.
+pub fn category_points(lang: Lang, bonus: bool, cap: Option<Decimal>, points: Decimal) -> String {
+    match (bonus, cap) {
+        (true, Some(c)) => pick(
+            lang,
+            format!("bonus, up to +{}", n(c)),
+            format!("加分，最多 +{}", n(c)),
+        ),
+        (true, None) => pick(lang, "bonus".into(), "加分".into()),
+        (false, _) => pick(
+            lang,
+            format!("{} points", n(points)),
+            format!("{} 分", n(points)),
+        ),
+    }
+}
+
+/// An indicator's points: `4 pts` / `4 分`.
+pub fn points(lang: Lang, p: Decimal) -> String {
+    pick(lang, format!("{} pts", n(p)), format!("{} 分", n(p)))
+}
+
+/// A rule's name with the level it is judged at: `required per quarter` / `规定动作（按季度）`.
+pub fn rule_per(lang: Lang, r: &Rule, p: Per) -> String {
+    match (p, lang) {
+        (Per::Month, _) => rule(lang, r).to_owned(),
+        (p, Lang::En) => format!("{} per {}", r.name(), p.as_str()),
+        (p, Lang::Zh) => format!("{}（{}）", rule(lang, r), per(lang, p)),
+    }
+}
+
+/// `3 categories, 12 indicators, 100 points`
+pub fn rubric_summary(lang: Lang, categories: usize, indicators: usize, full: Decimal) -> String {
+    pick(
+        lang,
+        format!(
+            "{categories} categories, {indicators} indicators, {} points",
+            n(full)
+        ),
+        format!(
+            "共 {categories} 个类别、{indicators} 个指标，满分 {}",
+            n(full)
+        ),
+    )
+}
+
+/// What a rule does, in one line: `−1 per finding; overdue −0.5 more`.
+pub fn describe(lang: Lang, r: &Rule) -> String {
+    match r {
+        Rule::PerFinding {
+            deduct,
+            overdue,
+            repeat,
+            on_spot,
+        } => describe_per_finding(lang, deduct, *overdue, *repeat, *on_spot),
+        Rule::Threshold {
+            target,
+            direction,
+            below,
+            deduct,
+            missing,
+        } => {
+            let op = match direction {
+                Direction::AtLeast => "≥",
+                Direction::AtMost => "≤",
+            };
+            let b = match below {
+                Below::Zero => pick(lang, "else 0".into(), "否则得 0 分".into()),
+                Below::Proportional => {
+                    pick(lang, "else proportional".into(), "否则按比例得分".into())
+                }
+                Below::PerPoint => {
+                    let d = n(deduct.unwrap_or_default());
+                    pick(
+                        lang,
+                        format!("else −{d} per point off"),
+                        format!("否则每差 1 个点扣 {d}"),
+                    )
+                }
+            };
+            let m = match missing {
+                Missing::Full => String::new(),
+                Missing::Zero => pick(lang, "; no measure: 0".into(), "；无测量值得 0 分".into()),
+            };
+            let sep = pick_str(lang, ", ", "，");
+            pick(
+                lang,
+                format!("mean value {op} {}{sep}{b}{m}", n(*target)),
+                format!("平均测量值 {op} {}{sep}{b}{m}", n(*target)),
+            )
+        }
+        Rule::Bands {
+            measure,
+            from,
+            bands,
+            ..
+        } => {
+            let what = match measure {
+                Measure::Count => pick_str(lang, "findings", "问题数"),
+                Measure::Value => pick_str(lang, "mean value", "平均测量值"),
+            };
+            let parts: Vec<String> = bands
+                .iter()
+                .map(|b| match b.bound {
+                    Some(x) if *from => format!("≥{} → {}", n(x), b.written),
+                    Some(x) => format!("≤{} → {}", n(x), b.written),
+                    None => format!("{} {}", pick_str(lang, "else", "其余"), b.written),
+                })
+                .collect();
+            format!("{what}: {}", parts.join(", "))
+        }
+        Rule::Required { at_least, deduct } => match deduct {
+            Some(d) => pick(
+                lang,
+                format!("at least {at_least}, −{} per missing", n(*d)),
+                format!("至少 {at_least} 次，每缺 1 次扣 {}", n(*d)),
+            ),
+            None => pick(
+                lang,
+                format!("at least {at_least}, else all points"),
+                format!("至少 {at_least} 次，否则扣除该项全部分值"),
+            ),
+        },
+        Rule::Bonus { add } => pick(
+            lang,
+            format!("+{} per record", n(*add)),
+            format!("每条记录加 {}", n(*add)),
+        ),
+        Rule::Veto => pick(
+            lang,
+            "any record vetoes the unit (一票否决)".into(),
+            "有记录即一票否决".into(),
+        ),
+    }
+}
+
+fn describe_per_finding(
+    lang: Lang,
+    deduct: &Deduct,
+    overdue: Option<Decimal>,
+    repeat: Option<Decimal>,
+    on_spot: Option<Decimal>,
+) -> String {
+    let mut s = match deduct {
+        Deduct::Flat(d) => pick(
+            lang,
+            format!("−{} per finding", n(*d)),
+            format!("每处扣 {}", n(*d)),
+        ),
+        Deduct::BySeverity(m) => {
+            let list = m
+                .iter()
+                .map(|(k, d)| format!("{k} −{}", n(*d)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            pick(
+                lang,
+                format!("per finding by severity: {list}"),
+                format!("按问题程度每处扣分：{list}"),
+            )
+        }
+    };
+    let sep = pick_str(lang, "; ", "；");
+    if let Some(x) = overdue {
+        s += sep;
+        s += &pick(
+            lang,
+            format!("overdue −{} more", n(x)),
+            format!("逾期整改再扣 {}", n(x)),
+        );
+    }
+    if let Some(f) = repeat {
+        s += sep;
+        s += &pick(lang, format!("repeat ×{}", n(f)), format!("反弹 ×{}", n(f)));
+    }
+    if let Some(f) = on_spot {
+        s += sep;
+        s += &pick(
+            lang,
+            format!("on the spot ×{}", n(f)),
+            format!("当场整改 ×{}", n(f)),
+        );
+    }
+    s
 }
 
 #[cfg(test)]

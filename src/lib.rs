@@ -120,11 +120,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             cmd::report::run(&inputs, period, &settings)
         }
         Command::Check { rubric } => {
-            let rubric = match rubric {
-                Some(r) => Some(r),
-                None => project()?.rubric,
-            };
-            cmd::check::run(rubric.as_deref())
+            let project = project()?;
+            let rubric = rubric.or(project.rubric);
+            cmd::check::run(rubric.as_deref(), project.lang)
         }
         Command::Validate { input } => cmd::validate::run(&input.to_inputs(&project()?)?),
         Command::Config {

@@ -691,6 +691,25 @@ fn check_prints_the_tree() {
 }
 
 #[test]
+fn check_describes_a_chinese_rubric_in_chinese() {
+    for name in ["community", "city-management"] {
+        let out = T::new().args(&["check", name]).run().ok().stdout;
+        // The origin (builtin:NAME) and the digest are identifiers, not words.
+        let text: String = out
+            .replace(&format!("builtin:{name}"), "")
+            .split_whitespace()
+            .filter(|w| !w.starts_with("SHA-256"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            english_words(&text).is_empty(),
+            "{name}: {:?}\n{out}",
+            english_words(&text)
+        );
+    }
+}
+
+#[test]
 fn builtin_rubrics_are_listed_and_shown() {
     let out = T::new().args(&["rubrics"]).run().ok();
     assert!(out.stdout.starts_with("community "));

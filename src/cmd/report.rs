@@ -660,7 +660,7 @@ impl Ctx<'_> {
                 }
                 s.text(r, 3, ind.rule.name())?;
                 s.text(r, 4, ind.per.as_str())?;
-                s.text(r, 5, &crate::cmd::check::describe(&ind.rule))?;
+                s.text(r, 5, &crate::i18n::describe(self.lang, &ind.rule))?;
                 r += 1;
             }
         }
