@@ -212,7 +212,7 @@ pub struct InputArgs {
 
 #[derive(Args, Debug)]
 pub struct OutputArgs {
-    /// Output format: table, json, csv, md or xlsx [default: from -o's extension, else table]
+    /// Output format: table, json, csv, md, xlsx or html [default: from -o's extension, else table]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Write to this file (atomically) instead of standard output

@@ -1,6 +1,6 @@
 //! One document model: what a command shows, as titled tables of typed cells, already in the
 //! reader's words but not yet in any format. Every human-facing writer (`write::table`,
-//! `write::csv`, `write::md`, `write::xlsx`) formats a [`Document`]; the choices of escaping,
+//! `write::csv`, `write::md`, `write::xlsx`, `write::html`) formats a [`Document`]; the choices of escaping,
 //! alignment, colour and formula defusing belong to the writers alone.
 
 use rust_decimal::Decimal;
@@ -8,9 +8,11 @@ use rust_decimal::Decimal;
 use crate::i18n::{self, Lang, W};
 
 /// Titled tables, in order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Document {
     pub tables: Vec<Table>,
+    /// The language of its words (an HTML page says so).
+    pub lang: Lang,
     /// Decimals of the numbers a workbook stores (the rubric's precision).
     pub precision: u32,
     /// CSV only: begin with a UTF-8 BOM (so that Excel reads Chinese text).

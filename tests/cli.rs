@@ -605,7 +605,7 @@ fn usage_errors_exit_2() {
         .code(2);
     assert_eq!(
         out.stderr,
-        "error: --format: unknown format \"pdf\": expected table, json, csv, md or xlsx\n"
+        "error: --format: unknown format \"pdf\": expected table, json, csv, md, xlsx or html\n"
     );
     let out = hand()
         .args(&["score"])
@@ -1707,6 +1707,32 @@ fn markdown_cells_cannot_break_their_row() {
     let cells = |l: &str| l.replace("\\|", "").matches('|').count();
     assert!(rows.iter().all(|r| cells(r) == cells(rows[0])), "{out}");
     assert!(out.contains("| a\\|b<br>c |"), "{out}");
+}
+
+#[test]
+fn html_is_one_page_of_every_table_with_input_text_as_text() {
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,note\n2026-01-05,<script>alert(1)</script>,P1,x\n2026-01-06,U1,R1,y\n",
+        )
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml", "--format", "html", "-q"])
+        .run()
+        .ok()
+        .stdout;
+    assert!(out.starts_with("<!DOCTYPE html>"), "{out}");
+    assert!(
+        out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{out}"
+    );
+    assert!(!out.to_lowercase().contains("<script"), "{out}");
+    // The month and its quarter, each a section with a repeated header row.
+    assert_eq!(out.matches("<section>").count(), 2, "{out}");
+    assert_eq!(out.matches("<thead>").count(), 2, "{out}");
+    // Rank order: U1 (full marks) before the unit that lost points.
+    let u1 = out.find("<td>U1</td>").unwrap();
+    let other = out.find("&lt;script&gt;").unwrap();
+    assert!(u1 < other, "{out}");
 }
 
 #[test]

@@ -373,7 +373,7 @@ fn a_name_that_contradicts_the_format_is_a_usage_error() {
     let report = |o: &str| -> Out { t.run(&hand("report", "records.csv", &["-o", o])) };
     refused(
         &report("x.pdf"),
-        "-o x.pdf: civscore does not write .pdf files (it writes .xlsx, .csv, .json, .md and text)",
+        "-o x.pdf: civscore does not write .pdf files (it writes .xlsx, .csv, .json, .md, .html and text)",
     );
     refused(
         &report("x.csv"),
@@ -386,6 +386,10 @@ fn a_name_that_contradicts_the_format_is_a_usage_error() {
     refused(
         &t.run(&with(&["--format", "json", "-o", "x.csv"])),
         "-o x.csv: a .csv name for json output: name it .json",
+    );
+    refused(
+        &report("x.html"),
+        "-o x.html: a .html name for xlsx output: name it .xlsx",
     );
     refused(
         &t.run(&with(&["--format", "xlsx", "-o", "x.json"])),

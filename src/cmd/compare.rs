@@ -241,5 +241,6 @@ fn document(
         tables,
         precision: p,
         bom,
+        lang,
     }
 }

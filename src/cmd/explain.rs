@@ -138,6 +138,7 @@ fn document(list: &[Explanation], p: u32, lang: Lang, bom: bool) -> Document {
         tables,
         precision: p,
         bom,
+        lang,
     }
 }
 

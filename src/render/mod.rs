@@ -21,6 +21,7 @@ pub enum Format {
     Csv,
     Md,
     Xlsx,
+    Html,
 }
 
 impl std::str::FromStr for Format {
@@ -32,17 +33,17 @@ impl std::str::FromStr for Format {
             "csv" => Ok(Format::Csv),
             "md" | "markdown" => Ok(Format::Md),
             "xlsx" => Ok(Format::Xlsx),
+            "html" | "htm" => Ok(Format::Html),
             other => Err(format!(
-                "unknown format \"{other}\": expected table, json, csv, md or xlsx"
+                "unknown format \"{other}\": expected table, json, csv, md, xlsx or html"
             )),
         }
     }
 }
 
 /// Extensions of files civscore does not write: an output named so is a usage error.
-const FOREIGN: [&str; 14] = [
-    "pdf", "html", "htm", "xls", "xlsm", "xlsb", "ods", "odt", "doc", "docx", "tsv", "yaml", "yml",
-    "toml",
+const FOREIGN: [&str; 12] = [
+    "pdf", "xls", "xlsm", "xlsb", "ods", "odt", "doc", "docx", "tsv", "yaml", "yml", "toml",
 ];
 
 impl Format {
@@ -61,6 +62,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Md => "md",
             Format::Xlsx => "xlsx",
+            Format::Html => "html",
         }
     }
 
@@ -85,7 +87,7 @@ impl Format {
         };
         if FOREIGN.contains(&ext.as_str()) {
             return Err(format!(
-                "-o {path}: civscore does not write .{ext} files (it writes .xlsx, .csv, .json, .md and text)"
+                "-o {path}: civscore does not write .{ext} files (it writes .xlsx, .csv, .json, .md, .html and text)"
             ));
         }
         match (given, Format::of_extension(&ext)) {
@@ -274,6 +276,7 @@ impl View<'_> {
             tables: self.tables.iter().map(|t| self.doc_table(t)).collect(),
             precision: self.rubric.precision,
             bom: self.bom,
+            lang: self.lang,
         }
     }
 

@@ -1,10 +1,12 @@
-//! The writers: a [`Document`](crate::doc::Document) as a terminal table, CSV, Markdown or a
-//! workbook, and the one place that creates output files (`file`). Escaping belongs here: terminal and Markdown text is made inert (control
-//! characters shown escaped), Markdown cells escape `|` and line breaks, and CSV text cells that
-//! a spreadsheet would read as a formula are defused.
+//! The writers: a [`Document`](crate::doc::Document) as a terminal table, CSV, Markdown, HTML
+//! or a workbook, and the one place that creates output files (`file`). Escaping belongs here:
+//! terminal, Markdown and HTML text is made inert (control characters shown escaped), Markdown
+//! cells escape `|` and line breaks, HTML escapes markup, and CSV text cells that a spreadsheet
+//! would read as a formula are defused.
 
 pub mod csv;
 pub mod file;
+pub mod html;
 pub mod md;
 pub mod table;
 pub mod xlsx;
@@ -32,6 +34,7 @@ pub fn write(
         Format::Table => table::write(doc, terminal, w),
         Format::Csv => csv::write(doc, w),
         Format::Md => md::write(doc, w),
+        Format::Html => html::write(doc, w),
         Format::Xlsx => {
             let bytes = xlsx::workbook(doc).map_err(io::Error::other)?;
             w.write_all(&bytes)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The HTML output as a person meets it: printed to PDF by headless Chromium (A4), read back with
+# pdftotext. Checks that the page renders, fits a few pages, shows the month ranking in rank
+# order (as `score --format json` gives it), shows an input's <script> as text, and that the
+# page asks for nothing over the network. Needs chromium-headless-shell (or chromium) and
+# poppler-utils: .ci/run installs them.
+#
+# usage: tests/browser.sh [BINARY]      (default: target/debug/civscore, built if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${1:-target/debug/civscore}"
+[ -x "$bin" ] || cargo build --quiet --locked
+browser="$(command -v chromium-headless-shell || command -v chromium || true)"
+if [ -z "$browser" ] || ! command -v pdftotext > /dev/null; then
+  echo "browser.sh: needs chromium-headless-shell (or chromium) and poppler-utils" >&2
+  exit 1
+fi
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The bundled example, plus a unit whose name is markup.
+cp examples/inspections.csv "$work/in.csv"
+printf '2026-11-30,<script>alert(1)</script>,D2,1,,,,,,,,,\n' >> "$work/in.csv"
+"$bin" score "$work/in.csv" -q --format json -o "$work/scores.json"
+"$bin" score "$work/in.csv" -q -o "$work/scores.html"
+
+print_pdf() {
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+    --log-net-log="$work/net.json" --print-to-pdf="$2" "file://$1" > /dev/null 2>&1
+}
+print_pdf "$work/scores.html" "$work/scores.pdf"
+
+pages=$(pdfinfo "$work/scores.pdf" | awk '/^Pages:/ {print $2}')
+fail=0
+if [ "$pages" -lt 1 ] || [ "$pages" -gt 4 ]; then
+  echo "FAIL: $pages pages (expected 1 to 4)"; fail=1
+fi
+pdftotext -layout "$work/scores.pdf" "$work/scores.txt"
+# The names of the month table in rank order, from JSON and from what the browser printed.
+python3 - "$work/scores.json" "$work/scores.txt" <<'PY' || fail=1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+month = next(t for t in doc["tables"] if t["kind"] == "month")
+names = [r["name"] or r["unit"] for r in month["rows"]]
+text = open(sys.argv[2]).read()
+at = [text.find(n) for n in names]
+if -1 in at:
+    print("FAIL: not printed:", [n for n, a in zip(names, at) if a < 0]); sys.exit(1)
+if at != sorted(at):
+    print("FAIL: the ranking is not in rank order on the page"); sys.exit(1)
+if "<script>alert(1)</script>" not in text:
+    print("FAIL: the markup unit name is not shown as text"); sys.exit(1)
+print(f"ok: {len(names)} units in rank order")
+PY
+# No request but the page itself.
+if grep -oE '"url":"[^"]*"' "$work/net.json" | grep -v '"url":"file://' | grep -q .; then
+  echo "FAIL: the page made a request:"; grep -oE '"url":"[^"]*"' "$work/net.json" | grep -v file:// | head
+  fail=1
+fi
+echo "browser: $pages page(s)"
+if [ "$fail" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
+echo "1 passed, 0 failed"
