@@ -561,292 +561,16 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
         ));
     }
     let mut top = Obj::new(file, root, String::new())?;
-
-    let (v, vp) = top.req("civscore", "the schema version, 1")?;
-    if number(file, v, &vp).ok() != Some(Decimal::ONE) {
-        return Err(err(
-            file,
-            v.pos,
-            &vp,
-            format!(
-                "unsupported schema version {}: this civscore reads version 1",
-                describe(v)
-            ),
-        ));
-    }
-    let name = match top.get("name") {
-        Some((n, p)) => text(file, n, &p)?,
-        None => String::from("rubric"),
-    };
-    let lang = match top.get("lang") {
-        Some((n, p)) => match word(file, n, &p, &["zh", "en"])? {
-            "zh" => Lang::Zh,
-            _ => Lang::En,
-        },
-        None => Lang::En,
-    };
-    let precision = match top.get("precision") {
-        Some((n, p)) => {
-            let v = whole(file, n, &p, 0)?;
-            if v > 10 {
-                return Err(err(
-                    file,
-                    n.pos,
-                    &p,
-                    format!("expected a precision from 0 to 10, found {v}"),
-                ));
-            }
-            v as u32
-        }
-        None => 2,
-    };
-    let sources = match top.get("sources") {
-        Some((n, p)) => {
-            let mut list = Vec::new();
-            for (k, v) in map_entries(file, n, &p)? {
-                let kp = child(&p, &k.name);
-                list.push((k.name.clone(), non_negative(file, v, &kp)?));
-            }
-            Some(list)
-        }
-        None => None,
-    };
-    let not_applicable = match top.get("not_applicable") {
-        Some((n, p)) => match word(file, n, &p, &["rescale", "average"])? {
-            "average" => NaMode::Average,
-            _ => NaMode::Rescale,
-        },
-        None => NaMode::Rescale,
-    };
-    let grades = match top.get("grades") {
-        Some((n, p)) => grades(file, n, &p)?,
-        None => Vec::new(),
-    };
-
+    version(&mut top)?;
+    let head = header(&mut top)?;
     // Categories and indicators come first: the year section refers to indicator codes.
-    let (cn, cp) = top.req("categories", "the list of categories")?;
-    let mut categories = Vec::new();
-    let mut indicators: Vec<Indicator> = Vec::new();
-    let mut code_pos: HashMap<String, (Pos, String)> = HashMap::new();
-    let mut check_code = |code: &str, pos: Pos, path: &str| -> Res<()> {
-        if let Some((first, first_path)) = code_pos.get(code) {
-            return Err(err(
-                file,
-                pos,
-                path,
-                format!(
-                    "code \"{code}\" is used twice (first at line {}, {first_path}); codes must be unique across the rubric",
-                    first.line
-                ),
-            ));
-        }
-        code_pos.insert(code.to_owned(), (pos, path.to_owned()));
-        Ok(())
-    };
-    let cat_nodes = seq(file, cn, &cp)?;
-    if cat_nodes.is_empty() {
-        return Err(err(file, cn.pos, &cp, "the rubric has no categories"));
-    }
-    for (ci, cnode) in cat_nodes.iter().enumerate() {
-        let path = format!("{cp}[{ci}]");
-        let mut c = Obj::new(file, cnode, path.clone())?;
-        let (code_n, code_p) = c.req("code", "the category's code, such as A")?;
-        let code = text(file, code_n, &code_p)?;
-        check_code(&code, code_n.pos, &code_p)?;
-        let cname = match c.get("name") {
-            Some((n, p)) => text(file, n, &p)?,
-            None => code.clone(),
-        };
-        let assessor = match c.get("assessor") {
-            Some((n, p)) => Some(text(file, n, &p)?),
-            None => None,
-        };
-        let bonus = match c.get("bonus") {
-            Some((n, p)) => boolean(file, n, &p)?,
-            None => false,
-        };
-        let cap = match c.get("cap") {
-            Some((n, p)) => {
-                if !bonus {
-                    return Err(err(
-                        file,
-                        n.pos,
-                        &p,
-                        "`cap` applies only to a category with `bonus: true`",
-                    ));
-                }
-                Some(non_negative(file, n, &p)?)
-            }
-            None => None,
-        };
-        let declared_points = match c.get("points") {
-            Some((n, p)) => {
-                if bonus {
-                    return Err(err(
-                        file,
-                        n.pos,
-                        &p,
-                        "a bonus category has no points (its `cap` limits the bonus)",
-                    ));
-                }
-                Some((non_negative(file, n, &p)?, n.pos, p))
-            }
-            None => None,
-        };
-        let (inodes, ip) = c.req("indicators", "the list of indicators")?;
-        let inodes = seq(file, inodes, &ip)?;
-        let mut members = Vec::new();
-        let mut sum = Decimal::ZERO;
-        for (ii, inode) in inodes.iter().enumerate() {
-            let ipath = format!("{ip}[{ii}]");
-            let ind = indicator(file, inode, &ipath, categories.len(), &mut check_code)?;
-            if bonus != matches!(ind.rule, Rule::Bonus { .. }) {
-                let msg = if bonus {
-                    format!(
-                        "a bonus category holds only bonus indicators, but {} has rule {}",
-                        ind.code,
-                        ind.rule.name()
-                    )
-                } else {
-                    format!(
-                        "bonus indicator {} must be in a category with `bonus: true`",
-                        ind.code
-                    )
-                };
-                return Err(err(file, inode.pos, &ipath, msg));
-            }
-            sum += ind.points;
-            members.push(indicators.len());
-            indicators.push(ind);
-        }
-        if inodes.is_empty() {
-            return Err(err(file, cnode.pos, &ip, "the category has no indicators"));
-        }
-        if let Some((declared, pos, p)) = declared_points
-            && declared != sum
-        {
-            return Err(err(
-                file,
-                pos,
-                &p,
-                format!(
-                    "category {code} declares {declared} points but its indicators add up to {sum}"
-                ),
-            ));
-        }
-        c.finish(
-            &[
-                "code",
-                "name",
-                "points",
-                "assessor",
-                "bonus",
-                "cap",
-                "indicators",
-            ],
-            "to a category",
-        )?;
-        categories.push(Category {
-            code,
-            name: cname,
-            points: sum,
-            assessor,
-            bonus,
-            cap,
-            indicators: members,
-        });
-    }
-    let total: Decimal = categories
-        .iter()
-        .filter(|c| !c.bonus)
-        .map(|c| c.points)
-        .sum();
-    if total <= Decimal::ZERO {
-        return Err(err(
-            file,
-            cn.pos,
-            &cp,
-            "the rubric's indicators carry no points: nothing to score",
-        ));
-    }
-    let full = match top.get("full") {
-        Some((n, p)) => {
-            let f = number(file, n, &p)?;
-            if f != total {
-                return Err(err(
-                    file,
-                    n.pos,
-                    &p,
-                    format!("full is {f} but the indicators' points add up to {total}"),
-                ));
-            }
-            f
-        }
-        None => total,
-    };
+    let (categories, indicators) = categories(&mut top)?;
+    let full = full(&mut top, &categories)?;
     let mut code_index = crate::fxhash::StrMap::default();
     for (i, ind) in indicators.iter().enumerate() {
         code_index.insert(&ind.code, i);
     }
-
-    let mut year_weights = [Decimal::ONE; 4];
-    let mut penalties = Vec::new();
-    if let Some((yn, yp)) = top.get("year") {
-        let mut y = Obj::new(file, yn, yp.clone())?;
-        if let Some((wn, wp)) = y.get("weights") {
-            let mut w = Obj::new(file, wn, wp.clone())?;
-            let mut sum = Decimal::ZERO;
-            for (q, slot) in year_weights.iter_mut().enumerate() {
-                let key = format!("Q{}", q + 1);
-                let (n, p) = w.req(&key, "every quarter's weight, Q1 to Q4")?;
-                *slot = non_negative(file, n, &p)?;
-                sum += *slot;
-            }
-            w.finish(&["Q1", "Q2", "Q3", "Q4"], "to year weights")?;
-            if sum.is_zero() {
-                return Err(err(file, wn.pos, &wp, "the quarter weights add up to 0"));
-            }
-        }
-        if let Some((pn, pp)) = y.get("penalties") {
-            for (i, node) in seq(file, pn, &pp)?.iter().enumerate() {
-                let path = format!("{pp}[{i}]");
-                let mut o = Obj::new(file, node, path.clone())?;
-                let name = match o.get("name") {
-                    Some((n, p)) => text(file, n, &p)?,
-                    None => format!("penalty {}", i + 1),
-                };
-                let (inn, inp) = o.req("indicator", "the indicator whose records are counted")?;
-                let code = text(file, inn, &inp)?;
-                let indicator = code_index.get(&code).ok_or_else(|| {
-                    let hint = suggest::hint(suggest::closest(
-                        &code,
-                        indicators.iter().map(|i| i.code.as_str()),
-                    ));
-                    err(
-                        file,
-                        inn.pos,
-                        &inp,
-                        format!("unknown indicator \"{code}\"{hint}"),
-                    )
-                })?;
-                let at_least = match o.get("at_least") {
-                    Some((n, p)) => whole(file, n, &p, 1)?,
-                    None => 1,
-                };
-                let (dn, dp) = o.req("deduct", "the points subtracted from the year score")?;
-                let deduct = non_negative(file, dn, &dp)?;
-                o.finish(&["name", "indicator", "at_least", "deduct"], "to a penalty")?;
-                penalties.push(Penalty {
-                    name,
-                    indicator,
-                    at_least,
-                    deduct,
-                });
-            }
-        }
-        y.finish(&["weights", "penalties"], "to the year section")?;
-    }
-
+    let (year_weights, penalties) = year(&mut top, &indicators, &code_index)?;
     top.finish(
         &[
             "civscore",
@@ -862,15 +586,14 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
         ],
         "at the top of a rubric",
     )?;
-
     Ok(Rubric {
-        name,
-        lang,
+        name: head.name,
+        lang: head.lang,
         full,
-        precision,
-        sources,
-        not_applicable,
-        grades,
+        precision: head.precision,
+        sources: head.sources,
+        not_applicable: head.not_applicable,
+        grades: head.grades,
         year_weights,
         penalties,
         categories,
@@ -879,6 +602,345 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
         sha256: String::new(),
         text: String::new(),
         code_index,
+    })
+}
+
+/// An optional key, read by `read` when present.
+fn opt<'a, T>(
+    o: &mut Obj<'a>,
+    key: &str,
+    read: impl FnOnce(&'a Node, &str) -> Res<T>,
+) -> Res<Option<T>> {
+    match o.get(key) {
+        Some((n, p)) => Ok(Some(read(n, &p)?)),
+        None => Ok(None),
+    }
+}
+
+/// `civscore: 1`, the schema version.
+fn version(top: &mut Obj) -> Res<()> {
+    let file = top.file;
+    let (v, vp) = top.req("civscore", "the schema version, 1")?;
+    if number(file, v, &vp).ok() != Some(Decimal::ONE) {
+        return Err(err(
+            file,
+            v.pos,
+            &vp,
+            format!(
+                "unsupported schema version {}: this civscore reads version 1",
+                describe(v)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The top-level settings before the categories.
+struct Header {
+    name: String,
+    lang: Lang,
+    precision: u32,
+    sources: Option<Vec<(String, Decimal)>>,
+    not_applicable: NaMode,
+    grades: Vec<Grade>,
+}
+
+fn header(top: &mut Obj) -> Res<Header> {
+    let file = top.file;
+    let name = opt(top, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| "rubric".into());
+    let lang = match opt(top, "lang", |n, p| word(file, n, p, &["zh", "en"]))? {
+        Some("zh") => Lang::Zh,
+        _ => Lang::En,
+    };
+    let precision = opt(top, "precision", |n, p| {
+        let v = whole(file, n, p, 0)?;
+        if v > 10 {
+            return Err(err(
+                file,
+                n.pos,
+                p,
+                format!("expected a precision from 0 to 10, found {v}"),
+            ));
+        }
+        Ok(v as u32)
+    })?
+    .unwrap_or(2);
+    let sources = opt(top, "sources", |n, p| {
+        let mut list = Vec::new();
+        for (k, v) in map_entries(file, n, p)? {
+            let kp = child(p, &k.name);
+            list.push((k.name.clone(), non_negative(file, v, &kp)?));
+        }
+        Ok(list)
+    })?;
+    let na = opt(top, "not_applicable", |n, p| {
+        word(file, n, p, &["rescale", "average"])
+    })?;
+    let not_applicable = match na {
+        Some("average") => NaMode::Average,
+        _ => NaMode::Rescale,
+    };
+    let grades = opt(top, "grades", |n, p| grades(file, n, p))?.unwrap_or_default();
+    Ok(Header {
+        name,
+        lang,
+        precision,
+        sources,
+        not_applicable,
+        grades,
+    })
+}
+
+/// Codes seen so far: category and indicator codes are unique across the rubric.
+#[derive(Default)]
+struct Codes(HashMap<String, (Pos, String)>);
+
+impl Codes {
+    fn check(&mut self, file: &str, code: &str, pos: Pos, path: &str) -> Res<()> {
+        if let Some((first, first_path)) = self.0.get(code) {
+            return Err(err(
+                file,
+                pos,
+                path,
+                format!(
+                    "code \"{code}\" is used twice (first at line {}, {first_path}); codes must be unique across the rubric",
+                    first.line
+                ),
+            ));
+        }
+        self.0.insert(code.to_owned(), (pos, path.to_owned()));
+        Ok(())
+    }
+}
+
+/// Every category with its indicators, which are numbered across the rubric.
+fn categories(top: &mut Obj) -> Res<(Vec<Category>, Vec<Indicator>)> {
+    let file = top.file;
+    let (cn, cp) = top.req("categories", "the list of categories")?;
+    let mut categories = Vec::new();
+    let mut indicators: Vec<Indicator> = Vec::new();
+    let mut codes = Codes::default();
+    let cat_nodes = seq(file, cn, &cp)?;
+    if cat_nodes.is_empty() {
+        return Err(err(file, cn.pos, &cp, "the rubric has no categories"));
+    }
+    for (ci, cnode) in cat_nodes.iter().enumerate() {
+        let path = format!("{cp}[{ci}]");
+        let c = category(file, cnode, path, &mut codes, &mut indicators, ci)?;
+        categories.push(c);
+    }
+    let total: Decimal = categories
+        .iter()
+        .filter(|c| !c.bonus)
+        .map(|c| c.points)
+        .sum();
+    if total <= Decimal::ZERO {
+        return Err(err(
+            file,
+            cn.pos,
+            &cp,
+            "the rubric's indicators carry no points: nothing to score",
+        ));
+    }
+    Ok((categories, indicators))
+}
+
+/// One category; its indicators are appended to `indicators`.
+fn category(
+    file: &str,
+    node: &Node,
+    path: String,
+    codes: &mut Codes,
+    indicators: &mut Vec<Indicator>,
+    number: usize,
+) -> Res<Category> {
+    let mut c = Obj::new(file, node, path)?;
+    let (code_n, code_p) = c.req("code", "the category's code, such as A")?;
+    let code = text(file, code_n, &code_p)?;
+    codes.check(file, &code, code_n.pos, &code_p)?;
+    let name = opt(&mut c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
+    let assessor = opt(&mut c, "assessor", |n, p| text(file, n, p))?;
+    let bonus = opt(&mut c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
+    let cap = opt(&mut c, "cap", |n, p| {
+        if !bonus {
+            return Err(err(
+                file,
+                n.pos,
+                p,
+                "`cap` applies only to a category with `bonus: true`",
+            ));
+        }
+        non_negative(file, n, p)
+    })?;
+    let declared_points = opt(&mut c, "points", |n, p| {
+        if bonus {
+            return Err(err(
+                file,
+                n.pos,
+                p,
+                "a bonus category has no points (its `cap` limits the bonus)",
+            ));
+        }
+        Ok((non_negative(file, n, p)?, n.pos, p.to_owned()))
+    })?;
+    let (inodes, ip) = c.req("indicators", "the list of indicators")?;
+    let inodes = seq(file, inodes, &ip)?;
+    let mut members = Vec::new();
+    let mut sum = Decimal::ZERO;
+    for (ii, inode) in inodes.iter().enumerate() {
+        let ipath = format!("{ip}[{ii}]");
+        let ind = indicator(file, inode, &ipath, number, codes)?;
+        if bonus != matches!(ind.rule, Rule::Bonus { .. }) {
+            let msg = if bonus {
+                format!(
+                    "a bonus category holds only bonus indicators, but {} has rule {}",
+                    ind.code,
+                    ind.rule.name()
+                )
+            } else {
+                format!(
+                    "bonus indicator {} must be in a category with `bonus: true`",
+                    ind.code
+                )
+            };
+            return Err(err(file, inode.pos, &ipath, msg));
+        }
+        sum += ind.points;
+        members.push(indicators.len());
+        indicators.push(ind);
+    }
+    if inodes.is_empty() {
+        return Err(err(file, node.pos, &ip, "the category has no indicators"));
+    }
+    if let Some((declared, pos, p)) = declared_points
+        && declared != sum
+    {
+        return Err(err(
+            file,
+            pos,
+            &p,
+            format!(
+                "category {code} declares {declared} points but its indicators add up to {sum}"
+            ),
+        ));
+    }
+    c.finish(
+        &[
+            "code",
+            "name",
+            "points",
+            "assessor",
+            "bonus",
+            "cap",
+            "indicators",
+        ],
+        "to a category",
+    )?;
+    Ok(Category {
+        code,
+        name,
+        points: sum,
+        assessor,
+        bonus,
+        cap,
+        indicators: members,
+    })
+}
+
+/// `full`, when given, must equal the non-bonus points.
+fn full(top: &mut Obj, categories: &[Category]) -> Res<Decimal> {
+    let file = top.file;
+    let total: Decimal = categories
+        .iter()
+        .filter(|c| !c.bonus)
+        .map(|c| c.points)
+        .sum();
+    let given = opt(top, "full", |n, p| {
+        let f = number(file, n, p)?;
+        if f != total {
+            return Err(err(
+                file,
+                n.pos,
+                p,
+                format!("full is {f} but the indicators' points add up to {total}"),
+            ));
+        }
+        Ok(f)
+    })?;
+    Ok(given.unwrap_or(total))
+}
+
+/// The year section: quarter weights and penalties.
+fn year(
+    top: &mut Obj,
+    indicators: &[Indicator],
+    code_index: &crate::fxhash::StrMap<usize>,
+) -> Res<([Decimal; 4], Vec<Penalty>)> {
+    let file = top.file;
+    let mut year_weights = [Decimal::ONE; 4];
+    let mut penalties = Vec::new();
+    let Some((yn, yp)) = top.get("year") else {
+        return Ok((year_weights, penalties));
+    };
+    let mut y = Obj::new(file, yn, yp)?;
+    if let Some((wn, wp)) = y.get("weights") {
+        let mut w = Obj::new(file, wn, wp.clone())?;
+        let mut sum = Decimal::ZERO;
+        for (q, slot) in year_weights.iter_mut().enumerate() {
+            let key = format!("Q{}", q + 1);
+            let (n, p) = w.req(&key, "every quarter's weight, Q1 to Q4")?;
+            *slot = non_negative(file, n, &p)?;
+            sum += *slot;
+        }
+        w.finish(&["Q1", "Q2", "Q3", "Q4"], "to year weights")?;
+        if sum.is_zero() {
+            return Err(err(file, wn.pos, &wp, "the quarter weights add up to 0"));
+        }
+    }
+    if let Some((pn, pp)) = y.get("penalties") {
+        for (i, node) in seq(file, pn, &pp)?.iter().enumerate() {
+            let path = format!("{pp}[{i}]");
+            penalties.push(penalty(file, node, path, i, indicators, code_index)?);
+        }
+    }
+    y.finish(&["weights", "penalties"], "to the year section")?;
+    Ok((year_weights, penalties))
+}
+
+fn penalty(
+    file: &str,
+    node: &Node,
+    path: String,
+    i: usize,
+    indicators: &[Indicator],
+    code_index: &crate::fxhash::StrMap<usize>,
+) -> Res<Penalty> {
+    let mut o = Obj::new(file, node, path)?;
+    let name = opt(&mut o, "name", |n, p| text(file, n, p))?
+        .unwrap_or_else(|| format!("penalty {}", i + 1));
+    let (inn, inp) = o.req("indicator", "the indicator whose records are counted")?;
+    let code = text(file, inn, &inp)?;
+    let indicator = code_index.get(&code).ok_or_else(|| {
+        let hint = suggest::hint(suggest::closest(
+            &code,
+            indicators.iter().map(|i| i.code.as_str()),
+        ));
+        err(
+            file,
+            inn.pos,
+            &inp,
+            format!("unknown indicator \"{code}\"{hint}"),
+        )
+    })?;
+    let at_least = opt(&mut o, "at_least", |n, p| whole(file, n, p, 1))?.unwrap_or(1);
+    let (dn, dp) = o.req("deduct", "the points subtracted from the year score")?;
+    let deduct = non_negative(file, dn, &dp)?;
+    o.finish(&["name", "indicator", "at_least", "deduct"], "to a penalty")?;
+    Ok(Penalty {
+        name,
+        indicator,
+        at_least,
+        deduct,
     })
 }
 
@@ -917,60 +979,27 @@ fn indicator(
     node: &Node,
     path: &str,
     category: usize,
-    check_code: &mut dyn FnMut(&str, Pos, &str) -> Res<()>,
+    codes: &mut Codes,
 ) -> Res<Indicator> {
     let mut o = Obj::new(file, node, path.to_owned())?;
     let (cn, cp) = o.req("code", "the indicator's code, such as A1")?;
     let code = text(file, cn, &cp)?;
-    check_code(&code, cn.pos, &cp)?;
-    let name = match o.get("name") {
-        Some((n, p)) => text(file, n, &p)?,
-        None => code.clone(),
-    };
-    let note = match o.get("note") {
-        Some((n, p)) => Some(text(file, n, &p)?),
-        None => None,
-    };
-    let per = match o.get("per") {
-        Some((n, p)) => match word(file, n, &p, &["month", "quarter", "year"])? {
-            "quarter" => Per::Quarter,
-            "year" => Per::Year,
-            _ => Per::Month,
-        },
-        None => Per::Month,
+    codes.check(file, &code, cn.pos, &cp)?;
+    let name = opt(&mut o, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
+    let note = opt(&mut o, "note", |n, p| text(file, n, p))?;
+    let per = match opt(&mut o, "per", |n, p| {
+        word(file, n, p, &["month", "quarter", "year"])
+    })? {
+        Some("quarter") => Per::Quarter,
+        Some("year") => Per::Year,
+        _ => Per::Month,
     };
     let (rn, rp) = o.req(
         "rule",
         "per_finding, threshold, bands, required, bonus or veto",
     )?;
-    let rule_name = word(
-        file,
-        rn,
-        &rp,
-        &[
-            "per_finding",
-            "threshold",
-            "bands",
-            "required",
-            "bonus",
-            "veto",
-        ],
-    )?;
-    let has_points = !matches!(rule_name, "bonus" | "veto");
-    let points = if has_points {
-        let (pn, pp) = o.req("points", "the indicator's points, a number > 0")?;
-        positive(file, pn, &pp)?
-    } else {
-        if o.has("points") {
-            return Err(err(
-                file,
-                o.key_pos("points"),
-                &child(path, "points"),
-                format!("a {rule_name} indicator has no points"),
-            ));
-        }
-        Decimal::ZERO
-    };
+    let rule_name = word(file, rn, &rp, &RULES)?;
+    let points = points(&mut o, path, rule_name)?;
     if rule_name == "bonus" && per != Per::Month {
         return Err(err(
             file,
@@ -980,139 +1009,21 @@ fn indicator(
         ));
     }
     let (rule, keys): (Rule, &[&str]) = match rule_name {
-        "per_finding" => {
-            let (dn, dp) = o.req("deduct", "a number, or a map of severity → number")?;
-            let deduct = match &dn.kind {
-                Kind::Map(entries) => {
-                    if entries.is_empty() {
-                        return Err(err(file, dn.pos, &dp, "the severity map is empty"));
-                    }
-                    let mut list = Vec::new();
-                    for (k, v) in entries {
-                        list.push((k.name.clone(), non_negative(file, v, &child(&dp, &k.name))?));
-                    }
-                    Deduct::BySeverity(list)
-                }
-                _ => Deduct::Flat(non_negative(file, dn, &dp)?),
-            };
-            let factor = |o: &mut Obj, key: &str| -> Res<Option<Decimal>> {
-                match o.get(key) {
-                    Some((n, p)) => Ok(Some(non_negative(file, n, &p)?)),
-                    None => Ok(None),
-                }
-            };
-            let overdue = factor(&mut o, "overdue")?;
-            let repeat = factor(&mut o, "repeat")?;
-            let on_spot = factor(&mut o, "on_spot")?;
-            (
-                Rule::PerFinding {
-                    deduct,
-                    overdue,
-                    repeat,
-                    on_spot,
-                },
-                &["deduct", "overdue", "repeat", "on_spot"],
-            )
-        }
-        "threshold" => {
-            let (tn, tp) = o.req("target", "the line to meet, a number")?;
-            let target = number(file, tn, &tp)?;
-            let direction = match o.get("direction") {
-                Some((n, p)) => match word(file, n, &p, &["at_least", "at_most"])? {
-                    "at_most" => Direction::AtMost,
-                    _ => Direction::AtLeast,
-                },
-                None => Direction::AtLeast,
-            };
-            let below = match o.get("below") {
-                Some((n, p)) => match word(file, n, &p, &["zero", "proportional", "per_point"])? {
-                    "proportional" => Below::Proportional,
-                    "per_point" => Below::PerPoint,
-                    _ => Below::Zero,
-                },
-                None => Below::Zero,
-            };
-            let deduct = match o.get("deduct") {
-                Some((n, p)) => {
-                    if below != Below::PerPoint {
-                        return Err(err(
-                            file,
-                            n.pos,
-                            &p,
-                            "`deduct` applies to a threshold only with `below: per_point`",
-                        ));
-                    }
-                    Some(non_negative(file, n, &p)?)
-                }
-                None => {
-                    if below == Below::PerPoint {
-                        return Err(err(
-                            file,
-                            o.pos,
-                            path,
-                            "missing key `deduct` (points lost per unit of distance from the target, with `below: per_point`)",
-                        ));
-                    }
-                    None
-                }
-            };
-            let missing = missing(file, &mut o)?;
-            (
-                Rule::Threshold {
-                    target,
-                    direction,
-                    below,
-                    deduct,
-                    missing,
-                },
-                &["target", "direction", "below", "deduct", "missing"],
-            )
-        }
-        "bands" => {
-            let measure = match o.get("measure") {
-                Some((n, p)) => match word(file, n, &p, &["count", "value"])? {
-                    "value" => Measure::Value,
-                    _ => Measure::Count,
-                },
-                None => Measure::Count,
-            };
-            let (bn, bp) = o.req(
-                "bands",
-                "a list of {upto: X, score: S} ending with {score: S}",
-            )?;
-            let (from, bands) = bands(file, bn, &bp, points)?;
-            let missing = if measure == Measure::Value {
-                missing(file, &mut o)?
-            } else {
-                if o.has("missing") {
-                    return Err(err(
-                        file,
-                        o.key_pos("missing"),
-                        &child(path, "missing"),
-                        "`missing` applies to bands only with `measure: value`",
-                    ));
-                }
-                Missing::Full
-            };
-            (
-                Rule::Bands {
-                    measure,
-                    from,
-                    bands,
-                    missing,
-                },
-                &["measure", "bands", "missing"],
-            )
-        }
+        "per_finding" => (
+            per_finding(&mut o)?,
+            &["deduct", "overdue", "repeat", "on_spot"],
+        ),
+        "threshold" => (
+            threshold(&mut o, path)?,
+            &["target", "direction", "below", "deduct", "missing"],
+        ),
+        "bands" => (
+            bands_rule(&mut o, path, points)?,
+            &["measure", "bands", "missing"],
+        ),
         "required" => {
-            let at_least = match o.get("at_least") {
-                Some((n, p)) => whole(file, n, &p, 1)?,
-                None => 1,
-            };
-            let deduct = match o.get("deduct") {
-                Some((n, p)) => Some(non_negative(file, n, &p)?),
-                None => None,
-            };
+            let at_least = opt(&mut o, "at_least", |n, p| whole(file, n, p, 1))?.unwrap_or(1);
+            let deduct = opt(&mut o, "deduct", |n, p| non_negative(file, n, p))?;
             (Rule::Required { at_least, deduct }, &["at_least", "deduct"])
         }
         "bonus" => {
@@ -1133,6 +1044,139 @@ fn indicator(
         per,
         note,
         category,
+    })
+}
+
+const RULES: [&str; 6] = [
+    "per_finding",
+    "threshold",
+    "bands",
+    "required",
+    "bonus",
+    "veto",
+];
+
+/// An indicator's points: > 0, except bonus and veto indicators, which have none.
+fn points(o: &mut Obj, path: &str, rule_name: &str) -> Res<Decimal> {
+    let file = o.file;
+    if !matches!(rule_name, "bonus" | "veto") {
+        let (pn, pp) = o.req("points", "the indicator's points, a number > 0")?;
+        return positive(file, pn, &pp);
+    }
+    if o.has("points") {
+        return Err(err(
+            file,
+            o.key_pos("points"),
+            &child(path, "points"),
+            format!("a {rule_name} indicator has no points"),
+        ));
+    }
+    Ok(Decimal::ZERO)
+}
+
+fn per_finding(o: &mut Obj) -> Res<Rule> {
+    let file = o.file;
+    let (dn, dp) = o.req("deduct", "a number, or a map of severity → number")?;
+    let deduct = match &dn.kind {
+        Kind::Map(entries) => {
+            if entries.is_empty() {
+                return Err(err(file, dn.pos, &dp, "the severity map is empty"));
+            }
+            let mut list = Vec::new();
+            for (k, v) in entries {
+                list.push((k.name.clone(), non_negative(file, v, &child(&dp, &k.name))?));
+            }
+            Deduct::BySeverity(list)
+        }
+        _ => Deduct::Flat(non_negative(file, dn, &dp)?),
+    };
+    let mut factor = |key: &str| opt(o, key, |n, p| non_negative(file, n, p));
+    let overdue = factor("overdue")?;
+    let repeat = factor("repeat")?;
+    let on_spot = factor("on_spot")?;
+    Ok(Rule::PerFinding {
+        deduct,
+        overdue,
+        repeat,
+        on_spot,
+    })
+}
+
+fn threshold(o: &mut Obj, path: &str) -> Res<Rule> {
+    let file = o.file;
+    let (tn, tp) = o.req("target", "the line to meet, a number")?;
+    let target = number(file, tn, &tp)?;
+    let direction = match opt(o, "direction", |n, p| {
+        word(file, n, p, &["at_least", "at_most"])
+    })? {
+        Some("at_most") => Direction::AtMost,
+        _ => Direction::AtLeast,
+    };
+    let below = match opt(o, "below", |n, p| {
+        word(file, n, p, &["zero", "proportional", "per_point"])
+    })? {
+        Some("proportional") => Below::Proportional,
+        Some("per_point") => Below::PerPoint,
+        _ => Below::Zero,
+    };
+    let deduct = opt(o, "deduct", |n, p| {
+        if below != Below::PerPoint {
+            return Err(err(
+                file,
+                n.pos,
+                p,
+                "`deduct` applies to a threshold only with `below: per_point`",
+            ));
+        }
+        non_negative(file, n, p)
+    })?;
+    if deduct.is_none() && below == Below::PerPoint {
+        return Err(err(
+            file,
+            o.pos,
+            path,
+            "missing key `deduct` (points lost per unit of distance from the target, with `below: per_point`)",
+        ));
+    }
+    let missing = missing(file, o)?;
+    Ok(Rule::Threshold {
+        target,
+        direction,
+        below,
+        deduct,
+        missing,
+    })
+}
+
+fn bands_rule(o: &mut Obj, path: &str, points: Decimal) -> Res<Rule> {
+    let file = o.file;
+    let measure = match opt(o, "measure", |n, p| word(file, n, p, &["count", "value"]))? {
+        Some("value") => Measure::Value,
+        _ => Measure::Count,
+    };
+    let (bn, bp) = o.req(
+        "bands",
+        "a list of {upto: X, score: S} ending with {score: S}",
+    )?;
+    let (from, bands) = bands(file, bn, &bp, points)?;
+    let missing = if measure == Measure::Value {
+        missing(file, o)?
+    } else {
+        if o.has("missing") {
+            return Err(err(
+                file,
+                o.key_pos("missing"),
+                &child(path, "missing"),
+                "`missing` applies to bands only with `measure: value`",
+            ));
+        }
+        Missing::Full
+    };
+    Ok(Rule::Bands {
+        measure,
+        from,
+        bands,
+        missing,
     })
 }
 
