@@ -454,12 +454,20 @@ impl<'a> Engine<'a> {
 
     /// Scores only the periods `need` names (and what they roll up from).
     pub fn score_need(&self, need: &Need) -> Scores {
-        let n = self.units.list.len();
-        let full = self.rubric.full;
         let mut scores = Scores {
             assessed: self.assessed.clone(),
             ..Scores::default()
         };
+        self.score_months(need, &mut scores);
+        self.score_quarters(need, &mut scores);
+        self.score_years(need, &mut scores);
+        scores
+    }
+
+    /// S(u, m) for the assessed months `need` asks for.
+    fn score_months(&self, need: &Need, scores: &mut Scores) {
+        let n = self.units.list.len();
+        let full = self.rubric.full;
         let month_inds = self.level(Per::Month);
         let months: Vec<Month> = self
             .assessed
@@ -484,7 +492,11 @@ impl<'a> Engine<'a> {
                 .collect()
         });
         scores.months.extend(months.into_iter().zip(rows));
+    }
 
+    /// Q(u, q): the mean of the assessed months less the quarter-level deductions.
+    fn score_quarters(&self, need: &Need, scores: &mut Scores) {
+        let n = self.units.list.len();
         let quarter_inds = self.level(Per::Quarter);
         let quarters: BTreeSet<Quarter> = self.assessed.iter().map(|m| m.quarter()).collect();
         for q in quarters {
@@ -516,7 +528,12 @@ impl<'a> Engine<'a> {
                 .collect();
             scores.quarters.insert(q, row);
         }
+    }
 
+    /// Y(u, y): the weighted mean of the assessed quarters less the year-level deductions and
+    /// the penalties.
+    fn score_years(&self, need: &Need, scores: &mut Scores) {
+        let n = self.units.list.len();
         let year_inds = self.level(Per::Year);
         let years: BTreeSet<i32> = self.assessed.iter().map(|m| m.year()).collect();
         for y in years {
@@ -557,7 +574,6 @@ impl<'a> Engine<'a> {
                 .collect();
             scores.years.insert(y, row);
         }
-        scores
     }
 }
 
