@@ -1736,6 +1736,88 @@ fn html_is_one_page_of_every_table_with_input_text_as_text() {
 }
 
 #[test]
+fn every_format_shows_the_same_tables_in_the_same_order() {
+    // One document, five writers: each table's units in the same order with the same scores.
+    let run = |format: &str| {
+        let t = T::new()
+            .copy("examples/inspections.csv", "in.csv")
+            .args(&["score", "in.csv", "--all", "-q", "--format", format])
+            .args(&["-o", &format!("out.{format}")]);
+        t.run().ok();
+        (t.path(&format!("out.{format}")), t)
+    };
+    let (json_path, _t1) = run("json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(json_path).unwrap()).unwrap();
+    let want: Vec<Vec<(String, String)>> = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let score = format!("{:.2}", r["score"].as_f64().unwrap());
+                    (r["unit"].as_str().unwrap().to_owned(), score)
+                })
+                .collect()
+        })
+        .collect();
+    // CSV: rows grouped by table, the average row closing each.
+    let (csv_path, _t2) = run("csv");
+    let text = std::fs::read_to_string(csv_path).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut got: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        if &rec[7] == "(average)" {
+            got.push(Vec::new());
+        } else {
+            got.last_mut()
+                .unwrap()
+                .push((rec[6].to_owned(), rec[12].to_owned()));
+        }
+    }
+    got.pop();
+    assert_eq!(got, want, "csv");
+    // Markdown and HTML: the unit cells in order, table by table.
+    for format in ["md", "html"] {
+        let (path, _t) = run(format);
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut at = 0;
+        for table in &want {
+            for (unit, score) in table {
+                let cell = match format {
+                    "md" => format!("| {unit} |"),
+                    _ => format!(">{unit}</td>"),
+                };
+                let found = text[at..]
+                    .find(&cell)
+                    .unwrap_or_else(|| panic!("{format}: {unit}"));
+                at += found;
+                assert!(
+                    text[at..].contains(score.as_str()),
+                    "{format}: {unit} {score}"
+                );
+            }
+        }
+    }
+    // The workbook: one sheet per table, unit codes in order.
+    let (xlsx_path, _t3) = run("xlsx");
+    let sheets = read_sheets(&xlsx_path);
+    assert_eq!(sheets.len(), want.len());
+    for ((name, rows), table) in sheets.iter().zip(&want) {
+        let units: Vec<String> = rows[1..=table.len()]
+            .iter()
+            .map(|r| r[2].to_string())
+            .collect();
+        let expected: Vec<String> = table.iter().map(|(u, _)| u.clone()).collect();
+        assert_eq!(units, expected, "{name}");
+    }
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(
