@@ -402,25 +402,31 @@ impl<'a> Engine<'a> {
 
     /// A unit's bonus in a month: Σ over bonus categories of min(cap, Σ add × count).
     pub fn bonus(&self, unit: usize, month: Month) -> Decimal {
-        self.rubric
-            .categories
-            .iter()
-            .filter(|c| c.bonus)
-            .map(|c| {
-                let sum: Decimal = c
-                    .indicators
-                    .iter()
-                    .filter(|&&i| self.applicable[unit][i])
-                    .map(|&i| match self.rubric.indicators[i].rule {
-                        Rule::Bonus { add } => {
-                            add * Decimal::from(self.agg(unit, i, &[month]).count)
-                        }
-                        _ => Decimal::ZERO,
-                    })
-                    .sum();
-                c.cap.map_or(sum, |cap| sum.min(cap))
-            })
+        self.bonus_parts(unit, month)
+            .map(|(_, _, bonus)| bonus)
             .sum()
+    }
+
+    /// Each bonus category's figures for a unit in a month: (category, Σ add × count, the
+    /// bonus after its cap).
+    pub fn bonus_parts(
+        &self,
+        unit: usize,
+        month: Month,
+    ) -> impl Iterator<Item = (usize, Decimal, Decimal)> + '_ {
+        let categories = self.rubric.categories.iter().enumerate();
+        categories.filter(|(_, c)| c.bonus).map(move |(k, c)| {
+            let sum: Decimal = c
+                .indicators
+                .iter()
+                .filter(|&&i| self.applicable[unit][i])
+                .map(|&i| match self.rubric.indicators[i].rule {
+                    Rule::Bonus { add } => add * Decimal::from(self.agg(unit, i, &[month]).count),
+                    _ => Decimal::ZERO,
+                })
+                .sum();
+            (k, sum, c.cap.map_or(sum, |cap| sum.min(cap)))
+        })
     }
 
     pub fn vetoed(&self, unit: usize, month: Month) -> bool {

@@ -486,20 +486,9 @@ impl Explainer<'_> {
             .collect();
         let (level, deducted) = self.level(unit, Per::Month, &[m]);
         entries.extend(level);
-        for c in self.rubric.categories.iter().filter(|c| c.bonus) {
-            let sum: Decimal = c
-                .indicators
-                .iter()
-                .filter(|&&i| self.engine.applicable(unit, i))
-                .map(|&i| match self.rubric.indicators[i].rule {
-                    Rule::Bonus { add } => {
-                        add * Decimal::from(self.engine.agg(unit, i, &[m]).count)
-                    }
-                    _ => Decimal::ZERO,
-                })
-                .sum();
+        for (k, sum, bonus) in self.engine.bonus_parts(unit, m) {
             if !sum.is_zero() {
-                let bonus = c.cap.map_or(sum, |cap| sum.min(cap));
+                let c = &self.rubric.categories[k];
                 entries.push(Entry {
                     step: Some(Step::Bonus),
                     category: Some(c.code.clone()),
