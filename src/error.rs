@@ -3,14 +3,14 @@
 use std::fmt;
 
 use crate::records::RowError;
-use crate::rubric::RubricError;
+use crate::rubric::{RubricError, RubricErrors};
 
 #[derive(Debug)]
 pub enum Error {
     /// A usage error: bad option value, unknown period, conflicting flags (exit 2).
     Usage(String),
-    /// An invalid rubric (exit 65).
-    Rubric(RubricError),
+    /// An invalid rubric, with every error it holds (exit 65).
+    Rubric(Vec<RubricError>),
     /// Invalid record or roster rows: every one of them (exit 65).
     Rows {
         errors: Vec<RowError>,
@@ -53,6 +53,7 @@ impl Error {
                 v.push(summary.clone());
                 v
             }
+            Error::Rubric(list) => list.iter().map(|e| e.to_string()).collect(),
             other => vec![other.to_string()],
         }
     }
@@ -62,7 +63,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(m) | Error::Invalid(m) | Error::Internal(m) => f.write_str(m),
-            Error::Rubric(e) => e.fmt(f),
+            Error::Rubric(list) => RubricErrors(list.clone()).fmt(f),
             Error::Rows { summary, .. } => f.write_str(summary),
             Error::Io { path, message } => write!(f, "{path}: {message}"),
         }
@@ -73,6 +74,12 @@ impl std::error::Error for Error {}
 
 impl From<RubricError> for Error {
     fn from(e: RubricError) -> Self {
-        Error::Rubric(e)
+        Error::Rubric(vec![e])
+    }
+}
+
+impl From<RubricErrors> for Error {
+    fn from(e: RubricErrors) -> Self {
+        Error::Rubric(e.0)
     }
 }

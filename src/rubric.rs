@@ -257,6 +257,41 @@ impl fmt::Display for RubricError {
 
 impl std::error::Error for RubricError {}
 
+/// Every error of a rubric, in the order of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubricErrors(pub Vec<RubricError>);
+
+impl RubricErrors {
+    fn sorted(mut errs: Vec<RubricError>) -> RubricErrors {
+        errs.sort_by_key(|e| (e.pos.line, e.pos.col));
+        errs.dedup();
+        RubricErrors(errs)
+    }
+}
+
+impl fmt::Display for RubricErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RubricErrors {}
+
+/// Keeps a part's value, or records its error and goes on with `fallback`, so that one run
+/// names every error.
+fn soft<T>(errs: &mut Vec<RubricError>, r: Res<T>, fallback: T) -> T {
+    r.unwrap_or_else(|e| {
+        errs.push(e);
+        fallback
+    })
+}
+
 type Res<T> = Result<T, RubricError>;
 
 /// Reads one mapping, tracking which keys were used so that the rest can be refused.
@@ -536,10 +571,22 @@ fn map_entries<'a>(file: &str, node: &'a Node, path: &str) -> Res<&'a [(Key, Nod
 }
 
 /// Loads and checks a rubric. `file` is how errors name it.
-pub fn load(text_src: &str, file: &str) -> Res<Rubric> {
+/// Reads a rubric; every error it holds is reported, not only the first (in the order of the
+/// file).
+pub fn load(text_src: &str, file: &str) -> Result<Rubric, RubricErrors> {
     let text_src = text_src.strip_prefix('\u{feff}').unwrap_or(text_src);
-    let root = yaml::parse(text_src).map_err(|e| err(file, e.pos, "", e.message))?;
-    let mut rubric = build(file, &root)?;
+    let root =
+        yaml::parse(text_src).map_err(|e| RubricErrors(vec![err(file, e.pos, "", e.message)]))?;
+    let mut errs = Vec::new();
+    let built = build(file, &root, &mut errs);
+    let mut rubric = match (built, errs.is_empty()) {
+        (Ok(r), true) => r,
+        (Ok(_), false) => return Err(RubricErrors::sorted(errs)),
+        (Err(e), _) => {
+            errs.push(e);
+            return Err(RubricErrors::sorted(errs));
+        }
+    };
     rubric.origin = file.to_owned();
     rubric.text = text_src.to_owned();
     rubric.sha256 = sha256_hex(text_src.as_bytes());
@@ -551,7 +598,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn build(file: &str, root: &Node) -> Res<Rubric> {
+/// Builds the rubric; errors of independent parts go to `errs` and the reading goes on.
+fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
     if matches!(root.kind, Kind::Null) {
         return Err(err(
             file,
@@ -561,16 +609,30 @@ fn build(file: &str, root: &Node) -> Res<Rubric> {
         ));
     }
     let mut top = Obj::new(file, root, String::new())?;
+    // A rubric of another schema version is not read further: its keys may mean other things.
     version(&mut top)?;
-    let head = header(&mut top)?;
+    let head = header(&mut top, errs);
     // Categories and indicators come first: the year section refers to indicator codes.
-    let (categories, indicators) = categories(&mut top)?;
-    let full = full(&mut top, &categories)?;
+    let mut codes = Codes::default();
+    let before = errs.len();
+    let (categories, indicators) = categories(&mut top, &mut codes, errs)?;
+    // With an indicator refused, the points cannot be checked against `full`.
+    let full = if errs.len() == before {
+        soft(errs, full(&mut top, &categories), Decimal::ZERO)
+    } else {
+        top.get("full");
+        Decimal::ZERO
+    };
     let mut code_index = crate::fxhash::StrMap::default();
     for (i, ind) in indicators.iter().enumerate() {
         code_index.insert(&ind.code, i);
     }
-    let (year_weights, penalties) = year(&mut top, &indicators, &code_index)?;
+    let known = Known {
+        indicators: &indicators,
+        index: &code_index,
+        seen: &codes,
+    };
+    let (year_weights, penalties) = year(&mut top, &known, errs);
     top.finish(
         &[
             "civscore",
@@ -645,10 +707,12 @@ struct Header {
     grades: Vec<Grade>,
 }
 
-fn header(top: &mut Obj) -> Res<Header> {
+fn header(top: &mut Obj, errs: &mut Vec<RubricError>) -> Header {
     let file = top.file;
-    let name = opt(top, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| "rubric".into());
-    let lang = match opt(top, "lang", |n, p| word(file, n, p, &["zh", "en"]))? {
+    let name = opt(top, "name", |n, p| text(file, n, p));
+    let name = soft(errs, name, None).unwrap_or_else(|| "rubric".into());
+    let lang = opt(top, "lang", |n, p| word(file, n, p, &["zh", "en"]));
+    let lang = match soft(errs, lang, None) {
         Some("zh") => Lang::Zh,
         _ => Lang::En,
     };
@@ -663,8 +727,8 @@ fn header(top: &mut Obj) -> Res<Header> {
             ));
         }
         Ok(v as u32)
-    })?
-    .unwrap_or(2);
+    });
+    let precision = soft(errs, precision, None).unwrap_or(2);
     let sources = opt(top, "sources", |n, p| {
         let mut list = Vec::new();
         for (k, v) in map_entries(file, n, p)? {
@@ -672,23 +736,25 @@ fn header(top: &mut Obj) -> Res<Header> {
             list.push((k.name.clone(), non_negative(file, v, &kp)?));
         }
         Ok(list)
-    })?;
+    });
+    let sources = soft(errs, sources, None);
     let na = opt(top, "not_applicable", |n, p| {
         word(file, n, p, &["rescale", "average"])
-    })?;
-    let not_applicable = match na {
+    });
+    let not_applicable = match soft(errs, na, None) {
         Some("average") => NaMode::Average,
         _ => NaMode::Rescale,
     };
-    let grades = opt(top, "grades", |n, p| grades(file, n, p))?.unwrap_or_default();
-    Ok(Header {
+    let grades = opt(top, "grades", |n, p| grades(file, n, p));
+    let grades = soft(errs, grades, None).unwrap_or_default();
+    Header {
         name,
         lang,
         precision,
         sources,
         not_applicable,
         grades,
-    })
+    }
 }
 
 /// Codes seen so far: category and indicator codes are unique across the rubric.
@@ -714,20 +780,30 @@ impl Codes {
 }
 
 /// Every category with its indicators, which are numbered across the rubric.
-fn categories(top: &mut Obj) -> Res<(Vec<Category>, Vec<Indicator>)> {
+fn categories(
+    top: &mut Obj,
+    codes: &mut Codes,
+    errs: &mut Vec<RubricError>,
+) -> Res<(Vec<Category>, Vec<Indicator>)> {
     let file = top.file;
     let (cn, cp) = top.req("categories", "the list of categories")?;
     let mut categories = Vec::new();
     let mut indicators: Vec<Indicator> = Vec::new();
-    let mut codes = Codes::default();
     let cat_nodes = seq(file, cn, &cp)?;
     if cat_nodes.is_empty() {
         return Err(err(file, cn.pos, &cp, "the rubric has no categories"));
     }
+    let before = errs.len();
     for (ci, cnode) in cat_nodes.iter().enumerate() {
         let path = format!("{cp}[{ci}]");
-        let c = category(file, cnode, path, &mut codes, &mut indicators, ci)?;
-        categories.push(c);
+        let number = categories.len();
+        match category(file, cnode, path, codes, &mut indicators, number, errs) {
+            Ok(c) => categories.push(c),
+            Err(e) => errs.push(e),
+        }
+    }
+    if errs.len() > before {
+        return Ok((categories, indicators));
     }
     let total: Decimal = categories
         .iter()
@@ -753,6 +829,7 @@ fn category(
     codes: &mut Codes,
     indicators: &mut Vec<Indicator>,
     number: usize,
+    errs: &mut Vec<RubricError>,
 ) -> Res<Category> {
     let mut c = Obj::new(file, node, path)?;
     let (code_n, code_p) = c.req("code", "the category's code, such as A")?;
@@ -787,9 +864,17 @@ fn category(
     let inodes = seq(file, inodes, &ip)?;
     let mut members = Vec::new();
     let mut sum = Decimal::ZERO;
+    let mut refused = false;
     for (ii, inode) in inodes.iter().enumerate() {
         let ipath = format!("{ip}[{ii}]");
-        let ind = indicator(file, inode, &ipath, number, codes)?;
+        let ind = match indicator(file, inode, &ipath, number, codes) {
+            Ok(ind) => ind,
+            Err(e) => {
+                errs.push(e);
+                refused = true;
+                continue;
+            }
+        };
         if bonus != matches!(ind.rule, Rule::Bonus { .. }) {
             let msg = if bonus {
                 format!(
@@ -803,7 +888,9 @@ fn category(
                     ind.code
                 )
             };
-            return Err(err(file, inode.pos, &ipath, msg));
+            errs.push(err(file, inode.pos, &ipath, msg));
+            refused = true;
+            continue;
         }
         sum += ind.points;
         members.push(indicators.len());
@@ -814,6 +901,7 @@ fn category(
     }
     if let Some((declared, pos, p)) = declared_points
         && declared != sum
+        && !refused
     {
         return Err(err(
             file,
@@ -870,78 +958,106 @@ fn full(top: &mut Obj, categories: &[Category]) -> Res<Decimal> {
     Ok(given.unwrap_or(total))
 }
 
-/// The year section: quarter weights and penalties.
-fn year(
-    top: &mut Obj,
-    indicators: &[Indicator],
-    code_index: &crate::fxhash::StrMap<usize>,
-) -> Res<([Decimal; 4], Vec<Penalty>)> {
-    let file = top.file;
-    let mut year_weights = [Decimal::ONE; 4];
-    let mut penalties = Vec::new();
-    let Some((yn, yp)) = top.get("year") else {
-        return Ok((year_weights, penalties));
-    };
-    let mut y = Obj::new(file, yn, yp)?;
-    if let Some((wn, wp)) = y.get("weights") {
-        let mut w = Obj::new(file, wn, wp.clone())?;
-        let mut sum = Decimal::ZERO;
-        for (q, slot) in year_weights.iter_mut().enumerate() {
-            let key = format!("Q{}", q + 1);
-            let (n, p) = w.req(&key, "every quarter's weight, Q1 to Q4")?;
-            *slot = non_negative(file, n, &p)?;
-            sum += *slot;
-        }
-        w.finish(&["Q1", "Q2", "Q3", "Q4"], "to year weights")?;
-        if sum.is_zero() {
-            return Err(err(file, wn.pos, &wp, "the quarter weights add up to 0"));
-        }
-    }
-    if let Some((pn, pp)) = y.get("penalties") {
-        for (i, node) in seq(file, pn, &pp)?.iter().enumerate() {
-            let path = format!("{pp}[{i}]");
-            penalties.push(penalty(file, node, path, i, indicators, code_index)?);
-        }
-    }
-    y.finish(&["weights", "penalties"], "to the year section")?;
-    Ok((year_weights, penalties))
+/// The indicators read, for the year section's references to them.
+struct Known<'k> {
+    indicators: &'k [Indicator],
+    index: &'k crate::fxhash::StrMap<usize>,
+    /// Every code met, also of indicators refused for an error of their own.
+    seen: &'k Codes,
 }
 
-fn penalty(
-    file: &str,
-    node: &Node,
-    path: String,
-    i: usize,
-    indicators: &[Indicator],
-    code_index: &crate::fxhash::StrMap<usize>,
-) -> Res<Penalty> {
+/// The year section: quarter weights and penalties (each part's errors recorded).
+fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> ([Decimal; 4], Vec<Penalty>) {
+    let file = top.file;
+    let mut penalties = Vec::new();
+    let Some((yn, yp)) = top.get("year") else {
+        return ([Decimal::ONE; 4], penalties);
+    };
+    let mut y = match Obj::new(file, yn, yp) {
+        Ok(y) => y,
+        Err(e) => {
+            errs.push(e);
+            return ([Decimal::ONE; 4], penalties);
+        }
+    };
+    let weights = match y.get("weights") {
+        Some((wn, wp)) => soft(errs, year_weights(file, wn, wp), [Decimal::ONE; 4]),
+        None => [Decimal::ONE; 4],
+    };
+    if let Some((pn, pp)) = y.get("penalties") {
+        match seq(file, pn, &pp) {
+            Ok(nodes) => {
+                for (i, node) in nodes.iter().enumerate() {
+                    let path = format!("{pp}[{i}]");
+                    match penalty(file, node, path, i, known) {
+                        Ok(Some(p)) => penalties.push(p),
+                        Ok(None) => {}
+                        Err(e) => errs.push(e),
+                    }
+                }
+            }
+            Err(e) => errs.push(e),
+        }
+    }
+    soft(
+        errs,
+        y.finish(&["weights", "penalties"], "to the year section"),
+        (),
+    );
+    (weights, penalties)
+}
+
+fn year_weights(file: &str, wn: &Node, wp: String) -> Res<[Decimal; 4]> {
+    let mut weights = [Decimal::ONE; 4];
+    let mut w = Obj::new(file, wn, wp.clone())?;
+    let mut sum = Decimal::ZERO;
+    for (q, slot) in weights.iter_mut().enumerate() {
+        let key = format!("Q{}", q + 1);
+        let (n, p) = w.req(&key, "every quarter's weight, Q1 to Q4")?;
+        *slot = non_negative(file, n, &p)?;
+        sum += *slot;
+    }
+    w.finish(&["Q1", "Q2", "Q3", "Q4"], "to year weights")?;
+    if sum.is_zero() {
+        return Err(err(file, wn.pos, &wp, "the quarter weights add up to 0"));
+    }
+    Ok(weights)
+}
+
+/// A year penalty; none (without an error of its own) when it names an indicator that was
+/// refused for an error already reported.
+fn penalty(file: &str, node: &Node, path: String, i: usize, known: &Known) -> Res<Option<Penalty>> {
     let mut o = Obj::new(file, node, path)?;
     let name = opt(&mut o, "name", |n, p| text(file, n, p))?
         .unwrap_or_else(|| format!("penalty {}", i + 1));
     let (inn, inp) = o.req("indicator", "the indicator whose records are counted")?;
     let code = text(file, inn, &inp)?;
-    let indicator = code_index.get(&code).ok_or_else(|| {
-        let hint = suggest::hint(suggest::closest(
-            &code,
-            indicators.iter().map(|i| i.code.as_str()),
-        ));
-        err(
-            file,
-            inn.pos,
-            &inp,
-            format!("unknown indicator \"{code}\"{hint}"),
-        )
-    })?;
+    let indicator = match known.index.get(&code) {
+        Some(i) => i,
+        None if known.seen.0.contains_key(&code) => return Ok(None),
+        None => {
+            let hint = suggest::hint(suggest::closest(
+                &code,
+                known.indicators.iter().map(|i| i.code.as_str()),
+            ));
+            return Err(err(
+                file,
+                inn.pos,
+                &inp,
+                format!("unknown indicator \"{code}\"{hint}"),
+            ));
+        }
+    };
     let at_least = opt(&mut o, "at_least", |n, p| whole(file, n, p, 1))?.unwrap_or(1);
     let (dn, dp) = o.req("deduct", "the points subtracted from the year score")?;
     let deduct = non_negative(file, dn, &dp)?;
     o.finish(&["name", "indicator", "at_least", "deduct"], "to a penalty")?;
-    Ok(Penalty {
+    Ok(Some(Penalty {
         name,
         indicator,
         at_least,
         deduct,
-    })
+    }))
 }
 
 fn grades(file: &str, node: &Node, path: &str) -> Res<Vec<Grade>> {
@@ -1299,6 +1415,25 @@ mod tests {
     }
 
     const MINI: &str = "civscore: 1\nname: t\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, name: x, points: 4, rule: per_finding, deduct: 0.5}\n";
+
+    #[test]
+    fn every_error_in_one_run_without_errors_that_follow_from_them() {
+        // Two bad indicators and a bad year weight: three errors. The refused indicators'
+        // points are not then compared with `full` or the category's points, and a penalty on
+        // a refused indicator is not reported again.
+        let y = "civscore: 1\nfull: 10\nyear: {weights: {Q1: 1, Q2: 1, Q3: 1, Q4: x}, penalties: [{indicator: A2, deduct: 1}]}\ncategories:\n  - code: A\n    points: 10\n    indicators:\n      - {code: A1, points: 4, rule: per_finding, deduct: 0.5}\n      - {code: A2, points: 3, rule: per_finding, deduct: -1}\n      - {code: A3, points: 3, rule: nope}\n";
+        let e = load(y, "r.yaml").unwrap_err();
+        let lines: Vec<String> = e.0.iter().map(|e| e.path.clone()).collect();
+        assert_eq!(
+            lines,
+            [
+                "year.weights.Q4",
+                "categories[0].indicators[1].deduct",
+                "categories[0].indicators[2].rule"
+            ],
+            "{e}"
+        );
+    }
 
     #[test]
     fn minimal_rubric_defaults() {
