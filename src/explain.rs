@@ -89,6 +89,8 @@ pub enum Detail {
         name: String,
         rule: Rule,
         how: How,
+        /// The clause of the work plan it implements.
+        basis: Option<String>,
     },
     Subtotal {
         code: String,
@@ -417,6 +419,7 @@ impl Explainer<'_> {
                     name: ind.name.clone(),
                     rule: ind.rule.clone(),
                     how,
+                    basis: ind.basis.clone(),
                 },
                 deduction: Some(d),
                 ..Entry::default()

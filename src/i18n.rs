@@ -9,91 +9,68 @@ use crate::ranking::Kind;
 pub use crate::rubric::Lang;
 use crate::rubric::{Below, Deduct, Direction, Measure, Missing, NaMode, Per, Rule};
 
-/// A word or short phrase of the catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum W {
-    Rank,
-    GroupRank,
-    RankChange,
-    ScoreChange,
-    Unit,
-    Name,
-    Group,
-    Score,
-    Deducted,
-    Bonus,
-    Grade,
-    Vetoed,
-    Average,
-    Yes,
-    MonthTitle,
-    QuarterTitle,
-    YearTitle,
-    Provisional,
-    Trend,
-    // The audit trail's columns.
-    StepCol,
-    Where,
-    Date,
-    Indicator,
-    Detail,
-    Points,
-    // compare's columns.
-    OldRank,
-    OldScore,
-    OldGrade,
-    NewRank,
-    NewScore,
-    NewGrade,
-    RankMove,
-    RevisionTitle,
-    // check's rubric tree.
-    Sources,
-    Grades,
-    YearWeights,
+/// Declares the words of the catalogue: each with its English and Chinese spelling side by
+/// side, the enum that names them, and the list of them all (for tests).
+macro_rules! words {
+    ($($w:ident => ($en:literal, $zh:literal),)*) => {
+        /// A word or short phrase of the catalogue.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum W {
+            $($w,)*
+        }
+
+        /// The two spellings of a word: (English, Chinese).
+        const fn pair(w: W) -> (&'static str, &'static str) {
+            match w {
+                $(W::$w => ($en, $zh),)*
+            }
+        }
+
+        /// Every word, in the order declared.
+        #[cfg(test)]
+        const ALL: &[W] = &[$(W::$w,)*];
+    };
 }
 
-/// The two spellings of a word: (English, Chinese).
-const fn pair(w: W) -> (&'static str, &'static str) {
-    use W::*;
-    match w {
-        Rank => ("Rank", "排名"),
-        GroupRank => ("Group rank", "组内排名"),
-        RankChange => ("Change", "升降"),
-        ScoreChange => ("Score Δ", "分差"),
-        Unit => ("Unit", "单位"),
-        Name => ("Name", "名称"),
-        Group => ("Group", "类别"),
-        Score => ("Score", "得分"),
-        Deducted => ("Deducted", "扣分"),
-        Bonus => ("Bonus", "加分"),
-        Grade => ("Grade", "等级"),
-        Vetoed => ("Vetoed", "一票否决"),
-        Average => ("Average", "平均分"),
-        Yes => ("yes", "是"),
-        MonthTitle => ("Month", "月度排名"),
-        QuarterTitle => ("Quarter", "季度排名"),
-        YearTitle => ("Year", "年度排名"),
-        Provisional => ("provisional", "暂定"),
-        Trend => ("Trend", "走势"),
-        StepCol => ("Step", "步骤"),
-        Where => ("Where", "出处"),
-        Date => ("Date", "日期"),
-        Indicator => ("Indicator", "指标"),
-        Detail => ("Detail", "说明"),
-        Points => ("Points", "分值"),
-        OldRank => ("Old rank", "原排名"),
-        OldScore => ("Old score", "原得分"),
-        OldGrade => ("Old grade", "原等级"),
-        NewRank => ("New rank", "新排名"),
-        NewScore => ("New score", "新得分"),
-        NewGrade => ("New grade", "新等级"),
-        RankMove => ("Rank change", "名次变化"),
-        RevisionTitle => ("rubric revision", "细则修订对比"),
-        Sources => ("sources", "检查方式"),
-        Grades => ("grades", "等级"),
-        YearWeights => ("year weights", "年度权重"),
-    }
+words! {
+    Rank => ("Rank", "排名"),
+    GroupRank => ("Group rank", "组内排名"),
+    RankChange => ("Change", "升降"),
+    ScoreChange => ("Score Δ", "分差"),
+    Unit => ("Unit", "单位"),
+    Name => ("Name", "名称"),
+    Group => ("Group", "类别"),
+    Score => ("Score", "得分"),
+    Deducted => ("Deducted", "扣分"),
+    Bonus => ("Bonus", "加分"),
+    Grade => ("Grade", "等级"),
+    Vetoed => ("Vetoed", "一票否决"),
+    Average => ("Average", "平均分"),
+    Yes => ("yes", "是"),
+    MonthTitle => ("Month", "月度排名"),
+    QuarterTitle => ("Quarter", "季度排名"),
+    YearTitle => ("Year", "年度排名"),
+    Provisional => ("provisional", "暂定"),
+    Trend => ("Trend", "走势"),
+    StepCol => ("Step", "步骤"),
+    Where => ("Where", "出处"),
+    Date => ("Date", "日期"),
+    Indicator => ("Indicator", "指标"),
+    Detail => ("Detail", "说明"),
+    Points => ("Points", "分值"),
+    OldRank => ("Old rank", "原排名"),
+    OldScore => ("Old score", "原得分"),
+    OldGrade => ("Old grade", "原等级"),
+    NewRank => ("New rank", "新排名"),
+    NewScore => ("New score", "新得分"),
+    NewGrade => ("New grade", "新等级"),
+    RankMove => ("Rank change", "名次变化"),
+    RevisionTitle => ("rubric revision", "细则修订对比"),
+    Sources => ("sources", "检查方式"),
+    Grades => ("grades", "等级"),
+    YearWeights => ("year weights", "年度权重"),
+    Basis => ("basis", "依据"),
+    Notes => ("notes", "说明"),
 }
 
 /// A word in a language.
@@ -258,8 +235,13 @@ fn detail(lang: Lang, d: &Detail) -> String {
             name,
             rule: r,
             how,
+            basis,
         } => {
             let how = indicator_how(l, how);
+            let how = match basis {
+                Some(b) => format!("{how}{}", paren(l, &labelled(l, W::Basis, b))),
+                None => how,
+            };
             pick(
                 l,
                 format!("{code} {name} [{r}]: {how}", r = rule(l, r)),
@@ -568,6 +550,11 @@ pub fn vetoed_grade(lang: Lang, grade: &str) -> String {
     )
 }
 
+/// `basis: text` / `依据：text`.
+pub fn labelled(lang: Lang, label: W, text: &str) -> String {
+    format!("{}{}{text}", t(lang, label), colon(lang))
+}
+
 /// The colon after a label: `: ` / `：`.
 pub fn colon(lang: Lang) -> &'static str {
     pick_str(lang, ": ", "：")
@@ -822,42 +809,7 @@ mod tests {
 
     #[test]
     fn every_word_has_two_spellings() {
-        use W::*;
-        for w in [
-            Rank,
-            GroupRank,
-            RankChange,
-            ScoreChange,
-            Unit,
-            Name,
-            Group,
-            Score,
-            Deducted,
-            Bonus,
-            Grade,
-            Vetoed,
-            Average,
-            Yes,
-            MonthTitle,
-            QuarterTitle,
-            YearTitle,
-            Provisional,
-            Trend,
-            StepCol,
-            Where,
-            Date,
-            Indicator,
-            Detail,
-            Points,
-            OldRank,
-            OldScore,
-            OldGrade,
-            NewRank,
-            NewScore,
-            NewGrade,
-            RankMove,
-            RevisionTitle,
-        ] {
+        for &w in ALL {
             let (en, zh) = pair(w);
             assert!(!en.is_empty() && !zh.is_empty(), "{w:?}");
             assert!(english_words(zh).is_empty(), "{w:?}: {zh}");

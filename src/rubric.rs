@@ -164,6 +164,8 @@ pub struct Indicator {
     pub rule: Rule,
     pub per: Per,
     pub note: Option<String>,
+    /// The clause of the work plan the indicator implements (考核依据).
+    pub basis: Option<String>,
     pub category: usize,
 }
 
@@ -173,6 +175,8 @@ pub struct Category {
     pub name: String,
     pub points: Decimal,
     pub assessor: Option<String>,
+    /// The clause of the work plan the category implements (考核依据).
+    pub basis: Option<String>,
     pub bonus: bool,
     pub cap: Option<Decimal>,
     /// Indices into `Rubric::indicators`.
@@ -196,6 +200,8 @@ pub struct Penalty {
 #[derive(Debug, Clone)]
 pub struct Rubric {
     pub name: String,
+    /// Free text about the rubric: its sources, who approved it.
+    pub notes: Option<String>,
     pub lang: Lang,
     pub full: Decimal,
     pub precision: u32,
@@ -637,6 +643,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         &[
             "civscore",
             "name",
+            "notes",
             "lang",
             "full",
             "precision",
@@ -650,6 +657,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
     )?;
     Ok(Rubric {
         name: head.name,
+        notes: head.notes,
         lang: head.lang,
         full,
         precision: head.precision,
@@ -682,14 +690,15 @@ fn opt<'a, T>(
 /// `civscore: 1`, the schema version.
 fn version(top: &mut Obj) -> Res<()> {
     let file = top.file;
-    let (v, vp) = top.req("civscore", "the schema version, 1")?;
-    if number(file, v, &vp).ok() != Some(Decimal::ONE) {
+    let (v, vp) = top.req("civscore", "the schema version, 1 or 1.1")?;
+    let version = number(file, v, &vp).ok();
+    if version != Some(Decimal::ONE) && version != Some(Decimal::new(11, 1)) {
         return Err(err(
             file,
             v.pos,
             &vp,
             format!(
-                "unsupported schema version {}: this civscore reads version 1",
+                "unsupported schema version {}: this civscore reads versions 1 and 1.1",
                 describe(v)
             ),
         ));
@@ -700,6 +709,7 @@ fn version(top: &mut Obj) -> Res<()> {
 /// The top-level settings before the categories.
 struct Header {
     name: String,
+    notes: Option<String>,
     lang: Lang,
     precision: u32,
     sources: Option<Vec<(String, Decimal)>>,
@@ -711,6 +721,8 @@ fn header(top: &mut Obj, errs: &mut Vec<RubricError>) -> Header {
     let file = top.file;
     let name = opt(top, "name", |n, p| text(file, n, p));
     let name = soft(errs, name, None).unwrap_or_else(|| "rubric".into());
+    let notes = opt(top, "notes", |n, p| text(file, n, p));
+    let notes = soft(errs, notes, None);
     let lang = opt(top, "lang", |n, p| word(file, n, p, &["zh", "en"]));
     let lang = match soft(errs, lang, None) {
         Some("zh") => Lang::Zh,
@@ -749,6 +761,7 @@ fn header(top: &mut Obj, errs: &mut Vec<RubricError>) -> Header {
     let grades = soft(errs, grades, None).unwrap_or_default();
     Header {
         name,
+        notes,
         lang,
         precision,
         sources,
@@ -837,6 +850,7 @@ fn category(
     codes.check(file, &code, code_n.pos, &code_p)?;
     let name = opt(&mut c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
     let assessor = opt(&mut c, "assessor", |n, p| text(file, n, p))?;
+    let basis = opt(&mut c, "basis", |n, p| text(file, n, p))?;
     let bonus = opt(&mut c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
     let cap = opt(&mut c, "cap", |n, p| {
         if !bonus {
@@ -918,6 +932,7 @@ fn category(
             "name",
             "points",
             "assessor",
+            "basis",
             "bonus",
             "cap",
             "indicators",
@@ -929,6 +944,7 @@ fn category(
         name,
         points: sum,
         assessor,
+        basis,
         bonus,
         cap,
         indicators: members,
@@ -1088,7 +1104,7 @@ fn grades(file: &str, node: &Node, path: &str) -> Res<Vec<Grade>> {
     Ok(out)
 }
 
-const COMMON_KEYS: &[&str] = &["code", "name", "points", "rule", "per", "note"];
+const COMMON_KEYS: &[&str] = &["code", "name", "points", "rule", "per", "note", "basis"];
 
 fn indicator(
     file: &str,
@@ -1103,11 +1119,10 @@ fn indicator(
     codes.check(file, &code, cn.pos, &cp)?;
     let name = opt(&mut o, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
     let note = opt(&mut o, "note", |n, p| text(file, n, p))?;
-    let per = match opt(&mut o, "per", |n, p| {
-        word(file, n, p, &["month", "quarter", "year"])
-    })? {
-        Some("quarter") => Per::Quarter,
-        Some("year") => Per::Year,
+    let basis = opt(&mut o, "basis", |n, p| text(file, n, p))?;
+    let per = match opt(&mut o, "per", |n, p| word(file, n, p, &PER))? {
+        Some("quarter" | "季" | "季度") => Per::Quarter,
+        Some("year" | "年" | "年度") => Per::Year,
         _ => Per::Month,
     };
     let (rn, rp) = o.req(
@@ -1159,9 +1174,15 @@ fn indicator(
         rule,
         per,
         note,
+        basis,
         category,
     })
 }
+
+/// The spellings of `per:`, English and Chinese.
+const PER: [&str; 9] = [
+    "month", "quarter", "year", "月", "月度", "季", "季度", "年", "年度",
+];
 
 const RULES: [&str; 6] = [
     "per_finding",
@@ -1436,6 +1457,18 @@ mod tests {
     }
 
     #[test]
+    fn version_1_1_chinese_periods_basis_and_notes() {
+        let y = "civscore: 1.1\nnotes: 分值为假设\ncategories:\n  - code: A\n    basis: 篇一\n    indicators:\n      - {code: A1, points: 4, rule: required, per: 季度, basis: 篇一（二）}\n      - {code: A2, points: 3, rule: required, per: 年度}\n      - {code: A3, points: 3, rule: per_finding, deduct: 1, per: 月}\n";
+        let r = load_ok(y);
+        assert_eq!(r.notes.as_deref(), Some("分值为假设"));
+        assert_eq!(r.categories[0].basis.as_deref(), Some("篇一"));
+        assert_eq!(r.indicators[0].basis.as_deref(), Some("篇一（二）"));
+        let per: Vec<Per> = r.indicators.iter().map(|i| i.per).collect();
+        assert_eq!(per, [Per::Quarter, Per::Year, Per::Month]);
+        assert!(load_err(&y.replace("1.1", "2")).contains("reads versions 1 and 1.1"));
+    }
+
+    #[test]
     fn minimal_rubric_defaults() {
         let r = load_ok(MINI);
         assert_eq!(r.full, Decimal::from(4));
@@ -1452,7 +1485,7 @@ mod tests {
         let y = MINI.replace("deduct: 0.5", "deduct: 0.5, dedcut: 1");
         assert_eq!(
             load_err(&y),
-            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, deduct, overdue, repeat, on_spot"
+            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, basis, deduct, overdue, repeat, on_spot"
         );
     }
 

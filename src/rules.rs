@@ -160,6 +160,7 @@ mod tests {
 
     fn ind(points: &str, rule: Rule) -> Indicator {
         Indicator {
+            basis: None,
             code: "X1".into(),
             name: "x".into(),
             points: d(points),

@@ -22,6 +22,9 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
     let mut s = String::new();
     let c = i18n::colon(lang);
     let _ = writeln!(s, "{}", r.name);
+    if let Some(notes) = &r.notes {
+        let _ = writeln!(s, "  {}", i18n::labelled(lang, W::Notes, notes));
+    }
     let _ = writeln!(s, "  {}", i18n::rubric_origin(lang, &r.origin, &r.sha256));
     let _ = writeln!(
         s,
@@ -64,6 +67,9 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
             .unwrap_or_default();
         let pts = i18n::paren(lang, &pts);
         let _ = writeln!(s, "{}  {} {pts}{assessor}", cat.code, cat.name);
+        if let Some(b) = &cat.basis {
+            let _ = writeln!(s, "    {}", i18n::labelled(lang, W::Basis, b));
+        }
         for &i in &cat.indicators {
             let ind = &r.indicators[i];
             let pts = if ind.rule.has_points() {
@@ -79,6 +85,9 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
                 i18n::rule_per(lang, &ind.rule, ind.per),
                 i18n::describe(lang, &ind.rule)
             );
+            if let Some(b) = &ind.basis {
+                let _ = writeln!(s, "      {}", i18n::labelled(lang, W::Basis, b));
+            }
         }
     }
     let _ = writeln!(
