@@ -64,9 +64,19 @@ pub fn stream(bytes: &[u8]) {
     } else {
         u64::MAX
     };
-    crate::stream::MAP_FROM.store(map_from, Ordering::Relaxed);
-    let streamed =
-        crate::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true));
+    let config = crate::input::ReadConfig {
+        map_from,
+        ..Default::default()
+    };
+    let streamed = crate::stream::tally_keeping(
+        &paths,
+        &rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        &config,
+    );
     let mut units = Units::default();
     let loaded = crate::records::load(
         &paths,

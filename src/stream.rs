@@ -8,14 +8,14 @@
 use std::fs::File;
 use std::io::Read;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use jiff::civil::Date;
 
 use crate::engine;
 use crate::fxhash::{ByteMap, Numbered};
-use crate::input;
+use crate::input::{self, ReadConfig};
 use crate::period::Month;
 use crate::records::{self, Col, Counts, Layout as Columns, Record, Status};
 use crate::rubric::Rubric;
@@ -37,9 +37,6 @@ pub struct Streamed {
 /// name; workers ask it at once, so it holds no state. It is asked before the record's text
 /// cells (severity, source, id, note, inspector) are copied: those read empty.
 pub type Wanted<'a> = &'a (dyn Fn(&Record, &str, Option<&str>) -> bool + Sync);
-
-const BLOCK: usize = 2 << 20;
-const WORKERS: usize = 2;
 
 /// One block of whole records, and the number of its first line in the file (counted only
 /// when records are kept).
@@ -74,6 +71,8 @@ struct Out<'a> {
     pool: &'a Pool,
     /// The next block's first line (counted only when records are kept).
     line: Option<u64>,
+    /// Bytes per block.
+    block: usize,
 }
 
 impl Out<'_> {
@@ -271,6 +270,7 @@ struct Part {
 }
 
 struct Ctx<'a> {
+    config: ReadConfig,
     rubric: &'a Rubric,
     layout: &'a Layout,
     header: &'a [String],
@@ -934,7 +934,7 @@ fn work_blocks(
         // (a mapped window is unmapped here).
         if let Data::Read(bytes) = chunk.data
             && let Ok(mut s) = spare.lock()
-            && s.len() < WORKERS + 2
+            && s.len() < ctx.config.workers + 2
         {
             s.push(bytes);
         }
@@ -972,7 +972,7 @@ fn newlines(bytes: &[u8]) -> u64 {
 /// in-memory reader reports that); and whether the window is plain (no quote, no carriage
 /// return), so that the worker need not look again. `None`: no record ends in it, read further —
 /// within reason, since a stray quote makes every later newline look quoted.
-fn cut(window: &[u8], at_end: bool) -> Result<Option<(usize, bool)>, GiveUp> {
+fn cut(window: &[u8], at_end: bool, block: usize) -> Result<Option<(usize, bool)>, GiveUp> {
     let plain = memchr::memchr2(b'"', b'\r', window).is_none();
     if at_end {
         if !plain && memchr::memchr_iter(b'"', window).count() % 2 == 1 {
@@ -986,7 +986,7 @@ fn cut(window: &[u8], at_end: bool) -> Result<Option<(usize, bool)>, GiveUp> {
     };
     match point {
         Some(c) => Ok(Some((c + 1, plain))),
-        None if window.len() < 16 * BLOCK => Ok(None),
+        None if window.len() < 16 * block.max(ReadConfig::BLOCK) => Ok(None),
         None => Err(GiveUp),
     }
 }
@@ -1021,8 +1021,9 @@ pub fn tally(
     roster: Option<&Units>,
     as_of: Option<Date>,
     progress: bool,
+    config: &ReadConfig,
 ) -> Option<Streamed> {
-    tally_keeping(paths, rubric, roster, as_of, progress, None)
+    tally_keeping(paths, rubric, roster, as_of, progress, None, config)
 }
 
 /// [`tally`], keeping the records `keep` wants (with their lines, notes and ids, as the
@@ -1034,6 +1035,7 @@ pub fn tally_keeping(
     as_of: Option<Date>,
     progress: bool,
     keep: Option<Wanted>,
+    config: &ReadConfig,
 ) -> Option<Streamed> {
     let layout = Layout::new(rubric);
     let mut records: Vec<Record> = Vec::new();
@@ -1059,6 +1061,11 @@ pub fn tally_keeping(
             progress,
             keep,
             file: file as u32,
+            config: ReadConfig {
+                block: config.block.max(16),
+                workers: config.workers.max(1),
+                ..*config
+            },
         };
         let parts = tally_file(path, &lower, &opts).ok()?;
         for mut p in parts {
@@ -1113,6 +1120,7 @@ struct Opts<'a> {
     progress: bool,
     keep: Option<Wanted<'a>>,
     file: u32,
+    config: ReadConfig,
 }
 
 fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp> {
@@ -1124,12 +1132,11 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         progress,
         keep,
         file: file_index,
+        config,
     } = *opts;
     let mut file = File::open(path).map_err(|_| GiveUp)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut buf = vec![0u8; BLOCK];
-    let n = read_full(&mut file, &mut buf)?;
-    buf.truncate(n);
+    let buf = read_head(&mut file, config.block)?;
     // UTF-8 only (a UTF-8 BOM is fine); other encodings go to the in-memory reader.
     let mut start = 0;
     if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -1184,6 +1191,7 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
     let idx = ALL_COLS.map(|c| columns.index(c));
     let (used, plan) = Ctx::plan(&idx, keep.is_some());
     let ctx = Ctx {
+        config,
         rubric,
         layout,
         header: &header,
@@ -1199,14 +1207,14 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
     // Line numbers (only when records are kept): the first block's first line follows the
     // header.
     let first_line = keep.map(|_| 1 + newlines(&buf[..body_start]));
-    let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS);
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(config.workers);
     let rx = Mutex::new(rx);
     let pool = Pool {
         stop: AtomicBool::new(false),
         spare: Mutex::new(Vec::new()),
     };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..WORKERS)
+        let workers: Vec<_> = (0..config.workers)
             .map(|_| scope.spawn(|| work(&ctx, &rx, &pool)))
             .collect();
         let out = Out {
@@ -1214,8 +1222,9 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
             bar: bar.as_ref(),
             pool: &pool,
             line: first_line,
+            block: config.block,
         };
-        let fed = if size >= MAP_FROM.load(Ordering::Relaxed) {
+        let fed = if size >= config.map_from {
             drop(buf);
             feed_mapped(&file, size, body_start, out)
         } else {
@@ -1234,13 +1243,6 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
     })
 }
 
-/// Files from this size on are mapped block by block rather than read (no copy of every byte
-/// through the kernel): what a province's year of records is. Tests lower it so that small
-/// files take the mapped path too (both paths give the same results, so a lowered value
-/// changes nothing else).
-#[doc(hidden)]
-pub static MAP_FROM: AtomicU64 = AtomicU64::new(64 << 20);
-
 /// Windows of the file start at multiples of this (a multiple of every page size in use).
 const ALIGN: u64 = 1 << 16;
 
@@ -1248,7 +1250,8 @@ const ALIGN: u64 = 1 << 16;
 /// windows on; each is unmapped when its worker is done with it.
 fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(), GiveUp> {
     let mut pos = start as u64;
-    let mut want = BLOCK as u64;
+    let block = out.block as u64;
+    let mut want = block;
     while pos < size {
         out.go_on()?;
         let base = pos / ALIGN * ALIGN;
@@ -1265,7 +1268,7 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
         }
         .map_err(|_| GiveUp)?;
         let from = (pos - base) as usize;
-        let (to, plain) = match cut(&map[from..], base + len == size)? {
+        let (to, plain) = match cut(&map[from..], base + len == size, out.block)? {
             Some((c, plain)) => (from + c, plain),
             // A record longer than the window: look further.
             None => {
@@ -1273,7 +1276,7 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
                 continue;
             }
         };
-        want = BLOCK as u64;
+        want = block;
         out.progress((to - from) as u64);
         pos = base + to as u64;
         out.send(Data::Mapped(map, from..to), plain)?;
@@ -1285,24 +1288,25 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
 fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result<(), GiveUp> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
+    let block = out.block;
     let mut eof = false;
     loop {
         out.go_on()?;
-        if !eof && carry.len() < BLOCK {
+        if !eof && carry.len() < block {
             // Into the spare capacity, not zeroed first; a short read is the end of the file.
-            carry.reserve_exact(BLOCK);
+            carry.reserve_exact(block);
             let n = file
                 .by_ref()
-                .take(BLOCK as u64)
+                .take(block as u64)
                 .read_to_end(&mut carry)
                 .map_err(|_| GiveUp)?;
-            eof = n < BLOCK;
+            eof = n < block;
             out.progress(n as u64);
         }
         if carry.is_empty() {
             return Ok(());
         }
-        let Some((cut, plain)) = cut(&carry, eof)? else {
+        let Some((cut, plain)) = cut(&carry, eof, block)? else {
             // A record longer than the buffer: read more before cutting.
             continue;
         };
@@ -1313,13 +1317,28 @@ fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result
             .lock()
             .ok()
             .and_then(|mut s| s.pop())
-            .unwrap_or_else(|| Vec::with_capacity(2 * BLOCK));
+            .unwrap_or_else(|| Vec::with_capacity(2 * block));
         rest.clear();
         rest.extend_from_slice(&carry[cut..]);
         carry.truncate(cut);
         out.send(Data::Read(std::mem::replace(&mut carry, rest)), plain)?;
         if eof && carry.is_empty() {
             return Ok(());
+        }
+    }
+}
+
+/// The file's first block, read further until it holds a whole line (the header) or the file
+/// ends.
+fn read_head(file: &mut File, block: usize) -> Result<Vec<u8>, GiveUp> {
+    let mut buf = Vec::new();
+    loop {
+        let from = buf.len();
+        buf.resize(from + block, 0);
+        let n = read_full(file, &mut buf[from..])?;
+        buf.truncate(from + n);
+        if n < block || memchr::memchr(b'\n', &buf).is_some() {
+            return Ok(buf);
         }
     }
 }

@@ -115,6 +115,7 @@ pub fn read(
             inputs.as_of,
             progress,
             keep,
+            &inputs.read.config,
         )
     } else {
         None
