@@ -152,7 +152,21 @@ pub fn read(
             (units, loaded)
         }
     };
-    Ok((units, loaded))
+    Ok(in_code_order(units, loaded))
+}
+
+/// Without a roster, the units in code order (whatever order the rows were read in): units,
+/// tallies and kept records renumbered once, after reading.
+fn in_code_order(units: Units, mut loaded: Loaded) -> (Units, Loaded) {
+    let (units, map) = units.in_code_order();
+    if map.iter().enumerate().all(|(old, &new)| old == new as usize) {
+        return (units, loaded);
+    }
+    loaded.store = std::mem::take(&mut loaded.store).renumbered(&map);
+    for r in &mut loaded.records {
+        r.unit = map.get(r.unit).map_or(r.unit, |&u| u as usize);
+    }
+    (units, loaded)
 }
 
 /// Rubric, units, row counts and the tallies, without the records themselves.
