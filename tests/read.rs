@@ -36,6 +36,14 @@ fn read(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String>
     };
     let keep = |_: &civscore::records::Record, _: &str, _: Option<&str>| true;
     let (units, loaded) = cmd::read(&inputs, rubric, Some(&keep)).map_err(|e| e.to_string())?;
+    Ok(describe(rubric, units, loaded))
+}
+
+fn describe(
+    rubric: &Rubric,
+    units: civscore::units::Units,
+    loaded: civscore::records::Loaded,
+) -> Read {
     let layout = civscore::tally::Layout::new(rubric);
     let scores = civscore::engine::Engine::from_store(rubric, &units, layout, loaded.store).score();
     let tables = civscore::ranking::tables(rubric, &units, &scores);
@@ -48,12 +56,23 @@ fn read(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String>
             let rows: Vec<String> = t
                 .rows
                 .iter()
-                .map(|r| format!("{} {} {} {}", units.list[r.unit].code, r.rank, r.score, r.vetoed))
+                .map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        units.list[r.unit].code, r.rank, r.score, r.vetoed
+                    )
+                })
                 .collect();
-            format!("{} {:?} {} {}", t.period, t.average, t.provisional, rows.join("; "))
+            format!(
+                "{} {:?} {} {}",
+                t.period,
+                t.average,
+                t.provisional,
+                rows.join("; ")
+            )
         })
         .collect();
-    Ok(Read {
+    Read {
         units: units.list.iter().map(|u| u.code.clone()).collect(),
         counts: format!("{:?}", loaded.counts),
         scores,
@@ -66,7 +85,7 @@ fn read(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String>
                 format!("{}:{} {:?} {}", r.file, r.line, r.cells, why.join("; "))
             })
             .collect(),
-    })
+    }
 }
 
 /// Tiny blocks and default ones, one worker and several.
@@ -88,7 +107,14 @@ fn configs() -> Vec<ReadConfig> {
 
 /// One row of a random file: usual rows mostly, some invalid, some with notes in quotes.
 fn row() -> impl Strategy<Value = (usize, usize, usize, usize, usize, bool)> {
-    (0usize..12, 0usize..14, 0usize..6, 0usize..10, 0usize..8, any::<bool>())
+    (
+        0usize..12,
+        0usize..14,
+        0usize..6,
+        0usize..10,
+        0usize..8,
+        any::<bool>(),
+    )
 }
 
 fn file_text(rows: &[(usize, usize, usize, usize, usize, bool)], header_bom: bool) -> String {
@@ -181,5 +207,97 @@ fn without_a_roster_units_are_in_code_order() {
     for config in configs() {
         let got = read(&path, &rubric, config).unwrap();
         assert_eq!(got.units, ["A2", "B1", "U1", "U10", "U3"], "{config:?}");
+    }
+}
+
+/// What the in-memory reader (row by row, every problem reported) makes of a file: the oracle.
+fn in_memory(path: &str, rubric: &Rubric) -> Result<Read, String> {
+    let mut units = civscore::units::Units::default();
+    let loaded = civscore::records::load(
+        &[path.to_owned()],
+        rubric,
+        &mut units,
+        &ReadOptions::default(),
+        true,
+        None,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(describe(rubric, units, loaded))
+}
+
+/// What the streaming reader makes of a file, when it answers.
+fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Option<Read> {
+    let s = civscore::stream::tally_keeping(
+        &[path.to_owned()],
+        rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        &config,
+    )?;
+    let loaded = civscore::records::Loaded {
+        records: s.records,
+        store: s.store,
+        files: s.files,
+        rejected: s.rejected,
+        counts: s.counts,
+    };
+    Some(describe(rubric, s.units, loaded))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whenever the streaming reader answers (invalid rows included), it answers what the
+    /// in-memory reader answers: the same rejects with the same lines and reasons.
+    #[test]
+    fn the_streaming_reader_rejects_what_the_in_memory_one_rejects(
+        rows in prop::collection::vec(row(), 1..120),
+        bom in any::<bool>(),
+        workers in 1usize..5,
+    ) {
+        let rubric = hand_rubric();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv").display().to_string();
+        std::fs::write(&path, file_text(&rows, bom)).unwrap();
+        let config = ReadConfig { workers, block: 64, ..ReadConfig::default() };
+        if let Some(mut s) = streamed(&path, &rubric, config) {
+            let mut want = in_memory(&path, &rubric).unwrap();
+            // The in-memory reader numbers units as it meets them.
+            want.units.sort();
+            s.units.sort();
+            prop_assert_eq!(s, want);
+        }
+    }
+}
+
+/// Invalid rows (without ids: an id could repeat a valid row's) are rejected in place, with
+/// their lines, by the streaming reader, over blocks of every size and several workers.
+#[test]
+fn invalid_rows_are_rejected_in_place() {
+    let rubric = hand_rubric();
+    let mut text = String::from("id,date,unit,indicator,count,note\n");
+    for k in 0..500 {
+        let (id, date) = match k % 7 {
+            3 => (String::new(), "2026-13-01".to_owned()),
+            5 => (String::new(), "2026-02-30".to_owned()),
+            _ => (format!("R{k:04}"), format!("2026-{:02}-03", 1 + k % 12)),
+        };
+        let note = if k % 11 == 0 { "\"two\nlines\"" } else { "" };
+        text.push_str(&format!("{id},{date},U{},P1,1,{note}\n", k % 5));
+    }
+    text.push_str("id,date,unit,indicator,count,note\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.csv").display().to_string();
+    std::fs::write(&path, &text).unwrap();
+    let mut want = in_memory(&path, &rubric).unwrap();
+    want.units.sort();
+    assert_eq!(want.rejects.len(), 142 + 1);
+    for config in configs() {
+        let mut got = streamed(&path, &rubric, config).expect("streams");
+        got.units.sort();
+        assert_eq!(got, want, "{config:?}");
     }
 }

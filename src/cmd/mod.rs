@@ -123,13 +123,17 @@ pub fn read(
     let (units, loaded) = match streamed {
         Some(s) => (
             s.units,
-            Loaded {
-                records: s.records,
-                store: s.store,
-                files: s.files,
-                rejected: Vec::new(),
-                counts: s.counts,
-            },
+            records::finish(
+                Loaded {
+                    records: s.records,
+                    store: s.store,
+                    files: s.files,
+                    rejected: s.rejected,
+                    counts: s.counts,
+                },
+                &inputs.records,
+                inputs.skip_invalid,
+            )?,
         ),
         None => {
             let mut units = roster.unwrap_or_default();
@@ -159,7 +163,11 @@ pub fn read(
 /// tallies and kept records renumbered once, after reading.
 fn in_code_order(units: Units, mut loaded: Loaded) -> (Units, Loaded) {
     let (units, map) = units.in_code_order();
-    if map.iter().enumerate().all(|(old, &new)| old == new as usize) {
+    if map
+        .iter()
+        .enumerate()
+        .all(|(old, &new)| old == new as usize)
+    {
         return (units, loaded);
     }
     loaded.store = std::mem::take(&mut loaded.store).renumbered(&map);
