@@ -619,6 +619,23 @@ fn streaming_keeps_the_same_records_with_the_same_lines() {
     }
 }
 
+/// Every record kept, read by the streaming reader.
+fn keeping_all(
+    paths: &[String],
+    rubric: &Rubric,
+    config: &civscore::input::ReadConfig,
+) -> Option<civscore::stream::Streamed> {
+    civscore::stream::tally_keeping(
+        paths,
+        rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        config,
+    )
+}
+
 /// A note of three megabytes (longer than a block) between two plain rows.
 fn a_record_longer_than_a_block(map_from: u64) {
     let config = civscore::input::ReadConfig {
@@ -634,16 +651,7 @@ fn a_record_longer_than_a_block(map_from: u64) {
     let path = dir.path().join("long.csv").display().to_string();
     std::fs::write(&path, &text).unwrap();
     let paths = vec![path];
-    let s = civscore::stream::tally_keeping(
-        &paths,
-        &rubric,
-        None,
-        None,
-        false,
-        Some(&|_, _, _| true),
-        &config,
-    )
-    .expect("streams");
+    let s = keeping_all(&paths, &rubric, &config).expect("streams");
     let lines: Vec<(u64, usize)> = s.records.iter().map(|r| (r.line, r.note.len())).collect();
     // The note is trimmed of its last line break; the third record starts after the header,
     // the first row and the long one's 3 × 2^19 + 1 lines.
@@ -730,16 +738,7 @@ fn keeps_the_same_records(map_from: u64) {
     .unwrap();
     assert_eq!(slow.records.len(), 100_000);
     // Everything kept, then one unit's records (by its code).
-    let all = civscore::stream::tally_keeping(
-        &paths,
-        &rubric,
-        None,
-        None,
-        false,
-        Some(&|_, _, _| true),
-        &config,
-    )
-    .expect("streams");
+    let all = keeping_all(&paths, &rubric, &config).expect("streams");
     assert_eq!(
         shown(&all.records, &all.units),
         shown(&slow.records, &slow_units)

@@ -14,7 +14,7 @@ fn hand_rubric() -> Rubric {
 }
 
 /// Everything a read produced, as text that two reads can be compared by.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Read {
     units: Vec<String>,
     counts: String,
@@ -110,7 +110,7 @@ fn row() -> impl Strategy<Value = (usize, usize, usize, usize, usize, bool)> {
     (
         0usize..12,
         0usize..14,
-        0usize..6,
+        0usize..60,
         0usize..10,
         0usize..8,
         any::<bool>(),
@@ -226,8 +226,9 @@ fn in_memory(path: &str, rubric: &Rubric) -> Result<Read, String> {
     Ok(describe(rubric, units, loaded))
 }
 
-/// What the streaming reader makes of a file, when it answers.
-fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Option<Read> {
+/// What the streaming reader makes of a file, when it answers (an error when nothing is left
+/// to score).
+fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Option<Result<Read, String>> {
     let s = civscore::stream::tally_keeping(
         &[path.to_owned()],
         rubric,
@@ -244,7 +245,17 @@ fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Option<Read> {
         rejected: s.rejected,
         counts: s.counts,
     };
-    Some(describe(rubric, s.units, loaded))
+    let paths = [path.to_owned()];
+    Some(
+        civscore::records::finish(loaded, &paths, true)
+            .map(|loaded| describe(rubric, s.units, loaded))
+            .map(|mut r| {
+                // The in-memory reader numbers units as it meets them.
+                r.units.sort();
+                r
+            })
+            .map_err(|e| e.to_string()),
+    )
 }
 
 proptest! {
@@ -263,11 +274,11 @@ proptest! {
         let path = dir.path().join("r.csv").display().to_string();
         std::fs::write(&path, file_text(&rows, bom)).unwrap();
         let config = ReadConfig { workers, block: 64, ..ReadConfig::default() };
-        if let Some(mut s) = streamed(&path, &rubric, config) {
-            let mut want = in_memory(&path, &rubric).unwrap();
-            // The in-memory reader numbers units as it meets them.
-            want.units.sort();
-            s.units.sort();
+        if let Some(s) = streamed(&path, &rubric, config) {
+            let want = in_memory(&path, &rubric).map(|mut r| {
+                r.units.sort();
+                r
+            });
             prop_assert_eq!(s, want);
         }
     }
@@ -296,8 +307,60 @@ fn invalid_rows_are_rejected_in_place() {
     want.units.sort();
     assert_eq!(want.rejects.len(), 142 + 1);
     for config in configs() {
-        let mut got = streamed(&path, &rubric, config).expect("streams");
-        got.units.sort();
-        assert_eq!(got, want, "{config:?}");
+        let got = streamed(&path, &rubric, config).expect("streams");
+        assert_eq!(got, Ok(want.clone()), "{config:?}");
+    }
+}
+
+/// `civscore score --all --format json` on a file, with extra arguments.
+fn score_json(path: &str, extra: &[&str]) -> Vec<u8> {
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"))
+        .args([
+            "score", path, "--rubric", rubric, "--all", "--format", "json", "-q",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A file every row of which takes the quick path, and the same data with one quoted line
+/// break (which sends its block through `csv`), score to the same bytes; so do 1, 2 and 4
+/// workers, and five runs of each.
+#[test]
+fn the_quick_path_and_a_quoted_line_break_score_the_same() {
+    let mut text = String::from("id,date,unit,indicator,count,severity,source,note\n");
+    // Several blocks of the default size, so that several workers have some.
+    for k in 0..120_000 {
+        let code = ["P1", "P2", "B1", "R1", "X1"][k % 5];
+        let severity = if code == "P2" { "minor" } else { "" };
+        text.push_str(&format!(
+            "R{k:06},2026-{:02}-{:02},U{},{code},{},{severity},暗访,\n",
+            1 + k % 12,
+            1 + k % 28,
+            (k * 7) % 23,
+            1 + k % 3
+        ));
+    }
+    assert!(text.len() > 2 * civscore::input::ReadConfig::BLOCK);
+    let quoted = text.replacen("暗访,\n", "暗访,\"one\nline break\"\n", 1);
+    assert_ne!(quoted, text);
+    let dir = tempfile::tempdir().unwrap();
+    let plain_path = dir.path().join("plain.csv").display().to_string();
+    let quoted_path = dir.path().join("quoted.csv").display().to_string();
+    std::fs::write(&plain_path, &text).unwrap();
+    std::fs::write(&quoted_path, &quoted).unwrap();
+    let want = score_json(&plain_path, &["-j", "1"]);
+    for jobs in ["1", "2", "4"] {
+        for _ in 0..5 {
+            assert_eq!(score_json(&plain_path, &["-j", jobs]), want, "-j {jobs}");
+        }
+        assert_eq!(score_json(&quoted_path, &["-j", jobs]), want, "-j {jobs}");
     }
 }
