@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::cmd::{Inputs, Output, Selection};
 use crate::config::Project;
 use crate::error::Error;
-use crate::input::ReadOptions;
+use crate::input::{ReadConfig, ReadOptions};
 use crate::period::{Period, parse_date};
 use crate::render::Format;
 
@@ -208,6 +208,9 @@ pub struct InputArgs {
     /// No notes on stderr (errors are still shown)
     #[arg(long, short)]
     pub quiet: bool,
+    /// Workers that read the records at once [default: the machine's cores]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Args, Debug)]
@@ -258,6 +261,7 @@ impl InputArgs {
                         .map_err(|e| format!("--encoding: {e}")),
                 )?,
                 sheet: self.sheet.clone(),
+                config: ReadConfig::with_jobs(self.jobs.map(usize::from).or(project.jobs)),
             },
             quiet: self.quiet,
             settings: project.path.as_deref().map(crate::config::relative),

@@ -18,6 +18,7 @@ struct Raw {
     units: Option<String>,
     lang: Option<String>,
     output_dir: Option<String>,
+    jobs: Option<usize>,
     report: Option<RawReport>,
 }
 
@@ -38,6 +39,8 @@ pub struct Project {
     pub units: Option<String>,
     pub lang: Option<Lang>,
     pub output_dir: Option<String>,
+    /// Workers that read the records at once.
+    pub jobs: Option<usize>,
     pub top: Option<usize>,
     pub yellow: Option<i64>,
     pub red: Option<i64>,
@@ -97,6 +100,14 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
         units: raw.units.map(|u| relative(&dir.join(u))),
         lang,
         output_dir: raw.output_dir.map(|o| relative(&dir.join(o))),
+        jobs: match raw.jobs {
+            Some(0) => {
+                return Err(Error::Invalid(format!(
+                    "{shown}: jobs: at least one worker is needed"
+                )));
+            }
+            j => j,
+        },
         top: report.top,
         yellow: report.yellow,
         red: report.red,

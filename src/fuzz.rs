@@ -41,8 +41,8 @@ pub fn rubric(bytes: &[u8]) {
 }
 
 /// Reads bytes as a records file with both readers: whenever the streaming reader answers, the
-/// in-memory reader must accept every row and give the same counts, the same tables and the same
-/// kept records. Panics on any difference (that is the finding).
+/// in-memory reader must give the same counts, the same tables, the same kept records and the
+/// same rejected rows. Panics on any difference (that is the finding).
 pub fn stream(bytes: &[u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static FILES: AtomicU64 = AtomicU64::new(0);
@@ -64,16 +64,26 @@ pub fn stream(bytes: &[u8]) {
     } else {
         u64::MAX
     };
-    crate::stream::MAP_FROM.store(map_from, Ordering::Relaxed);
-    let streamed =
-        crate::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true));
+    let config = crate::input::ReadConfig {
+        map_from,
+        ..Default::default()
+    };
+    let streamed = crate::stream::tally_keeping(
+        &paths,
+        &rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        &config,
+    );
     let mut units = Units::default();
     let loaded = crate::records::load(
         &paths,
         &rubric,
         &mut units,
         &Default::default(),
-        false,
+        true,
         None,
         None,
     );
@@ -83,9 +93,29 @@ pub fn stream(bytes: &[u8]) {
     };
     let loaded = match loaded {
         Ok(l) => l,
+        // Nothing to score: the streamed rows must say so too.
+        Err(e) if s.counts.scored + s.counts.void == 0 => {
+            let none = crate::records::Loaded {
+                counts: s.counts,
+                ..Default::default()
+            };
+            let again = crate::records::finish(none, &paths, true).err();
+            assert_eq!(again.map(|a| a.to_string()), Some(e.to_string()));
+            return;
+        }
         Err(e) => panic!("streamed, but the in-memory reader says: {e}"),
     };
     assert_eq!(s.counts, loaded.counts, "counts");
+    let rejected = |r: &[crate::records::Rejected]| -> Vec<String> {
+        r.iter()
+            .map(|r| format!("{}:{} {:?} {:?}", r.file, r.line, r.cells, r.reasons))
+            .collect()
+    };
+    assert_eq!(
+        rejected(&s.rejected),
+        rejected(&loaded.rejected),
+        "rejected"
+    );
     assert_eq!(
         shown(&s.records, &s.units),
         shown(&loaded.records, &units),

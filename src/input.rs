@@ -107,6 +107,47 @@ pub struct Sheet {
 pub struct ReadOptions {
     pub encoding: TextEncoding,
     pub sheet: Option<String>,
+    pub config: ReadConfig,
+}
+
+/// How the reader does its work: neither the number of workers nor the block size changes what
+/// it reads, only how fast (tests read with tiny blocks and several workers to show it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadConfig {
+    /// Workers that check and tally blocks at once (`-j/--jobs`).
+    pub workers: usize,
+    /// Bytes per block (a block holds whole records, so it may be longer).
+    pub block: usize,
+    /// Files from this size on are mapped window by window rather than read (no copy of every
+    /// byte through the kernel).
+    pub map_from: u64,
+}
+
+impl ReadConfig {
+    /// The usual block: large enough that handing it over costs nothing, small enough to stay
+    /// in the cache of the worker that checks it.
+    pub const BLOCK: usize = 2 << 20;
+
+    /// `jobs` workers (the machine's parallelism when `None`).
+    pub fn with_jobs(jobs: Option<usize>) -> ReadConfig {
+        let workers = jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        ReadConfig {
+            workers: workers.max(1),
+            ..ReadConfig::default()
+        }
+    }
+}
+
+impl Default for ReadConfig {
+    fn default() -> Self {
+        ReadConfig {
+            workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            block: ReadConfig::BLOCK,
+            map_from: 64 << 20,
+        }
+    }
 }
 
 /// The name and header of an input whose rows are being read.

@@ -341,17 +341,7 @@ impl<'a> Validator<'a> {
             return;
         }
         self.loaded.counts.read += 1;
-        let outcome = if is_header_again(&head.header, row) {
-            // Two exports pasted together: one clear reason, not one per column.
-            Err(vec![RowError {
-                file: head.name.clone(),
-                line: row.line,
-                column: head.header.first().cloned().unwrap_or_default(),
-                message: "this row repeats the header (two files pasted together?)".into(),
-            }])
-        } else {
-            self.row(layout, &head.name, file, row)
-        };
+        let outcome = self.row(layout, head, file, row);
         match outcome {
             Ok(rec) => {
                 if rec.status == Status::Void {
@@ -386,32 +376,13 @@ impl<'a> Validator<'a> {
     fn row(
         &mut self,
         l: &Layout,
-        file_name: &str,
+        head: &input::Head,
         file: u32,
         row: &Row,
     ) -> Result<Record, Vec<RowError>> {
-        let mut errs = Vec::new();
-        let mut fail = |col: Col, message: String| {
-            errs.push(RowError {
-                file: file_name.to_owned(),
-                line: row.line,
-                column: l.name(col),
-                message,
-            });
-        };
+        let (checked, mut errs) = problems(self.rubric, l, head, row, self.units)?;
         let cell = |col: Col| l.cell(row, col);
-        let checked = check(self.rubric, &cell, &mut fail);
-
         let unit_s = cell(Col::Unit);
-        if unit_s.is_empty() {
-            fail(Col::Unit, "the unit is empty".into());
-        } else if !self.units.accepts(unit_s) {
-            let hint = suggest::hint(self.units.suggestion(unit_s));
-            fail(
-                Col::Unit,
-                format!("unit \"{unit_s}\" is not in the roster{hint}"),
-            );
-        }
         let id_s = cell(Col::Id);
         if !id_s.is_empty()
             && let Some((f, line)) = self.ids.get(id_s)
@@ -422,10 +393,12 @@ impl<'a> Validator<'a> {
                 .get(*f as usize)
                 .map(String::as_str)
                 .unwrap_or("");
-            fail(
-                Col::Id,
-                format!("id \"{id_s}\" repeats (first at {f}:{line})"),
-            );
+            errs.push(RowError {
+                file: head.name.clone(),
+                line: row.line,
+                column: l.name(Col::Id),
+                message: format!("id \"{id_s}\" repeats (first at {f}:{line})"),
+            });
         }
         let Some(c) = checked.filter(|_| errs.is_empty()) else {
             return Err(errs);
@@ -463,6 +436,52 @@ impl<'a> Validator<'a> {
             inspector: cell(Col::Inspector).to_owned(),
         })
     }
+}
+
+/// What is wrong with a row but its id, which depends on the rows before it: the header
+/// again, its fields ([`check`]) and its unit (empty, or not in the roster). Every reader
+/// rejects a row for these reasons, in this order. `Err`: the row repeats the header, the one
+/// reason given for it.
+pub(crate) type Problems = Result<(Option<Checked>, Vec<RowError>), Vec<RowError>>;
+
+pub(crate) fn problems(
+    rubric: &Rubric,
+    l: &Layout,
+    head: &input::Head,
+    row: &Row,
+    units: &Units,
+) -> Problems {
+    let mut errs = Vec::new();
+    let mut fail = |col: Col, message: String| {
+        errs.push(RowError {
+            file: head.name.clone(),
+            line: row.line,
+            column: l.name(col),
+            message,
+        });
+    };
+    if is_header_again(&head.header, row) {
+        // Two exports pasted together: one clear reason, not one per column.
+        return Err(vec![RowError {
+            file: head.name.clone(),
+            line: row.line,
+            column: head.header.first().cloned().unwrap_or_default(),
+            message: "this row repeats the header (two files pasted together?)".into(),
+        }]);
+    }
+    let cell = |col: Col| l.cell(row, col);
+    let checked = check(rubric, &cell, &mut fail);
+    let unit_s = cell(Col::Unit);
+    if unit_s.is_empty() {
+        fail(Col::Unit, "the unit is empty".into());
+    } else if !units.accepts(unit_s) {
+        let hint = suggest::hint(units.suggestion(unit_s));
+        fail(
+            Col::Unit,
+            format!("unit \"{unit_s}\" is not in the roster{hint}"),
+        );
+    }
+    Ok((checked, errs))
 }
 
 /// A row's fields checked against the rubric (all but the unit and the id, which depend on the
@@ -938,7 +957,12 @@ pub fn load<'a>(
     for p in paths {
         v.add_file(p, opts)?;
     }
-    let loaded = v.loaded;
+    finish(v.loaded, paths, skip_invalid)
+}
+
+/// What was read, or the error that stops the run: every invalid row (unless `skip_invalid`),
+/// or no record at all.
+pub fn finish(loaded: Loaded, paths: &[String], skip_invalid: bool) -> Result<Loaded, Error> {
     if !loaded.rejected.is_empty() && !skip_invalid {
         let errors: Vec<RowError> = loaded
             .rejected

@@ -8,16 +8,16 @@
 use std::fs::File;
 use std::io::Read;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use jiff::civil::Date;
 
 use crate::engine;
 use crate::fxhash::{ByteMap, Numbered};
-use crate::input;
+use crate::input::{self, ReadConfig};
 use crate::period::Month;
-use crate::records::{self, Col, Counts, Layout as Columns, Record, Status};
+use crate::records::{self, Col, Counts, Layout as Columns, Record, Rejected, Status};
 use crate::rubric::Rubric;
 use crate::tally::{Layout, Slim, Store};
 use crate::units::Units;
@@ -31,6 +31,8 @@ pub struct Streamed {
     pub files: Vec<String>,
     /// The records a command asked to keep, in file order.
     pub records: Vec<Record>,
+    /// The rows rejected, in file order.
+    pub rejected: Vec<Rejected>,
 }
 
 /// Which records to keep (all are tallied), asked of each valid record with its unit's code and
@@ -38,14 +40,12 @@ pub struct Streamed {
 /// cells (severity, source, id, note, inspector) are copied: those read empty.
 pub type Wanted<'a> = &'a (dyn Fn(&Record, &str, Option<&str>) -> bool + Sync);
 
-const BLOCK: usize = 2 << 20;
-const WORKERS: usize = 2;
-
-/// One block of whole records, and the number of its first line in the file (counted only
-/// when records are kept).
+/// One block of whole records, and its place among the file's blocks (the lines of what a
+/// block rejects or keeps are counted from its start, and placed in the file once every
+/// block's lines are known).
 struct Chunk {
     data: Data,
-    first_line: u64,
+    seq: u64,
     /// Known to hold no quote and no carriage return (false: not known).
     plain: bool,
 }
@@ -72,8 +72,10 @@ struct Out<'a> {
     tx: &'a mpsc::SyncSender<Chunk>,
     bar: Option<&'a indicatif::ProgressBar>,
     pool: &'a Pool,
-    /// The next block's first line (counted only when records are kept).
-    line: Option<u64>,
+    /// The next block's place among the file's blocks.
+    seq: u64,
+    /// Bytes per block.
+    block: usize,
 }
 
 impl Out<'_> {
@@ -91,20 +93,11 @@ impl Out<'_> {
         }
     }
 
-    /// Sends a block on, numbered with the line it starts at (when lines are counted, `line`
-    /// moves past the block's).
+    /// Sends a block on, numbered.
     fn send(&mut self, data: Data, plain: bool) -> Result<(), GiveUp> {
-        let first_line = self.line.unwrap_or(0);
-        if let Some(n) = &mut self.line {
-            *n += newlines(data.bytes()?);
-        }
-        self.tx
-            .send(Chunk {
-                data,
-                first_line,
-                plain,
-            })
-            .map_err(|_| GiveUp)
+        let seq = self.seq;
+        self.seq += 1;
+        self.tx.send(Chunk { data, seq, plain }).map_err(|_| GiveUp)
     }
 }
 
@@ -224,7 +217,13 @@ impl Ids {
     }
 
     /// True when no id is in two sets, nor twice in one.
+    #[cfg(test)]
     fn all_distinct(sets: Vec<Ids>) -> bool {
+        Ids::merged(sets).is_some()
+    }
+
+    /// Every id of the sets, when no id is in two sets nor twice in one.
+    fn merged(sets: Vec<Ids>) -> Option<Claimed> {
         let mut runs = Vec::new();
         let mut other = Vec::new();
         for mut s in sets {
@@ -238,7 +237,32 @@ impl Ids {
             .any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1 && w[1].2 <= w[0].3);
         other.sort_unstable();
         let twice = other.windows(2).any(|w| w[0] == w[1]);
-        !overlap && !twice
+        (!overlap && !twice).then_some(Claimed { runs, other })
+    }
+}
+
+/// The ids valid rows claimed, each once: runs sorted, the others sorted.
+struct Claimed {
+    runs: Vec<(Vec<u8>, usize, u64, u64)>,
+    other: Vec<Vec<u8>>,
+}
+
+impl Claimed {
+    fn contains(&self, id: &[u8]) -> bool {
+        let Some((prefix, digits, n)) = crate::fxhash::split_number(id, 18) else {
+            return self
+                .other
+                .binary_search_by(|o| o.as_slice().cmp(id))
+                .is_ok();
+        };
+        // The last run of this prefix and width that starts at or before n.
+        let after = self
+            .runs
+            .partition_point(|(p, w, lo, _)| (p.as_slice(), *w, *lo) <= (prefix, digits, n));
+        after > 0 && {
+            let (p, w, _, hi) = &self.runs[after - 1];
+            p.as_slice() == prefix && *w == digits && n <= *hi
+        }
     }
 }
 
@@ -266,13 +290,26 @@ struct Part {
     new_units: Vec<String>,
     ids: Ids,
     counts: Counts,
-    /// Records kept, their units by local number (without a roster).
+    /// Records kept, their units by local number (without a roster), their lines counted from
+    /// the start of their block; and the block of each.
     kept: Vec<Record>,
+    kept_in: Vec<u64>,
+    /// Rows rejected, their lines counted from the start of their block (given first).
+    rejected: Vec<(u64, Rejected)>,
+    /// The ids of the rows rejected: a valid row with one of them would have to be known to
+    /// come before or after it.
+    rejected_ids: Vec<Vec<u8>>,
+    /// Each block's number of lines.
+    lines: Vec<(u64, u64)>,
 }
 
 struct Ctx<'a> {
+    config: ReadConfig,
     rubric: &'a Rubric,
     layout: &'a Layout,
+    /// The file's name and header, and which of its columns is which (for rejected rows).
+    head: &'a input::Head,
+    columns: &'a Columns,
     header: &'a [String],
     roster: Option<&'a Units>,
     delimiter: u8,
@@ -403,27 +440,36 @@ fn flush(
     pending.clear();
 }
 
-/// A worker: parses and tallies blocks until the reader closes the channel. When it gives way it
-/// tells the reader to stop, and still drains the channel so that the reader never waits on a
-/// full channel nobody reads.
+/// A worker: parses and tallies blocks until the reader closes the channel. When it gives way
+/// (or fails: a bug) it tells the reader to stop, and still drains the channel so that the
+/// reader never waits on a full channel nobody reads.
 fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>, pool: &Pool) -> Result<Part, GiveUp> {
-    // A panic (a bug) is giving way too: the in-memory reader then takes over.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        work_blocks(ctx, chunks, &pool.spare)
-    }))
-    .unwrap_or(Err(GiveUp));
-    if result.is_err() {
-        pool.stop.store(true, Ordering::Relaxed);
-        loop {
-            let next = match chunks.lock() {
-                Ok(rx) => rx.recv(),
-                Err(_) => break,
-            };
-            if next.is_err() {
-                break;
+    /// Stops the reader and drains the channel unless the worker finished.
+    struct Drain<'a> {
+        chunks: &'a Mutex<mpsc::Receiver<Chunk>>,
+        pool: &'a Pool,
+        done: bool,
+    }
+    impl Drop for Drain<'_> {
+        fn drop(&mut self) {
+            if self.done {
+                return;
             }
+            self.pool.stop.store(true, Ordering::Relaxed);
+            let rx = match self.chunks.lock() {
+                Ok(rx) => rx,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            while rx.recv().is_ok() {}
         }
     }
+    let mut drain = Drain {
+        chunks,
+        pool,
+        done: false,
+    };
+    let result = work_blocks(ctx, chunks, &pool.spare);
+    drain.done = result.is_ok();
     result
 }
 
@@ -479,6 +525,8 @@ struct Worker<'c> {
     numbered: Numbered,
     quick: records::Quick,
     keys: Vec<String>,
+    /// The block being read.
+    seq: u64,
 }
 
 impl<'c> Worker<'c> {
@@ -491,7 +539,12 @@ impl<'c> Worker<'c> {
                 ids: Ids::default(),
                 counts: Counts::default(),
                 kept: Vec::new(),
+                kept_in: Vec::new(),
+                rejected: Vec::new(),
+                rejected_ids: Vec::new(),
+                lines: Vec::new(),
             },
+            seq: 0,
             pending: Vec::with_capacity(BATCH),
             scratch: Vec::new(),
             units: ByteMap::default(),
@@ -501,52 +554,58 @@ impl<'c> Worker<'c> {
         }
     }
 
+    /// Reads a block: plain blocks split at separators, others parsed by `csv`. Lines are
+    /// counted from the block's start.
     fn block(
         &mut self,
         bytes: &[u8],
-        first_line: u64,
+        seq: u64,
         plain: bool,
         record: &mut csv::ByteRecord,
         ends: &mut Vec<u32>,
     ) -> Result<(), GiveUp> {
-        if plain || memchr::memchr2(b'"', b'\r', bytes).is_none() {
-            if let Some(plan) = &self.ctx.plan {
-                return self.plain_block(bytes, plan, ends);
+        self.seq = seq;
+        let lines = if plain || memchr::memchr2(b'"', b'\r', bytes).is_none() {
+            match &self.ctx.plan {
+                Some(plan) => self.plain_block(bytes, plan, ends)?,
+                None => split_plain(bytes, self.ctx.delimiter, ends, |line| {
+                    self.row(&line, line.index)
+                })?,
             }
-            return split_plain(bytes, self.ctx.delimiter, ends, |line| {
-                self.row(&line, first_line + line.index)
-            });
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.ctx.delimiter)
-            .from_reader(bytes);
-        while reader.read_byte_record(record).map_err(|_| GiveUp)? {
-            // Counted as the in-memory reader counts (only when records are kept).
-            let line = match (self.ctx.keep, record.position()) {
-                (Some(_), Some(p)) => first_line + input::true_line(bytes, p) - 1,
-                _ => 0,
-            };
-            self.row(record, line)?;
-        }
+        } else {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(self.ctx.delimiter)
+                .from_reader(bytes);
+            while reader.read_byte_record(record).map_err(|_| GiveUp)? {
+                // Counted as the in-memory reader counts.
+                let line = record
+                    .position()
+                    .map_or(0, |p| input::true_line(bytes, p) - 1);
+                self.row(record, line)?;
+            }
+            newlines(bytes)
+        };
+        self.part.lines.push((seq, lines));
         Ok(())
     }
 
     /// A block without quotes or carriage returns, when no record is kept: each field goes
     /// straight to its column's cell as it is split, and a line whose cells are all in the
     /// usual form is tallied from them; any other line is split again and read by [`row`].
+    /// Answers how many lines the block has.
     fn plain_block(
         &mut self,
         block: &[u8],
         plan: &Plan,
         ends: &mut Vec<u32>,
-    ) -> Result<(), GiveUp> {
+    ) -> Result<u64, GiveUp> {
         let (delimiter, need) = (self.ctx.delimiter, plan.need);
         let slot = |field: usize| usize::from(plan.cells.get(field).copied().unwrap_or(SINK));
         let mut cells: [&[u8]; SINK as usize + 1] = [&[]; SINK as usize + 1];
-        let (mut field, mut start, mut line_start) = (0usize, 0usize, 0usize);
-        let mut line_end = |p: usize, fields: usize, line_start: usize, cells: &[&[u8]]| {
+        let (mut field, mut start, mut line_start, mut lines) = (0usize, 0usize, 0usize, 0u64);
+        let mut line_end = |p: usize, fields: usize, line_start: usize, cells: &[&[u8]], index| {
             // An empty line is no record (as for `csv`).
             if p == line_start {
                 return Ok(());
@@ -558,24 +617,25 @@ impl<'c> Worker<'c> {
                 return self.take(c, unit, id);
             }
             let line = &block[line_start..p];
-            split_plain(line, delimiter, ends, |l| self.row(&l, 0))
+            split_plain(line, delimiter, ends, |l| self.row(&l, index)).map(|_| ())
         };
         each_separator(block, delimiter, |p, newline| {
             cells[slot(field)] = &block[start..p];
             field += 1;
             start = p + 1;
             if newline {
-                line_end(p, field, line_start, &cells)?;
+                line_end(p, field, line_start, &cells, lines)?;
                 (field, line_start) = (0, p + 1);
+                lines += 1;
             }
             Ok(())
         })?;
         if line_start < block.len() {
             let p = block.len();
             cells[slot(field)] = &block[start..p];
-            line_end(p, field + 1, line_start, &cells)?;
+            line_end(p, field + 1, line_start, &cells, lines)?;
         }
-        Ok(())
+        Ok(lines)
     }
 
     /// The usual row: every cell in its plain form, compared as bytes; the unit and the id as
@@ -599,7 +659,7 @@ impl<'c> Worker<'c> {
                 self.part.counts.read += 1;
                 q
             }
-            None => match self.slow(rec)? {
+            None => match self.slow(rec, line)? {
                 Some(q) => q,
                 None => return Ok(()),
             },
@@ -696,13 +756,18 @@ impl<'c> Worker<'c> {
             record.note = text(Col::Note)?.to_owned();
             record.inspector = text(Col::Inspector)?.to_owned();
             self.part.kept.push(record);
+            self.part.kept_in.push(self.seq);
         }
         Ok(())
     }
 
     /// Any other row: its cells as text, trimmed, checked as the in-memory reader checks them.
-    /// `None` for a blank row; giving way for anything the in-memory reader must report.
-    fn slow<'r>(&mut self, rec: &'r impl Fields) -> Result<Option<Resolved<'r>>, GiveUp> {
+    /// `None` for a blank row or a rejected one.
+    fn slow<'r>(
+        &mut self,
+        rec: &'r impl Fields,
+        line: u64,
+    ) -> Result<Option<Resolved<'r>>, GiveUp> {
         let ctx = self.ctx;
         // The cells scoring reads, each checked as UTF-8 (notes are neither read nor checked).
         let text = |i: usize| rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
@@ -718,7 +783,8 @@ impl<'c> Worker<'c> {
             if (0..rec.len()).all(|i| text(i).is_some_and(|c| input::trim_cell(c).is_empty())) {
                 return Ok(None);
             }
-            return Err(GiveUp);
+            self.part.counts.read += 1;
+            return self.reject(rec, line);
         }
         self.part.counts.read += 1;
         // Cheap first: lengths, then the names (lower case) only when they could match.
@@ -733,20 +799,20 @@ impl<'c> Worker<'c> {
                 .enumerate()
                 .all(|(i, k)| text(i).is_some_and(|c| input::header_key(c) == *k));
         if header_again {
-            return Err(GiveUp);
+            return self.reject(rec, line);
         }
         let cell = |col: Col| -> &str { cells[col as usize] };
         let mut bad = false;
         let checked = records::check(ctx.rubric, &cell, &mut |_, _| bad = true);
-        let (Some(c), false) = (checked, bad) else {
-            return Err(GiveUp);
-        };
         let unit_s = cell(Col::Unit);
-        if unit_s.is_empty() {
-            return Err(GiveUp);
-        }
+        let (Some(c), false, false) = (checked, bad, unit_s.is_empty()) else {
+            return self.reject(rec, line);
+        };
         let unit = match ctx.roster {
-            Some(r) => r.find(unit_s).ok_or(GiveUp)? as u32,
+            Some(r) => match r.find(unit_s) {
+                Some(u) => u as u32,
+                None => return self.reject(rec, line),
+            },
             None => match self.units.get(unit_s.as_bytes()) {
                 Some(u) => u,
                 None => {
@@ -760,6 +826,44 @@ impl<'c> Worker<'c> {
         self.units.insert(unit_s.as_bytes(), unit);
         self.numbered.insert(unit_s.as_bytes(), unit);
         Ok(Some((c, unit, cell(Col::Id).as_bytes())))
+    }
+
+    /// Rejects a row, with every reason the in-memory reader gives (but a repeated id: see
+    /// [`Part::rejected_ids`]).
+    #[cold]
+    fn reject<'r>(&mut self, rec: &impl Fields, line: u64) -> Result<Option<Resolved<'r>>, GiveUp> {
+        let ctx = self.ctx;
+        let cells = (0..rec.len())
+            .map(|i| {
+                let text = rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
+                text.map(|c| input::trim_cell(c).to_owned()).ok_or(GiveUp)
+            })
+            .collect::<Result<Vec<String>, GiveUp>>()?;
+        let row = input::Row { line, cells };
+        let roster = Units::default();
+        let units = ctx.roster.unwrap_or(&roster);
+        let reasons = match records::problems(ctx.rubric, ctx.columns, ctx.head, &row, units) {
+            Err(reasons) => reasons,
+            Ok((_, reasons)) if !reasons.is_empty() => reasons,
+            // The quick checks and the full one disagree (a bug): the in-memory reader decides.
+            Ok(_) => return Err(GiveUp),
+        };
+        let id = ctx.columns.cell(&row, Col::Id);
+        if !id.is_empty() {
+            self.part.rejected_ids.push(id.as_bytes().to_vec());
+        }
+        self.part.counts.rejected += 1;
+        self.part.rejected.push((
+            self.seq,
+            Rejected {
+                file: ctx.head.name.clone(),
+                line,
+                cells: row.cells,
+                header: ctx.header.to_vec(),
+                reasons,
+            },
+        ));
+        Ok(None)
     }
 
     /// A unit already resolved, by its cell written plainly.
@@ -798,7 +902,7 @@ fn split_plain(
     delimiter: u8,
     ends: &mut Vec<u32>,
     mut row: impl FnMut(Line) -> Result<(), GiveUp>,
-) -> Result<(), GiveUp> {
+) -> Result<u64, GiveUp> {
     let mut start = 0usize;
     let mut index = 0u64;
     ends.clear();
@@ -828,7 +932,7 @@ fn split_plain(
             index,
         })?;
     }
-    Ok(())
+    Ok(index)
 }
 
 /// Calls `at` with the place of each delimiter or newline in `block`, in order, and whether it
@@ -925,7 +1029,7 @@ fn work_blocks(
         };
         worker.block(
             chunk.data.bytes()?,
-            chunk.first_line,
+            chunk.seq,
             chunk.plain,
             &mut record,
             &mut ends,
@@ -934,7 +1038,7 @@ fn work_blocks(
         // (a mapped window is unmapped here).
         if let Data::Read(bytes) = chunk.data
             && let Ok(mut s) = spare.lock()
-            && s.len() < WORKERS + 2
+            && s.len() < ctx.config.workers + 2
         {
             s.push(bytes);
         }
@@ -972,7 +1076,7 @@ fn newlines(bytes: &[u8]) -> u64 {
 /// in-memory reader reports that); and whether the window is plain (no quote, no carriage
 /// return), so that the worker need not look again. `None`: no record ends in it, read further —
 /// within reason, since a stray quote makes every later newline look quoted.
-fn cut(window: &[u8], at_end: bool) -> Result<Option<(usize, bool)>, GiveUp> {
+fn cut(window: &[u8], at_end: bool, block: usize) -> Result<Option<(usize, bool)>, GiveUp> {
     let plain = memchr::memchr2(b'"', b'\r', window).is_none();
     if at_end {
         if !plain && memchr::memchr_iter(b'"', window).count() % 2 == 1 {
@@ -986,7 +1090,7 @@ fn cut(window: &[u8], at_end: bool) -> Result<Option<(usize, bool)>, GiveUp> {
     };
     match point {
         Some(c) => Ok(Some((c + 1, plain))),
-        None if window.len() < 16 * BLOCK => Ok(None),
+        None if window.len() < 16 * block.max(ReadConfig::BLOCK) => Ok(None),
         None => Err(GiveUp),
     }
 }
@@ -1021,8 +1125,9 @@ pub fn tally(
     roster: Option<&Units>,
     as_of: Option<Date>,
     progress: bool,
+    config: &ReadConfig,
 ) -> Option<Streamed> {
-    tally_keeping(paths, rubric, roster, as_of, progress, None)
+    tally_keeping(paths, rubric, roster, as_of, progress, None, config)
 }
 
 /// [`tally`], keeping the records `keep` wants (with their lines, notes and ids, as the
@@ -1034,6 +1139,7 @@ pub fn tally_keeping(
     as_of: Option<Date>,
     progress: bool,
     keep: Option<Wanted>,
+    config: &ReadConfig,
 ) -> Option<Streamed> {
     let layout = Layout::new(rubric);
     let mut records: Vec<Record> = Vec::new();
@@ -1041,6 +1147,7 @@ pub fn tally_keeping(
     let mut units = roster.cloned().unwrap_or_default();
     let mut maps: Vec<Vec<u32>> = Vec::new();
     let mut ids = Vec::new();
+    let (mut rejected, mut rejected_ids) = (Vec::new(), Vec::new());
     let mut counts = Counts::default();
     for (file, path) in paths.iter().enumerate() {
         let lower = path.to_ascii_lowercase();
@@ -1059,12 +1166,18 @@ pub fn tally_keeping(
             progress,
             keep,
             file: file as u32,
+            config: ReadConfig {
+                block: config.block.max(16),
+                workers: config.workers.max(1),
+                ..*config
+            },
         };
         let parts = tally_file(path, &lower, &opts).ok()?;
         for mut p in parts {
             counts.read += p.counts.read;
             counts.scored += p.counts.scored;
             counts.void += p.counts.void;
+            counts.rejected += p.counts.rejected;
             let map: Vec<u32> = p
                 .new_units
                 .iter()
@@ -1076,12 +1189,17 @@ pub fn tally_keeping(
                 }
             }
             records.append(&mut p.kept);
+            rejected.extend(p.rejected.into_iter().map(|(_, r)| r));
+            rejected_ids.append(&mut p.rejected_ids);
             maps.push(map);
             stores.push(p.store);
             ids.push(p.ids);
         }
     }
-    if !Ids::all_distinct(ids) || counts.read == 0 {
+    // A rejected row's id that a valid row has too: which came first decides whether the
+    // rejected row repeats it.
+    let claimed = Ids::merged(ids)?;
+    if rejected_ids.iter().any(|id| claimed.contains(id)) || counts.read == 0 {
         return None;
     }
     let mut total = Store::new(&layout);
@@ -1094,7 +1212,12 @@ pub fn tally_keeping(
     }
     // In file order, as the in-memory reader keeps them.
     records.sort_unstable_by_key(|r| (r.file, r.line));
+    rejected.sort_by(|a, b| {
+        (paths.iter().position(|p| *p == a.file), a.line)
+            .cmp(&(paths.iter().position(|p| *p == b.file), b.line))
+    });
     Some(Streamed {
+        rejected,
         layout,
         store: total,
         units,
@@ -1113,6 +1236,7 @@ struct Opts<'a> {
     progress: bool,
     keep: Option<Wanted<'a>>,
     file: u32,
+    config: ReadConfig,
 }
 
 fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp> {
@@ -1124,12 +1248,11 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         progress,
         keep,
         file: file_index,
+        config,
     } = *opts;
     let mut file = File::open(path).map_err(|_| GiveUp)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut buf = vec![0u8; BLOCK];
-    let n = read_full(&mut file, &mut buf)?;
-    buf.truncate(n);
+    let buf = read_head(&mut file, config.block)?;
     // UTF-8 only (a UTF-8 BOM is fine); other encodings go to the in-memory reader.
     let mut start = 0;
     if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -1184,8 +1307,11 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
     let idx = ALL_COLS.map(|c| columns.index(c));
     let (used, plan) = Ctx::plan(&idx, keep.is_some());
     let ctx = Ctx {
+        config,
         rubric,
         layout,
+        head: &head,
+        columns: &columns,
         header: &header,
         roster,
         delimiter,
@@ -1196,26 +1322,26 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         used,
         plan,
     };
-    // Line numbers (only when records are kept): the first block's first line follows the
-    // header.
-    let first_line = keep.map(|_| 1 + newlines(&buf[..body_start]));
-    let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS);
+    // The first block's first line follows the header.
+    let first_line = 1 + newlines(&buf[..body_start]);
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(config.workers);
     let rx = Mutex::new(rx);
     let pool = Pool {
         stop: AtomicBool::new(false),
         spare: Mutex::new(Vec::new()),
     };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..WORKERS)
+        let workers: Vec<_> = (0..config.workers)
             .map(|_| scope.spawn(|| work(&ctx, &rx, &pool)))
             .collect();
         let out = Out {
             tx: &tx,
             bar: bar.as_ref(),
             pool: &pool,
-            line: first_line,
+            seq: 0,
+            block: config.block,
         };
-        let fed = if size >= MAP_FROM.load(Ordering::Relaxed) {
+        let fed = if size >= config.map_from {
             drop(buf);
             feed_mapped(&file, size, body_start, out)
         } else {
@@ -1224,22 +1350,43 @@ fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp>
         drop(tx);
         let parts: Vec<Result<Part, GiveUp>> = workers
             .into_iter()
-            .map(|w| w.join().unwrap_or(Err(GiveUp)))
+            // A worker that panicked (a bug) is not a reason to read again: the panic goes on.
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect();
         if let Some(b) = &bar {
             b.finish_and_clear();
         }
         fed?;
-        parts.into_iter().collect()
+        let mut parts = parts.into_iter().collect::<Result<Vec<Part>, GiveUp>>()?;
+        place_lines(&mut parts, first_line);
+        Ok(parts)
     })
 }
 
-/// Files from this size on are mapped block by block rather than read (no copy of every byte
-/// through the kernel): what a province's year of records is. Tests lower it so that small
-/// files take the mapped path too (both paths give the same results, so a lowered value
-/// changes nothing else).
-#[doc(hidden)]
-pub static MAP_FROM: AtomicU64 = AtomicU64::new(64 << 20);
+/// Numbers the lines of the records kept and the rows rejected from the start of the file, now
+/// that every block's lines are known (the first block starts at `first_line`).
+fn place_lines(parts: &mut [Part], first_line: u64) {
+    let mut lines: Vec<(u64, u64)> = parts.iter().flat_map(|p| p.lines.iter().copied()).collect();
+    lines.sort_unstable();
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut at = first_line;
+    for (_, n) in lines {
+        starts.push(at);
+        at += n;
+    }
+    let start = |seq: u64| starts.get(seq as usize).copied().unwrap_or(0);
+    for p in parts {
+        for (r, &seq) in p.kept.iter_mut().zip(&p.kept_in) {
+            r.line += start(seq);
+        }
+        for (seq, r) in &mut p.rejected {
+            r.line += start(*seq);
+            for e in &mut r.reasons {
+                e.line += start(*seq);
+            }
+        }
+    }
+}
 
 /// Windows of the file start at multiples of this (a multiple of every page size in use).
 const ALIGN: u64 = 1 << 16;
@@ -1248,7 +1395,8 @@ const ALIGN: u64 = 1 << 16;
 /// windows on; each is unmapped when its worker is done with it.
 fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(), GiveUp> {
     let mut pos = start as u64;
-    let mut want = BLOCK as u64;
+    let block = out.block as u64;
+    let mut want = block;
     while pos < size {
         out.go_on()?;
         let base = pos / ALIGN * ALIGN;
@@ -1265,7 +1413,7 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
         }
         .map_err(|_| GiveUp)?;
         let from = (pos - base) as usize;
-        let (to, plain) = match cut(&map[from..], base + len == size)? {
+        let (to, plain) = match cut(&map[from..], base + len == size, out.block)? {
             Some((c, plain)) => (from + c, plain),
             // A record longer than the window: look further.
             None => {
@@ -1273,7 +1421,7 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
                 continue;
             }
         };
-        want = BLOCK as u64;
+        want = block;
         out.progress((to - from) as u64);
         pos = base + to as u64;
         out.send(Data::Mapped(map, from..to), plain)?;
@@ -1285,24 +1433,25 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
 fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result<(), GiveUp> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
+    let block = out.block;
     let mut eof = false;
     loop {
         out.go_on()?;
-        if !eof && carry.len() < BLOCK {
+        if !eof && carry.len() < block {
             // Into the spare capacity, not zeroed first; a short read is the end of the file.
-            carry.reserve_exact(BLOCK);
+            carry.reserve_exact(block);
             let n = file
                 .by_ref()
-                .take(BLOCK as u64)
+                .take(block as u64)
                 .read_to_end(&mut carry)
                 .map_err(|_| GiveUp)?;
-            eof = n < BLOCK;
+            eof = n < block;
             out.progress(n as u64);
         }
         if carry.is_empty() {
             return Ok(());
         }
-        let Some((cut, plain)) = cut(&carry, eof)? else {
+        let Some((cut, plain)) = cut(&carry, eof, block)? else {
             // A record longer than the buffer: read more before cutting.
             continue;
         };
@@ -1313,13 +1462,28 @@ fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result
             .lock()
             .ok()
             .and_then(|mut s| s.pop())
-            .unwrap_or_else(|| Vec::with_capacity(2 * BLOCK));
+            .unwrap_or_else(|| Vec::with_capacity(2 * block));
         rest.clear();
         rest.extend_from_slice(&carry[cut..]);
         carry.truncate(cut);
         out.send(Data::Read(std::mem::replace(&mut carry, rest)), plain)?;
         if eof && carry.is_empty() {
             return Ok(());
+        }
+    }
+}
+
+/// The file's first block, read further until it holds a whole line (the header) or the file
+/// ends.
+fn read_head(file: &mut File, block: usize) -> Result<Vec<u8>, GiveUp> {
+    let mut buf = Vec::new();
+    loop {
+        let from = buf.len();
+        buf.resize(from + block, 0);
+        let n = read_full(file, &mut buf[from..])?;
+        buf.truncate(from + n);
+        if n < block || memchr::memchr(b'\n', &buf).is_some() {
+            return Ok(buf);
         }
     }
 }

@@ -453,6 +453,16 @@ impl Store {
         v
     }
 
+    /// The same tallies with the units renumbered by `unit_map` (old number → new).
+    pub fn renumbered(self, unit_map: &[u32]) -> Store {
+        let mut to = Store {
+            block: self.block,
+            ..Store::default()
+        };
+        to.merge(self, unit_map);
+        to
+    }
+
     /// Adds another store's tallies, with its unit numbers translated by `unit_map` (none: the
     /// same numbers).
     pub fn merge(&mut self, mut other: Store, unit_map: &[u32]) {

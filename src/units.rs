@@ -70,6 +70,24 @@ impl Units {
     pub fn has_groups(&self) -> bool {
         self.list.iter().any(|u| u.group.is_some())
     }
+
+    /// Units met in the records (no roster) renumbered in code order, so that their order
+    /// depends neither on the order rows were read in nor on the worker that met them first;
+    /// with the new number of each old one. A roster keeps its own order (an empty map).
+    pub fn in_code_order(self) -> (Units, Vec<u32>) {
+        if self.from_roster {
+            return (self, Vec::new());
+        }
+        let mut order: Vec<usize> = (0..self.list.len()).collect();
+        order.sort_unstable_by(|a, b| self.list[*a].code.cmp(&self.list[*b].code));
+        let mut map = vec![0u32; order.len()];
+        let mut units = Units::default();
+        for (new, &old) in order.iter().enumerate() {
+            map[old] = new as u32;
+            units.add(&self.list[old].code);
+        }
+        (units, map)
+    }
 }
 
 const CODE: &[&str] = &["code", "编号", "单位编号"];

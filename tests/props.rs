@@ -478,7 +478,7 @@ proptest! {
         let path = dir.path().join("r.csv");
         std::fs::write(&path, &text).unwrap();
         let paths = vec![path.display().to_string()];
-        let streamed = civscore::stream::tally(&paths, &rubric, roster.then_some(&units), None, false);
+        let streamed = civscore::stream::tally(&paths, &rubric, roster.then_some(&units), None, false, &Default::default());
         let has_dup = text.lines().skip(1).filter(|l| l.starts_with("R0,")).count() > 1;
         if has_dup {
             prop_assert!(streamed.is_none());
@@ -562,8 +562,15 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &text).unwrap();
-    let s = civscore::stream::tally(&[path.display().to_string()], &rubric, None, None, false)
-        .expect("streams");
+    let s = civscore::stream::tally(
+        &[path.display().to_string()],
+        &rubric,
+        None,
+        None,
+        false,
+        &Default::default(),
+    )
+    .expect("streams");
     let mut units = Units::default();
     let records = {
         let sheet = parse_delimited("big.csv", &text, b',').unwrap();
@@ -612,9 +619,29 @@ fn streaming_keeps_the_same_records_with_the_same_lines() {
     }
 }
 
+/// Every record kept, read by the streaming reader.
+fn keeping_all(
+    paths: &[String],
+    rubric: &Rubric,
+    config: &civscore::input::ReadConfig,
+) -> Option<civscore::stream::Streamed> {
+    civscore::stream::tally_keeping(
+        paths,
+        rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        config,
+    )
+}
+
 /// A note of three megabytes (longer than a block) between two plain rows.
 fn a_record_longer_than_a_block(map_from: u64) {
-    civscore::stream::MAP_FROM.store(map_from, std::sync::atomic::Ordering::Relaxed);
+    let config = civscore::input::ReadConfig {
+        map_from,
+        ..Default::default()
+    };
     let rubric = hand_rubric();
     let long = "x\n".repeat(3 << 19);
     let text = format!(
@@ -624,9 +651,7 @@ fn a_record_longer_than_a_block(map_from: u64) {
     let path = dir.path().join("long.csv").display().to_string();
     std::fs::write(&path, &text).unwrap();
     let paths = vec![path];
-    let s =
-        civscore::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true))
-            .expect("streams");
+    let s = keeping_all(&paths, &rubric, &config).expect("streams");
     let lines: Vec<(u64, usize)> = s.records.iter().map(|r| (r.line, r.note.len())).collect();
     // The note is trimmed of its last line break; the third record starts after the header,
     // the first row and the long one's 3 × 2^19 + 1 lines.
@@ -638,7 +663,10 @@ fn a_record_longer_than_a_block(map_from: u64) {
 }
 
 fn keeps_the_same_records(map_from: u64) {
-    civscore::stream::MAP_FROM.store(map_from, std::sync::atomic::Ordering::Relaxed);
+    let config = civscore::input::ReadConfig {
+        map_from,
+        ..Default::default()
+    };
     let rubric = hand_rubric();
     let mut text = String::from(
         "\u{feff}id,date,unit,indicator,count,severity,source,deadline,rectified,note,inspector\n\n",
@@ -710,9 +738,7 @@ fn keeps_the_same_records(map_from: u64) {
     .unwrap();
     assert_eq!(slow.records.len(), 100_000);
     // Everything kept, then one unit's records (by its code).
-    let all =
-        civscore::stream::tally_keeping(&paths, &rubric, None, None, false, Some(&|_, _, _| true))
-            .expect("streams");
+    let all = keeping_all(&paths, &rubric, &config).expect("streams");
     assert_eq!(
         shown(&all.records, &all.units),
         shown(&slow.records, &slow_units)
@@ -724,6 +750,7 @@ fn keeps_the_same_records(map_from: u64) {
         None,
         false,
         Some(&|_, code, _| code == "U7"),
+        &config,
     )
     .expect("streams");
     let want: Vec<Record> = slow
@@ -757,8 +784,15 @@ fn a_short_line_reads_its_missing_cells_as_empty() {
         let path = dir.path().join("short.csv");
         std::fs::write(&path, text).unwrap();
         let as_of = Some(jiff::civil::date(2026, 11, 4));
-        let s = civscore::stream::tally(&[path.display().to_string()], &rubric, None, as_of, false)
-            .expect("streams");
+        let s = civscore::stream::tally(
+            &[path.display().to_string()],
+            &rubric,
+            None,
+            as_of,
+            false,
+            &Default::default(),
+        )
+        .expect("streams");
         let e = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
         let scores = e.score();
         let by_code = |code: &str| {

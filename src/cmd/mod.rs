@@ -103,6 +103,7 @@ pub fn read(
             inputs.as_of,
             progress,
             keep,
+            &inputs.read.config,
         )
     } else {
         None
@@ -110,13 +111,17 @@ pub fn read(
     let (units, loaded) = match streamed {
         Some(s) => (
             s.units,
-            Loaded {
-                records: s.records,
-                store: s.store,
-                files: s.files,
-                rejected: Vec::new(),
-                counts: s.counts,
-            },
+            records::finish(
+                Loaded {
+                    records: s.records,
+                    store: s.store,
+                    files: s.files,
+                    rejected: s.rejected,
+                    counts: s.counts,
+                },
+                &inputs.records,
+                inputs.skip_invalid,
+            )?,
         ),
         None => {
             let mut units = roster.unwrap_or_default();
@@ -139,7 +144,25 @@ pub fn read(
             (units, loaded)
         }
     };
-    Ok((units, loaded))
+    Ok(in_code_order(units, loaded))
+}
+
+/// Without a roster, the units in code order (whatever order the rows were read in): units,
+/// tallies and kept records renumbered once, after reading.
+fn in_code_order(units: Units, mut loaded: Loaded) -> (Units, Loaded) {
+    let (units, map) = units.in_code_order();
+    if map
+        .iter()
+        .enumerate()
+        .all(|(old, &new)| old == new as usize)
+    {
+        return (units, loaded);
+    }
+    loaded.store = std::mem::take(&mut loaded.store).renumbered(&map);
+    for r in &mut loaded.records {
+        r.unit = map.get(r.unit).map_or(r.unit, |&u| u as usize);
+    }
+    (units, loaded)
 }
 
 /// With --skip-invalid: the rejected rows go to --rejects or stderr, and a line accounts for

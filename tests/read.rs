@@ -1,0 +1,366 @@
+//! The reader gives one answer whatever the way it reads: random record files (invalid rows,
+//! repeated ids, quoted line breaks, Windows line ends, blank lines) read with tiny blocks and
+//! 1, 2 and 4 workers give the same units in the same order, the same tallies and scores, the
+//! same kept records and the same rejects (file and line) as one worker reading default blocks.
+
+use civscore::cmd::{self, Inputs};
+use civscore::input::{ReadConfig, ReadOptions};
+use civscore::rubric::{self, Rubric};
+use proptest::prelude::*;
+
+fn hand_rubric() -> Rubric {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    rubric::load(&std::fs::read_to_string(path).unwrap(), "hand.yaml").unwrap()
+}
+
+/// Everything a read produced, as text that two reads can be compared by.
+#[derive(Debug, Clone, PartialEq)]
+struct Read {
+    units: Vec<String>,
+    counts: String,
+    scores: Vec<String>,
+    records: Vec<String>,
+    rejects: Vec<String>,
+}
+
+fn read(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String> {
+    let inputs = Inputs {
+        records: vec![path.to_owned()],
+        skip_invalid: true,
+        quiet: true,
+        read: ReadOptions {
+            config,
+            ..ReadOptions::default()
+        },
+        ..Inputs::default()
+    };
+    let keep = |_: &civscore::records::Record, _: &str, _: Option<&str>| true;
+    let (units, loaded) = cmd::read(&inputs, rubric, Some(&keep)).map_err(|e| e.to_string())?;
+    Ok(describe(rubric, units, loaded))
+}
+
+fn describe(
+    rubric: &Rubric,
+    units: civscore::units::Units,
+    loaded: civscore::records::Loaded,
+) -> Read {
+    let layout = civscore::tally::Layout::new(rubric);
+    let scores = civscore::engine::Engine::from_store(rubric, &units, layout, loaded.store).score();
+    let tables = civscore::ranking::tables(rubric, &units, &scores);
+    let scores = tables
+        .months
+        .values()
+        .chain(tables.quarters.values())
+        .chain(tables.years.values())
+        .map(|t| {
+            let rows: Vec<String> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        units.list[r.unit].code, r.rank, r.score, r.vetoed
+                    )
+                })
+                .collect();
+            format!(
+                "{} {:?} {} {}",
+                t.period,
+                t.average,
+                t.provisional,
+                rows.join("; ")
+            )
+        })
+        .collect();
+    Read {
+        units: units.list.iter().map(|u| u.code.clone()).collect(),
+        counts: format!("{:?}", loaded.counts),
+        scores,
+        records: civscore::fuzz::shown(&loaded.records, &units),
+        rejects: loaded
+            .rejected
+            .iter()
+            .map(|r| {
+                let why: Vec<String> = r.reasons.iter().map(ToString::to_string).collect();
+                format!("{}:{} {:?} {}", r.file, r.line, r.cells, why.join("; "))
+            })
+            .collect(),
+    }
+}
+
+/// Tiny blocks and default ones, one worker and several.
+fn configs() -> Vec<ReadConfig> {
+    let mut all = Vec::new();
+    for workers in [1, 2, 4] {
+        for block in [64, 200, ReadConfig::BLOCK] {
+            for map_from in [0, u64::MAX] {
+                all.push(ReadConfig {
+                    workers,
+                    block,
+                    map_from,
+                });
+            }
+        }
+    }
+    all
+}
+
+/// One row of a random file: usual rows mostly, some invalid, some with notes in quotes.
+fn row() -> impl Strategy<Value = (usize, usize, usize, usize, usize, bool)> {
+    (
+        0usize..12,
+        0usize..14,
+        0usize..60,
+        0usize..10,
+        0usize..8,
+        any::<bool>(),
+    )
+}
+
+fn file_text(rows: &[(usize, usize, usize, usize, usize, bool)], header_bom: bool) -> String {
+    const UNITS: &[&str] = &["U3", "U10", "B1", "U1", " U2 ", "A-9", "U3", "U1"];
+    const INDICATORS: &[&str] = &["P1", "P2", "T1", "B1", "R1", "R2", "X1", "V1", "P1", "R1"];
+    let mut text = String::from(if header_bom { "\u{feff}" } else { "" });
+    text.push_str("id,date,unit,indicator,count,value,severity,source,status,note\n");
+    for (k, &(kind, unit, id, ind, note, crlf)) in rows.iter().enumerate() {
+        let code = INDICATORS[ind];
+        let (value, severity) = match code {
+            "T1" => ("18.5", ""),
+            "P2" => ("", "major"),
+            _ => ("", ""),
+        };
+        let mut date = format!("2026-{:02}-{:02}", 1 + k % 12, 1 + k % 28);
+        let mut count = String::from("1");
+        let mut unit_s = UNITS[unit % UNITS.len()].to_owned();
+        let mut code = code.to_owned();
+        match kind {
+            0 => date = "2026-13-40".into(),
+            1 => code = "Z9".into(),
+            2 => unit_s = String::new(),
+            3 => count = "x".into(),
+            4 => date = format!("2026/{}/{}", 1 + k % 12, 1 + k % 28),
+            _ => {}
+        }
+        // Ids: mostly in sequence, some repeating an earlier one, some empty.
+        let id = match id {
+            0 => String::new(),
+            1 => format!("R{:04}", k / 3),
+            _ => format!("R{k:04}"),
+        };
+        let note = match note {
+            0 => "\"two\nlines, quoted\"".to_owned(),
+            1 => "\"a \"\"quote\"\"\"".to_owned(),
+            2 => "背街小巷".to_owned(),
+            _ => String::new(),
+        };
+        let end = if crlf { "\r\n" } else { "\n" };
+        text.push_str(&format!(
+            "{id},{date},{unit_s},{code},{count},{value},{severity},暗访,,{note}{end}"
+        ));
+        if k % 17 == 5 {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Every configuration gives what one worker reading default blocks gives.
+    #[test]
+    fn every_block_size_and_worker_count_reads_the_same(
+        rows in prop::collection::vec(row(), 1..120),
+        bom in any::<bool>(),
+    ) {
+        let rubric = hand_rubric();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv").display().to_string();
+        std::fs::write(&path, file_text(&rows, bom)).unwrap();
+        let one = ReadConfig { workers: 1, ..ReadConfig::default() };
+        let want = read(&path, &rubric, one);
+        for config in configs() {
+            let got = read(&path, &rubric, config);
+            prop_assert_eq!(&got, &want, "{:?}", config);
+        }
+        if let Ok(w) = &want {
+            let mut sorted = w.units.clone();
+            sorted.sort();
+            prop_assert_eq!(&w.units, &sorted, "units in code order");
+        }
+    }
+}
+
+/// Units met in the records are listed in code order, not in the order they were met, nor in
+/// the order the workers met them.
+#[test]
+fn without_a_roster_units_are_in_code_order() {
+    let rubric = hand_rubric();
+    let mut text = String::from("date,unit,indicator\n");
+    for k in 0..2000 {
+        let unit = ["U3", "B1", "U10", "A2", "U1"][(k * 7 + k / 13) % 5];
+        text.push_str(&format!("2026-0{}-03,{unit},P1\n", 1 + k % 9));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.csv").display().to_string();
+    std::fs::write(&path, &text).unwrap();
+    for config in configs() {
+        let got = read(&path, &rubric, config).unwrap();
+        assert_eq!(got.units, ["A2", "B1", "U1", "U10", "U3"], "{config:?}");
+    }
+}
+
+/// What the in-memory reader (row by row, every problem reported) makes of a file: the oracle.
+fn in_memory(path: &str, rubric: &Rubric) -> Result<Read, String> {
+    let mut units = civscore::units::Units::default();
+    let loaded = civscore::records::load(
+        &[path.to_owned()],
+        rubric,
+        &mut units,
+        &ReadOptions::default(),
+        true,
+        None,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(describe(rubric, units, loaded))
+}
+
+/// What the streaming reader makes of a file, when it answers (an error when nothing is left
+/// to score).
+fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Option<Result<Read, String>> {
+    let s = civscore::stream::tally_keeping(
+        &[path.to_owned()],
+        rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        &config,
+    )?;
+    let loaded = civscore::records::Loaded {
+        records: s.records,
+        store: s.store,
+        files: s.files,
+        rejected: s.rejected,
+        counts: s.counts,
+    };
+    let paths = [path.to_owned()];
+    Some(
+        civscore::records::finish(loaded, &paths, true)
+            .map(|loaded| describe(rubric, s.units, loaded))
+            .map(|mut r| {
+                // The in-memory reader numbers units as it meets them.
+                r.units.sort();
+                r
+            })
+            .map_err(|e| e.to_string()),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whenever the streaming reader answers (invalid rows included), it answers what the
+    /// in-memory reader answers: the same rejects with the same lines and reasons.
+    #[test]
+    fn the_streaming_reader_rejects_what_the_in_memory_one_rejects(
+        rows in prop::collection::vec(row(), 1..120),
+        bom in any::<bool>(),
+        workers in 1usize..5,
+    ) {
+        let rubric = hand_rubric();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv").display().to_string();
+        std::fs::write(&path, file_text(&rows, bom)).unwrap();
+        let config = ReadConfig { workers, block: 64, ..ReadConfig::default() };
+        if let Some(s) = streamed(&path, &rubric, config) {
+            let want = in_memory(&path, &rubric).map(|mut r| {
+                r.units.sort();
+                r
+            });
+            prop_assert_eq!(s, want);
+        }
+    }
+}
+
+/// Invalid rows (without ids: an id could repeat a valid row's) are rejected in place, with
+/// their lines, by the streaming reader, over blocks of every size and several workers.
+#[test]
+fn invalid_rows_are_rejected_in_place() {
+    let rubric = hand_rubric();
+    let mut text = String::from("id,date,unit,indicator,count,note\n");
+    for k in 0..500 {
+        let (id, date) = match k % 7 {
+            3 => (String::new(), "2026-13-01".to_owned()),
+            5 => (String::new(), "2026-02-30".to_owned()),
+            _ => (format!("R{k:04}"), format!("2026-{:02}-03", 1 + k % 12)),
+        };
+        let note = if k % 11 == 0 { "\"two\nlines\"" } else { "" };
+        text.push_str(&format!("{id},{date},U{},P1,1,{note}\n", k % 5));
+    }
+    text.push_str("id,date,unit,indicator,count,note\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.csv").display().to_string();
+    std::fs::write(&path, &text).unwrap();
+    let mut want = in_memory(&path, &rubric).unwrap();
+    want.units.sort();
+    assert_eq!(want.rejects.len(), 142 + 1);
+    for config in configs() {
+        let got = streamed(&path, &rubric, config).expect("streams");
+        assert_eq!(got, Ok(want.clone()), "{config:?}");
+    }
+}
+
+/// `civscore score --all --format json` on a file, with extra arguments.
+fn score_json(path: &str, extra: &[&str]) -> Vec<u8> {
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"))
+        .args([
+            "score", path, "--rubric", rubric, "--all", "--format", "json", "-q",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A file every row of which takes the quick path, and the same data with one quoted line
+/// break (which sends its block through `csv`), score to the same bytes; so do 1, 2 and 4
+/// workers, and five runs of each.
+#[test]
+fn the_quick_path_and_a_quoted_line_break_score_the_same() {
+    let mut text = String::from("id,date,unit,indicator,count,severity,source,note\n");
+    // Several blocks of the default size, so that several workers have some.
+    for k in 0..120_000 {
+        let code = ["P1", "P2", "B1", "R1", "X1"][k % 5];
+        let severity = if code == "P2" { "minor" } else { "" };
+        text.push_str(&format!(
+            "R{k:06},2026-{:02}-{:02},U{},{code},{},{severity},暗访,\n",
+            1 + k % 12,
+            1 + k % 28,
+            (k * 7) % 23,
+            1 + k % 3
+        ));
+    }
+    assert!(text.len() > 2 * civscore::input::ReadConfig::BLOCK);
+    let quoted = text.replacen("暗访,\n", "暗访,\"one\nline break\"\n", 1);
+    assert_ne!(quoted, text);
+    let dir = tempfile::tempdir().unwrap();
+    let plain_path = dir.path().join("plain.csv").display().to_string();
+    let quoted_path = dir.path().join("quoted.csv").display().to_string();
+    std::fs::write(&plain_path, &text).unwrap();
+    std::fs::write(&quoted_path, &quoted).unwrap();
+    let want = score_json(&plain_path, &["-j", "1"]);
+    for jobs in ["1", "2", "4"] {
+        for _ in 0..5 {
+            assert_eq!(score_json(&plain_path, &["-j", jobs]), want, "-j {jobs}");
+        }
+        assert_eq!(score_json(&quoted_path, &["-j", jobs]), want, "-j {jobs}");
+    }
+}
