@@ -1,12 +1,10 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // A panic is a bug, never an answer to input: no stack trace, one `error:` line, exit 1.
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| {
-        let cli = match civscore::cli::Cli::try_parse() {
+        let cli = match civscore::cli::parse() {
             Ok(cli) => cli,
             Err(e) => {
                 let _ = e.print();

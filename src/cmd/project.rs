@@ -12,15 +12,11 @@ pub fn config(
     project: &Project,
     rubric: Option<String>,
     units: Option<String>,
-    lang: Option<String>,
+    lang: Option<Lang>,
 ) -> Result<(), Error> {
     let file = project.path.as_deref();
     let lang = match lang {
-        Some(l) => Some((
-            l.parse::<Lang>()
-                .map_err(|e| Error::Usage(format!("--lang: {e}")))?,
-            true,
-        )),
+        Some(l) => Some((l, true)),
         None => project.lang.map(|l| (l, false)),
     };
     let show_lang = |l: Lang| match l {
