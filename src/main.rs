@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!("error: internal error, a bug in civscore (please report it): {msg}");
+        let lang = civscore::i18n::ui();
+        eprintln!("error: {}", civscore::i18n::msg::internal(lang, &msg));
         ExitCode::from(1)
     })
 }

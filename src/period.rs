@@ -4,6 +4,8 @@ use std::fmt;
 
 use jiff::civil::Date;
 
+use crate::i18n::{msg, ui};
+
 /// A calendar month, counted as `year × 12 + (month − 1)` so that months order and step simply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(pub i32);
@@ -153,7 +155,7 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
         return Ok(d);
     }
     let date_part = t.split([' ', 'T', '\u{3000}']).next().unwrap_or_default();
-    let bad = || format!("cannot read date \"{t}\": expected a date such as 2026-11-03");
+    let bad = || msg::bad_date(ui(), t);
     let normalized = if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
         format!(
             "{}-{}-{}",
@@ -204,7 +206,7 @@ fn impossible(t: &str, y: &str, m: &str, d: &str) -> Option<String> {
         && numeric(y, 4).is_some()
         && numeric(m, 2).is_some()
         && numeric(d, 2).is_some();
-    ok.then(|| format!("impossible date \"{t}\": no such day in the calendar"))
+    ok.then(|| msg::impossible_date(ui(), t))
 }
 
 #[cfg(test)]
