@@ -126,7 +126,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
                 "# civscore project settings: flags override them; paths are relative to this file.\n\
                  rubric = \"rubric.yaml\"      # or a built-in name: community, city-management, school\n\
                  units = \"units.csv\"         # the roster: every unit scored, with its group\n\
-                 lang = \"{lang}\"               # zh or en: table headers and report labels\n\
+                 lang = \"{lang}\"               # zh or en: tables, report labels, help and messages\n\
                  output_dir = \"reports\"      # where `civscore report` writes MONTH.xlsx\n\
                  \n\
                  [report]\n\
