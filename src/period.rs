@@ -108,11 +108,7 @@ impl std::str::FromStr for Period {
 
     /// `2026-11`, `2026/11`, `2026年11月`, `2026Q4`, `2026-Q4`, `2026`.
     fn from_str(s: &str) -> Result<Period, String> {
-        let bad = || {
-            format!(
-                "cannot read period \"{s}\": expected a month (2026-11), a quarter (2026Q4) or a year (2026)"
-            )
-        };
+        let bad = || msg::bad_period(ui(), s);
         let t = s.trim().to_ascii_uppercase();
         let t = t.replace('年', "-").replace('月', "");
         let year = |y: &str| -> Option<i32> {

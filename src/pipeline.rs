@@ -123,8 +123,11 @@ pub fn until(assessed: &BTreeSet<Month>, selection: Selection) -> Result<Month, 
         .ok_or_else(|| Error::Invalid(msg::no_records(ui(), None)))?;
     let first = assessed.first().copied().unwrap_or(latest);
     let span = |p: Period| -> Error {
-        Error::Usage(format!(
-            "no records in {p}: the data covers {first} to {latest}"
+        Error::Usage(msg::period_without_records(
+            ui(),
+            &p.to_string(),
+            &first.to_string(),
+            &latest.to_string(),
         ))
     };
     match selection {

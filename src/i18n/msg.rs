@@ -328,6 +328,65 @@ pub fn impossible_date(l: Lang, date: &str) -> String {
     )
 }
 
+// Errors of the roster.
+
+pub fn empty_unit_field(l: Lang, name: bool) -> String {
+    match name {
+        false => say!(l, "the unit code is empty", "单位编号为空"),
+        true => say!(l, "the unit name is empty", "单位名称为空"),
+    }
+}
+
+pub fn unit_code_repeats(l: Lang, code: &str, first: u64) -> String {
+    say!(
+        l,
+        "unit code \"{code}\" repeats (first at line {first})",
+        "单位编号“{code}”重复（首次出现在第 {first} 行）",
+    )
+}
+
+pub fn roster_rows_invalid(l: Lang, file: &str, n: usize) -> String {
+    say!(
+        l,
+        "{file}: {n} invalid roster row(s)",
+        "{file}：名册中有 {n} 行无效"
+    )
+}
+
+pub fn roster_empty(l: Lang, file: &str) -> String {
+    say!(
+        l,
+        "{file}: the roster lists no units",
+        "{file}：名册中没有单位"
+    )
+}
+
+// Errors of the command line that are civscore's own.
+
+pub fn bad_period(l: Lang, period: &str) -> String {
+    say!(
+        l,
+        "cannot read period \"{period}\": expected a month (2026-11), a quarter (2026Q4) or a year (2026)",
+        "无法识别期间“{period}”：应为月份（2026-11）、季度（2026Q4）或年度（2026）",
+    )
+}
+
+pub fn period_without_records(l: Lang, period: &str, first: &str, latest: &str) -> String {
+    say!(
+        l,
+        "no records in {period}: the data covers {first} to {latest}",
+        "{period} 没有记录：数据范围是 {first} 至 {latest}",
+    )
+}
+
+pub fn no_such_unit(l: Lang, unit: &str, hint: &str) -> String {
+    say!(
+        l,
+        "--unit: no unit \"{unit}\"{hint}",
+        "--unit：没有单位“{unit}”{hint}"
+    )
+}
+
 // Errors of whole inputs.
 
 /// The last line when rows are invalid and `--skip-invalid` was not given.
@@ -498,6 +557,14 @@ mod tests {
             no_records(l, None),
             no_valid_record(l, 3),
             no_such_file(l),
+            empty_unit_field(l, false),
+            empty_unit_field(l, true),
+            unit_code_repeats(l, "U1", 2),
+            roster_rows_invalid(l, "u.csv", 2),
+            roster_empty(l, "u.csv"),
+            bad_period(l, "甲"),
+            period_without_records(l, "2026-12", "2026-01", "2026-11"),
+            no_such_unit(l, "甲", ""),
             permission_denied(l),
             internal(l, "甲"),
         ];
