@@ -49,6 +49,9 @@ fn folder() -> tempfile::TempDir {
     dir
 }
 
+/// Scores the file with a bad row under the hand rubric.
+const BAD: &[&str] = &["score", "bad.csv", "--rubric", "rubric.yaml"];
+
 const ZH: &[(&str, &str)] = &[("LANG", "zh_CN.UTF-8")];
 const C: &[(&str, &str)] = &[("LANG", "C")];
 
@@ -164,14 +167,7 @@ fn lang_overrides_the_locale_and_the_locale_variables_go_in_order() {
 #[test]
 fn row_errors_and_the_summary_follow_the_locale() {
     let dir = folder();
-    let args = [
-        "score",
-        "bad.csv",
-        "--rubric",
-        "rubric.yaml",
-        "--units",
-        "units.csv",
-    ];
+    let args = [BAD, &["--units", "units.csv"]].concat();
     let zh = run(dir.path(), ZH, &args);
     assert_eq!(zh.code, 65);
     let expected = "\
@@ -201,13 +197,7 @@ error: 2 行中有 1 行无效，未计分（请修正，或用 --skip-invalid �
 #[test]
 fn notes_and_summary_lines_follow_the_locale_tables_the_rubric() {
     let dir = folder();
-    let args = [
-        "score",
-        "bad.csv",
-        "--rubric",
-        "rubric.yaml",
-        "--skip-invalid",
-    ];
+    let args = [BAD, &["--skip-invalid"]].concat();
     let zh = run(dir.path(), ZH, &args);
     assert_eq!(zh.code, 0, "{}", zh.stderr);
     assert!(
