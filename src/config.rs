@@ -126,13 +126,14 @@ pub(crate) fn relative(p: &Path) -> String {
 
 /// Where a setting came from, for `civscore config`.
 pub fn source(flag: bool, project: Option<&Path>, set_in_project: bool) -> String {
+    use crate::i18n::{msg, ui};
     if flag {
-        "flag".to_owned()
+        msg::source(ui(), true)
     } else if set_in_project {
         project
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| FILE_NAME.to_owned())
     } else {
-        "default".to_owned()
+        msg::source(ui(), false)
     }
 }

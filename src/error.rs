@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::i18n::{msg, ui};
 use crate::records::RowError;
 use crate::rubric::{RubricError, RubricErrors};
 
@@ -27,8 +28,8 @@ pub enum Error {
 impl Error {
     pub fn io(path: &str, e: std::io::Error) -> Error {
         let message = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_owned(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+            std::io::ErrorKind::NotFound => msg::no_such_file(ui()),
+            std::io::ErrorKind::PermissionDenied => msg::permission_denied(ui()),
             _ => e.to_string(),
         };
         Error::Io {
@@ -65,7 +66,7 @@ impl fmt::Display for Error {
             Error::Usage(m) | Error::Invalid(m) | Error::Internal(m) => f.write_str(m),
             Error::Rubric(list) => RubricErrors(list.clone()).fmt(f),
             Error::Rows { summary, .. } => f.write_str(summary),
-            Error::Io { path, message } => write!(f, "{path}: {message}"),
+            Error::Io { path, message } => f.write_str(&msg::at_path(ui(), path, message)),
         }
     }
 }

@@ -1,6 +1,14 @@
 //! Every human-facing word in one catalogue, in Chinese and English side by side: table
 //! headers, titles, step names, rule names, and the sentences of an audit trail. Nothing else
-//! in the crate chooses words by language; it names a [`W`] or calls a sentence here.
+//! in the crate chooses words by language; it names a [`W`] or calls a sentence here. Which
+//! language is spoken is decided in [`lang`]; the words of `--help` are in [`help`], those of
+//! notes, summary lines and errors in [`msg`].
+
+pub mod help;
+pub mod lang;
+pub mod msg;
+
+pub use lang::ui;
 
 use rust_decimal::Decimal;
 

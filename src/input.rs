@@ -7,6 +7,7 @@ use std::path::Path;
 use encoding_rs::{GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 
 use crate::error::Error;
+use crate::i18n::{msg, ui};
 
 /// A forced text encoding (`--encoding`); `Auto` detects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -307,9 +308,7 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet,
         }
     }
     let Some((header_line, header)) = header else {
-        return Err(Error::Invalid(format!(
-            "{label}: the sheet is empty: a header row is required"
-        )));
+        return Err(Error::Invalid(msg::empty_input(ui(), &label, true)));
     };
     Ok(Sheet {
         name: label,
@@ -413,11 +412,7 @@ pub fn each_delimited(
             Some(h) => f(h, &row)?,
         }
     }
-    head.ok_or_else(|| {
-        Error::Invalid(format!(
-            "{name}: the file is empty: a header row is required"
-        ))
-    })
+    head.ok_or_else(|| Error::Invalid(msg::empty_input(ui(), name, false)))
 }
 
 /// The line of a quoted field that runs to the end of the input, if any. The csv reader accepts

@@ -40,10 +40,11 @@ fn prepare(
     period: &Option<String>,
     all: bool,
     output: &cli::OutputArgs,
+    lang: Option<rubric::Lang>,
 ) -> Result<(cmd::Inputs, cmd::Selection, cmd::Output), Error> {
     let project = config::load()?;
     let inputs = input.to_inputs(&project)?;
-    let output = output.to_output(&project)?;
+    let output = output.to_output(&project, lang)?;
     let outputs = [inputs.rejects.as_deref(), output.path.as_deref()];
     write::file::check(&outputs, &inputs.files())?;
     Ok((inputs, cli::selection(period, all)?, output))
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 
 fn dispatch(cli: Cli) -> Result<(), Error> {
     let project = || config::load();
+    let lang = cli::lang(cli.lang.as_deref())?;
     match cli.command {
         Command::Score {
             input,
@@ -63,7 +65,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let (inputs, selection, output) = prepare(&input, &period, all, &output)?;
+            let (inputs, selection, output) = prepare(&input, &period, all, &output, lang)?;
             cmd::score::run(&inputs, selection, &output)
         }
         Command::Explain {
@@ -73,7 +75,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let (inputs, selection, output) = prepare(&input, &period, all, &output)?;
+            let (inputs, selection, output) = prepare(&input, &period, all, &output, lang)?;
             cmd::explain::run(&inputs, &unit, selection, &output)
         }
         Command::Report {
@@ -83,7 +85,6 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             top,
             yellow,
             red,
-            lang,
         } => {
             let project = project()?;
             let inputs = input.to_inputs(&project)?;
@@ -91,18 +92,11 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 Some(p) => Some(p.parse().map_err(Error::Usage)?),
                 None => None,
             };
-            let lang = match lang {
-                Some(l) => Some(
-                    l.parse()
-                        .map_err(|e| Error::Usage(format!("--lang: {e}")))?,
-                ),
-                None => project.lang,
-            };
             let settings = cmd::report::Settings {
                 top: top.or(project.top).unwrap_or(3),
                 yellow: yellow.or(project.yellow).unwrap_or(7),
                 red: red.or(project.red).unwrap_or(15),
-                lang,
+                lang: lang.or(project.lang),
                 output,
                 output_dir: project.output_dir.clone(),
             };
@@ -125,11 +119,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             cmd::check::run(rubric.as_deref(), project.lang)
         }
         Command::Validate { input } => cmd::validate::run(&input.to_inputs(&project()?)?),
-        Command::Config {
-            rubric,
-            units,
-            lang,
-        } => cmd::project::config(&project()?, rubric, units, lang),
+        Command::Config { rubric, units } => cmd::project::config(&project()?, rubric, units, lang),
         Command::Init { dir, rubric } => cmd::project::init(dir.as_deref().unwrap_or("."), &rubric),
         Command::Compare {
             input,
@@ -138,7 +128,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             all,
             output,
         } => {
-            let (inputs, selection, output) = prepare(&input, &period, all, &output)?;
+            let (inputs, selection, output) = prepare(&input, &period, all, &output, lang)?;
             cmd::compare::run(&inputs, &against, selection, &output)
         }
         Command::Completions { shell } => cmd::shell::completions(shell),

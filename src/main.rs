@@ -1,12 +1,10 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // A panic is a bug, never an answer to input: no stack trace, one `error:` line, exit 1.
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| {
-        let cli = match civscore::cli::Cli::try_parse() {
+        let cli = match civscore::cli::parse() {
             Ok(cli) => cli,
             Err(e) => {
                 let _ = e.print();
@@ -29,7 +27,8 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!("error: internal error, a bug in civscore (please report it): {msg}");
+        let lang = civscore::i18n::ui();
+        eprintln!("error: {}", civscore::i18n::msg::internal(lang, &msg));
         ExitCode::from(1)
     })
 }

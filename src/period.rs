@@ -4,6 +4,8 @@ use std::fmt;
 
 use jiff::civil::Date;
 
+use crate::i18n::{msg, ui};
+
 /// A calendar month, counted as `year × 12 + (month − 1)` so that months order and step simply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(pub i32);
@@ -106,11 +108,7 @@ impl std::str::FromStr for Period {
 
     /// `2026-11`, `2026/11`, `2026年11月`, `2026Q4`, `2026-Q4`, `2026`.
     fn from_str(s: &str) -> Result<Period, String> {
-        let bad = || {
-            format!(
-                "cannot read period \"{s}\": expected a month (2026-11), a quarter (2026Q4) or a year (2026)"
-            )
-        };
+        let bad = || msg::bad_period(ui(), s);
         let t = s.trim().to_ascii_uppercase();
         let t = t.replace('年', "-").replace('月', "");
         let year = |y: &str| -> Option<i32> {
@@ -153,7 +151,7 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
         return Ok(d);
     }
     let date_part = t.split([' ', 'T', '\u{3000}']).next().unwrap_or_default();
-    let bad = || format!("cannot read date \"{t}\": expected a date such as 2026-11-03");
+    let bad = || msg::bad_date(ui(), t);
     let normalized = if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
         format!(
             "{}-{}-{}",
@@ -204,7 +202,7 @@ fn impossible(t: &str, y: &str, m: &str, d: &str) -> Option<String> {
         && numeric(y, 4).is_some()
         && numeric(m, 2).is_some()
         && numeric(d, 2).is_some();
-    ok.then(|| format!("impossible date \"{t}\": no such day in the calendar"))
+    ok.then(|| msg::impossible_date(ui(), t))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::builtin;
 use crate::cmd::{self, Inputs, Selection};
 use crate::engine::{Engine, Need, Scores};
 use crate::error::Error;
+use crate::i18n::{msg, ui};
 use crate::period::{Month, Period};
 use crate::ranking::{self, Table, Tables};
 use crate::records::Loaded;
@@ -37,7 +38,7 @@ pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
     let read = read_under(inputs, rubric, keep)?;
     if inputs.units.is_none() {
-        cmd::note(inputs, NO_ROSTER);
+        cmd::note(inputs, &msg::no_roster(ui(), true));
     }
     if inputs.skip_invalid {
         cmd::report_rejects(inputs, &read.loaded)?;
@@ -59,8 +60,6 @@ pub fn read_under(
         loaded,
     })
 }
-
-const NO_ROSTER: &str = "no roster (--units): the units are those named in the records; units without any record cannot appear";
 
 /// The tallies scored for a selection: the engine (for audit trails), the scores and the
 /// ranked tables, and the last month looked at.
@@ -121,11 +120,14 @@ pub fn score_with<'a>(
 pub fn until(assessed: &BTreeSet<Month>, selection: Selection) -> Result<Month, Error> {
     let latest = *assessed
         .last()
-        .ok_or_else(|| Error::Invalid("no records: there is nothing to score".into()))?;
+        .ok_or_else(|| Error::Invalid(msg::no_records(ui(), None)))?;
     let first = assessed.first().copied().unwrap_or(latest);
     let span = |p: Period| -> Error {
-        Error::Usage(format!(
-            "no records in {p}: the data covers {first} to {latest}"
+        Error::Usage(msg::period_without_records(
+            ui(),
+            &p.to_string(),
+            &first.to_string(),
+            &latest.to_string(),
         ))
     };
     match selection {

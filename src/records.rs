@@ -9,6 +9,8 @@ use rust_decimal::Decimal;
 
 use crate::error::Error;
 use crate::fxhash::ByteKeys;
+use crate::i18n::msg::{self, Empty};
+use crate::i18n::ui;
 use crate::input::{self, ReadOptions, Row, Sheet};
 use crate::period::{Month, parse_date};
 use crate::rubric::{Deduct, Rubric, Rule, parse_decimal};
@@ -104,11 +106,13 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: column \"{}\": {}",
-            self.file, self.line, self.column, self.message
-        )
+        f.write_str(&msg::row_error(
+            ui(),
+            &self.file,
+            self.line,
+            &self.column,
+            &self.message,
+        ))
     }
 }
 
@@ -199,15 +203,14 @@ impl Layout {
         let missing: Vec<String> = COLUMNS
             .iter()
             .filter(|(c, _, _)| REQUIRED.contains(c) && !cols.contains_key(&(*c as u8)))
-            .map(|(_, name, aliases)| format!("\"{name}\" ({})", aliases.join("/")))
+            .map(|(_, name, aliases)| msg::column_names(ui(), name, aliases))
             .collect();
         if !missing.is_empty() {
-            return Err(Error::Invalid(format!(
-                "{}:{}: missing required column {}; columns found: {}",
-                head.name,
-                head.header_line,
-                missing.join(", "),
-                head.header.join(", ")
+            return Err(Error::Invalid(msg::missing_columns(
+                ui(),
+                &format!("{}:{}", head.name, head.header_line),
+                &missing,
+                &head.header,
             )));
         }
         Ok(Layout {
@@ -397,7 +400,7 @@ impl<'a> Validator<'a> {
                 file: head.name.clone(),
                 line: row.line,
                 column: l.name(Col::Id),
-                message: format!("id \"{id_s}\" repeats (first at {f}:{line})"),
+                message: msg::id_repeats(ui(), id_s, f, *line),
             });
         }
         let Some(c) = checked.filter(|_| errs.is_empty()) else {
@@ -466,20 +469,17 @@ pub(crate) fn problems(
             file: head.name.clone(),
             line: row.line,
             column: head.header.first().cloned().unwrap_or_default(),
-            message: "this row repeats the header (two files pasted together?)".into(),
+            message: msg::header_again(ui()),
         }]);
     }
     let cell = |col: Col| l.cell(row, col);
     let checked = check(rubric, &cell, &mut fail);
     let unit_s = cell(Col::Unit);
     if unit_s.is_empty() {
-        fail(Col::Unit, "the unit is empty".into());
+        fail(Col::Unit, msg::empty(ui(), Empty::Unit));
     } else if !units.accepts(unit_s) {
-        let hint = suggest::hint(units.suggestion(unit_s));
-        fail(
-            Col::Unit,
-            format!("unit \"{unit_s}\" is not in the roster{hint}"),
-        );
+        let hint = msg::hint(ui(), units.suggestion(unit_s));
+        fail(Col::Unit, msg::unit_not_in_roster(ui(), unit_s, &hint));
     }
     Ok((checked, errs))
 }
@@ -517,7 +517,7 @@ pub fn check<'c>(
     };
     let date_s = cell(Col::Date);
     let date = if date_s.is_empty() {
-        fail(Col::Date, "the date is empty".into());
+        fail(Col::Date, msg::empty(ui(), Empty::Date));
         None
     } else {
         parse_date(date_s).map_err(|e| fail(Col::Date, e)).ok()
@@ -525,7 +525,7 @@ pub fn check<'c>(
 
     let ind_s = cell(Col::Indicator);
     let indicator = if ind_s.is_empty() {
-        fail(Col::Indicator, "the indicator is empty".into());
+        fail(Col::Indicator, msg::empty(ui(), Empty::Indicator));
         None
     } else {
         let i = rubric.indicator_index(ind_s);
@@ -548,17 +548,11 @@ pub fn check<'c>(
                 u64::try_from(d.trunc().mantissa()).ok()
             }
             Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
-                fail(
-                    Col::Count,
-                    format!("count {count_s} is too large (at most {MAX_COUNT})"),
-                );
+                fail(Col::Count, msg::count_too_large(ui(), count_s, MAX_COUNT));
                 None
             }
             _ => {
-                fail(
-                    Col::Count,
-                    format!("expected a positive whole number, found \"{count_s}\""),
-                );
+                fail(Col::Count, msg::bad_count(ui(), count_s));
                 None
             }
         }
@@ -571,19 +565,13 @@ pub fn check<'c>(
             let code = indicator
                 .map(|i| rubric.indicators[i].code.as_str())
                 .unwrap_or("");
-            fail(
-                Col::Value,
-                format!("indicator {code} needs a measured value, but the value is empty"),
-            );
+            fail(Col::Value, msg::value_missing(ui(), code));
         }
         None
     } else {
         let v = parse_decimal(value_s.strip_suffix('%').unwrap_or(value_s).trim());
         if v.is_none() && needs_value {
-            fail(
-                Col::Value,
-                format!("expected a finite number such as 18.5 or 18.5%, found \"{value_s}\""),
-            );
+            fail(Col::Value, msg::bad_value(ui(), value_s));
         }
         v
     };
@@ -598,25 +586,22 @@ pub fn check<'c>(
             if sev_s.is_empty() {
                 fail(
                     Col::Severity,
-                    format!(
-                        "the severity is empty; indicator {} deducts by severity: {}",
+                    msg::severity_missing(
+                        ui(),
                         indicator
                             .map(|i| rubric.indicators[i].code.as_str())
                             .unwrap_or(""),
-                        keys.collect::<Vec<_>>().join(", ")
+                        &keys.collect::<Vec<_>>(),
                     ),
                 );
                 None
             } else if let Some(k) = map.iter().position(|(k, _)| k == sev_s) {
                 Some(k)
             } else {
-                let hint = suggest::hint(suggest::closest(sev_s, keys.clone()));
+                let hint = msg::hint(ui(), suggest::closest(sev_s, keys.clone()));
                 fail(
                     Col::Severity,
-                    format!(
-                        "unknown severity \"{sev_s}\"{hint}; expected one of: {}",
-                        keys.collect::<Vec<_>>().join(", ")
-                    ),
+                    msg::unknown_severity(ui(), sev_s, &hint, &keys.collect::<Vec<_>>()),
                 );
                 None
             }
@@ -635,14 +620,8 @@ pub fn check<'c>(
                 Some(k) => (k, list[k].1),
                 None => {
                     let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
-                    let hint = suggest::hint(suggest::closest(src_s, keys.iter().copied()));
-                    fail(
-                        Col::Source,
-                        format!(
-                            "unknown source \"{src_s}\"{hint}; the rubric declares: {}",
-                            keys.join(", ")
-                        ),
-                    );
+                    let hint = msg::hint(ui(), suggest::closest(src_s, keys.iter().copied()));
+                    fail(Col::Source, msg::unknown_source(ui(), src_s, &hint, &keys));
                     (declared, Decimal::ONE)
                 }
             },
@@ -662,12 +641,7 @@ pub fn check<'c>(
     let status_s = cell(Col::Status);
     let status = Status::parse(status_s);
     if status.is_none() {
-        fail(
-            Col::Status,
-            format!(
-                "unknown status \"{status_s}\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废"
-            ),
-        );
+        fail(Col::Status, msg::unknown_status(ui(), status_s));
     }
     let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
         (date, indicator, count, severity, status)
@@ -923,13 +897,10 @@ fn is_header_again(header: &[String], row: &Row) -> bool {
 /// whose name was written, or a note that a category code is not an indicator.
 fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
     if let Some(ind) = rubric.indicators.iter().find(|i| i.name == s) {
-        return format!(
-            "unknown indicator \"{s}\": records name the code (did you mean \"{}\"?)",
-            ind.code
-        );
+        return msg::indicator_by_name(ui(), s, &ind.code);
     }
     if rubric.category_codes().any(|c| c == s) {
-        return format!("\"{s}\" is a category; records name one of its indicators");
+        return msg::indicator_is_category(ui(), s);
     }
     let by_code = suggest::closest(s, rubric.indicators.iter().map(|i| i.code.as_str()));
     let by_name = || {
@@ -937,10 +908,7 @@ fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
             .and_then(|n| rubric.indicators.iter().find(|i| i.name == n))
             .map(|i| i.code.as_str())
     };
-    format!(
-        "unknown indicator \"{s}\"{}",
-        suggest::hint(by_code.or_else(by_name))
-    )
+    msg::unknown_indicator(ui(), s, &msg::hint(ui(), by_code.or_else(by_name)))
 }
 
 /// Reads every input, then fails with every row error unless `skip_invalid`.
@@ -969,23 +937,14 @@ pub fn finish(loaded: Loaded, paths: &[String], skip_invalid: bool) -> Result<Lo
             .iter()
             .flat_map(|r| r.reasons.iter().cloned())
             .collect();
-        let summary = format!(
-            "{} of {} rows are invalid; nothing was scored (fix them, or use --skip-invalid to score the valid rows)",
-            loaded.counts.rejected, loaded.counts.read
-        );
+        let summary = msg::rows_invalid(ui(), loaded.counts.rejected, loaded.counts.read);
         return Err(Error::Rows { errors, summary });
     }
     if loaded.counts.scored + loaded.counts.void == 0 {
         return Err(Error::Invalid(if loaded.counts.read == 0 {
-            format!(
-                "{}: no records: there is nothing to score",
-                paths.join(", ")
-            )
+            msg::no_records(ui(), Some(&paths.join(", ")))
         } else {
-            format!(
-                "no valid record in {} rows: there is nothing to score",
-                loaded.counts.read
-            )
+            msg::no_valid_record(ui(), loaded.counts.read)
         }));
     }
     Ok(loaded)

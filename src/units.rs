@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::error::Error;
 use crate::fxhash::StrMap;
+use crate::i18n::{msg, ui};
 use crate::input::{self, ReadOptions, Sheet};
 use crate::records::RowError;
 use crate::rubric::Rubric;
@@ -153,17 +154,14 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
         let name = cell(name_col);
         let mut ok = true;
         if code.is_empty() {
-            row_err(code_col, "the unit code is empty".into());
+            row_err(code_col, msg::empty_unit_field(ui(), false));
             ok = false;
         } else if let Some(first) = first_line.get(code) {
-            row_err(
-                code_col,
-                format!("unit code \"{code}\" repeats (first at line {first})"),
-            );
+            row_err(code_col, msg::unit_code_repeats(ui(), code, *first));
             ok = false;
         }
         if name.is_empty() {
-            row_err(name_col, "the unit name is empty".into());
+            row_err(name_col, msg::empty_unit_field(ui(), true));
             ok = false;
         }
         let mut na = Vec::new();
@@ -176,11 +174,14 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
                 match rubric.indicator_index(item) {
                     Some(i) => na.push(i),
                     None => {
-                        let hint = suggest::hint(suggest::closest(
-                            item,
-                            rubric.indicators.iter().map(|i| i.code.as_str()),
-                        ));
-                        row_err(c, format!("unknown indicator \"{item}\"{hint}"));
+                        let hint = msg::hint(
+                            ui(),
+                            suggest::closest(
+                                item,
+                                rubric.indicators.iter().map(|i| i.code.as_str()),
+                            ),
+                        );
+                        row_err(c, msg::unknown_indicator(ui(), item, &hint));
                         ok = false;
                     }
                 }
@@ -206,14 +207,11 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
         let n = errors.len();
         return Err(Error::Rows {
             errors,
-            summary: format!("{}: {n} invalid roster row(s)", sheet.name),
+            summary: msg::roster_rows_invalid(ui(), &sheet.name, n),
         });
     }
     if units.list.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: the roster lists no units",
-            sheet.name
-        )));
+        return Err(Error::Invalid(msg::roster_empty(ui(), &sheet.name)));
     }
     // A name finds its unit only when it is unambiguous and not another unit's code.
     for (i, u) in units.list.iter().enumerate() {

@@ -94,9 +94,13 @@ impl T {
     fn run(&self) -> Out {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
         cmd.args(&self.args).current_dir(self.dir.path());
+        // English messages, whatever the locale of the machine running the tests.
         cmd.env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
-            .env_remove("CLICOLOR");
+            .env_remove("CLICOLOR")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -960,6 +964,9 @@ fn corpus(folder: &str, args_for: impl Fn(&str) -> Vec<String>) {
         let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
             .args(args_for(&name))
             .current_dir(&dir)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1467,11 +1474,12 @@ fn the_project_file_is_found_upward_and_flags_override_it() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    // The file says lang = "zh": config speaks Chinese.
     let (code, stdout, stderr) = run(&["config"]);
     assert_eq!(code, Some(0), "{stderr}");
     let file = t.path("civscore.toml").canonicalize().unwrap();
     assert!(
-        stdout.contains(&format!("project file: {}", file.display())),
+        stdout.contains(&format!("项目文件：{}", file.display())),
         "{stdout}"
     );
     assert!(
@@ -1483,14 +1491,14 @@ fn the_project_file_is_found_upward_and_flags_override_it() {
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with("report.red") && l.ends_with("(default)")),
+            .any(|l| l.starts_with("report.red") && l.ends_with("(默认)")),
         "{stdout}"
     );
     let (_, stdout, _) = run(&["config", "--rubric", "school"]);
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with("rubric") && l.contains("school") && l.ends_with("(flag)")),
+            .any(|l| l.starts_with("rubric") && l.contains("school") && l.ends_with("(命令行)")),
         "{stdout}"
     );
     // The rubric, roster and language come from the file: the hand rubric scores the records.

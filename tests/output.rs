@@ -41,6 +41,10 @@ impl T {
     fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
         cmd.args(args).current_dir(self.dir.path());
+        // English messages, whatever the locale of the machine running the tests.
+        for k in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(k);
+        }
         cmd
     }
 

@@ -111,10 +111,7 @@ pub fn run(
     let (old, (old_units, old_tables, chosen)) = tables_for(inputs, old, selection)?;
     let (new, (new_units, new_tables, _)) = tables_for(inputs, new, selection)?;
     if inputs.units.is_none() {
-        cmd::note(
-            inputs,
-            "no roster (--units): the units are those named in the records",
-        );
+        cmd::note(inputs, &i18n::msg::no_roster(i18n::ui(), false));
     }
     let sections: Vec<Section> = chosen
         .into_iter()

@@ -11,7 +11,6 @@ use crate::pipeline;
 use crate::ranking::Kind;
 use crate::render::{Format, fixed, json::number};
 use crate::rubric::Lang;
-use crate::suggest;
 
 pub fn run(
     inputs: &Inputs,
@@ -25,8 +24,8 @@ pub fn run(
         Some(&|_, code, name| code == unit || name == Some(unit)),
     )?;
     let u = read.units.find(unit).ok_or_else(|| {
-        let hint = suggest::hint(read.units.suggestion(unit));
-        Error::Usage(format!("--unit: no unit \"{unit}\"{hint}"))
+        let hint = i18n::msg::hint(i18n::ui(), read.units.suggestion(unit));
+        Error::Usage(i18n::msg::no_such_unit(i18n::ui(), unit, &hint))
     })?;
     let store = read.take_store();
     let (rubric, units, loaded) = (&read.rubric, &read.units, &mut read.loaded);

@@ -15,6 +15,7 @@ use std::io::Write;
 use jiff::civil::Date;
 
 use crate::error::Error;
+use crate::i18n::{msg, ui};
 use crate::input::ReadOptions;
 use crate::period::Period;
 use crate::records::{self, Loaded};
@@ -184,8 +185,8 @@ pub(crate) fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Err
     }
     let c = loaded.counts;
     eprintln!(
-        "rows read {} = scored {} + void {} + rejected {}",
-        c.read, c.scored, c.void, c.rejected
+        "{}",
+        msg::rows_read(ui(), c.read, c.scored, c.void, c.rejected)
     );
     Ok(())
 }
@@ -206,7 +207,7 @@ pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> 
         let reason = r
             .reasons
             .iter()
-            .map(|e| format!("column \"{}\": {}", e.column, e.message))
+            .map(|e| msg::column_reason(ui(), &e.column, &e.message))
             .collect::<Vec<_>>()
             .join("; ");
         let mut row = vec![r.file.clone(), r.line.to_string(), reason];

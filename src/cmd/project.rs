@@ -6,21 +6,18 @@ use std::path::Path;
 use crate::builtin;
 use crate::config::{self, Project};
 use crate::error::Error;
+use crate::i18n::{msg, ui};
 use crate::rubric::{Lang, Rule};
 
 pub fn config(
     project: &Project,
     rubric: Option<String>,
     units: Option<String>,
-    lang: Option<String>,
+    lang: Option<Lang>,
 ) -> Result<(), Error> {
     let file = project.path.as_deref();
     let lang = match lang {
-        Some(l) => Some((
-            l.parse::<Lang>()
-                .map_err(|e| Error::Usage(format!("--lang: {e}")))?,
-            true,
-        )),
+        Some(l) => Some((l, true)),
         None => project.lang.map(|l| (l, false)),
     };
     let show_lang = |l: Lang| match l {
@@ -33,7 +30,7 @@ pub fn config(
             rubric
                 .clone()
                 .or(project.rubric.clone())
-                .unwrap_or_else(|| format!("{} (built-in)", builtin::DEFAULT)),
+                .unwrap_or_else(|| msg::built_in(ui(), builtin::DEFAULT)),
             config::source(rubric.is_some(), file, project.rubric.is_some()),
         ),
         (
@@ -41,13 +38,13 @@ pub fn config(
             units
                 .clone()
                 .or(project.units.clone())
-                .unwrap_or_else(|| "(none: the units named in the records)".into()),
+                .unwrap_or_else(|| msg::units_from_records(ui())),
             config::source(units.is_some(), file, project.units.is_some()),
         ),
         (
             "lang",
             lang.map(|(l, _)| show_lang(l).to_owned())
-                .unwrap_or_else(|| "(the rubric's)".into()),
+                .unwrap_or_else(|| msg::lang_of_rubric(ui())),
             config::source(lang.is_some_and(|(_, f)| f), file, project.lang.is_some()),
         ),
         (
@@ -71,13 +68,8 @@ pub fn config(
             config::source(false, file, project.red.is_some()),
         ),
     ];
-    let mut out = match file {
-        Some(f) => format!("project file: {}\n", f.display()),
-        None => format!(
-            "project file: none ({} not found here or above)\n",
-            config::FILE_NAME
-        ),
-    };
+    let shown = file.map(|f| f.display().to_string());
+    let mut out = msg::project_file(ui(), shown.as_deref(), config::FILE_NAME);
     let w = rows
         .iter()
         .map(|(_, v, _)| unicode_width::UnicodeWidthStr::width(v.as_str()))
@@ -134,7 +126,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
                 "# civscore project settings: flags override them; paths are relative to this file.\n\
                  rubric = \"rubric.yaml\"      # or a built-in name: community, city-management, school\n\
                  units = \"units.csv\"         # the roster: every unit scored, with its group\n\
-                 lang = \"{lang}\"               # zh or en: table headers and report labels\n\
+                 lang = \"{lang}\"               # zh or en: tables, report labels, help and messages\n\
                  output_dir = \"reports\"      # where `civscore report` writes MONTH.xlsx\n\
                  \n\
                  [report]\n\
@@ -177,10 +169,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     if !existing.is_empty() {
         return Err(Error::Io {
             path: dir.to_owned(),
-            message: format!(
-                "already holds {}: nothing was written (civscore init never overwrites)",
-                existing.join(", ")
-            ),
+            message: msg::init_would_overwrite(ui(), &existing.join(", ")),
         });
     }
     std::fs::create_dir_all(root).map_err(|e| Error::io(dir, e))?;
@@ -195,12 +184,6 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
         let script = root.join("monthly.sh");
         let _ = std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755));
     }
-    let mut msg = format!("created in {}:\n", root.display());
-    for (name, _) in &files {
-        msg.push_str(&format!("  {name}\n"));
-    }
-    msg.push_str(
-        "next: fill units.csv and inspections.csv (Excel opens them), then ./monthly.sh\n",
-    );
-    crate::cmd::print(&msg)
+    let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+    crate::cmd::print(&msg::created(ui(), &root.display().to_string(), &names))
 }

@@ -1,22 +1,21 @@
 //! `civscore completions SHELL` and `civscore man`: what a shell and `man` need.
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 use crate::error::Error;
+use crate::i18n::{Lang, ui};
 
 pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "civscore", &mut buf);
+    clap_complete::generate(shell, &mut crate::cli::command(ui()), "civscore", &mut buf);
     crate::cmd::print(&String::from_utf8_lossy(&buf))
 }
 
 /// One roff page: the program, then every subcommand with its synopsis, options and examples.
-pub fn man_page() -> Result<String, std::io::Error> {
-    let cmd = Cli::command();
+pub fn man_page(lang: Lang) -> Result<String, std::io::Error> {
+    let cmd = crate::cli::command(lang);
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
-    for sub in cmd.get_subcommands() {
+    // clap's own `help` subcommand, there once the command is built, has no page of its own.
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = format!("civscore {}", sub.get_name());
         let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
         buf.extend_from_slice(format!(".SH \"{}\"\n{about}\n", name.to_uppercase()).as_bytes());
@@ -28,10 +27,14 @@ pub fn man_page() -> Result<String, std::io::Error> {
         let part = String::from_utf8_lossy(&part).replace(".SH ", ".SS ");
         buf.extend_from_slice(part.as_bytes());
     }
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    let page = String::from_utf8_lossy(&buf).into_owned();
+    Ok(match lang {
+        Lang::En => page,
+        Lang::Zh => crate::i18n::help::man_headings(&page),
+    })
 }
 
 pub fn man() -> Result<(), Error> {
-    let page = man_page().map_err(|e| Error::Internal(e.to_string()))?;
+    let page = man_page(ui()).map_err(|e| Error::Internal(e.to_string()))?;
     crate::cmd::print(&page)
 }

@@ -2,33 +2,30 @@
 
 use crate::cmd::{self, Inputs};
 use crate::error::Error;
+use crate::i18n::{msg, ui};
 
 pub fn run(inputs: &Inputs) -> Result<(), Error> {
     let t = crate::pipeline::read(inputs, None)?;
     let c = t.loaded.counts;
     let months: Vec<_> = t.loaded.store.assessed().into_iter().collect();
-    let span = match (months.first(), months.last()) {
-        (Some(a), Some(b)) if a == b => format!("{a}"),
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        _ => String::new(),
+    let files = inputs
+        .records
+        .iter()
+        .map(|p| if p == "-" { "<stdin>" } else { p.as_str() })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let found = msg::Validated {
+        files: &files,
+        read: c.read,
+        scored: c.scored,
+        void: c.void,
+        rejected: c.rejected,
+        units: t.units.list.len(),
+        months: months.len(),
+        span: months
+            .first()
+            .zip(months.last())
+            .map(|(a, b)| (a.to_string(), b.to_string())),
     };
-    let verdict = if c.rejected == 0 {
-        "all valid".to_owned()
-    } else {
-        format!("{} rejected", c.rejected)
-    };
-    cmd::print(&format!(
-        "{}: {} rows, {verdict} ({} to score, {} void); {} units; {} months assessed ({span})\n",
-        inputs
-            .records
-            .iter()
-            .map(|p| if p == "-" { "<stdin>" } else { p.as_str() })
-            .collect::<Vec<_>>()
-            .join(", "),
-        c.read,
-        c.scored,
-        c.void,
-        t.units.list.len(),
-        months.len()
-    ))
+    cmd::print(&format!("{}\n", msg::validated(ui(), &found)))
 }

@@ -1,0 +1,604 @@
+//! The sentences of notes, summary lines and errors, in English and Chinese side by side. They
+//! are built where the problem is found, in the interface language ([`super::ui`]); the
+//! `note:`, `error:` and `rejected:` prefixes around them stay as they are, for scripts.
+
+use crate::rubric::Lang;
+
+/// One sentence in two languages: `say!(l, "English {x}", "中文 {x}")`, both formatted with
+/// the caller's variables.
+macro_rules! say {
+    ($l:expr, $en:literal, $zh:literal $(,)?) => {
+        match $l {
+            Lang::En => format!($en),
+            Lang::Zh => format!($zh),
+        }
+    };
+}
+
+// Notes and summary lines.
+
+/// The note when no roster was given; `all` adds that units without records are missing.
+pub fn no_roster(l: Lang, all: bool) -> String {
+    match all {
+        true => say!(
+            l,
+            "no roster (--units): the units are those named in the records; units without any record cannot appear",
+            "未给单位名册（--units）：参评单位取自检查记录；没有任何记录的单位不会出现",
+        ),
+        false => say!(
+            l,
+            "no roster (--units): the units are those named in the records",
+            "未给单位名册（--units）：参评单位取自检查记录",
+        ),
+    }
+}
+
+/// `rows read 10 = scored 7 + void 1 + rejected 2`.
+pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
+    say!(
+        l,
+        "rows read {read} = scored {scored} + void {void} + rejected {rejected}",
+        "读取 {read} 行 = 计分 {scored} 行 + 撤销 {void} 行 + 被拒 {rejected} 行",
+    )
+}
+
+/// What `validate` found, on one line.
+pub struct Validated<'a> {
+    pub files: &'a str,
+    pub read: u64,
+    pub scored: u64,
+    pub void: u64,
+    pub rejected: u64,
+    pub units: usize,
+    /// The assessed months: how many, the first and the last.
+    pub months: usize,
+    pub span: Option<(String, String)>,
+}
+
+/// `a.csv: 10 rows, all valid (9 to score, 1 void); 3 units; 2 months assessed (2026-10 to 2026-11)`.
+pub fn validated(l: Lang, v: &Validated) -> String {
+    let Validated {
+        files,
+        read,
+        scored,
+        void,
+        rejected,
+        units,
+        months,
+        ..
+    } = v;
+    let span = match &v.span {
+        Some((a, b)) if a == b => a.clone(),
+        Some((a, b)) => say!(l, "{a} to {b}", "{a} 至 {b}"),
+        None => String::new(),
+    };
+    let verdict = match rejected {
+        0 => say!(l, "all valid", "全部有效"),
+        n => say!(l, "{n} rejected", "被拒 {n} 行"),
+    };
+    say!(
+        l,
+        "{files}: {read} rows, {verdict} ({scored} to score, {void} void); {units} units; {months} months assessed ({span})",
+        "{files}：共 {read} 行，{verdict}（计分 {scored} 行，撤销 {void} 行）；{units} 个单位；已考核 {months} 个月（{span}）",
+    )
+}
+
+/// What `init` created, and what to do next.
+pub fn created(l: Lang, dir: &str, files: &[&str]) -> String {
+    let mut s = say!(l, "created in {dir}:\n", "已在 {dir} 创建：\n");
+    for f in files {
+        s.push_str(&format!("  {f}\n"));
+    }
+    s.push_str(&say!(
+        l,
+        "next: fill units.csv and inspections.csv (Excel opens them), then ./monthly.sh\n",
+        "下一步：填写 units.csv 和 inspections.csv（可用 Excel 打开），然后运行 ./monthly.sh\n",
+    ));
+    s
+}
+
+/// `init` refuses a folder that already holds its files.
+pub fn init_would_overwrite(l: Lang, existing: &str) -> String {
+    say!(
+        l,
+        "already holds {existing}: nothing was written (civscore init never overwrites)",
+        "已有 {existing}：未写入任何文件（civscore init 从不覆盖文件）",
+    )
+}
+
+/// The lines of `config` that are words, not settings.
+pub fn project_file(l: Lang, path: Option<&str>, file_name: &str) -> String {
+    match path {
+        Some(p) => say!(l, "project file: {p}\n", "项目文件：{p}\n"),
+        None => say!(
+            l,
+            "project file: none ({file_name} not found here or above)\n",
+            "项目文件：无（当前目录及上级目录中没有 {file_name}）\n",
+        ),
+    }
+}
+
+/// `community (built-in)`.
+pub fn built_in(l: Lang, name: &str) -> String {
+    say!(l, "{name} (built-in)", "{name}（内置）")
+}
+
+pub fn units_from_records(l: Lang) -> String {
+    say!(
+        l,
+        "(none: the units named in the records)",
+        "（无：取检查记录中的单位）"
+    )
+}
+
+pub fn lang_of_rubric(l: Lang) -> String {
+    say!(l, "(the rubric's)", "（随细则）")
+}
+
+/// Where a setting came from, when not from a file: `flag` or `default`.
+pub fn source(l: Lang, flag: bool) -> String {
+    match flag {
+        true => say!(l, "flag", "命令行"),
+        false => say!(l, "default", "默认"),
+    }
+}
+
+// Errors of record rows.
+
+/// `FILE:LINE: column "X": what is wrong`.
+pub fn row_error(l: Lang, file: &str, line: u64, column: &str, message: &str) -> String {
+    say!(
+        l,
+        "{file}:{line}: column \"{column}\": {message}",
+        "{file}:{line}：“{column}”列：{message}",
+    )
+}
+
+/// `column "X": what is wrong`, the reason of a row in the rejects file.
+pub fn column_reason(l: Lang, column: &str, message: &str) -> String {
+    say!(
+        l,
+        "column \"{column}\": {message}",
+        "“{column}”列：{message}"
+    )
+}
+
+/// ` (did you mean "X"?)` or nothing.
+pub fn hint(l: Lang, suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => say!(l, " (did you mean \"{s}\"?)", "（是否应为“{s}”？）"),
+        None => String::new(),
+    }
+}
+
+pub fn header_again(l: Lang) -> String {
+    say!(
+        l,
+        "this row repeats the header (two files pasted together?)",
+        "这一行重复了表头（两个文件拼接在了一起？）",
+    )
+}
+
+/// A required cell left empty: the date, the unit or the indicator.
+pub fn empty(l: Lang, what: Empty) -> String {
+    match what {
+        Empty::Date => say!(l, "the date is empty", "日期为空"),
+        Empty::Unit => say!(l, "the unit is empty", "单位为空"),
+        Empty::Indicator => say!(l, "the indicator is empty", "指标为空"),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Empty {
+    Date,
+    Unit,
+    Indicator,
+}
+
+pub fn unit_not_in_roster(l: Lang, unit: &str, hint: &str) -> String {
+    say!(
+        l,
+        "unit \"{unit}\" is not in the roster{hint}",
+        "单位“{unit}”不在名册中{hint}",
+    )
+}
+
+pub fn id_repeats(l: Lang, id: &str, file: &str, line: u64) -> String {
+    say!(
+        l,
+        "id \"{id}\" repeats (first at {file}:{line})",
+        "编号“{id}”重复（首次出现在 {file}:{line}）",
+    )
+}
+
+pub fn count_too_large(l: Lang, count: &str, max: u64) -> String {
+    say!(
+        l,
+        "count {count} is too large (at most {max})",
+        "数量 {count} 过大（最多 {max}）",
+    )
+}
+
+pub fn bad_count(l: Lang, count: &str) -> String {
+    say!(
+        l,
+        "expected a positive whole number, found \"{count}\"",
+        "数量应为正整数，实为“{count}”",
+    )
+}
+
+pub fn value_missing(l: Lang, code: &str) -> String {
+    say!(
+        l,
+        "indicator {code} needs a measured value, but the value is empty",
+        "指标 {code} 需要测量值，但数值为空",
+    )
+}
+
+pub fn bad_value(l: Lang, value: &str) -> String {
+    say!(
+        l,
+        "expected a finite number such as 18.5 or 18.5%, found \"{value}\"",
+        "数值应为 18.5 或 18.5% 这样的有限数，实为“{value}”",
+    )
+}
+
+/// Items of a list: `a, b, c` / `a、b、c`.
+pub fn list<S: AsRef<str>>(l: Lang, items: &[S]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    items.join(match l {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    })
+}
+
+pub fn severity_missing(l: Lang, code: &str, keys: &[&str]) -> String {
+    let keys = list(l, keys);
+    say!(
+        l,
+        "the severity is empty; indicator {code} deducts by severity: {keys}",
+        "程度为空；指标 {code} 按程度扣分：{keys}",
+    )
+}
+
+pub fn unknown_severity(l: Lang, severity: &str, hint: &str, keys: &[&str]) -> String {
+    let keys = list(l, keys);
+    say!(
+        l,
+        "unknown severity \"{severity}\"{hint}; expected one of: {keys}",
+        "未知程度“{severity}”{hint}；应为其中之一：{keys}",
+    )
+}
+
+pub fn unknown_source(l: Lang, source: &str, hint: &str, keys: &[&str]) -> String {
+    let keys = list(l, keys);
+    say!(
+        l,
+        "unknown source \"{source}\"{hint}; the rubric declares: {keys}",
+        "未知检查方式“{source}”{hint}；细则规定的检查方式：{keys}",
+    )
+}
+
+pub fn unknown_status(l: Lang, status: &str) -> String {
+    say!(
+        l,
+        "unknown status \"{status}\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废",
+        "未知状态“{status}”；应为空、valid/有效、on_spot/当场整改，或 void/撤销/作废",
+    )
+}
+
+/// An indicator written by its name: the code it should be.
+pub fn indicator_by_name(l: Lang, written: &str, code: &str) -> String {
+    say!(
+        l,
+        "unknown indicator \"{written}\": records name the code (did you mean \"{code}\"?)",
+        "未知指标“{written}”：记录应填写指标编号（是否应为“{code}”？）",
+    )
+}
+
+pub fn indicator_is_category(l: Lang, written: &str) -> String {
+    say!(
+        l,
+        "\"{written}\" is a category; records name one of its indicators",
+        "“{written}”是类别；记录应填写其下的某个指标",
+    )
+}
+
+pub fn unknown_indicator(l: Lang, written: &str, hint: &str) -> String {
+    say!(
+        l,
+        "unknown indicator \"{written}\"{hint}",
+        "未知指标“{written}”{hint}"
+    )
+}
+
+pub fn bad_date(l: Lang, date: &str) -> String {
+    say!(
+        l,
+        "cannot read date \"{date}\": expected a date such as 2026-11-03",
+        "无法识别日期“{date}”：应为 2026-11-03 这样的日期",
+    )
+}
+
+pub fn impossible_date(l: Lang, date: &str) -> String {
+    say!(
+        l,
+        "impossible date \"{date}\": no such day in the calendar",
+        "日期“{date}”不存在：日历上没有这一天",
+    )
+}
+
+// Errors of the roster.
+
+pub fn empty_unit_field(l: Lang, name: bool) -> String {
+    match name {
+        false => say!(l, "the unit code is empty", "单位编号为空"),
+        true => say!(l, "the unit name is empty", "单位名称为空"),
+    }
+}
+
+pub fn unit_code_repeats(l: Lang, code: &str, first: u64) -> String {
+    say!(
+        l,
+        "unit code \"{code}\" repeats (first at line {first})",
+        "单位编号“{code}”重复（首次出现在第 {first} 行）",
+    )
+}
+
+pub fn roster_rows_invalid(l: Lang, file: &str, n: usize) -> String {
+    say!(
+        l,
+        "{file}: {n} invalid roster row(s)",
+        "{file}：名册中有 {n} 行无效"
+    )
+}
+
+pub fn roster_empty(l: Lang, file: &str) -> String {
+    say!(
+        l,
+        "{file}: the roster lists no units",
+        "{file}：名册中没有单位"
+    )
+}
+
+// Errors of the command line that are civscore's own.
+
+pub fn bad_period(l: Lang, period: &str) -> String {
+    say!(
+        l,
+        "cannot read period \"{period}\": expected a month (2026-11), a quarter (2026Q4) or a year (2026)",
+        "无法识别期间“{period}”：应为月份（2026-11）、季度（2026Q4）或年度（2026）",
+    )
+}
+
+pub fn period_without_records(l: Lang, period: &str, first: &str, latest: &str) -> String {
+    say!(
+        l,
+        "no records in {period}: the data covers {first} to {latest}",
+        "{period} 没有记录：数据范围是 {first} 至 {latest}",
+    )
+}
+
+pub fn no_such_unit(l: Lang, unit: &str, hint: &str) -> String {
+    say!(
+        l,
+        "--unit: no unit \"{unit}\"{hint}",
+        "--unit：没有单位“{unit}”{hint}"
+    )
+}
+
+// Errors of whole inputs.
+
+/// The last line when rows are invalid and `--skip-invalid` was not given.
+pub fn rows_invalid(l: Lang, rejected: u64, read: u64) -> String {
+    say!(
+        l,
+        "{rejected} of {read} rows are invalid; nothing was scored (fix them, or use --skip-invalid to score the valid rows)",
+        "{read} 行中有 {rejected} 行无效，未计分（请修正，或用 --skip-invalid 只对有效行计分）",
+    )
+}
+
+/// A required column, with the other names it is known by: `"date" (日期/检查日期)`, in Chinese
+/// `“日期”（检查日期/date）`.
+pub fn column_names(l: Lang, name: &str, aliases: &[&str]) -> String {
+    match (l, aliases.split_first()) {
+        (Lang::Zh, Some((first, rest))) => {
+            let others: Vec<&str> = rest.iter().copied().chain([name]).collect();
+            format!("“{first}”（{}）", others.join("/"))
+        }
+        _ => format!("\"{name}\" ({})", aliases.join("/")),
+    }
+}
+
+pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String]) -> String {
+    let (missing, found) = (list(l, missing), list(l, found));
+    say!(
+        l,
+        "{place}: missing required column {missing}; columns found: {found}",
+        "{place}：缺少必需的列 {missing}；已有的列：{found}",
+    )
+}
+
+/// A file or sheet without even a header row.
+pub fn empty_input(l: Lang, name: &str, sheet: bool) -> String {
+    match sheet {
+        false => say!(
+            l,
+            "{name}: the file is empty: a header row is required",
+            "{name}：文件为空：至少要有表头行",
+        ),
+        true => say!(
+            l,
+            "{name}: the sheet is empty: a header row is required",
+            "{name}：工作表为空：至少要有表头行",
+        ),
+    }
+}
+
+/// No record at all: in the named files, or in none.
+pub fn no_records(l: Lang, files: Option<&str>) -> String {
+    match files {
+        Some(f) => say!(
+            l,
+            "{f}: no records: there is nothing to score",
+            "{f}：没有记录，无从计分"
+        ),
+        None => say!(
+            l,
+            "no records: there is nothing to score",
+            "没有记录，无从计分"
+        ),
+    }
+}
+
+pub fn no_valid_record(l: Lang, read: u64) -> String {
+    say!(
+        l,
+        "no valid record in {read} rows: there is nothing to score",
+        "{read} 行中没有有效记录，无从计分",
+    )
+}
+
+// Errors of files and of civscore itself.
+
+/// `PATH: what went wrong` for a file.
+pub fn at_path(l: Lang, path: &str, message: &str) -> String {
+    say!(l, "{path}: {message}", "{path}：{message}")
+}
+
+pub fn no_such_file(l: Lang) -> String {
+    say!(l, "no such file", "文件不存在")
+}
+
+pub fn permission_denied(l: Lang) -> String {
+    say!(l, "permission denied", "没有权限")
+}
+
+pub fn internal(l: Lang, what: &str) -> String {
+    say!(
+        l,
+        "internal error, a bug in civscore (please report it): {what}",
+        "内部错误，是 civscore 的缺陷（请报告）：{what}",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Latin words of a Chinese message beyond the codes, keys and flags it quotes.
+    fn english(s: &str) -> Vec<String> {
+        s.split(|c: char| c.is_whitespace() || "（）“”：；，、/".contains(c))
+            .filter(|w| !w.starts_with('-') && !w.contains('.'))
+            .flat_map(|w| w.split(|c: char| !c.is_ascii_alphabetic() && c != '_'))
+            .filter(|w| w.len() >= 2)
+            .filter(|w| {
+                ![
+                    "valid", "on_spot", "void", "civscore", "init", "Excel", "date",
+                ]
+                .contains(w)
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Every sentence, filled with values that are not words.
+    fn all(l: Lang) -> Vec<String> {
+        let v = Validated {
+            files: "a.csv",
+            read: 3,
+            scored: 1,
+            void: 1,
+            rejected: 1,
+            units: 2,
+            months: 2,
+            span: Some(("2026-10".into(), "2026-11".into())),
+        };
+        let mut out = vec![
+            no_roster(l, true),
+            no_roster(l, false),
+            rows_read(l, 3, 1, 1, 1),
+            validated(l, &v),
+            created(l, "x", &["a.csv"]),
+            init_would_overwrite(l, "x/a.csv"),
+            project_file(l, None, "civscore.toml"),
+            project_file(l, Some("civscore.toml"), "civscore.toml"),
+            built_in(l, "甲"),
+            units_from_records(l),
+            lang_of_rubric(l),
+            source(l, true),
+            source(l, false),
+            row_error(l, "a.csv", 2, "日期", "甲"),
+            column_reason(l, "日期", "甲"),
+            hint(l, Some("A1")),
+            header_again(l),
+            unit_not_in_roster(l, "甲", ""),
+            id_repeats(l, "R1", "a.csv", 2),
+            count_too_large(l, "9", 8),
+            bad_count(l, "甲"),
+            value_missing(l, "A1"),
+            bad_value(l, "甲"),
+            severity_missing(l, "A1", &["甲", "乙"]),
+            unknown_severity(l, "甲", "", &["乙"]),
+            unknown_source(l, "甲", "", &["乙"]),
+            unknown_status(l, "甲"),
+            indicator_by_name(l, "甲", "A1"),
+            indicator_is_category(l, "A"),
+            unknown_indicator(l, "甲", ""),
+            bad_date(l, "甲"),
+            impossible_date(l, "2026-02-30"),
+            rows_invalid(l, 1, 3),
+            column_names(l, "date", &["日期", "检查日期"]),
+            missing_columns(l, "a.csv:1", &["甲".into()], &["乙".into(), "丙".into()]),
+            at_path(l, "a.csv", "甲"),
+            empty_input(l, "a.csv", false),
+            empty_input(l, "a.xlsx", true),
+            no_records(l, Some("a.csv")),
+            no_records(l, None),
+            no_valid_record(l, 3),
+            no_such_file(l),
+            empty_unit_field(l, false),
+            empty_unit_field(l, true),
+            unit_code_repeats(l, "U1", 2),
+            roster_rows_invalid(l, "u.csv", 2),
+            roster_empty(l, "u.csv"),
+            bad_period(l, "甲"),
+            period_without_records(l, "2026-12", "2026-01", "2026-11"),
+            no_such_unit(l, "甲", ""),
+            permission_denied(l),
+            internal(l, "甲"),
+        ];
+        for e in [Empty::Date, Empty::Unit, Empty::Indicator] {
+            out.push(empty(l, e));
+        }
+        out
+    }
+
+    #[test]
+    fn every_sentence_is_chinese_in_chinese() {
+        for s in all(Lang::Zh) {
+            assert!(english(&s).is_empty(), "{s}: {:?}", english(&s));
+        }
+    }
+
+    #[test]
+    fn every_sentence_differs_between_the_languages() {
+        for (en, zh) in all(Lang::En).into_iter().zip(all(Lang::Zh)) {
+            assert_ne!(en, zh);
+        }
+    }
+
+    #[test]
+    fn english_stays_as_it_was() {
+        let l = Lang::En;
+        assert_eq!(
+            row_error(l, "a.csv", 2, "date", "the date is empty"),
+            "a.csv:2: column \"date\": the date is empty"
+        );
+        assert_eq!(hint(l, Some("A1")), " (did you mean \"A1\"?)");
+        assert_eq!(
+            rows_read(l, 10, 7, 1, 2),
+            "rows read 10 = scored 7 + void 1 + rejected 2"
+        );
+    }
+}
