@@ -448,10 +448,11 @@ fn text(file: &str, node: &Node, path: &str) -> Res<String> {
     }
 }
 
-/// Parses a decimal as written: `2`, `0.5`, `-1.25`, `1e3`.
+/// Parses a decimal as written: `2`, `0.5`, `-1.25`, `.5`, `1e3`. Nothing else reads as a
+/// number: not `0x10`, `1_000`, `inf` or `1,000`.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let s = s.trim();
-    if s.is_empty() {
+    if !is_decimal_syntax(s) {
         return None;
     }
     Decimal::from_str_exact(s)
@@ -459,6 +460,45 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
         .or_else(|| Decimal::from_scientific(s).ok())
         .map(|d| d.normalize())
 }
+
+/// `[+-]digits[.digits][e[+-]digits]`, with digits on at least one side of the point.
+fn is_decimal_syntax(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut n = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The largest magnitude of a rubric number, and of a factor (a source weight, `repeat`,
+/// `on_spot`), and the most decimals: with these, no product or sum of the scoring can leave
+/// exact decimal arithmetic (4,294,967,295 findings × 10⁶ × 10³ × 10³ × 10³ < 7.9 × 10²⁸, and
+/// four factors of 6 decimals keep 24 of the 28 places).
+const MAX_NUMBER: i64 = 1_000_000;
+const MAX_FACTOR: i64 = 1_000;
+const MAX_DECIMALS: u32 = 6;
 
 fn number(file: &str, node: &Node, path: &str) -> Res<Decimal> {
     let expected = || {
@@ -469,10 +509,45 @@ fn number(file: &str, node: &Node, path: &str) -> Res<Decimal> {
             format!("expected a number, found {}", describe(node)),
         )
     };
-    match &node.kind {
-        Kind::Num(s) | Kind::Str(s) => parse_decimal(s).ok_or_else(expected),
-        _ => Err(expected()),
+    let d = match &node.kind {
+        Kind::Num(s) | Kind::Str(s) if is_decimal_syntax(s.trim()) => {
+            parse_decimal(s).ok_or_else(|| {
+                let msg = format!(
+                    "expected a number from -{MAX_NUMBER} to {MAX_NUMBER} with at most {MAX_DECIMALS} decimals, found {s}"
+                );
+                err(file, node.pos, path, msg)
+            })?
+        }
+        _ => return Err(expected()),
+    };
+    bounded(file, node, path, d, MAX_NUMBER)
+}
+
+/// A number within ±`max`, with at most [`MAX_DECIMALS`] decimals.
+fn bounded(file: &str, node: &Node, path: &str, d: Decimal, max: i64) -> Res<Decimal> {
+    if d.abs() > Decimal::from(max) {
+        return Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected a number from -{max} to {max}, found {d}"),
+        ));
     }
+    if d.scale() > MAX_DECIMALS {
+        return Err(err(
+            file,
+            node.pos,
+            path,
+            format!("expected at most {MAX_DECIMALS} decimals, found {d}"),
+        ));
+    }
+    Ok(d)
+}
+
+/// A multiplier ≥ 0 (a source weight, `repeat`, `on_spot`): at most [`MAX_FACTOR`].
+fn factor(file: &str, node: &Node, path: &str) -> Res<Decimal> {
+    let d = non_negative(file, node, path)?;
+    bounded(file, node, path, d, MAX_FACTOR)
 }
 
 fn describe(node: &Node) -> String {
@@ -745,7 +820,7 @@ fn header(top: &mut Obj, errs: &mut Vec<RubricError>) -> Header {
         let mut list = Vec::new();
         for (k, v) in map_entries(file, n, p)? {
             let kp = child(p, &k.name);
-            list.push((k.name.clone(), non_negative(file, v, &kp)?));
+            list.push((k.name.clone(), factor(file, v, &kp)?));
         }
         Ok(list)
     });
@@ -770,24 +845,47 @@ fn header(top: &mut Obj, errs: &mut Vec<RubricError>) -> Header {
     }
 }
 
-/// Codes seen so far: category and indicator codes are unique across the rubric.
+/// Codes seen so far, by their [`code_key`]: category and indicator codes are unique across the
+/// rubric, also when they differ only in full-width forms or case (`Ａ1`, `a1`, `A1`).
 #[derive(Default)]
-struct Codes(HashMap<String, (Pos, String)>);
+struct Codes(HashMap<String, (Pos, String, String)>);
+
+/// How codes compare: NFKC (full-width letters and digits as ASCII), then lower case.
+pub fn code_key(code: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    code.nfkc().collect::<String>().to_lowercase()
+}
 
 impl Codes {
     fn check(&mut self, file: &str, code: &str, pos: Pos, path: &str) -> Res<()> {
-        if let Some((first, first_path)) = self.0.get(code) {
+        if code.trim().is_empty() || code.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(err(
                 file,
                 pos,
                 path,
                 format!(
-                    "code \"{code}\" is used twice (first at line {}, {first_path}); codes must be unique across the rubric",
+                    "expected a code without spaces or control characters, such as A1, found {code:?}"
+                ),
+            ));
+        }
+        let key = code_key(code);
+        if let Some((first, first_path, first_code)) = self.0.get(&key) {
+            let same = if first_code == code {
+                String::new()
+            } else {
+                format!(" as \"{first_code}\"")
+            };
+            return Err(err(
+                file,
+                pos,
+                path,
+                format!(
+                    "code \"{code}\" is used twice{same} (first at line {}, {first_path}); codes must be unique across the rubric",
                     first.line
                 ),
             ));
         }
-        self.0.insert(code.to_owned(), (pos, path.to_owned()));
+        self.0.insert(key, (pos, path.to_owned(), code.to_owned()));
         Ok(())
     }
 }
@@ -1050,7 +1148,7 @@ fn penalty(file: &str, node: &Node, path: String, i: usize, known: &Known) -> Re
     let code = text(file, inn, &inp)?;
     let indicator = match known.index.get(&code) {
         Some(i) => i,
-        None if known.seen.0.contains_key(&code) => return Ok(None),
+        None if known.seen.0.contains_key(&code_key(&code)) => return Ok(None),
         None => {
             let hint = suggest::hint(suggest::closest(
                 &code,
@@ -1227,10 +1325,9 @@ fn per_finding(o: &mut Obj) -> Res<Rule> {
         }
         _ => Deduct::Flat(non_negative(file, dn, &dp)?),
     };
-    let mut factor = |key: &str| opt(o, key, |n, p| non_negative(file, n, p));
-    let overdue = factor("overdue")?;
-    let repeat = factor("repeat")?;
-    let on_spot = factor("on_spot")?;
+    let overdue = opt(o, "overdue", |n, p| non_negative(file, n, p))?;
+    let repeat = opt(o, "repeat", |n, p| factor(file, n, p))?;
+    let on_spot = opt(o, "on_spot", |n, p| factor(file, n, p))?;
     Ok(Rule::PerFinding {
         deduct,
         overdue,
@@ -1466,6 +1563,48 @@ mod tests {
         let per: Vec<Per> = r.indicators.iter().map(|i| i.per).collect();
         assert_eq!(per, [Per::Quarter, Per::Year, Per::Month]);
         assert!(load_err(&y.replace("1.1", "2")).contains("reads versions 1 and 1.1"));
+    }
+
+    #[test]
+    fn numbers_are_plain_decimals_within_bounds() {
+        let with = |v: &str| MINI.replace("deduct: 0.5", &format!("deduct: {v}"));
+        for ok in ["0.5", ".5", "2", "+2", "1e3", "0.000001"] {
+            load_ok(&with(ok));
+        }
+        for (bad, says) in [
+            ("0x10", "expected a number, found \"0x10\""),
+            ("1_000", "expected a number, found \"1_000\""),
+            ("1e23", "expected a number from -1000000 to 1000000, found"),
+            ("0.0000001", "expected at most 6 decimals"),
+            (
+                "0.123456789012345678901234567890",
+                "with at most 6 decimals",
+            ),
+        ] {
+            let e = load_err(&with(bad));
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        // Factors are bounded tighter: 4,294,967,295 × 10⁶ × 10³ × 10³ × 10³ stays exact.
+        let e = load_err(&MINI.replace("deduct: 0.5", "deduct: 0.5, repeat: 1001"));
+        assert!(e.contains("expected a number from -1000 to 1000"), "{e}");
+    }
+
+    #[test]
+    fn codes_are_printable_and_unique_whatever_their_width_or_case() {
+        let two = |a: &str, b: &str| {
+            format!(
+                "civscore: 1\ncategories:\n  - code: C\n    indicators:\n      - {{code: \"{a}\", points: 4, rule: per_finding, deduct: 1}}\n      - {{code: \"{b}\", points: 4, rule: per_finding, deduct: 1}}\n"
+            )
+        };
+        load_ok(&two("A1", "A2"));
+        let e = load_err(&two("A1", "Ａ1"));
+        assert!(e.contains("code \"Ａ1\" is used twice as \"A1\""), "{e}");
+        let e = load_err(&two("A1", "a1"));
+        assert!(e.contains("is used twice as \"A1\""), "{e}");
+        for bad in ["", " ", "A\t1", "A 1"] {
+            let e = load_err(&two("A1", bad));
+            assert!(e.contains("expected a code without spaces"), "{bad:?}: {e}");
+        }
     }
 
     #[test]

@@ -130,8 +130,9 @@ fn convert(raw: Spanned<Raw>, src: &str) -> Node {
     let kind = match raw.value {
         Raw::Null => Kind::Null,
         Raw::Bool(b) => Kind::Bool(b),
+        // What the author wrote (`0x10` stays `0x10`, for the reader to refuse as a decimal).
         Raw::Int(i) => Kind::Num(match text {
-            Some(t) if t.parse::<i128>().ok() == Some(i) => t.to_owned(),
+            Some(t) if !t.is_empty() => t.to_owned(),
             _ => i.to_string(),
         }),
         Raw::Float(f) => Kind::Num(match text {
