@@ -159,6 +159,14 @@ impl InputArgs {
                 "--rejects goes with --skip-invalid (without it, invalid rows stop the run)".into(),
             ));
         }
+        if let Some(from) = project.from_parent()
+            && !self.quiet
+        {
+            eprintln!(
+                "note: {}",
+                crate::i18n::msg::settings_from(crate::i18n::ui(), &from)
+            );
+        }
         Ok(Inputs {
             records: self.records.clone(),
             rubric: self.rubric.clone().or_else(|| project.rubric.clone()),

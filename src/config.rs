@@ -46,6 +46,44 @@ pub struct Project {
     pub red: Option<i64>,
 }
 
+impl Project {
+    /// The project file, shown as a path, when it lies in a folder above the working folder
+    /// (its settings then apply without the user having put them here: they are named).
+    pub fn from_parent(&self) -> Option<String> {
+        let path = self.path.as_deref()?;
+        let cwd = std::env::current_dir().ok()?;
+        let dir = path.parent()?;
+        (dir != cwd).then(|| shown_from(&cwd, path))
+    }
+}
+
+/// `path` as seen from `cwd`: `../civscore.toml`, `../../civscore.toml`.
+fn shown_from(cwd: &Path, path: &Path) -> String {
+    let Some(dir) = path.parent() else {
+        return path.display().to_string();
+    };
+    match cwd.strip_prefix(dir) {
+        Ok(rest) => {
+            let up = rest.components().count();
+            let mut p = PathBuf::new();
+            for _ in 0..up {
+                p.push("..");
+            }
+            p.join(FILE_NAME).display().to_string()
+        }
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// A folder named in a project file stays below the file's folder: no absolute path, no `..`.
+fn below(dir: &str) -> bool {
+    use std::path::Component;
+    let p = Path::new(dir);
+    !dir.trim().is_empty()
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 /// The nearest `civscore.toml` at or above `start`.
 pub fn find_file(start: &Path) -> Option<PathBuf> {
     start
@@ -99,7 +137,13 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
         rubric: raw.rubric.map(resolve),
         units: raw.units.map(|u| relative(&dir.join(u))),
         lang,
-        output_dir: raw.output_dir.map(|o| relative(&dir.join(o))),
+        output_dir: match raw.output_dir {
+            Some(o) if !below(&o) => {
+                let msg = crate::i18n::msg::output_dir_outside(crate::i18n::ui(), &shown, &o);
+                return Err(Error::Invalid(msg));
+            }
+            o => o.map(|o| relative(&dir.join(o))),
+        },
         jobs: match raw.jobs {
             Some(0) => {
                 return Err(Error::Invalid(format!(
@@ -135,5 +179,32 @@ pub fn source(flag: bool, project: Option<&Path>, set_in_project: bool) -> Strin
             .unwrap_or_else(|| FILE_NAME.to_owned())
     } else {
         msg::source(ui(), false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn output_folders_stay_below_the_project_file() {
+        for ok in ["reports", "./reports", "a/b"] {
+            assert!(super::below(ok), "{ok}");
+        }
+        for bad in ["/tmp/x", "../x", "a/../../x", "", " "] {
+            assert!(!super::below(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_parent_file_is_shown_relative() {
+        use std::path::Path;
+        let p = Path::new("/w/office/civscore.toml");
+        assert_eq!(
+            super::shown_from(Path::new("/w/office/2026/11"), p),
+            "../../civscore.toml"
+        );
+        assert_eq!(
+            super::shown_from(Path::new("/elsewhere"), p),
+            "/w/office/civscore.toml"
+        );
     }
 }

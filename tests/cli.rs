@@ -1826,6 +1826,51 @@ fn every_format_shows_the_same_tables_in_the_same_order() {
 }
 
 #[test]
+fn settings_from_a_parent_folder_are_named_and_cannot_send_files_elsewhere() {
+    let t = T::new()
+        .file("civscore.toml", "rubric = \"community\"\n")
+        .copy("examples/inspections.csv", "2026/11/in.csv");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+    let out = cmd
+        .args(["score", "in.csv"])
+        .current_dir(t.path("2026/11"))
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("note: settings from ../../civscore.toml\n"),
+        "{stderr}"
+    );
+    // In its own folder, a project file is expected: no note.
+    let here = T::new()
+        .file("civscore.toml", "rubric = \"community\"\n")
+        .copy("examples/inspections.csv", "in.csv")
+        .args(&["score", "in.csv"])
+        .run()
+        .ok();
+    assert!(!here.stderr.contains("settings from"), "{}", here.stderr);
+    // output_dir may not leave the project file's folder.
+    for dir in ["../elsewhere", "/tmp/elsewhere"] {
+        let out = T::new()
+            .file("civscore.toml", format!("output_dir = \"{dir}\"\n"))
+            .copy("examples/inspections.csv", "in.csv")
+            .args(&["report", "in.csv"])
+            .run()
+            .code(65);
+        assert!(
+            out.stderr
+                .contains(&format!("output_dir: \"{dir}\" is not a folder below")),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

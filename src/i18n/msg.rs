@@ -33,6 +33,20 @@ pub fn no_roster(l: Lang, all: bool) -> String {
     }
 }
 
+/// The note when the settings come from a `civscore.toml` above the working folder.
+pub fn settings_from(l: Lang, path: &str) -> String {
+    say!(l, "settings from {path}", "使用上级文件夹的设置：{path}")
+}
+
+/// `output_dir` in a project file must stay below the file's folder.
+pub fn output_dir_outside(l: Lang, file: &str, dir: &str) -> String {
+    say!(
+        l,
+        "{file}: output_dir: \"{dir}\" is not a folder below this file's folder; name one inside it (such as reports)",
+        "{file}：output_dir：\"{dir}\" 不在本文件所在文件夹之下；请写其中的一个子文件夹（如 reports）",
+    )
+}
+
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
 pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
     say!(
