@@ -15,7 +15,7 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 for line in e.lines() {
-                    eprintln!("error: {line}");
+                    eprintln!("error: {}", civscore::write::message(&line));
                 }
                 ExitCode::from(e.exit_code())
             }
@@ -28,7 +28,8 @@ fn main() -> ExitCode {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_default();
         let lang = civscore::i18n::ui();
-        eprintln!("error: {}", civscore::i18n::msg::internal(lang, &msg));
+        let msg = civscore::i18n::msg::internal(lang, &msg);
+        eprintln!("error: {}", civscore::write::message(&msg));
         ExitCode::from(1)
     })
 }

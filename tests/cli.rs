@@ -1871,6 +1871,37 @@ fn settings_from_a_parent_folder_are_named_and_cannot_send_files_elsewhere() {
 }
 
 #[test]
+fn stderr_never_carries_raw_control_characters_or_a_whole_file() {
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator\n2026-01-05,\u{1b}]0;pwned\u{7},R1\n2026-01-05,U1,Z\u{1b}[31m\n",
+        )
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        !out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{7}'),
+        "{:?}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("\\u{1b}[31m"), "{}", out.stderr);
+    // A header line of 300,000 characters is quoted, not copied whole.
+    let wide = format!("date,unit,{}\n", "x".repeat(300_000));
+    let out = hand()
+        .file("w.csv", wide)
+        .args(&["score", "w.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(out.stderr.len() < 3000, "{} bytes", out.stderr.len());
+    assert!(
+        out.stderr.contains("more characters)"),
+        "{}",
+        &out.stderr[..200]
+    );
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

@@ -76,7 +76,7 @@ pub enum Selection {
 /// Prints a note on stderr unless quiet.
 pub fn note(inputs: &Inputs, msg: &str) {
     if !inputs.quiet {
-        eprintln!("note: {msg}");
+        eprintln!("note: {}", crate::write::message(msg));
     }
 }
 
@@ -178,7 +178,7 @@ pub(crate) fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Err
         None => {
             for r in &loaded.rejected {
                 for e in &r.reasons {
-                    eprintln!("rejected: {e}");
+                    eprintln!("rejected: {}", crate::write::message(&e.to_string()));
                 }
             }
         }

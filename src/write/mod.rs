@@ -57,8 +57,44 @@ pub fn inert(s: &str) -> String {
         .collect()
 }
 
+/// The longest line civscore prints on stderr: a message quoting a file's content (a 200 MB
+/// header line, a binary file) is cut there.
+pub const MAX_MESSAGE: usize = 1000;
+
+/// A line for stderr: inert (control characters shown escaped) and at most [`MAX_MESSAGE`]
+/// characters, with what was cut counted.
+pub fn message(s: &str) -> String {
+    let s = inert(s);
+    match s.char_indices().nth(MAX_MESSAGE) {
+        None => s,
+        Some((at, _)) => {
+            let rest = s[at..].chars().count();
+            format!("{}… ({rest} more characters)", &s[..at])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn messages_are_bounded_and_inert() {
+        assert_eq!(
+            super::message("unit \"a\u{1b}[2J\""),
+            "unit \"a\\u{1b}[2J\""
+        );
+        let long = "x".repeat(5000);
+        let m = super::message(&long);
+        assert!(
+            m.ends_with("… (4000 more characters)"),
+            "{}",
+            &m[m.len() - 40..]
+        );
+        assert_eq!(
+            m.chars().count(),
+            1000 + "… (4000 more characters)".chars().count()
+        );
+    }
+
     #[test]
     fn control_characters_are_shown_not_obeyed() {
         assert_eq!(super::inert("和平社区"), "和平社区");
