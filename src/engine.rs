@@ -436,18 +436,16 @@ impl<'a> Engine<'a> {
     }
 
     /// The penalties of SPEC §1 that apply to a unit in a year, with their names.
+    /// The year penalties that apply to a unit, with the findings counted for each.
     pub fn penalties(&self, unit: usize, year: i32) -> Vec<(usize, u64)> {
         self.rubric
             .penalties
             .iter()
             .enumerate()
             .filter_map(|(k, p)| {
-                let n: u64 = (1..=12)
-                    .map(|m| {
-                        self.store
-                            .records(&self.layout, unit, p.indicator, Month::new(year, m))
-                    })
-                    .sum();
+                // Findings, not rows: one record of count 2 is two criticisms (SPEC §7.5).
+                let months: Vec<Month> = (1..=12).map(|m| Month::new(year, m)).collect();
+                let n = self.agg(unit, p.indicator, &months).count;
                 (n >= p.at_least).then_some((k, n))
             })
             .collect()

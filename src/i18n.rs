@@ -344,8 +344,8 @@ fn detail(lang: Lang, d: &Detail) -> String {
             at_least,
         } => pick(
             l,
-            format!("{name}: {count} records of {indicator} in {year} (at least {at_least})"),
-            format!("{name}：{year} 年 {indicator} 共 {count} 条（{at_least} 条及以上）"),
+            format!("{name}: {count} findings of {indicator} in {year} (at least {at_least})"),
+            format!("{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"),
         ),
         D::RollTotal {
             base,
@@ -601,16 +601,16 @@ pub fn rubric_basics(lang: Lang, full: Decimal, precision: u32, na: NaMode) -> S
     )
 }
 
-/// A year penalty: `name — 2 or more records of F2: −3`.
+/// A year penalty: `name — 2 or more findings of F2: −3`.
 pub fn penalty_rule(lang: Lang, name: &str, at_least: u64, code: &str, deduct: Decimal) -> String {
     pick(
         lang,
         format!(
-            "year penalty: {name} — {at_least} or more records of {code}: −{}",
+            "year penalty: {name} — {at_least} or more findings of {code}: −{}",
             n(deduct)
         ),
         format!(
-            "年度处罚：{name} — 年内 {code} 达 {at_least} 条及以上：扣 {}",
+            "年度处罚：{name} — 年内 {code} 达 {at_least} 处及以上：扣 {}",
             n(deduct)
         ),
     )

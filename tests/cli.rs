@@ -1902,6 +1902,42 @@ fn stderr_never_carries_raw_control_characters_or_a_whole_file() {
 }
 
 #[test]
+fn a_penalty_counts_findings_not_rows() {
+    // SPEC §7.5: one 通报批评 record of count 2 is two criticisms, as two records of count 1.
+    // U2's year: the penalty "criticised twice" (P2, at least 2) subtracts 1 either way.
+    let year = |records: &str| -> Value {
+        let doc = hand()
+            .file("r.csv", records)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+            ])
+            .args(&["--period", "2026", "--format", "json", "-q"])
+            .run()
+            .ok()
+            .json();
+        let rows = table(&doc, "year", "2026")["rows"].clone();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit"] == "U2")
+            .unwrap()
+            .clone()
+    };
+    let one_row = year("date,unit,indicator,count,severity\n2026-01-05,U2,P2,2,minor\n");
+    let two_rows = year(
+        "date,unit,indicator,count,severity\n2026-01-05,U2,P2,1,minor\n2026-01-06,U2,P2,1,minor\n",
+    );
+    assert_eq!(one_row, two_rows);
+    // Year-level deductions are the penalty alone: 1.
+    assert_eq!(one_row["deducted"], 1.0, "{one_row}");
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(
