@@ -407,6 +407,31 @@ proptest! {
     }
 
     #[test]
+    fn splitting_a_record_of_count_n_into_n_records_changes_nothing(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..60),
+    ) {
+        // SPEC §7.5: findings are counted, not rows. (A measurement of a threshold is one value
+        // whatever its count, so T1 records stay as they are.)
+        let (rubric, units, records) = setup(&p, &recs);
+        let t1 = rubric.indicator_index("T1");
+        let split: Vec<Record> = records
+            .iter()
+            .flat_map(|r| {
+                let n = if Some(r.indicator) == t1 { 1 } else { r.count.max(1) };
+                let mut one = r.clone();
+                if n > 1 {
+                    one.count = 1;
+                }
+                std::iter::repeat_n(one, n as usize)
+            })
+            .collect();
+        let a = all_scores(&engine::score(&rubric, &units, &records, None));
+        let b = all_scores(&engine::score(&rubric, &units, &split, None));
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
     fn without_quarter_indicators_a_quarter_is_the_mean_of_its_months(
         p in params(), recs in prop::collection::vec(rec(), 1..60),
     ) {
