@@ -94,6 +94,7 @@ fn rubric_yaml(p: &Params) -> String {
         format!("not_applicable: {}", if p.average { "average" } else { "rescale" }),
         "sources: {a: 1, b: 2}".to_owned(),
         "grades: [{name: A, min: 15}, {name: B, min: 0}]".to_owned(),
+        "year: {penalties: [{indicator: P2, at_least: 3, deduct: 1}]}".to_owned(),
         "categories:".to_owned(),
         "  - code: C".to_owned(),
         "    indicators:".to_owned(),
