@@ -543,7 +543,7 @@ pub fn check<'c>(
     } else {
         match parse_decimal(count_s) {
             Some(d)
-                if d.fract().is_zero() && d >= Decimal::ONE && d <= Decimal::from(MAX_COUNT) =>
+                if d.fract().is_zero() && d >= Decimal::ZERO && d <= Decimal::from(MAX_COUNT) =>
             {
                 u64::try_from(d.trunc().mantissa()).ok()
             }
@@ -885,7 +885,7 @@ fn small_whole(b: &[u8]) -> Option<u64> {
     let n = b.iter().try_fold(0u64, |n, &d| {
         d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
     })?;
-    (1..=MAX_COUNT).contains(&n).then_some(n)
+    (0..=MAX_COUNT).contains(&n).then_some(n)
 }
 
 fn is_header_again(header: &[String], row: &Row) -> bool {

@@ -346,7 +346,10 @@ impl Store {
             _ if self.seen.contains(&r.month) => {}
             _ => self.seen.push(r.month),
         }
-        if r.void {
+        // A void record, or an inspection that found nothing (0处, SPEC §7.14), makes its month
+        // assessed and counts for nothing else: no finding, no activity held, no measurement,
+        // no veto, no repeat next month.
+        if r.void || r.count == 0 {
             return;
         }
         let i = r.indicator as usize;

@@ -402,7 +402,7 @@ error: bad.csv:3: column \"date\": impossible date \"2026-02-30\": no such day i
 error: bad.csv:4: column \"unit\": unit \"U9\" is not in the roster (did you mean \"U1\"?)
 error: bad.csv:5: column \"indicator\": unknown indicator \"P9\" (did you mean \"P1\"?)
 error: bad.csv:6: column \"indicator\": unknown indicator \"litter\": records name the code (did you mean \"P1\"?)
-error: bad.csv:7: column \"count\": expected a positive whole number, found \"2.5\"
+error: bad.csv:7: column \"count\": expected a whole number ≥ 0, found \"2.5\"
 error: bad.csv:8: column \"value\": indicator T1 needs a measured value, but the value is empty
 error: bad.csv:9: column \"severity\": unknown severity \"huge\"; expected one of: minor, major
 error: bad.csv:10: column \"source\": unknown source \"现场考察\" (did you mean \"现场考核\"?); the rubric declares: 现场考核, 暗访
@@ -893,7 +893,9 @@ fn xlsx_errors_name_the_sheet_and_row_and_sheet_can_be_chosen() {
         .run()
         .code(65);
     assert!(
-        out.stderr.starts_with("error: b.xlsx[一月]:3: column \"count\": expected a positive whole number, found \"2.5\"\n"),
+        out.stderr.starts_with(
+            "error: b.xlsx[一月]:3: column \"count\": expected a whole number ≥ 0, found \"2.5\"\n"
+        ),
         "{}",
         out.stderr
     );
@@ -1935,6 +1937,35 @@ fn a_penalty_counts_findings_not_rows() {
     assert_eq!(one_row, two_rows);
     // Year-level deductions are the penalty alone: 1.
     assert_eq!(one_row["deducted"], 1.0, "{one_row}");
+}
+
+#[test]
+fn an_inspection_that_found_nothing_counts_for_nothing_but_its_month() {
+    // SPEC §7.14, count 0 (0处): March is assessed by these rows alone. U1's R1 (required, at
+    // least 1) is still missing: 20 − 2 = 18; its T1 row of count 0 is no measurement (with a
+    // value of 5 it would cost 4 − 4 × 5 / 20 = 3); U2's V1 row of count 0 vetoes nothing.
+    let doc = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,count,value\n2026-03-05,U1,R1,0,\n2026-03-05,U1,T1,0,5\n2026-03-06,U2,V1,0,\n",
+        )
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml", "--units", "units.csv"])
+        .args(&["--period", "2026-03", "--format", "json", "-q"])
+        .run()
+        .ok()
+        .json();
+    let rows = table(&doc, "month", "2026-03")["rows"].clone();
+    let row = |u: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit"] == u)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("U1")["score"], 18.0, "{rows}");
+    assert_eq!(row("U2")["score"], 18.0, "{rows}");
+    assert_eq!(row("U2")["vetoed"], false, "{rows}");
 }
 
 #[test]

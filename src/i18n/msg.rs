@@ -236,8 +236,8 @@ pub fn count_too_large(l: Lang, count: &str, max: u64) -> String {
 pub fn bad_count(l: Lang, count: &str) -> String {
     say!(
         l,
-        "expected a positive whole number, found \"{count}\"",
-        "数量应为正整数，实为“{count}”",
+        "expected a whole number ≥ 0, found \"{count}\"",
+        "数量应为不小于 0 的整数，实为“{count}”",
     )
 }
 
