@@ -35,6 +35,21 @@ pub struct Table {
     pub machine_footer: Option<Vec<Cell>>,
 }
 
+impl Table {
+    /// A table without a closing row, not provisional.
+    pub fn new(title: String, sheet: String, columns: Vec<Column>, rows: Vec<Vec<Cell>>) -> Table {
+        Table {
+            title,
+            sheet,
+            provisional: false,
+            columns,
+            rows,
+            footer: None,
+            machine_footer: None,
+        }
+    }
+}
+
 /// Which writers show a column: people (table, md, xlsx), machines (csv), or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Show {

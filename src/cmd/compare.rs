@@ -223,15 +223,8 @@ fn document(
                 })
                 .collect();
             let title = i18n::revision_title(lang, *kind, period, &old.name, &new.name);
-            doc::Table {
-                sheet: format!("{} {period}", i18n::kind(lang, *kind)),
-                title,
-                provisional: false,
-                columns: columns.clone(),
-                rows,
-                footer: None,
-                machine_footer: None,
-            }
+            let sheet = format!("{} {period}", i18n::kind(lang, *kind));
+            doc::Table::new(title, sheet, columns.clone(), rows)
         })
         .collect();
     Document {

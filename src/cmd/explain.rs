@@ -115,22 +115,11 @@ fn document(list: &[Explanation], p: u32, lang: Lang, bom: bool) -> Document {
                 Some(n) => format!("{n} ({})", e.unit),
                 None => e.unit.clone(),
             };
-            doc::Table {
-                title: i18n::explain_heading(
-                    lang,
-                    &who,
-                    e.kind,
-                    &e.period,
-                    &fixed(e.score, p),
-                    e.vetoed,
-                ),
-                sheet: format!("{} {}", e.unit, e.period),
-                provisional: false,
-                columns: columns.clone(),
-                rows: e.entries.iter().map(|x| row(e, x, p, lang)).collect(),
-                footer: None,
-                machine_footer: None,
-            }
+            let title =
+                i18n::explain_heading(lang, &who, e.kind, &e.period, &fixed(e.score, p), e.vetoed);
+            let rows = e.entries.iter().map(|x| row(e, x, p, lang)).collect();
+            let sheet = format!("{} {}", e.unit, e.period);
+            doc::Table::new(title, sheet, columns.clone(), rows)
         })
         .collect();
     Document {
