@@ -245,6 +245,15 @@ pub fn write_with(
     inputs: &[String],
     fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    write_atomic(path, inputs, &mut |w| fill(w))
+}
+
+/// [`write_with`] for writers that need to own a `Send` writer (the workbook's).
+pub fn write_atomic(
+    path: &str,
+    inputs: &[String],
+    fill: &mut dyn FnMut(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let target = Path::new(path);
     if let Ok(t) = target.canonicalize() {
         for i in inputs {
