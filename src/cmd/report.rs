@@ -3,9 +3,14 @@
 //! deductions by category and indicator, the red and black lists, native charts, and the rubric
 //! with its SHA-256.
 
+mod spill;
+
+use std::cmp::Reverse;
+use std::io::Seek;
+
 use jiff::civil::Date;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Chart, ChartType, Workbook, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use crate::cmd::{self, Inputs, Selection};
 use crate::engine::{self, Engine};
@@ -15,8 +20,10 @@ use crate::pipeline;
 use crate::ranking::{self, Row, Table};
 use crate::records::{Record, Status};
 use crate::render::View;
-use crate::render::xlsx::{MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
+use crate::render::xlsx::{self, MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
 use crate::rubric::{Lang, Per, Rule};
+use crate::units::Units;
+use spill::{Sorted, Sorter};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Report settings: list sizes and escalation thresholds.
@@ -77,10 +84,10 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         crate::engine::Need::year(m.year())
     })?;
     let (month, engine, tables) = (scored.until, &scored.engine, &scored.tables);
-    loaded
-        .records
-        .retain(|r| r.month == month || (r.month < month && open(r)));
     let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
+    let records = std::mem::take(&mut loaded.records);
+    let lists = Lists::gather(records, units, rubric.indicators.len(), month, as_of)
+        .map_err(|e| Error::io("<temporary file>", e))?;
     let lang = settings.lang.unwrap_or(rubric.lang);
     let month_t = tables.months.get(&month);
     let quarter_t = tables.quarters.get(&month.quarter());
@@ -101,14 +108,13 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     let ctx = Ctx {
         view: &view,
         engine,
-        records: &loaded.records,
         files: &loaded.files,
         month,
         as_of,
         settings,
         lang,
     };
-    let bytes = ctx.workbook(tables).map_err(err)?;
+    let mut book = ctx.workbook(tables, lists).map_err(err)?;
     let path = match (&settings.output, &settings.output_dir) {
         (Some(o), _) => o.clone(),
         (None, Some(dir)) => {
@@ -120,15 +126,128 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         }
         (None, None) => format!("{month}.xlsx"),
     };
-    crate::write::file::stage_bytes(&path, &inputs.files(), &bytes)?;
+    // The workbook is saved to an unnamed temporary file as it is built (a large month's is
+    // itself large), then staged as the run's output.
+    let temp = |e| Error::io("<temporary file>", e);
+    let mut file = tempfile::tempfile().map_err(temp)?;
+    book.save_to_writer(std::io::BufWriter::new(&mut file))
+        .map_err(err)?;
+    file.seek(std::io::SeekFrom::Start(0)).map_err(temp)?;
+    crate::write::file::stage(&path, &inputs.files(), &mut |w| {
+        std::io::copy(&mut file, w).map(|_| ())
+    })?;
     cmd::note(inputs, &format!("wrote {path} ({month}, as of {as_of})"));
     Ok(())
+}
+
+type LedgerKey = (Date, u32, u32, u64);
+type OverdueKey = (Reverse<i64>, Date, u32, u64);
+type Key<K> = Box<dyn Fn(&Record) -> K + Send>;
+
+/// The records the workbook lists one by one, each list in its own order (on disk when long),
+/// and the month's findings by indicator.
+struct Lists {
+    /// The month's records by date, unit code, file and line.
+    ledger: Sorter<LedgerKey, Key<LedgerKey>>,
+    /// The 督办单, most days overdue first, then by date, file and line.
+    overdue: Sorter<OverdueKey, Key<OverdueKey>>,
+    findings: Vec<u64>,
+}
+
+impl Lists {
+    /// Sorts the records into the lists as they come: those of the month into the ledger, and
+    /// those still open (of the month or before) or closed late this month into the overdue list.
+    fn gather(
+        records: Vec<Record>,
+        units: &Units,
+        indicators: usize,
+        month: Month,
+        as_of: Date,
+    ) -> std::io::Result<Lists> {
+        Lists::gather_within(
+            records,
+            units,
+            indicators,
+            (month, as_of),
+            spill::CHUNK_BYTES,
+        )
+    }
+
+    /// [`Lists::gather`], holding at most about `limit` bytes of each list in memory.
+    fn gather_within(
+        records: Vec<Record>,
+        units: &Units,
+        indicators: usize,
+        (month, as_of): (Month, Date),
+        limit: usize,
+    ) -> std::io::Result<Lists> {
+        let mut by_code: Vec<usize> = (0..units.list.len()).collect();
+        by_code.sort_by(|a, b| units.list[*a].code.cmp(&units.list[*b].code));
+        let mut rank = vec![0u32; by_code.len()];
+        for (k, u) in by_code.into_iter().enumerate() {
+            rank[u] = k as u32;
+        }
+        let mut lists = Lists {
+            ledger: Sorter::with_limit(
+                limit,
+                Box::new(move |r: &Record| {
+                    let u = rank.get(r.unit).copied().unwrap_or(u32::MAX);
+                    (r.date, u, r.file, r.line)
+                }),
+            ),
+            overdue: Sorter::with_limit(
+                limit,
+                Box::new(move |r: &Record| {
+                    let days = overdue_days(r, month, as_of).unwrap_or(0);
+                    (Reverse(days), r.date, r.file, r.line)
+                }),
+            ),
+            findings: vec![0; indicators],
+        };
+        for r in records {
+            if r.month > month || (r.month < month && !open(&r)) {
+                continue;
+            }
+            let listed = overdue_days(&r, month, as_of).is_some();
+            if r.month != month {
+                if listed {
+                    lists.overdue.push(r)?;
+                }
+                continue;
+            }
+            if r.status != Status::Void
+                && let Some(f) = lists.findings.get_mut(r.indicator)
+            {
+                *f += r.count;
+            }
+            if listed {
+                lists.overdue.push(r.clone())?;
+            }
+            lists.ledger.push(r)?;
+        }
+        Ok(lists)
+    }
+}
+
+/// Days overdue of a record on the 督办单 (open up to the as-of date, or closed late in the
+/// month); none for a record not on it.
+fn overdue_days(r: &Record, month: Month, as_of: Date) -> Option<i64> {
+    if r.status == Status::Void {
+        return None;
+    }
+    let deadline = r.deadline?;
+    match r.rectified {
+        None => Some(engine::days_between(deadline, as_of)),
+        Some(done) if done > deadline && r.month == month => {
+            Some(engine::days_between(deadline, done))
+        }
+        _ => None,
+    }
 }
 
 struct Ctx<'a> {
     view: &'a View<'a>,
     engine: &'a Engine<'a>,
-    records: &'a [Record],
     files: &'a [String],
     month: Month,
     as_of: Date,
@@ -141,8 +260,8 @@ impl Ctx<'_> {
         lab(self.lang, en, zh)
     }
 
-    fn workbook(&self, tables: &ranking::Tables) -> Result<Vec<u8>, XlsxError> {
-        let mut book = Workbook::new();
+    fn workbook(&self, tables: &ranking::Tables, lists: Lists) -> Result<Workbook, XlsxError> {
+        let mut book = xlsx::workbook();
         let rubric = self.view.rubric;
         let p = rubric.precision;
         let names = [
@@ -168,12 +287,11 @@ impl Ctx<'_> {
             }
         }
         self.trend_sheet(&mut book, tables)?;
-        self.ledger_sheet(&mut book)?;
-        self.overdue_sheet(&mut book)?;
-        self.stats_sheet(&mut book)?;
+        self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
+        self.stats_sheet(&mut book, &lists.findings)?;
         self.lists_sheet(&mut book)?;
         self.rubric_sheet(&mut book, p)?;
-        book.save_to_buffer()
+        Ok(book)
     }
 
     /// Each unit's monthly score over the year, with a line chart.
@@ -225,23 +343,6 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn month_records(&self) -> Vec<&Record> {
-        let mut v: Vec<&Record> = self
-            .records
-            .iter()
-            .filter(|r| r.month == self.month)
-            .collect();
-        v.sort_by(|a, b| {
-            (a.date, &self.view.units.list[a.unit].code, a.file, a.line).cmp(&(
-                b.date,
-                &self.view.units.list[b.unit].code,
-                b.file,
-                b.line,
-            ))
-        });
-        v
-    }
-
     fn where_(&self, r: &Record) -> String {
         format!(
             "{}:{}",
@@ -253,18 +354,44 @@ impl Ctx<'_> {
         )
     }
 
+    /// The ledger and the overdue list, written at once on two threads. Rows go to a temporary
+    /// file as they are written (in order), text inline: each can hold a million rows.
+    fn long_sheets(
+        &self,
+        book: &mut Workbook,
+        ledger: Sorter<LedgerKey, Key<LedgerKey>>,
+        overdue: Sorter<OverdueKey, Key<OverdueKey>>,
+    ) -> Result<(), XlsxError> {
+        let first = book.worksheets_mut().len();
+        let name = format!("{} {}", self.l("Ledger", "扣分明细"), self.month);
+        book.add_worksheet_with_constant_memory()?
+            .set_name(sheet_name(&name))?;
+        book.add_worksheet_with_constant_memory()?
+            .set_name(sheet_name(self.l("Overdue list", "督办单")))?;
+        let (n_ledger, n_overdue) = (ledger.len(), overdue.len());
+        let (ledger, overdue) = (ledger.sorted()?, overdue.sorted()?);
+        let Some([l, o]) = book.worksheets_mut().get_mut(first..first + 2) else {
+            return Err(XlsxError::ParameterError("no sheets".into()));
+        };
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| self.overdue_sheet(o, overdue, n_overdue));
+            let done = self.ledger_sheet(l, ledger, n_ledger);
+            let other = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            done.and(other)
+        })
+    }
+
     /// Every record of the month with the factors applied.
-    fn ledger_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+    fn ledger_sheet(
+        &self,
+        ws: &mut Worksheet,
+        records: Sorted<LedgerKey, Key<LedgerKey>>,
+        total: usize,
+    ) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
-        // Rows go to a temporary file as they are written (in order): a month can hold a
-        // million records.
-        let ws = book.add_worksheet_with_low_memory()?;
-        ws.set_name(sheet_name(&format!(
-            "{} {}",
-            self.l("Ledger", "扣分明细"),
-            self.month
-        )))?;
         let mut s = Sheet::new(ws, p);
         let head: Vec<String> = [
             ("Where", "出处"),
@@ -286,9 +413,8 @@ impl Ctx<'_> {
         .collect();
         s.head(0, &head)?;
         let mut r = 1u32;
-        let all = self.month_records();
-        let total = all.len();
-        for (k, rec) in all.into_iter().enumerate() {
+        for (k, rec) in records.enumerate() {
+            let rec = &rec?;
             if r == MAX_ROW {
                 s.text(r, 0, &self.cut_note(total - k))?;
                 break;
@@ -372,10 +498,13 @@ impl Ctx<'_> {
     }
 
     /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
-    fn overdue_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+    fn overdue_sheet(
+        &self,
+        ws: &mut Worksheet,
+        records: Sorted<OverdueKey, Key<OverdueKey>>,
+        total: usize,
+    ) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
-        let ws = book.add_worksheet_with_low_memory()?;
-        ws.set_name(sheet_name(self.l("Overdue list", "督办单")))?;
         let mut s = Sheet::new(ws, rubric.precision);
         let head: Vec<String> = [
             ("Level", "督办级别"),
@@ -393,25 +522,10 @@ impl Ctx<'_> {
         .map(|(en, zh)| self.l(en, zh).to_owned())
         .collect();
         s.head(0, &head)?;
-        let mut items: Vec<(i64, &Record)> = self
-            .records
-            .iter()
-            .filter(|r| r.status != Status::Void)
-            .filter_map(|r| {
-                let deadline = r.deadline?;
-                match r.rectified {
-                    None => Some((engine::days_between(deadline, self.as_of), r)),
-                    Some(done) if done > deadline && r.month == self.month => {
-                        Some((engine::days_between(deadline, done), r))
-                    }
-                    _ => None,
-                }
-            })
-            .collect();
-        items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.date.cmp(&b.1.date)));
         let mut row = 1u32;
-        let total = items.len();
-        for (k, (days, rec)) in items.into_iter().enumerate() {
+        for (k, rec) in records.enumerate() {
+            let rec = &rec?;
+            let days = overdue_days(rec, self.month, self.as_of).unwrap_or(0);
             if row == MAX_ROW {
                 s.text(row, 0, &self.cut_note(total - k))?;
                 break;
@@ -452,7 +566,7 @@ impl Ctx<'_> {
     }
 
     /// Points lost in the month by indicator and by category, with a chart by category.
-    fn stats_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+    fn stats_sheet(&self, book: &mut Workbook, by_indicator: &[u64]) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
         let inds = self.engine.level(Per::Month);
@@ -474,16 +588,10 @@ impl Ctx<'_> {
                 }
             }
         }
-        let mut findings = vec![0u64; inds.len()];
-        for r in self
-            .records
+        let findings: Vec<u64> = inds
             .iter()
-            .filter(|r| r.month == self.month && r.status != Status::Void)
-        {
-            if let Some(k) = inds.iter().position(|&i| i == r.indicator) {
-                findings[k] += r.count;
-            }
-        }
+            .map(|&i| by_indicator.get(i).copied().unwrap_or(0))
+            .collect();
         let total: Decimal = lost.iter().sum();
         let share = |d: Decimal| {
             if total.is_zero() {
@@ -678,5 +786,101 @@ impl Ctx<'_> {
             s.ws.write_string(line, 1, text)?;
         }
         s.finish(last, 6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units() -> Units {
+        let mut u = Units::default();
+        // Indices unlike code order: the ledger goes by code.
+        for code in ["U3", "U1", "U2"] {
+            u.find_or_add(code);
+        }
+        u
+    }
+
+    /// Records of three months, in (file, line) order, open and closed, early and late.
+    fn records() -> Vec<Record> {
+        let day = |m: i8, d: i8| Date::new(2026, m, d).unwrap();
+        (0..300u64)
+            .map(|i| {
+                let m = 9 + (i % 3) as i8;
+                let date = day(m, 1 + (i * 7 % 28) as i8);
+                let deadline =
+                    (!i.is_multiple_of(4)).then(|| date.saturating_add(jiff::Span::new().days(5)));
+                let rectified = match i % 5 {
+                    0 | 1 => None,
+                    2 => deadline.map(|d| d.saturating_add(jiff::Span::new().days(3))),
+                    _ => Some(date),
+                };
+                Record {
+                    file: (i / 150) as u32,
+                    line: 2 + i % 150,
+                    date,
+                    month: Month::of(date),
+                    unit: (i / 3 % 3) as usize,
+                    indicator: (i % 2) as usize,
+                    count: 1 + i % 3,
+                    value: None,
+                    severity: None,
+                    severity_index: 0,
+                    source: None,
+                    source_index: 0,
+                    weight: Decimal::ONE,
+                    deadline,
+                    rectified,
+                    status: [Status::Valid, Status::OnSpot, Status::Void][(i % 7 % 3) as usize],
+                    id: Some(format!("R{i}")),
+                    note: format!("第{i}条"),
+                    inspector: String::new(),
+                }
+            })
+            .collect()
+    }
+
+    fn lines(it: impl Iterator<Item = std::io::Result<Record>>) -> Vec<(u32, u64)> {
+        it.map(|r| r.map(|r| (r.file, r.line)).unwrap()).collect()
+    }
+
+    #[test]
+    fn the_lists_keep_the_order_of_a_whole_sort_spilled_or_not() {
+        let (month, as_of) = (Month::new(2026, 10), Date::new(2026, 11, 3).unwrap());
+        let units = units();
+        // The orders as a sort of everything in memory gives them.
+        let all = records();
+        let mut ledger: Vec<&Record> = all.iter().filter(|r| r.month == month).collect();
+        ledger.sort_by_key(|r| (r.date, &units.list[r.unit].code, r.file, r.line));
+        let mut overdue: Vec<(i64, &Record)> = all
+            .iter()
+            .filter(|r| r.month == month || (r.month < month && open(r)))
+            .filter_map(|r| Some((overdue_days(r, month, as_of)?, r)))
+            .collect();
+        overdue.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.date.cmp(&b.1.date)));
+        let want_ledger: Vec<_> = ledger.iter().map(|r| (r.file, r.line)).collect();
+        let want_overdue: Vec<_> = overdue.iter().map(|(_, r)| (r.file, r.line)).collect();
+        assert!(want_ledger.len() > 50 && want_overdue.len() > 20);
+        for limit in [usize::MAX, 2_000, 1] {
+            let lists = Lists::gather_within(records(), &units, 2, (month, as_of), limit).unwrap();
+            assert_eq!(lists.ledger.len(), want_ledger.len());
+            assert_eq!(
+                lines(lists.ledger.sorted().unwrap()),
+                want_ledger,
+                "{limit}"
+            );
+            assert_eq!(
+                lines(lists.overdue.sorted().unwrap()),
+                want_overdue,
+                "{limit}"
+            );
+            let findings: u64 = ledger
+                .iter()
+                .filter(|r| r.status != Status::Void)
+                .map(|r| r.count)
+                .sum();
+            assert_eq!(lists.findings.iter().sum::<u64>(), findings);
+        }
     }
 }

@@ -19,6 +19,17 @@ pub fn num(d: Decimal, dp: u32) -> f64 {
     ranking::round(d, dp).to_string().parse().unwrap_or(0.0)
 }
 
+/// The deflate level of every workbook civscore writes: 3 rather than the usual 6 writes a
+/// large report in about half the time for a file some 12 % larger.
+pub const LEVEL: u8 = 3;
+
+/// A workbook compressed at [`LEVEL`].
+pub fn workbook() -> Workbook {
+    let mut book = Workbook::new();
+    book.set_zip_compression_level(LEVEL);
+    book
+}
+
 /// The last data row a sheet can hold (Excel's limit, header included).
 pub const MAX_ROW: u32 = 1_048_575;
 
@@ -29,7 +40,6 @@ pub struct Sheet<'w> {
     number: Format,
     integer: Format,
     header: Format,
-    text: Format,
 }
 
 /// Excel forbids `[]:*?/\` in sheet names and cuts them at 31 characters.
@@ -57,7 +67,6 @@ impl<'w> Sheet<'w> {
                 .set_bold()
                 .set_background_color("#DDEBF7")
                 .set_align(FormatAlign::Center),
-            text: Format::new(),
         }
     }
 
@@ -74,8 +83,9 @@ impl<'w> Sheet<'w> {
         if s.is_empty() {
             return Ok(());
         }
-        // Text is written as text: a name such as =1+1 never becomes a formula.
-        self.ws.write_string_with_format(r, c, s, &self.text)?;
+        // Text is written as text: a name such as =1+1 never becomes a formula. Without a
+        // format (the default one): the writer would otherwise hash the format for every cell.
+        self.ws.write_string(r, c, s)?;
         Ok(())
     }
 
@@ -192,7 +202,7 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
 
 /// `score --format xlsx`: one sheet per table.
 pub fn score_workbook(view: &View) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = workbook();
     for t in &view.tables {
         let ws = book.add_worksheet();
         ws.set_name(sheet_name(&view.title(t)))?;
