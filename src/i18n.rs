@@ -563,6 +563,11 @@ pub fn labelled(lang: Lang, label: W, text: &str) -> String {
     format!("{}{}{text}", t(lang, label), colon(lang))
 }
 
+/// Between the items of a list: `, ` / `、`.
+pub fn list_sep(lang: Lang) -> &'static str {
+    pick_str(lang, ", ", "、")
+}
+
 /// The colon after a label: `: ` / `：`.
 pub fn colon(lang: Lang) -> &'static str {
     pick_str(lang, ": ", "：")
@@ -725,7 +730,7 @@ pub fn describe(lang: Lang, r: &Rule) -> String {
                     None => format!("{} {}", pick_str(lang, "else", "其余"), b.written),
                 })
                 .collect();
-            format!("{what}: {}", parts.join(", "))
+            format!("{what}{}{}", colon(lang), parts.join(list_sep(lang)))
         }
         Rule::Required { at_least, deduct } => match deduct {
             Some(d) => pick(
@@ -770,7 +775,7 @@ fn describe_per_finding(
                 .iter()
                 .map(|(k, d)| format!("{k} −{}", n(*d)))
                 .collect::<Vec<_>>()
-                .join(", ");
+                .join(list_sep(lang));
             pick(
                 lang,
                 format!("per finding by severity: {list}"),

@@ -116,7 +116,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Check { rubric } => {
             let project = project()?;
             let rubric = rubric.or(project.rubric);
-            cmd::check::run(rubric.as_deref(), project.lang)
+            cmd::check::run(rubric.as_deref(), lang.or(project.lang))
         }
         Command::Validate { input } => cmd::validate::run(&input.to_inputs(&project()?)?),
         Command::Config { rubric, units } => cmd::project::config(&project()?, rubric, units, lang),

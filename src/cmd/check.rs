@@ -23,7 +23,9 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
     let c = i18n::colon(lang);
     let _ = writeln!(s, "{}", r.name);
     if let Some(notes) = &r.notes {
-        let _ = writeln!(s, "  {}", i18n::labelled(lang, W::Notes, notes));
+        // Every line of a multi-line note under the first.
+        let notes = notes.trim_end().replace('\n', "\n    ");
+        let _ = writeln!(s, "  {}", i18n::labelled(lang, W::Notes, &notes));
     }
     let _ = writeln!(s, "  {}", i18n::rubric_origin(lang, &r.origin, &r.sha256));
     let _ = writeln!(
@@ -33,7 +35,12 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
     );
     if let Some(src) = &r.sources {
         let list: Vec<String> = src.iter().map(|(k, w)| format!("{k} ×{}", n(*w))).collect();
-        let _ = writeln!(s, "  {}{c}{}", i18n::t(lang, W::Sources), list.join(", "));
+        let _ = writeln!(
+            s,
+            "  {}{c}{}",
+            i18n::t(lang, W::Sources),
+            list.join(i18n::list_sep(lang))
+        );
     }
     if !r.grades.is_empty() {
         let list: Vec<String> = r
@@ -41,7 +48,12 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
             .iter()
             .map(|g| format!("{} ≥ {}", g.name, n(g.min)))
             .collect();
-        let _ = writeln!(s, "  {}{c}{}", i18n::t(lang, W::Grades), list.join(", "));
+        let _ = writeln!(
+            s,
+            "  {}{c}{}",
+            i18n::t(lang, W::Grades),
+            list.join(i18n::list_sep(lang))
+        );
     }
     let w: Vec<String> = r
         .year_weights
@@ -49,7 +61,12 @@ pub fn tree(r: &Rubric, lang: Lang) -> String {
         .enumerate()
         .map(|(i, w)| format!("Q{} {}", i + 1, n(*w)))
         .collect();
-    let _ = writeln!(s, "  {}{c}{}", i18n::t(lang, W::YearWeights), w.join(", "));
+    let _ = writeln!(
+        s,
+        "  {}{c}{}",
+        i18n::t(lang, W::YearWeights),
+        w.join(i18n::list_sep(lang))
+    );
     for p in &r.penalties {
         let code = &r.indicators[p.indicator].code;
         let _ = writeln!(
