@@ -110,10 +110,16 @@ pub fn title(lang: Lang, kind: Kind, period: &str, provisional: bool) -> String 
         format!("{} {period}", t(lang, which)),
         format!("{period} {}", t(lang, which)),
     );
+    self::provisional(lang, base, provisional)
+}
+
+/// A title with the provisional mark when the period is not complete: `… (provisional)` /
+/// `…（暂定）`.
+pub fn provisional(lang: Lang, title: String, provisional: bool) -> String {
     match (provisional, lang) {
-        (false, _) => base,
-        (true, Lang::En) => format!("{base} (provisional)"),
-        (true, Lang::Zh) => format!("{base}（暂定）"),
+        (false, _) => title,
+        (true, Lang::En) => format!("{title} (provisional)"),
+        (true, Lang::Zh) => format!("{title}（暂定）"),
     }
 }
 

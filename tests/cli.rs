@@ -1689,6 +1689,11 @@ fn compare_in_english_has_no_chinese_words_of_its_own() {
             "{format}:\n{out}"
         );
         assert!(out.contains("C (vetoed)"), "{out}");
+        // The quarter to date is provisional, as in `score`.
+        assert!(
+            out.contains("quarter 2026Q1: hand → hand (provisional)"),
+            "{out}"
+        );
     }
 }
 

@@ -97,8 +97,8 @@ fn changes(old: (&Units, &Table), new: (&Units, &Table)) -> Vec<Change> {
     changes
 }
 
-/// The tables compared: kind, period, and the changes.
-type Section = (Kind, String, Vec<Change>);
+/// A table compared: kind, period, whether it is provisional, and the changes.
+type Section = (Kind, String, bool, Vec<Change>);
 
 pub fn run(
     inputs: &Inputs,
@@ -119,7 +119,7 @@ pub fn run(
             let a = find(&old_tables, kind, &period)?;
             let b = find(&new_tables, kind, &period)?;
             let ch = changes((&old_units, a), (&new_units, b));
-            Some((kind, period, ch))
+            Some((kind, period, a.provisional, ch))
         })
         .collect();
     let p = old.precision.max(new.precision);
@@ -151,8 +151,8 @@ fn to_json(
     let doc = json!({
         "old": {"name": old.name, "sha256": old.sha256},
         "new": {"name": new.name, "sha256": new.sha256},
-        "tables": sections.iter().map(|(k, per, ch)| json!({
-            "kind": k.as_str(), "period": per,
+        "tables": sections.iter().map(|(k, per, provisional, ch)| json!({
+            "kind": k.as_str(), "period": per, "provisional": provisional,
             "rows": ch.iter().map(|c| json!({
                 "unit": c.unit, "name": c.name,
                 "old": {"rank": c.old.0, "score": number(c.old.1, p), "grade": c.old.2, "vetoed": c.old.3},
@@ -200,7 +200,7 @@ fn document(
     };
     let tables = sections
         .iter()
-        .map(|(kind, period, ch)| {
+        .map(|(kind, period, provisional, ch)| {
             let rows = ch
                 .iter()
                 .map(|c| {
@@ -223,8 +223,11 @@ fn document(
                 })
                 .collect();
             let title = i18n::revision_title(lang, *kind, period, &old.name, &new.name);
+            let title = i18n::provisional(lang, title, *provisional);
             let sheet = format!("{} {period}", i18n::kind(lang, *kind));
-            doc::Table::new(title, sheet, columns.clone(), rows)
+            let mut table = doc::Table::new(title, sheet, columns.clone(), rows);
+            table.provisional = *provisional;
+            table
         })
         .collect();
     Document {
