@@ -233,28 +233,17 @@ pub struct Explanation {
     pub entries: Vec<Entry>,
 }
 
-/// Explains scores already computed by `engine` from `records`.
-pub struct Explainer<'a> {
+/// One record's step of the trail, as `explain` shows it and the report's ledger lists it.
+pub struct RecordTrail<'a> {
     pub rubric: &'a Rubric,
     pub engine: &'a Engine<'a>,
-    pub scores: &'a Scores,
-    pub records: &'a [Record],
     pub files: &'a [String],
     pub as_of: Option<Date>,
 }
 
-impl Explainer<'_> {
-    fn unit_records(&self, unit: usize, months: &[Month]) -> Vec<&Record> {
-        let mut v: Vec<&Record> = self
-            .records
-            .iter()
-            .filter(|r| r.unit == unit && months.contains(&r.month))
-            .collect();
-        v.sort_by_key(|r| (r.date, r.file, r.line));
-        v
-    }
-
-    fn record_entry(&self, r: &Record, unit: usize) -> Entry {
+impl RecordTrail<'_> {
+    /// The step of one record: the rule and factors it met, the points it lost.
+    pub fn entry(&self, r: &Record, unit: usize) -> Entry {
         let ind = &self.rubric.indicators[r.indicator];
         let mut e = Entry {
             step: Some(Step::Record),
@@ -334,6 +323,38 @@ impl Explainer<'_> {
             overdue_extra: f.overdue_extra,
             status: r.status.as_str(),
         });
+    }
+}
+
+/// Explains scores already computed by `engine` from `records`.
+pub struct Explainer<'a> {
+    pub rubric: &'a Rubric,
+    pub engine: &'a Engine<'a>,
+    pub scores: &'a Scores,
+    pub records: &'a [Record],
+    pub files: &'a [String],
+    pub as_of: Option<Date>,
+}
+
+impl Explainer<'_> {
+    fn unit_records(&self, unit: usize, months: &[Month]) -> Vec<&Record> {
+        let mut v: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| r.unit == unit && months.contains(&r.month))
+            .collect();
+        v.sort_by_key(|r| (r.date, r.file, r.line));
+        v
+    }
+
+    fn record_entry(&self, r: &Record, unit: usize) -> Entry {
+        let trail = RecordTrail {
+            rubric: self.rubric,
+            engine: self.engine,
+            files: self.files,
+            as_of: self.as_of,
+        };
+        trail.entry(r, unit)
     }
 
     /// How an indicator's deduction came about.

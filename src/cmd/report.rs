@@ -21,7 +21,7 @@ use crate::ranking::{self, Row, Table};
 use crate::records::{Record, Status};
 use crate::render::View;
 use crate::render::xlsx::{self, MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
-use crate::rubric::{Lang, Per, Rule};
+use crate::rubric::{Lang, Per};
 use crate::units::Units;
 use spill::{Sorted, Sorter};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -412,6 +412,13 @@ impl Ctx<'_> {
         .map(|(en, zh)| self.l(en, zh).to_owned())
         .collect();
         s.head(0, &head)?;
+        // The month's own as-of date: --as-of, or its last day (as the scores use).
+        let trail = crate::explain::RecordTrail {
+            rubric,
+            engine: self.engine,
+            files: self.files,
+            as_of: Some(self.as_of),
+        };
         let mut r = 1u32;
         for (k, rec) in records.enumerate() {
             let rec = &rec?;
@@ -429,50 +436,13 @@ impl Ctx<'_> {
             s.text(r, 5, &ind.name)?;
             s.int(r, 6, rec.count as i64)?;
             s.text(r, 7, rec.source.as_deref().unwrap_or_default())?;
-            let live =
-                rec.status != Status::Void && self.engine.applicable(rec.unit, rec.indicator);
-            if let (Rule::PerFinding { .. }, true) = (&ind.rule, live) {
-                // The month's own as-of date: --as-of, or its last day (as the scores use).
-                let f = engine::finding(rubric, rec, Some(self.as_of));
-                let repeat = self
-                    .engine
-                    .repeat_factor(rec.unit, rec.indicator, rec.month);
-                let mut factors = format!("{} × {}", rec.count, f.deduct.normalize());
-                if f.weight != Decimal::ONE {
-                    factors.push_str(&format!(" × {}", f.weight.normalize()));
-                }
-                if repeat != Decimal::ONE {
-                    factors.push_str(&format!(
-                        " × {} ({})",
-                        repeat.normalize(),
-                        self.l("repeat", "反弹")
-                    ));
-                }
-                if let Some(o) = f.on_spot {
-                    factors.push_str(&format!(
-                        " × {} ({})",
-                        o.normalize(),
-                        self.l("on the spot", "当场整改")
-                    ));
-                }
-                if let Some(days) = f.overdue_days {
-                    factors.push_str(&format!("; {days} {}", self.l("days late", "天逾期")));
-                }
-                s.text(r, 8, &factors)?;
-                s.number(r, 9, f.base * repeat, p)?;
+            // The record's step as `explain` shows it (its note has a column of its own).
+            let mut step = trail.entry(rec, rec.unit);
+            step.note.clear();
+            s.text(r, 8, &crate::i18n::entry(self.lang, &step))?;
+            if let Some(f) = &step.record {
+                s.number(r, 9, f.base, p)?;
                 s.number(r, 10, f.overdue_extra, p)?;
-            } else if rec.value.is_some() && ind.rule.needs_value() {
-                s.text(
-                    r,
-                    8,
-                    &format!(
-                        "{} {}",
-                        self.l("value", "测量值"),
-                        rec.value.unwrap_or_default().normalize()
-                    ),
-                )?;
-            } else if ind.per != Per::Month && ind.rule.has_points() {
-                s.text(r, 8, self.l("judged per quarter/year", "按季度/年度考核"))?;
             }
             let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
                 (Status::Void, _) => self.l("void", "撤销"),
