@@ -1496,6 +1496,7 @@ fn the_project_file_is_found_upward_and_flags_override_it() {
             .any(|l| l.starts_with("report.red") && l.ends_with("(默认)")),
         "{stdout}"
     );
+    assert!(stdout.lines().any(|l| l.starts_with("jobs ")), "{stdout}");
     let (_, stdout, _) = run(&["config", "--rubric", "school"]);
     assert!(
         stdout

@@ -53,6 +53,13 @@ pub fn config(
             config::source(false, file, project.output_dir.is_some()),
         ),
         (
+            "jobs",
+            crate::input::ReadConfig::with_jobs(project.jobs)
+                .workers
+                .to_string(),
+            config::source(false, file, project.jobs.is_some()),
+        ),
+        (
             "report.top",
             project.top.unwrap_or(3).to_string(),
             config::source(false, file, project.top.is_some()),
