@@ -1,8 +1,10 @@
 //! `civscore compare`: how every unit's score, rank and grade would change if the office adopted
 //! a revised rubric, on the same records and roster.
 
+use std::io::Write;
+
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::builtin;
 use crate::cmd::{self, Inputs, Output, Selection};
@@ -124,47 +126,53 @@ pub fn run(
         .collect();
     let p = old.precision.max(new.precision);
     let lang = output.lang.unwrap_or(new.lang);
-    let mut buf = Vec::new();
-    let result = match output.format {
-        Format::Json => to_json(&old, &new, &sections, p, &mut buf),
+    let mut files = inputs.files();
+    files.push(against);
+    // Written as it is formatted: a comparison of every period of many units is large.
+    cmd::emit_with(output, &files, &mut |w| match output.format {
+        Format::Json => to_json(&old, &new, &sections, p, w),
         format => {
             let doc = document(&old, &new, &sections, p, lang, output.bom);
             let terminal = crate::write::Terminal {
                 color: output.color,
             };
-            crate::write::write(format, &doc, terminal, &mut buf)
+            crate::write::write(format, &doc, terminal, w)
         }
-    };
-    result.map_err(|e| Error::Internal(e.to_string()))?;
-    let mut files = inputs.files();
-    files.push(against);
-    cmd::emit(output, &buf, &files)
+    })
 }
 
+/// The comparison as JSON, one row at a time (never the whole document in memory).
 fn to_json(
     old: &Rubric,
     new: &Rubric,
     sections: &[Section],
     p: u32,
-    buf: &mut Vec<u8>,
+    w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let doc = json!({
-        "old": {"name": old.name, "sha256": old.sha256},
-        "new": {"name": new.name, "sha256": new.sha256},
-        "tables": sections.iter().map(|(k, per, provisional, ch)| json!({
-            "kind": k.as_str(), "period": per, "provisional": provisional,
-            "rows": ch.iter().map(|c| json!({
+    let rubric = |r: &Rubric| json!({"name": r.name, "sha256": r.sha256});
+    writeln!(w, "{{")?;
+    writeln!(w, "  \"old\": {},", rubric(old))?;
+    writeln!(w, "  \"new\": {},", rubric(new))?;
+    write!(w, "  \"tables\": [")?;
+    for (i, (k, per, provisional, ch)) in sections.iter().enumerate() {
+        let head = json!({"kind": k.as_str(), "period": per, "provisional": provisional});
+        let head = head.to_string();
+        let sep = if i == 0 { "" } else { "," };
+        write!(w, "{sep}\n    {},\"rows\": [", &head[..head.len() - 1])?;
+        for (j, c) in ch.iter().enumerate() {
+            let row = json!({
                 "unit": c.unit, "name": c.name,
                 "old": {"rank": c.old.0, "score": number(c.old.1, p), "grade": c.old.2, "vetoed": c.old.3},
                 "new": {"rank": c.new.0, "score": number(c.new.1, p), "grade": c.new.2, "vetoed": c.new.3},
                 "rank_change": c.rank_change(),
                 "score_change": number(c.score_change(p), p),
-            })).collect::<Vec<Value>>(),
-        })).collect::<Vec<Value>>(),
-    });
-    serde_json::to_writer_pretty(&mut *buf, &doc)?;
-    buf.push(b'\n');
-    Ok(())
+            });
+            let sep = if j == 0 { "" } else { "," };
+            write!(w, "{sep}\n      {row}")?;
+        }
+        write!(w, "\n    ]}}")?;
+    }
+    writeln!(w, "\n  ]\n}}")
 }
 
 /// The comparison as a document: one table per period, the grades of vetoed units marked
