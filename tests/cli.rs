@@ -1232,6 +1232,23 @@ fn report_workbook_matches_score() {
 }
 
 #[test]
+fn a_report_holds_more_units_than_a_sheet_has_columns() {
+    // Excel has 16,384 columns: the trend sheet puts units in rows, so 16,400 units fit.
+    let mut csv = String::from("date,unit,indicator\n");
+    for i in 0..16_400 {
+        csv.push_str(&format!("2026-11-0{},U{i:05},D1\n", 1 + i % 9));
+    }
+    let t = T::new()
+        .file("r.csv", csv)
+        .args(&["report", "r.csv", "-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let sheets = read_sheets(&t.path("r.xlsx"));
+    let trend = &sheets.iter().find(|(n, _)| n == "得分走势").unwrap().1;
+    assert_eq!(trend.len(), 16_401, "header + one row per unit");
+    assert_eq!(trend[1][0].to_string(), "U00000");
+}
+
+#[test]
 fn report_overdue_levels_and_lists() {
     let t = hand().args(&["report"]).args(HAND).args(&[
         "--period",

@@ -140,6 +140,9 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     Ok(())
 }
 
+/// The most units whose monthly scores a trend chart draws (more lines cannot be told apart).
+const TREND_CHART_UNITS: usize = 30;
+
 type LedgerKey = (Date, u32, u32, u64);
 type OverdueKey = (Reverse<i64>, Date, u32, u64);
 type Key<K> = Box<dyn Fn(&Record) -> K + Send>;
@@ -295,6 +298,8 @@ impl Ctx<'_> {
     }
 
     /// Each unit's monthly score over the year, with a line chart.
+    /// Each unit's monthly scores over the year: a unit per row (any number of units fits), a
+    /// month per column, with a line chart when the units are few enough to tell apart.
     fn trend_sheet(&self, book: &mut Workbook, tables: &ranking::Tables) -> Result<(), XlsxError> {
         let p = self.view.rubric.precision;
         let name = sheet_name(self.l("Trend", "得分走势"));
@@ -308,30 +313,44 @@ impl Ctx<'_> {
             .collect();
         let units = &self.view.units.list;
         let mut s = Sheet::new(ws, p);
-        let mut head = vec![self.l("Month", "月份").to_owned()];
-        head.extend(
-            units
-                .iter()
-                .map(|u| u.name.clone().unwrap_or_else(|| u.code.clone())),
-        );
+        let mut head = vec![
+            self.l("Unit", "单位").to_owned(),
+            self.l("Name", "名称").to_owned(),
+        ];
+        head.extend(months.iter().map(|t| t.period.clone()));
         s.head(0, &head)?;
-        for (r, t) in months.iter().enumerate() {
-            let r = r as u32 + 1;
-            s.text(r, 0, &t.period)?;
+        for (u, unit) in units.iter().enumerate() {
+            let r = u as u32 + 1;
+            if r >= MAX_ROW {
+                s.text(r, 0, &self.cut_note(units.len() - u))?;
+                break;
+            }
+            s.text(r, 0, &unit.code)?;
+            s.text(r, 1, unit.name.as_deref().unwrap_or_default())?;
+        }
+        for (c, t) in months.iter().enumerate() {
             for row in &t.rows {
-                s.number(r, row.unit as u16 + 1, row.score, p)?;
+                let r = row.unit as u32 + 1;
+                if r < MAX_ROW {
+                    s.number(r, c as u16 + 2, row.score, p)?;
+                }
             }
         }
-        let last = months.len() as u32;
-        s.finish(last, units.len() as u16)?;
-        if last > 0 {
+        let last = (units.len() as u32).min(MAX_ROW - 1);
+        s.finish(last, head.len() as u16 - 1)?;
+        if !months.is_empty() && (1..=TREND_CHART_UNITS).contains(&units.len()) {
             let mut chart = Chart::new(ChartType::Line);
-            for u in 0..units.len() as u16 {
+            let last_col = months.len() as u16 + 1;
+            for r in 1..=last {
                 chart
                     .add_series()
-                    .set_categories((name.as_str(), 1, 0, last, 0))
-                    .set_values((name.as_str(), 1, u + 1, last, u + 1))
-                    .set_name((name.as_str(), 0, u + 1));
+                    .set_categories((name.as_str(), 0, 2, 0, last_col))
+                    .set_values((name.as_str(), r, 2, r, last_col))
+                    .set_name((
+                        name.as_str(),
+                        r,
+                        u16::from(units[r as usize - 1].name.is_some()),
+                    ));
             }
             chart.title().set_name(&format!(
                 "{} {}",
