@@ -279,13 +279,23 @@ impl Ctx<'_> {
             let rows = table_sheet(ws, self.view, t)?;
             if t.kind == ranking::Kind::Month && rows > 1 {
                 let unit_col: u16 = if self.view.has_groups() { 3 } else { 2 };
+                let label_col = unit_col + u16::from(self.view.has_names());
                 let (head, _, _) = self.view.columns(t);
                 let score_col = head
                     .iter()
                     .position(|h| h == self.view.label(crate::i18n::W::Score))
                     .unwrap_or(0) as u16;
                 let title = format!("{} {}", self.l("Scores", "得分"), t.period);
-                let chart = score_chart(&sheet, rows - 1, unit_col, score_col, &title);
+                let chart = score_chart(&xlsx::ScoreChart {
+                    sheet: &sheet,
+                    rows: rows - 1,
+                    label_col,
+                    score_col,
+                    title: &title,
+                    value_title: self.view.label(crate::i18n::W::Score),
+                    label_title: self.view.label(crate::i18n::W::Unit),
+                    lowest: t.rows.iter().map(|r| r.score).min().unwrap_or_default(),
+                });
                 ws.insert_chart(1, head.len() as u16 + 1, &chart)?;
             }
         }

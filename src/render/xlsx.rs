@@ -211,16 +211,41 @@ pub fn score_workbook(view: &View) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
-/// A bar chart of the score column of a ranking sheet, in rank order.
-pub fn score_chart(sheet: &str, rows: u32, unit_col: u16, score_col: u16, title: &str) -> Chart {
+/// What a ranking sheet's bar chart shows: where its labels and scores are, and its words.
+pub struct ScoreChart<'a> {
+    pub sheet: &'a str,
+    /// The last data row (the first is 1, under the header).
+    pub rows: u32,
+    /// The column of the bars' labels (unit names, else codes) and of the scores.
+    pub label_col: u16,
+    pub score_col: u16,
+    pub title: &'a str,
+    /// The axis titles: scores, units.
+    pub value_title: &'a str,
+    pub label_title: &'a str,
+    /// The lowest score shown: the value axis starts a little below it.
+    pub lowest: Decimal,
+}
+
+/// A bar chart of a ranking sheet's scores in rank order: rank 1 at the top, bars growing
+/// left to right from a value axis that starts just below the lowest score (a multiple of 5),
+/// labelled with the units' names, with axis titles.
+pub fn score_chart(c: &ScoreChart) -> Chart {
     let mut chart = Chart::new(ChartType::Bar);
     chart
         .add_series()
-        .set_categories((sheet, 1, unit_col, rows, unit_col))
-        .set_values((sheet, 1, score_col, rows, score_col))
-        .set_name(title);
-    chart.title().set_name(title);
-    chart.x_axis().set_reverse();
+        .set_categories((c.sheet, 1, c.label_col, c.rows, c.label_col))
+        .set_values((c.sheet, 1, c.score_col, c.rows, c.score_col))
+        .set_name(c.title);
+    chart.title().set_name(c.title);
+    // In a bar chart the y axis holds the categories: reversed, the first row is at the top.
+    chart.y_axis().set_reverse().set_name(c.label_title);
+    let five = Decimal::from(5);
+    let floor = ((c.lowest / five).floor() * five - five).max(Decimal::ZERO);
+    chart
+        .x_axis()
+        .set_name(c.value_title)
+        .set_min(num(floor, 0));
     chart.legend().set_hidden();
     chart
 }
