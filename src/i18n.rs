@@ -569,6 +569,11 @@ pub fn labelled(lang: Lang, label: W, text: &str) -> String {
     format!("{}{}{text}", t(lang, label), colon(lang))
 }
 
+/// A printed page's footer (Excel's codes: &C centre, &P page, &N pages).
+pub fn page_footer(lang: Lang) -> &'static str {
+    pick_str(lang, "&CPage &P of &N", "&C第 &P 页 共 &N 页")
+}
+
 /// Between the items of a list: `, ` / `、`.
 pub fn list_sep(lang: Lang) -> &'static str {
     pick_str(lang, ", ", "、")

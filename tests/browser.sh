@@ -2,8 +2,9 @@
 # The HTML output as a person meets it: printed to PDF by headless Chromium (A4), read back with
 # pdftotext. Checks that the page renders, fits a few pages, shows the month ranking in rank
 # order (as `score --format json` gives it), shows an input's <script> as text, and that the
-# page asks for nothing over the network. Needs chromium-headless-shell (or chromium) and
-# poppler-utils: .ci/run installs them.
+# page asks for nothing over the network; then the monthly workbook printed by LibreOffice.
+# Needs chromium-headless-shell (or chromium), poppler-utils and libreoffice-calc-nogui:
+# .ci/run installs them.
 #
 # usage: tests/browser.sh [BINARY]      (default: target/debug/civscore, built if missing)
 set -euo pipefail
@@ -58,5 +59,36 @@ if grep -oE '"url":"[^"]*"' "$work/net.json" | grep -v '"url":"file://' | grep -
   fail=1
 fi
 echo "browser: $pages page(s)"
+
+# The monthly workbook as an office prints it: LibreOffice headless to PDF (A4). Each sheet is one
+# page wide, so the example's workbook prints on a few pages; the month ranking is on page 1 in
+# rank order, names and chart together, with the page footer.
+if command -v soffice > /dev/null; then
+  cp examples/units.csv "$work/units.csv"
+  "$bin" report examples/inspections.csv --units "$work/units.csv" -q -o "$work/report.xlsx"
+  (cd "$work" && timeout 180 soffice --headless --convert-to pdf report.xlsx > /dev/null 2>&1)
+  wpages=$(pdfinfo "$work/report.pdf" | awk '/^Pages:/ {print $2}')
+  if [ "$wpages" -lt 5 ] || [ "$wpages" -gt 25 ]; then
+    echo "FAIL: the workbook prints on $wpages pages (expected 5 to 25: one page wide)"; fail=1
+  fi
+  pdftotext -layout -f 1 -l 1 "$work/report.pdf" "$work/page1.txt"
+  "$bin" score examples/inspections.csv --units "$work/units.csv" -q --period 2026-11 --format json -o "$work/month.json"
+  python3 - "$work/month.json" "$work/page1.txt" <<'PY' || fail=1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+month = next(t for t in doc["tables"] if t["kind"] == "month")
+names = [r["name"] or r["unit"] for r in month["rows"]]
+text = open(sys.argv[2]).read()
+at = [text.find(n) for n in names]
+if -1 in at or at != sorted(at):
+    print("FAIL: page 1 of the workbook does not hold the month ranking in rank order"); sys.exit(1)
+if "第 1 页" not in text:
+    print("FAIL: no page footer on page 1"); sys.exit(1)
+print(f"ok: workbook page 1 holds the {len(names)} units in rank order")
+PY
+  echo "workbook: $wpages page(s)"
+else
+  echo "browser.sh: no soffice (LibreOffice): the workbook is not printed"; fail=1
+fi
 if [ "$fail" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
 echo "1 passed, 0 failed"

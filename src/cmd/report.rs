@@ -322,7 +322,7 @@ impl Ctx<'_> {
             .map(|(_, t)| t)
             .collect();
         let units = &self.view.units.list;
-        let mut s = Sheet::new(ws, p);
+        let mut s = Sheet::new(ws, p, self.lang);
         let mut head = vec![
             self.l("Unit", "单位").to_owned(),
             self.l("Name", "名称").to_owned(),
@@ -421,7 +421,7 @@ impl Ctx<'_> {
     ) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
-        let mut s = Sheet::new(ws, p);
+        let mut s = Sheet::new(ws, p, self.lang);
         let head: Vec<String> = [
             ("Where", "出处"),
             ("Date", "日期"),
@@ -504,7 +504,7 @@ impl Ctx<'_> {
         total: usize,
     ) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
-        let mut s = Sheet::new(ws, rubric.precision);
+        let mut s = Sheet::new(ws, rubric.precision, self.lang);
         let head: Vec<String> = [
             ("Level", "督办级别"),
             ("Days overdue", "逾期天数"),
@@ -606,7 +606,7 @@ impl Ctx<'_> {
         ));
         let ws = book.add_worksheet();
         ws.set_name(&name)?;
-        let mut s = Sheet::new(ws, p);
+        let mut s = Sheet::new(ws, p, self.lang);
         let head: Vec<String> = [
             ("Category", "类别"),
             ("Category name", "类别名称"),
@@ -689,7 +689,7 @@ impl Ctx<'_> {
         let p = self.view.rubric.precision;
         let ws = book.add_worksheet();
         ws.set_name(sheet_name(self.l("Red and black lists", "红黑榜")))?;
-        let mut s = Sheet::new(ws, p);
+        let mut s = Sheet::new(ws, p, self.lang);
         let head: Vec<String> = [
             ("List", "榜单"),
             ("Rank", "排名"),
@@ -735,7 +735,7 @@ impl Ctx<'_> {
         let rubric = self.view.rubric;
         let ws = book.add_worksheet();
         ws.set_name(sheet_name(self.l("Rubric", "考核细则")))?;
-        let mut s = Sheet::new(ws, p);
+        let mut s = Sheet::new(ws, p, self.lang);
         let head: Vec<String> = [
             ("Code", "编号"),
             ("Name", "名称"),

@@ -36,6 +36,8 @@ pub const MAX_ROW: u32 = 1_048_575;
 /// Writes cells and remembers how wide each column must be.
 pub struct Sheet<'w> {
     pub ws: &'w mut Worksheet,
+    /// The language of the printed page's footer.
+    lang: crate::i18n::Lang,
     widths: Vec<usize>,
     number: Format,
     integer: Format,
@@ -52,7 +54,7 @@ pub fn sheet_name(s: &str) -> String {
 }
 
 impl<'w> Sheet<'w> {
-    pub fn new(ws: &'w mut Worksheet, precision: u32) -> Self {
+    pub fn new(ws: &'w mut Worksheet, precision: u32, lang: crate::i18n::Lang) -> Self {
         let decimals = if precision == 0 {
             "0".to_owned()
         } else {
@@ -60,6 +62,7 @@ impl<'w> Sheet<'w> {
         };
         Sheet {
             ws,
+            lang,
             widths: Vec::new(),
             number: Format::new().set_num_format(decimals),
             integer: Format::new().set_num_format("0"),
@@ -113,9 +116,19 @@ impl<'w> Sheet<'w> {
         Ok(())
     }
 
-    /// Frozen header row, autofilter over the data, and column widths that fit.
+    /// Frozen header row, autofilter, column widths, and the printed page: A4 (landscape when
+    /// wider than a portrait page), one page wide, the header row on every page, and a footer
+    /// with the page number (第 1 页 共 3 页).
     pub fn finish(&mut self, last_row: u32, last_col: u16) -> Result<(), XlsxError> {
         self.ws.set_freeze_panes(1, 0)?;
+        self.ws.set_paper_size(9);
+        let width: usize = self.widths.iter().map(|w| w + 2).sum();
+        if width > 90 {
+            self.ws.set_landscape();
+        }
+        self.ws.set_print_fit_to_pages(1, 0);
+        self.ws.set_repeat_rows(0, 0)?;
+        self.ws.set_footer(crate::i18n::page_footer(self.lang));
         if last_row > 0 {
             self.ws.autofilter(0, 0, last_row, last_col)?;
         }
@@ -132,7 +145,7 @@ impl<'w> Sheet<'w> {
 pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, XlsxError> {
     let p = view.rubric.precision;
     let (head, _, _) = view.columns(t);
-    let mut s = Sheet::new(ws, p);
+    let mut s = Sheet::new(ws, p, view.lang);
     s.head(0, &head)?;
     let groups = view.has_groups();
     let names = view.has_names();

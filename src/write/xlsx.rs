@@ -16,7 +16,7 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
         let cols: Vec<usize> = (0..t.columns.len())
             .filter(|&k| t.columns[k].for_people())
             .collect();
-        let mut s = Sheet::new(ws, doc.precision);
+        let mut s = Sheet::new(ws, doc.precision, doc.lang);
         let head: Vec<String> = cols.iter().map(|&k| t.columns[k].header.clone()).collect();
         s.head(0, &head)?;
         let mut r = 0u32;
