@@ -570,8 +570,18 @@ pub fn labelled(lang: Lang, label: W, text: &str) -> String {
 }
 
 /// A printed page's footer (Excel's codes: &C centre, &P page, &N pages).
-pub fn page_footer(lang: Lang) -> &'static str {
-    pick_str(lang, "&CPage &P of &N", "&C第 &P 页 共 &N 页")
+pub fn page_footer(lang: Lang) -> String {
+    format!("&C{}", page_number(lang))
+}
+
+/// The page number on a printed page: `Page &P of &N` / `第 &P 页 共 &N 页`.
+pub fn page_number(lang: Lang) -> &'static str {
+    pick_str(lang, "Page &P of &N", "第 &P 页 共 &N 页")
+}
+
+/// `as of 2026-11-30` / `截至 2026-11-30`.
+pub fn as_of(lang: Lang, date: &str) -> String {
+    pick(lang, format!("as of {date}"), format!("截至 {date}"))
 }
 
 /// Between the items of a list: `, ` / `、`.

@@ -263,6 +263,27 @@ impl Ctx<'_> {
         lab(self.lang, en, zh)
     }
 
+    /// Every sheet's printed header and footer: the rubric, the sheet (with its provisional
+    /// mark) and the as-of date above; civscore's version, the rubric's SHA-256 and the page
+    /// number below.
+    fn print_titles(&self, book: &mut Workbook) {
+        let rubric = self.view.rubric;
+        // In a header, & starts a code: a literal one is doubled; Excel allows 255 characters.
+        let text = |s: &str| s.chars().take(60).collect::<String>().replace('&', "&&");
+        let as_of = crate::i18n::as_of(self.lang, &self.as_of.to_string());
+        let sha = rubric.sha256.get(..16).unwrap_or_default();
+        let footer = format!(
+            "&Lcivscore {} · SHA-256 {sha}…&C{}",
+            env!("CARGO_PKG_VERSION"),
+            crate::i18n::page_number(self.lang)
+        );
+        for ws in book.worksheets_mut() {
+            let header = format!("&L{}&C{}&R{as_of}", text(&rubric.name), text(&ws.name()));
+            ws.set_header(header);
+            ws.set_footer(&footer);
+        }
+    }
+
     fn workbook(&self, tables: &ranking::Tables, lists: Lists) -> Result<Workbook, XlsxError> {
         let mut book = xlsx::workbook();
         let rubric = self.view.rubric;
@@ -274,7 +295,9 @@ impl Ctx<'_> {
         ];
         for (t, name) in self.view.tables.iter().zip(names) {
             let ws = book.add_worksheet();
-            let sheet = sheet_name(&format!("{name} {}", t.period));
+            let title =
+                crate::i18n::provisional(self.lang, format!("{name} {}", t.period), t.provisional);
+            let sheet = sheet_name(&title);
             ws.set_name(&sheet)?;
             let rows = table_sheet(ws, self.view, t)?;
             if t.kind == ranking::Kind::Month && rows > 1 {
@@ -304,6 +327,7 @@ impl Ctx<'_> {
         self.stats_sheet(&mut book, &lists.findings)?;
         self.lists_sheet(&mut book)?;
         self.rubric_sheet(&mut book, p)?;
+        self.print_titles(&mut book);
         Ok(book)
     }
 
