@@ -1248,6 +1248,42 @@ fn a_report_holds_more_units_than_a_sheet_has_columns() {
     assert_eq!(trend[1][0].to_string(), "U00000");
 }
 
+/// The XML of a workbook's first sheet.
+fn first_sheet_xml(path: &Path) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+#[test]
+fn workbooks_print_as_publications_with_grades_coloured() {
+    for args in [
+        &["report", "in.csv", "-o", "r.xlsx", "-q"][..],
+        &["score", "in.csv", "-o", "r.xlsx", "-q"],
+    ] {
+        let t = T::new()
+            .copy("examples/inspections.csv", "in.csv")
+            .args(args);
+        t.run().ok();
+        let xml = first_sheet_xml(&t.path("r.xlsx"));
+        // A4, one page wide, the header row on every page, a page-numbered footer.
+        assert!(xml.contains("paperSize=\"9\""), "{args:?}");
+        assert!(
+            xml.contains("fitToPage=\"1\"") && xml.contains("fitToHeight=\"0\""),
+            "{args:?}"
+        );
+        assert!(xml.contains("第 &amp;P 页 共 &amp;N 页"), "{args:?}");
+        // Grades coloured by a rule (it follows the cells when sorted), not by cell formats.
+        assert!(xml.contains("<conditionalFormatting"), "{args:?}");
+        assert!(xml.contains("<formula>\"优秀\"</formula>"), "{args:?}");
+    }
+}
+
 #[test]
 fn report_overdue_levels_and_lists() {
     let t = hand().args(&["report"]).args(HAND).args(&[

@@ -392,14 +392,29 @@ impl View<'_> {
         let Some(g) = grade else {
             return Cell::Empty;
         };
+        Cell::Grade(g.to_owned(), self.standing(g))
+    }
+
+    /// Where a grade stands among the rubric's: the best, the second, the last or between.
+    pub fn standing(&self, grade: &str) -> Option<Standing> {
         let grades = &self.rubric.grades;
-        let standing = grades.iter().position(|x| x.name == g).map(|i| match i {
-            0 => Standing::Best,
-            i if i + 1 == grades.len() => Standing::Last,
-            1 => Standing::Second,
-            _ => Standing::Middle,
-        });
-        Cell::Grade(g.to_owned(), standing)
+        grades
+            .iter()
+            .position(|x| x.name == grade)
+            .map(|i| match i {
+                0 => Standing::Best,
+                i if i + 1 == grades.len() => Standing::Last,
+                1 => Standing::Second,
+                _ => Standing::Middle,
+            })
+    }
+
+    /// Every grade of the rubric with its standing.
+    pub fn standings(&self) -> Vec<(String, Standing)> {
+        let grades = self.rubric.grades.iter();
+        grades
+            .filter_map(|g| Some((g.name.clone(), self.standing(&g.name)?)))
+            .collect()
     }
 }
 

@@ -150,6 +150,7 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
     let groups = view.has_groups();
     let names = view.has_names();
     let bonus = t.kind == ranking::Kind::Month && view.has_bonus();
+    let mut grade_col = None;
     let mut r = 1u32;
     for row in &t.rows {
         let mut c = 0u16;
@@ -195,6 +196,7 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
         c += 1;
         if view.has_grades() {
             s.text(r, c, row.grade.as_deref().unwrap_or_default())?;
+            grade_col = Some(c);
             c += 1;
         }
         if t.rows.iter().any(|x| x.vetoed) && row.vetoed {
@@ -209,8 +211,46 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
         .position(|h| h == view.label(L::Score))
         .unwrap_or(0) as u16;
     s.number(r, score_col, t.average, p)?;
+    if let Some(col) = grade_col {
+        grade_colors(s.ws, (1, r.saturating_sub(1)), col, &view.standings())?;
+    }
     s.finish(r.saturating_sub(1), head.len().saturating_sub(1) as u16)?;
     Ok(r)
+}
+
+/// Grades coloured by conditional formats over a column's rows, so that the colours follow
+/// the cells when the sheet is sorted: the best grade green, the second blue, the last red,
+/// the others amber.
+pub fn grade_colors(
+    ws: &mut Worksheet,
+    (first, last): (u32, u32),
+    col: u16,
+    grades: &[(String, crate::doc::Standing)],
+) -> Result<(), XlsxError> {
+    use crate::doc::Standing;
+    use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
+    if last < first {
+        return Ok(());
+    }
+    for (name, standing) in grades {
+        let (fill, font) = match standing {
+            Standing::Best => ("C6EFCE", "006100"),
+            Standing::Second => ("DDEBF7", "1F4E78"),
+            Standing::Middle => ("FFEB9C", "9C5700"),
+            Standing::Last => ("FFC7CE", "9C0006"),
+        };
+        // A text compared in a formula is quoted, its own quotes doubled.
+        let text = format!("\"{}\"", name.replace('"', "\"\""));
+        let rule = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(text.as_str()))
+            .set_format(
+                Format::new()
+                    .set_background_color(fill)
+                    .set_font_color(font),
+            );
+        ws.add_conditional_format(first, col, last, col, &rule)?;
+    }
+    Ok(())
 }
 
 /// `score --format xlsx`: one sheet per table.

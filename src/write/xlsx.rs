@@ -4,8 +4,8 @@
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use crate::doc::{Cell, Document};
-use crate::render::xlsx::{Sheet, sheet_name};
+use crate::doc::{Cell, Document, Standing};
+use crate::render::xlsx::{Sheet, grade_colors, sheet_name};
 
 pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
@@ -26,10 +26,14 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
                 cell(&mut s, r, c as u16, &row[k])?;
             }
         }
-        s.finish(
-            r.saturating_sub(u32::from(t.footer.is_some())),
-            head.len().saturating_sub(1) as u16,
-        )?;
+        let last = r.saturating_sub(u32::from(t.footer.is_some()));
+        for (c, &k) in cols.iter().enumerate() {
+            let grades = grades_of(t.rows.iter().map(|row| &row[k]));
+            if !grades.is_empty() {
+                grade_colors(s.ws, (1, last), c as u16, &grades)?;
+            }
+        }
+        s.finish(last, head.len().saturating_sub(1) as u16)?;
     }
     book.save_to_buffer()
 }
@@ -43,6 +47,19 @@ fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
         Cell::Flag(false, _) => Ok(()),
         other => s.text(r, c, &other.for_people()),
     }
+}
+
+/// The grades a column holds, each once, with their standing.
+fn grades_of<'c>(cells: impl Iterator<Item = &'c Cell>) -> Vec<(String, Standing)> {
+    let mut out: Vec<(String, Standing)> = Vec::new();
+    for cell in cells {
+        if let Cell::Grade(name, Some(standing)) = cell
+            && !out.iter().any(|(n, _)| n == name)
+        {
+            out.push((name.clone(), *standing));
+        }
+    }
+    out
 }
 
 /// Excel refuses two sheets of one name (names compare without case): `name (2)`.
