@@ -73,6 +73,25 @@ pub struct Tables {
     pub years: BTreeMap<i32, Table>,
 }
 
+/// The red list (红榜) and the black list (黑榜) of a table (SPEC §7.10): red, the first `n`
+/// units not vetoed; black, every vetoed unit, then the last `n` units whose grade is below the
+/// rubric's first grade (without grades, the last `n`), never a unit of the red list. Both in
+/// rank order.
+pub fn red_black<'t>(t: &'t Table, rubric: &Rubric, n: usize) -> (Vec<&'t Row>, Vec<&'t Row>) {
+    let live: Vec<&Row> = t.rows.iter().filter(|r| !r.vetoed).collect();
+    let red: Vec<&Row> = live.iter().take(n).copied().collect();
+    let top = rubric.grades.first().map(|g| g.name.as_str());
+    let below_top = |r: &&Row| top.is_none() || r.grade.as_deref() != top;
+    let candidates: Vec<&Row> = live[red.len()..]
+        .iter()
+        .copied()
+        .filter(below_top)
+        .collect();
+    let mut black: Vec<&Row> = t.rows.iter().filter(|r| r.vetoed).collect();
+    black.extend(&candidates[candidates.len().saturating_sub(n)..]);
+    (red, black)
+}
+
 /// The first grade whose `min` ≤ the rounded score; a vetoed unit gets the last grade.
 pub fn grade(rubric: &Rubric, rounded: Decimal, vetoed: bool) -> Option<String> {
     if vetoed {
@@ -335,6 +354,70 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    /// A table of units in rank order with these grades ("" none; "V" a vetoed unit).
+    fn graded(grades: &[&str]) -> Table {
+        let rows = grades
+            .iter()
+            .enumerate()
+            .map(|(k, g)| Row {
+                unit: k,
+                rank: k as u32 + 1,
+                group_rank: None,
+                rank_change: None,
+                score_change: None,
+                score: Decimal::from(100 - k as i64),
+                deducted: Decimal::ZERO,
+                bonus: None,
+                parts: Vec::new(),
+                grade: (!g.is_empty() && *g != "V").then(|| g.to_string()),
+                vetoed: *g == "V",
+            })
+            .collect();
+        Table {
+            kind: Kind::Month,
+            period: "2026-11".into(),
+            provisional: false,
+            average: Decimal::ZERO,
+            parts: Vec::new(),
+            rows,
+        }
+    }
+
+    #[test]
+    fn red_and_black_lists() {
+        let with_grades = crate::rubric::load(
+            "civscore: 1\ngrades: [{name: A, min: 90}, {name: B, min: 80}, {name: C, min: 0}]\ncategories:\n  - code: X\n    indicators:\n      - {code: X1, points: 100, rule: per_finding, deduct: 1}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        let no_grades = crate::rubric::load(
+            "civscore: 1\ncategories:\n  - code: X\n    indicators:\n      - {code: X1, points: 100, rule: per_finding, deduct: 1}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        let units = |rows: Vec<&Row>| rows.iter().map(|r| r.unit).collect::<Vec<_>>();
+        // (grades in rank order, top n, grades?, red, black)
+        type Case<'a> = (&'a [&'a str], usize, bool, &'a [usize], &'a [usize]);
+        let cases: [Case; 5] = [
+            // Two units, both of the top grade: both red, none black (never both lists).
+            (&["A", "A"], 3, true, &[0, 1], &[]),
+            // The last two below A are black; the top grade is never blacklisted.
+            (&["A", "A", "B", "C", "C"], 2, true, &[0, 1], &[3, 4]),
+            (&["A", "A", "A", "A", "B"], 2, true, &[0, 1], &[4]),
+            // A vetoed unit is black first, whatever its place; it is never red.
+            (&["V", "A", "B", "C"], 1, true, &[1], &[0, 3]),
+            // Without grades: the last n that are not red.
+            (&["", "", "", ""], 3, false, &[0, 1, 2], &[3]),
+        ];
+        for (grades, n, has, red, black) in cases {
+            let t = graded(grades);
+            let rubric = if has { &with_grades } else { &no_grades };
+            let (r, b) = red_black(&t, rubric, n);
+            assert_eq!(units(r), red, "{grades:?} top {n}");
+            assert_eq!(units(b), black, "{grades:?} top {n}");
+        }
     }
 
     #[test]

@@ -1314,13 +1314,14 @@ fn report_overdue_levels_and_lists() {
         .iter()
         .map(|r| (r[0].to_string(), r[2].to_string()))
         .collect();
-    // Red: the best non-vetoed (U1); black: the worst non-vetoed (U3) and the vetoed U2.
+    // Red: the best non-vetoed (U1); black (SPEC §7.10): the vetoed U2 first, then the worst
+    // non-vetoed below the top grade (U3).
     assert_eq!(
         got,
         [
             ("red".into(), "U1".into()),
-            ("black".into(), "U3".into()),
-            ("black".into(), "U2".into())
+            ("black".into(), "U2".into()),
+            ("black".into(), "U3".into())
         ]
     );
     let out = hand()

@@ -17,7 +17,7 @@ use crate::engine::{self, Engine};
 use crate::error::Error;
 use crate::period::{Month, Period};
 use crate::pipeline;
-use crate::ranking::{self, Row, Table};
+use crate::ranking::{self, Table};
 use crate::records::{Record, Status};
 use crate::render::View;
 use crate::render::xlsx::{self, MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
@@ -727,11 +727,7 @@ impl Ctx<'_> {
         .map(|(en, zh)| self.l(en, zh).to_owned())
         .collect();
         s.head(0, &head)?;
-        let n = self.settings.top;
-        let live: Vec<&Row> = t.rows.iter().filter(|r| !r.vetoed).collect();
-        let red: Vec<&Row> = live.iter().take(n).copied().collect();
-        let mut black: Vec<&Row> = live.iter().rev().take(n).rev().copied().collect();
-        black.extend(t.rows.iter().filter(|r| r.vetoed));
+        let (red, black) = ranking::red_black(t, self.view.rubric, self.settings.top);
         let mut r = 1u32;
         for (list, rows) in [
             (self.l("red", "红榜"), red),
