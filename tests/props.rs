@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use civscore::engine::{self, Scores};
 use civscore::input::parse_delimited;
-use civscore::records::{Record, Status, Validator};
+use civscore::records::{Record, Status};
 use civscore::rubric::{self, Rubric};
 use civscore::units::{self, Units};
 use proptest::prelude::*;
@@ -236,13 +236,12 @@ fn setup(p: &Params, recs: &[Rec]) -> (Rubric, Units, Vec<Record>) {
         ));
     }
     let sheet = parse_delimited("units.csv", &roster, b',').unwrap();
-    let mut units = units::from_sheet(&sheet, &rubric).unwrap();
+    let units = units::from_sheet(&sheet, &rubric).unwrap();
     let records = {
         let sheet = parse_delimited("r.csv", &csv_text(recs, p.quarter_level), b',').unwrap();
-        let mut v = Validator::new(&rubric, &mut units);
-        v.add_sheet(&sheet).unwrap();
-        assert!(v.loaded.rejected.is_empty(), "{:?}", v.loaded.rejected);
-        v.loaded.records
+        let read = civscore::stream::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
+        assert!(read.rejected.is_empty(), "{:?}", read.rejected);
+        read.records
     };
     (rubric, units, records)
 }
@@ -478,21 +477,22 @@ proptest! {
         let path = dir.path().join("r.csv");
         std::fs::write(&path, &text).unwrap();
         let paths = vec![path.display().to_string()];
-        let streamed = civscore::stream::tally(&paths, &rubric, roster.then_some(&units), None, false, &Default::default());
+        let s = civscore::stream::read(&paths, &rubric, roster.then_some(&units), None, false, None, &Default::default()).unwrap();
         let has_dup = text.lines().skip(1).filter(|l| l.starts_with("R0,")).count() > 1;
         if has_dup {
-            prop_assert!(streamed.is_none());
+            // The later row with the id is rejected, in blocks as in rows parsed whole.
+            prop_assert_eq!(s.rejected.len(), 1);
+            prop_assert_eq!(s.counts.rejected, 1);
             return Ok(());
         }
-        let s = streamed.expect("valid UTF-8 CSV streams");
         // The in-memory reader on the same file, with the same roster or none.
-        let mut slow_units = if roster { units.clone() } else { Units::default() };
+        let slow_units;
         let slow_records = {
             let sheet = parse_delimited("r.csv", &text, b',').unwrap();
-            let mut v = Validator::new(&rubric, &mut slow_units);
-            v.add_sheet(&sheet).unwrap();
-            prop_assert!(v.loaded.rejected.is_empty());
-            v.loaded.records
+            let read = civscore::stream::read_sheet(&sheet, &rubric, roster.then_some(&units)).unwrap();
+            prop_assert!(read.rejected.is_empty());
+            slow_units = read.units;
+            read.records
         };
         prop_assert_eq!(slow_records.len(), records.len());
         let units = slow_units;
@@ -562,22 +562,21 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &text).unwrap();
-    let s = civscore::stream::tally(
+    let s = civscore::stream::read(
         &[path.display().to_string()],
         &rubric,
         None,
         None,
         false,
+        None,
         &Default::default(),
     )
     .expect("streams");
-    let mut units = Units::default();
-    let records = {
+    let (units, records) = {
         let sheet = parse_delimited("big.csv", &text, b',').unwrap();
-        let mut v = Validator::new(&rubric, &mut units);
-        v.add_sheet(&sheet).unwrap();
-        assert!(v.loaded.rejected.is_empty());
-        v.loaded.records
+        let read = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
+        assert!(read.rejected.is_empty());
+        (read.units, read.records)
     };
     assert_eq!(s.counts.read, 100_000);
     assert_eq!(s.counts.read, records.len() as u64);
@@ -624,15 +623,19 @@ fn keeping_all(
     paths: &[String],
     rubric: &Rubric,
     config: &civscore::input::ReadConfig,
-) -> Option<civscore::stream::Streamed> {
-    civscore::stream::tally_keeping(
+) -> Result<civscore::stream::Streamed, civscore::Error> {
+    let opts = civscore::input::ReadOptions {
+        config: *config,
+        ..Default::default()
+    };
+    civscore::stream::read(
         paths,
         rubric,
         None,
         None,
         false,
         Some(&|_, _, _| true),
-        config,
+        &opts,
     )
 }
 
@@ -725,17 +728,9 @@ fn keeps_the_same_records(map_from: u64) {
     let paths = vec![path];
 
     let shown = civscore::fuzz::shown;
-    let mut slow_units = Units::default();
-    let slow = civscore::records::load(
-        &paths,
-        &rubric,
-        &mut slow_units,
-        &Default::default(),
-        false,
-        None,
-        None,
-    )
-    .unwrap();
+    let sheet = civscore::input::read_table(&paths[0], &Default::default()).unwrap();
+    let slow = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
+    let slow_units = slow.units.clone();
     assert_eq!(slow.records.len(), 100_000);
     // Everything kept, then one unit's records (by its code).
     let all = keeping_all(&paths, &rubric, &config).expect("streams");
@@ -743,14 +738,18 @@ fn keeps_the_same_records(map_from: u64) {
         shown(&all.records, &all.units),
         shown(&slow.records, &slow_units)
     );
-    let one = civscore::stream::tally_keeping(
+    let opts = civscore::input::ReadOptions {
+        config,
+        ..Default::default()
+    };
+    let one = civscore::stream::read(
         &paths,
         &rubric,
         None,
         None,
         false,
         Some(&|_, code, _| code == "U7"),
-        &config,
+        &opts,
     )
     .expect("streams");
     let want: Vec<Record> = slow
@@ -784,12 +783,13 @@ fn a_short_line_reads_its_missing_cells_as_empty() {
         let path = dir.path().join("short.csv");
         std::fs::write(&path, text).unwrap();
         let as_of = Some(jiff::civil::date(2026, 11, 4));
-        let s = civscore::stream::tally(
+        let s = civscore::stream::read(
             &[path.display().to_string()],
             &rubric,
             None,
             as_of,
             false,
+            None,
             &Default::default(),
         )
         .expect("streams");
