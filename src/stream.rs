@@ -1413,20 +1413,7 @@ pub fn read(
         },
         repeats: None,
     };
-    let inputs = Inputs::All(paths);
-    let mut read = read_all(&inputs, &env)?;
-    let repeats = read.repeats();
-    if let Some(repeats) = &repeats {
-        drop(read);
-        read = read_all(
-            &inputs,
-            &Env {
-                repeats: Some(repeats),
-                ..env
-            },
-        )?;
-    }
-    Ok(read.assemble(&env))
+    read_settled(&Inputs::All(paths), env)
 }
 
 /// Reads a table already in memory (rows parsed from a whole text, or a spreadsheet's) as the
@@ -1456,17 +1443,20 @@ pub fn read_sheet(
         config: opts.config,
         repeats: None,
     };
-    let inputs = Inputs::Sheet(sheet);
-    let mut read = read_all(&inputs, &env)?;
-    let repeats = read.repeats();
-    if let Some(repeats) = &repeats {
-        read = read_all(
-            &inputs,
-            &Env {
-                repeats: Some(repeats),
-                ..env
-            },
-        )?;
+    read_settled(&Inputs::Sheet(sheet), env)
+}
+
+/// Reads the inputs; when an id repeats, reads them again holding back the rows that have one,
+/// and settles those in file order.
+fn read_settled(inputs: &Inputs, env: Env) -> Result<Streamed, Error> {
+    let mut read = read_all(inputs, &env)?;
+    if let Some(repeats) = read.repeats() {
+        drop(read);
+        let again = Env {
+            repeats: Some(&repeats),
+            ..env
+        };
+        return Ok(read_all(inputs, &again)?.assemble(&again));
     }
     Ok(read.assemble(&env))
 }

@@ -444,8 +444,8 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// The streaming reader (blocks on two workers, integer tallies merged) and the in-memory
-    /// reader give the same tables; a repeated id makes the streaming reader give way.
+    /// The reader in blocks (two workers, integer tallies merged) and the rows of the whole
+    /// text give the same tables; a repeated id rejects the later row.
     #[test]
     fn streaming_and_in_memory_readers_agree(
         p in params(),
@@ -485,7 +485,7 @@ proptest! {
             prop_assert_eq!(s.counts.rejected, 1);
             return Ok(());
         }
-        // The in-memory reader on the same file, with the same roster or none.
+        // The rows of the whole file, with the same roster or none.
         let slow_units;
         let slow_records = {
             let sheet = parse_delimited("r.csv", &text, b',').unwrap();
@@ -520,7 +520,7 @@ fn hand_rubric() -> Rubric {
 }
 
 /// A file of several blocks, with quoted notes that hold commas, quotes and line breaks (some
-/// across block boundaries), read by the streaming reader and by the in-memory reader.
+/// across block boundaries), read in blocks and as the rows of the whole text.
 #[test]
 fn streaming_many_blocks_with_quoted_line_breaks() {
     let rubric = hand_rubric();
@@ -605,8 +605,8 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     assert_eq!(flat(&a, &units), flat(&b, &s.units));
 }
 
-/// The records the streaming reader keeps (for `explain` and `report`) are the in-memory
-/// reader's, field for field and line for line: over several blocks, with a byte-order mark,
+/// The records the reader keeps in blocks (for `explain` and `report`) are those of the whole
+/// text's rows, field for field and line for line: over several blocks, with a byte-order mark,
 /// blank lines, Windows line ends in part of the file, quoted notes with line breaks, cells in
 /// spaces and dates in other forms.
 #[test]
@@ -618,7 +618,7 @@ fn streaming_keeps_the_same_records_with_the_same_lines() {
     }
 }
 
-/// Every record kept, read by the streaming reader.
+/// Every record kept, read in blocks.
 fn keeping_all(
     paths: &[String],
     rubric: &Rubric,
@@ -762,7 +762,7 @@ fn keeps_the_same_records(map_from: u64) {
     assert_eq!(shown(&one.records, &one.units), shown(&want, &slow_units));
 }
 
-/// A line that ends before its last columns reads them as empty, as the in-memory reader
+/// A line that ends before its last columns reads them as empty, as the whole-text parser
 /// does, and not as the line before's: here a stale rectification date would make U2's
 /// finding overdue.
 #[test]
