@@ -2,7 +2,6 @@
 //! whatever the bytes, loading must end in a value or an error, never a panic.
 
 use crate::input::{self, TextEncoding};
-use crate::records::Validator;
 use crate::units::Units;
 use crate::{engine, ranking, rubric};
 
@@ -22,14 +21,10 @@ pub fn records(bytes: &[u8]) {
     let Ok(sheet) = sheet else {
         return;
     };
-    let mut units = Units::default();
-    let records = {
-        let mut v = Validator::new(&rubric, &mut units);
-        if v.add_sheet(&sheet).is_err() {
-            return;
-        }
-        std::mem::take(&mut v.loaded.records)
+    let Ok(read) = crate::stream::read_sheet(&sheet, &rubric, None) else {
+        return;
     };
+    let (units, records) = (read.units, read.records);
     let scores = engine::score(&rubric, &units, &records, None);
     let _ = ranking::tables(&rubric, &units, &scores);
 }
@@ -40,9 +35,10 @@ pub fn rubric(bytes: &[u8]) {
     let _ = rubric::load(&text, "fuzz.yaml");
 }
 
-/// Reads bytes as a records file with both readers: whenever the streaming reader answers, the
-/// in-memory reader must give the same counts, the same tables, the same kept records and the
-/// same rejected rows. Panics on any difference (that is the finding).
+/// Reads bytes as a records file in blocks (two workers, blocks of every size) and as rows
+/// parsed from the whole text: both must give the same counts, the same tables, the same kept
+/// records and the same rejected rows, or the same error. Panics on any difference (that is the
+/// finding).
 pub fn stream(bytes: &[u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static FILES: AtomicU64 = AtomicU64::new(0);
@@ -58,53 +54,49 @@ pub fn stream(bytes: &[u8]) {
         return;
     }
     let paths = vec![path.display().to_string()];
-    // Every other input through the mapped path (both paths must agree with the in-memory one).
-    let map_from = if bytes.len().is_multiple_of(2) {
-        0
-    } else {
-        u64::MAX
-    };
+    // Every other input through the mapped path, in blocks of a few bytes or of the usual size.
     let config = crate::input::ReadConfig {
-        map_from,
+        map_from: if bytes.len().is_multiple_of(2) {
+            0
+        } else {
+            u64::MAX
+        },
+        block: if bytes.len().is_multiple_of(3) {
+            64
+        } else {
+            crate::input::ReadConfig::BLOCK
+        },
+        workers: 2,
+    };
+    let opts = crate::input::ReadOptions {
+        config,
         ..Default::default()
     };
-    let streamed = crate::stream::tally_keeping(
+    let blocks = crate::stream::read(
         &paths,
         &rubric,
         None,
         None,
         false,
         Some(&|_, _, _| true),
-        &config,
+        &opts,
     );
-    let mut units = Units::default();
-    let loaded = crate::records::load(
-        &paths,
-        &rubric,
-        &mut units,
-        &Default::default(),
-        true,
-        None,
-        None,
-    );
+    let rows = input::read_table(&paths[0], &Default::default())
+        .and_then(|sheet| crate::stream::read_sheet(&sheet, &rubric, None));
     let _ = std::fs::remove_file(&path);
-    let Some(s) = streamed else {
-        return;
-    };
-    let loaded = match loaded {
-        Ok(l) => l,
-        // Nothing to score: the streamed rows must say so too.
-        Err(e) if s.counts.scored + s.counts.void == 0 => {
-            let none = crate::records::Loaded {
-                counts: s.counts,
-                ..Default::default()
-            };
-            let again = crate::records::finish(none, &paths, true).err();
-            assert_eq!(again.map(|a| a.to_string()), Some(e.to_string()));
+    let (s, loaded) = match (blocks, rows) {
+        (Ok(s), Ok(l)) => (s, l),
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string(), "errors");
             return;
         }
-        Err(e) => panic!("streamed, but the in-memory reader says: {e}"),
+        (a, b) => panic!(
+            "blocks: {:?}, rows: {:?}",
+            a.map(|s| s.counts),
+            b.map(|s| s.counts)
+        ),
     };
+    let units = &loaded.units;
     assert_eq!(s.counts, loaded.counts, "counts");
     let rejected = |r: &[crate::records::Rejected]| -> Vec<String> {
         r.iter()
@@ -118,7 +110,7 @@ pub fn stream(bytes: &[u8]) {
     );
     assert_eq!(
         shown(&s.records, &s.units),
-        shown(&loaded.records, &units),
+        shown(&loaded.records, units),
         "records"
     );
     let flat = |t: &ranking::Tables, u: &Units| {
@@ -136,11 +128,11 @@ pub fn stream(bytes: &[u8]) {
             })
             .collect::<Vec<_>>()
     };
-    let a = engine::Engine::from_store(&rubric, &units, s.layout.clone(), loaded.store);
-    let a = ranking::tables(&rubric, &units, &a.score());
+    let a = engine::Engine::from_store(&rubric, units, loaded.layout.clone(), loaded.store);
+    let a = ranking::tables(&rubric, units, &a.score());
     let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
     let b = ranking::tables(&rubric, &s.units, &b.score());
-    assert_eq!(flat(&a, &units), flat(&b, &s.units), "tables");
+    assert_eq!(flat(&a, units), flat(&b, &s.units), "tables");
 }
 
 /// Records as text with their unit's code in place of its number (readers number units in the

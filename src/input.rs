@@ -241,7 +241,7 @@ const SPREADSHEET_EXTENSIONS: &[&str] = &[".xlsx", ".xlsm", ".xlsb", ".xls", ".o
 
 /// A spreadsheet by its extension, or by its first bytes (a zip archive or an OLE compound file)
 /// when it comes from standard input or has an unexpected name.
-fn is_spreadsheet(lower_path: &str, bytes: &[u8]) -> bool {
+pub(crate) fn is_spreadsheet(lower_path: &str, bytes: &[u8]) -> bool {
     SPREADSHEET_EXTENSIONS
         .iter()
         .any(|e| lower_path.ends_with(e))

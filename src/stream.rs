@@ -1,10 +1,12 @@
-//! The streaming reader: millions of records in flat memory on every core. A CSV file is read in
-//! blocks cut at record boundaries; two workers parse, check and tally their blocks into integer
-//! stores that merge exactly. Records are never kept. It handles the common case — UTF-8 CSV or
-//! TSV files whose rows are all valid — and answers `None` for anything else (a spreadsheet,
-//! standard input, another encoding, any invalid row, a repeated id), so that the in-memory
-//! reader, which reports every problem in detail, takes over with identical results.
+//! The one reader of records: every input — CSV or TSV files in any encoding, standard input,
+//! spreadsheets — goes the same way: decoded, split into blocks of whole records, each row
+//! checked (a quick path for the usual row, the full check for any other), tallied into integer
+//! stores that merge exactly, and every invalid row rejected in place with its file and line.
+//! Records are not kept unless a command asks for them. Ids that repeat are settled after the
+//! blocks, in file order, so that neither the block size nor the number of workers changes the
+//! answer.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::Read;
 use std::sync::Mutex;
@@ -14,25 +16,44 @@ use std::sync::mpsc;
 use jiff::civil::Date;
 
 use crate::engine;
+use crate::error::Error;
 use crate::fxhash::{ByteMap, Numbered};
-use crate::input::{self, ReadConfig};
+use crate::i18n::{msg, ui};
+use crate::input::{self, ReadConfig, ReadOptions, Row, Sheet, TextEncoding};
 use crate::period::Month;
-use crate::records::{self, Col, Counts, Layout as Columns, Record, Rejected, Status};
+use crate::records::{
+    self, Col, Counts, Layout as Columns, Loaded, Record, Rejected, RowError, Status,
+};
 use crate::rubric::Rubric;
 use crate::tally::{Layout, Slim, Store};
 use crate::units::Units;
 
-/// What the streaming reader produced.
+/// What the reader produced.
 pub struct Streamed {
     pub layout: Layout,
     pub store: Store,
     pub units: Units,
     pub counts: Counts,
+    /// The inputs' names (a path, `<stdin>`, or `book.xlsx[Sheet1]`), indexed by `Record::file`.
     pub files: Vec<String>,
     /// The records a command asked to keep, in file order.
     pub records: Vec<Record>,
     /// The rows rejected, in file order.
     pub rejected: Vec<Rejected>,
+}
+
+impl Streamed {
+    /// What was read, as the pipeline takes it.
+    pub fn loaded(self) -> (Units, Loaded) {
+        let loaded = Loaded {
+            records: self.records,
+            store: self.store,
+            files: self.files,
+            rejected: self.rejected,
+            counts: self.counts,
+        };
+        (self.units, loaded)
+    }
 }
 
 /// Which records to keep (all are tallied), asked of each valid record with its unit's code and
@@ -43,46 +64,46 @@ pub type Wanted<'a> = &'a (dyn Fn(&Record, &str, Option<&str>) -> bool + Sync);
 /// One block of whole records, and its place among the file's blocks (the lines of what a
 /// block rejects or keeps are counted from its start, and placed in the file once every
 /// block's lines are known).
-struct Chunk {
-    data: Data,
+struct Chunk<'a> {
+    data: Data<'a>,
     seq: u64,
     /// Known to hold no quote and no carriage return (false: not known).
     plain: bool,
 }
 
-/// A block's bytes: read into a buffer, or a range of a window of the file mapped for it alone
-/// (unmapped when the block is done, so that memory stays flat).
-enum Data {
+/// A block: bytes read into a buffer, a range of a window of the file mapped for it alone
+/// (unmapped when the block is done, so that memory stays flat), a part of text decoded in
+/// memory, or rows of a spreadsheet.
+enum Data<'a> {
     Read(Vec<u8>),
     Mapped(memmap2::Mmap, std::ops::Range<usize>),
-}
-
-impl Data {
-    fn bytes(&self) -> Result<&[u8], GiveUp> {
-        match self {
-            Data::Read(v) => Ok(v),
-            Data::Mapped(map, range) => map.get(range.clone()).ok_or(GiveUp),
-        }
-    }
+    Text(&'a [u8]),
+    Rows(&'a [Row]),
 }
 
 /// Where a feeder sends its blocks, and what it answers to: the workers' stop flag and the
 /// progress bar.
-struct Out<'a> {
-    tx: &'a mpsc::SyncSender<Chunk>,
-    bar: Option<&'a indicatif::ProgressBar>,
-    pool: &'a Pool,
+struct Out<'a, 's> {
+    tx: &'s mpsc::SyncSender<Chunk<'a>>,
+    bar: Option<&'s indicatif::ProgressBar>,
+    pool: &'s Pool,
     /// The next block's place among the file's blocks.
     seq: u64,
     /// Bytes per block.
     block: usize,
+    delimiter: u8,
+    /// The input's name, for errors.
+    name: &'s str,
+    /// Where a quote opened that the input never closes: the block, and the lines before it
+    /// in the block.
+    unclosed: Option<(u64, u64)>,
 }
 
-impl Out<'_> {
-    /// Gives way when a worker has.
-    fn go_on(&self) -> Result<(), GiveUp> {
+impl<'a> Out<'a, '_> {
+    /// Stops when a worker has.
+    fn go_on(&self) -> Result<(), Stop> {
         match self.pool.stop.load(Ordering::Relaxed) {
-            true => Err(GiveUp),
+            true => Err(Stop::Halted),
             false => Ok(()),
         }
     }
@@ -94,16 +115,37 @@ impl Out<'_> {
     }
 
     /// Sends a block on, numbered.
-    fn send(&mut self, data: Data, plain: bool) -> Result<(), GiveUp> {
+    fn send(&mut self, data: Data<'a>, plain: bool) -> Result<(), Stop> {
         let seq = self.seq;
         self.seq += 1;
-        self.tx.send(Chunk { data, seq, plain }).map_err(|_| GiveUp)
+        self.tx
+            .send(Chunk { data, seq, plain })
+            .map_err(|_| Stop::Halted)
+    }
+
+    /// Notes a quote the next block opens and the input never closes.
+    fn note(&mut self, window: &[u8], cut: &Cut) {
+        if let Some(q) = cut.unclosed {
+            self.unclosed = Some((self.seq, newlines(&window[..q])));
+        }
     }
 }
 
-/// Why the streaming reader gave way (for the curious; the in-memory reader takes over).
+/// Why reading an input stopped short.
 #[derive(Debug)]
-struct GiveUp;
+enum Stop {
+    /// A cell that must be read as text is not UTF-8: the input is read again, decoded.
+    NotUtf8,
+    /// Another worker (or the reader) stopped first.
+    Halted,
+    Failed(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Stop {
+        Stop::Failed(e)
+    }
+}
 
 /// Ids seen, kept as runs of consecutive numbers per prefix and width (`R000000001` …
 /// `R010000000` is one run), so that the usual sequential ids cost almost nothing; ids without a
@@ -219,11 +261,13 @@ impl Ids {
     /// True when no id is in two sets, nor twice in one.
     #[cfg(test)]
     fn all_distinct(sets: Vec<Ids>) -> bool {
-        Ids::merged(sets).is_some()
+        Ids::repeats(sets, Vec::new(), &[]).is_none()
     }
 
-    /// Every id of the sets, when no id is in two sets nor twice in one.
-    fn merged(sets: Vec<Ids>) -> Option<Claimed> {
+    /// The ids more than one row has: valid rows' ids in two sets or twice in one (`twice`:
+    /// those an [`Ids::insert`] refused), and the ids of rejected rows that a valid row has
+    /// too. `None` when there are none (the usual case).
+    fn repeats(sets: Vec<Ids>, twice: Vec<Vec<u8>>, rejected: &[Vec<u8>]) -> Option<IdSet> {
         let mut runs = Vec::new();
         let mut other = Vec::new();
         for mut s in sets {
@@ -232,22 +276,72 @@ impl Ids {
             other.append(&mut s.other);
         }
         runs.sort_unstable();
-        let overlap = runs
-            .windows(2)
-            .any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1 && w[1].2 <= w[0].3);
+        // The union of the runs, and where two of them overlap.
+        let mut union: Vec<Run> = Vec::new();
+        let mut again = IdSet::default();
+        for r in runs {
+            match union.last_mut() {
+                Some(u) if u.0 == r.0 && u.1 == r.1 && r.2 <= u.3 => {
+                    again.runs.push((r.0.clone(), r.1, r.2, r.3.min(u.3)));
+                    u.3 = u.3.max(r.3);
+                }
+                _ => union.push(r),
+            }
+        }
         other.sort_unstable();
-        let twice = other.windows(2).any(|w| w[0] == w[1]);
-        (!overlap && !twice).then_some(Claimed { runs, other })
+        for w in other.windows(2) {
+            if w[0] == w[1] {
+                again.other.push(w[0].clone());
+            }
+        }
+        other.dedup();
+        let claimed = IdSet { runs: union, other };
+        let refused = rejected.iter().filter(|id| claimed.contains(id)).cloned();
+        for id in twice.into_iter().chain(refused) {
+            again.add(id);
+        }
+        (!again.runs.is_empty() || !again.other.is_empty()).then(|| again.settled())
     }
 }
 
-/// The ids valid rows claimed, each once: runs sorted, the others sorted.
-struct Claimed {
-    runs: Vec<(Vec<u8>, usize, u64, u64)>,
+/// A run of ids: prefix, width of the number, first and last number.
+type Run = (Vec<u8>, usize, u64, u64);
+
+/// A set of ids: runs of numbers sorted and apart, the other ids sorted.
+#[derive(Default)]
+pub(crate) struct IdSet {
+    runs: Vec<Run>,
     other: Vec<Vec<u8>>,
 }
 
-impl Claimed {
+impl IdSet {
+    fn add(&mut self, id: Vec<u8>) {
+        match crate::fxhash::split_number(&id, 18) {
+            Some((prefix, digits, n)) => self.runs.push((prefix.to_vec(), digits, n, n)),
+            None => self.other.push(id),
+        }
+    }
+
+    /// Runs sorted and joined where they meet, others sorted once each.
+    fn settled(mut self) -> IdSet {
+        self.runs.sort_unstable();
+        let mut runs: Vec<Run> = Vec::new();
+        for r in self.runs {
+            match runs.last_mut() {
+                Some(u) if u.0 == r.0 && u.1 == r.1 && r.2 <= u.3.saturating_add(1) => {
+                    u.3 = u.3.max(r.3);
+                }
+                _ => runs.push(r),
+            }
+        }
+        self.other.sort_unstable();
+        self.other.dedup();
+        IdSet {
+            runs,
+            other: self.other,
+        }
+    }
+
     fn contains(&self, id: &[u8]) -> bool {
         let Some((prefix, digits, n)) = crate::fxhash::split_number(id, 18) else {
             return self
@@ -289,6 +383,8 @@ struct Part {
     /// Units first seen by this worker, by local number (without a roster).
     new_units: Vec<String>,
     ids: Ids,
+    /// Ids of valid rows that [`Ids::insert`] found taken already.
+    twice: Vec<Vec<u8>>,
     counts: Counts,
     /// Records kept, their units by local number (without a roster), their lines counted from
     /// the start of their block; and the block of each.
@@ -299,24 +395,51 @@ struct Part {
     /// The ids of the rows rejected: a valid row with one of them would have to be known to
     /// come before or after it.
     rejected_ids: Vec<Vec<u8>>,
+    /// Valid rows whose id repeats (when ids are settled), held back until the order of every
+    /// row with that id is known: their block, and the row.
+    held: Vec<(u64, Held)>,
     /// Each block's number of lines.
     lines: Vec<(u64, u64)>,
+}
+
+/// A valid row whose id more than one row has: tallied if it is the first valid row with that
+/// id, rejected if not.
+struct Held {
+    line: u64,
+    cells: Vec<String>,
+    checked: records::Checked,
+}
+
+/// What reading every input needs to know.
+struct Env<'a> {
+    rubric: &'a Rubric,
+    layout: &'a Layout,
+    roster: Option<&'a Units>,
+    as_of: Option<Date>,
+    progress: bool,
+    keep: Option<Wanted<'a>>,
+    opts: &'a ReadOptions,
+    config: ReadConfig,
+    /// The ids that repeat, once known: the rows that have them are held.
+    repeats: Option<&'a IdSet>,
 }
 
 struct Ctx<'a> {
     config: ReadConfig,
     rubric: &'a Rubric,
     layout: &'a Layout,
-    /// The file's name and header, and which of its columns is which (for rejected rows).
+    /// The input's name and header, and which of its columns is which (for rejected rows).
     head: &'a input::Head,
     columns: &'a Columns,
-    header: &'a [String],
     roster: Option<&'a Units>,
     delimiter: u8,
     as_of: Option<Date>,
     keep: Option<Wanted<'a>>,
-    /// The file's index among the inputs.
+    /// The input's index among the inputs.
     file: u32,
+    /// Every block is checked to be UTF-8 (bytes read from a file, not yet decoded).
+    check_utf8: bool,
+    repeats: Option<&'a IdSet>,
     /// The file column of each of [`ALL_COLS`], if present.
     idx: [Option<usize>; 13],
     /// The columns scoring reads, and their file columns.
@@ -443,14 +566,18 @@ fn flush(
 /// A worker: parses and tallies blocks until the reader closes the channel. When it gives way
 /// (or fails: a bug) it tells the reader to stop, and still drains the channel so that the
 /// reader never waits on a full channel nobody reads.
-fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>, pool: &Pool) -> Result<Part, GiveUp> {
+fn work<'a>(
+    ctx: &Ctx,
+    chunks: &Mutex<mpsc::Receiver<Chunk<'a>>>,
+    pool: &Pool,
+) -> Result<Part, Stop> {
     /// Stops the reader and drains the channel unless the worker finished.
-    struct Drain<'a> {
-        chunks: &'a Mutex<mpsc::Receiver<Chunk>>,
+    struct Drain<'a, 'c> {
+        chunks: &'a Mutex<mpsc::Receiver<Chunk<'c>>>,
         pool: &'a Pool,
         done: bool,
     }
-    impl Drop for Drain<'_> {
+    impl Drop for Drain<'_, '_> {
         fn drop(&mut self) {
             if self.done {
                 return;
@@ -477,6 +604,15 @@ fn work(ctx: &Ctx, chunks: &Mutex<mpsc::Receiver<Chunk>>, pool: &Pool) -> Result
 trait Fields {
     fn len(&self) -> usize;
     fn get(&self, i: usize) -> Option<&[u8]>;
+}
+
+impl Fields for Row {
+    fn len(&self) -> usize {
+        self.cells.len()
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        self.cells.get(i).map(|c| c.as_bytes())
+    }
 }
 
 impl Fields for csv::ByteRecord {
@@ -537,11 +673,13 @@ impl<'c> Worker<'c> {
                 store: Store::new(ctx.layout),
                 new_units: Vec::new(),
                 ids: Ids::default(),
+                twice: Vec::new(),
                 counts: Counts::default(),
                 kept: Vec::new(),
                 kept_in: Vec::new(),
                 rejected: Vec::new(),
                 rejected_ids: Vec::new(),
+                held: Vec::new(),
                 lines: Vec::new(),
             },
             seq: 0,
@@ -550,21 +688,42 @@ impl<'c> Worker<'c> {
             units: ByteMap::default(),
             numbered: Numbered::default(),
             quick: records::Quick::new(ctx.rubric),
-            keys: ctx.header.iter().map(|h| input::header_key(h)).collect(),
+            keys: ctx
+                .head
+                .header
+                .iter()
+                .map(|h| input::header_key(h))
+                .collect(),
         }
     }
 
-    /// Reads a block: plain blocks split at separators, others parsed by `csv`. Lines are
-    /// counted from the block's start.
+    /// Reads a block: plain blocks split at separators, others parsed by `csv`, rows of a
+    /// spreadsheet one by one. Lines are counted from the block's start.
     fn block(
         &mut self,
-        bytes: &[u8],
+        data: &Data,
         seq: u64,
         plain: bool,
         record: &mut csv::ByteRecord,
         ends: &mut Vec<u32>,
-    ) -> Result<(), GiveUp> {
+    ) -> Result<(), Stop> {
         self.seq = seq;
+        let bytes: &[u8] = match data {
+            Data::Read(v) => v,
+            Data::Mapped(map, range) => map.get(range.clone()).unwrap_or_default(),
+            Data::Text(t) => t,
+            Data::Rows(rows) => {
+                // Rows carry their own lines (the input's start counts as line 0).
+                for row in rows.iter() {
+                    self.row(row, row.line)?;
+                }
+                self.part.lines.push((seq, 0));
+                return Ok(());
+            }
+        };
+        if self.ctx.check_utf8 && std::str::from_utf8(bytes).is_err() {
+            return Err(Stop::NotUtf8);
+        }
         let lines = if plain || memchr::memchr2(b'"', b'\r', bytes).is_none() {
             match &self.ctx.plan {
                 Some(plan) => self.plain_block(bytes, plan, ends)?,
@@ -578,8 +737,13 @@ impl<'c> Worker<'c> {
                 .flexible(true)
                 .delimiter(self.ctx.delimiter)
                 .from_reader(bytes);
-            while reader.read_byte_record(record).map_err(|_| GiveUp)? {
-                // Counted as the in-memory reader counts.
+            loop {
+                match reader.read_byte_record(record) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => return Err(Error::Internal(e.to_string()).into()),
+                }
+                // Counted as the whole input's parser counts.
                 let line = record
                     .position()
                     .map_or(0, |p| input::true_line(bytes, p) - 1);
@@ -595,12 +759,7 @@ impl<'c> Worker<'c> {
     /// straight to its column's cell as it is split, and a line whose cells are all in the
     /// usual form is tallied from them; any other line is split again and read by [`row`].
     /// Answers how many lines the block has.
-    fn plain_block(
-        &mut self,
-        block: &[u8],
-        plan: &Plan,
-        ends: &mut Vec<u32>,
-    ) -> Result<u64, GiveUp> {
+    fn plain_block(&mut self, block: &[u8], plan: &Plan, ends: &mut Vec<u32>) -> Result<u64, Stop> {
         let (delimiter, need) = (self.ctx.delimiter, plan.need);
         let slot = |field: usize| usize::from(plan.cells.get(field).copied().unwrap_or(SINK));
         let mut cells: [&[u8]; SINK as usize + 1] = [&[]; SINK as usize + 1];
@@ -612,9 +771,11 @@ impl<'c> Worker<'c> {
             }
             if fields >= need
                 && let Some((c, unit, id)) = self.quick(|col| cells[col as usize])
+                && !self.holds(id)
             {
                 self.part.counts.read += 1;
-                return self.take(c, unit, id);
+                self.take(c, unit, id);
+                return Ok(());
             }
             let line = &block[line_start..p];
             split_plain(line, delimiter, ends, |l| self.row(&l, index)).map(|_| ())
@@ -646,7 +807,7 @@ impl<'c> Worker<'c> {
         Some((c, self.unit(raw(Col::Unit))?, plain_id(raw(Col::Id))?))
     }
 
-    fn row(&mut self, rec: &impl Fields, line: u64) -> Result<(), GiveUp> {
+    fn row(&mut self, rec: &impl Fields, line: u64) -> Result<(), Stop> {
         let ctx = self.ctx;
         let idx = &ctx.idx;
         let raw = |col: Col| -> &[u8] {
@@ -655,28 +816,63 @@ impl<'c> Worker<'c> {
                 .unwrap_or_default()
         };
         let (c, unit, id) = match self.quick(raw) {
-            Some(q) => {
+            Some((c, unit, id)) => {
                 self.part.counts.read += 1;
-                q
+                (c, Some(unit), id)
             }
             None => match self.slow(rec, line)? {
-                Some(q) => q,
+                Some((c, id)) => (c, None, id),
                 None => return Ok(()),
             },
         };
-        self.take(c, unit, id)?;
+        if self.holds(id) {
+            return self.hold(rec, line, c);
+        }
+        let unit = match unit {
+            Some(u) => u,
+            None => self.resolve(rec),
+        };
+        self.take(c, unit, id);
         if let Some(keep) = ctx.keep {
             self.keep(keep, rec, line, c, unit)?;
         }
         Ok(())
     }
 
+    /// Whether a valid row with this id waits for the order of the rows that share it.
+    #[inline]
+    fn holds(&self, id: &[u8]) -> bool {
+        self.ctx
+            .repeats
+            .is_some_and(|r| !id.is_empty() && r.contains(id))
+    }
+
+    /// Holds a valid row back: whether it is tallied depends on the rows before it.
+    #[cold]
+    fn hold(
+        &mut self,
+        rec: &impl Fields,
+        line: u64,
+        checked: records::Checked,
+    ) -> Result<(), Stop> {
+        let cells = cells(rec)?;
+        self.part.held.push((
+            self.seq,
+            Held {
+                line,
+                cells,
+                checked,
+            },
+        ));
+        Ok(())
+    }
+
     /// Tallies a row checked and resolved.
     #[inline]
-    fn take(&mut self, c: records::Checked, unit: u32, id: &[u8]) -> Result<(), GiveUp> {
+    fn take(&mut self, c: records::Checked, unit: u32, id: &[u8]) {
         let ctx = self.ctx;
-        if !id.is_empty() && !self.part.ids.insert(id) {
-            return Err(GiveUp);
+        if !id.is_empty() && ctx.repeats.is_none() && !self.part.ids.insert(id) {
+            self.part.twice.push(id.to_vec());
         }
         if c.status == Status::Void {
             self.part.counts.void += 1;
@@ -698,10 +894,9 @@ impl<'c> Worker<'c> {
             }
             None => self.part.store.add(ctx.layout, &s),
         }
-        Ok(())
     }
 
-    /// Keeps the record when asked to: its cells as text, as the in-memory reader keeps them.
+    /// Keeps the record when asked to: its cells as text.
     fn keep(
         &mut self,
         keep: Wanted,
@@ -709,78 +904,53 @@ impl<'c> Worker<'c> {
         line: u64,
         c: records::Checked,
         unit: u32,
-    ) -> Result<(), GiveUp> {
-        let text = |col: Col| -> Result<&str, GiveUp> {
+    ) -> Result<(), Stop> {
+        let text = |col: Col| -> Result<&str, Stop> {
             match self.ctx.idx[col as usize].and_then(|i| rec.get(i)) {
-                Some(b) => std::str::from_utf8(b)
-                    .map(input::trim_cell)
-                    .map_err(|_| GiveUp),
+                Some(b) => utf8(b).map(input::trim_cell),
                 None => Ok(""),
             }
         };
-        let opt = |col: Col| -> Result<Option<String>, GiveUp> {
-            text(col).map(|s| (!s.is_empty()).then(|| s.to_owned()))
-        };
-        let mut record = Record {
-            file: self.ctx.file,
-            line,
-            date: c.date,
-            month: c.month,
-            unit: unit as usize,
-            indicator: c.indicator,
-            count: c.count,
-            value: c.value,
-            severity: None,
-            severity_index: c.severity,
-            source: None,
-            source_index: c.source,
-            weight: c.weight,
-            deadline: c.deadline,
-            rectified: c.rectified,
-            status: c.status,
-            id: None,
-            note: String::new(),
-            inspector: String::new(),
-        };
+        let record = record_of(self.ctx.file, line, &c, unit as usize);
         let wanted = match self.ctx.roster {
             Some(r) => {
-                let u = r.list.get(unit as usize).ok_or(GiveUp)?;
-                keep(&record, &u.code, u.name.as_deref())
+                let u = r.list.get(unit as usize);
+                u.is_some_and(|u| keep(&record, &u.code, u.name.as_deref()))
             }
             None => keep(&record, text(Col::Unit)?, None),
         };
         if wanted {
-            record.severity = opt(Col::Severity)?;
-            record.source = opt(Col::Source)?;
-            record.id = opt(Col::Id)?;
-            record.note = text(Col::Note)?.to_owned();
-            record.inspector = text(Col::Inspector)?.to_owned();
+            let record = with_text(record, &text)?;
             self.part.kept.push(record);
             self.part.kept_in.push(self.seq);
         }
         Ok(())
     }
 
-    /// Any other row: its cells as text, trimmed, checked as the in-memory reader checks them.
-    /// `None` for a blank row or a rejected one.
+    /// Any other row: its cells as text, trimmed, checked in full. The checked fields and the
+    /// id of a valid row; `None` for a blank row or a rejected one.
     fn slow<'r>(
         &mut self,
         rec: &'r impl Fields,
         line: u64,
-    ) -> Result<Option<Resolved<'r>>, GiveUp> {
+    ) -> Result<Option<(records::Checked, &'r [u8])>, Stop> {
         let ctx = self.ctx;
         // The cells scoring reads, each checked as UTF-8 (notes are neither read nor checked).
-        let text = |i: usize| rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
+        let text = |i: usize| rec.get(i).map(utf8).transpose();
         let mut cells: [&str; 13] = [""; 13];
         for &(k, i) in &ctx.used {
             // A line shorter than the header: its missing cells are empty.
-            if i < rec.len() {
-                cells[k] = input::trim_cell(text(i).ok_or(GiveUp)?);
+            if let Some(t) = text(i)? {
+                cells[k] = input::trim_cell(t);
             }
         }
         if cells.iter().all(|c| c.is_empty()) {
             // Blank only when every cell is: otherwise an invalid row.
-            if (0..rec.len()).all(|i| text(i).is_some_and(|c| input::trim_cell(c).is_empty())) {
+            let mut blank = true;
+            for i in 0..rec.len() {
+                blank &= text(i)?.is_none_or(|c| input::trim_cell(c).is_empty());
+            }
+            if blank {
                 return Ok(None);
             }
             self.part.counts.read += 1;
@@ -790,14 +960,18 @@ impl<'c> Worker<'c> {
         // Cheap first: lengths, then the names (lower case) only when they could match.
         let keys = &self.keys;
         let header_again = rec.len() == keys.len()
-            && keys
-                .iter()
-                .enumerate()
-                .all(|(i, k)| text(i).is_some_and(|c| input::trim_cell(c).len() == k.len()))
-            && keys
-                .iter()
-                .enumerate()
-                .all(|(i, k)| text(i).is_some_and(|c| input::header_key(c) == *k));
+            && keys.iter().enumerate().all(|(i, k)| {
+                text(i)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|c| input::trim_cell(c).len() == k.len())
+            })
+            && keys.iter().enumerate().all(|(i, k)| {
+                text(i)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|c| input::header_key(c) == *k)
+            });
         if header_again {
             return self.reject(rec, line);
         }
@@ -805,14 +979,20 @@ impl<'c> Worker<'c> {
         let mut bad = false;
         let checked = records::check(ctx.rubric, &cell, &mut |_, _| bad = true);
         let unit_s = cell(Col::Unit);
-        let (Some(c), false, false) = (checked, bad, unit_s.is_empty()) else {
+        let in_roster = ctx.roster.is_none_or(|r| r.find(unit_s).is_some());
+        let (Some(c), false, false, true) = (checked, bad, unit_s.is_empty(), in_roster) else {
             return self.reject(rec, line);
         };
-        let unit = match ctx.roster {
-            Some(r) => match r.find(unit_s) {
-                Some(u) => u as u32,
-                None => return self.reject(rec, line),
-            },
+        Ok(Some((c, cell(Col::Id).as_bytes())))
+    }
+
+    /// The number of a valid row's unit (known to be in the roster, if there is one); a unit
+    /// met for the first time is numbered, and remembered for the quick path.
+    fn resolve(&mut self, rec: &impl Fields) -> u32 {
+        let cell = self.ctx.idx[Col::Unit as usize].and_then(|i| rec.get(i));
+        let unit_s = input::trim_cell(cell.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or(""));
+        let unit = match self.ctx.roster {
+            Some(r) => r.find(unit_s).unwrap_or(0) as u32,
             None => match self.units.get(unit_s.as_bytes()) {
                 Some(u) => u,
                 None => {
@@ -825,28 +1005,29 @@ impl<'c> Worker<'c> {
         // Remembered: the quick path finds it when it is written plainly (needs no trimming).
         self.units.insert(unit_s.as_bytes(), unit);
         self.numbered.insert(unit_s.as_bytes(), unit);
-        Ok(Some((c, unit, cell(Col::Id).as_bytes())))
+        unit
     }
 
-    /// Rejects a row, with every reason the in-memory reader gives (but a repeated id: see
-    /// [`Part::rejected_ids`]).
+    /// Rejects a row, with every reason but a repeated id (settled after the blocks).
     #[cold]
-    fn reject<'r>(&mut self, rec: &impl Fields, line: u64) -> Result<Option<Resolved<'r>>, GiveUp> {
+    fn reject<T>(&mut self, rec: &impl Fields, line: u64) -> Result<Option<T>, Stop> {
         let ctx = self.ctx;
-        let cells = (0..rec.len())
-            .map(|i| {
-                let text = rec.get(i).and_then(|b| std::str::from_utf8(b).ok());
-                text.map(|c| input::trim_cell(c).to_owned()).ok_or(GiveUp)
-            })
-            .collect::<Result<Vec<String>, GiveUp>>()?;
-        let row = input::Row { line, cells };
+        let row = Row {
+            line,
+            cells: cells(rec)?,
+        };
         let roster = Units::default();
         let units = ctx.roster.unwrap_or(&roster);
         let reasons = match records::problems(ctx.rubric, ctx.columns, ctx.head, &row, units) {
             Err(reasons) => reasons,
             Ok((_, reasons)) if !reasons.is_empty() => reasons,
-            // The quick checks and the full one disagree (a bug): the in-memory reader decides.
-            Ok(_) => return Err(GiveUp),
+            Ok(_) => {
+                return Err(Error::Internal(format!(
+                    "{}: the quick and the full check disagree on a row",
+                    ctx.head.name
+                ))
+                .into());
+            }
         };
         let id = ctx.columns.cell(&row, Col::Id);
         if !id.is_empty() {
@@ -859,7 +1040,7 @@ impl<'c> Worker<'c> {
                 file: ctx.head.name.clone(),
                 line,
                 cells: row.cells,
-                header: ctx.header.to_vec(),
+                header: ctx.head.header.clone(),
                 reasons,
             },
         ));
@@ -883,6 +1064,58 @@ impl<'c> Worker<'c> {
     }
 }
 
+/// A cell as text: a cell that is not UTF-8 means the input is not, and is read again decoded.
+fn utf8(b: &[u8]) -> Result<&str, Stop> {
+    std::str::from_utf8(b).map_err(|_| Stop::NotUtf8)
+}
+
+/// Every cell of a row as text, trimmed.
+fn cells(rec: &impl Fields) -> Result<Vec<String>, Stop> {
+    (0..rec.len())
+        .map(|i| utf8(rec.get(i).unwrap_or_default()).map(|c| input::trim_cell(c).to_owned()))
+        .collect()
+}
+
+/// A valid row's record, its text cells (severity, source, id, note, inspector) still empty:
+/// a command is asked whether it wants the record before they are copied.
+fn record_of(file: u32, line: u64, c: &records::Checked, unit: usize) -> Record {
+    Record {
+        file,
+        line,
+        date: c.date,
+        month: c.month,
+        unit,
+        indicator: c.indicator,
+        count: c.count,
+        value: c.value,
+        severity: None,
+        severity_index: c.severity,
+        source: None,
+        source_index: c.source,
+        weight: c.weight,
+        deadline: c.deadline,
+        rectified: c.rectified,
+        status: c.status,
+        id: None,
+        note: String::new(),
+        inspector: String::new(),
+    }
+}
+
+/// The record with its text cells, read by `text`.
+fn with_text<'t>(
+    mut record: Record,
+    text: &dyn Fn(Col) -> Result<&'t str, Stop>,
+) -> Result<Record, Stop> {
+    let opt = |col: Col| text(col).map(|s| (!s.is_empty()).then(|| s.to_owned()));
+    record.severity = opt(Col::Severity)?;
+    record.source = opt(Col::Source)?;
+    record.id = opt(Col::Id)?;
+    record.note = text(Col::Note)?.to_owned();
+    record.inspector = text(Col::Inspector)?.to_owned();
+    Ok(record)
+}
+
 /// An id cell that needs no trimming and no UTF-8 check: empty, or ASCII starting and ending
 /// with a visible character.
 fn plain_id(b: &[u8]) -> Option<&[u8]> {
@@ -901,12 +1134,12 @@ fn split_plain(
     block: &[u8],
     delimiter: u8,
     ends: &mut Vec<u32>,
-    mut row: impl FnMut(Line) -> Result<(), GiveUp>,
-) -> Result<u64, GiveUp> {
+    mut row: impl FnMut(Line) -> Result<(), Stop>,
+) -> Result<u64, Stop> {
     let mut start = 0usize;
     let mut index = 0u64;
     ends.clear();
-    let mut at = |p: usize, ends: &mut Vec<u32>, start: &mut usize| -> Result<(), GiveUp> {
+    let mut at = |p: usize, ends: &mut Vec<u32>, start: &mut usize| -> Result<(), Stop> {
         ends.push((p - *start) as u32);
         if block[p] == b'\n' {
             // An empty line is no record (as for `csv`), but it is a line.
@@ -941,8 +1174,8 @@ fn split_plain(
 fn each_separator(
     block: &[u8],
     delimiter: u8,
-    mut at: impl FnMut(usize, bool) -> Result<(), GiveUp>,
-) -> Result<(), GiveUp> {
+    mut at: impl FnMut(usize, bool) -> Result<(), Stop>,
+) -> Result<(), Stop> {
     let mut words = block.chunks_exact(64);
     let mut base = 0usize;
     for w in &mut words {
@@ -1011,29 +1244,23 @@ fn separators(w: &[u8; 64], delimiter: u8) -> u64 {
     separators_by_words(w, delimiter)
 }
 
-fn work_blocks(
+fn work_blocks<'a>(
     ctx: &Ctx,
-    chunks: &Mutex<mpsc::Receiver<Chunk>>,
+    chunks: &Mutex<mpsc::Receiver<Chunk<'a>>>,
     spare: &Mutex<Vec<Vec<u8>>>,
-) -> Result<Part, GiveUp> {
+) -> Result<Part, Stop> {
     let mut worker = Worker::new(ctx);
     let mut record = csv::ByteRecord::new();
     let mut ends = Vec::new();
     loop {
         let chunk = match chunks.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return Err(GiveUp),
+            Err(_) => return Err(Stop::Halted),
         };
         let Ok(chunk) = chunk else {
             break;
         };
-        worker.block(
-            chunk.data.bytes()?,
-            chunk.seq,
-            chunk.plain,
-            &mut record,
-            &mut ends,
-        )?;
+        worker.block(&chunk.data, chunk.seq, chunk.plain, &mut record, &mut ends)?;
         // A buffer goes back to the reader, which refills it instead of asking for fresh pages
         // (a mapped window is unmapped here).
         if let Data::Read(bytes) = chunk.data
@@ -1071,301 +1298,561 @@ fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
+/// Where a window is cut, and what is known of it.
+#[derive(Clone, Copy)]
+struct Cut {
+    /// The bytes the block takes: up to and with the last newline outside quotes, or all.
+    at: usize,
+    /// The window holds no quote and no carriage return.
+    plain: bool,
+    /// At the end of the input, where a quote opened that is never closed.
+    unclosed: Option<usize>,
+}
+
 /// Where to cut `window` (which starts at a record boundary): after its last newline outside
-/// quotes, or at its end if it is the end of the file (which must not end inside a quote: the
-/// in-memory reader reports that); and whether the window is plain (no quote, no carriage
-/// return), so that the worker need not look again. `None`: no record ends in it, read further —
-/// within reason, since a stray quote makes every later newline look quoted.
-fn cut(window: &[u8], at_end: bool, block: usize) -> Result<Option<(usize, bool)>, GiveUp> {
+/// quotes, or at its end if it is the end of the input; and whether the window is plain (no
+/// quote, no carriage return), so that the worker need not look again. `None`: no record ends
+/// in it, read further.
+fn cut(window: &[u8], at_end: bool, delimiter: u8) -> Option<Cut> {
     let plain = memchr::memchr2(b'"', b'\r', window).is_none();
-    if at_end {
-        if !plain && memchr::memchr_iter(b'"', window).count() % 2 == 1 {
-            return Err(GiveUp);
-        }
-        return Ok(Some((window.len(), plain)));
-    }
-    let point = match plain {
-        true => memchr::memrchr(b'\n', window),
-        false => cut_point(window),
+    let whole = Cut {
+        at: window.len(),
+        plain,
+        unclosed: None,
     };
-    match point {
-        Some(c) => Ok(Some((c + 1, plain))),
-        None if window.len() < 16 * block.max(ReadConfig::BLOCK) => Ok(None),
-        None => Err(GiveUp),
+    if plain {
+        return match at_end {
+            true => Some(whole),
+            false => memchr::memrchr(b'\n', window).map(|c| Cut { at: c + 1, ..whole }),
+        };
+    }
+    let quotes = scan_quotes(window, delimiter);
+    match at_end {
+        true => Some(Cut {
+            unclosed: quotes.open,
+            ..whole
+        }),
+        false => quotes.last_newline.map(|c| Cut { at: c + 1, ..whole }),
     }
 }
 
-/// The last newline in `bytes` outside quotes, given that `bytes` starts outside quotes.
-fn cut_point(bytes: &[u8]) -> Option<usize> {
-    if memchr::memchr(b'"', bytes).is_none() {
-        return memchr::memrchr(b'\n', bytes);
-    }
-    let mut quotes = memchr::memchr_iter(b'"', bytes).peekable();
-    let mut inside = false;
-    let mut last = None;
-    for nl in memchr::memchr_iter(b'\n', bytes) {
-        while let Some(&q) = quotes.peek() {
-            if q > nl {
-                break;
+/// What the quotes of some bytes leave.
+struct Quotes {
+    /// The last newline outside quoted cells.
+    last_newline: Option<usize>,
+    /// Where the quoted cell that the bytes end in opened.
+    open: Option<usize>,
+}
+
+/// Reads the quotes of `bytes` (which start at a record boundary) as `csv` does: a quote opens
+/// a quoted cell only at the start of a cell (elsewhere it is a character like any other), `""`
+/// inside one is a quote, and the next lone quote closes it.
+fn scan_quotes(bytes: &[u8], delimiter: u8) -> Quotes {
+    let opens =
+        |q: usize| q == 0 || matches!(bytes[q - 1], b'\n' | b'\r') || bytes[q - 1] == delimiter;
+    let mut last_newline = None;
+    let mut outside = 0usize;
+    loop {
+        let open = memchr::memchr_iter(b'"', &bytes[outside..])
+            .map(|q| outside + q)
+            .find(|&q| opens(q));
+        let end = open.unwrap_or(bytes.len());
+        if let Some(n) = memchr::memrchr(b'\n', &bytes[outside..end]) {
+            last_newline = Some(outside + n);
+        }
+        let Some(q) = open else {
+            return Quotes {
+                last_newline,
+                open: None,
+            };
+        };
+        let mut p = q + 1;
+        loop {
+            match memchr::memchr(b'"', &bytes[p..]) {
+                None => {
+                    return Quotes {
+                        last_newline,
+                        open: Some(q),
+                    };
+                }
+                Some(c) if bytes.get(p + c + 1) == Some(&b'"') => p += c + 2,
+                Some(c) => {
+                    outside = p + c + 1;
+                    break;
+                }
             }
-            inside = !inside;
-            quotes.next();
-        }
-        if !inside {
-            last = Some(nl);
         }
     }
-    last
 }
 
-/// Scores files by streaming, or `None` when the in-memory reader must take over.
-pub fn tally(
-    paths: &[String],
-    rubric: &Rubric,
-    roster: Option<&Units>,
-    as_of: Option<Date>,
-    progress: bool,
-    config: &ReadConfig,
-) -> Option<Streamed> {
-    tally_keeping(paths, rubric, roster, as_of, progress, None, config)
-}
-
-/// [`tally`], keeping the records `keep` wants (with their lines, notes and ids, as the
-/// in-memory reader keeps them).
-pub fn tally_keeping(
+/// Reads every input: each record tallied, those `keep` wants kept, every invalid row rejected.
+/// Ids that repeat are settled in file order: the first valid row with an id keeps it, a later
+/// row with it is rejected (its rows are read again, held back until their order is known).
+pub fn read(
     paths: &[String],
     rubric: &Rubric,
     roster: Option<&Units>,
     as_of: Option<Date>,
     progress: bool,
     keep: Option<Wanted>,
-    config: &ReadConfig,
-) -> Option<Streamed> {
+    opts: &ReadOptions,
+) -> Result<Streamed, Error> {
     let layout = Layout::new(rubric);
-    let mut records: Vec<Record> = Vec::new();
-    let mut stores: Vec<Store> = Vec::new();
-    let mut units = roster.cloned().unwrap_or_default();
-    let mut maps: Vec<Vec<u32>> = Vec::new();
-    let mut ids = Vec::new();
-    let (mut rejected, mut rejected_ids) = (Vec::new(), Vec::new());
-    let mut counts = Counts::default();
-    for (file, path) in paths.iter().enumerate() {
-        let lower = path.to_ascii_lowercase();
-        if path == "-"
-            || [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
-                .iter()
-                .any(|e| lower.ends_with(e))
-        {
-            return None;
-        }
-        let opts = Opts {
-            rubric,
-            layout: &layout,
-            roster,
-            as_of,
-            progress,
-            keep,
-            file: file as u32,
-            config: ReadConfig {
-                block: config.block.max(16),
-                workers: config.workers.max(1),
-                ..*config
-            },
-        };
-        let parts = tally_file(path, &lower, &opts).ok()?;
-        for mut p in parts {
-            counts.read += p.counts.read;
-            counts.scored += p.counts.scored;
-            counts.void += p.counts.void;
-            counts.rejected += p.counts.rejected;
-            let map: Vec<u32> = p
-                .new_units
-                .iter()
-                .map(|u| units.find_or_add(u).map_or(0, |i| i as u32))
-                .collect();
-            if roster.is_none() {
-                for r in &mut p.kept {
-                    r.unit = *map.get(r.unit)? as usize;
-                }
-            }
-            records.append(&mut p.kept);
-            rejected.extend(p.rejected.into_iter().map(|(_, r)| r));
-            rejected_ids.append(&mut p.rejected_ids);
-            maps.push(map);
-            stores.push(p.store);
-            ids.push(p.ids);
-        }
-    }
-    // A rejected row's id that a valid row has too: which came first decides whether the
-    // rejected row repeats it.
-    let claimed = Ids::merged(ids)?;
-    if rejected_ids.iter().any(|id| claimed.contains(id)) || counts.read == 0 {
-        return None;
-    }
-    let mut total = Store::new(&layout);
-    for (store, map) in stores.into_iter().zip(&maps) {
-        let map: &[u32] = if roster.is_some() { &[] } else { map };
-        total.merge(store, map);
-    }
-    if total.overflow {
-        return None;
-    }
-    // In file order, as the in-memory reader keeps them.
-    records.sort_unstable_by_key(|r| (r.file, r.line));
-    rejected.sort_by(|a, b| {
-        (paths.iter().position(|p| *p == a.file), a.line)
-            .cmp(&(paths.iter().position(|p| *p == b.file), b.line))
-    });
-    Some(Streamed {
-        rejected,
-        layout,
-        store: total,
-        units,
-        counts,
-        files: paths.to_vec(),
-        records,
-    })
-}
-
-/// What reading one file needs to know.
-struct Opts<'a> {
-    rubric: &'a Rubric,
-    layout: &'a Layout,
-    roster: Option<&'a Units>,
-    as_of: Option<Date>,
-    progress: bool,
-    keep: Option<Wanted<'a>>,
-    file: u32,
-    config: ReadConfig,
-}
-
-fn tally_file(path: &str, lower: &str, opts: &Opts) -> Result<Vec<Part>, GiveUp> {
-    let Opts {
+    let env = Env {
         rubric,
-        layout,
+        layout: &layout,
         roster,
         as_of,
         progress,
         keep,
-        file: file_index,
-        config,
-    } = *opts;
-    let mut file = File::open(path).map_err(|_| GiveUp)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let buf = read_head(&mut file, config.block)?;
-    // UTF-8 only (a UTF-8 BOM is fine); other encodings go to the in-memory reader.
-    let mut start = 0;
-    if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        start = 3;
-    } else if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
-        return Err(GiveUp);
+        opts,
+        config: ReadConfig {
+            block: opts.config.block.max(16),
+            workers: opts.config.workers.max(1),
+            ..opts.config
+        },
+        repeats: None,
+    };
+    read_settled(&Inputs::All(paths), env)
+}
+
+/// Reads a table already in memory (rows parsed from a whole text, or a spreadsheet's) as the
+/// reader reads every input, with one worker: every record kept, every problem collected.
+pub fn read_sheet(
+    sheet: &Sheet,
+    rubric: &Rubric,
+    roster: Option<&Units>,
+) -> Result<Streamed, Error> {
+    let layout = Layout::new(rubric);
+    let opts = ReadOptions {
+        config: ReadConfig {
+            workers: 1,
+            ..ReadConfig::default()
+        },
+        ..ReadOptions::default()
+    };
+    let all = |_: &Record, _: &str, _: Option<&str>| true;
+    let env = Env {
+        rubric,
+        layout: &layout,
+        roster,
+        as_of: None,
+        progress: false,
+        keep: Some(&all),
+        opts: &opts,
+        config: opts.config,
+        repeats: None,
+    };
+    read_settled(&Inputs::Sheet(sheet), env)
+}
+
+/// Reads the inputs; when an id repeats, reads them again holding back the rows that have one,
+/// and settles those in file order.
+fn read_settled(inputs: &Inputs, env: Env) -> Result<Streamed, Error> {
+    let mut read = read_all(inputs, &env)?;
+    if let Some(repeats) = read.repeats() {
+        drop(read);
+        let again = Env {
+            repeats: Some(&repeats),
+            ..env
+        };
+        return Ok(read_all(inputs, &again)?.assemble(&again));
     }
-    // The header: the first non-blank row of the first block.
-    let head_end = cut_point(&buf[start..])
-        .map(|c| start + c + 1)
-        .ok_or(GiveUp)?;
-    let first = std::str::from_utf8(&buf[start..head_end]).map_err(|_| GiveUp)?;
+    Ok(read.assemble(&env))
+}
+
+/// What is read: files (or `-`), or one table already in memory.
+enum Inputs<'i> {
+    All(&'i [String]),
+    Sheet(&'i Sheet),
+}
+
+/// What the workers made of every input.
+struct ReadAll {
+    files: Vec<FileRead>,
+}
+
+/// What the workers made of one input, with its name and columns.
+struct FileRead {
+    name: String,
+    header: Vec<String>,
+    columns: Columns,
+    parts: Vec<Part>,
+}
+
+fn read_all(inputs: &Inputs, env: &Env) -> Result<ReadAll, Error> {
+    let files = match inputs {
+        Inputs::All(paths) => paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| read_input(p, env, i as u32))
+            .collect::<Result<Vec<_>, Error>>()?,
+        Inputs::Sheet(sheet) => vec![read_rows(sheet, env, 0)?],
+    };
+    Ok(ReadAll { files })
+}
+
+/// Reads one input: a spreadsheet's rows; a text file as UTF-8 block by block, or decoded
+/// whole when it is in another encoding (or turns out not to be UTF-8); standard input, read
+/// from the process once.
+fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, Error> {
+    let encoding = env.opts.encoding;
+    let sheet = env.opts.sheet.as_deref();
+    if path == "-" {
+        let bytes = input::stdin()?;
+        if input::is_spreadsheet("", bytes) {
+            let rows = input::read_spreadsheet("<stdin>", bytes.to_vec(), sheet)?;
+            return read_rows(&rows, env, file);
+        }
+        let text = match utf8_text(bytes, encoding) {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(input::decode_owned(bytes.to_vec(), encoding).into_bytes()),
+        };
+        return read_text("<stdin>", "", &text, env, file);
+    }
+    if std::path::Path::new(path).is_dir() {
+        return Err(Error::Io {
+            path: path.to_owned(),
+            message: "is a folder, not a file".to_owned(),
+        });
+    }
+    let lower = path.to_ascii_lowercase();
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    let eof =
+        read_more(&mut f, &mut head, env.config.block.max(8)).map_err(|e| Error::io(path, e))?;
+    if input::is_spreadsheet(&lower, &head) {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let rows = input::read_spreadsheet(path, bytes, sheet)?;
+        return read_rows(&rows, env, file);
+    }
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    let as_utf8 = match encoding {
+        TextEncoding::Auto => !utf16,
+        TextEncoding::Utf8 => true,
+        _ => false,
+    };
+    if as_utf8 {
+        match read_file(path, &lower, f, head, eof, env, file) {
+            Ok(read) => return Ok(read),
+            Err(Stop::NotUtf8) => {}
+            Err(stop) => return Err(stop.into_error(path)),
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = input::decode_owned(bytes, encoding);
+    read_text(path, &lower, text.as_bytes(), env, file)
+}
+
+impl Stop {
+    fn into_error(self, name: &str) -> Error {
+        match self {
+            Stop::Failed(e) => e,
+            Stop::NotUtf8 | Stop::Halted => {
+                Error::Internal(format!("{name}: the reader stopped without a reason"))
+            }
+        }
+    }
+}
+
+/// Bytes that are UTF-8 text as they are (a UTF-8 byte-order mark left out), unless another
+/// encoding is asked for or marked.
+fn utf8_text(bytes: &[u8], encoding: TextEncoding) -> Option<&[u8]> {
+    let bytes = match encoding {
+        TextEncoding::Auto | TextEncoding::Utf8 => {
+            bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
+        }
+        _ => return None,
+    };
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if encoding == TextEncoding::Auto && utf16 {
+        return None;
+    }
+    std::str::from_utf8(bytes).is_ok().then_some(bytes)
+}
+
+/// The header of an input, and where its rows begin.
+struct Found {
+    head: input::Head,
+    delimiter: u8,
+    /// The offset of the first byte after the header row.
+    body: usize,
+}
+
+/// The header: the first row with a cell that is not blank, in the first lines of an input
+/// (`None`: read further). A quote that the input never closes, or no header at all, is an
+/// error.
+fn head_of(name: &str, lower: &str, bytes: &[u8], at_end: bool) -> Result<Option<Found>, Stop> {
+    let lines = match (at_end, memchr::memrchr(b'\n', bytes)) {
+        (true, _) => bytes.len(),
+        (false, Some(n)) => n + 1,
+        (false, None) => return Ok(None),
+    };
     let delimiter = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
         b'\t'
     } else {
-        input::sniff_delimiter(first)
+        input::sniff_delimiter(utf8(&bytes[..lines])?)
     };
+    let Some(cut) = cut(bytes, at_end, delimiter) else {
+        return Ok(None);
+    };
+    let region = &bytes[..cut.at];
+    if let Some(q) = cut.unclosed {
+        let at = format!("{name}:{}", 1 + newlines(&region[..q]));
+        return Err(Error::Invalid(msg::unclosed_quote(ui(), &at)).into());
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(&buf[start..head_end]);
-    let mut rec = csv::StringRecord::new();
-    let mut header = None;
-    while reader.read_record(&mut rec).map_err(|_| GiveUp)? {
-        if rec.iter().any(|c| !input::trim_cell(c).is_empty()) {
-            let cells: Vec<String> = rec.iter().map(|c| input::trim_cell(c).to_owned()).collect();
-            let end = reader.position().byte() as usize;
-            header = Some((cells, end));
-            break;
+        .from_reader(region);
+    let mut rec = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| Error::Internal(e.to_string()))?
+    {
+        let header = cells(&rec)?;
+        if header.iter().any(|c| !c.is_empty()) {
+            let header_line = rec.position().map_or(1, |p| input::true_line(region, p));
+            let head = input::Head {
+                name: name.to_owned(),
+                header,
+                header_line,
+            };
+            let body = reader.position().byte() as usize;
+            return Ok(Some(Found {
+                head,
+                delimiter,
+                body,
+            }));
         }
     }
-    let (header, header_end) = header.ok_or(GiveUp)?;
-    let head = input::Head {
-        name: path.to_owned(),
-        header: header.clone(),
-        header_line: 1,
-    };
-    let columns = Columns::of(&head).map_err(|_| GiveUp)?;
-    let body_start = start + header_end;
+    match at_end {
+        true => Err(Error::Invalid(msg::empty_input(ui(), name, false)).into()),
+        false => Ok(None),
+    }
+}
 
-    let bar = (progress && size > 64 << 20).then(|| {
-        let bar = indicatif::ProgressBar::new(size);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {bytes}/{total_bytes} {wide_bar} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let idx = ALL_COLS.map(|c| columns.index(c));
-    let (used, plan) = Ctx::plan(&idx, keep.is_some());
-    let ctx = Ctx {
-        config,
-        rubric,
-        layout,
-        head: &head,
-        columns: &columns,
-        header: &header,
-        roster,
-        delimiter,
-        as_of,
-        keep,
-        file: file_index,
-        idx,
-        used,
-        plan,
+impl<'a> Ctx<'a> {
+    fn new(
+        env: &Env<'a>,
+        head: &'a input::Head,
+        columns: &'a Columns,
+        delimiter: u8,
+        file: u32,
+        check_utf8: bool,
+    ) -> Ctx<'a> {
+        let idx = ALL_COLS.map(|c| columns.index(c));
+        let (used, plan) = Ctx::plan(&idx, env.keep.is_some());
+        Ctx {
+            config: env.config,
+            rubric: env.rubric,
+            layout: env.layout,
+            head,
+            columns,
+            roster: env.roster,
+            delimiter,
+            as_of: env.as_of,
+            keep: env.keep,
+            file,
+            check_utf8,
+            repeats: env.repeats,
+            idx,
+            used,
+            plan,
+        }
+    }
+}
+
+/// The error for a quote that the rows (from `first_line` on) never close, if one is.
+fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
+    let q = cut(rows, true, found.delimiter)?.unclosed?;
+    let at = format!("{}:{}", found.head.name, first_line + newlines(&rows[..q]));
+    Some(Error::Invalid(msg::unclosed_quote(ui(), &at)))
+}
+
+/// A UTF-8 text file, block by block: read, or mapped window by window when large.
+fn read_file(
+    path: &str,
+    lower: &str,
+    mut f: File,
+    mut buf: Vec<u8>,
+    mut eof: bool,
+    env: &Env,
+    file: u32,
+) -> Result<FileRead, Stop> {
+    let io = |e| Stop::Failed(Error::io(path, e));
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
     };
-    // The first block's first line follows the header.
-    let first_line = 1 + newlines(&buf[..body_start]);
-    let (tx, rx) = mpsc::sync_channel::<Chunk>(config.workers);
+    let found = loop {
+        if let Some(found) = head_of(path, lower, &buf[start..], eof)? {
+            break found;
+        }
+        eof = read_more(&mut f, &mut buf, env.config.block).map_err(io)?;
+    };
+    let body = start + found.body;
+    let first_line = 1 + newlines(&buf[..body]);
+    let columns = match Columns::of(&found.head) {
+        Ok(c) => c,
+        Err(e) => {
+            // A file that is not UTF-8 is read decoded; then a quote never closed is the first
+            // thing to say of it.
+            f.read_to_end(&mut buf).map_err(io)?;
+            utf8(&buf[start..])?;
+            return Err(unclosed(&found, &buf[body..], first_line)
+                .unwrap_or(e)
+                .into());
+        }
+    };
+    let bar = (env.progress && size > 64 << 20).then(|| progress_bar(size));
+    let ctx = Ctx::new(env, &found.head, &columns, found.delimiter, file, true);
+    let map = size >= env.config.map_from;
+    let parts = run_blocks(&ctx, first_line, bar.as_ref(), |out| match map {
+        true => {
+            drop(buf);
+            feed_mapped(&f, size, body, out)
+        }
+        false => feed(&mut f, buf, body, out),
+    })?;
+    Ok(FileRead {
+        name: path.to_owned(),
+        header: found.head.header.clone(),
+        columns,
+        parts,
+    })
+}
+
+fn progress_bar(size: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Text in memory (decoded, or standard input), block by block.
+fn read_text(
+    name: &str,
+    lower: &str,
+    text: &[u8],
+    env: &Env,
+    file: u32,
+) -> Result<FileRead, Error> {
+    let found = head_of(name, lower, text, true)
+        .map_err(|s| s.into_error(name))?
+        .ok_or_else(|| Error::Invalid(msg::empty_input(ui(), name, false)))?;
+    let first_line = 1 + newlines(&text[..found.body]);
+    let columns = Columns::of(&found.head)
+        .map_err(|e| unclosed(&found, &text[found.body..], first_line).unwrap_or(e))?;
+    let ctx = Ctx::new(env, &found.head, &columns, found.delimiter, file, false);
+    let parts = run_blocks(&ctx, first_line, None, |out| {
+        feed_text(text, found.body, out)
+    })
+    .map_err(|s| s.into_error(name))?;
+    Ok(FileRead {
+        name: name.to_owned(),
+        header: found.head.header.clone(),
+        columns,
+        parts,
+    })
+}
+
+/// A spreadsheet's rows (or rows parsed already), a few at a time; their lines are the sheet's.
+fn read_rows(sheet: &Sheet, env: &Env, file: u32) -> Result<FileRead, Error> {
+    let head = input::Head {
+        name: sheet.name.clone(),
+        header: sheet.header.clone(),
+        header_line: sheet.header_line,
+    };
+    let columns = Columns::of(&head)?;
+    let ctx = Ctx::new(env, &head, &columns, b',', file, false);
+    let rows = (env.config.block / 64).max(1);
+    let parts = run_blocks(&ctx, 0, None, |out| {
+        for chunk in sheet.rows.chunks(rows) {
+            out.go_on()?;
+            out.send(Data::Rows(chunk), false)?;
+        }
+        Ok(())
+    })
+    .map_err(|s| s.into_error(&sheet.name))?;
+    Ok(FileRead {
+        name: sheet.name.clone(),
+        header: sheet.header.clone(),
+        columns,
+        parts,
+    })
+}
+
+/// Checks and tallies the blocks `feed` sends on, with the workers of the configuration; the
+/// lines of what they reject or keep are counted from `first_line`.
+fn run_blocks<'a>(
+    ctx: &Ctx,
+    first_line: u64,
+    bar: Option<&indicatif::ProgressBar>,
+    feed: impl FnOnce(&mut Out<'a, '_>) -> Result<(), Stop>,
+) -> Result<Vec<Part>, Stop> {
+    let (tx, rx) = mpsc::sync_channel::<Chunk<'a>>(ctx.config.workers);
     let rx = Mutex::new(rx);
     let pool = Pool {
         stop: AtomicBool::new(false),
         spare: Mutex::new(Vec::new()),
     };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..config.workers)
-            .map(|_| scope.spawn(|| work(&ctx, &rx, &pool)))
+        let workers: Vec<_> = (0..ctx.config.workers)
+            .map(|_| scope.spawn(|| work(ctx, &rx, &pool)))
             .collect();
-        let out = Out {
+        let mut out = Out {
             tx: &tx,
-            bar: bar.as_ref(),
+            bar,
             pool: &pool,
             seq: 0,
-            block: config.block,
+            block: ctx.config.block,
+            delimiter: ctx.delimiter,
+            name: &ctx.head.name,
+            unclosed: None,
         };
-        let fed = if size >= config.map_from {
-            drop(buf);
-            feed_mapped(&file, size, body_start, out)
-        } else {
-            feed(&mut file, buf, body_start, out)
-        };
+        let fed = feed(&mut out);
+        let unclosed = out.unclosed;
         drop(tx);
-        let parts: Vec<Result<Part, GiveUp>> = workers
+        // A worker that panicked (a bug) is not a reason to read again: the panic goes on.
+        let results: Vec<Result<Part, Stop>> = workers
             .into_iter()
-            // A worker that panicked (a bug) is not a reason to read again: the panic goes on.
             .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect();
-        if let Some(b) = &bar {
+        if let Some(b) = bar {
             b.finish_and_clear();
         }
-        fed?;
-        let mut parts = parts.into_iter().collect::<Result<Vec<Part>, GiveUp>>()?;
-        place_lines(&mut parts, first_line);
+        let mut parts = Vec::new();
+        let mut stop = fed.err();
+        for r in results {
+            match r {
+                Ok(p) => parts.push(p),
+                Err(e) if stop.is_none() || matches!(stop, Some(Stop::Halted)) => stop = Some(e),
+                Err(_) => {}
+            }
+        }
+        if let Some(stop) = stop {
+            return Err(stop);
+        }
+        let starts = place_lines(&mut parts, first_line);
+        if let Some((seq, before)) = unclosed {
+            let line = starts.get(seq as usize).copied().unwrap_or(first_line) + before;
+            let at = format!("{}:{line}", ctx.head.name);
+            return Err(Error::Invalid(msg::unclosed_quote(ui(), &at)).into());
+        }
         Ok(parts)
     })
 }
 
-/// Numbers the lines of the records kept and the rows rejected from the start of the file, now
-/// that every block's lines are known (the first block starts at `first_line`).
-fn place_lines(parts: &mut [Part], first_line: u64) {
+/// Numbers the lines of the records kept, the rows rejected and the rows held from the start
+/// of the input, now that every block's lines are known (the first block starts at
+/// `first_line`); answers where each block starts.
+fn place_lines(parts: &mut [Part], first_line: u64) -> Vec<u64> {
     let mut lines: Vec<(u64, u64)> = parts.iter().flat_map(|p| p.lines.iter().copied()).collect();
     lines.sort_unstable();
     let mut starts = Vec::with_capacity(lines.len());
@@ -1385,7 +1872,11 @@ fn place_lines(parts: &mut [Part], first_line: u64) {
                 e.line += start(*seq);
             }
         }
+        for (seq, h) in &mut p.held {
+            h.line += start(*seq);
+        }
     }
+    starts
 }
 
 /// Windows of the file start at multiples of this (a multiple of every page size in use).
@@ -1393,7 +1884,7 @@ const ALIGN: u64 = 1 << 16;
 
 /// Maps the file a window at a time, cut after the last newline outside quotes, and sends the
 /// windows on; each is unmapped when its worker is done with it.
-fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(), GiveUp> {
+fn feed_mapped(file: &File, size: u64, start: usize, out: &mut Out) -> Result<(), Stop> {
     let mut pos = start as u64;
     let block = out.block as u64;
     let mut want = block;
@@ -1411,50 +1902,51 @@ fn feed_mapped(file: &File, size: u64, start: usize, mut out: Out) -> Result<(),
                 .populate()
                 .map(file)
         }
-        .map_err(|_| GiveUp)?;
+        .map_err(|e| Error::io(out.name, e))?;
         let from = (pos - base) as usize;
-        let (to, plain) = match cut(&map[from..], base + len == size, out.block)? {
-            Some((c, plain)) => (from + c, plain),
-            // A record longer than the window: look further.
-            None => {
-                want *= 2;
-                continue;
-            }
+        // A record longer than the window: look further.
+        let Some(c) = cut(&map[from..], base + len == size, out.delimiter) else {
+            want *= 2;
+            continue;
         };
         want = block;
-        out.progress((to - from) as u64);
-        pos = base + to as u64;
-        out.send(Data::Mapped(map, from..to), plain)?;
+        out.progress(c.at as u64);
+        pos += c.at as u64;
+        out.note(&map[from..], &c);
+        out.send(Data::Mapped(map, from..from + c.at), c.plain)?;
     }
     Ok(())
 }
 
 /// Reads the file in blocks, cut after the last newline outside quotes, and sends them on.
-fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result<(), GiveUp> {
+fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, out: &mut Out) -> Result<(), Stop> {
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
     let block = out.block;
-    let mut eof = false;
+    let (mut eof, mut more) = (false, false);
     loop {
         out.go_on()?;
-        if !eof && carry.len() < block {
+        if !eof && (carry.len() < block || more) {
             // Into the spare capacity, not zeroed first; a short read is the end of the file.
             carry.reserve_exact(block);
             let n = file
                 .by_ref()
                 .take(block as u64)
                 .read_to_end(&mut carry)
-                .map_err(|_| GiveUp)?;
+                .map_err(|e| Error::io(out.name, e))?;
             eof = n < block;
             out.progress(n as u64);
         }
         if carry.is_empty() {
             return Ok(());
         }
-        let Some((cut, plain)) = cut(&carry, eof, block)? else {
+        let Some(c) = cut(&carry, eof, out.delimiter) else {
             // A record longer than the buffer: read more before cutting.
+            more = true;
             continue;
         };
+        more = false;
+        out.note(&carry, &c);
         // The part after the cut moves to a buffer a worker has given back (or a new one).
         let mut rest = out
             .pool
@@ -1464,43 +1956,263 @@ fn feed(file: &mut File, mut buf: Vec<u8>, start: usize, mut out: Out) -> Result
             .and_then(|mut s| s.pop())
             .unwrap_or_else(|| Vec::with_capacity(2 * block));
         rest.clear();
-        rest.extend_from_slice(&carry[cut..]);
-        carry.truncate(cut);
-        out.send(Data::Read(std::mem::replace(&mut carry, rest)), plain)?;
+        rest.extend_from_slice(&carry[c.at..]);
+        carry.truncate(c.at);
+        out.send(Data::Read(std::mem::replace(&mut carry, rest)), c.plain)?;
         if eof && carry.is_empty() {
             return Ok(());
         }
     }
 }
 
-/// The file's first block, read further until it holds a whole line (the header) or the file
-/// ends.
-fn read_head(file: &mut File, block: usize) -> Result<Vec<u8>, GiveUp> {
-    let mut buf = Vec::new();
-    loop {
-        let from = buf.len();
-        buf.resize(from + block, 0);
-        let n = read_full(file, &mut buf[from..])?;
-        buf.truncate(from + n);
-        if n < block || memchr::memchr(b'\n', &buf).is_some() {
-            return Ok(buf);
+/// Sends text in memory on in blocks cut after the last newline outside quotes.
+fn feed_text<'a>(text: &'a [u8], start: usize, out: &mut Out<'a, '_>) -> Result<(), Stop> {
+    let mut pos = start;
+    let mut want = out.block;
+    while pos < text.len() {
+        out.go_on()?;
+        let end = pos.saturating_add(want).min(text.len());
+        let window = &text[pos..end];
+        let Some(c) = cut(window, end == text.len(), out.delimiter) else {
+            want = want.saturating_mul(2);
+            continue;
+        };
+        want = out.block;
+        out.note(window, &c);
+        out.send(Data::Text(&window[..c.at]), c.plain)?;
+        pos += c.at;
+    }
+    Ok(())
+}
+
+/// Reads up to `n` more bytes onto `buf`; true at the end of the file.
+fn read_more(file: &mut File, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> {
+    let got = file.by_ref().take(n as u64).read_to_end(buf)?;
+    Ok(got < n)
+}
+
+impl ReadAll {
+    /// The ids that more than one row has, from every worker's ids (`None`: every id is once).
+    fn repeats(&mut self) -> Option<IdSet> {
+        let (mut sets, mut twice, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
+        for p in self.files.iter_mut().flat_map(|f| f.parts.iter_mut()) {
+            sets.push(std::mem::take(&mut p.ids));
+            twice.append(&mut p.twice);
+            rejected.append(&mut p.rejected_ids);
+        }
+        Ids::repeats(sets, twice, &rejected)
+    }
+
+    /// The workers' parts as one answer: units numbered in roster order (else code order),
+    /// tallies merged, repeated ids settled in file order, records and rejects in file order.
+    fn assemble(self, env: &Env) -> Streamed {
+        let mut counts = Counts::default();
+        let mut rejected: Vec<(u32, Rejected)> = Vec::new();
+        let mut held: Vec<(u32, Held)> = Vec::new();
+        let mut parts = Vec::new();
+        let mut files = Vec::new();
+        for (file, f) in self.files.into_iter().enumerate() {
+            for mut p in f.parts {
+                counts.read += p.counts.read;
+                counts.scored += p.counts.scored;
+                counts.void += p.counts.void;
+                counts.rejected += p.counts.rejected;
+                rejected.extend(p.rejected.drain(..).map(|(_, r)| (file as u32, r)));
+                held.extend(p.held.drain(..).map(|(_, h)| (file as u32, h)));
+                parts.push(p);
+            }
+            files.push(Meta {
+                name: f.name,
+                header: f.header,
+                columns: f.columns,
+            });
+        }
+        let claims = settle(&files, held, &mut rejected, &mut counts);
+        let units = units_of(env.roster, &parts, &files, &claims);
+        let mut total = Totals {
+            store: Store::new(env.layout),
+            records: Vec::new(),
+            counts,
+        };
+        for p in parts {
+            let map: Vec<u32> = match env.roster {
+                Some(_) => Vec::new(),
+                None => p
+                    .new_units
+                    .iter()
+                    .map(|u| units.find(u).unwrap_or(0) as u32)
+                    .collect(),
+            };
+            for mut r in p.kept {
+                r.unit = map.get(r.unit).map_or(r.unit, |&u| u as usize);
+                total.records.push(r);
+            }
+            total.store.merge(p.store, &map);
+        }
+        for (file, h) in claims {
+            total.take(env, &units, &files[file as usize], file, h);
+        }
+        total.records.sort_unstable_by_key(|r| (r.file, r.line));
+        rejected.sort_by_key(|(file, r)| (*file, r.line));
+        Streamed {
+            layout: env.layout.clone(),
+            store: total.store,
+            units,
+            counts: total.counts,
+            files: files.into_iter().map(|f| f.name).collect(),
+            records: total.records,
+            rejected: rejected.into_iter().map(|(_, r)| r).collect(),
         }
     }
 }
 
-fn read_full(file: &mut File, buf: &mut [u8]) -> Result<usize, GiveUp> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(GiveUp),
-        }
-    }
-    Ok(n)
+/// An input's name and columns.
+struct Meta {
+    name: String,
+    header: Vec<String>,
+    columns: Columns,
 }
 
+impl Meta {
+    fn cell<'c>(&self, cells: &'c [String], col: Col) -> &'c str {
+        self.columns
+            .index(col)
+            .and_then(|i| cells.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Settles the rows whose id repeats, in file order: the first valid row with an id keeps it
+/// (returned, to be tallied); a later valid row with it is rejected, and a rejected row after
+/// it is told so too.
+fn settle(
+    files: &[Meta],
+    held: Vec<(u32, Held)>,
+    rejected: &mut Vec<(u32, Rejected)>,
+    counts: &mut Counts,
+) -> Vec<(u32, Held)> {
+    enum Kind {
+        Valid(Held),
+        Invalid(usize),
+    }
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let mut rows: Vec<(u32, u64, Kind)> = held
+        .into_iter()
+        .map(|(f, h)| (f, h.line, Kind::Valid(h)))
+        .collect();
+    rows.extend(
+        rejected
+            .iter()
+            .enumerate()
+            .map(|(k, (f, r))| (*f, r.line, Kind::Invalid(k))),
+    );
+    rows.sort_by_key(|(f, line, _)| (*f, *line));
+    let mut first: std::collections::HashMap<String, (u32, u64)> = Default::default();
+    let mut claims = Vec::new();
+    for (f, line, kind) in rows {
+        let meta = &files[f as usize];
+        let repeat = |id: &str, (ff, fl): (u32, u64)| RowError {
+            file: meta.name.clone(),
+            line,
+            column: meta.columns.name(Col::Id),
+            message: msg::id_repeats(ui(), id, &files[ff as usize].name, fl),
+        };
+        match kind {
+            Kind::Invalid(k) => {
+                let r = &mut rejected[k].1;
+                let id = meta.cell(&r.cells, Col::Id);
+                if let Some(&at) = first.get(id).filter(|_| !id.is_empty()) {
+                    let e = repeat(id, at);
+                    r.reasons.push(e);
+                }
+            }
+            Kind::Valid(h) => {
+                let id = meta.cell(&h.cells, Col::Id).to_owned();
+                match first.get(&id) {
+                    Some(&at) => {
+                        let reasons = vec![repeat(&id, at)];
+                        counts.rejected += 1;
+                        rejected.push((
+                            f,
+                            Rejected {
+                                file: meta.name.clone(),
+                                line,
+                                cells: h.cells,
+                                header: meta.header.clone(),
+                                reasons,
+                            },
+                        ));
+                    }
+                    None => {
+                        first.insert(id, (f, line));
+                        claims.push((f, h));
+                    }
+                }
+            }
+        }
+    }
+    claims
+}
+
+/// The units: the roster, or every unit a valid row names, in code order.
+fn units_of(
+    roster: Option<&Units>,
+    parts: &[Part],
+    files: &[Meta],
+    claims: &[(u32, Held)],
+) -> Units {
+    if let Some(r) = roster {
+        return r.clone();
+    }
+    let mut units = Units::default();
+    for p in parts {
+        for u in &p.new_units {
+            units.find_or_add(u);
+        }
+    }
+    for (f, h) in claims {
+        units.find_or_add(files[*f as usize].cell(&h.cells, Col::Unit));
+    }
+    units.in_code_order().0
+}
+
+/// The merged tallies, records kept and counts.
+struct Totals {
+    store: Store,
+    records: Vec<Record>,
+    counts: Counts,
+}
+
+impl Totals {
+    /// Tallies a held row that keeps its id (and keeps its record when asked to).
+    fn take(&mut self, env: &Env, units: &Units, meta: &Meta, file: u32, h: Held) {
+        let unit_s = meta.cell(&h.cells, Col::Unit);
+        let unit = units.find(unit_s).unwrap_or(0);
+        match h.checked.status {
+            Status::Void => self.counts.void += 1,
+            _ => self.counts.scored += 1,
+        }
+        let slim = engine::slim(env.layout, unit as u32, &h.checked, env.as_of);
+        self.store.add(env.layout, &slim);
+        let Some(keep) = env.keep else {
+            return;
+        };
+        let record = record_of(file, h.line, &h.checked, unit);
+        let wanted = match env.roster {
+            Some(r) => r
+                .list
+                .get(unit)
+                .is_some_and(|u| keep(&record, &u.code, u.name.as_deref())),
+            None => keep(&record, unit_s, None),
+        };
+        let text = |col: Col| -> Result<&str, Stop> { Ok(meta.cell(&h.cells, col)) };
+        if wanted && let Ok(record) = with_text(record, &text) {
+            self.records.push(record);
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

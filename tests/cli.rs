@@ -2060,7 +2060,7 @@ fn a_rejected_row_does_not_make_its_unit_known() {
 #[test]
 fn a_quote_inside_a_cell_is_text() {
     // A quote in the middle of a cell is a literal character (not the start of a quoted
-    // cell): the streaming reader gives way, the in-memory reader reads it as text.
+    // cell): the reader cuts its blocks where `csv` ends records, and reads it as text.
     let doc = hand()
         .file(
             "r.csv",

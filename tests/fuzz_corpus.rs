@@ -1,6 +1,6 @@
 //! Replays the committed fuzz corpus (fuzz/corpus) as a regular test: every input must load to a
-//! value or an error without panicking, and the streaming reader must agree with the in-memory
-//! one wherever it answers. `fuzz/run.sh` grows the corpus with cargo-fuzz.
+//! value or an error without panicking, and the reader in blocks must agree with the rows of
+//! the whole text, or fail with the same error. `fuzz/run.sh` grows the corpus with cargo-fuzz.
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use civscore::engine::{self, Scores};
 use civscore::input::parse_delimited;
-use civscore::records::{Record, Status, Validator};
+use civscore::records::{Record, Status};
 use civscore::rubric::{self, Rubric};
 use civscore::units::{self, Units};
 use proptest::prelude::*;
@@ -237,13 +237,12 @@ fn setup(p: &Params, recs: &[Rec]) -> (Rubric, Units, Vec<Record>) {
         ));
     }
     let sheet = parse_delimited("units.csv", &roster, b',').unwrap();
-    let mut units = units::from_sheet(&sheet, &rubric).unwrap();
+    let units = units::from_sheet(&sheet, &rubric).unwrap();
     let records = {
         let sheet = parse_delimited("r.csv", &csv_text(recs, p.quarter_level), b',').unwrap();
-        let mut v = Validator::new(&rubric, &mut units);
-        v.add_sheet(&sheet).unwrap();
-        assert!(v.loaded.rejected.is_empty(), "{:?}", v.loaded.rejected);
-        v.loaded.records
+        let read = civscore::stream::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
+        assert!(read.rejected.is_empty(), "{:?}", read.rejected);
+        read.records
     };
     (rubric, units, records)
 }
@@ -471,8 +470,8 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// The streaming reader (blocks on two workers, integer tallies merged) and the in-memory
-    /// reader give the same tables; a repeated id makes the streaming reader give way.
+    /// The reader in blocks (two workers, integer tallies merged) and the rows of the whole
+    /// text give the same tables; a repeated id rejects the later row.
     #[test]
     fn streaming_and_in_memory_readers_agree(
         p in params(),
@@ -504,21 +503,22 @@ proptest! {
         let path = dir.path().join("r.csv");
         std::fs::write(&path, &text).unwrap();
         let paths = vec![path.display().to_string()];
-        let streamed = civscore::stream::tally(&paths, &rubric, roster.then_some(&units), None, false, &Default::default());
+        let s = civscore::stream::read(&paths, &rubric, roster.then_some(&units), None, false, None, &Default::default()).unwrap();
         let has_dup = text.lines().skip(1).filter(|l| l.starts_with("R0,")).count() > 1;
         if has_dup {
-            prop_assert!(streamed.is_none());
+            // The later row with the id is rejected, in blocks as in rows parsed whole.
+            prop_assert_eq!(s.rejected.len(), 1);
+            prop_assert_eq!(s.counts.rejected, 1);
             return Ok(());
         }
-        let s = streamed.expect("valid UTF-8 CSV streams");
-        // The in-memory reader on the same file, with the same roster or none.
-        let mut slow_units = if roster { units.clone() } else { Units::default() };
+        // The rows of the whole file, with the same roster or none.
+        let slow_units;
         let slow_records = {
             let sheet = parse_delimited("r.csv", &text, b',').unwrap();
-            let mut v = Validator::new(&rubric, &mut slow_units);
-            v.add_sheet(&sheet).unwrap();
-            prop_assert!(v.loaded.rejected.is_empty());
-            v.loaded.records
+            let read = civscore::stream::read_sheet(&sheet, &rubric, roster.then_some(&units)).unwrap();
+            prop_assert!(read.rejected.is_empty());
+            slow_units = read.units;
+            read.records
         };
         prop_assert_eq!(slow_records.len(), records.len());
         let units = slow_units;
@@ -546,7 +546,7 @@ fn hand_rubric() -> Rubric {
 }
 
 /// A file of several blocks, with quoted notes that hold commas, quotes and line breaks (some
-/// across block boundaries), read by the streaming reader and by the in-memory reader.
+/// across block boundaries), read in blocks and as the rows of the whole text.
 #[test]
 fn streaming_many_blocks_with_quoted_line_breaks() {
     let rubric = hand_rubric();
@@ -588,22 +588,21 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &text).unwrap();
-    let s = civscore::stream::tally(
+    let s = civscore::stream::read(
         &[path.display().to_string()],
         &rubric,
         None,
         None,
         false,
+        None,
         &Default::default(),
     )
     .expect("streams");
-    let mut units = Units::default();
-    let records = {
+    let (units, records) = {
         let sheet = parse_delimited("big.csv", &text, b',').unwrap();
-        let mut v = Validator::new(&rubric, &mut units);
-        v.add_sheet(&sheet).unwrap();
-        assert!(v.loaded.rejected.is_empty());
-        v.loaded.records
+        let read = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
+        assert!(read.rejected.is_empty());
+        (read.units, read.records)
     };
     assert_eq!(s.counts.read, 100_000);
     assert_eq!(s.counts.read, records.len() as u64);
@@ -632,8 +631,8 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     assert_eq!(flat(&a, &units), flat(&b, &s.units));
 }
 
-/// The records the streaming reader keeps (for `explain` and `report`) are the in-memory
-/// reader's, field for field and line for line: over several blocks, with a byte-order mark,
+/// The records the reader keeps in blocks (for `explain` and `report`) are those of the whole
+/// text's rows, field for field and line for line: over several blocks, with a byte-order mark,
 /// blank lines, Windows line ends in part of the file, quoted notes with line breaks, cells in
 /// spaces and dates in other forms.
 #[test]
@@ -645,20 +644,24 @@ fn streaming_keeps_the_same_records_with_the_same_lines() {
     }
 }
 
-/// Every record kept, read by the streaming reader.
+/// Every record kept, read in blocks.
 fn keeping_all(
     paths: &[String],
     rubric: &Rubric,
     config: &civscore::input::ReadConfig,
-) -> Option<civscore::stream::Streamed> {
-    civscore::stream::tally_keeping(
+) -> Result<civscore::stream::Streamed, civscore::Error> {
+    let opts = civscore::input::ReadOptions {
+        config: *config,
+        ..Default::default()
+    };
+    civscore::stream::read(
         paths,
         rubric,
         None,
         None,
         false,
         Some(&|_, _, _| true),
-        config,
+        &opts,
     )
 }
 
@@ -751,17 +754,9 @@ fn keeps_the_same_records(map_from: u64) {
     let paths = vec![path];
 
     let shown = civscore::fuzz::shown;
-    let mut slow_units = Units::default();
-    let slow = civscore::records::load(
-        &paths,
-        &rubric,
-        &mut slow_units,
-        &Default::default(),
-        false,
-        None,
-        None,
-    )
-    .unwrap();
+    let sheet = civscore::input::read_table(&paths[0], &Default::default()).unwrap();
+    let slow = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
+    let slow_units = slow.units.clone();
     assert_eq!(slow.records.len(), 100_000);
     // Everything kept, then one unit's records (by its code).
     let all = keeping_all(&paths, &rubric, &config).expect("streams");
@@ -769,14 +764,18 @@ fn keeps_the_same_records(map_from: u64) {
         shown(&all.records, &all.units),
         shown(&slow.records, &slow_units)
     );
-    let one = civscore::stream::tally_keeping(
+    let opts = civscore::input::ReadOptions {
+        config,
+        ..Default::default()
+    };
+    let one = civscore::stream::read(
         &paths,
         &rubric,
         None,
         None,
         false,
         Some(&|_, code, _| code == "U7"),
-        &config,
+        &opts,
     )
     .expect("streams");
     let want: Vec<Record> = slow
@@ -789,7 +788,7 @@ fn keeps_the_same_records(map_from: u64) {
     assert_eq!(shown(&one.records, &one.units), shown(&want, &slow_units));
 }
 
-/// A line that ends before its last columns reads them as empty, as the in-memory reader
+/// A line that ends before its last columns reads them as empty, as the whole-text parser
 /// does, and not as the line before's: here a stale rectification date would make U2's
 /// finding overdue.
 #[test]
@@ -810,12 +809,13 @@ fn a_short_line_reads_its_missing_cells_as_empty() {
         let path = dir.path().join("short.csv");
         std::fs::write(&path, text).unwrap();
         let as_of = Some(jiff::civil::date(2026, 11, 4));
-        let s = civscore::stream::tally(
+        let s = civscore::stream::read(
             &[path.display().to_string()],
             &rubric,
             None,
             as_of,
             false,
+            None,
             &Default::default(),
         )
         .expect("streams");

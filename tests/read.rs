@@ -1,7 +1,9 @@
 //! The reader gives one answer whatever the way it reads: random record files (invalid rows,
 //! repeated ids, quoted line breaks, Windows line ends, blank lines) read with tiny blocks and
 //! 1, 2 and 4 workers give the same units in the same order, the same tallies and scores, the
-//! same kept records and the same rejects (file and line) as one worker reading default blocks.
+//! same kept records and the same rejects (file and line) as one worker reading default blocks,
+//! and as the rows of the whole text parsed at once; GBK files, standard input and spreadsheets
+//! give what their UTF-8 twins give.
 
 use civscore::cmd::{self, Inputs};
 use civscore::input::{ReadConfig, ReadOptions};
@@ -210,61 +212,48 @@ fn without_a_roster_units_are_in_code_order() {
     }
 }
 
-/// What the in-memory reader (row by row, every problem reported) makes of a file: the oracle.
+/// What the reader makes of a file parsed whole into rows first (by `csv` over the whole text,
+/// not in blocks), read with one worker: the oracle for the splitting into blocks.
 fn in_memory(path: &str, rubric: &Rubric) -> Result<Read, String> {
-    let mut units = civscore::units::Units::default();
-    let loaded = civscore::records::load(
-        &[path.to_owned()],
-        rubric,
-        &mut units,
-        &ReadOptions::default(),
-        true,
-        None,
-        None,
-    )
-    .map_err(|e| e.to_string())?;
+    let sheet =
+        civscore::input::read_table(path, &ReadOptions::default()).map_err(|e| e.to_string())?;
+    let s = civscore::stream::read_sheet(&sheet, rubric, None).map_err(|e| e.to_string())?;
+    let (units, loaded) = s.loaded();
+    let paths = [path.to_owned()];
+    let loaded = civscore::records::finish(loaded, &paths, true).map_err(|e| e.to_string())?;
     Ok(describe(rubric, units, loaded))
 }
 
-/// What the streaming reader makes of a file, when it answers (an error when nothing is left
-/// to score).
-fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Option<Result<Read, String>> {
-    let s = civscore::stream::tally_keeping(
-        &[path.to_owned()],
+/// What the reader makes of a file read in blocks (an error when nothing is left to score).
+fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String> {
+    let opts = ReadOptions {
+        config,
+        ..ReadOptions::default()
+    };
+    let paths = [path.to_owned()];
+    let s = civscore::stream::read(
+        &paths,
         rubric,
         None,
         None,
         false,
         Some(&|_, _, _| true),
-        &config,
-    )?;
-    let loaded = civscore::records::Loaded {
-        records: s.records,
-        store: s.store,
-        files: s.files,
-        rejected: s.rejected,
-        counts: s.counts,
-    };
-    let paths = [path.to_owned()];
-    Some(
-        civscore::records::finish(loaded, &paths, true)
-            .map(|loaded| describe(rubric, s.units, loaded))
-            .map(|mut r| {
-                // The in-memory reader numbers units as it meets them.
-                r.units.sort();
-                r
-            })
-            .map_err(|e| e.to_string()),
+        &opts,
     )
+    .map_err(|e| e.to_string())?;
+    let (units, loaded) = s.loaded();
+    civscore::records::finish(loaded, &paths, true)
+        .map(|loaded| describe(rubric, units, loaded))
+        .map_err(|e| e.to_string())
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// Whenever the streaming reader answers (invalid rows included), it answers what the
-    /// in-memory reader answers: the same rejects with the same lines and reasons.
+    /// Read in tiny blocks by several workers, a file gives what its rows parsed whole give:
+    /// the same rejects with the same lines and reasons (repeated ids included).
     #[test]
-    fn the_streaming_reader_rejects_what_the_in_memory_one_rejects(
+    fn blocks_reject_what_rows_parsed_whole_reject(
         rows in prop::collection::vec(row(), 1..120),
         bom in any::<bool>(),
         workers in 1usize..5,
@@ -274,18 +263,12 @@ proptest! {
         let path = dir.path().join("r.csv").display().to_string();
         std::fs::write(&path, file_text(&rows, bom)).unwrap();
         let config = ReadConfig { workers, block: 64, ..ReadConfig::default() };
-        if let Some(s) = streamed(&path, &rubric, config) {
-            let want = in_memory(&path, &rubric).map(|mut r| {
-                r.units.sort();
-                r
-            });
-            prop_assert_eq!(s, want);
-        }
+        prop_assert_eq!(streamed(&path, &rubric, config), in_memory(&path, &rubric));
     }
 }
 
-/// Invalid rows (without ids: an id could repeat a valid row's) are rejected in place, with
-/// their lines, by the streaming reader, over blocks of every size and several workers.
+/// Invalid rows are rejected in place, with their lines, over blocks of every size and several
+/// workers.
 #[test]
 fn invalid_rows_are_rejected_in_place() {
     let rubric = hand_rubric();
@@ -303,11 +286,10 @@ fn invalid_rows_are_rejected_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.csv").display().to_string();
     std::fs::write(&path, &text).unwrap();
-    let mut want = in_memory(&path, &rubric).unwrap();
-    want.units.sort();
+    let want = in_memory(&path, &rubric).unwrap();
     assert_eq!(want.rejects.len(), 142 + 1);
     for config in configs() {
-        let got = streamed(&path, &rubric, config).expect("streams");
+        let got = streamed(&path, &rubric, config);
         assert_eq!(got, Ok(want.clone()), "{config:?}");
     }
 }
@@ -363,4 +345,173 @@ fn the_quick_path_and_a_quoted_line_break_score_the_same() {
         }
         assert_eq!(score_json(&quoted_path, &["-j", jobs]), want, "-j {jobs}");
     }
+}
+
+/// The same rows from several inputs: paths left out of the rejects, so that two inputs of
+/// different names compare.
+fn read_all(paths: &[String], config: ReadConfig) -> Read {
+    let rubric = hand_rubric();
+    let opts = ReadOptions {
+        config,
+        ..ReadOptions::default()
+    };
+    let s = civscore::stream::read(
+        paths,
+        &rubric,
+        None,
+        None,
+        false,
+        Some(&|_, _, _| true),
+        &opts,
+    )
+    .unwrap();
+    let (units, loaded) = s.loaded();
+    let mut r = describe(&rubric, units, loaded);
+    for (k, p) in paths.iter().enumerate() {
+        for x in &mut r.rejects {
+            *x = x.replace(p.as_str(), &format!("<{k}>"));
+        }
+    }
+    r
+}
+
+fn rows_for(k: u64) -> Vec<(usize, usize, usize, usize, usize, bool)> {
+    (0..150u64)
+        .map(|i| {
+            let x = (i * 7919 + k * 104_729) % 1000;
+            (
+                (x % 12) as usize,
+                (x % 14) as usize,
+                (x % 60) as usize,
+                (x % 10) as usize,
+                (x % 8) as usize,
+                x.is_multiple_of(5),
+            )
+        })
+        .collect()
+}
+
+/// A GBK file is read as its UTF-8 twin is, whatever the blocks and workers: its header is
+/// ASCII, so it is first read as UTF-8 until a block that is not, then read again decoded.
+#[test]
+fn gbk_files_read_as_their_utf8_twins() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = file_text(&rows_for(1), false).replace("背街小巷", "背街小巷（东）");
+    let utf8 = dir.path().join("u.csv").display().to_string();
+    let gbk = dir.path().join("g.csv").display().to_string();
+    std::fs::write(&utf8, &text).unwrap();
+    std::fs::write(&gbk, encoding_rs::GBK.encode(&text).0).unwrap();
+    let want = read_all(
+        std::slice::from_ref(&utf8),
+        ReadConfig {
+            workers: 1,
+            ..ReadConfig::default()
+        },
+    );
+    assert!(want.records.iter().any(|r| r.contains("背街小巷（东）")));
+    for config in configs() {
+        assert_eq!(
+            read_all(std::slice::from_ref(&gbk), config),
+            want,
+            "{config:?}"
+        );
+    }
+}
+
+/// Repeated ids across blocks and across files: the first valid row with an id keeps it, every
+/// later row with it is rejected and says where the id was first, whatever the blocks and
+/// workers.
+#[test]
+fn repeated_ids_across_blocks_and_files_settle_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv").display().to_string();
+    let b = dir.path().join("b.csv").display().to_string();
+    std::fs::write(&a, file_text(&rows_for(2), false)).unwrap();
+    std::fs::write(&b, file_text(&rows_for(3), true)).unwrap();
+    let paths = [a.clone(), b.clone()];
+    let want = read_all(
+        &paths,
+        ReadConfig {
+            workers: 1,
+            ..ReadConfig::default()
+        },
+    );
+    let across = want
+        .rejects
+        .iter()
+        .filter(|r| r.starts_with("<1>") && r.contains("(first at <0>:"))
+        .count();
+    assert!(across > 10, "{across} rows of b.csv repeat ids of a.csv");
+    for config in configs() {
+        assert_eq!(read_all(&paths, config), want, "{config:?}");
+    }
+}
+
+/// Standard input, a spreadsheet with the same rows, and the file itself score to the same
+/// bytes.
+#[test]
+fn stdin_and_a_spreadsheet_score_as_the_file_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,date,unit,indicator,count,severity,source,note\n");
+    for k in 0..400 {
+        let code = ["P1", "P2", "B1", "R1", "X1"][k % 5];
+        let severity = if code == "P2" { "minor" } else { "" };
+        let id = if k % 37 == 0 {
+            format!("R{:04}", k / 2)
+        } else {
+            format!("R{k:04}")
+        };
+        text.push_str(&format!(
+            "{id},2026-{:02}-{:02},U{},{code},{},{severity},暗访,背街小巷\n",
+            1 + k % 12,
+            1 + k % 28,
+            (k * 7) % 23,
+            1 + k % 3
+        ));
+    }
+    let csv = dir.path().join("r.csv").display().to_string();
+    std::fs::write(&csv, &text).unwrap();
+    let xlsx = dir.path().join("r.xlsx").display().to_string();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            sheet.write_string(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    book.save(&xlsx).unwrap();
+    let run = |path: &str, stdin: Option<&str>| {
+        let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+        let mut cmd = assert_cmd::Command::cargo_bin("civscore").unwrap();
+        cmd.args([
+            "score",
+            path,
+            "--rubric",
+            rubric,
+            "--all",
+            "--format",
+            "json",
+            "-q",
+            "--skip-invalid",
+            "-j",
+            "2",
+        ]);
+        if let Some(s) = stdin {
+            cmd.write_stdin(std::fs::read(s).unwrap());
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            out.stdout,
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+        )
+    };
+    let want = run(&csv, None);
+    assert_eq!(run("-", Some(&csv)), want, "stdin");
+    assert_eq!(run(&xlsx, None), want, "xlsx");
+    assert_eq!(run("-", Some(&xlsx)), want, "xlsx on stdin");
 }

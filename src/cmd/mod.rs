@@ -91,79 +91,19 @@ pub fn read(
         Some(path) => Some(units::load_roster(path, rubric, &inputs.read)?),
         None => None,
     };
-    let utf8 = matches!(
-        inputs.read.encoding,
-        crate::input::TextEncoding::Auto | crate::input::TextEncoding::Utf8
-    );
     let progress = !inputs.quiet && std::io::stderr().is_terminal();
-    let streamed = if utf8 {
-        crate::stream::tally_keeping(
-            &inputs.records,
-            rubric,
-            roster.as_ref(),
-            inputs.as_of,
-            progress,
-            keep,
-            &inputs.read.config,
-        )
-    } else {
-        None
-    };
-    let (units, loaded) = match streamed {
-        Some(s) => (
-            s.units,
-            records::finish(
-                Loaded {
-                    records: s.records,
-                    store: s.store,
-                    files: s.files,
-                    rejected: s.rejected,
-                    counts: s.counts,
-                },
-                &inputs.records,
-                inputs.skip_invalid,
-            )?,
-        ),
-        None => {
-            let mut units = roster.unwrap_or_default();
-            let keep: records::Keep = match keep {
-                Some(k) => Box::new(move |r, units: &Units| {
-                    let u = &units.list[r.unit];
-                    k(r, &u.code, u.name.as_deref())
-                }),
-                None => Box::new(|_, _| false),
-            };
-            let loaded = records::load(
-                &inputs.records,
-                rubric,
-                &mut units,
-                &inputs.read,
-                inputs.skip_invalid,
-                inputs.as_of,
-                Some(keep),
-            )?;
-            (units, loaded)
-        }
-    };
-    Ok(in_code_order(units, loaded))
-}
-
-/// Without a roster, the units in code order (whatever order the rows were read in): units,
-/// tallies and kept records renumbered once, after reading.
-fn in_code_order(units: Units, mut loaded: Loaded) -> (Units, Loaded) {
-    let (units, map) = units.in_code_order();
-    if map
-        .iter()
-        .enumerate()
-        .all(|(old, &new)| old == new as usize)
-    {
-        return (units, loaded);
-    }
-    loaded.store = std::mem::take(&mut loaded.store).renumbered(&map);
-    for r in &mut loaded.records {
-        r.unit = map.get(r.unit).map_or(r.unit, |&u| u as usize);
-    }
-    (units, loaded)
+    let (units, loaded) = crate::stream::read(
+        &inputs.records,
+        rubric,
+        roster.as_ref(),
+        inputs.as_of,
+        progress,
+        keep,
+        &inputs.read,
+    )?
+    .loaded();
+    let loaded = records::finish(loaded, &inputs.records, inputs.skip_invalid)?;
+    Ok((units, loaded))
 }
 
 /// With --skip-invalid: the rejected rows go to --rejects or stderr, and a line accounts for

@@ -433,6 +433,15 @@ pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String
     )
 }
 
+/// A quoted cell that runs to the end of the input (`at` is `FILE:LINE`).
+pub fn unclosed_quote(l: Lang, at: &str) -> String {
+    say!(
+        l,
+        "{at}: a quote opened here is never closed, so the rest of the file would be one cell; close it or remove it",
+        "{at}：此处的引号没有闭合，文件其余部分会成为一个单元格；请补上或删去引号",
+    )
+}
+
 /// A file or sheet without even a header row.
 pub fn empty_input(l: Lang, name: &str, sheet: bool) -> String {
     match sheet {
