@@ -721,7 +721,7 @@ impl<'c> Worker<'c> {
                 return Ok(());
             }
         };
-        if self.ctx.check_utf8 && std::str::from_utf8(bytes).is_err() {
+        if self.ctx.check_utf8 && simdutf8::basic::from_utf8(bytes).is_err() {
             return Err(Stop::NotUtf8);
         }
         let lines = if plain || memchr::memchr2(b'"', b'\r', bytes).is_none() {
