@@ -35,6 +35,7 @@ impl Read {
 /// Reads the inputs under the rubric they name: every record tallied, those `keep` wants kept.
 /// Notes (no roster) and rejected rows (with `--skip-invalid`) are reported here, once.
 pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
+    no_input_twice(&inputs.records)?;
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
     let read = read_under(inputs, rubric, keep)?;
     if inputs.units.is_none() {
@@ -44,6 +45,24 @@ pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
         cmd::report_rejects(inputs, &read.loaded)?;
     }
     Ok(read)
+}
+
+/// The same records file given twice (under any name or link) would count every finding twice:
+/// refused, naming both.
+fn no_input_twice(records: &[String]) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen: Vec<((u64, u64), &str)> = Vec::new();
+    for path in records.iter().filter(|p| p.as_str() != "-") {
+        let Ok(m) = std::fs::metadata(path) else {
+            continue;
+        };
+        let id = (m.dev(), m.ino());
+        if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
+            return Err(Error::Invalid(msg::input_twice(ui(), first, path)));
+        }
+        seen.push((id, path));
+    }
+    Ok(())
 }
 
 /// Reads the inputs under a given rubric, without notes (`compare` reads under two). Standard

@@ -2029,6 +2029,25 @@ fn an_inspection_that_found_nothing_counts_for_nothing_but_its_month() {
 }
 
 #[test]
+fn the_same_records_file_twice_is_refused() {
+    // Double entry: a.csv and ./a.csv (or a link to it) would count every finding twice.
+    let out = hand()
+        .args(&[
+            "score",
+            "records.csv",
+            "./records.csv",
+            "--rubric",
+            "rubric.yaml",
+        ])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: ./records.csv is the same file as records.csv: given twice, every finding in it would count twice\n"
+    );
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

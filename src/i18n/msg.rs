@@ -47,6 +47,15 @@ pub fn output_dir_outside(l: Lang, file: &str, dir: &str) -> String {
     )
 }
 
+/// The same records file given twice.
+pub fn input_twice(l: Lang, first: &str, again: &str) -> String {
+    say!(
+        l,
+        "{again} is the same file as {first}: given twice, every finding in it would count twice",
+        "{again} 与 {first} 是同一个文件：重复给出会使其中每个问题重复扣分",
+    )
+}
+
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
 pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
     say!(
