@@ -74,6 +74,8 @@ pub enum Detail {
     Void,
     /// A record of an indicator that does not apply to the unit.
     NotJudged,
+    /// A record of count 0: an inspection that found nothing.
+    NothingFound,
     Finding(Finding),
     Value(Option<Decimal>),
     Count(u64),
@@ -262,6 +264,12 @@ impl RecordTrail<'_> {
         }
         if !self.engine.applicable(unit, r.indicator) {
             e.detail = Detail::NotJudged;
+            e.deduction = Some(Decimal::ZERO);
+            return e;
+        }
+        if r.count == 0 {
+            // 0处: the inspection found nothing; no finding, activity, measurement or veto.
+            e.detail = Detail::NothingFound;
             e.deduction = Some(Decimal::ZERO);
             return e;
         }

@@ -229,6 +229,11 @@ fn detail(lang: Lang, d: &Detail) -> String {
             "not applicable to this unit: not judged".into(),
             "该单位不适用此指标：不考核".into(),
         ),
+        D::NothingFound => pick(
+            l,
+            "count 0: the inspection found nothing".into(),
+            "数量 0：本次检查未发现问题".into(),
+        ),
         D::Finding(f) => finding(l, f),
         D::Value(v) => {
             let v = v.map(n).unwrap_or_default();

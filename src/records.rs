@@ -372,7 +372,9 @@ pub fn check<'c>(
     };
 
     let value_s = cell(Col::Value);
-    let needs_value = indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
+    // A count of 0 (an inspection that found nothing) is no measurement: no value is needed.
+    let needs_value =
+        count != Some(0) && indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
     let value = if value_s.is_empty() {
         if needs_value {
             let code = indicator

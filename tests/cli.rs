@@ -2007,7 +2007,7 @@ fn an_inspection_that_found_nothing_counts_for_nothing_but_its_month() {
     let doc = hand()
         .file(
             "r.csv",
-            "date,unit,indicator,count,value\n2026-03-05,U1,R1,0,\n2026-03-05,U1,T1,0,5\n2026-03-06,U2,V1,0,\n",
+            "date,unit,indicator,count,value\n2026-03-05,U1,R1,0,\n2026-03-05,U1,T1,0,5\n2026-03-06,U2,V1,0,\n2026-03-07,U2,T1,0,\n",
         )
         .args(&["score", "r.csv", "--rubric", "rubric.yaml", "--units", "units.csv"])
         .args(&["--period", "2026-03", "--format", "json", "-q"])
@@ -2026,6 +2026,30 @@ fn an_inspection_that_found_nothing_counts_for_nothing_but_its_month() {
     assert_eq!(row("U1")["score"], 18.0, "{rows}");
     assert_eq!(row("U2")["score"], 18.0, "{rows}");
     assert_eq!(row("U2")["vetoed"], false, "{rows}");
+    // U2's T1 row of count 0 needs no value; explain says what a count of 0 means, no veto step.
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,count,value\n2026-03-06,U2,V1,0,\n2026-03-07,U2,T1,0,\n",
+        )
+        .args(&[
+            "explain",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--unit",
+            "U2",
+        ])
+        .args(&["--period", "2026-03", "--format", "csv", "-q"])
+        .run()
+        .ok()
+        .stdout;
+    assert_eq!(
+        out.matches("count 0: the inspection found nothing").count(),
+        2,
+        "{out}"
+    );
+    assert!(!out.contains(",veto,"), "{out}");
 }
 
 #[test]

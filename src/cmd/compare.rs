@@ -188,6 +188,7 @@ fn document(
     let columns = vec![
         Column::machine("kind"),
         Column::machine("period"),
+        Column::machine("provisional"),
         Column::new(lang, W::Unit, "unit"),
         Column::new(lang, W::Name, "name"),
         Column::new(lang, W::OldRank, "old_rank"),
@@ -215,6 +216,7 @@ fn document(
                     vec![
                         Cell::Words(kind.as_str().into()),
                         Cell::Words(period.clone()),
+                        Cell::Flag(*provisional, ""),
                         Cell::text(c.unit.clone()),
                         Cell::opt_text(c.name.as_deref()),
                         Cell::Int(i64::from(c.old.0)),
