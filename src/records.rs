@@ -34,8 +34,18 @@ impl Status {
             "" | "valid" | "有效" => Some(Status::Valid),
             "on_spot" | "on-spot" | "当场整改" => Some(Status::OnSpot),
             "void" | "撤销" | "作废" => Some(Status::Void),
+            // Rectified: an ordinary record, its date in the rectified column.
+            "rectified" | "已整改" | "已完成" | "整改完成" => Some(Status::Valid),
             _ => None,
         }
+    }
+
+    /// A status that says the finding was rectified (已整改): its date belongs in 整改日期.
+    pub fn says_rectified(s: &str) -> bool {
+        matches!(
+            s.trim().to_lowercase().as_str(),
+            "rectified" | "已整改" | "已完成" | "整改完成"
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -457,6 +467,9 @@ pub fn check<'c>(
     let status = Status::parse(status_s);
     if status.is_none() {
         fail(Col::Status, msg::unknown_status(ui(), status_s));
+    } else if Status::says_rectified(status_s) && cell(Col::Rectified).is_empty() {
+        // 已整改 without the date it was rectified: lateness cannot be judged.
+        fail(Col::Status, msg::rectified_without_date(ui(), status_s));
     }
     let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
         (date, indicator, count, severity, status)
@@ -600,7 +613,14 @@ impl Quick {
         let rectified = self.dates.optional(cell(Col::Rectified))?;
         let status = match cell(Col::Status) {
             [] => Status::Valid,
-            s => Status::parse(input::trim_cell(std::str::from_utf8(s).ok()?))?,
+            s => {
+                let s = input::trim_cell(std::str::from_utf8(s).ok()?);
+                // 已整改 needs its date: `check` says so when it is missing.
+                if Status::says_rectified(s) {
+                    return None;
+                }
+                Status::parse(s)?
+            }
         };
         Some(Checked {
             date,

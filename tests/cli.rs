@@ -2072,6 +2072,46 @@ fn the_same_records_file_twice_is_refused() {
 }
 
 #[test]
+fn a_rectified_status_is_an_ordinary_record_with_its_date() {
+    // 已整改 with a 整改日期 scores as a record with that rectified date (here on time);
+    // without the date it is refused, saying where the date goes.
+    let ok = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,deadline,rectified,status\n2026-01-05,U1,P1,2026-01-10,2026-01-08,已整改\n",
+        )
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml", "--format", "json", "-q"])
+        .run()
+        .ok()
+        .json();
+    let plain = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,deadline,rectified,status\n2026-01-05,U1,P1,2026-01-10,2026-01-08,\n",
+        )
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml", "--format", "json", "-q"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(ok["tables"], plain["tables"]);
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,deadline,rectified,status\n2026-01-05,U1,P1,2026-01-10,,已整改\n",
+        )
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.contains(
+            "\"已整改\" needs the date it was rectified in the rectified column (整改日期)"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

@@ -47,6 +47,15 @@ pub fn output_dir_outside(l: Lang, file: &str, dir: &str) -> String {
     )
 }
 
+/// A status of 已整改 without the rectified date.
+pub fn rectified_without_date(l: Lang, status: &str) -> String {
+    say!(
+        l,
+        "\"{status}\" needs the date it was rectified in the rectified column (整改日期), so that lateness can be judged",
+        "“{status}”需要在“整改日期”列填写整改完成的日期，才能判断是否逾期",
+    )
+}
+
 /// The same records file given twice.
 pub fn input_twice(l: Lang, first: &str, again: &str) -> String {
     say!(
