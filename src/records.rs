@@ -351,7 +351,7 @@ pub fn check<'c>(
         fail(Col::Indicator, msg::empty(ui(), Empty::Indicator));
         None
     } else {
-        let i = rubric.indicator_index(ind_s);
+        let i = rubric.find_indicator(ind_s);
         if i.is_none() {
             fail(Col::Indicator, unknown_indicator(rubric, ind_s));
         }

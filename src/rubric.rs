@@ -226,6 +226,22 @@ impl Rubric {
         self.code_index.get(code)
     }
 
+    /// An indicator as a clerk may type its code: exactly, or in another case, with spaces
+    /// inside, or in full-width forms (` d1 `, `Ｄ5`). Never ambiguous: codes that compare equal
+    /// so are refused in a rubric.
+    pub fn find_indicator(&self, written: &str) -> Option<usize> {
+        if let Some(i) = self.indicator_index(written) {
+            return Some(i);
+        }
+        let key: String = code_key(written)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        self.indicators
+            .iter()
+            .position(|i| code_key(&i.code) == key)
+    }
+
     pub fn source_weight(&self, source: &str) -> Option<Decimal> {
         match &self.sources {
             None => Some(Decimal::ONE),

@@ -2112,6 +2112,32 @@ fn a_rectified_status_is_an_ordinary_record_with_its_date() {
 }
 
 #[test]
+fn indicator_codes_as_clerks_type_them() {
+    // SPEC §2.1: lower case, spaces and full-width forms name the same code (never ambiguous:
+    // the rubric refuses codes that compare equal so).
+    let score =
+        |codes: [&str; 3]| {
+            hand()
+            .file(
+                "r.csv",
+                format!(
+                    "date,unit,indicator\n2026-01-05,U1,{}\n2026-01-06,U2,{}\n2026-01-07,U3,{}\n",
+                    codes[0], codes[1], codes[2]
+                ),
+            )
+            .args(&["score", "r.csv", "--rubric", "rubric.yaml", "--format", "json", "-q"])
+            .run()
+            .ok()
+            .json()["tables"]
+            .clone()
+        };
+    assert_eq!(
+        score(["P1", "R1", "X1"]),
+        score(["\" p1 \"", "Ｒ１", "x 1"])
+    );
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(
