@@ -465,7 +465,9 @@ pub(crate) fn true_line(bytes: &[u8], p: &csv::Position) -> u64 {
 
 /// Normalizes a header cell for matching: no BOM, no surrounding spaces, lower case.
 pub fn header_key(s: &str) -> String {
-    trim_cell(s).to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = trim_cell(s).nfkc().filter(|c| !c.is_whitespace()).collect();
+    s.to_lowercase()
 }
 
 /// A cell without the white space (and byte-order marks) around it.

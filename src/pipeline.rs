@@ -38,6 +38,12 @@ pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
     no_input_twice(&inputs.records)?;
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
     let read = read_under(inputs, rubric, keep)?;
+    for (file, columns) in &read.loaded.unused_columns {
+        cmd::note(
+            inputs,
+            &msg::columns_not_used(ui(), file, &columns.join(", ")),
+        );
+    }
     if inputs.units.is_none() {
         cmd::note(inputs, &msg::no_roster(ui(), true));
     }

@@ -31,7 +31,7 @@ impl Status {
             return Some(Status::Valid);
         }
         match s.to_lowercase().as_str() {
-            "" | "valid" | "有效" => Some(Status::Valid),
+            "" | "valid" | "有效" | "open" | "未整改" | "整改中" => Some(Status::Valid),
             "on_spot" | "on-spot" | "当场整改" => Some(Status::OnSpot),
             "void" | "撤销" | "作废" => Some(Status::Void),
             // Rectified: an ordinary record, its date in the rectified column.
@@ -147,6 +147,8 @@ pub struct Counts {
 
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// Each input's columns that no rule reads (with a did-you-mean), for a note.
+    pub unused_columns: Vec<(String, Vec<String>)>,
     /// The records kept (all, or those a command asked for).
     pub records: Vec<Record>,
     /// The tallies of every valid record.
@@ -174,28 +176,94 @@ pub enum Col {
     Inspector,
 }
 
+/// Each column's English name and the Chinese headers offices write for it (matched after NFKC,
+/// case folding and removing spaces: `检 查 日 期`, `ＤＡＴＥ`).
 const COLUMNS: &[(Col, &str, &[&str])] = &[
-    (Col::Date, "date", &["日期", "检查日期"]),
-    (Col::Unit, "unit", &["单位", "责任单位"]),
-    (Col::Indicator, "indicator", &["指标", "指标编号"]),
-    (Col::Count, "count", &["数量", "问题数"]),
-    (Col::Value, "value", &["数值", "测量值"]),
-    (Col::Severity, "severity", &["程度", "问题程度"]),
-    (Col::Source, "source", &["方式", "检查方式"]),
-    (Col::Deadline, "deadline", &["整改期限"]),
-    (Col::Rectified, "rectified", &["整改日期", "整改完成日期"]),
-    (Col::Status, "status", &["状态"]),
-    (Col::Id, "id", &["编号"]),
-    (Col::Note, "note", &["问题描述", "备注"]),
-    (Col::Inspector, "inspector", &["检查人"]),
+    (
+        Col::Date,
+        "date",
+        &["日期", "检查日期", "检查时间", "督查日期", "时间"],
+    ),
+    (
+        Col::Unit,
+        "unit",
+        &["单位", "责任单位", "被检查单位", "单位名称", "社区"],
+    ),
+    (
+        Col::Indicator,
+        "indicator",
+        &["指标", "指标编号", "指标代码", "考核指标", "扣分项目"],
+    ),
+    (Col::Count, "count", &["数量", "问题数", "问题数量", "处数"]),
+    (Col::Value, "value", &["数值", "测量值", "测评值"]),
+    (Col::Severity, "severity", &["程度", "问题程度", "严重程度"]),
+    (
+        Col::Source,
+        "source",
+        &["方式", "检查方式", "检查类型", "检查形式"],
+    ),
+    (
+        Col::Deadline,
+        "deadline",
+        &["整改期限", "整改时限", "限期", "整改截止日期"],
+    ),
+    (
+        Col::Rectified,
+        "rectified",
+        &["整改日期", "整改完成日期", "整改时间", "销号日期"],
+    ),
+    (
+        Col::Status,
+        "status",
+        &["状态", "记录状态", "整改情况", "整改状态"],
+    ),
+    (Col::Id, "id", &["编号", "记录编号"]),
+    (
+        Col::Note,
+        "note",
+        &["问题描述", "备注", "问题", "情况说明", "描述"],
+    ),
+    (
+        Col::Inspector,
+        "inspector",
+        &["检查人", "检查人员", "督查人"],
+    ),
 ];
+
+/// Columns offices keep that civscore has no use for and names in no note: a row's sequence
+/// number.
+const IGNORABLE: &[&str] = &["序号", "no", "no.", "#"];
 
 const REQUIRED: &[Col] = &[Col::Date, Col::Unit, Col::Indicator];
 
 /// Which cell holds which column.
 pub struct Layout {
+    /// The header's columns that no rule reads, named for a note (`整改情况 (did you mean 状态?)`).
+    pub unused: Vec<String>,
     cols: HashMap<u8, usize>,
     header: Vec<String>,
+}
+
+/// The header's cells that name no column and are not ignorable, each with the nearest column
+/// name when one is near.
+fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
+    let used: Vec<usize> = cols.values().copied().collect();
+    let names = COLUMNS
+        .iter()
+        .flat_map(|(_, name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()));
+    header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            let key = input::header_key(h);
+            !used.contains(i) && !key.is_empty() && !IGNORABLE.contains(&key.as_str())
+        })
+        .map(|(_, h)| {
+            let h = input::trim_cell(h);
+            let hint = msg::hint(ui(), suggest::closest(h, names.clone()));
+            format!("{h}{hint}")
+        })
+        .collect()
 }
 
 impl Layout {
@@ -224,6 +292,7 @@ impl Layout {
             )));
         }
         Ok(Layout {
+            unused: unused(&head.header, &cols),
             cols,
             header: head.header.clone(),
         })

@@ -40,12 +40,15 @@ pub struct Streamed {
     pub records: Vec<Record>,
     /// The rows rejected, in file order.
     pub rejected: Vec<Rejected>,
+    /// Each input's columns that no rule reads.
+    pub unused_columns: Vec<(String, Vec<String>)>,
 }
 
 impl Streamed {
     /// What was read, as the pipeline takes it.
     pub fn loaded(self) -> (Units, Loaded) {
         let loaded = Loaded {
+            unused_columns: self.unused_columns,
             records: self.records,
             store: self.store,
             files: self.files,
@@ -2059,6 +2062,11 @@ impl ReadAll {
             store: total.store,
             units,
             counts: total.counts,
+            unused_columns: files
+                .iter()
+                .filter(|f| !f.columns.unused.is_empty())
+                .map(|f| (f.name.clone(), f.columns.unused.clone()))
+                .collect(),
             files: files.into_iter().map(|f| f.name).collect(),
             records: total.records,
             rejected: rejected.into_iter().map(|(_, r)| r).collect(),

@@ -478,7 +478,7 @@ fn missing_required_column_names_the_columns_found() {
         .code(65);
     assert_eq!(
         out.stderr,
-        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号); columns found: 日期, 单位, 数量\n"
+        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号/指标代码/考核指标/扣分项目); columns found: 日期, 单位, 数量\n"
     );
 }
 
@@ -2134,6 +2134,37 @@ fn indicator_codes_as_clerks_type_them() {
     assert_eq!(
         score(["P1", "R1", "X1"]),
         score(["\" p1 \"", "Ｒ１", "x 1"])
+    );
+}
+
+#[test]
+fn office_headers_are_read_and_unused_columns_named() {
+    // The headers a street office writes (SPEC §2.1) read as the canonical ones; a column no rule
+    // reads is named in a note, with the column it may have meant; 序号 is expected and silent.
+    let canonical = "date,unit,indicator,deadline,status\n2026-01-05,U1,P1,2026-01-10,\n2026-01-06,U2,P1,2026-01-10,未整改\n";
+    let office = "序号,检查 日期,责任单位,扣分项目,整改时限,整改情况,扣分,整改期线\n1,2026-01-05,U1,P1,2026-01-10,,0.5,\n2,2026-01-06,U2,P1,2026-01-10,未整改,0.5,\n";
+    let run = |text: &str| {
+        hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+            ])
+            .args(&["--all", "--format", "json", "--as-of", "2026-01-31"])
+            .run()
+            .ok()
+    };
+    let a = run(canonical);
+    let b = run(office);
+    assert_eq!(a.json()["tables"], b.json()["tables"]);
+    assert!(!a.stderr.contains("columns not used"), "{}", a.stderr);
+    assert_eq!(
+        b.stderr.lines().next().unwrap(),
+        "note: r.csv: columns not used: 扣分, 整改期线 (did you mean \"整改期限\"?)"
     );
 }
 

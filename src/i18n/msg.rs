@@ -56,6 +56,15 @@ pub fn rectified_without_date(l: Lang, status: &str) -> String {
     )
 }
 
+/// The note naming an input's columns that no rule reads.
+pub fn columns_not_used(l: Lang, file: &str, columns: &str) -> String {
+    say!(
+        l,
+        "{file}: columns not used: {columns}",
+        "{file}：以下列未使用：{columns}",
+    )
+}
+
 /// The same records file given twice.
 pub fn input_twice(l: Lang, first: &str, again: &str) -> String {
     say!(
