@@ -120,6 +120,8 @@ pub struct InputArgs {
     pub as_of: Option<String>,
     #[arg(long)]
     pub skip_invalid: bool,
+    #[arg(long)]
+    pub strict_columns: bool,
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<String>,
     #[arg(long, default_value = "auto")]
@@ -173,6 +175,7 @@ impl InputArgs {
             units: self.units.clone().or_else(|| project.units.clone()),
             as_of,
             skip_invalid: self.skip_invalid,
+            strict_columns: self.strict_columns,
             rejects: self.rejects.clone(),
             read: ReadOptions {
                 encoding: usage(

@@ -39,10 +39,11 @@ pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
     let read = read_under(inputs, rubric, keep)?;
     for (file, columns) in &read.loaded.unused_columns {
-        cmd::note(
-            inputs,
-            &msg::columns_not_used(ui(), file, &columns.join(", ")),
-        );
+        let text = msg::columns_not_used(ui(), file, &columns.join(", "));
+        if inputs.strict_columns {
+            return Err(Error::Invalid(text));
+        }
+        cmd::note(inputs, &text);
     }
     if inputs.units.is_none() {
         cmd::note(inputs, &msg::no_roster(ui(), true));

@@ -2166,6 +2166,22 @@ fn office_headers_are_read_and_unused_columns_named() {
         b.stderr.lines().next().unwrap(),
         "note: r.csv: columns not used: 扣分, 整改期线 (did you mean \"整改期限\"?)"
     );
+    // --strict-columns makes it an error.
+    let out = hand()
+        .file("r.csv", office)
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--strict-columns",
+        ])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: r.csv: columns not used: 扣分, 整改期线 (did you mean \"整改期限\"?)\n"
+    );
 }
 
 #[test]

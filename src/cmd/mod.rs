@@ -32,6 +32,8 @@ pub struct Inputs {
     pub units: Option<String>,
     pub as_of: Option<Date>,
     pub skip_invalid: bool,
+    /// A column that no rule reads is an error, not a note.
+    pub strict_columns: bool,
     pub rejects: Option<String>,
     pub read: ReadOptions,
     pub quiet: bool,

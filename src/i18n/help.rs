@@ -128,6 +128,8 @@ const ARGS: &[(&str, &str, &str, &str)] = &[
      "单位名册（编号、名称、类别、不适用）"),
     ("", "as_of", "The date overdue rectifications are judged at [default: each record's month end]",
      "判定整改是否逾期的日期（默认：各条记录所在月的月末）"),
+    ("", "strict_columns", "A column of the records that no rule reads is an error, not a note",
+     "记录中有工具用不上的列时报错（而不只是提示）"),
     ("", "skip_invalid", "Score the valid rows and report the invalid ones instead of failing",
      "只对有效行计分，列出无效行，而不是整体失败"),
     ("", "rejects", "Write rejected rows (with file, line and reason) to this CSV file",
