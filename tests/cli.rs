@@ -1248,16 +1248,17 @@ fn a_report_holds_more_units_than_a_sheet_has_columns() {
     assert_eq!(trend[1][0].to_string(), "U00000");
 }
 
-/// The XML of a workbook's first sheet.
-fn first_sheet_xml(path: &Path) -> String {
+/// The XML of a part of a workbook (`xl/worksheets/sheet1.xml`, `xl/styles.xml`).
+fn workbook_xml(path: &Path, part: &str) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut xml = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
+    zip.by_name(part).unwrap().read_to_string(&mut xml).unwrap();
     xml
+}
+
+fn first_sheet_xml(path: &Path) -> String {
+    workbook_xml(path, "xl/worksheets/sheet1.xml")
 }
 
 #[test]
@@ -1281,6 +1282,13 @@ fn workbooks_print_as_publications_with_grades_coloured() {
         // Grades coloured by a rule (it follows the cells when sorted), not by cell formats.
         assert!(xml.contains("<conditionalFormatting"), "{args:?}");
         assert!(xml.contains("<formula>\"优秀\"</formula>"), "{args:?}");
+        // Rank changes read ↑8 / ↓3 / – and score changes +7.45 while staying numbers.
+        let styles = workbook_xml(&t.path("r.xlsx"), "xl/styles.xml");
+        assert!(
+            styles.contains("&quot;↑&quot;0;[Red]&quot;↓&quot;0;&quot;–&quot;"),
+            "{args:?}"
+        );
+        assert!(styles.contains("+0.00;-0.00;0.00"), "{args:?}");
     }
 }
 

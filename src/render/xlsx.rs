@@ -41,6 +41,10 @@ pub struct Sheet<'w> {
     widths: Vec<usize>,
     number: Format,
     integer: Format,
+    /// A rank change: ↑2, ↓1 in red, – for none (the cell stays a number).
+    rank_change: Format,
+    /// A score change: +7.00, -1.50 (the cell stays a number).
+    signed: Format,
     header: Format,
 }
 
@@ -64,8 +68,10 @@ impl<'w> Sheet<'w> {
             ws,
             lang,
             widths: Vec::new(),
+            signed: Format::new().set_num_format(format!("+{decimals};-{decimals};{decimals}")),
             number: Format::new().set_num_format(decimals),
             integer: Format::new().set_num_format("0"),
+            rank_change: Format::new().set_num_format("\"↑\"0;[Red]\"↓\"0;\"–\""),
             header: Format::new()
                 .set_bold()
                 .set_background_color("#DDEBF7")
@@ -106,6 +112,23 @@ impl<'w> Sheet<'w> {
         self.width(c, text.len());
         self.ws
             .write_number_with_format(r, c, num(d, dp), &self.number)?;
+        Ok(())
+    }
+
+    /// A rank change, shown ↑2 / ↓1 / – and coloured, stored as the number.
+    pub fn rank_change(&mut self, r: u32, c: u16, v: i64) -> Result<(), XlsxError> {
+        self.width(c, v.unsigned_abs().to_string().len() + 1);
+        self.ws
+            .write_number_with_format(r, c, v as f64, &self.rank_change)?;
+        Ok(())
+    }
+
+    /// A change of score with its sign (+7.00), stored as the number.
+    pub fn signed(&mut self, r: u32, c: u16, d: Decimal, dp: u32) -> Result<(), XlsxError> {
+        let text = super::fixed(d, dp);
+        self.width(c, text.len() + 1);
+        self.ws
+            .write_number_with_format(r, c, num(d, dp), &self.signed)?;
         Ok(())
     }
 
@@ -163,7 +186,7 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
             c += 1;
         }
         if let Some(ch) = row.rank_change {
-            s.int(r, c, ch)?;
+            s.rank_change(r, c, ch)?;
         }
         c += 1;
         s.text(r, c, view.code(row))?;
@@ -191,7 +214,7 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
         s.number(r, c, row.score, p)?;
         c += 1;
         if let Some(d) = row.score_change {
-            s.number(r, c, d, p)?;
+            s.signed(r, c, d, p)?;
         }
         c += 1;
         if view.has_grades() {

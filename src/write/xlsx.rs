@@ -41,8 +41,10 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
 fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
     match cell {
         Cell::Empty => Ok(()),
-        Cell::Int(v) | Cell::RankChange(v) => s.int(r, c, *v),
-        Cell::Number(d, p) | Cell::Signed(d, p) => s.number(r, c, *d, *p),
+        Cell::Int(v) => s.int(r, c, *v),
+        Cell::RankChange(v) => s.rank_change(r, c, *v),
+        Cell::Number(d, p) => s.number(r, c, *d, *p),
+        Cell::Signed(d, p) => s.signed(r, c, *d, *p),
         Cell::Lost(d, p) => s.number(r, c, -*d, *p),
         Cell::Flag(false, _) => Ok(()),
         other => s.text(r, c, &other.for_people()),
