@@ -45,6 +45,10 @@ pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
         }
         cmd::note(inputs, &text);
     }
+    let c = read.loaded.counts;
+    if c.skipped() > 0 && !inputs.skip_invalid {
+        cmd::note(inputs, &msg::skipped_note(ui(), c.totals, c.numbered));
+    }
     if inputs.units.is_none() {
         cmd::note(inputs, &msg::no_roster(ui(), true));
     }

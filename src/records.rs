@@ -136,13 +136,61 @@ pub struct Rejected {
     pub reasons: Vec<RowError>,
 }
 
-/// What the inputs held: `read = scored + void + rejected`.
+/// What the inputs held: `read = scored + void + rejected + skipped`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub read: u64,
     pub scored: u64,
     pub void: u64,
     pub rejected: u64,
+    /// Rows that are not records: totals (合计) and rows holding only a sequence number.
+    pub totals: u64,
+    pub numbered: u64,
+}
+
+impl Counts {
+    pub fn skipped(&self) -> u64 {
+        self.totals + self.numbered
+    }
+}
+
+/// A row of an office ledger that is not a record (SPEC §2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotARecord {
+    /// 合计/小计/总计 in a row whose date is not a date.
+    Total,
+    /// A row whose only content is a sequence number (pre-numbered blank rows).
+    Numbered,
+}
+
+/// Whether a row the checks refuse is not a record at all: a total row, or a row holding only
+/// a sequence number. Such rows are skipped and counted, never scored.
+pub fn not_a_record(l: &Layout, row: &Row) -> Option<NotARecord> {
+    use unicode_normalization::UnicodeNormalization;
+    let filled: Vec<&str> = row
+        .cells
+        .iter()
+        .map(|c| input::trim_cell(c))
+        .filter(|c| !c.is_empty())
+        .collect();
+    if let [only] = filled[..]
+        && only.nfkc().all(|c| c.is_ascii_digit())
+        && l.cell(row, Col::Date).is_empty()
+    {
+        return Some(NotARecord::Numbered);
+    }
+    let total = |c: &&str| {
+        let c: String = c
+            .nfkc()
+            .filter(|c| !c.is_whitespace() && !":：".contains(*c))
+            .collect();
+        matches!(
+            c.to_lowercase().as_str(),
+            "合计" | "小计" | "总计" | "total" | "subtotal"
+        )
+    };
+    let dated = crate::period::parse_date(l.cell(row, Col::Date)).is_ok();
+    (filled.iter().any(total) && !dated).then_some(NotARecord::Total)
 }
 
 #[derive(Debug, Default)]

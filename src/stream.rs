@@ -1019,6 +1019,17 @@ impl<'c> Worker<'c> {
             line,
             cells: cells(rec)?,
         };
+        match records::not_a_record(ctx.columns, &row) {
+            Some(records::NotARecord::Total) => {
+                self.part.counts.totals += 1;
+                return Ok(None);
+            }
+            Some(records::NotARecord::Numbered) => {
+                self.part.counts.numbered += 1;
+                return Ok(None);
+            }
+            None => {}
+        }
         let roster = Units::default();
         let units = ctx.roster.unwrap_or(&roster);
         let reasons = match records::problems(ctx.rubric, ctx.columns, ctx.head, &row, units) {
@@ -2020,6 +2031,8 @@ impl ReadAll {
                 counts.scored += p.counts.scored;
                 counts.void += p.counts.void;
                 counts.rejected += p.counts.rejected;
+                counts.totals += p.counts.totals;
+                counts.numbered += p.counts.numbered;
                 rejected.extend(p.rejected.drain(..).map(|(_, r)| (file as u32, r)));
                 held.extend(p.held.drain(..).map(|(_, h)| (file as u32, h)));
                 parts.push(p);

@@ -2193,6 +2193,46 @@ fn office_headers_are_read_and_unused_columns_named() {
 }
 
 #[test]
+fn total_rows_and_pre_numbered_blank_rows_are_skipped_and_counted() {
+    // SPEC §2.1: a 合计 row and rows holding only their 序号 are not records: skipped, counted
+    // in the summary line, and the scores are those of the records alone.
+    let clean = "序号,date,unit,indicator\n1,2026-01-05,U1,P1\n2,2026-01-06,U2,R1\n";
+    let ledger = format!("{clean}3,,,\n4,,,\n,合 计,,\n");
+    let run = |text: &str, extra: &[&str]| {
+        hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .run()
+            .ok()
+    };
+    let a = run(clean, &[]);
+    let b = run(&ledger, &[]);
+    assert_eq!(a.json()["tables"], b.json()["tables"]);
+    assert!(
+        b.stderr
+            .contains("note: rows that are not records were skipped: totals 1, blank-numbered 2"),
+        "{}",
+        b.stderr
+    );
+    let c = run(&ledger, &["--skip-invalid"]);
+    assert!(
+        c.stderr.contains(
+            "rows read 5 = scored 2 + void 0 + rejected 0 + skipped 3 (totals 1, blank-numbered 2)"
+        ),
+        "{}",
+        c.stderr
+    );
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

@@ -126,10 +126,11 @@ pub(crate) fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Err
         }
     }
     let c = loaded.counts;
-    eprintln!(
-        "{}",
-        msg::rows_read(ui(), c.read, c.scored, c.void, c.rejected)
-    );
+    let mut line = msg::rows_read(ui(), c.read, c.scored, c.void, c.rejected);
+    if c.skipped() > 0 {
+        line += &msg::rows_skipped(ui(), c.skipped(), c.totals, c.numbered);
+    }
+    eprintln!("{line}");
     Ok(())
 }
 

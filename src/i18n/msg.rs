@@ -83,6 +83,24 @@ pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> S
     )
 }
 
+/// The end of the `rows read` line when rows that are not records were skipped.
+pub fn rows_skipped(l: Lang, skipped: u64, totals: u64, numbered: u64) -> String {
+    say!(
+        l,
+        " + skipped {skipped} (totals {totals}, blank-numbered {numbered})",
+        " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行）",
+    )
+}
+
+/// The note naming rows that are not records, skipped.
+pub fn skipped_note(l: Lang, totals: u64, numbered: u64) -> String {
+    say!(
+        l,
+        "rows that are not records were skipped: totals {totals}, blank-numbered {numbered}",
+        "已跳过不是记录的行：合计行 {totals} 行，只有序号的空行 {numbered} 行",
+    )
+}
+
 /// What `validate` found, on one line.
 pub struct Validated<'a> {
     pub files: &'a str,
