@@ -35,8 +35,17 @@ impl Read {
 /// Reads the inputs under the rubric they name: every record tallied, those `keep` wants kept.
 /// Notes (no roster) and rejected rows (with `--skip-invalid`) are reported here, once.
 pub fn read(inputs: &Inputs, keep: Option<Wanted<'_>>) -> Result<Read, Error> {
-    no_input_twice(&inputs.records)?;
     let rubric = builtin::load_rubric(inputs.rubric.as_deref())?;
+    read_reported(inputs, rubric, keep)
+}
+
+/// [`read`] under a given rubric: what was read, with its notes and rejected rows reported.
+pub fn read_reported(
+    inputs: &Inputs,
+    rubric: Rubric,
+    keep: Option<Wanted<'_>>,
+) -> Result<Read, Error> {
+    no_input_twice(&inputs.records)?;
     let read = read_under(inputs, rubric, keep)?;
     for (file, columns) in &read.loaded.unused_columns {
         let text = msg::columns_not_used(ui(), file, &columns.join(", "));

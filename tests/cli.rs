@@ -2233,6 +2233,56 @@ fn total_rows_and_pre_numbered_blank_rows_are_skipped_and_counted() {
 }
 
 #[test]
+fn compare_reports_what_either_rubric_rejects() {
+    // With --skip-invalid, rows the revised rubric cannot read (B1 is renamed B2 there) are
+    // named, not dropped from one side of the comparison unseen.
+    let revised = std::fs::read_to_string(data("tests/data/hand/rubric.yaml"))
+        .unwrap()
+        .replace("code: B1", "code: B2");
+    let out = hand()
+        .file("revised.yaml", revised)
+        .file(
+            "r.csv",
+            "date,unit,indicator\n2026-01-05,U1,B1\n2026-01-06,U2,R1\n",
+        )
+        .args(&[
+            "compare",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .args(&[
+            "--against",
+            "revised.yaml",
+            "--skip-invalid",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("note: under the revised rubric \"hand\" the rows read otherwise:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("rejected: r.csv:2: column \"indicator\": unknown indicator \"B1\""),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("rows read 2 = scored 1 + void 0 + rejected 1"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn a_rejected_row_does_not_make_its_unit_known() {
     let doc = hand()
         .file(

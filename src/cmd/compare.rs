@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::i18n::{self, W};
 use crate::pipeline;
 use crate::ranking::{self, Kind, Table};
+use crate::records::Counts;
 use crate::render::{Format, json::number};
 use crate::rubric::{Lang, Rubric};
 use crate::units::Units;
@@ -41,13 +42,29 @@ impl Change {
 /// The units, every table, and the (kind, period) of the tables the selection shows.
 type Scored = (Units, ranking::Tables, Vec<(Kind, String)>);
 
+/// The records read and scored under a rubric (only the tallies: no record is kept). The first
+/// reading reports as every command does (notes, rejected rows); the second says what the
+/// revised rubric rejects besides, so that no row drops out of either side unseen.
 fn tables_for(
     inputs: &Inputs,
     rubric: Rubric,
     selection: Selection,
-) -> Result<(Rubric, Scored), Error> {
-    // Only the tallies are needed: no record is kept.
-    let mut read = pipeline::read_under(inputs, rubric, None)?;
+    first: Option<&Counts>,
+) -> Result<(Rubric, Counts, Scored), Error> {
+    let mut read = match first {
+        None => pipeline::read_reported(inputs, rubric, None)?,
+        Some(first) => {
+            let read = pipeline::read_under(inputs, rubric, None)?;
+            if read.loaded.counts != *first {
+                let name = &read.rubric.name;
+                cmd::note(inputs, &i18n::msg::under_revised(i18n::ui(), name));
+                cmd::print_rejects(&read.loaded);
+                cmd::print_rows_read(&read.loaded);
+            }
+            read
+        }
+    };
+    let counts = read.loaded.counts;
     let store = read.take_store();
     let scored = pipeline::score(&read.rubric, &read.units, store, selection)?;
     let chosen = scored
@@ -56,7 +73,7 @@ fn tables_for(
         .map(|t| (t.kind, t.period.clone()))
         .collect();
     let tables = scored.tables;
-    Ok((read.rubric, (read.units, tables, chosen)))
+    Ok((read.rubric, counts, (read.units, tables, chosen)))
 }
 
 fn find<'t>(tables: &'t ranking::Tables, kind: Kind, period: &str) -> Option<&'t Table> {
@@ -110,11 +127,8 @@ pub fn run(
 ) -> Result<(), Error> {
     let old = builtin::load_rubric(inputs.rubric.as_deref())?;
     let new = builtin::load_rubric(Some(against))?;
-    let (old, (old_units, old_tables, chosen)) = tables_for(inputs, old, selection)?;
-    let (new, (new_units, new_tables, _)) = tables_for(inputs, new, selection)?;
-    if inputs.units.is_none() {
-        cmd::note(inputs, &i18n::msg::no_roster(i18n::ui(), false));
-    }
+    let (old, counts, (old_units, old_tables, chosen)) = tables_for(inputs, old, selection, None)?;
+    let (new, _, (new_units, new_tables, _)) = tables_for(inputs, new, selection, Some(&counts))?;
     let sections: Vec<Section> = chosen
         .into_iter()
         .filter_map(|(kind, period)| {

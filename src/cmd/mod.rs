@@ -117,21 +117,29 @@ pub(crate) fn report_rejects(inputs: &Inputs, loaded: &Loaded) -> Result<(), Err
             write_rejects(loaded, &mut buf).map_err(|e| Error::io(path, e))?;
             crate::write::file::stage_bytes(path, &inputs.files(), &buf)?;
         }
-        None => {
-            for r in &loaded.rejected {
-                for e in &r.reasons {
-                    eprintln!("rejected: {}", crate::write::message(&e.to_string()));
-                }
-            }
+        None => print_rejects(loaded),
+    }
+    print_rows_read(loaded);
+    Ok(())
+}
+
+/// The rejected rows on stderr, a line per reason.
+pub(crate) fn print_rejects(loaded: &Loaded) {
+    for r in &loaded.rejected {
+        for e in &r.reasons {
+            eprintln!("rejected: {}", crate::write::message(&e.to_string()));
         }
     }
+}
+
+/// The line that accounts for every row read.
+pub(crate) fn print_rows_read(loaded: &Loaded) {
     let c = loaded.counts;
     let mut line = msg::rows_read(ui(), c.read, c.scored, c.void, c.rejected);
     if c.skipped() > 0 {
         line += &msg::rows_skipped(ui(), c.skipped(), c.totals, c.numbered);
     }
     eprintln!("{line}");
-    Ok(())
 }
 
 /// The rejected rows as CSV: file, line, reason, then the row's original cells under the first

@@ -65,6 +65,15 @@ pub fn columns_not_used(l: Lang, file: &str, columns: &str) -> String {
     )
 }
 
+/// Before the rows a revised rubric reads otherwise than the first (`compare`).
+pub fn under_revised(l: Lang, rubric: &str) -> String {
+    say!(
+        l,
+        "under the revised rubric \"{rubric}\" the rows read otherwise:",
+        "按修订后的细则“{rubric}”，各行的读取结果不同：",
+    )
+}
+
 /// The same records file given twice.
 pub fn input_twice(l: Lang, first: &str, again: &str) -> String {
     say!(
