@@ -157,7 +157,7 @@ impl Counts {
 /// A row of an office ledger that is not a record (SPEC §2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotARecord {
-    /// 合计/小计/总计 in a row whose date is not a date.
+    /// 合计/小计/总计 in a row without record content (no date, no indicator).
     Total,
     /// A row whose only content is a sequence number (pre-numbered blank rows).
     Numbered,
@@ -189,8 +189,10 @@ pub fn not_a_record(l: &Layout, row: &Row) -> Option<NotARecord> {
             "合计" | "小计" | "总计" | "total" | "subtotal"
         )
     };
+    // No record content: no date and no indicator (a record whose note says 合计 is a record).
     let dated = crate::period::parse_date(l.cell(row, Col::Date)).is_ok();
-    (filled.iter().any(total) && !dated).then_some(NotARecord::Total)
+    let content = dated || !l.cell(row, Col::Indicator).is_empty();
+    (filled.iter().any(total) && !content).then_some(NotARecord::Total)
 }
 
 #[derive(Debug, Default)]

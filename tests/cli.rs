@@ -2222,6 +2222,18 @@ fn total_rows_and_pre_numbered_blank_rows_are_skipped_and_counted() {
         "{}",
         b.stderr
     );
+    // A row with an indicator is a record, even with 合计 in it: refused for its bad date,
+    // never skipped.
+    let out = hand()
+        .file("r.csv", format!("{clean},合计,U1,P1\n"))
+        .args(&["score", "r.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.contains("r.csv:4: column \"date\""),
+        "{}",
+        out.stderr
+    );
     let c = run(&ledger, &["--skip-invalid"]);
     assert!(
         c.stderr.contains(
