@@ -247,14 +247,23 @@ impl RecordTrail<'_> {
     /// The step of one record: the rule and factors it met, the points it lost.
     pub fn entry(&self, r: &Record, unit: usize) -> Entry {
         let ind = &self.rubric.indicators[r.indicator];
-        let mut e = Entry {
-            step: Some(Step::Record),
+        Entry {
             file: self.files.get(r.file as usize).cloned(),
             line: Some(r.line),
             date: Some(r.date),
             indicator: Some(ind.code.clone()),
             category: Some(self.rubric.categories[ind.category].code.clone()),
             note: r.note.clone(),
+            ..self.judged(r, unit)
+        }
+    }
+
+    /// What the record's rule made of it: the detail, the points and the factors, without the
+    /// record's place and note (the report's ledger lists those in columns of their own).
+    pub fn judged(&self, r: &Record, unit: usize) -> Entry {
+        let ind = &self.rubric.indicators[r.indicator];
+        let mut e = Entry {
+            step: Some(Step::Record),
             ..Entry::default()
         };
         if r.status == Status::Void {

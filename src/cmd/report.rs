@@ -489,9 +489,8 @@ impl Ctx<'_> {
             s.text(r, 5, &ind.name)?;
             s.int(r, 6, rec.count as i64)?;
             s.text(r, 7, rec.source.as_deref().unwrap_or_default())?;
-            // The record's step as `explain` shows it (its note has a column of its own).
-            let mut step = trail.entry(rec, rec.unit);
-            step.note.clear();
+            // The record's step as `explain` shows it (its place and note have columns of their own).
+            let step = trail.judged(rec, rec.unit);
             s.text(r, 8, &crate::i18n::entry(self.lang, &step))?;
             if let Some(f) = &step.record {
                 s.number(r, 9, f.base, p)?;
