@@ -24,6 +24,9 @@ pub enum Status {
     Void,
 }
 
+/// The statuses that say a finding was rectified (已整改).
+const RECTIFIED: [&str; 4] = ["rectified", "已整改", "已完成", "整改完成"];
+
 impl Status {
     pub fn parse(s: &str) -> Option<Status> {
         let s = s.trim();
@@ -35,17 +38,14 @@ impl Status {
             "on_spot" | "on-spot" | "当场整改" => Some(Status::OnSpot),
             "void" | "撤销" | "作废" => Some(Status::Void),
             // Rectified: an ordinary record, its date in the rectified column.
-            "rectified" | "已整改" | "已完成" | "整改完成" => Some(Status::Valid),
+            s if RECTIFIED.contains(&s) => Some(Status::Valid),
             _ => None,
         }
     }
 
     /// A status that says the finding was rectified (已整改): its date belongs in 整改日期.
     pub fn says_rectified(s: &str) -> bool {
-        matches!(
-            s.trim().to_lowercase().as_str(),
-            "rectified" | "已整改" | "已完成" | "整改完成"
-        )
+        RECTIFIED.contains(&s.trim().to_lowercase().as_str())
     }
 
     pub fn as_str(self) -> &'static str {
