@@ -219,6 +219,8 @@ pub struct Rubric {
     pub sha256: String,
     pub text: String,
     code_index: crate::fxhash::StrMap<usize>,
+    /// Indicators by [`code_key`] (NFKC, lower case), for codes as clerks type them.
+    key_index: crate::fxhash::StrMap<usize>,
 }
 
 impl Rubric {
@@ -237,9 +239,7 @@ impl Rubric {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        self.indicators
-            .iter()
-            .position(|i| code_key(&i.code) == key)
+        self.key_index.get(&key)
     }
 
     pub fn source_weight(&self, source: &str) -> Option<Decimal> {
@@ -721,8 +721,10 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         Decimal::ZERO
     };
     let mut code_index = crate::fxhash::StrMap::default();
+    let mut key_index = crate::fxhash::StrMap::default();
     for (i, ind) in indicators.iter().enumerate() {
         code_index.insert(&ind.code, i);
+        key_index.insert(&code_key(&ind.code), i);
     }
     let known = Known {
         indicators: &indicators,
@@ -763,6 +765,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         sha256: String::new(),
         text: String::new(),
         code_index,
+        key_index,
     })
 }
 
