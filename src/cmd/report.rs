@@ -303,7 +303,7 @@ impl Ctx<'_> {
             if t.kind == ranking::Kind::Month && rows > 1 {
                 let unit_col: u16 = if self.view.has_groups() { 3 } else { 2 };
                 let label_col = unit_col + u16::from(self.view.has_names());
-                let (head, _, _) = self.view.columns(t);
+                let head = self.view.headers(t);
                 let score_col = head
                     .iter()
                     .position(|h| h == self.view.label(crate::i18n::W::Score))

@@ -247,24 +247,9 @@ impl View<'_> {
         }
     }
 
-    /// Headers, rows and the average row of a human-facing table.
-    pub fn columns(&self, t: &Table) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
-        let cols = self.layout(t);
-        let head = cols.iter().map(|c| self.header(t, *c)).collect();
-        let rows = t
-            .rows
-            .iter()
-            .map(|r| cols.iter().map(|c| self.cell(t, r, *c)).collect())
-            .collect();
-        let avg = cols
-            .iter()
-            .map(|c| match c {
-                Col::Unit => self.label(L::Average).into(),
-                Col::Score => self.fmt(t.average),
-                _ => String::new(),
-            })
-            .collect();
-        (head, rows, avg)
+    /// The headers of a human-facing table, as [`View::layout`] picks its columns.
+    pub fn headers(&self, t: &Table) -> Vec<String> {
+        self.layout(t).iter().map(|c| self.header(t, *c)).collect()
     }
 }
 

@@ -167,7 +167,7 @@ impl<'w> Sheet<'w> {
 /// numbers, the average row last. Returns the rows written (header included).
 pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, XlsxError> {
     let p = view.rubric.precision;
-    let (head, _, _) = view.columns(t);
+    let head = view.headers(t);
     let mut s = Sheet::new(ws, p, view.lang);
     s.head(0, &head)?;
     let groups = view.has_groups();
