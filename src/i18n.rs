@@ -79,6 +79,60 @@ words! {
     YearWeights => ("year weights", "年度权重"),
     Basis => ("basis", "依据"),
     Notes => ("notes", "说明"),
+    // The monthly report's sheets and columns.
+    MonthToDate => ("Month", "月度排名"),
+    QuarterToDate => ("Quarter to date", "季度累计"),
+    YearToDate => ("Year to date", "年度累计"),
+    TrendSheet => ("Trend", "得分走势"),
+    MonthlyScores => ("Monthly scores", "月度得分走势"),
+    Ledger => ("Ledger", "扣分明细"),
+    OverdueList => ("Overdue list", "督办单"),
+    IndicatorName => ("Indicator name", "指标名称"),
+    Count => ("Count", "数量"),
+    Source => ("Source", "检查方式"),
+    Factors => ("Factors", "计算"),
+    Deduction => ("Deduction", "扣分"),
+    OverdueExtra => ("Overdue extra", "逾期加扣"),
+    Status => ("Status", "状态"),
+    Note => ("Note", "问题描述"),
+    StatusVoid => ("void", "撤销"),
+    StatusNotApplicable => ("not applicable", "不适用"),
+    StatusOnSpot => ("on the spot", "当场整改"),
+    StatusValid => ("valid", "有效"),
+    Level => ("Level", "督办级别"),
+    DaysOverdue => ("Days overdue", "逾期天数"),
+    InspectionDate => ("Date", "检查日期"),
+    Deadline => ("Deadline", "整改期限"),
+    RectifiedOn => ("Rectified", "整改日期"),
+    ClosedLate => ("closed late", "已逾期整改"),
+    LevelRed => ("red", "红色督办"),
+    LevelYellow => ("yellow", "黄色督办"),
+    LevelOverdue => ("overdue", "逾期"),
+    LevelOpen => ("open", "未到期"),
+    DeductionStats => ("Deductions", "扣分统计"),
+    Category => ("Category", "类别"),
+    CategoryName => ("Category name", "类别名称"),
+    PointsLost => ("Points lost", "扣分合计"),
+    SharePct => ("Share %", "占比 %"),
+    LostByCategory => ("Points lost by category", "各类别扣分"),
+    Findings => ("Findings", "问题数"),
+    UnitsAffected => ("Units affected", "涉及单位"),
+    RedBlackLists => ("Red and black lists", "红黑榜"),
+    List => ("List", "榜单"),
+    RedList => ("red", "红榜"),
+    BlackList => ("black", "黑榜"),
+    RubricSheet => ("Rubric", "考核细则"),
+    Code => ("Code", "编号"),
+    RuleCol => ("Rule", "规则"),
+    PerCol => ("Per", "考核周期"),
+    HowCol => ("How", "扣分办法"),
+    Assessor => ("Assessor", "牵头考核"),
+    Item => ("Item", "项目"),
+    Value => ("Value", "内容"),
+    RubricName => ("Rubric", "细则"),
+    Origin => ("Source", "来源"),
+    AsOf => ("As of", "截至"),
+    RubricText => ("Text", "原文"),
 }
 
 /// A word in a language.
@@ -95,6 +149,14 @@ fn pick(lang: Lang, en: String, zh: String) -> String {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
+    }
+}
+
+/// The last row of a sheet that had to stop at Excel's limit.
+pub fn rows_not_shown(lang: Lang, more: usize) -> String {
+    match lang {
+        Lang::Zh => format!("……另有 {more} 行未列出（Excel 每表最多 1,048,576 行）"),
+        Lang::En => format!("… {more} more rows not shown (Excel holds 1,048,576 rows a sheet)"),
     }
 }
 
@@ -169,7 +231,8 @@ pub fn rule(lang: Lang, r: &Rule) -> &'static str {
     }
 }
 
-fn per(lang: Lang, p: Per) -> &'static str {
+/// A period of judgement: `month` / `按月`.
+pub fn per(lang: Lang, p: Per) -> &'static str {
     match (lang, p) {
         (Lang::En, p) => p.as_str(),
         (Lang::Zh, Per::Month) => "按月",

@@ -13,16 +13,19 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use crate::cmd::{self, Inputs, Selection};
+use crate::doc::{self, Cell, Column, Show};
 use crate::engine::{self, Engine};
 use crate::error::Error;
+use crate::i18n::{self, W};
 use crate::period::{Month, Period};
 use crate::pipeline;
 use crate::ranking::{self, Table};
 use crate::records::{Record, Status};
 use crate::render::View;
-use crate::render::xlsx::{self, MAX_ROW, Sheet, err, score_chart, sheet_name, table_sheet};
+use crate::render::xlsx::{self, Sheet, err, score_chart, sheet_name};
 use crate::rubric::{Lang, Per};
 use crate::units::Units;
+use crate::write::{self, xlsx::Placed, xlsx::Rows};
 use spill::{Sorted, Sorter};
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -38,13 +41,6 @@ pub struct Settings {
     /// `-o`; without it, `MONTH.xlsx` in `output_dir` (or here).
     pub output: Option<String>,
     pub output_dir: Option<String>,
-}
-
-fn lab(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
-    }
 }
 
 /// Whether a record is still to be rectified (it may belong on the overdue list).
@@ -259,8 +255,47 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn l(&self, en: &'static str, zh: &'static str) -> &'static str {
-        lab(self.lang, en, zh)
+    fn w(&self, w: W) -> &'static str {
+        i18n::t(self.lang, w)
+    }
+
+    /// A table of the workbook: its sheet's name, its columns in the catalogue's words.
+    fn table(&self, sheet: String, columns: &[W]) -> doc::Table {
+        let columns = columns
+            .iter()
+            .map(|&w| Column::new(self.lang, w, "").people())
+            .collect();
+        doc::Table::new(sheet.clone(), sheet, columns, Vec::new())
+    }
+
+    /// A sheet for `t`, named after it, with its table written from the top.
+    fn sheet_of<'b>(
+        &self,
+        book: &'b mut Workbook,
+        t: &doc::Table,
+        constant_memory: bool,
+    ) -> Result<(&'b mut Worksheet, String), XlsxError> {
+        let name = sheet_name(&t.sheet);
+        let ws = match constant_memory {
+            true => book.add_worksheet_with_constant_memory()?,
+            false => book.add_worksheet(),
+        };
+        ws.set_name(&name)?;
+        Ok((ws, name))
+    }
+
+    /// A sheet holding one table and nothing else.
+    fn plain_sheet<'b>(
+        &self,
+        book: &'b mut Workbook,
+        t: &doc::Table,
+    ) -> Result<(Sheet<'b>, Placed, String), XlsxError> {
+        let p = self.view.rubric.precision;
+        let (ws, name) = self.sheet_of(book, t, false)?;
+        let mut s = Sheet::new(ws, p, self.lang);
+        let placed = write::xlsx::put(&mut s, t, 0)?;
+        s.finish(placed.last, placed.last_col)?;
+        Ok((s, placed, name))
     }
 
     /// Every sheet's printed header and footer: the rubric, the sheet (with its provisional
@@ -270,12 +305,12 @@ impl Ctx<'_> {
         let rubric = self.view.rubric;
         // In a header, & starts a code: a literal one is doubled; Excel allows 255 characters.
         let text = |s: &str| s.chars().take(60).collect::<String>().replace('&', "&&");
-        let as_of = crate::i18n::as_of(self.lang, &self.as_of.to_string());
+        let as_of = i18n::as_of(self.lang, &self.as_of.to_string());
         let sha = rubric.sha256.get(..16).unwrap_or_default();
         let footer = format!(
             "&Lcivscore {} · SHA-256 {sha}…&C{}",
             env!("CARGO_PKG_VERSION"),
-            crate::i18n::page_number(self.lang)
+            i18n::page_number(self.lang)
         );
         for ws in book.worksheets_mut() {
             let header = format!("&L{}&C{}&R{as_of}", text(&rubric.name), text(&ws.name()));
@@ -286,59 +321,55 @@ impl Ctx<'_> {
 
     fn workbook(&self, tables: &ranking::Tables, lists: Lists) -> Result<Workbook, XlsxError> {
         let mut book = xlsx::workbook();
-        let rubric = self.view.rubric;
-        let p = rubric.precision;
-        let names = [
-            self.l("Month", "月度排名"),
-            self.l("Quarter to date", "季度累计"),
-            self.l("Year to date", "年度累计"),
-        ];
-        for (t, name) in self.view.tables.iter().zip(names) {
-            let ws = book.add_worksheet();
-            let title =
-                crate::i18n::provisional(self.lang, format!("{name} {}", t.period), t.provisional);
-            let sheet = sheet_name(&title);
-            ws.set_name(&sheet)?;
-            let rows = table_sheet(ws, self.view, t)?;
-            if t.kind == ranking::Kind::Month && rows > 1 {
-                let unit_col: u16 = if self.view.has_groups() { 3 } else { 2 };
-                let label_col = unit_col + u16::from(self.view.has_names());
-                let head = self.view.headers(t);
-                let score_col = head
-                    .iter()
-                    .position(|h| h == self.view.label(crate::i18n::W::Score))
-                    .unwrap_or(0) as u16;
-                let title = format!("{} {}", self.l("Scores", "得分"), t.period);
-                let chart = score_chart(&xlsx::ScoreChart {
-                    sheet: &sheet,
-                    rows: rows - 1,
-                    label_col,
-                    score_col,
-                    title: &title,
-                    value_title: self.view.label(crate::i18n::W::Score),
-                    label_title: self.view.label(crate::i18n::W::Unit),
-                    lowest: t.rows.iter().map(|r| r.score).min().unwrap_or_default(),
-                });
-                ws.insert_chart(1, head.len() as u16 + 1, &chart)?;
-            }
-        }
+        self.ranking_sheets(&mut book)?;
         self.trend_sheet(&mut book, tables)?;
         self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
         self.stats_sheet(&mut book, &lists.findings)?;
         self.lists_sheet(&mut book)?;
-        self.rubric_sheet(&mut book, p)?;
+        self.rubric_sheet(&mut book)?;
         self.print_titles(&mut book);
         Ok(book)
     }
 
-    /// Each unit's monthly score over the year, with a line chart.
+    /// The month, the quarter and the year to date, each as `score` shows it, the month's with
+    /// a bar chart of its scores in rank order.
+    fn ranking_sheets(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        for (t, name) in self.view.tables.iter().zip(names) {
+            let mut table = self.view.doc_table(t);
+            let title = format!("{} {}", self.w(name), t.period);
+            table.sheet = i18n::provisional(self.lang, title, t.provisional);
+            let (s, placed, sheet) = self.plain_sheet(book, &table)?;
+            if t.kind != ranking::Kind::Month || t.rows.is_empty() {
+                continue;
+            }
+            let cols = write::xlsx::people_columns(&table);
+            let at = |key: &str| {
+                cols.iter()
+                    .position(|&k| table.columns[k].key == key)
+                    .map(|c| c as u16)
+            };
+            let label_col = at("name").or(at("unit")).unwrap_or(0);
+            let title = format!("{} {}", self.w(W::Score), t.period);
+            let chart = score_chart(&xlsx::ScoreChart {
+                sheet: &sheet,
+                rows: placed.last,
+                label_col,
+                score_col: at("score").unwrap_or(0),
+                title: &title,
+                value_title: self.w(W::Score),
+                label_title: self.w(W::Unit),
+                lowest: t.rows.iter().map(|r| r.score).min().unwrap_or_default(),
+            });
+            s.ws.insert_chart(1, placed.last_col + 2, &chart)?;
+        }
+        Ok(())
+    }
+
     /// Each unit's monthly scores over the year: a unit per row (any number of units fits), a
     /// month per column, with a line chart when the units are few enough to tell apart.
     fn trend_sheet(&self, book: &mut Workbook, tables: &ranking::Tables) -> Result<(), XlsxError> {
         let p = self.view.rubric.precision;
-        let name = sheet_name(self.l("Trend", "得分走势"));
-        let ws = book.add_worksheet();
-        ws.set_name(&name)?;
         let months: Vec<&Table> = tables
             .months
             .iter()
@@ -346,65 +377,53 @@ impl Ctx<'_> {
             .map(|(_, t)| t)
             .collect();
         let units = &self.view.units.list;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let mut head = vec![
-            self.l("Unit", "单位").to_owned(),
-            self.l("Name", "名称").to_owned(),
-        ];
-        head.extend(months.iter().map(|t| t.period.clone()));
-        s.head(0, &head)?;
-        for (u, unit) in units.iter().enumerate() {
-            let r = u as u32 + 1;
-            if r >= MAX_ROW {
-                s.text(r, 0, &self.cut_note(units.len() - u))?;
-                break;
-            }
-            s.text(r, 0, &unit.code)?;
-            s.text(r, 1, unit.name.as_deref().unwrap_or_default())?;
-        }
+        let mut table = self.table(self.w(W::TrendSheet).to_owned(), &[W::Unit, W::Name]);
+        table.columns.extend(months.iter().map(|t| Column {
+            header: t.period.clone(),
+            key: "",
+            show: Show::People,
+        }));
+        table.rows = units
+            .iter()
+            .map(|u| {
+                let mut row = vec![
+                    Cell::text(u.code.as_str()),
+                    Cell::opt_text(u.name.as_deref()),
+                ];
+                row.resize(2 + months.len(), Cell::Empty);
+                row
+            })
+            .collect();
         for (c, t) in months.iter().enumerate() {
-            for row in &t.rows {
-                let r = row.unit as u32 + 1;
-                if r < MAX_ROW {
-                    s.number(r, c as u16 + 2, row.score, p)?;
+            for r in &t.rows {
+                if let Some(row) = table.rows.get_mut(r.unit) {
+                    row[2 + c] = Cell::Number(r.score, p);
                 }
             }
         }
-        let last = (units.len() as u32).min(MAX_ROW - 1);
-        s.finish(last, head.len() as u16 - 1)?;
-        if !months.is_empty() && (1..=TREND_CHART_UNITS).contains(&units.len()) {
-            let mut chart = Chart::new(ChartType::Line);
-            let last_col = months.len() as u16 + 1;
-            for r in 1..=last {
-                chart
-                    .add_series()
-                    .set_categories((name.as_str(), 0, 2, 0, last_col))
-                    .set_values((name.as_str(), r, 2, r, last_col))
-                    .set_name((
-                        name.as_str(),
-                        r,
-                        u16::from(units[r as usize - 1].name.is_some()),
-                    ));
-            }
-            chart.title().set_name(&format!(
-                "{} {}",
-                self.l("Monthly scores", "月度得分走势"),
-                self.month.year()
-            ));
-            s.ws.insert_chart(last + 2, 1, &chart)?;
+        let (s, placed, name) = self.plain_sheet(book, &table)?;
+        if months.is_empty() || !(1..=TREND_CHART_UNITS).contains(&units.len()) {
+            return Ok(());
         }
+        let mut chart = Chart::new(ChartType::Line);
+        let last_col = months.len() as u16 + 1;
+        for r in 1..=placed.last {
+            let named = units[r as usize - 1].name.is_some();
+            chart
+                .add_series()
+                .set_categories((name.as_str(), 0, 2, 0, last_col))
+                .set_values((name.as_str(), r, 2, r, last_col))
+                .set_name((name.as_str(), r, u16::from(named)));
+        }
+        let title = format!("{} {}", self.w(W::MonthlyScores), self.month.year());
+        chart.title().set_name(&title);
+        s.ws.insert_chart(placed.last + 2, 1, &chart)?;
         Ok(())
     }
 
     fn where_(&self, r: &Record) -> String {
-        format!(
-            "{}:{}",
-            self.files
-                .get(r.file as usize)
-                .map(String::as_str)
-                .unwrap_or(""),
-            r.line
-        )
+        let file = self.files.get(r.file as usize).map_or("", String::as_str);
+        format!("{file}:{}", r.line)
     }
 
     /// The ledger and the overdue list, written at once on two threads. Rows go to a temporary
@@ -416,19 +435,56 @@ impl Ctx<'_> {
         overdue: Sorter<OverdueKey, Key<OverdueKey>>,
     ) -> Result<(), XlsxError> {
         let first = book.worksheets_mut().len();
-        let name = format!("{} {}", self.l("Ledger", "扣分明细"), self.month);
-        book.add_worksheet_with_constant_memory()?
-            .set_name(sheet_name(&name))?;
-        book.add_worksheet_with_constant_memory()?
-            .set_name(sheet_name(self.l("Overdue list", "督办单")))?;
+        let ledger_t = self.table(
+            format!("{} {}", self.w(W::Ledger), self.month),
+            &[
+                W::Where,
+                W::Date,
+                W::Unit,
+                W::Name,
+                W::Indicator,
+                W::IndicatorName,
+                W::Count,
+                W::Source,
+                W::Factors,
+                W::Deduction,
+                W::OverdueExtra,
+                W::Status,
+                W::Note,
+            ],
+        );
+        let overdue_t = self.table(
+            self.w(W::OverdueList).to_owned(),
+            &[
+                W::Level,
+                W::DaysOverdue,
+                W::Unit,
+                W::Name,
+                W::Indicator,
+                W::InspectionDate,
+                W::Deadline,
+                W::RectifiedOn,
+                W::Where,
+                W::Note,
+            ],
+        );
+        self.sheet_of(book, &ledger_t, true)?;
+        self.sheet_of(book, &overdue_t, true)?;
         let (n_ledger, n_overdue) = (ledger.len(), overdue.len());
         let (ledger, overdue) = (ledger.sorted()?, overdue.sorted()?);
         let Some([l, o]) = book.worksheets_mut().get_mut(first..first + 2) else {
             return Err(XlsxError::ParameterError("no sheets".into()));
         };
+        let p = self.view.rubric.precision;
+        let mut l = Sheet::new(l, p, self.lang);
+        let mut o = Sheet::new(o, p, self.lang);
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| self.overdue_sheet(o, overdue, n_overdue));
-            let done = self.ledger_sheet(l, ledger, n_ledger);
+            let other = scope.spawn(|| {
+                let rows = Rows::new(&mut o, &overdue_t, 0, n_overdue)?;
+                self.overdue_rows(rows, overdue)
+            });
+            let done = Rows::new(&mut l, &ledger_t, 0, n_ledger)
+                .and_then(|rows| self.ledger_rows(rows, ledger));
             let other = other
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -437,34 +493,13 @@ impl Ctx<'_> {
     }
 
     /// Every record of the month with the factors applied.
-    fn ledger_sheet(
+    fn ledger_rows(
         &self,
-        ws: &mut Worksheet,
+        mut rows: Rows,
         records: Sorted<LedgerKey, Key<LedgerKey>>,
-        total: usize,
     ) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let head: Vec<String> = [
-            ("Where", "出处"),
-            ("Date", "日期"),
-            ("Unit", "单位"),
-            ("Name", "名称"),
-            ("Indicator", "指标"),
-            ("Indicator name", "指标名称"),
-            ("Count", "数量"),
-            ("Source", "检查方式"),
-            ("Factors", "计算"),
-            ("Deduction", "扣分"),
-            ("Overdue extra", "逾期加扣"),
-            ("Status", "状态"),
-            ("Note", "问题描述"),
-        ]
-        .iter()
-        .map(|(en, zh)| self.l(en, zh).to_owned())
-        .collect();
-        s.head(0, &head)?;
         // The month's own as-of date: --as-of, or its last day (as the scores use).
         let trail = crate::explain::RecordTrail {
             rubric,
@@ -472,119 +507,80 @@ impl Ctx<'_> {
             files: self.files,
             as_of: Some(self.as_of),
         };
-        let mut r = 1u32;
-        for (k, rec) in records.enumerate() {
+        for rec in records {
             let rec = &rec?;
-            if r == MAX_ROW {
-                s.text(r, 0, &self.cut_note(total - k))?;
-                break;
-            }
             let ind = &rubric.indicators[rec.indicator];
             let unit = &self.view.units.list[rec.unit];
-            s.text(r, 0, &self.where_(rec))?;
-            s.text(r, 1, &rec.date.to_string())?;
-            s.text(r, 2, &unit.code)?;
-            s.text(r, 3, unit.name.as_deref().unwrap_or_default())?;
-            s.text(r, 4, &ind.code)?;
-            s.text(r, 5, &ind.name)?;
-            s.int(r, 6, rec.count as i64)?;
-            s.text(r, 7, rec.source.as_deref().unwrap_or_default())?;
             // The record's step as `explain` shows it (its place and note have columns of their own).
             let step = trail.judged(rec, rec.unit);
-            s.text(r, 8, &crate::i18n::entry(self.lang, &step))?;
-            if let Some(f) = &step.record {
-                s.number(r, 9, f.base, p)?;
-                s.number(r, 10, f.overdue_extra, p)?;
-            }
-            let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
-                (Status::Void, _) => self.l("void", "撤销"),
-                (_, false) => self.l("not applicable", "不适用"),
-                (Status::OnSpot, _) => self.l("on the spot", "当场整改"),
-                (Status::Valid, _) => self.l("valid", "有效"),
+            let (base, extra) = match &step.record {
+                Some(f) => (Cell::Number(f.base, p), Cell::Number(f.overdue_extra, p)),
+                None => (Cell::Empty, Cell::Empty),
             };
-            s.text(r, 11, status)?;
-            s.text(r, 12, &rec.note)?;
-            r += 1;
-        }
-        s.finish(r - 1, 12)
-    }
-
-    /// The last row of a sheet that had to stop at Excel's limit.
-    fn cut_note(&self, more: usize) -> String {
-        match self.lang {
-            Lang::Zh => format!("……另有 {more} 行未列出（Excel 每表最多 1,048,576 行）"),
-            Lang::En => {
-                format!("… {more} more rows not shown (Excel holds 1,048,576 rows a sheet)")
+            let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
+                (Status::Void, _) => W::StatusVoid,
+                (_, false) => W::StatusNotApplicable,
+                (Status::OnSpot, _) => W::StatusOnSpot,
+                (Status::Valid, _) => W::StatusValid,
+            };
+            let row = [
+                Cell::Words(self.where_(rec)),
+                Cell::Words(rec.date.to_string()),
+                Cell::text(unit.code.as_str()),
+                Cell::opt_text(unit.name.as_deref()),
+                Cell::text(ind.code.as_str()),
+                Cell::text(ind.name.as_str()),
+                Cell::Int(rec.count as i64),
+                Cell::opt_text(rec.source.as_deref()),
+                Cell::Words(i18n::entry(self.lang, &step)),
+                base,
+                extra,
+                Cell::Words(self.w(status).to_owned()),
+                Cell::text(rec.note.as_str()),
+            ];
+            if !rows.push(&row)? {
+                break;
             }
         }
+        rows.finish()
     }
 
     /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
-    fn overdue_sheet(
+    fn overdue_rows(
         &self,
-        ws: &mut Worksheet,
+        mut rows: Rows,
         records: Sorted<OverdueKey, Key<OverdueKey>>,
-        total: usize,
     ) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
-        let mut s = Sheet::new(ws, rubric.precision, self.lang);
-        let head: Vec<String> = [
-            ("Level", "督办级别"),
-            ("Days overdue", "逾期天数"),
-            ("Unit", "单位"),
-            ("Name", "名称"),
-            ("Indicator", "指标"),
-            ("Date", "检查日期"),
-            ("Deadline", "整改期限"),
-            ("Rectified", "整改日期"),
-            ("Where", "出处"),
-            ("Note", "问题描述"),
-        ]
-        .iter()
-        .map(|(en, zh)| self.l(en, zh).to_owned())
-        .collect();
-        s.head(0, &head)?;
-        let mut row = 1u32;
-        for (k, rec) in records.enumerate() {
+        let date = |d: Option<Date>| d.map_or(Cell::Empty, |d| Cell::Words(d.to_string()));
+        for rec in records {
             let rec = &rec?;
             let days = overdue_days(rec, self.month, self.as_of).unwrap_or(0);
-            if row == MAX_ROW {
-                s.text(row, 0, &self.cut_note(total - k))?;
-                break;
-            }
-            let level = if rec.rectified.is_some() {
-                self.l("closed late", "已逾期整改")
-            } else if days > self.settings.red {
-                self.l("red", "红色督办")
-            } else if days > self.settings.yellow {
-                self.l("yellow", "黄色督办")
-            } else if days > 0 {
-                self.l("overdue", "逾期")
-            } else {
-                self.l("open", "未到期")
+            let level = match days {
+                _ if rec.rectified.is_some() => W::ClosedLate,
+                d if d > self.settings.red => W::LevelRed,
+                d if d > self.settings.yellow => W::LevelYellow,
+                d if d > 0 => W::LevelOverdue,
+                _ => W::LevelOpen,
             };
             let unit = &self.view.units.list[rec.unit];
-            s.text(row, 0, level)?;
-            s.int(row, 1, days.max(0))?;
-            s.text(row, 2, &unit.code)?;
-            s.text(row, 3, unit.name.as_deref().unwrap_or_default())?;
-            s.text(row, 4, &rubric.indicators[rec.indicator].code)?;
-            s.text(row, 5, &rec.date.to_string())?;
-            s.text(
-                row,
-                6,
-                &rec.deadline.map(|d| d.to_string()).unwrap_or_default(),
-            )?;
-            s.text(
-                row,
-                7,
-                &rec.rectified.map(|d| d.to_string()).unwrap_or_default(),
-            )?;
-            s.text(row, 8, &self.where_(rec))?;
-            s.text(row, 9, &rec.note)?;
-            row += 1;
+            let row = [
+                Cell::Words(self.w(level).to_owned()),
+                Cell::Int(days.max(0)),
+                Cell::text(unit.code.as_str()),
+                Cell::opt_text(unit.name.as_deref()),
+                Cell::text(rubric.indicators[rec.indicator].code.as_str()),
+                date(Some(rec.date)),
+                date(rec.deadline),
+                date(rec.rectified),
+                Cell::Words(self.where_(rec)),
+                Cell::text(rec.note.as_str()),
+            ];
+            if !rows.push(&row)? {
+                break;
+            }
         }
-        s.finish(row - 1, 9)
+        rows.finish()
     }
 
     /// Points lost in the month by indicator and by category, with a chart by category.
@@ -592,55 +588,17 @@ impl Ctx<'_> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
         let inds = self.engine.level(Per::Month);
-        let deds = self.engine.deductions(&inds, &[self.month]);
-        let n_units = self.view.units.list.len();
-        // Each unit's deductions with its rescale factor applied, so that they add up to the
-        // month's `deducted`.
-        let scaled = |u: usize, d: Decimal| match self.engine.rescale(u) {
-            Some((full, app)) => d * full / app,
-            None => d,
-        };
-        let mut lost = vec![Decimal::ZERO; inds.len()];
-        let mut affected = vec![0u64; inds.len()];
-        for (u, row) in deds.iter().enumerate().take(n_units) {
-            for (k, d) in row.iter().enumerate() {
-                if !d.is_zero() && self.engine.applicable(u, inds[k]) {
-                    lost[k] += scaled(u, *d);
-                    affected[k] += 1;
-                }
-            }
-        }
-        let findings: Vec<u64> = inds
-            .iter()
-            .map(|&i| by_indicator.get(i).copied().unwrap_or(0))
-            .collect();
+        let (lost, affected) = self.lost_by_indicator(&inds);
         let total: Decimal = lost.iter().sum();
-        let share = |d: Decimal| {
-            if total.is_zero() {
-                Decimal::ZERO
-            } else {
-                d * Decimal::ONE_HUNDRED / total
-            }
+        let share = |d: Decimal| match total.is_zero() {
+            true => Cell::Number(Decimal::ZERO, 1),
+            false => Cell::Number(d * Decimal::ONE_HUNDRED / total, 1),
         };
-        let name = sheet_name(&format!(
-            "{} {}",
-            self.l("Deductions", "扣分统计"),
-            self.month
-        ));
-        let ws = book.add_worksheet();
-        ws.set_name(&name)?;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let head: Vec<String> = [
-            ("Category", "类别"),
-            ("Category name", "类别名称"),
-            ("Points lost", "扣分合计"),
-            ("Share %", "占比 %"),
-        ]
-        .iter()
-        .map(|(en, zh)| self.l(en, zh).to_owned())
-        .collect();
-        s.head(0, &head)?;
-        let mut r = 1u32;
+        let sheet = format!("{} {}", self.w(W::DeductionStats), self.month);
+        let mut cats = self.table(
+            sheet,
+            &[W::Category, W::CategoryName, W::PointsLost, W::SharePct],
+        );
         for (c, cat) in rubric
             .categories
             .iter()
@@ -649,161 +607,189 @@ impl Ctx<'_> {
         {
             let sum: Decimal = inds
                 .iter()
-                .enumerate()
-                .filter(|(_, i)| rubric.indicators[**i].category == c)
-                .map(|(k, _)| lost[k])
+                .zip(&lost)
+                .filter(|(i, _)| rubric.indicators[**i].category == c)
+                .map(|(_, d)| *d)
                 .sum();
-            s.text(r, 0, &cat.code)?;
-            s.text(r, 1, &cat.name)?;
-            s.number(r, 2, sum, p)?;
-            s.number(r, 3, share(sum), 1)?;
-            r += 1;
+            cats.rows.push(vec![
+                Cell::text(cat.code.as_str()),
+                Cell::text(cat.name.as_str()),
+                Cell::Number(sum, p),
+                share(sum),
+            ]);
         }
-        let cat_rows = r - 1;
-        let mut chart = Chart::new(ChartType::Column);
-        chart
-            .add_series()
-            .set_categories((name.as_str(), 1, 1, cat_rows, 1))
-            .set_values((name.as_str(), 1, 2, cat_rows, 2))
-            .set_name(self.l("Points lost", "扣分合计"));
-        chart.title().set_name(&format!(
-            "{} {}",
-            self.l("Points lost by category", "各类别扣分"),
-            self.month
-        ));
-        chart.legend().set_hidden();
-        // The indicators below the categories.
-        r += 1;
-        let head2: Vec<String> = [
-            ("Indicator", "指标"),
-            ("Indicator name", "指标名称"),
-            ("Points lost", "扣分合计"),
-            ("Share %", "占比 %"),
-            ("Findings", "问题数"),
-            ("Units affected", "涉及单位"),
-            ("Category", "类别"),
-        ]
-        .iter()
-        .map(|(en, zh)| self.l(en, zh).to_owned())
-        .collect();
-        s.head(r, &head2)?;
-        r += 1;
+        // The indicators below the categories, most points lost first.
+        let mut by_ind = self.table(
+            String::new(),
+            &[
+                W::Indicator,
+                W::IndicatorName,
+                W::PointsLost,
+                W::SharePct,
+                W::Findings,
+                W::UnitsAffected,
+                W::Category,
+            ],
+        );
         let mut order: Vec<usize> = (0..inds.len()).collect();
         order.sort_by(|a, b| lost[*b].cmp(&lost[*a]).then(a.cmp(b)));
         for k in order {
             let ind = &rubric.indicators[inds[k]];
-            s.text(r, 0, &ind.code)?;
-            s.text(r, 1, &ind.name)?;
-            s.number(r, 2, lost[k], p)?;
-            s.number(r, 3, share(lost[k]), 1)?;
-            s.int(r, 4, findings[k] as i64)?;
-            s.int(r, 5, affected[k] as i64)?;
-            s.text(r, 6, &rubric.categories[ind.category].code)?;
-            r += 1;
+            let findings = by_indicator.get(inds[k]).copied().unwrap_or(0);
+            by_ind.rows.push(vec![
+                Cell::text(ind.code.as_str()),
+                Cell::text(ind.name.as_str()),
+                Cell::Number(lost[k], p),
+                share(lost[k]),
+                Cell::Int(findings as i64),
+                Cell::Int(affected[k] as i64),
+                Cell::text(rubric.categories[ind.category].code.as_str()),
+            ]);
         }
-        s.finish(cat_rows, 3)?;
+        let (ws, name) = self.sheet_of(book, &cats, false)?;
+        let mut s = Sheet::new(ws, p, self.lang);
+        let placed = write::xlsx::put(&mut s, &cats, 0)?;
+        write::xlsx::put(&mut s, &by_ind, placed.next + 1)?;
+        s.finish(placed.last, placed.last_col)?;
+        let mut chart = Chart::new(ChartType::Column);
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 1, placed.last, 1))
+            .set_values((name.as_str(), 1, 2, placed.last, 2))
+            .set_name(self.w(W::PointsLost));
+        let title = format!("{} {}", self.w(W::LostByCategory), self.month);
+        chart.title().set_name(&title);
+        chart.legend().set_hidden();
         s.ws.insert_chart(1, 8, &chart)?;
         Ok(())
+    }
+
+    /// Points lost in the month by indicator (each unit's with its rescale factor applied, so
+    /// that they add up to the month's `deducted`), and the units that lost them.
+    fn lost_by_indicator(&self, inds: &[usize]) -> (Vec<Decimal>, Vec<u64>) {
+        let deds = self.engine.deductions(inds, &[self.month]);
+        let scaled = |u: usize, d: Decimal| match self.engine.rescale(u) {
+            Some((full, app)) => d * full / app,
+            None => d,
+        };
+        let mut lost = vec![Decimal::ZERO; inds.len()];
+        let mut affected = vec![0u64; inds.len()];
+        for (u, row) in deds.iter().enumerate().take(self.view.units.list.len()) {
+            for (k, d) in row.iter().enumerate() {
+                if !d.is_zero() && self.engine.applicable(u, inds[k]) {
+                    lost[k] += scaled(u, *d);
+                    affected[k] += 1;
+                }
+            }
+        }
+        (lost, affected)
     }
 
     /// 红榜 (the best) and 黑榜 (the worst, and every vetoed unit) of the month.
     fn lists_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
         let t = self.view.tables[0];
         let p = self.view.rubric.precision;
-        let ws = book.add_worksheet();
-        ws.set_name(sheet_name(self.l("Red and black lists", "红黑榜")))?;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let head: Vec<String> = [
-            ("List", "榜单"),
-            ("Rank", "排名"),
-            ("Unit", "单位"),
-            ("Name", "名称"),
-            ("Score", "得分"),
-            ("Grade", "等级"),
-            ("Vetoed", "一票否决"),
-        ]
-        .iter()
-        .map(|(en, zh)| self.l(en, zh).to_owned())
-        .collect();
-        s.head(0, &head)?;
+        let mut table = self.table(
+            self.w(W::RedBlackLists).to_owned(),
+            &[
+                W::List,
+                W::Rank,
+                W::Unit,
+                W::Name,
+                W::Score,
+                W::Grade,
+                W::Vetoed,
+            ],
+        );
         let (red, black) = ranking::red_black(t, self.view.rubric, self.settings.top);
-        let mut r = 1u32;
-        for (list, rows) in [
-            (self.l("red", "红榜"), red),
-            (self.l("black", "黑榜"), black),
-        ] {
+        for (list, rows) in [(W::RedList, red), (W::BlackList, black)] {
             for row in rows {
                 let unit = &self.view.units.list[row.unit];
-                s.text(r, 0, list)?;
-                s.int(r, 1, i64::from(row.rank))?;
-                s.text(r, 2, &unit.code)?;
-                s.text(r, 3, unit.name.as_deref().unwrap_or_default())?;
-                s.number(r, 4, row.score, p)?;
-                s.text(r, 5, row.grade.as_deref().unwrap_or_default())?;
-                if row.vetoed {
-                    s.text(r, 6, self.l("yes", "是"))?;
-                }
-                r += 1;
+                table.rows.push(vec![
+                    Cell::Words(self.w(list).to_owned()),
+                    Cell::Int(i64::from(row.rank)),
+                    Cell::text(unit.code.as_str()),
+                    Cell::opt_text(unit.name.as_deref()),
+                    Cell::Number(row.score, p),
+                    Cell::opt_text(row.grade.as_deref()),
+                    Cell::Flag(row.vetoed, self.w(W::Yes)),
+                ]);
             }
         }
-        s.finish(r - 1, 6)
+        self.plain_sheet(book, &table)?;
+        Ok(())
     }
 
     /// The rubric the results were computed with, its SHA-256, and its text.
-    fn rubric_sheet(&self, book: &mut Workbook, p: u32) -> Result<(), XlsxError> {
+    fn rubric_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
         let rubric = self.view.rubric;
-        let ws = book.add_worksheet();
-        ws.set_name(sheet_name(self.l("Rubric", "考核细则")))?;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let head: Vec<String> = [
-            ("Code", "编号"),
-            ("Name", "名称"),
-            ("Points", "分值"),
-            ("Rule", "规则"),
-            ("Per", "考核周期"),
-            ("How", "扣分办法"),
-            ("Assessor", "牵头考核"),
-        ]
-        .iter()
-        .map(|(en, zh)| self.l(en, zh).to_owned())
-        .collect();
-        s.head(0, &head)?;
-        let mut r = 1u32;
+        let p = rubric.precision;
+        let mut table = self.table(
+            self.w(W::RubricSheet).to_owned(),
+            &[
+                W::Code,
+                W::Name,
+                W::Points,
+                W::RuleCol,
+                W::PerCol,
+                W::HowCol,
+                W::Assessor,
+            ],
+        );
         for c in &rubric.categories {
-            s.text(r, 0, &c.code)?;
-            s.text(r, 1, &c.name)?;
-            if !c.bonus {
-                s.number(r, 2, c.points, p)?;
-            }
-            s.text(r, 6, c.assessor.as_deref().unwrap_or_default())?;
-            r += 1;
+            table.rows.push(vec![
+                Cell::text(c.code.as_str()),
+                Cell::text(c.name.as_str()),
+                if c.bonus {
+                    Cell::Empty
+                } else {
+                    Cell::Number(c.points, p)
+                },
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::opt_text(c.assessor.as_deref()),
+            ]);
             for &i in &c.indicators {
                 let ind = &rubric.indicators[i];
-                s.text(r, 0, &ind.code)?;
-                s.text(r, 1, &ind.name)?;
-                if ind.rule.has_points() {
-                    s.number(r, 2, ind.points, p)?;
-                }
-                s.text(r, 3, ind.rule.name())?;
-                s.text(r, 4, ind.per.as_str())?;
-                s.text(r, 5, &crate::i18n::describe(self.lang, &ind.rule))?;
-                r += 1;
+                let points = match ind.rule.has_points() {
+                    true => Cell::Number(ind.points, p),
+                    false => Cell::Empty,
+                };
+                table.rows.push(vec![
+                    Cell::text(ind.code.as_str()),
+                    Cell::text(ind.name.as_str()),
+                    points,
+                    Cell::Words(i18n::rule(self.lang, &ind.rule).to_owned()),
+                    Cell::Words(i18n::per(self.lang, ind.per).to_owned()),
+                    Cell::Words(i18n::describe(self.lang, &ind.rule)),
+                    Cell::Empty,
+                ]);
             }
         }
-        let last = r - 1;
-        r += 1;
-        s.text(r, 0, self.l("Rubric", "细则"))?;
-        s.text(r, 1, &rubric.name)?;
-        s.text(r + 1, 0, "SHA-256")?;
-        s.text(r + 1, 1, &rubric.sha256)?;
-        s.text(r + 2, 0, self.l("Source", "来源"))?;
-        s.text(r + 2, 1, &rubric.origin)?;
-        s.text(r + 3, 0, self.l("As of", "截至"))?;
-        s.text(r + 3, 1, &self.as_of.to_string())?;
-        for (line, text) in (r + 5..).zip(rubric.text.lines()) {
-            s.ws.write_string(line, 1, text)?;
+        let mut about = self.table(String::new(), &[W::Item, W::Value]);
+        let pair = |w: W, v: &str| vec![Cell::Words(self.w(w).to_owned()), Cell::text(v)];
+        about.rows = vec![
+            pair(W::RubricName, &rubric.name),
+            vec![
+                Cell::Words("SHA-256".into()),
+                Cell::text(rubric.sha256.as_str()),
+            ],
+            pair(W::Origin, &rubric.origin),
+            pair(W::AsOf, &self.as_of.to_string()),
+        ];
+        let mut lines = rubric.text.lines();
+        if let Some(first) = lines.next() {
+            about.rows.push(pair(W::RubricText, first));
         }
-        s.finish(last, 6)
+        about
+            .rows
+            .extend(lines.map(|l| vec![Cell::Empty, Cell::text(l)]));
+        let (ws, _) = self.sheet_of(book, &table, false)?;
+        let mut s = Sheet::new(ws, p, self.lang);
+        let placed = write::xlsx::put(&mut s, &table, 0)?;
+        write::xlsx::put(&mut s, &about, placed.next + 1)?;
+        s.finish(placed.last, placed.last_col)
     }
 }
 

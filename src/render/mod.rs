@@ -265,7 +265,7 @@ impl View<'_> {
         }
     }
 
-    fn doc_table(&self, t: &Table) -> doc::Table {
+    pub(crate) fn doc_table(&self, t: &Table) -> doc::Table {
         let shown = self.layout(t);
         let has = |c: Col| shown.contains(&c);
         let both = |c: Col, key: &'static str| {

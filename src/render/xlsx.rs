@@ -6,9 +6,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use unicode_width::UnicodeWidthStr;
 
-use super::View;
-use crate::i18n::W as L;
-use crate::ranking::{self, Table};
+use crate::ranking;
 
 pub fn err(e: XlsxError) -> crate::error::Error {
     crate::error::Error::Internal(format!("cannot build the workbook: {e}"))
@@ -77,6 +75,11 @@ impl<'w> Sheet<'w> {
                 .set_background_color("#DDEBF7")
                 .set_align(FormatAlign::Center),
         }
+    }
+
+    /// The language of the printed page (and of a sheet's own notes).
+    pub fn lang(&self) -> crate::i18n::Lang {
+        self.lang
     }
 
     fn width(&mut self, c: u16, w: usize) {
@@ -163,84 +166,6 @@ impl<'w> Sheet<'w> {
     }
 }
 
-/// Writes one ranked table as a sheet: the same columns as the terminal table, numbers as
-/// numbers, the average row last. Returns the rows written (header included).
-pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, XlsxError> {
-    let p = view.rubric.precision;
-    let head = view.headers(t);
-    let mut s = Sheet::new(ws, p, view.lang);
-    s.head(0, &head)?;
-    let groups = view.has_groups();
-    let names = view.has_names();
-    let bonus = t.kind == ranking::Kind::Month && view.has_bonus();
-    let mut grade_col = None;
-    let mut r = 1u32;
-    for row in &t.rows {
-        let mut c = 0u16;
-        s.int(r, c, i64::from(row.rank))?;
-        c += 1;
-        if groups {
-            if let Some(g) = row.group_rank {
-                s.int(r, c, i64::from(g))?;
-            }
-            c += 1;
-        }
-        if let Some(ch) = row.rank_change {
-            s.rank_change(r, c, ch)?;
-        }
-        c += 1;
-        s.text(r, c, view.code(row))?;
-        c += 1;
-        if names {
-            s.text(r, c, view.name(row).unwrap_or_default())?;
-            c += 1;
-        }
-        if groups {
-            s.text(r, c, view.group(row).unwrap_or_default())?;
-            c += 1;
-        }
-        for part in &row.parts {
-            if let Some(v) = part {
-                s.number(r, c, *v, p)?;
-            }
-            c += 1;
-        }
-        s.number(r, c, row.deducted, p)?;
-        c += 1;
-        if bonus {
-            s.number(r, c, row.bonus.unwrap_or_default(), p)?;
-            c += 1;
-        }
-        s.number(r, c, row.score, p)?;
-        c += 1;
-        if let Some(d) = row.score_change {
-            s.signed(r, c, d, p)?;
-        }
-        c += 1;
-        if view.has_grades() {
-            s.text(r, c, row.grade.as_deref().unwrap_or_default())?;
-            grade_col = Some(c);
-            c += 1;
-        }
-        if t.rows.iter().any(|x| x.vetoed) && row.vetoed {
-            s.text(r, c, view.label(L::Yes))?;
-        }
-        r += 1;
-    }
-    let unit_col = if groups { 3 } else { 2 };
-    s.text(r, unit_col, view.label(L::Average))?;
-    let score_col = head
-        .iter()
-        .position(|h| h == view.label(L::Score))
-        .unwrap_or(0) as u16;
-    s.number(r, score_col, t.average, p)?;
-    if let Some(col) = grade_col {
-        grade_colors(s.ws, (1, r.saturating_sub(1)), col, &view.standings())?;
-    }
-    s.finish(r.saturating_sub(1), head.len().saturating_sub(1) as u16)?;
-    Ok(r)
-}
-
 /// Grades coloured by conditional formats over a column's rows, so that the colours follow
 /// the cells when the sheet is sorted: the best grade green, the second blue, the last red,
 /// the others amber.
@@ -274,17 +199,6 @@ pub fn grade_colors(
         ws.add_conditional_format(first, col, last, col, &rule)?;
     }
     Ok(())
-}
-
-/// `score --format xlsx`: one sheet per table.
-pub fn score_workbook(view: &View) -> Result<Vec<u8>, XlsxError> {
-    let mut book = workbook();
-    for t in &view.tables {
-        let ws = book.add_worksheet();
-        ws.set_name(sheet_name(&view.title(t)))?;
-        table_sheet(ws, view, t)?;
-    }
-    book.save_to_buffer()
 }
 
 /// What a ranking sheet's bar chart shows: where its labels and scores are, and its words.

@@ -4,8 +4,8 @@
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use crate::doc::{Cell, Document, Standing};
-use crate::render::xlsx::{Sheet, grade_colors, sheet_name};
+use crate::doc::{Cell, Document, Standing, Table};
+use crate::render::xlsx::{MAX_ROW, Sheet, grade_colors, sheet_name};
 
 pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
@@ -13,29 +13,122 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     for t in &doc.tables {
         let ws = book.add_worksheet();
         ws.set_name(unique(sheet_name(&t.sheet), &mut used))?;
-        let cols: Vec<usize> = (0..t.columns.len())
-            .filter(|&k| t.columns[k].for_people())
-            .collect();
         let mut s = Sheet::new(ws, doc.precision, doc.lang);
-        let head: Vec<String> = cols.iter().map(|&k| t.columns[k].header.clone()).collect();
-        s.head(0, &head)?;
-        let mut r = 0u32;
-        for row in t.rows.iter().chain(&t.footer) {
-            r += 1;
-            for (c, &k) in cols.iter().enumerate() {
-                cell(&mut s, r, c as u16, &row[k])?;
-            }
-        }
-        let last = r.saturating_sub(u32::from(t.footer.is_some()));
-        for (c, &k) in cols.iter().enumerate() {
-            let grades = grades_of(t.rows.iter().map(|row| &row[k]));
-            if !grades.is_empty() {
-                grade_colors(s.ws, (1, last), c as u16, &grades)?;
-            }
-        }
-        s.finish(last, head.len().saturating_sub(1) as u16)?;
+        let placed = put(&mut s, t, 0)?;
+        s.finish(placed.last, placed.last_col)?;
     }
     book.save_to_buffer()
+}
+
+/// Where a table went on its sheet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placed {
+    /// The last row of the table's body (its header's row when it has none; the footer after).
+    pub last: u32,
+    /// The row after the table, footer included.
+    pub next: u32,
+    /// The last column people read.
+    pub last_col: u16,
+}
+
+/// The columns of a table that people read, in order.
+pub(crate) fn people_columns(t: &Table) -> Vec<usize> {
+    (0..t.columns.len())
+        .filter(|&k| t.columns[k].for_people())
+        .collect()
+}
+
+/// Writes a table on a sheet with its header at row `top`: its rows, its footer, its grades
+/// coloured. Rows past Excel's limit are not written: the last row says how many.
+pub(crate) fn put(s: &mut Sheet, t: &Table, top: u32) -> Result<Placed, XlsxError> {
+    let mut rows = Rows::new(s, t, top, t.rows.len())?;
+    for row in &t.rows {
+        if !rows.push(row)? {
+            break;
+        }
+    }
+    let last = rows.r;
+    let last_col = rows.last_col();
+    if let Some(f) = &t.footer {
+        rows.push(f)?;
+    }
+    let next = rows.r + 1;
+    for (c, &k) in people_columns(t).iter().enumerate() {
+        let grades = grades_of(t.rows.iter().map(|row| &row[k]));
+        if !grades.is_empty() {
+            grade_colors(s.ws, (top + 1, last), c as u16, &grades)?;
+        }
+    }
+    Ok(Placed {
+        last,
+        next,
+        last_col,
+    })
+}
+
+/// A table's rows written as they come (a ledger of a million rows is never held whole):
+/// the header first, then each row under the last, up to Excel's limit.
+pub(crate) struct Rows<'s, 'w> {
+    s: &'s mut Sheet<'w>,
+    cols: Vec<usize>,
+    /// The last row written.
+    r: u32,
+    /// The rows to come, for the note when they do not fit.
+    left: usize,
+}
+
+impl<'s, 'w> Rows<'s, 'w> {
+    /// Writes the header of `t` at row `top`; `total` rows are to come.
+    pub(crate) fn new(
+        s: &'s mut Sheet<'w>,
+        t: &Table,
+        top: u32,
+        total: usize,
+    ) -> Result<Self, XlsxError> {
+        let cols = people_columns(t);
+        let head: Vec<String> = cols.iter().map(|&k| t.columns[k].header.clone()).collect();
+        s.head(top, &head)?;
+        Ok(Rows {
+            s,
+            cols,
+            r: top,
+            left: total,
+        })
+    }
+
+    /// Writes a row (cells in the table's column order); false once the sheet is full (its
+    /// last row then says how many rows were left out).
+    pub(crate) fn push(&mut self, row: &[Cell]) -> Result<bool, XlsxError> {
+        if self.r + 1 >= MAX_ROW {
+            if self.r + 1 == MAX_ROW {
+                self.r += 1;
+                let lang = self.s.lang();
+                self.s
+                    .text(self.r, 0, &crate::i18n::rows_not_shown(lang, self.left))?;
+            }
+            return Ok(false);
+        }
+        self.r += 1;
+        self.left = self.left.saturating_sub(1);
+        for (c, &k) in self.cols.iter().enumerate() {
+            if let Some(v) = row.get(k) {
+                cell(self.s, self.r, c as u16, v)?;
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) fn last_col(&self) -> u16 {
+        self.cols.len().saturating_sub(1) as u16
+    }
+
+    /// Ends a sheet that holds this table alone: frozen header, filter over the rows written
+    /// (not the note of rows left out), widths and the printed page.
+    pub(crate) fn finish(self) -> Result<(), XlsxError> {
+        let last = self.r.min(MAX_ROW - 1);
+        let last_col = self.last_col();
+        self.s.finish(last, last_col)
+    }
 }
 
 fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
@@ -47,7 +140,8 @@ fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
         Cell::Signed(d, p) => s.signed(r, c, *d, *p),
         Cell::Lost(d, p) => s.number(r, c, -*d, *p),
         Cell::Flag(false, _) => Ok(()),
-        other => s.text(r, c, &other.for_people()),
+        Cell::Flag(true, w) => s.text(r, c, w),
+        Cell::Text(t) | Cell::Words(t) | Cell::Grade(t, _) | Cell::Alert(t) => s.text(r, c, t),
     }
 }
 
