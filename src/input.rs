@@ -122,6 +122,9 @@ pub struct ReadConfig {
     /// Files from this size on are mapped window by window rather than read (no copy of every
     /// byte through the kernel).
     pub map_from: u64,
+    /// Memory the records a command keeps may take, all workers together; past it they wait
+    /// in temporary files (a report keeps millions).
+    pub kept_bytes: usize,
 }
 
 impl ReadConfig {
@@ -147,6 +150,7 @@ impl Default for ReadConfig {
             workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             block: ReadConfig::BLOCK,
             map_from: 64 << 20,
+            kept_bytes: 64 << 20,
         }
     }
 }

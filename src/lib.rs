@@ -22,6 +22,7 @@ pub mod records;
 pub mod render;
 pub mod rubric;
 pub mod rules;
+pub mod spill;
 pub mod stream;
 pub mod suggest;
 pub mod tally;

@@ -200,7 +200,7 @@ pub struct Loaded {
     /// Each input's columns that no rule reads (with a did-you-mean), for a note.
     pub unused_columns: Vec<(String, Vec<String>)>,
     /// The records kept (all, or those a command asked for).
-    pub records: Vec<Record>,
+    pub records: crate::spill::Kept,
     /// The tallies of every valid record.
     pub store: crate::tally::Store,
     /// Input names, indexed by `Record::file`.

@@ -25,6 +25,7 @@ use crate::records::{
     self, Col, Counts, Layout as Columns, Loaded, Record, Rejected, RowError, Status,
 };
 use crate::rubric::Rubric;
+use crate::spill::{Kept, Log};
 use crate::tally::{Layout, Slim, Store};
 use crate::units::Units;
 
@@ -36,8 +37,8 @@ pub struct Streamed {
     pub counts: Counts,
     /// The inputs' names (a path, `<stdin>`, or `book.xlsx[Sheet1]`), indexed by `Record::file`.
     pub files: Vec<String>,
-    /// The records a command asked to keep, in file order.
-    pub records: Vec<Record>,
+    /// The records a command asked to keep.
+    pub records: Kept,
     /// The rows rejected, in file order.
     pub rejected: Vec<Rejected>,
     /// Each input's columns that no rule reads.
@@ -389,10 +390,11 @@ struct Part {
     /// Ids of valid rows that [`Ids::insert`] found taken already.
     twice: Vec<Vec<u8>>,
     counts: Counts,
-    /// Records kept, their units by local number (without a roster), their lines counted from
-    /// the start of their block; and the block of each.
-    kept: Vec<Record>,
-    kept_in: Vec<u64>,
+    /// Records kept, each with its block, their units by local number (without a roster), their
+    /// lines counted from the start of their block.
+    kept: Log,
+    /// Where each block of the input starts (known once every block is read).
+    starts: Vec<u64>,
     /// Rows rejected, their lines counted from the start of their block (given first).
     rejected: Vec<(u64, Rejected)>,
     /// The ids of the rows rejected: a valid row with one of them would have to be known to
@@ -678,8 +680,8 @@ impl<'c> Worker<'c> {
                 ids: Ids::default(),
                 twice: Vec::new(),
                 counts: Counts::default(),
-                kept: Vec::new(),
-                kept_in: Vec::new(),
+                kept: Log::with_limit(ctx.config.kept_bytes / ctx.config.workers.max(1)),
+                starts: Vec::new(),
                 rejected: Vec::new(),
                 rejected_ids: Vec::new(),
                 held: Vec::new(),
@@ -924,8 +926,8 @@ impl<'c> Worker<'c> {
         };
         if wanted {
             let record = with_text(record, &text)?;
-            self.part.kept.push(record);
-            self.part.kept_in.push(self.seq);
+            let temp = |e| Error::io("<temporary file>", e);
+            self.part.kept.push(self.seq, record).map_err(temp)?;
         }
         Ok(())
     }
@@ -1877,9 +1879,7 @@ fn place_lines(parts: &mut [Part], first_line: u64) -> Vec<u64> {
     }
     let start = |seq: u64| starts.get(seq as usize).copied().unwrap_or(0);
     for p in parts {
-        for (r, &seq) in p.kept.iter_mut().zip(&p.kept_in) {
-            r.line += start(seq);
-        }
+        p.starts.clone_from(&starts);
         for (seq, r) in &mut p.rejected {
             r.line += start(*seq);
             for e in &mut r.reasons {
@@ -2047,7 +2047,7 @@ impl ReadAll {
         let units = units_of(env.roster, &parts, &files, &claims);
         let mut total = Totals {
             store: Store::new(env.layout),
-            records: Vec::new(),
+            records: Kept::default(),
             counts,
         };
         for p in parts {
@@ -2059,16 +2059,12 @@ impl ReadAll {
                     .map(|u| units.find(u).unwrap_or(0) as u32)
                     .collect(),
             };
-            for mut r in p.kept {
-                r.unit = map.get(r.unit).map_or(r.unit, |&u| u as usize);
-                total.records.push(r);
-            }
             total.store.merge(p.store, &map);
+            total.records.add(p.kept, p.starts, map);
         }
         for (file, h) in claims {
             total.take(env, &units, &files[file as usize], file, h);
         }
-        total.records.sort_unstable_by_key(|r| (r.file, r.line));
         rejected.sort_by_key(|(file, r)| (*file, r.line));
         Streamed {
             layout: env.layout.clone(),
@@ -2202,7 +2198,7 @@ fn units_of(
 /// The merged tallies, records kept and counts.
 struct Totals {
     store: Store,
-    records: Vec<Record>,
+    records: Kept,
     counts: Counts,
 }
 

@@ -242,7 +242,7 @@ fn setup(p: &Params, recs: &[Rec]) -> (Rubric, Units, Vec<Record>) {
         let sheet = parse_delimited("r.csv", &csv_text(recs, p.quarter_level), b',').unwrap();
         let read = civscore::stream::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
         assert!(read.rejected.is_empty(), "{:?}", read.rejected);
-        read.records
+        read.records.into_sorted().unwrap()
     };
     (rubric, units, records)
 }
@@ -518,7 +518,7 @@ proptest! {
             let read = civscore::stream::read_sheet(&sheet, &rubric, roster.then_some(&units)).unwrap();
             prop_assert!(read.rejected.is_empty());
             slow_units = read.units;
-            read.records
+            read.records.into_sorted().unwrap()
         };
         prop_assert_eq!(slow_records.len(), records.len());
         let units = slow_units;
@@ -602,7 +602,7 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
         let sheet = parse_delimited("big.csv", &text, b',').unwrap();
         let read = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
         assert!(read.rejected.is_empty());
-        (read.units, read.records)
+        (read.units, read.records.into_sorted().unwrap())
     };
     assert_eq!(s.counts.read, 100_000);
     assert_eq!(s.counts.read, records.len() as u64);
@@ -681,7 +681,13 @@ fn a_record_longer_than_a_block(map_from: u64) {
     std::fs::write(&path, &text).unwrap();
     let paths = vec![path];
     let s = keeping_all(&paths, &rubric, &config).expect("streams");
-    let lines: Vec<(u64, usize)> = s.records.iter().map(|r| (r.line, r.note.len())).collect();
+    let lines: Vec<(u64, usize)> = s
+        .records
+        .into_sorted()
+        .unwrap()
+        .iter()
+        .map(|r| (r.line, r.note.len()))
+        .collect();
     // The note is trimmed of its last line break; the third record starts after the header,
     // the first row and the long one's 3 × 2^19 + 1 lines.
     assert_eq!(
@@ -757,12 +763,13 @@ fn keeps_the_same_records(map_from: u64) {
     let sheet = civscore::input::read_table(&paths[0], &Default::default()).unwrap();
     let slow = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
     let slow_units = slow.units.clone();
-    assert_eq!(slow.records.len(), 100_000);
+    let slow_records = slow.records.into_sorted().unwrap();
+    assert_eq!(slow_records.len(), 100_000);
     // Everything kept, then one unit's records (by its code).
     let all = keeping_all(&paths, &rubric, &config).expect("streams");
     assert_eq!(
-        shown(&all.records, &all.units),
-        shown(&slow.records, &slow_units)
+        shown(&all.records.into_sorted().unwrap(), &all.units),
+        shown(&slow_records, &slow_units)
     );
     let opts = civscore::input::ReadOptions {
         config,
@@ -778,14 +785,16 @@ fn keeps_the_same_records(map_from: u64) {
         &opts,
     )
     .expect("streams");
-    let want: Vec<Record> = slow
-        .records
+    let want: Vec<Record> = slow_records
         .iter()
         .filter(|r| slow_units.list[r.unit].code == "U7")
         .cloned()
         .collect();
     assert!(!want.is_empty());
-    assert_eq!(shown(&one.records, &one.units), shown(&want, &slow_units));
+    assert_eq!(
+        shown(&one.records.into_sorted().unwrap(), &one.units),
+        shown(&want, &slow_units)
+    );
 }
 
 /// A line that ends before its last columns reads them as empty, as the whole-text parser

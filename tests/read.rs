@@ -78,7 +78,7 @@ fn describe(
         units: units.list.iter().map(|u| u.code.clone()).collect(),
         counts: format!("{:?}", loaded.counts),
         scores,
-        records: civscore::fuzz::shown(&loaded.records, &units),
+        records: civscore::fuzz::shown(&loaded.records.into_sorted().expect("kept"), &units),
         rejects: loaded
             .rejected
             .iter()
@@ -90,17 +90,20 @@ fn describe(
     }
 }
 
-/// Tiny blocks and default ones, one worker and several.
+/// Tiny blocks and default ones, one worker and several, records kept in memory and on disk.
 fn configs() -> Vec<ReadConfig> {
     let mut all = Vec::new();
     for workers in [1, 2, 4] {
         for block in [64, 200, ReadConfig::BLOCK] {
             for map_from in [0, u64::MAX] {
-                all.push(ReadConfig {
-                    workers,
-                    block,
-                    map_from,
-                });
+                for kept_bytes in [0, 64 << 20] {
+                    all.push(ReadConfig {
+                        workers,
+                        block,
+                        map_from,
+                        kept_bytes,
+                    });
+                }
             }
         }
     }

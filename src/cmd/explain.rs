@@ -31,13 +31,16 @@ pub fn run(
     let (rubric, units, loaded) = (&read.rubric, &read.units, &mut read.loaded);
     let scored = pipeline::score(rubric, units, store, selection)?;
     let until = scored.until;
-    loaded.records.retain(|r| r.unit == u && r.month <= until);
+    let mut records = std::mem::take(&mut loaded.records)
+        .into_sorted()
+        .map_err(|e| Error::io("<temporary file>", e))?;
+    records.retain(|r| r.unit == u && r.month <= until);
     let (engine, scores) = (&scored.engine, &scored.scores);
     let ex = Explainer {
         rubric,
         engine,
         scores,
-        records: &loaded.records,
+        records: &records,
         files: &loaded.files,
         as_of: inputs.as_of,
     };

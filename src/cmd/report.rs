@@ -3,8 +3,6 @@
 //! deductions by category and indicator, the red and black lists, native charts, and the rubric
 //! with its SHA-256.
 
-mod spill;
-
 use std::cmp::Reverse;
 use std::io::Seek;
 
@@ -24,9 +22,9 @@ use crate::records::{Record, Status};
 use crate::render::View;
 use crate::render::xlsx::{self, Sheet, err, score_chart, sheet_name};
 use crate::rubric::{Lang, Per};
+use crate::spill::{self, Kept, Sorted, Sorter};
 use crate::units::Units;
 use crate::write::{self, xlsx::Placed, xlsx::Rows};
-use spill::{Sorted, Sorter};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Report settings: list sizes and escalation thresholds.
@@ -157,7 +155,7 @@ impl Lists {
     /// Sorts the records into the lists as they come: those of the month into the ledger, and
     /// those still open (of the month or before) or closed late this month into the overdue list.
     fn gather(
-        records: Vec<Record>,
+        records: Kept,
         units: &Units,
         indicators: usize,
         month: Month,
@@ -174,7 +172,7 @@ impl Lists {
 
     /// [`Lists::gather`], holding at most about `limit` bytes of each list in memory.
     fn gather_within(
-        records: Vec<Record>,
+        records: Kept,
         units: &Units,
         indicators: usize,
         (month, as_of): (Month, Date),
@@ -203,28 +201,34 @@ impl Lists {
             ),
             findings: vec![0; indicators],
         };
-        for r in records {
-            if r.month > month || (r.month < month && !open(&r)) {
-                continue;
-            }
-            let listed = overdue_days(&r, month, as_of).is_some();
-            if r.month != month {
-                if listed {
-                    lists.overdue.push(r)?;
-                }
-                continue;
-            }
-            if r.status != Status::Void
-                && let Some(f) = lists.findings.get_mut(r.indicator)
-            {
-                *f += r.count;
-            }
-            if listed {
-                lists.overdue.push(r.clone())?;
-            }
-            lists.ledger.push(r)?;
-        }
+        records.each(|r| lists.take(r, month, as_of))?;
         Ok(lists)
+    }
+}
+
+impl Lists {
+    /// Takes a record into the lists it belongs on: the ledger when it is of the month, the
+    /// overdue list when it is open (of the month or before) or was closed late this month.
+    fn take(&mut self, r: Record, month: Month, as_of: Date) -> std::io::Result<()> {
+        if r.month > month || (r.month < month && !open(&r)) {
+            return Ok(());
+        }
+        let listed = overdue_days(&r, month, as_of).is_some();
+        if r.month != month {
+            return match listed {
+                true => self.overdue.push(r),
+                false => Ok(()),
+            };
+        }
+        if r.status != Status::Void
+            && let Some(f) = self.findings.get_mut(r.indicator)
+        {
+            *f += r.count;
+        }
+        if listed {
+            self.overdue.push(r.clone())?;
+        }
+        self.ledger.push(r)
     }
 }
 
@@ -867,7 +871,14 @@ mod tests {
         let want_overdue: Vec<_> = overdue.iter().map(|(_, r)| (r.file, r.line)).collect();
         assert!(want_ledger.len() > 50 && want_overdue.len() > 20);
         for limit in [usize::MAX, 2_000, 1] {
-            let lists = Lists::gather_within(records(), &units, 2, (month, as_of), limit).unwrap();
+            // Kept as the reader keeps them: past the limit, on disk too.
+            let mut log = spill::Log::with_limit(limit);
+            for r in records() {
+                log.push(0, r).unwrap();
+            }
+            let mut kept = Kept::default();
+            kept.add(log, vec![0], Vec::new());
+            let lists = Lists::gather_within(kept, &units, 2, (month, as_of), limit).unwrap();
             assert_eq!(lists.ledger.len(), want_ledger.len());
             assert_eq!(
                 lines(lists.ledger.sorted().unwrap()),

@@ -1,7 +1,10 @@
-//! Sorting more records than memory should hold: the report's ledger and overdue list (督办单)
-//! can run to millions of rows. Records are gathered in a bounded chunk; a full chunk is sorted
-//! and written to an anonymous temporary file (a run), and the runs are merged as the rows are
-//! written. A list that fits in one chunk never touches the disk.
+//! Holding more records than memory should: the records a command keeps while reading (the
+//! report keeps the month's and every open rectification: millions on a province's year) and
+//! the report's ledger and overdue list (督办单), each sorted its own way. A [`Log`] keeps
+//! records in the order they come, in memory up to a limit and then in an anonymous temporary
+//! file; a [`Sorter`] gathers records in a bounded chunk, writes each full chunk sorted to such
+//! a file (a run), and merges the runs as the rows are written. What fits in memory never
+//! touches the disk.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -16,6 +19,148 @@ use crate::records::{Record, Status};
 
 /// Memory a chunk may hold before it is written out (an estimate: the records and their text).
 pub(crate) const CHUNK_BYTES: usize = 24 << 20;
+
+/// The records a command kept while reading, as the workers left them (each worker's in a
+/// [`Log`]), numbered in the input once every block is read: the line of each counted from its
+/// block's start, its unit by the worker's own number until the units are known.
+#[derive(Debug, Default)]
+pub struct Kept {
+    parts: Vec<KeptPart>,
+    /// Records placed already (rows whose id was settled after the blocks).
+    placed: Vec<Record>,
+}
+
+#[derive(Debug)]
+struct KeptPart {
+    log: Log,
+    /// Where each block of its input starts.
+    starts: Vec<u64>,
+    /// The worker's unit numbers to the units' (none: they are the units' already).
+    units: Vec<u32>,
+}
+
+impl Kept {
+    /// A worker's log, with where each block starts and what its unit numbers stand for.
+    pub(crate) fn add(&mut self, log: Log, starts: Vec<u64>, units: Vec<u32>) {
+        if log.len() > 0 {
+            self.parts.push(KeptPart { log, starts, units });
+        }
+    }
+
+    /// A record placed already.
+    pub(crate) fn push(&mut self, r: Record) {
+        self.placed.push(r);
+    }
+
+    pub fn len(&self) -> usize {
+        self.placed.len() + self.parts.iter().map(|p| p.log.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every record, placed, in no particular order (read back from disk when it had to go
+    /// there).
+    pub fn each(self, mut f: impl FnMut(Record) -> io::Result<()>) -> io::Result<()> {
+        for p in self.parts {
+            for kept in p.log.drain()? {
+                let (seq, mut r) = kept?;
+                r.line += p.starts.get(seq as usize).copied().unwrap_or(0);
+                r.unit = p.units.get(r.unit).map_or(r.unit, |&u| u as usize);
+                f(r)?;
+            }
+        }
+        self.placed.into_iter().try_for_each(f)
+    }
+
+    /// Every record in the order of the inputs, in memory: for what a command keeps of one
+    /// unit, not for millions.
+    pub fn into_sorted(self) -> io::Result<Vec<Record>> {
+        let mut all = Vec::with_capacity(self.len());
+        self.each(|r| {
+            all.push(r);
+            Ok(())
+        })?;
+        all.sort_unstable_by_key(|r| (r.file, r.line));
+        Ok(all)
+    }
+}
+
+/// Records with their tags, read back.
+type Tagged = Box<dyn Iterator<Item = io::Result<(u64, Record)>> + Send>;
+
+/// Records in the order they come, each with a tag (the reader's: the block it came from),
+/// however many there are.
+#[derive(Debug)]
+pub(crate) struct Log {
+    memory: Vec<(u64, Record)>,
+    bytes: usize,
+    limit: usize,
+    /// The records past the limit, in order, once there are any.
+    disk: Option<BufWriter<File>>,
+    len: usize,
+}
+
+impl Log {
+    /// A log that holds about `limit` bytes of records in memory, the rest on disk.
+    pub(crate) fn with_limit(limit: usize) -> Log {
+        Log {
+            memory: Vec::new(),
+            bytes: 0,
+            limit,
+            disk: None,
+            len: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, tag: u64, r: Record) -> io::Result<()> {
+        self.len += 1;
+        if let Some(w) = &mut self.disk {
+            w.write_all(&tag.to_le_bytes())?;
+            return encode(&r, w);
+        }
+        self.bytes += std::mem::size_of::<(u64, Record)>() + heap_bytes(&r);
+        self.memory.push((tag, r));
+        if self.bytes > self.limit {
+            let mut w = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+            for (tag, r) in self.memory.drain(..) {
+                w.write_all(&tag.to_le_bytes())?;
+                encode(&r, &mut w)?;
+            }
+            self.memory = Vec::new();
+            self.disk = Some(w);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every record with its tag, in the order pushed.
+    pub(crate) fn drain(self) -> io::Result<Tagged> {
+        let Some(w) = self.disk else {
+            return Ok(Box::new(self.memory.into_iter().map(Ok)));
+        };
+        let mut file = w.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        let mut r = BufReader::with_capacity(1 << 16, file);
+        Ok(Box::new(std::iter::from_fn(move || {
+            let mut tag = [0u8; 8];
+            match r.read_exact(&mut tag) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return None,
+                Err(e) => return Some(Err(e)),
+                Ok(()) => {}
+            }
+            match decode(&mut r) {
+                Ok(Some(rec)) => Some(Ok((u64::from_le_bytes(tag), rec))),
+                Ok(None) => Some(Err(bad("record"))),
+                Err(e) => Some(Err(e)),
+            }
+        })))
+    }
+}
 
 /// Records in the order of `key`, however many there are.
 pub(crate) struct Sorter<K, F> {
@@ -355,6 +500,25 @@ mod tests {
                 .windows(2)
                 .all(|w| (Reverse(w[0].date), w[0].line) < (Reverse(w[1].date), w[1].line))
         );
+    }
+
+    #[test]
+    fn a_log_gives_back_what_it_was_given_in_memory_or_on_disk() {
+        for limit in [usize::MAX, 3_000, 0] {
+            let mut log = Log::with_limit(limit);
+            for line in 0..200 {
+                log.push(line * 3, record(line, &format!("第{line}条")))
+                    .unwrap();
+            }
+            assert_eq!(log.len(), 200);
+            let back: Vec<(u64, Record)> = log.drain().unwrap().map(Result::unwrap).collect();
+            assert_eq!(back.len(), 200, "{limit}");
+            for (k, (tag, r)) in back.iter().enumerate() {
+                assert_eq!((*tag, r.line), (k as u64 * 3, k as u64), "{limit}");
+                let want = record(k as u64, &format!("第{k}条"));
+                assert_eq!(format!("{r:?}"), format!("{want:?}"));
+            }
+        }
     }
 
     #[test]
