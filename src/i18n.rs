@@ -84,6 +84,7 @@ words! {
     QuarterToDate => ("Quarter to date", "季度累计"),
     YearToDate => ("Year to date", "年度累计"),
     TrendSheet => ("Trend", "得分走势"),
+    ScoresChart => ("Scores", "得分"),
     MonthlyScores => ("Monthly scores", "月度得分走势"),
     Ledger => ("Ledger", "扣分明细"),
     OverdueList => ("Overdue list", "督办单"),

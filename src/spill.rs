@@ -74,6 +74,22 @@ impl Kept {
         self.placed.into_iter().try_for_each(f)
     }
 
+    /// The records in `n` shares of about as many records each (a worker's log stays whole),
+    /// to be gone through at once.
+    pub fn shares(self, n: usize) -> Vec<Kept> {
+        let mut shares: Vec<Kept> = (0..n.max(1)).map(|_| Kept::default()).collect();
+        shares[0].placed = self.placed;
+        let mut parts = self.parts;
+        parts.sort_by_key(|p| std::cmp::Reverse(p.log.len()));
+        for p in parts {
+            if let Some(least) = shares.iter_mut().min_by_key(|k| k.len()) {
+                least.parts.push(p);
+            }
+        }
+        shares.retain(|k| !k.is_empty());
+        shares
+    }
+
     /// Every record in the order of the inputs, in memory: for what a command keeps of one
     /// unit, not for millions.
     pub fn into_sorted(self) -> io::Result<Vec<Record>> {
@@ -196,6 +212,20 @@ impl<K: Ord, F: Fn(&Record) -> K> Sorter<K, F> {
         if self.bytes > self.limit || self.chunk.len() == u32::MAX as usize {
             self.spill()?;
         }
+        Ok(())
+    }
+
+    /// Takes in another sorter's records (sorted by the same key): its runs as they are, its
+    /// chunk into this one's while both fit in memory, else as a run of its own.
+    pub(crate) fn absorb(&mut self, mut other: Sorter<K, F>) -> io::Result<()> {
+        if other.runs.is_empty() && self.bytes + other.bytes <= self.limit {
+            return other.chunk.into_iter().try_for_each(|r| self.push(r));
+        }
+        if !other.chunk.is_empty() {
+            other.spill()?;
+        }
+        self.len += other.len;
+        self.runs.append(&mut other.runs);
         Ok(())
     }
 
@@ -519,6 +549,49 @@ mod tests {
                 assert_eq!(format!("{r:?}"), format!("{want:?}"));
             }
         }
+    }
+
+    #[test]
+    fn sorters_absorbed_merge_as_one() {
+        let key = |r: &Record| (Reverse(r.date), r.line);
+        let mut one = Sorter::with_limit(usize::MAX, key);
+        let mut other = Sorter::with_limit(2_000, key);
+        for line in 0..300 {
+            let r = record(line, "x");
+            match line % 3 {
+                0 => one.push(r).unwrap(),
+                _ => other.push(r).unwrap(),
+            }
+        }
+        one.absorb(other).unwrap();
+        assert_eq!(one.len(), 300);
+        let got: Vec<_> = one.sorted().unwrap().map(|r| key(&r.unwrap())).collect();
+        let want: Vec<_> = sorted(usize::MAX, 300).iter().map(key).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn shares_hold_every_record_once() {
+        let mut kept = Kept::default();
+        for w in 0..5u64 {
+            let mut log = Log::with_limit(usize::MAX);
+            for line in 0..(10 + w * 7) {
+                log.push(0, record(w * 1000 + line, "x")).unwrap();
+            }
+            kept.add(log, vec![0], Vec::new());
+        }
+        kept.push(record(99_999, "placed"));
+        let total = kept.len();
+        let shares = kept.shares(2);
+        assert_eq!(shares.len(), 2);
+        assert!(shares.iter().all(|k| k.len() >= total / 3));
+        let mut lines: Vec<u64> = Vec::new();
+        for k in shares {
+            lines.extend(k.into_sorted().unwrap().iter().map(|r| r.line));
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        assert_eq!(lines.len(), total);
     }
 
     #[test]

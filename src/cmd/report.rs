@@ -170,7 +170,8 @@ impl Lists {
         )
     }
 
-    /// [`Lists::gather`], holding at most about `limit` bytes of each list in memory.
+    /// [`Lists::gather`], holding at most about `limit` bytes of each list in memory: each
+    /// worker's records on a thread of their own, the lists then joined.
     fn gather_within(
         records: Kept,
         units: &Units,
@@ -184,7 +185,36 @@ impl Lists {
         for (k, u) in by_code.into_iter().enumerate() {
             rank[u] = k as u32;
         }
-        let mut lists = Lists {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let shares = records.shares(threads);
+        // The threads share the memory one would have.
+        let share = limit / shares.len().max(1);
+        let lists = |kept: Kept| -> std::io::Result<Lists> {
+            let mut lists = Lists::new(&rank, indicators, (month, as_of), share);
+            kept.each(|r| lists.take(r, month, as_of))?;
+            Ok(lists)
+        };
+        let gathered: Vec<std::io::Result<Lists>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .into_iter()
+                .map(|k| scope.spawn(move || lists(k)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut all = Lists::new(&rank, indicators, (month, as_of), limit);
+        for l in gathered {
+            all.absorb(l?)?;
+        }
+        Ok(all)
+    }
+
+    /// Empty lists, sorting units by their place in code order (`rank`).
+    fn new(rank: &[u32], indicators: usize, (month, as_of): (Month, Date), limit: usize) -> Lists {
+        let rank = rank.to_vec();
+        Lists {
             ledger: Sorter::with_limit(
                 limit,
                 Box::new(move |r: &Record| {
@@ -200,9 +230,16 @@ impl Lists {
                 }),
             ),
             findings: vec![0; indicators],
-        };
-        records.each(|r| lists.take(r, month, as_of))?;
-        Ok(lists)
+        }
+    }
+
+    /// Takes in lists gathered apart.
+    fn absorb(&mut self, other: Lists) -> std::io::Result<()> {
+        for (a, b) in self.findings.iter_mut().zip(other.findings) {
+            *a += b;
+        }
+        self.ledger.absorb(other.ledger)?;
+        self.overdue.absorb(other.overdue)
     }
 }
 
@@ -354,7 +391,7 @@ impl Ctx<'_> {
                     .map(|c| c as u16)
             };
             let label_col = at("name").or(at("unit")).unwrap_or(0);
-            let title = format!("{} {}", self.w(W::Score), t.period);
+            let title = format!("{} {}", self.w(W::ScoresChart), t.period);
             let chart = score_chart(&xlsx::ScoreChart {
                 sheet: &sheet,
                 rows: placed.last,
