@@ -44,6 +44,21 @@ pub struct Sheet<'w> {
     /// A score change: +7.00, -1.50 (the cell stays a number).
     signed: Format,
     header: Format,
+    /// Numbers take their format from their column (set by the first number written in it)
+    /// rather than each its own: the writer hashes a cell's format to find its style, which a
+    /// sheet of a million rows pays for millions of times.
+    inherit: bool,
+    /// Per column, the number format it was given (`Kind as u8`; 0 for none).
+    kinds: Vec<u8>,
+}
+
+/// The number formats of [`Sheet`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Integer = 1,
+    Number = 2,
+    Signed = 3,
+    RankChange = 4,
 }
 
 /// Excel forbids `[]:*?/\` in sheet names and cuts them at 31 characters.
@@ -74,7 +89,41 @@ impl<'w> Sheet<'w> {
                 .set_bold()
                 .set_background_color("#DDEBF7")
                 .set_align(FormatAlign::Center),
+            inherit: false,
+            kinds: Vec::new(),
         }
+    }
+
+    /// From now on, a column's numbers of one format take it from the column (set before the
+    /// rows that use it are written): the same cells and styles, written faster.
+    pub fn inherit_column_formats(&mut self) {
+        self.inherit = true;
+    }
+
+    /// Writes a number in one of the sheet's formats.
+    fn put(&mut self, r: u32, c: u16, v: f64, kind: Kind) -> Result<(), XlsxError> {
+        let format = match kind {
+            Kind::Integer => &self.integer,
+            Kind::Number => &self.number,
+            Kind::Signed => &self.signed,
+            Kind::RankChange => &self.rank_change,
+        };
+        if self.inherit {
+            let k = c as usize;
+            if self.kinds.len() <= k {
+                self.kinds.resize(k + 1, 0);
+            }
+            if self.kinds[k] == 0 {
+                self.kinds[k] = kind as u8;
+                self.ws.set_column_format(c, format)?;
+            }
+            if self.kinds[k] == kind as u8 {
+                self.ws.write_number(r, c, v)?;
+                return Ok(());
+            }
+        }
+        self.ws.write_number_with_format(r, c, v, format)?;
+        Ok(())
     }
 
     /// The language of the printed page (and of a sheet's own notes).
@@ -113,33 +162,25 @@ impl<'w> Sheet<'w> {
     pub fn number(&mut self, r: u32, c: u16, d: Decimal, dp: u32) -> Result<(), XlsxError> {
         let text = super::fixed(d, dp);
         self.width(c, text.len());
-        self.ws
-            .write_number_with_format(r, c, num(d, dp), &self.number)?;
-        Ok(())
+        self.put(r, c, num(d, dp), Kind::Number)
     }
 
     /// A rank change, shown ↑2 / ↓1 / – and coloured, stored as the number.
     pub fn rank_change(&mut self, r: u32, c: u16, v: i64) -> Result<(), XlsxError> {
         self.width(c, v.unsigned_abs().to_string().len() + 1);
-        self.ws
-            .write_number_with_format(r, c, v as f64, &self.rank_change)?;
-        Ok(())
+        self.put(r, c, v as f64, Kind::RankChange)
     }
 
     /// A change of score with its sign (+7.00), stored as the number.
     pub fn signed(&mut self, r: u32, c: u16, d: Decimal, dp: u32) -> Result<(), XlsxError> {
         let text = super::fixed(d, dp);
         self.width(c, text.len() + 1);
-        self.ws
-            .write_number_with_format(r, c, num(d, dp), &self.signed)?;
-        Ok(())
+        self.put(r, c, num(d, dp), Kind::Signed)
     }
 
     pub fn int(&mut self, r: u32, c: u16, v: i64) -> Result<(), XlsxError> {
         self.width(c, v.to_string().len());
-        self.ws
-            .write_number_with_format(r, c, v as f64, &self.integer)?;
-        Ok(())
+        self.put(r, c, v as f64, Kind::Integer)
     }
 
     /// Frozen header row, autofilter, column widths, and the printed page: A4 (landscape when

@@ -88,6 +88,7 @@ impl<'s, 'w> Rows<'s, 'w> {
         let cols = people_columns(t);
         let head: Vec<String> = cols.iter().map(|&k| t.columns[k].header.clone()).collect();
         s.head(top, &head)?;
+        s.inherit_column_formats();
         Ok(Rows {
             s,
             cols,
