@@ -141,9 +141,7 @@ pub fn score_with<'a>(
     store.truncate_after(until);
     let engine = Engine::from_store(rubric, units, Layout::new(rubric), store);
     if engine.overflowed() {
-        return Err(Error::Invalid(
-            "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
-        ));
+        return Err(Error::Invalid(crate::i18n::usage::too_many_findings(ui())));
     }
     let scores = engine.score_need(&need(until));
     let tables = ranking::tables(rubric, units, &scores);

@@ -95,9 +95,10 @@ const BOM: &str = "\u{feff}";
 pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     let b = builtin::find(rubric_name).ok_or_else(|| {
         let names: Vec<&str> = builtin::BUILTINS.iter().map(|b| b.name).collect();
-        Error::Usage(format!(
-            "--rubric: no built-in rubric \"{rubric_name}\" (built-in: {})",
-            names.join(", ")
+        Error::Usage(crate::i18n::usage::init_no_builtin(
+            ui(),
+            rubric_name,
+            &names,
         ))
     })?;
     let rubric = crate::rubric::load(b.yaml, b.name)?;

@@ -1,0 +1,403 @@
+//! The sentences of the command line and of output files, in English and Chinese side by side:
+//! clap's own errors in Chinese (clap speaks English only), civscore's usage errors, the
+//! output files it refuses, and the list of built-in rubrics.
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+use crate::rubric::Lang;
+
+// clap's errors.
+
+/// clap's error in the interface language, laid out as clap lays it out; `None` when clap's own
+/// text is the one to print (English, help, version, kinds not listed here).
+pub fn clap_error(l: Lang, e: &clap::Error) -> Option<String> {
+    if l == Lang::En || !e.use_stderr() {
+        return None;
+    }
+    let mut out = format!("error: {}\n", clap_head(e)?);
+    let tips = clap_tips(e);
+    if !tips.is_empty() {
+        out.push('\n');
+        for t in tips {
+            out.push_str(&format!("  提示：{t}\n"));
+        }
+    }
+    if let Some(ContextValue::StyledStr(usage)) = e.get(ContextKind::Usage) {
+        let usage = usage.to_string();
+        let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage);
+        out.push_str(&format!("\n用法：{usage}\n"));
+    }
+    out.push_str("\n更多信息请试试“--help”。\n");
+    Some(out)
+}
+
+fn text(e: &clap::Error, k: ContextKind) -> Option<&str> {
+    match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn texts(e: &clap::Error, k: ContextKind) -> Vec<String> {
+    match e.get(k) {
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        Some(ContextValue::Strings(v)) => v.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn number(e: &clap::Error, k: ContextKind) -> Option<isize> {
+    match e.get(k) {
+        Some(ContextValue::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// Items in Chinese quotes, on one line.
+fn quoted(items: &[String]) -> String {
+    let v: Vec<String> = items.iter().map(|s| format!("“{s}”")).collect();
+    v.join("、")
+}
+
+/// The first line (and the lines that list arguments) of a clap error, in Chinese.
+fn clap_head(e: &clap::Error) -> Option<String> {
+    use ContextKind as K;
+    let arg = || text(e, K::InvalidArg);
+    let value = || text(e, K::InvalidValue);
+    Some(match e.kind() {
+        ErrorKind::UnknownArgument => format!("意外的参数“{}”", arg()?),
+        ErrorKind::InvalidSubcommand => {
+            format!("没有“{}”这个命令", text(e, K::InvalidSubcommand)?)
+        }
+        ErrorKind::InvalidValue => {
+            let (arg, value) = (arg()?, value()?);
+            let mut s = match value.is_empty() {
+                true => format!("“{arg}”需要一个值，但没有给出"),
+                false => format!("“{value}”不是“{arg}”的有效值"),
+            };
+            let valid = texts(e, K::ValidValue);
+            if !valid.is_empty() {
+                s.push_str(&format!("\n  ［可选值：{}］", valid.join("、")));
+            }
+            s
+        }
+        ErrorKind::ValueValidation => format!("“{}”不是“{}”的有效值", value()?, arg()?),
+        ErrorKind::MissingRequiredArgument => {
+            let mut s = "缺少以下必需的参数：".to_owned();
+            for a in texts(e, K::InvalidArg) {
+                s.push_str(&format!("\n  {a}"));
+            }
+            s
+        }
+        ErrorKind::ArgumentConflict => conflict(e)?,
+        ErrorKind::TooManyValues => format!("“{}”多给了一个值“{}”", arg()?, value()?),
+        ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            let want = number(e, K::ExpectedNumValues).or(number(e, K::MinValues))?;
+            let got = number(e, K::ActualNumValues)?;
+            format!("“{}”需要 {want} 个值，实际给出 {got} 个", arg()?)
+        }
+        ErrorKind::NoEquals => format!("给“{}”赋值时要用等号", arg()?),
+        ErrorKind::MissingSubcommand => {
+            format!("“{}”后面要跟一个命令", text(e, K::InvalidSubcommand)?)
+        }
+        ErrorKind::InvalidUtf8 => "命令行参数中有不是 UTF-8 的字符".to_owned(),
+        _ => return None,
+    })
+}
+
+/// `the argument '--all' cannot be used with '--period <PERIOD>'`, in Chinese.
+fn conflict(e: &clap::Error) -> Option<String> {
+    let arg = text(e, ContextKind::InvalidArg)?;
+    let prior = texts(e, ContextKind::PriorArg);
+    Some(match prior.as_slice() {
+        [p] if p == arg => format!("参数“{arg}”只能用一次"),
+        [] => format!("参数“{arg}”不能与其他已给的参数同时使用"),
+        _ => format!("参数“{arg}”不能与{}同时使用", quoted(&prior)),
+    })
+}
+
+/// clap's suggestions, in Chinese: similar commands, flags or values, and how to pass a value
+/// that looks like a flag.
+fn clap_tips(e: &clap::Error) -> Vec<String> {
+    let mut tips = Vec::new();
+    for (k, what) in [
+        (ContextKind::SuggestedSubcommand, "命令"),
+        (ContextKind::SuggestedArg, "参数"),
+        (ContextKind::SuggestedValue, "值"),
+    ] {
+        let similar = texts(e, k);
+        if !similar.is_empty() {
+            tips.push(format!("有相近的{what}：{}", quoted(&similar)));
+        }
+    }
+    if let Some(ContextValue::StyledStrs(list)) = e.get(ContextKind::Suggested) {
+        for tip in list {
+            // clap's one tip of this kind: "to pass 'X' as a value, use 'Y'".
+            let tip = tip.to_string();
+            let parts: Vec<&str> = tip.split('\'').collect();
+            if let [head, x, mid, y, ..] = parts.as_slice()
+                && head.starts_with("to pass")
+                && mid.contains("as a value")
+            {
+                tips.push(format!("如要把“{x}”作为值传入，请写“{y}”"));
+            }
+        }
+    }
+    tips
+}
+
+// civscore's own usage errors.
+
+/// `--flag: what is wrong with its value`.
+pub fn flag(l: Lang, flag: &str, message: &str) -> String {
+    say!(l, "{flag}: {message}", "{flag}：{message}")
+}
+
+pub fn rejects_without_skip(l: Lang) -> String {
+    say!(
+        l,
+        "--rejects goes with --skip-invalid (without it, invalid rows stop the run)",
+        "--rejects 须与 --skip-invalid 同用（不加 --skip-invalid 时，无效行会使运行停止）",
+    )
+}
+
+pub fn workbook_needs_file(l: Lang) -> String {
+    say!(
+        l,
+        "a workbook is written to a file: give -o FILE.xlsx",
+        "工作簿只能写入文件：请用 -o 文件.xlsx",
+    )
+}
+
+pub fn unknown_color(l: Lang, value: &str) -> String {
+    say!(
+        l,
+        "--color: unknown value \"{value}\": expected auto, always or never",
+        "--color：未知取值“{value}”：应为 auto、always 或 never",
+    )
+}
+
+pub fn unknown_format(l: Lang, value: &str) -> String {
+    say!(
+        l,
+        "unknown format \"{value}\": expected table, json, csv, md, xlsx or html",
+        "未知格式“{value}”：应为 table、json、csv、md、xlsx 或 html",
+    )
+}
+
+pub fn yellow_above_red(l: Lang, yellow: i64, red: i64) -> String {
+    say!(
+        l,
+        "yellow ({yellow}) is above red ({red}): yellow comes first",
+        "黄色预警线（{yellow}）高于红色预警线（{red}）：黄色应在前",
+    )
+}
+
+// Output files.
+
+/// `-o report.pdf`: a kind of file civscore does not write.
+pub fn foreign_extension(l: Lang, path: &str, ext: &str) -> String {
+    say!(
+        l,
+        "-o {path}: civscore does not write .{ext} files (it writes .xlsx, .csv, .json, .md, .html and text)",
+        "-o {path}：civscore 不写 .{ext} 文件（可写 .xlsx、.csv、.json、.md、.html 和纯文本）",
+    )
+}
+
+/// `-o a.csv --format json`.
+pub fn extension_contradicts(l: Lang, path: &str, ext: &str, format: &str, want: &str) -> String {
+    say!(
+        l,
+        "-o {path}: a .{ext} name for {format} output: name it .{want}",
+        "-o {path}：{format} 格式的输出却用了 .{ext} 文件名：请改为 .{want}",
+    )
+}
+
+pub fn workbook_extension(l: Lang, path: &str, ext: &str) -> String {
+    say!(
+        l,
+        "-o {path}: a workbook's name ends in .xlsx, not .{ext}",
+        "-o {path}：工作簿的文件名应以 .xlsx 结尾，而不是 .{ext}",
+    )
+}
+
+pub fn is_a_folder(l: Lang) -> String {
+    say!(l, "is a folder", "是文件夹")
+}
+
+pub fn read_only(l: Lang, path: &str) -> String {
+    say!(
+        l,
+        "{path}: the file is read-only: refusing to replace it",
+        "{path}：文件是只读的：不予覆盖",
+    )
+}
+
+pub fn output_twice(l: Lang, path: &str, other: &str) -> String {
+    say!(
+        l,
+        "{path}: the same file as {other}, another output of this run: refusing to write both to it",
+        "{path}：与本次运行的另一个输出 {other} 是同一个文件：不能把两者都写入其中",
+    )
+}
+
+pub fn output_is_input(l: Lang, path: &str, input: &str) -> String {
+    say!(
+        l,
+        "{path}: the same file as {input}, an input of this run: refusing to write over it",
+        "{path}：与本次运行的输入 {input} 是同一个文件：不予覆盖",
+    )
+}
+
+pub fn symlink_loop(l: Lang) -> String {
+    say!(l, "too many levels of symbolic links", "符号链接层数过多")
+}
+
+/// The end of a line cut at its length limit.
+pub fn cut(l: Lang, rest: usize) -> String {
+    say!(l, "… ({rest} more characters)", "…（另有 {rest} 个字符）")
+}
+
+/// The note when a file was written: `wrote report.xlsx (2026-11, as of 2026-12-01)`.
+pub fn wrote(l: Lang, path: &str, period: &str, as_of: &str) -> String {
+    say!(
+        l,
+        "wrote {path} ({period}, as of {as_of})",
+        "已写入 {path}（{period}，截至 {as_of}）",
+    )
+}
+
+// Rubrics and the project file.
+
+pub fn no_builtin(l: Lang, name: &str, hint: &str) -> String {
+    say!(
+        l,
+        "no built-in rubric \"{name}\"{hint}; see `civscore rubrics`",
+        "没有名为“{name}”的内置细则{hint}；见 `civscore rubrics`",
+    )
+}
+
+pub fn init_no_builtin(l: Lang, name: &str, names: &[&str]) -> String {
+    let names = super::msg::list(l, names);
+    say!(
+        l,
+        "--rubric: no built-in rubric \"{name}\" (built-in: {names})",
+        "--rubric：没有名为“{name}”的内置细则（内置细则：{names}）",
+    )
+}
+
+pub fn rubric_is_folder(l: Lang) -> String {
+    say!(
+        l,
+        "is a folder, not a rubric file",
+        "是文件夹，不是细则文件"
+    )
+}
+
+pub fn no_rubric(l: Lang, names: &[&str]) -> String {
+    let names = super::msg::list(l, names);
+    say!(
+        l,
+        "no such file, and no built-in rubric of that name (built-in: {names})",
+        "文件不存在，也没有这个名字的内置细则（内置细则：{names}）",
+    )
+}
+
+pub fn rubric_not_utf8(l: Lang, spec: &str) -> String {
+    say!(
+        l,
+        "{spec}: a rubric must be UTF-8 text",
+        "{spec}：细则必须是 UTF-8 文本"
+    )
+}
+
+/// A line of `civscore rubrics`: name, size, and whether it is the default; then what it is.
+/// `about` is the built-in's own line, `中文名称 (English gloss)`: Chinese keeps the name.
+pub fn builtin_line(
+    l: Lang,
+    name: &str,
+    indicators: usize,
+    full: &str,
+    default: bool,
+    about: &str,
+) -> String {
+    let (mark, about) = match l {
+        Lang::En => (if default { " (default)" } else { "" }, about),
+        Lang::Zh => (
+            if default { "（默认）" } else { "" },
+            about.split(" (").next().unwrap_or(about),
+        ),
+    };
+    let head = say!(
+        l,
+        "{indicators} indicators, full {full}{mark}",
+        "{indicators} 项指标，满分 {full}{mark}",
+    );
+    format!("{name:<16} {head}\n{:<16} {about}\n", "")
+}
+
+/// The project file cannot be read as TOML: the parser's message, which is English, quoted.
+pub fn project_syntax(l: Lang, place: &str, parser: &str) -> String {
+    say!(
+        l,
+        "{place}: {parser}",
+        "{place}：设置文件格式错误（解析器原文：{parser}）"
+    )
+}
+
+pub fn project_jobs_zero(l: Lang, file: &str) -> String {
+    say!(
+        l,
+        "{file}: jobs: at least one worker is needed",
+        "{file}：jobs：至少要有一个工作线程",
+    )
+}
+
+/// A setting of the project file with a bad value: `FILE: KEY: what is wrong`.
+pub fn project_setting(l: Lang, file: &str, key: &str, message: &str) -> String {
+    say!(l, "{file}: {key}: {message}", "{file}：{key}：{message}")
+}
+
+pub fn too_many_findings(l: Lang) -> String {
+    say!(
+        l,
+        "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly",
+        "同一单位、同一指标、同一月份的问题超过 4,294,967,295 处：无法精确计分",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> clap::Error {
+        crate::cli::command(Lang::Zh)
+            .try_get_matches_from(args)
+            .unwrap_err()
+    }
+
+    #[test]
+    fn clap_errors_are_chinese_in_chinese_and_clap_s_own_in_english() {
+        let e = parse(&["civscore", "score", "--bogus", "a.csv"]);
+        assert!(clap_error(Lang::En, &e).is_none());
+        let zh = clap_error(Lang::Zh, &e).unwrap();
+        assert!(zh.starts_with("error: 意外的参数“--bogus”\n"), "{zh}");
+        assert!(zh.contains("\n用法：civscore score [选项]"), "{zh}");
+        assert!(zh.ends_with("\n更多信息请试试“--help”。\n"), "{zh}");
+        let zh = clap_error(Lang::Zh, &parse(&["civscore", "scor"])).unwrap();
+        assert!(zh.contains("有相近的命令：“score”"), "{zh}");
+        let e = parse(&["civscore", "score", "a.csv", "--all", "--period", "2026-01"]);
+        let zh = clap_error(Lang::Zh, &e).unwrap();
+        assert!(zh.starts_with("error: 参数“--all”不能与“--period"), "{zh}");
+        let e = parse(&["civscore", "completions", "tcsh"]);
+        let zh = clap_error(Lang::Zh, &e).unwrap();
+        assert!(zh.contains("“tcsh”不是“<"), "{zh}");
+        assert!(zh.contains("［可选值：bash、"), "{zh}");
+    }
+
+    #[test]
+    fn help_and_version_stay_clap_s() {
+        let e = parse(&["civscore", "--help"]);
+        assert!(clap_error(Lang::Zh, &e).is_none());
+    }
+}
