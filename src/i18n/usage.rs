@@ -81,7 +81,15 @@ fn clap_head(e: &clap::Error) -> Option<String> {
             }
             s
         }
-        ErrorKind::ValueValidation => format!("“{}”不是“{}”的有效值", value()?, arg()?),
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e).map(|s| range(&s.to_string()));
+            format!(
+                "“{}”不是“{}”的有效值{}",
+                value()?,
+                arg()?,
+                why.unwrap_or_default()
+            )
+        }
         ErrorKind::MissingRequiredArgument => {
             let mut s = "缺少以下必需的参数：".to_owned();
             for a in texts(e, K::InvalidArg) {
@@ -103,6 +111,18 @@ fn clap_head(e: &clap::Error) -> Option<String> {
         ErrorKind::InvalidUtf8 => "命令行参数中有不是 UTF-8 的字符".to_owned(),
         _ => return None,
     })
+}
+
+/// Why a number was refused, from clap's English (`0 is not in 1..=65535`, `invalid digit found
+/// in string`): the range when there is one, else that a whole number is expected.
+fn range(why: &str) -> String {
+    match why.split_once(" is not in ") {
+        Some((_, r)) => match r.split_once("..=") {
+            Some((a, b)) => format!("：应为 {a} 到 {b} 之间的整数"),
+            None => "：超出范围".to_owned(),
+        },
+        None => "：应为整数".to_owned(),
+    }
 }
 
 /// `the argument '--all' cannot be used with '--period <PERIOD>'`, in Chinese.
@@ -358,6 +378,36 @@ pub fn project_setting(l: Lang, file: &str, key: &str, message: &str) -> String 
     say!(l, "{file}: {key}: {message}", "{file}：{key}：{message}")
 }
 
+/// A roster without its code or name column; `missing` holds `code` and/or `name`.
+pub fn roster_columns(l: Lang, place: &str, missing: &[&str], found: &[String]) -> String {
+    let found = super::msg::list(l, found);
+    match l {
+        Lang::En => {
+            let v: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();
+            let missing = v.join(" or ");
+            format!(
+                "{place}: the roster has no column {missing} (expected code/编号 and name/名称); columns found: {found}"
+            )
+        }
+        Lang::Zh => {
+            let v: Vec<&str> = missing
+                .iter()
+                .map(|m| {
+                    if *m == "code" {
+                        "“编号”"
+                    } else {
+                        "“名称”"
+                    }
+                })
+                .collect();
+            let missing = v.join("或");
+            format!(
+                "{place}：名册缺少{missing}列（应有 编号/code 和 名称/name）；已有的列：{found}"
+            )
+        }
+    }
+}
+
 pub fn too_many_findings(l: Lang) -> String {
     say!(
         l,
@@ -385,7 +435,10 @@ mod tests {
         assert!(zh.contains("\n用法：civscore score [选项]"), "{zh}");
         assert!(zh.ends_with("\n更多信息请试试“--help”。\n"), "{zh}");
         let zh = clap_error(Lang::Zh, &parse(&["civscore", "scor"])).unwrap();
-        assert!(zh.contains("有相近的命令：“score”"), "{zh}");
+        assert!(
+            zh.contains("提示：有相近的命令：“compare”、“score”\n"),
+            "{zh}"
+        );
         let e = parse(&["civscore", "score", "a.csv", "--all", "--period", "2026-01"]);
         let zh = clap_error(Lang::Zh, &e).unwrap();
         assert!(zh.starts_with("error: 参数“--all”不能与“--period"), "{zh}");
@@ -393,6 +446,11 @@ mod tests {
         let zh = clap_error(Lang::Zh, &e).unwrap();
         assert!(zh.contains("“tcsh”不是“<"), "{zh}");
         assert!(zh.contains("［可选值：bash、"), "{zh}");
+        let zh = clap_error(Lang::Zh, &parse(&["civscore", "score", "-j", "0", "a.csv"])).unwrap();
+        assert!(
+            zh.contains("“0”不是“--jobs <N>”的有效值：应为 1 到 65535 之间的整数"),
+            "{zh}"
+        );
     }
 
     #[test]
