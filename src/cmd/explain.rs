@@ -73,6 +73,7 @@ pub fn run(
             } else {
                 Value::Array(docs)
             };
+            // Internal (writing JSON to memory does not fail): English only.
             serde_json::to_writer_pretty(&mut buf, &doc)
                 .map_err(|e| Error::Internal(e.to_string()))?;
             buf.push(b'\n');

@@ -22,7 +22,7 @@ pub fn typed(l: Lang, s: &str) -> String {
 }
 
 /// The keys or values one may write: `a, b, c` / `` `a`、`b`、`c` ``.
-fn choices(l: Lang, items: &[&str]) -> String {
+pub(crate) fn choices(l: Lang, items: &[&str]) -> String {
     let items: Vec<String> = items.iter().map(|s| typed(l, s)).collect();
     super::msg::list(l, &items)
 }
@@ -119,7 +119,7 @@ fn need(l: Lang, n: Need) -> &'static str {
         N::Bands => two(
             l,
             "a list of {upto: X, score: S} ending with {score: S}",
-            "由 {upto: X, score: S} 组成、以 {score: S} 结尾的列表",
+            "由 `{upto: X, score: S}` 组成、以 `{score: S}` 结尾的列表",
         ),
         N::BandScore => two(
             l,
@@ -352,14 +352,14 @@ pub fn bad_code(l: Lang, code: &str) -> String {
 /// A code used twice; `as_first` is the first code when it was written otherwise.
 pub fn code_twice(l: Lang, code: &str, as_first: Option<&str>, line: u64, path: &str) -> String {
     let same = match as_first {
-        Some(f) => say!(l, " as \"{f}\"", "（与“{f}”相同）"),
+        Some(f) => say!(l, " as \"{f}\"", "与“{f}”"),
         None => String::new(),
     };
     let path = typed(l, path);
     say!(
         l,
         "code \"{code}\" is used twice{same} (first at line {line}, {path}); codes must be unique across the rubric",
-        "编号“{code}”重复{same}（首次出现在第 {line} 行，{path}）；整个细则中的编号必须唯一",
+        "编号“{code}”{same}重复（首次出现在第 {line} 行，{path}）；整个细则中的编号必须唯一",
     )
 }
 
@@ -551,7 +551,7 @@ pub fn too_large(l: Lang, detail: &str) -> String {
     say!(
         l,
         "refused: the document expands beyond civscore's limits ({detail}); is an alias such as *name repeated many times?",
-        "已拒绝：文档展开后超出 civscore 的限度（{detail}）；是否有 *name 这样的别名被大量重复？",
+        "已拒绝：文档展开后超出 civscore 的限度（{detail}）；是否有 `*name` 这样的别名被大量重复？",
     )
 }
 
@@ -588,4 +588,150 @@ pub fn unknown_lang(l: Lang, found: &str) -> String {
         "unknown language \"{found}\": expected zh or en",
         "未知语言“{found}”：应为 zh 或 en",
     )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::yaml;
+
+    /// The Latin words of a Chinese sentence, outside what it quotes (“…”), what it shows as
+    /// typed (`…`), flags, paths, file names and the words one types as they are.
+    pub(crate) fn english(s: &str) -> Vec<String> {
+        let (mut quoted, mut typed, mut read) = (false, false, String::new());
+        for c in s.chars() {
+            match c {
+                '“' => quoted = true,
+                '”' => quoted = false,
+                '`' => typed = !typed,
+                c if !quoted && !typed => read.push(c),
+                _ => {}
+            }
+        }
+        #[rustfmt::skip]
+        const TYPED: &[&str] = &[
+            "civscore", "true", "false", "zh", "en", "UTF", "YAML", "table", "json", "csv", "md",
+            "xlsx", "html", "auto", "always", "never",
+        ];
+        read.split(|c: char| c.is_whitespace() || "（）“”：；，、［］".contains(c))
+            .filter(|w| !w.starts_with('-') && !w.contains(['.', '/']))
+            .flat_map(|w| w.split(|c: char| !c.is_ascii_alphabetic() && c != '_'))
+            .filter(|w| w.len() >= 2 && !TYPED.contains(w))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn all(l: Lang) -> Vec<String> {
+        let text = yaml::parse("甲").unwrap();
+        let list = yaml::parse("[1]").unwrap();
+        let keys = ["code", "name"];
+        let mut out = vec![
+            not_keys(l, &list),
+            typo_for_missing(l, "dedcut", "deduct", Need::Deduct),
+            key_elsewhere(l, "target", Place::Rule("per_finding")),
+            unknown_key(l, "dedcut", Some("deduct"), &keys),
+            unknown_value(l, "甲", Some("zh"), &["zh", "en"]),
+            not_a_number(l, &text),
+            number_too_fine(l, 1000, 6, "1e99"),
+            number_out_of_range(l, 1000, "2000"),
+            too_many_decimals(l, 6, "0.0000001"),
+            negative(l, "-1"),
+            not_positive(l, "0"),
+            not_whole(l, 1, "0.5"),
+            precision(l, 11),
+            share(l, "甲%"),
+            empty(l),
+            version(l, &text),
+            bad_code(l, "A 1"),
+            code_twice(l, "ａ1", Some("A1"), 3, "categories[0].code"),
+            no_categories(l),
+            no_points(l),
+            full_differs(l, "100", "4"),
+            cap_without_bonus(l),
+            bonus_category_points(l),
+            not_bonus_in_bonus(l, "A1", "per_finding"),
+            bonus_outside(l, "B1"),
+            no_indicators(l),
+            category_points(l, "A", "5", "4"),
+            bonus_monthly(l),
+            points_of_rule(l, "veto"),
+            severity_map_empty(l),
+            deduct_without_per_point(l),
+            per_point_without_deduct(l),
+            missing_without_value(l),
+            weights_zero(l),
+            penalty_name(l, 1),
+            grades_order(l, "甲", "90", "乙", "80"),
+            no_bands(l),
+            both_bounds(l),
+            last_band_bound(l),
+            mixed_bounds(l),
+            band_without_bound(l),
+            band_score(l, "4", "5"),
+            duplicate_key(l, "a"),
+            too_large(l, "甲"),
+            too_deep(l),
+            at(l, "r.yaml:1:2", "categories[0]", "甲"),
+            unknown_lang(l, "fr"),
+        ];
+        for w in [Want::Text, Want::List, Want::Map, Want::Bool] {
+            out.push(expected(l, w, &text));
+        }
+        use Need as N;
+        for n in [
+            N::Version,
+            N::Categories,
+            N::CategoryCode,
+            N::Indicators,
+            N::QuarterWeight,
+            N::PenaltyIndicator,
+            N::PenaltyDeduct,
+            N::GradeName,
+            N::GradeMin,
+            N::IndicatorCode,
+            N::Rule,
+            N::Add,
+            N::Points,
+            N::Deduct,
+            N::Target,
+            N::Bands,
+            N::BandScore,
+        ] {
+            out.push(missing_key(l, "k", n));
+        }
+        for p in [
+            Place::Top,
+            Place::Category,
+            Place::Year,
+            Place::YearWeights,
+            Place::Penalty,
+            Place::Grade,
+            Place::Band,
+        ] {
+            out.push(key_elsewhere(l, "k", p));
+        }
+        out
+    }
+
+    #[test]
+    fn every_rubric_error_is_chinese_in_chinese() {
+        for s in all(Lang::Zh) {
+            assert!(english(&s).is_empty(), "{s}: {:?}", english(&s));
+        }
+        for (en, zh) in all(Lang::En).into_iter().zip(all(Lang::Zh)) {
+            assert_ne!(en, zh);
+        }
+    }
+
+    #[test]
+    fn english_stays_as_it_was() {
+        assert_eq!(
+            typo_for_missing(Lang::En, "dedcut", "deduct", Need::Deduct),
+            "unknown key `dedcut` (did you mean `deduct`?); missing key `deduct` (a number, or a map of severity → number)"
+        );
+        assert_eq!(
+            at(Lang::En, "r.yaml:3:7", "full", "甲"),
+            "r.yaml:3:7: full: 甲"
+        );
+    }
 }

@@ -269,6 +269,27 @@ pub fn output_is_input(l: Lang, path: &str, input: &str) -> String {
     )
 }
 
+pub fn disk_full(l: Lang) -> String {
+    say!(l, "no space left on the device", "磁盘空间不足")
+}
+
+pub fn read_only_disk(l: Lang) -> String {
+    say!(l, "the file system is read-only", "文件系统是只读的")
+}
+
+pub fn not_a_file_name(l: Lang) -> String {
+    say!(l, "not a file name", "不是文件名")
+}
+
+/// The xlsx writer failed: its own message, in English, quoted.
+pub fn workbook_failed(l: Lang, why: &str) -> String {
+    say!(
+        l,
+        "cannot build the workbook: {why}",
+        "无法生成工作簿（写入器原文：{why}）"
+    )
+}
+
 pub fn symlink_loop(l: Lang) -> String {
     say!(l, "too many levels of symbolic links", "符号链接层数过多")
 }
@@ -298,7 +319,7 @@ pub fn no_builtin(l: Lang, name: &str, hint: &str) -> String {
 }
 
 pub fn init_no_builtin(l: Lang, name: &str, names: &[&str]) -> String {
-    let names = super::msg::list(l, names);
+    let names = super::rubric::choices(l, names);
     say!(
         l,
         "--rubric: no built-in rubric \"{name}\" (built-in: {names})",
@@ -315,7 +336,7 @@ pub fn rubric_is_folder(l: Lang) -> String {
 }
 
 pub fn no_rubric(l: Lang, names: &[&str]) -> String {
-    let names = super::msg::list(l, names);
+    let names = super::rubric::choices(l, names);
     say!(
         l,
         "no such file, and no built-in rubric of that name (built-in: {names})",
@@ -369,13 +390,13 @@ pub fn project_jobs_zero(l: Lang, file: &str) -> String {
     say!(
         l,
         "{file}: jobs: at least one worker is needed",
-        "{file}：jobs：至少要有一个工作线程",
+        "{file}：`jobs`：至少要有一个工作线程",
     )
 }
 
 /// A setting of the project file with a bad value: `FILE: KEY: what is wrong`.
 pub fn project_setting(l: Lang, file: &str, key: &str, message: &str) -> String {
-    say!(l, "{file}: {key}: {message}", "{file}：{key}：{message}")
+    say!(l, "{file}: {key}: {message}", "{file}：`{key}`：{message}")
 }
 
 /// A roster without its code or name column; `missing` holds `code` and/or `name`.
@@ -451,6 +472,54 @@ mod tests {
             zh.contains("“0”不是“--jobs <N>”的有效值：应为 1 到 65535 之间的整数"),
             "{zh}"
         );
+    }
+
+    fn all(l: Lang) -> Vec<String> {
+        let names = ["community", "school"];
+        vec![
+            flag(l, "--lang", "甲"),
+            rejects_without_skip(l),
+            workbook_needs_file(l),
+            unknown_color(l, "甲"),
+            unknown_format(l, "甲"),
+            yellow_above_red(l, 9, 3),
+            foreign_extension(l, "a.pdf", "pdf"),
+            extension_contradicts(l, "a.csv", "csv", "json", "json"),
+            workbook_extension(l, "a.txt", "txt"),
+            is_a_folder(l),
+            read_only(l, "a.csv"),
+            output_twice(l, "a.csv", "b.csv"),
+            output_is_input(l, "a.csv", "b.csv"),
+            disk_full(l),
+            read_only_disk(l),
+            not_a_file_name(l),
+            workbook_failed(l, "甲"),
+            symlink_loop(l),
+            cut(l, 9),
+            wrote(l, "a.xlsx", "2026-11", "2026-12-01"),
+            no_builtin(l, "甲", ""),
+            init_no_builtin(l, "甲", &names),
+            rubric_is_folder(l),
+            no_rubric(l, &names),
+            rubric_not_utf8(l, "a.yaml"),
+            builtin_line(l, "甲", 3, "100", true, "甲 (x y)"),
+            project_syntax(l, "civscore.toml:1", "甲"),
+            project_jobs_zero(l, "civscore.toml"),
+            project_setting(l, "civscore.toml", "lang", "甲"),
+            roster_columns(l, "u.csv:1", &["code", "name"], &["甲".into()]),
+            too_many_findings(l),
+        ]
+    }
+
+    #[test]
+    fn every_sentence_is_chinese_in_chinese() {
+        use crate::i18n::rubric::tests::english;
+        for s in all(Lang::Zh) {
+            assert!(english(&s).is_empty(), "{s}: {:?}", english(&s));
+        }
+        for (en, zh) in all(Lang::En).into_iter().zip(all(Lang::Zh)) {
+            assert_ne!(en, zh);
+        }
     }
 
     #[test]

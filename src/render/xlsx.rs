@@ -11,7 +11,9 @@ use crate::i18n::W as L;
 use crate::ranking::{self, Table};
 
 pub fn err(e: XlsxError) -> crate::error::Error {
-    crate::error::Error::Internal(format!("cannot build the workbook: {e}"))
+    // The writer's own words (such as a sheet over its row limit) are English only.
+    let l = crate::i18n::ui();
+    crate::error::Error::Internal(crate::i18n::usage::workbook_failed(l, &e.to_string()))
 }
 
 /// A decimal as the f64 Excel stores, rounded to `dp` first (through its text: exact).

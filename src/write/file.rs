@@ -255,7 +255,7 @@ fn follow(path: &Path) -> io::Result<Option<PathBuf>> {
 fn new_key(real: &Path) -> io::Result<PathBuf> {
     let name = real
         .file_name()
-        .ok_or_else(|| io::Error::other("not a file name"))?;
+        .ok_or_else(|| io::Error::other(usage::not_a_file_name(ui())))?;
     Ok(folder(real).canonicalize()?.join(name))
 }
 
@@ -335,6 +335,7 @@ impl Temp {
     }
 
     fn fill(&mut self, fill: Fill<'_>) -> io::Result<()> {
+        // Internal (a temporary file is made with its file): English only.
         let file = self.file().ok_or_else(|| io::Error::other("no file"))?;
         let mut w = BufWriter::with_capacity(1 << 16, file);
         fill(&mut w)?;
@@ -372,6 +373,7 @@ impl Staged {
                 live.retain(|p| p != f.path());
                 f.persist(path).map(|_| ()).map_err(|e| e.error)
             }
+            // Internal (cannot happen: a target and its temporary file are made together).
             _ => Err(io::Error::other("a staged output without its file")),
         }
     }
