@@ -182,7 +182,11 @@ impl InputArgs {
                 encoding: usage(
                     self.encoding
                         .parse()
-                        .map_err(|e: String| usage::flag(ui(), "--encoding", &e)),
+                        // Its one error is an unknown name, said here in the interface language.
+                        .map_err(|_: String| {
+                            let e = usage::unknown_encoding(ui(), &self.encoding);
+                            usage::flag(ui(), "--encoding", &e)
+                        }),
                 )?,
                 sheet: self.sheet.clone(),
                 config: ReadConfig::with_jobs(self.jobs.map(usize::from).or(project.jobs)),

@@ -48,7 +48,7 @@ pub fn read_reported(
     no_input_twice(&inputs.records)?;
     let read = read_under(inputs, rubric, keep)?;
     for (file, columns) in &read.loaded.unused_columns {
-        let text = msg::columns_not_used(ui(), file, &columns.join(", "));
+        let text = msg::columns_not_used(ui(), file, &msg::list(ui(), columns));
         if inputs.strict_columns {
             return Err(Error::Invalid(text));
         }

@@ -311,6 +311,7 @@ fn errors_and_clap_s_messages_follow_the_language() {
         [&["score", "records.csv", "--rejects", "r.csv"][..], &r].concat(),
         vec!["score", "--bogus", "records.csv"],
         vec!["score", "records.csv", "--format", "xml"],
+        vec!["score", "records.csv", "--encoding", "big5"],
         vec!["score", "records.csv", "--all", "--period", "2026-01"],
         vec!["score", "records.csv", "--period"],
         vec!["score", "-j", "0", "records.csv"],

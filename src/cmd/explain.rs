@@ -83,6 +83,7 @@ pub fn run(
             let terminal = crate::write::Terminal {
                 color: output.color,
             };
+            // Internal (writing to memory does not fail): English only.
             crate::write::write(format, &doc, terminal, &mut buf)
                 .map_err(|e| Error::Internal(e.to_string()))?;
         }

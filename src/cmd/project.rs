@@ -177,7 +177,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     if !existing.is_empty() {
         return Err(Error::Io {
             path: dir.to_owned(),
-            message: msg::init_would_overwrite(ui(), &existing.join(", ")),
+            message: msg::init_would_overwrite(ui(), &msg::list(ui(), &existing)),
         });
     }
     std::fs::create_dir_all(root).map_err(|e| Error::io(dir, e))?;

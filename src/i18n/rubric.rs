@@ -713,14 +713,19 @@ pub(crate) mod tests {
         out
     }
 
-    #[test]
-    fn every_rubric_error_is_chinese_in_chinese() {
+    /// Every sentence `all` makes is Chinese in Chinese and differs from its English.
+    pub(crate) fn both_languages(all: fn(Lang) -> Vec<String>) {
         for s in all(Lang::Zh) {
             assert!(english(&s).is_empty(), "{s}: {:?}", english(&s));
         }
         for (en, zh) in all(Lang::En).into_iter().zip(all(Lang::Zh)) {
             assert_ne!(en, zh);
         }
+    }
+
+    #[test]
+    fn every_rubric_error_is_chinese_in_chinese() {
+        both_languages(all);
     }
 
     #[test]
