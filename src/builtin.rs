@@ -1,6 +1,7 @@
 //! The built-in rubrics, embedded in the binary, written from the seed work plans.
 
 use crate::error::Error;
+use crate::i18n::{ui, usage};
 use crate::rubric::{self, Rubric};
 
 pub struct Builtin {
@@ -46,7 +47,7 @@ pub fn load_rubric(spec: Option<&str>) -> Result<Rubric, Error> {
     if path.is_dir() {
         return Err(Error::Io {
             path: spec.to_owned(),
-            message: "is a folder, not a rubric file".into(),
+            message: usage::rubric_is_folder(ui()),
         });
     }
     let bytes = std::fs::read(path).map_err(|e| {
@@ -54,17 +55,14 @@ pub fn load_rubric(spec: Option<&str>) -> Result<Rubric, Error> {
             let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
             Error::Io {
                 path: spec.to_owned(),
-                message: format!(
-                    "no such file, and no built-in rubric of that name (built-in: {})",
-                    names.join(", ")
-                ),
+                message: usage::no_rubric(ui(), &names),
             }
         } else {
             Error::io(spec, e)
         }
     })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::Invalid(format!("{spec}: a rubric must be UTF-8 text")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Error::Invalid(usage::rubric_not_utf8(ui(), spec)))?;
     Ok(rubric::load(&text, spec)?)
 }
 

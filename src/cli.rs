@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::cmd::{Inputs, Output, Selection};
 use crate::config::Project;
 use crate::error::Error;
+use crate::i18n::{ui, usage};
 use crate::input::{ReadConfig, ReadOptions};
 use crate::period::{Period, parse_date};
 use crate::render::Format;
@@ -153,13 +154,13 @@ fn usage<T>(r: Result<T, String>) -> Result<T, Error> {
 impl InputArgs {
     pub fn to_inputs(&self, project: &Project) -> Result<Inputs, Error> {
         let as_of = match &self.as_of {
-            Some(s) => Some(usage(parse_date(s).map_err(|e| format!("--as-of: {e}")))?),
+            Some(s) => Some(usage(
+                parse_date(s).map_err(|e: String| usage::flag(ui(), "--as-of", &e)),
+            )?),
             None => None,
         };
         if self.rejects.is_some() && !self.skip_invalid {
-            return Err(Error::Usage(
-                "--rejects goes with --skip-invalid (without it, invalid rows stop the run)".into(),
-            ));
+            return Err(Error::Usage(usage::rejects_without_skip(ui())));
         }
         if let Some(from) = project.from_parent()
             && !self.quiet
@@ -181,7 +182,11 @@ impl InputArgs {
                 encoding: usage(
                     self.encoding
                         .parse()
-                        .map_err(|e| format!("--encoding: {e}")),
+                        // Its one error is an unknown name, said here in the interface language.
+                        .map_err(|_: String| {
+                            let e = usage::unknown_encoding(ui(), &self.encoding);
+                            usage::flag(ui(), "--encoding", &e)
+                        }),
                 )?,
                 sheet: self.sheet.clone(),
                 config: ReadConfig::with_jobs(self.jobs.map(usize::from).or(project.jobs)),
@@ -210,8 +215,13 @@ pub fn parse() -> Result<Cli, clap::Error> {
 
 /// `--lang`, checked.
 pub fn lang(flag: Option<&str>) -> Result<Option<Lang>, Error> {
-    flag.map(|l| usage(l.parse().map_err(|e| format!("--lang: {e}"))))
-        .transpose()
+    flag.map(|l| {
+        usage(
+            l.parse()
+                .map_err(|e: String| usage::flag(ui(), "--lang", &e)),
+        )
+    })
+    .transpose()
 }
 
 impl OutputArgs {
@@ -219,7 +229,8 @@ impl OutputArgs {
     pub fn to_output(&self, project: &Project, lang: Option<Lang>) -> Result<Output, Error> {
         let format = match &self.format {
             Some(f) => Some(usage(
-                f.parse::<Format>().map_err(|e| format!("--format: {e}")),
+                f.parse::<Format>()
+                    .map_err(|e: String| usage::flag(ui(), "--format", &e)),
             )?),
             None => None,
         };
@@ -228,9 +239,7 @@ impl OutputArgs {
             None => format.unwrap_or(Format::Table),
         };
         if format == Format::Xlsx && self.output.is_none() {
-            return Err(Error::Usage(
-                "a workbook is written to a file: give -o FILE.xlsx".into(),
-            ));
+            return Err(Error::Usage(usage::workbook_needs_file(ui())));
         }
         let lang = lang.or(project.lang);
         use std::io::IsTerminal;
@@ -244,9 +253,7 @@ impl OutputArgs {
                     anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
                 }
                 other => {
-                    return Err(Error::Usage(format!(
-                        "--color: unknown value \"{other}\": expected auto, always or never"
-                    )));
+                    return Err(Error::Usage(usage::unknown_color(ui(), other)));
                 }
             };
         Ok(Output {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::i18n::{ui, usage};
 use crate::rubric::Lang;
 
 pub const FILE_NAME: &str = "civscore.toml";
@@ -112,7 +113,11 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
                 format!(":{line}")
             })
             .unwrap_or_default();
-        Error::Invalid(format!("{shown}{place}: {}", e.message()))
+        Error::Invalid(usage::project_syntax(
+            ui(),
+            &format!("{shown}{place}"),
+            e.message(),
+        ))
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: String| -> String {
@@ -125,10 +130,9 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
         }
     };
     let lang = match raw.lang {
-        Some(l) => Some(
-            l.parse()
-                .map_err(|e| Error::Invalid(format!("{shown}: lang: {e}")))?,
-        ),
+        Some(l) => Some(l.parse().map_err(|e: String| {
+            Error::Invalid(usage::project_setting(ui(), &shown, "lang", &e))
+        })?),
         None => None,
     };
     let report = raw.report.unwrap_or_default();
@@ -146,9 +150,7 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
         },
         jobs: match raw.jobs {
             Some(0) => {
-                return Err(Error::Invalid(format!(
-                    "{shown}: jobs: at least one worker is needed"
-                )));
+                return Err(Error::Invalid(usage::project_jobs_zero(ui(), &shown)));
             }
             j => j,
         },

@@ -30,6 +30,10 @@ impl Error {
         let message = match e.kind() {
             std::io::ErrorKind::NotFound => msg::no_such_file(ui()),
             std::io::ErrorKind::PermissionDenied => msg::permission_denied(ui()),
+            std::io::ErrorKind::IsADirectory => crate::i18n::usage::is_a_folder(ui()),
+            std::io::ErrorKind::StorageFull => crate::i18n::usage::disk_full(ui()),
+            std::io::ErrorKind::ReadOnlyFilesystem => crate::i18n::usage::read_only_disk(ui()),
+            // The system's own words for the rarer failures (English).
             _ => e.to_string(),
         };
         Error::Io {

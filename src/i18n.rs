@@ -2,11 +2,25 @@
 //! headers, titles, step names, rule names, and the sentences of an audit trail. Nothing else
 //! in the crate chooses words by language; it names a [`W`] or calls a sentence here. Which
 //! language is spoken is decided in [`lang`]; the words of `--help` are in [`help`], those of
-//! notes, summary lines and errors in [`msg`].
+//! notes, summary lines and errors in [`msg`], those of rubric errors in [`rubric`], those
+//! of the command line and output files (clap's errors included) in [`usage`].
+
+/// One sentence in two languages: `say!(l, "English {x}", "中文 {x}")`, both formatted with
+/// the caller's variables.
+macro_rules! say {
+    ($l:expr, $en:literal, $zh:literal $(,)?) => {
+        match $l {
+            $crate::rubric::Lang::En => format!($en),
+            $crate::rubric::Lang::Zh => format!($zh),
+        }
+    };
+}
 
 pub mod help;
 pub mod lang;
 pub mod msg;
+pub mod rubric;
+pub mod usage;
 
 pub use lang::ui;
 

@@ -107,9 +107,11 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let outputs = [inputs.rejects.as_deref(), settings.output.as_deref()];
             write::file::check(&outputs, &inputs.files())?;
             if settings.yellow > settings.red {
-                return Err(Error::Usage(format!(
-                    "yellow ({}) is above red ({}): yellow comes first",
-                    settings.yellow, settings.red
+                let (y, r) = (settings.yellow, settings.red);
+                return Err(Error::Usage(i18n::usage::yellow_above_red(
+                    i18n::ui(),
+                    y,
+                    r,
                 )));
             }
             cmd::report::run(&inputs, period, &settings)

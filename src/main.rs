@@ -7,7 +7,13 @@ fn main() -> ExitCode {
         let cli = match civscore::cli::parse() {
             Ok(cli) => cli,
             Err(e) => {
-                let _ = e.print();
+                // clap speaks English; its errors are put in the interface language here.
+                match civscore::i18n::usage::clap_error(civscore::i18n::ui(), &e) {
+                    Some(text) => eprint!("{text}"),
+                    None => {
+                        let _ = e.print();
+                    }
+                }
                 return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
             }
         };

@@ -48,7 +48,7 @@ pub fn read_reported(
     no_input_twice(&inputs.records)?;
     let read = read_under(inputs, rubric, keep)?;
     for (file, columns) in &read.loaded.unused_columns {
-        let text = msg::columns_not_used(ui(), file, &columns.join(", "));
+        let text = msg::columns_not_used(ui(), file, &msg::list(ui(), columns));
         if inputs.strict_columns {
             return Err(Error::Invalid(text));
         }
@@ -141,9 +141,7 @@ pub fn score_with<'a>(
     store.truncate_after(until);
     let engine = Engine::from_store(rubric, units, Layout::new(rubric), store);
     if engine.overflowed() {
-        return Err(Error::Invalid(
-            "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
-        ));
+        return Err(Error::Invalid(crate::i18n::usage::too_many_findings(ui())));
     }
     let scores = engine.score_need(&need(until));
     let tables = ranking::tables(rubric, units, &scores);

@@ -9,6 +9,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+use crate::i18n::rubric::{self as tell, Need, Place, Want};
+use crate::i18n::ui;
 use crate::suggest;
 use crate::yaml::{self, Key, Kind, Node, Pos};
 
@@ -24,7 +26,7 @@ impl FromStr for Lang {
         match s.trim().to_ascii_lowercase().as_str() {
             "en" => Ok(Lang::En),
             "zh" => Ok(Lang::Zh),
-            other => Err(format!("unknown language \"{other}\": expected zh or en")),
+            other => Err(tell::unknown_lang(ui(), other)),
         }
     }
 }
@@ -266,14 +268,11 @@ pub struct RubricError {
 
 impl fmt::Display for RubricError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        let mut place = self.file.clone();
         if self.pos.line > 0 {
-            write!(f, ":{}:{}", self.pos.line, self.pos.col)?;
+            place = format!("{place}:{}:{}", self.pos.line, self.pos.col);
         }
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&tell::at(ui(), &place, &self.path, &self.message))
     }
 }
 
@@ -352,12 +351,7 @@ impl<'a> Obj<'a> {
                 entries,
                 used: vec![false; entries.len()],
             }),
-            _ => Err(err(
-                file,
-                node.pos,
-                &path,
-                format!("expected a mapping of keys, found {}", node.type_name()),
-            )),
+            _ => Err(err(file, node.pos, &path, tell::not_keys(ui(), node))),
         }
     }
 
@@ -375,7 +369,7 @@ impl<'a> Obj<'a> {
         self.entries.iter().any(|(k, _)| k.name == key)
     }
 
-    fn req(&mut self, key: &str, what: &str) -> Res<(&'a Node, String)> {
+    fn req(&mut self, key: &str, what: Need) -> Res<(&'a Node, String)> {
         if let Some(found) = self.get(key) {
             return Ok(found);
         }
@@ -389,16 +383,13 @@ impl<'a> Obj<'a> {
                 self.file,
                 k.pos,
                 &child(&self.path, &k.name),
-                format!(
-                    "unknown key `{}` (did you mean `{key}`?); missing key `{key}` ({what})",
-                    k.name
-                ),
+                tell::typo_for_missing(ui(), &k.name, key, what),
             ),
             None => err(
                 self.file,
                 self.pos,
                 &self.path,
-                format!("missing key `{key}` ({what})"),
+                tell::missing_key(ui(), key, what),
             ),
         })
     }
@@ -412,24 +403,17 @@ impl<'a> Obj<'a> {
     }
 
     /// Refuses every key not read. `elsewhere` names keys that belong to other rules.
-    fn finish(self, allowed: &[&str], context: &str) -> Res<()> {
+    fn finish(self, allowed: &[&str], context: Place) -> Res<()> {
         for ((k, _), used) in self.entries.iter().zip(&self.used) {
             if *used || allowed.contains(&k.name.as_str()) {
                 continue;
             }
             let path = child(&self.path, &k.name);
             let msg = if RULE_KEYS.contains(&k.name.as_str()) {
-                format!("key `{}` does not apply {context}", k.name)
+                tell::key_elsewhere(ui(), &k.name, context)
             } else {
                 let s = suggest::closest(&k.name, allowed.iter().copied());
-                let hint = s
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                format!(
-                    "unknown key `{}`{hint}; expected one of: {}",
-                    k.name,
-                    allowed.join(", ")
-                )
+                tell::unknown_key(ui(), &k.name, s, allowed)
             };
             return Err(err(self.file, k.pos, &path, msg));
         }
@@ -459,7 +443,7 @@ fn text(file: &str, node: &Node, path: &str) -> Res<String> {
             file,
             node.pos,
             path,
-            format!("expected text, found {}", node.type_name()),
+            tell::expected(ui(), Want::Text, node),
         )),
     }
 }
@@ -517,20 +501,11 @@ const MAX_FACTOR: i64 = 1_000;
 const MAX_DECIMALS: u32 = 6;
 
 fn number(file: &str, node: &Node, path: &str) -> Res<Decimal> {
-    let expected = || {
-        err(
-            file,
-            node.pos,
-            path,
-            format!("expected a number, found {}", describe(node)),
-        )
-    };
+    let expected = || err(file, node.pos, path, tell::not_a_number(ui(), node));
     let d = match &node.kind {
         Kind::Num(s) | Kind::Str(s) if is_decimal_syntax(s.trim()) => {
             parse_decimal(s).ok_or_else(|| {
-                let msg = format!(
-                    "expected a number from -{MAX_NUMBER} to {MAX_NUMBER} with at most {MAX_DECIMALS} decimals, found {s}"
-                );
+                let msg = tell::number_too_fine(ui(), MAX_NUMBER, MAX_DECIMALS, s);
                 err(file, node.pos, path, msg)
             })?
         }
@@ -546,7 +521,7 @@ fn bounded(file: &str, node: &Node, path: &str, d: Decimal, max: i64) -> Res<Dec
             file,
             node.pos,
             path,
-            format!("expected a number from -{max} to {max}, found {d}"),
+            tell::number_out_of_range(ui(), max, &d.to_string()),
         ));
     }
     if d.scale() > MAX_DECIMALS {
@@ -554,7 +529,7 @@ fn bounded(file: &str, node: &Node, path: &str, d: Decimal, max: i64) -> Res<Dec
             file,
             node.pos,
             path,
-            format!("expected at most {MAX_DECIMALS} decimals, found {d}"),
+            tell::too_many_decimals(ui(), MAX_DECIMALS, &d.to_string()),
         ));
     }
     Ok(d)
@@ -566,13 +541,6 @@ fn factor(file: &str, node: &Node, path: &str) -> Res<Decimal> {
     bounded(file, node, path, d, MAX_FACTOR)
 }
 
-fn describe(node: &Node) -> String {
-    match &node.kind {
-        Kind::Str(s) | Kind::Num(s) => format!("\"{s}\""),
-        _ => node.type_name().to_owned(),
-    }
-}
-
 fn non_negative(file: &str, node: &Node, path: &str) -> Res<Decimal> {
     let d = number(file, node, path)?;
     if d.is_sign_negative() && !d.is_zero() {
@@ -580,7 +548,7 @@ fn non_negative(file: &str, node: &Node, path: &str) -> Res<Decimal> {
             file,
             node.pos,
             path,
-            format!("expected a number ≥ 0, found {d}"),
+            tell::negative(ui(), &d.to_string()),
         ));
     }
     Ok(d)
@@ -593,7 +561,7 @@ fn positive(file: &str, node: &Node, path: &str) -> Res<Decimal> {
             file,
             node.pos,
             path,
-            format!("expected a number > 0, found {d}"),
+            tell::not_positive(ui(), &d.to_string()),
         ));
     }
     Ok(d)
@@ -607,7 +575,7 @@ fn whole(file: &str, node: &Node, path: &str, min: u64) -> Res<u64> {
             file,
             node.pos,
             path,
-            format!("expected a whole number ≥ {min}, found {d}"),
+            tell::not_whole(ui(), min, &d.to_string()),
         ));
     }
     Ok(u64::try_from(d.mantissa() / 10i128.pow(d.scale())).unwrap_or(0))
@@ -616,18 +584,9 @@ fn whole(file: &str, node: &Node, path: &str, min: u64) -> Res<u64> {
 fn word<'w>(file: &str, node: &Node, path: &str, choices: &[&'w str]) -> Res<&'w str> {
     let t = text(file, node, path)?;
     choices.iter().copied().find(|c| *c == t).ok_or_else(|| {
-        let hint = suggest::closest(&t, choices.iter().copied())
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-        err(
-            file,
-            node.pos,
-            path,
-            format!(
-                "unknown value \"{t}\"{hint}; expected one of: {}",
-                choices.join(", ")
-            ),
-        )
+        let like = suggest::closest(&t, choices.iter().copied());
+        let msg = tell::unknown_value(ui(), &t, like, choices);
+        err(file, node.pos, path, msg)
     })
 }
 
@@ -638,7 +597,7 @@ fn boolean(file: &str, node: &Node, path: &str) -> Res<bool> {
             file,
             node.pos,
             path,
-            format!("expected true or false, found {}", describe(node)),
+            tell::expected(ui(), Want::Bool, node),
         )),
     }
 }
@@ -650,7 +609,7 @@ fn seq<'a>(file: &str, node: &'a Node, path: &str) -> Res<&'a [Node]> {
             file,
             node.pos,
             path,
-            format!("expected a list, found {}", node.type_name()),
+            tell::expected(ui(), Want::List, node),
         )),
     }
 }
@@ -662,7 +621,7 @@ fn map_entries<'a>(file: &str, node: &'a Node, path: &str) -> Res<&'a [(Key, Nod
             file,
             node.pos,
             path,
-            format!("expected a mapping, found {}", node.type_name()),
+            tell::expected(ui(), Want::Map, node),
         )),
     }
 }
@@ -698,12 +657,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Builds the rubric; errors of independent parts go to `errs` and the reading goes on.
 fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
     if matches!(root.kind, Kind::Null) {
-        return Err(err(
-            file,
-            root.pos,
-            "",
-            "the rubric is empty: expected a mapping that starts with `civscore: 1`",
-        ));
+        return Err(err(file, root.pos, "", tell::empty(ui())));
     }
     let mut top = Obj::new(file, root, String::new())?;
     // A rubric of another schema version is not read further: its keys may mean other things.
@@ -746,7 +700,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
             "year",
             "categories",
         ],
-        "at the top of a rubric",
+        Place::Top,
     )?;
     Ok(Rubric {
         name: head.name,
@@ -784,18 +738,10 @@ fn opt<'a, T>(
 /// `civscore: 1`, the schema version.
 fn version(top: &mut Obj) -> Res<()> {
     let file = top.file;
-    let (v, vp) = top.req("civscore", "the schema version, 1 or 1.1")?;
+    let (v, vp) = top.req("civscore", Need::Version)?;
     let version = number(file, v, &vp).ok();
     if version != Some(Decimal::ONE) && version != Some(Decimal::new(11, 1)) {
-        return Err(err(
-            file,
-            v.pos,
-            &vp,
-            format!(
-                "unsupported schema version {}: this civscore reads versions 1 and 1.1",
-                describe(v)
-            ),
-        ));
+        return Err(err(file, v.pos, &vp, tell::version(ui(), v)));
     }
     Ok(())
 }
@@ -825,12 +771,7 @@ fn header(top: &mut Obj, errs: &mut Vec<RubricError>) -> Header {
     let precision = opt(top, "precision", |n, p| {
         let v = whole(file, n, p, 0)?;
         if v > 10 {
-            return Err(err(
-                file,
-                n.pos,
-                p,
-                format!("expected a precision from 0 to 10, found {v}"),
-            ));
+            return Err(err(file, n.pos, p, tell::precision(ui(), v)));
         }
         Ok(v as u32)
     });
@@ -878,31 +819,13 @@ pub fn code_key(code: &str) -> String {
 impl Codes {
     fn check(&mut self, file: &str, code: &str, pos: Pos, path: &str) -> Res<()> {
         if code.trim().is_empty() || code.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(err(
-                file,
-                pos,
-                path,
-                format!(
-                    "expected a code without spaces or control characters, such as A1, found {code:?}"
-                ),
-            ));
+            return Err(err(file, pos, path, tell::bad_code(ui(), code)));
         }
         let key = code_key(code);
         if let Some((first, first_path, first_code)) = self.0.get(&key) {
-            let same = if first_code == code {
-                String::new()
-            } else {
-                format!(" as \"{first_code}\"")
-            };
-            return Err(err(
-                file,
-                pos,
-                path,
-                format!(
-                    "code \"{code}\" is used twice{same} (first at line {}, {first_path}); codes must be unique across the rubric",
-                    first.line
-                ),
-            ));
+            let same = (first_code != code).then_some(first_code.as_str());
+            let msg = tell::code_twice(ui(), code, same, first.line, first_path);
+            return Err(err(file, pos, path, msg));
         }
         self.0.insert(key, (pos, path.to_owned(), code.to_owned()));
         Ok(())
@@ -916,12 +839,12 @@ fn categories(
     errs: &mut Vec<RubricError>,
 ) -> Res<(Vec<Category>, Vec<Indicator>)> {
     let file = top.file;
-    let (cn, cp) = top.req("categories", "the list of categories")?;
+    let (cn, cp) = top.req("categories", Need::Categories)?;
     let mut categories = Vec::new();
     let mut indicators: Vec<Indicator> = Vec::new();
     let cat_nodes = seq(file, cn, &cp)?;
     if cat_nodes.is_empty() {
-        return Err(err(file, cn.pos, &cp, "the rubric has no categories"));
+        return Err(err(file, cn.pos, &cp, tell::no_categories(ui())));
     }
     let before = errs.len();
     for (ci, cnode) in cat_nodes.iter().enumerate() {
@@ -941,12 +864,7 @@ fn categories(
         .map(|c| c.points)
         .sum();
     if total <= Decimal::ZERO {
-        return Err(err(
-            file,
-            cn.pos,
-            &cp,
-            "the rubric's indicators carry no points: nothing to score",
-        ));
+        return Err(err(file, cn.pos, &cp, tell::no_points(ui())));
     }
     Ok((categories, indicators))
 }
@@ -962,7 +880,7 @@ fn category(
     errs: &mut Vec<RubricError>,
 ) -> Res<Category> {
     let mut c = Obj::new(file, node, path)?;
-    let (code_n, code_p) = c.req("code", "the category's code, such as A")?;
+    let (code_n, code_p) = c.req("code", Need::CategoryCode)?;
     let code = text(file, code_n, &code_p)?;
     codes.check(file, &code, code_n.pos, &code_p)?;
     let name = opt(&mut c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
@@ -971,27 +889,17 @@ fn category(
     let bonus = opt(&mut c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
     let cap = opt(&mut c, "cap", |n, p| {
         if !bonus {
-            return Err(err(
-                file,
-                n.pos,
-                p,
-                "`cap` applies only to a category with `bonus: true`",
-            ));
+            return Err(err(file, n.pos, p, tell::cap_without_bonus(ui())));
         }
         non_negative(file, n, p)
     })?;
     let declared_points = opt(&mut c, "points", |n, p| {
         if bonus {
-            return Err(err(
-                file,
-                n.pos,
-                p,
-                "a bonus category has no points (its `cap` limits the bonus)",
-            ));
+            return Err(err(file, n.pos, p, tell::bonus_category_points(ui())));
         }
         Ok((non_negative(file, n, p)?, n.pos, p.to_owned()))
     })?;
-    let (inodes, ip) = c.req("indicators", "the list of indicators")?;
+    let (inodes, ip) = c.req("indicators", Need::Indicators)?;
     let inodes = seq(file, inodes, &ip)?;
     let mut members = Vec::new();
     let mut sum = Decimal::ZERO;
@@ -1008,16 +916,9 @@ fn category(
         };
         if bonus != matches!(ind.rule, Rule::Bonus { .. }) {
             let msg = if bonus {
-                format!(
-                    "a bonus category holds only bonus indicators, but {} has rule {}",
-                    ind.code,
-                    ind.rule.name()
-                )
+                tell::not_bonus_in_bonus(ui(), &ind.code, ind.rule.name())
             } else {
-                format!(
-                    "bonus indicator {} must be in a category with `bonus: true`",
-                    ind.code
-                )
+                tell::bonus_outside(ui(), &ind.code)
             };
             errs.push(err(file, inode.pos, &ipath, msg));
             refused = true;
@@ -1028,7 +929,7 @@ fn category(
         indicators.push(ind);
     }
     if inodes.is_empty() {
-        return Err(err(file, node.pos, &ip, "the category has no indicators"));
+        return Err(err(file, node.pos, &ip, tell::no_indicators(ui())));
     }
     if let Some((declared, pos, p)) = declared_points
         && declared != sum
@@ -1038,9 +939,7 @@ fn category(
             file,
             pos,
             &p,
-            format!(
-                "category {code} declares {declared} points but its indicators add up to {sum}"
-            ),
+            tell::category_points(ui(), &code, &declared.to_string(), &sum.to_string()),
         ));
     }
     c.finish(
@@ -1054,7 +953,7 @@ fn category(
             "cap",
             "indicators",
         ],
-        "to a category",
+        Place::Category,
     )?;
     Ok(Category {
         code,
@@ -1083,7 +982,7 @@ fn full(top: &mut Obj, categories: &[Category]) -> Res<Decimal> {
                 file,
                 n.pos,
                 p,
-                format!("full is {f} but the indicators' points add up to {total}"),
+                tell::full_differs(ui(), &f.to_string(), &total.to_string()),
             ));
         }
         Ok(f)
@@ -1132,11 +1031,7 @@ fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> ([Decimal;
             Err(e) => errs.push(e),
         }
     }
-    soft(
-        errs,
-        y.finish(&["weights", "penalties"], "to the year section"),
-        (),
-    );
+    soft(errs, y.finish(&["weights", "penalties"], Place::Year), ());
     (weights, penalties)
 }
 
@@ -1146,13 +1041,13 @@ fn year_weights(file: &str, wn: &Node, wp: String) -> Res<[Decimal; 4]> {
     let mut sum = Decimal::ZERO;
     for (q, slot) in weights.iter_mut().enumerate() {
         let key = format!("Q{}", q + 1);
-        let (n, p) = w.req(&key, "every quarter's weight, Q1 to Q4")?;
+        let (n, p) = w.req(&key, Need::QuarterWeight)?;
         *slot = non_negative(file, n, &p)?;
         sum += *slot;
     }
-    w.finish(&["Q1", "Q2", "Q3", "Q4"], "to year weights")?;
+    w.finish(&["Q1", "Q2", "Q3", "Q4"], Place::YearWeights)?;
     if sum.is_zero() {
-        return Err(err(file, wn.pos, &wp, "the quarter weights add up to 0"));
+        return Err(err(file, wn.pos, &wp, tell::weights_zero(ui())));
     }
     Ok(weights)
 }
@@ -1162,8 +1057,8 @@ fn year_weights(file: &str, wn: &Node, wp: String) -> Res<[Decimal; 4]> {
 fn penalty(file: &str, node: &Node, path: String, i: usize, known: &Known) -> Res<Option<Penalty>> {
     let mut o = Obj::new(file, node, path)?;
     let name = opt(&mut o, "name", |n, p| text(file, n, p))?
-        .unwrap_or_else(|| format!("penalty {}", i + 1));
-    let (inn, inp) = o.req("indicator", "the indicator whose records are counted")?;
+        .unwrap_or_else(|| tell::penalty_name(ui(), i + 1));
+    let (inn, inp) = o.req("indicator", Need::PenaltyIndicator)?;
     let code = text(file, inn, &inp)?;
     let indicator = match known.index.get(&code) {
         Some(i) => i,
@@ -1177,14 +1072,14 @@ fn penalty(file: &str, node: &Node, path: String, i: usize, known: &Known) -> Re
                 file,
                 inn.pos,
                 &inp,
-                format!("unknown indicator \"{code}\"{hint}"),
+                crate::i18n::msg::unknown_indicator(ui(), &code, &hint),
             ));
         }
     };
     let at_least = opt(&mut o, "at_least", |n, p| whole(file, n, p, 1))?.unwrap_or(1);
-    let (dn, dp) = o.req("deduct", "the points subtracted from the year score")?;
+    let (dn, dp) = o.req("deduct", Need::PenaltyDeduct)?;
     let deduct = non_negative(file, dn, &dp)?;
-    o.finish(&["name", "indicator", "at_least", "deduct"], "to a penalty")?;
+    o.finish(&["name", "indicator", "at_least", "deduct"], Place::Penalty)?;
     Ok(Some(Penalty {
         name,
         indicator,
@@ -1198,9 +1093,9 @@ fn grades(file: &str, node: &Node, path: &str) -> Res<Vec<Grade>> {
     for (i, g) in seq(file, node, path)?.iter().enumerate() {
         let gp = format!("{path}[{i}]");
         let mut o = Obj::new(file, g, gp.clone())?;
-        let (nn, np) = o.req("name", "the grade's name, such as 优秀")?;
+        let (nn, np) = o.req("name", Need::GradeName)?;
         let name = text(file, nn, &np)?;
-        let (mn, mp) = o.req("min", "the lowest rounded score of the grade")?;
+        let (mn, mp) = o.req("min", Need::GradeMin)?;
         let min = number(file, mn, &mp)?;
         if let Some(prev) = out.last()
             && min >= prev.min
@@ -1209,13 +1104,16 @@ fn grades(file: &str, node: &Node, path: &str) -> Res<Vec<Grade>> {
                 file,
                 mn.pos,
                 &mp,
-                format!(
-                    "grades go from highest to lowest, but {name}'s min {min} is not below {}'s {}",
-                    prev.name, prev.min
+                tell::grades_order(
+                    ui(),
+                    &name,
+                    &min.to_string(),
+                    &prev.name,
+                    &prev.min.to_string(),
                 ),
             ));
         }
-        o.finish(&["name", "min"], "to a grade")?;
+        o.finish(&["name", "min"], Place::Grade)?;
         out.push(Grade { name, min });
     }
     Ok(out)
@@ -1231,7 +1129,7 @@ fn indicator(
     codes: &mut Codes,
 ) -> Res<Indicator> {
     let mut o = Obj::new(file, node, path.to_owned())?;
-    let (cn, cp) = o.req("code", "the indicator's code, such as A1")?;
+    let (cn, cp) = o.req("code", Need::IndicatorCode)?;
     let code = text(file, cn, &cp)?;
     codes.check(file, &code, cn.pos, &cp)?;
     let name = opt(&mut o, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
@@ -1242,10 +1140,7 @@ fn indicator(
         Some("year" | "年" | "年度") => Per::Year,
         _ => Per::Month,
     };
-    let (rn, rp) = o.req(
-        "rule",
-        "per_finding, threshold, bands, required, bonus or veto",
-    )?;
+    let (rn, rp) = o.req("rule", Need::Rule)?;
     let rule_name = word(file, rn, &rp, &RULES)?;
     let points = points(&mut o, path, rule_name)?;
     if rule_name == "bonus" && per != Per::Month {
@@ -1253,7 +1148,7 @@ fn indicator(
             file,
             o.key_pos("per"),
             &child(path, "per"),
-            "bonus indicators are judged monthly: `per` must be month",
+            tell::bonus_monthly(ui()),
         ));
     }
     let (rule, keys): (Rule, &[&str]) = match rule_name {
@@ -1275,7 +1170,7 @@ fn indicator(
             (Rule::Required { at_least, deduct }, &["at_least", "deduct"])
         }
         "bonus" => {
-            let (an, ap) = o.req("add", "the points each record adds")?;
+            let (an, ap) = o.req("add", Need::Add)?;
             let add = non_negative(file, an, &ap)?;
             (Rule::Bonus { add }, &["add"])
         }
@@ -1283,7 +1178,7 @@ fn indicator(
     };
     let mut allowed: Vec<&str> = COMMON_KEYS.to_vec();
     allowed.extend_from_slice(keys);
-    o.finish(&allowed, &format!("to rule {rule_name}"))?;
+    o.finish(&allowed, Place::Rule(rule_name))?;
     Ok(Indicator {
         code,
         name,
@@ -1314,7 +1209,7 @@ const RULES: [&str; 6] = [
 fn points(o: &mut Obj, path: &str, rule_name: &str) -> Res<Decimal> {
     let file = o.file;
     if !matches!(rule_name, "bonus" | "veto") {
-        let (pn, pp) = o.req("points", "the indicator's points, a number > 0")?;
+        let (pn, pp) = o.req("points", Need::Points)?;
         return positive(file, pn, &pp);
     }
     if o.has("points") {
@@ -1322,7 +1217,7 @@ fn points(o: &mut Obj, path: &str, rule_name: &str) -> Res<Decimal> {
             file,
             o.key_pos("points"),
             &child(path, "points"),
-            format!("a {rule_name} indicator has no points"),
+            tell::points_of_rule(ui(), rule_name),
         ));
     }
     Ok(Decimal::ZERO)
@@ -1330,11 +1225,11 @@ fn points(o: &mut Obj, path: &str, rule_name: &str) -> Res<Decimal> {
 
 fn per_finding(o: &mut Obj) -> Res<Rule> {
     let file = o.file;
-    let (dn, dp) = o.req("deduct", "a number, or a map of severity → number")?;
+    let (dn, dp) = o.req("deduct", Need::Deduct)?;
     let deduct = match &dn.kind {
         Kind::Map(entries) => {
             if entries.is_empty() {
-                return Err(err(file, dn.pos, &dp, "the severity map is empty"));
+                return Err(err(file, dn.pos, &dp, tell::severity_map_empty(ui())));
             }
             let mut list = Vec::new();
             for (k, v) in entries {
@@ -1357,7 +1252,7 @@ fn per_finding(o: &mut Obj) -> Res<Rule> {
 
 fn threshold(o: &mut Obj, path: &str) -> Res<Rule> {
     let file = o.file;
-    let (tn, tp) = o.req("target", "the line to meet, a number")?;
+    let (tn, tp) = o.req("target", Need::Target)?;
     let target = number(file, tn, &tp)?;
     let direction = match opt(o, "direction", |n, p| {
         word(file, n, p, &["at_least", "at_most"])
@@ -1374,22 +1269,12 @@ fn threshold(o: &mut Obj, path: &str) -> Res<Rule> {
     };
     let deduct = opt(o, "deduct", |n, p| {
         if below != Below::PerPoint {
-            return Err(err(
-                file,
-                n.pos,
-                p,
-                "`deduct` applies to a threshold only with `below: per_point`",
-            ));
+            return Err(err(file, n.pos, p, tell::deduct_without_per_point(ui())));
         }
         non_negative(file, n, p)
     })?;
     if deduct.is_none() && below == Below::PerPoint {
-        return Err(err(
-            file,
-            o.pos,
-            path,
-            "missing key `deduct` (points lost per unit of distance from the target, with `below: per_point`)",
-        ));
+        return Err(err(file, o.pos, path, tell::per_point_without_deduct(ui())));
     }
     let missing = missing(file, o)?;
     Ok(Rule::Threshold {
@@ -1407,10 +1292,7 @@ fn bands_rule(o: &mut Obj, path: &str, points: Decimal) -> Res<Rule> {
         Some("value") => Measure::Value,
         _ => Measure::Count,
     };
-    let (bn, bp) = o.req(
-        "bands",
-        "a list of {upto: X, score: S} ending with {score: S}",
-    )?;
+    let (bn, bp) = o.req("bands", Need::Bands)?;
     let (from, bands) = bands(file, bn, &bp, points)?;
     let missing = if measure == Measure::Value {
         missing(file, o)?
@@ -1420,7 +1302,7 @@ fn bands_rule(o: &mut Obj, path: &str, points: Decimal) -> Res<Rule> {
                 file,
                 o.key_pos("missing"),
                 &child(path, "missing"),
-                "`missing` applies to bands only with `measure: value`",
+                tell::missing_without_value(ui()),
             ));
         }
         Missing::Full
@@ -1446,7 +1328,7 @@ fn missing(file: &str, o: &mut Obj) -> Res<Missing> {
 fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec<Band>)> {
     let items = seq(file, node, path)?;
     if items.is_empty() {
-        return Err(err(file, node.pos, path, "the list of bands is empty"));
+        return Err(err(file, node.pos, path, tell::no_bands(ui())));
     }
     let mut from: Option<bool> = None;
     let mut out = Vec::new();
@@ -1458,63 +1340,35 @@ fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec
         let fromv = o.get("from");
         let bound = match (upto, fromv) {
             (Some(_), Some((n, p))) => {
-                return Err(err(
-                    file,
-                    n.pos,
-                    &p,
-                    "a band has either `upto` or `from`, not both",
-                ));
+                return Err(err(file, n.pos, &p, tell::both_bounds(ui())));
             }
             (Some((n, p)), None) | (None, Some((n, p))) => {
                 let is_from = p.ends_with(".from");
                 if last {
-                    return Err(err(
-                        file,
-                        n.pos,
-                        &p,
-                        "the last band has no bound: it takes every measure left",
-                    ));
+                    return Err(err(file, n.pos, &p, tell::last_band_bound(ui())));
                 }
                 if let Some(f) = from
                     && f != is_from
                 {
-                    return Err(err(
-                        file,
-                        n.pos,
-                        &p,
-                        "bands use either `upto` (ascending) or `from` (descending), not both",
-                    ));
+                    return Err(err(file, n.pos, &p, tell::mixed_bounds(ui())));
                 }
                 from = Some(is_from);
                 Some(number(file, n, &p)?)
             }
             (None, None) => {
                 if !last {
-                    return Err(err(
-                        file,
-                        b.pos,
-                        &bp,
-                        "missing key `upto` (or `from`): only the last band has no bound",
-                    ));
+                    return Err(err(file, b.pos, &bp, tell::band_without_bound(ui())));
                 }
                 None
             }
         };
-        let (sn, sp) = o.req(
-            "score",
-            "the indicator's score in this band: points, or a share such as 66%",
-        )?;
+        let (sn, sp) = o.req("score", Need::BandScore)?;
         let written = sn.scalar_text().unwrap_or_default();
         let score = match written.trim().strip_suffix('%') {
             Some(share) => match parse_decimal(share) {
                 Some(s) => points * s / Decimal::ONE_HUNDRED,
                 None => {
-                    return Err(err(
-                        file,
-                        sn.pos,
-                        &sp,
-                        format!("expected a share such as 66%, found \"{written}\""),
-                    ));
+                    return Err(err(file, sn.pos, &sp, tell::share(ui(), &written)));
                 }
             },
             None => number(file, sn, &sp)?,
@@ -1524,12 +1378,10 @@ fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec
                 file,
                 sn.pos,
                 &sp,
-                format!(
-                    "a band's score must be between 0 and the indicator's {points} points, found {written}"
-                ),
+                tell::band_score(ui(), &points.to_string(), &written),
             ));
         }
-        o.finish(&["upto", "from", "score"], "to a band")?;
+        o.finish(&["upto", "from", "score"], Place::Band)?;
         out.push(Band {
             bound,
             score,

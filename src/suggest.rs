@@ -43,9 +43,7 @@ where
 
 /// ` (did you mean "X"?)` or nothing.
 pub fn hint(suggestion: Option<&str>) -> String {
-    suggestion
-        .map(|s| format!(" (did you mean \"{s}\"?)"))
-        .unwrap_or_default()
+    crate::i18n::msg::hint(crate::i18n::ui(), suggestion)
 }
 
 #[cfg(test)]

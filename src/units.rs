@@ -116,17 +116,10 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
         .map(|(n, _)| *n)
         .collect();
     if !missing.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}:{}: the roster has no column {} (expected code/编号 and name/名称); columns found: {}",
-            sheet.name,
-            sheet.header_line,
-            missing
-                .iter()
-                .map(|m| format!("\"{m}\""))
-                .collect::<Vec<_>>()
-                .join(" or "),
-            sheet.header.join(", ")
-        )));
+        let place = format!("{}:{}", sheet.name, sheet.header_line);
+        let msg =
+            crate::i18n::usage::roster_columns(crate::i18n::ui(), &place, &missing, &sheet.header);
+        return Err(Error::Invalid(msg));
     }
     let code_col = column(sheet, CODE).unwrap_or(0);
     let name_col = column(sheet, NAME).unwrap_or(0);

@@ -4,6 +4,9 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::i18n::rubric as tell;
+use crate::i18n::ui;
+
 /// Where a node stands in the source: 1-based line and column (0 when unknown).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pos {
@@ -192,21 +195,21 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
     }
 }
 
-/// The parser's message in the words of a rubric author.
+/// The parser's message in the words of a rubric author, in the interface language (the
+/// parser's own English kept, quoted, where it is not one of ours).
 fn plain(message: &str) -> String {
+    let l = ui();
     if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
         let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
-        return format!("duplicate key `{key}`: each key may appear only once in a mapping");
+        return tell::duplicate_key(l, key);
     }
     if message.starts_with("budget breached") {
-        return format!(
-            "refused: the document expands beyond civscore's limits ({message}); is an alias such as *name repeated many times?"
-        );
+        return tell::too_large(l, message);
     }
     if message.starts_with("recursion limit exceeded") {
-        return "refused: the document is nested too deeply (recursion limit exceeded)".to_owned();
+        return tell::too_deep(l);
     }
-    message.to_owned()
+    tell::syntax(l, message)
 }
 
 /// serde-saphyr prefixes messages with `error: line L column C: `; the caller prints its own.
@@ -221,17 +224,6 @@ fn strip_location_prefix(s: &str) -> &str {
 }
 
 impl Node {
-    pub fn type_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Null => "nothing",
-            Kind::Bool(_) => "true/false",
-            Kind::Num(_) => "a number",
-            Kind::Str(_) => "text",
-            Kind::Seq(_) => "a list",
-            Kind::Map(_) => "a mapping",
-        }
-    }
-
     /// The scalar's text, whether it was written as a number, a word or a quoted string.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {

@@ -67,8 +67,9 @@ const TYPED: &[&str] = &[
 ];
 
 /// The English words of a Chinese text: runs of two or more Latin letters, other than flags,
-/// paths, file names, the typed words above, what is quoted from the input (“…”) and the
-/// command lines of examples (their comments count).
+/// paths, file names, the typed words above, what is quoted from the input (“…”) or written
+/// as the author types it (`key`, `categories[0].deduct`) and the command lines of examples
+/// (their comments count).
 fn english(text: &str) -> Vec<String> {
     let mut read = String::new();
     for line in text.lines() {
@@ -76,12 +77,13 @@ fn english(text: &str) -> Vec<String> {
             Some(example) => example.split_once('#').map_or("", |(_, c)| c),
             None => line,
         };
-        let mut quoted = false;
+        let (mut quoted, mut typed) = (false, false);
         for c in line.chars() {
             match c {
                 '“' => quoted = true,
                 '”' => quoted = false,
-                c if !quoted => read.push(c),
+                '`' => typed = !typed,
+                c if !quoted && !typed => read.push(c),
                 _ => {}
             }
         }
@@ -280,4 +282,110 @@ fn the_man_page_follows_the_language() {
     assert!(!zh.contains(".SH OPTIONS") && !zh.contains("Print help"));
     let en = run(dir.path(), C, &["man"]).stdout;
     assert!(en.contains(".SH OPTIONS") && en.contains("Print help"));
+}
+
+/// Bad invocations and bad files: each is refused with the same exit code in both languages,
+/// and every line of the refusal is in the interface language.
+#[test]
+fn errors_and_clap_s_messages_follow_the_language() {
+    let dir = folder();
+    let hand = std::fs::read_to_string(dir.path().join("rubric.yaml")).unwrap();
+    let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "key.yaml",
+        hand.replacen("deduct: 0.5", "deduct: 0.5, dedcut: 1", 1),
+    );
+    write("missing.yaml", hand.replacen(", deduct: 0.5", "", 1));
+    write("number.yaml", hand.replacen("points: 5", "points: five", 1));
+    write("twice.yaml", hand.replacen("code: P2", "code: P1", 1));
+    let r = ["--rubric", "rubric.yaml"];
+    #[rustfmt::skip]
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "key.yaml"],
+        vec!["check", "missing.yaml"],
+        vec!["check", "number.yaml"],
+        vec!["check", "twice.yaml"],
+        [&["score", "records.csv", "-o", "records.csv"][..], &r].concat(),
+        [&["score", "records.csv", "-o", "out.pdf"][..], &r].concat(),
+        [&["score", "records.csv", "-o", "out.csv", "--format", "json"][..], &r].concat(),
+        [&["score", "records.csv", "--rejects", "r.csv"][..], &r].concat(),
+        vec!["score", "--bogus", "records.csv"],
+        vec!["score", "records.csv", "--format", "xml"],
+        vec!["score", "records.csv", "--encoding", "big5"],
+        vec!["score", "records.csv", "--all", "--period", "2026-01"],
+        vec!["score", "records.csv", "--period"],
+        vec!["score", "-j", "0", "records.csv"],
+        vec!["score"],
+        vec!["explain", "records.csv"],
+        vec!["scor"],
+        vec!["completions", "tcsh"],
+        vec!["rubrics", "show", "comunity"],
+    ];
+    for args in &cases {
+        let zh = run(dir.path(), ZH, args);
+        let en = run(dir.path(), ZH, &[&args[..], &["--lang", "en"]].concat());
+        assert!([2, 65].contains(&zh.code), "{args:?}: {}", zh.stderr);
+        assert_eq!(zh.code, en.code, "{args:?}");
+        assert!(zh.stderr.starts_with("error: "), "{args:?}: {}", zh.stderr);
+        let words = english(&zh.stderr);
+        assert!(words.is_empty(), "{args:?}: {words:?}\n{}", zh.stderr);
+        assert!(zh.stderr.chars().any(is_cjk), "{args:?}: {}", zh.stderr);
+        let cjk: String = unquoted(&en.stderr)
+            .chars()
+            .filter(|c| is_cjk(*c))
+            .collect();
+        assert!(cjk.is_empty(), "{args:?}: {cjk}\n{}", en.stderr);
+    }
+    // The place of a rubric error stays as it is; only the words change.
+    let zh = run(dir.path(), ZH, &["check", "key.yaml"]).stderr;
+    assert!(zh.starts_with("error: key.yaml:19:"), "{zh}");
+    assert!(
+        zh.contains("未知键 `dedcut`（是否应为 `deduct`？）"),
+        "{zh}"
+    );
+    let en = run(dir.path(), C, &["check", "key.yaml"]).stderr;
+    assert!(
+        en.contains(": unknown key `dedcut` (did you mean `deduct`?); expected one of: "),
+        "{en}"
+    );
+    // clap's layout and exit code, in Chinese.
+    let zh = run(dir.path(), ZH, &["score", "--bogus", "records.csv"]);
+    assert_eq!(zh.code, 2);
+    assert!(
+        zh.stderr.starts_with("error: 意外的参数“--bogus”\n"),
+        "{}",
+        zh.stderr
+    );
+    assert!(
+        zh.stderr.ends_with("\n更多信息请试试“--help”。\n"),
+        "{}",
+        zh.stderr
+    );
+    // English stays clap's own.
+    let en = run(dir.path(), C, &["score", "--bogus", "records.csv"]);
+    assert!(
+        en.stderr
+            .starts_with("error: unexpected argument '--bogus' found\n"),
+        "{}",
+        en.stderr
+    );
+}
+
+#[test]
+fn the_list_of_built_in_rubrics_follows_the_language() {
+    let dir = folder();
+    let zh = run(dir.path(), ZH, &["rubrics"]).stdout;
+    assert!(zh.contains("项指标，满分"), "{zh}");
+    assert!(english(&zh).is_empty(), "{:?}", english(&zh));
+    let en = run(dir.path(), C, &["rubrics"]).stdout;
+    assert!(en.contains(" indicators, full "), "{en}");
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)
+}
+
+/// An English text without what it quotes ("…").
+fn unquoted(text: &str) -> String {
+    text.split('"').step_by(2).collect()
 }

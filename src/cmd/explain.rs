@@ -76,6 +76,7 @@ pub fn run(
             } else {
                 Value::Array(docs)
             };
+            // Internal (writing JSON to memory does not fail): English only.
             serde_json::to_writer_pretty(&mut buf, &doc)
                 .map_err(|e| Error::Internal(e.to_string()))?;
             buf.push(b'\n');
@@ -85,6 +86,7 @@ pub fn run(
             let terminal = crate::write::Terminal {
                 color: output.color,
             };
+            // Internal (writing to memory does not fail): English only.
             crate::write::write(format, &doc, terminal, &mut buf)
                 .map_err(|e| Error::Internal(e.to_string()))?;
         }

@@ -95,9 +95,10 @@ const BOM: &str = "\u{feff}";
 pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     let b = builtin::find(rubric_name).ok_or_else(|| {
         let names: Vec<&str> = builtin::BUILTINS.iter().map(|b| b.name).collect();
-        Error::Usage(format!(
-            "--rubric: no built-in rubric \"{rubric_name}\" (built-in: {})",
-            names.join(", ")
+        Error::Usage(crate::i18n::usage::init_no_builtin(
+            ui(),
+            rubric_name,
+            &names,
         ))
     })?;
     let rubric = crate::rubric::load(b.yaml, b.name)?;
@@ -176,7 +177,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     if !existing.is_empty() {
         return Err(Error::Io {
             path: dir.to_owned(),
-            message: msg::init_would_overwrite(ui(), &existing.join(", ")),
+            message: msg::init_would_overwrite(ui(), &msg::list(ui(), &existing)),
         });
     }
     std::fs::create_dir_all(root).map_err(|e| Error::io(dir, e))?;

@@ -2,24 +2,22 @@
 
 use crate::builtin::{self, BUILTINS};
 use crate::error::Error;
+use crate::i18n::{ui, usage};
 use crate::suggest;
 
 pub fn list() -> Result<(), Error> {
     let mut s = String::new();
     for b in BUILTINS {
         let r = crate::rubric::load(b.yaml, b.name)?;
-        let mark = if b.name == builtin::DEFAULT {
-            " (default)"
-        } else {
-            ""
-        };
-        s.push_str(&format!(
-            "{:<16} {} indicators, full {}{mark}\n{:<16} {}\n",
+        let default = b.name == builtin::DEFAULT;
+        let (n, full) = (r.indicators.len(), r.full.to_string());
+        s.push_str(&usage::builtin_line(
+            ui(),
             b.name,
-            r.indicators.len(),
-            r.full,
-            "",
-            b.about
+            n,
+            &full,
+            default,
+            b.about,
         ));
     }
     crate::cmd::print(&s)
@@ -30,9 +28,7 @@ pub fn show(name: &str) -> Result<(), Error> {
         Some(b) => crate::cmd::print(b.yaml),
         None => {
             let hint = suggest::hint(suggest::closest(name, BUILTINS.iter().map(|b| b.name)));
-            Err(Error::Usage(format!(
-                "no built-in rubric \"{name}\"{hint}; see `civscore rubrics`"
-            )))
+            Err(Error::Usage(usage::no_builtin(ui(), name, &hint)))
         }
     }
 }

@@ -4,17 +4,6 @@
 
 use crate::rubric::Lang;
 
-/// One sentence in two languages: `say!(l, "English {x}", "中文 {x}")`, both formatted with
-/// the caller's variables.
-macro_rules! say {
-    ($l:expr, $en:literal, $zh:literal $(,)?) => {
-        match $l {
-            Lang::En => format!($en),
-            Lang::Zh => format!($zh),
-        }
-    };
-}
-
 // Notes and summary lines.
 
 /// The note when no roster was given; `all` adds that units without records are missing.

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 
 use crate::doc::{self, Cell, Column, Document, Show, Standing};
-use crate::i18n::{self, W as L};
+use crate::i18n::{self, W as L, ui, usage};
 use crate::ranking::{Kind, Row, Table};
 use crate::records::Counts;
 use crate::rubric::{Lang, Rubric};
@@ -34,9 +34,7 @@ impl std::str::FromStr for Format {
             "md" | "markdown" => Ok(Format::Md),
             "xlsx" => Ok(Format::Xlsx),
             "html" | "htm" => Ok(Format::Html),
-            other => Err(format!(
-                "unknown format \"{other}\": expected table, json, csv, md, xlsx or html"
-            )),
+            other => Err(usage::unknown_format(ui(), other)),
         }
     }
 }
@@ -86,19 +84,17 @@ impl Format {
             return Ok(given.unwrap_or(Format::Table));
         };
         if FOREIGN.contains(&ext.as_str()) {
-            return Err(format!(
-                "-o {path}: civscore does not write .{ext} files (it writes .xlsx, .csv, .json, .md, .html and text)"
-            ));
+            return Err(usage::foreign_extension(ui(), path, &ext));
         }
         match (given, Format::of_extension(&ext)) {
-            (Some(f), Some(named)) if f != named => Err(format!(
-                "-o {path}: a .{ext} name for {} output: name it .{}",
+            (Some(f), Some(named)) if f != named => Err(usage::extension_contradicts(
+                ui(),
+                path,
+                &ext,
                 f.name(),
-                f.extension()
+                f.extension(),
             )),
-            (Some(Format::Xlsx), None) => Err(format!(
-                "-o {path}: a workbook's name ends in .xlsx, not .{ext}"
-            )),
+            (Some(Format::Xlsx), None) => Err(usage::workbook_extension(ui(), path, &ext)),
             (Some(f), _) => Ok(f),
             (None, named) => Ok(named.unwrap_or(Format::Table)),
         }

@@ -9,7 +9,9 @@ use unicode_width::UnicodeWidthStr;
 use crate::ranking;
 
 pub fn err(e: XlsxError) -> crate::error::Error {
-    crate::error::Error::Internal(format!("cannot build the workbook: {e}"))
+    // The writer's own words (such as a sheet over its row limit) are English only.
+    let l = crate::i18n::ui();
+    crate::error::Error::Internal(crate::i18n::usage::workbook_failed(l, &e.to_string()))
 }
 
 /// A decimal as the f64 Excel stores, rounded to `dp` first (through its text: exact).

@@ -17,6 +17,7 @@ use std::sync::{Mutex, MutexGuard, Once};
 use tempfile::NamedTempFile;
 
 use crate::error::Error;
+use crate::i18n::{ui, usage};
 
 /// What writes an output's bytes.
 pub type Fill<'a> = &'a mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
@@ -156,15 +157,13 @@ impl Batch {
             (Some(m), _) if m.is_dir() => {
                 return Err(Error::Io {
                     path: path.to_owned(),
-                    message: "is a folder".into(),
+                    message: usage::is_a_folder(ui()),
                 });
             }
             (Some(m), Some(real)) if m.is_file() && same_file(&real, m) => {
                 refuse_input(path, Id::of(m), inputs)?;
                 if read_only(m) {
-                    return Err(Error::Usage(format!(
-                        "{path}: the file is read-only: refusing to replace it"
-                    )));
+                    return Err(Error::Usage(usage::read_only(ui(), path)));
                 }
                 (Key::File(Id::of(m)), real)
             }
@@ -183,9 +182,7 @@ impl Batch {
             }
         };
         if let Some((_, other)) = self.claimed.iter().find(|(k, _)| *k == key) {
-            return Err(Error::Usage(format!(
-                "{path}: the same file as {other}, another output of this run: refusing to write both to it"
-            )));
+            return Err(Error::Usage(usage::output_twice(ui(), path, other)));
         }
         self.claimed.push((key, path.to_owned()));
         Ok(Target::Replace {
@@ -228,9 +225,7 @@ fn refuse_input(path: &str, id: Id, inputs: &[&str]) -> Result<(), Error> {
             .is_some_and(|m| m.is_file() && Id::of(&m) == id)
     };
     match inputs.iter().find(same) {
-        Some(input) => Err(Error::Usage(format!(
-            "{path}: the same file as {input}, an input of this run: refusing to write over it"
-        ))),
+        Some(input) => Err(Error::Usage(usage::output_is_input(ui(), path, input))),
         None => Ok(()),
     }
 }
@@ -253,14 +248,14 @@ fn follow(path: &Path) -> io::Result<Option<PathBuf>> {
             Err(e) => return Err(e),
         }
     }
-    Err(io::Error::other("too many levels of symbolic links"))
+    Err(io::Error::other(usage::symlink_loop(ui())))
 }
 
 /// A new file's folder without links, and its name.
 fn new_key(real: &Path) -> io::Result<PathBuf> {
     let name = real
         .file_name()
-        .ok_or_else(|| io::Error::other("not a file name"))?;
+        .ok_or_else(|| io::Error::other(usage::not_a_file_name(ui())))?;
     Ok(folder(real).canonicalize()?.join(name))
 }
 
@@ -340,6 +335,7 @@ impl Temp {
     }
 
     fn fill(&mut self, fill: Fill<'_>) -> io::Result<()> {
+        // Internal (a temporary file is made with its file): English only.
         let file = self.file().ok_or_else(|| io::Error::other("no file"))?;
         let mut w = BufWriter::with_capacity(1 << 16, file);
         fill(&mut w)?;
@@ -377,6 +373,7 @@ impl Staged {
                 live.retain(|p| p != f.path());
                 f.persist(path).map(|_| ()).map_err(|e| e.error)
             }
+            // Internal (cannot happen: a target and its temporary file are made together).
             _ => Err(io::Error::other("a staged output without its file")),
         }
     }

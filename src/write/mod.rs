@@ -69,7 +69,8 @@ pub fn message(s: &str) -> String {
         None => s,
         Some((at, _)) => {
             let rest = s[at..].chars().count();
-            format!("{}… ({rest} more characters)", &s[..at])
+            let cut = crate::i18n::usage::cut(crate::i18n::ui(), rest);
+            format!("{}{cut}", &s[..at])
         }
     }
 }
