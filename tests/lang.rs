@@ -233,6 +233,19 @@ fn notes_and_summary_lines_follow_the_locale_tables_the_rubric() {
     );
     assert!(v.stdout.starts_with("records.csv：共 "), "{}", v.stdout);
     assert!(english(&v.stdout).is_empty(), "{}", v.stdout);
+    // So is the report's note of the file it wrote.
+    let args = [
+        "report",
+        "records.csv",
+        "--rubric",
+        "rubric.yaml",
+        "-o",
+        "m.xlsx",
+    ];
+    let zh = run(dir.path(), ZH, &args);
+    assert!(zh.stderr.contains("note: 已写入 m.xlsx（"), "{}", zh.stderr);
+    let en = run(dir.path(), C, &args);
+    assert!(en.stderr.contains("note: wrote m.xlsx ("), "{}", en.stderr);
 }
 
 #[test]
@@ -320,6 +333,7 @@ fn errors_and_clap_s_messages_follow_the_language() {
         vec!["scor"],
         vec!["completions", "tcsh"],
         vec!["rubrics", "show", "comunity"],
+        [&["report", "records.csv", "--period", "2026Q1"][..], &r].concat(),
     ];
     for args in &cases {
         let zh = run(dir.path(), ZH, args);

@@ -51,8 +51,10 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         None => Selection::Latest,
         Some(Period::Month(m)) => Selection::Period(Period::Month(m)),
         Some(other) => {
-            return Err(Error::Usage(format!(
-                "--period {other}: a report is made for a month (such as 2026-11)"
+            let period = other.to_string();
+            return Err(Error::Usage(i18n::usage::report_for_a_month(
+                i18n::ui(),
+                &period,
             )));
         }
     };
@@ -130,7 +132,11 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     crate::write::file::stage(&path, &inputs.files(), &mut |w| {
         std::io::copy(&mut file, w).map(|_| ())
     })?;
-    cmd::note(inputs, &format!("wrote {path} ({month}, as of {as_of})"));
+    let (month, as_of) = (month.to_string(), as_of.to_string());
+    cmd::note(
+        inputs,
+        &i18n::usage::wrote(i18n::ui(), &path, &month, &as_of),
+    );
     Ok(())
 }
 

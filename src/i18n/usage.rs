@@ -299,6 +299,15 @@ pub fn cut(l: Lang, rest: usize) -> String {
     say!(l, "… ({rest} more characters)", "…（另有 {rest} 个字符）")
 }
 
+/// `report --period` given a quarter or a year.
+pub fn report_for_a_month(l: Lang, period: &str) -> String {
+    say!(
+        l,
+        "--period {period}: a report is made for a month (such as 2026-11)",
+        "--period {period}：月报只能按月制作（例如 2026-11）",
+    )
+}
+
 /// The note when a file was written: `wrote report.xlsx (2026-11, as of 2026-12-01)`.
 pub fn wrote(l: Lang, path: &str, period: &str, as_of: &str) -> String {
     say!(
