@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::period::{Month, Quarter};
-use crate::records::{Checked, Record, Status};
+use crate::read::{Checked, Record, Status};
 use crate::rubric::{NaMode, Per, Rubric, Rule};
 use crate::rules::{self, Agg};
 use crate::tally::{Layout, Slim, Store};

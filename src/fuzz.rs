@@ -21,7 +21,7 @@ pub fn records(bytes: &[u8]) {
     let Ok(sheet) = sheet else {
         return;
     };
-    let Ok(read) = crate::stream::read_sheet(&sheet, &rubric, None) else {
+    let Ok(read) = crate::read::read_sheet(&sheet, &rubric, None) else {
         return;
     };
     let (units, records) = (read.units, read.records);
@@ -72,7 +72,7 @@ pub fn stream(bytes: &[u8]) {
         config,
         ..Default::default()
     };
-    let blocks = crate::stream::read(
+    let blocks = crate::read::read(
         &paths,
         &rubric,
         None,
@@ -82,7 +82,7 @@ pub fn stream(bytes: &[u8]) {
         &opts,
     );
     let rows = input::read_table(&paths[0], &Default::default())
-        .and_then(|sheet| crate::stream::read_sheet(&sheet, &rubric, None));
+        .and_then(|sheet| crate::read::read_sheet(&sheet, &rubric, None));
     let _ = std::fs::remove_file(&path);
     let (s, loaded) = match (blocks, rows) {
         (Ok(s), Ok(l)) => (s, l),
@@ -98,7 +98,7 @@ pub fn stream(bytes: &[u8]) {
     };
     let units = &loaded.units;
     assert_eq!(s.counts, loaded.counts, "counts");
-    let rejected = |r: &[crate::records::Rejected]| -> Vec<String> {
+    let rejected = |r: &[crate::read::Rejected]| -> Vec<String> {
         r.iter()
             .map(|r| format!("{}:{} {:?} {:?}", r.file, r.line, r.cells, r.reasons))
             .collect()
@@ -137,7 +137,7 @@ pub fn stream(bytes: &[u8]) {
 
 /// Records as text with their unit's code in place of its number (readers number units in the
 /// order they meet them): what two readers' records are compared by.
-pub fn shown(records: &[crate::records::Record], units: &Units) -> Vec<String> {
+pub fn shown(records: &[crate::read::Record], units: &Units) -> Vec<String> {
     records
         .iter()
         .map(|r| {

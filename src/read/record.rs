@@ -893,13 +893,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn rubric() -> Rubric {
-        let text = include_str!("../tests/data/hand/rubric.yaml");
+        let text = include_str!("../../tests/data/hand/rubric.yaml");
         crate::rubric::load(text, "hand.yaml").unwrap()
     }
 
     /// The same with keys in white space, which no trimmed cell can equal.
     fn spaced_rubric() -> Rubric {
-        let text = include_str!("../tests/data/hand/rubric.yaml")
+        let text = include_str!("../../tests/data/hand/rubric.yaml")
             .replace("暗访: 2", "\" 暗访\": 2")
             .replace("major: 2", "\"major \": 2");
         crate::rubric::load(&text, "spaced.yaml").unwrap()

@@ -21,12 +21,14 @@ use crate::fxhash::{ByteMap, Numbered};
 use crate::i18n::{msg, ui};
 use crate::input::{self, ReadConfig, ReadOptions, Row, Sheet, TextEncoding};
 use crate::period::Month;
-use crate::records::{
-    self, Col, Counts, Layout as Columns, Loaded, Record, Rejected, RowError, Status,
-};
 use crate::rubric::Rubric;
 use crate::tally::{Layout, Slim, Store};
 use crate::units::Units;
+
+mod record;
+
+pub use record::{Checked, Counts, Loaded, NotARecord, Record, Rejected, RowError, Status, finish};
+use record::{Col, Layout as Columns};
 
 /// What the reader produced.
 pub struct Streamed {
@@ -410,7 +412,7 @@ struct Part {
 struct Held {
     line: u64,
     cells: Vec<String>,
-    checked: records::Checked,
+    checked: record::Checked,
 }
 
 /// What reading every input needs to know.
@@ -650,7 +652,7 @@ impl Fields for Line<'_> {
 }
 
 /// A row checked, with its unit resolved and its id as written.
-type Resolved<'r> = (records::Checked, u32, &'r [u8]);
+type Resolved<'r> = (record::Checked, u32, &'r [u8]);
 
 /// One worker's state between blocks.
 struct Worker<'c> {
@@ -662,7 +664,7 @@ struct Worker<'c> {
     units: ByteMap,
     /// The same units, those with codes of one prefix and width found by their number.
     numbered: Numbered,
-    quick: records::Quick,
+    quick: record::Quick,
     keys: Vec<String>,
     /// The block being read.
     seq: u64,
@@ -690,7 +692,7 @@ impl<'c> Worker<'c> {
             scratch: Vec::new(),
             units: ByteMap::default(),
             numbered: Numbered::default(),
-            quick: records::Quick::new(ctx.rubric),
+            quick: record::Quick::new(ctx.rubric),
             keys: ctx
                 .head
                 .header
@@ -852,12 +854,7 @@ impl<'c> Worker<'c> {
 
     /// Holds a valid row back: whether it is tallied depends on the rows before it.
     #[cold]
-    fn hold(
-        &mut self,
-        rec: &impl Fields,
-        line: u64,
-        checked: records::Checked,
-    ) -> Result<(), Stop> {
+    fn hold(&mut self, rec: &impl Fields, line: u64, checked: record::Checked) -> Result<(), Stop> {
         let cells = cells(rec)?;
         self.part.held.push((
             self.seq,
@@ -872,7 +869,7 @@ impl<'c> Worker<'c> {
 
     /// Tallies a row checked and resolved.
     #[inline]
-    fn take(&mut self, c: records::Checked, unit: u32, id: &[u8]) {
+    fn take(&mut self, c: record::Checked, unit: u32, id: &[u8]) {
         let ctx = self.ctx;
         if !id.is_empty() && ctx.repeats.is_none() && !self.part.ids.insert(id) {
             self.part.twice.push(id.to_vec());
@@ -905,7 +902,7 @@ impl<'c> Worker<'c> {
         keep: Wanted,
         rec: &impl Fields,
         line: u64,
-        c: records::Checked,
+        c: record::Checked,
         unit: u32,
     ) -> Result<(), Stop> {
         let text = |col: Col| -> Result<&str, Stop> {
@@ -936,7 +933,7 @@ impl<'c> Worker<'c> {
         &mut self,
         rec: &'r impl Fields,
         line: u64,
-    ) -> Result<Option<(records::Checked, &'r [u8])>, Stop> {
+    ) -> Result<Option<(record::Checked, &'r [u8])>, Stop> {
         let ctx = self.ctx;
         // The cells scoring reads, each checked as UTF-8 (notes are neither read nor checked).
         let text = |i: usize| rec.get(i).map(utf8).transpose();
@@ -980,7 +977,7 @@ impl<'c> Worker<'c> {
         }
         let cell = |col: Col| -> &str { cells[col as usize] };
         let mut bad = false;
-        let checked = records::check(ctx.rubric, &cell, &mut |_, _| bad = true);
+        let checked = record::check(ctx.rubric, &cell, &mut |_, _| bad = true);
         let unit_s = cell(Col::Unit);
         let in_roster = ctx.roster.is_none_or(|r| r.find(unit_s).is_some());
         let (Some(c), false, false, true) = (checked, bad, unit_s.is_empty(), in_roster) else {
@@ -1019,12 +1016,12 @@ impl<'c> Worker<'c> {
             line,
             cells: cells(rec)?,
         };
-        match records::not_a_record(ctx.columns, &row) {
-            Some(records::NotARecord::Total) => {
+        match record::not_a_record(ctx.columns, &row) {
+            Some(record::NotARecord::Total) => {
                 self.part.counts.totals += 1;
                 return Ok(None);
             }
-            Some(records::NotARecord::Numbered) => {
+            Some(record::NotARecord::Numbered) => {
                 self.part.counts.numbered += 1;
                 return Ok(None);
             }
@@ -1032,7 +1029,7 @@ impl<'c> Worker<'c> {
         }
         let roster = Units::default();
         let units = ctx.roster.unwrap_or(&roster);
-        let reasons = match records::problems(ctx.rubric, ctx.columns, ctx.head, &row, units) {
+        let reasons = match record::problems(ctx.rubric, ctx.columns, ctx.head, &row, units) {
             Err(reasons) => reasons,
             Ok((_, reasons)) if !reasons.is_empty() => reasons,
             Ok(_) => {
@@ -1092,7 +1089,7 @@ fn cells(rec: &impl Fields) -> Result<Vec<String>, Stop> {
 
 /// A valid row's record, its text cells (severity, source, id, note, inspector) still empty:
 /// a command is asked whether it wants the record before they are copied.
-fn record_of(file: u32, line: u64, c: &records::Checked, unit: usize) -> Record {
+fn record_of(file: u32, line: u64, c: &record::Checked, unit: usize) -> Record {
     Record {
         file,
         line,
