@@ -1,0 +1,264 @@
+//! Checking one row (SPEC §2): every field against the rubric, every problem named.
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::i18n::msg::{self, Empty};
+use crate::i18n::ui;
+use crate::input::{self, Row};
+use crate::period::{Month, parse_date};
+use crate::rubric::{Deduct, Rubric, Rule, parse_decimal};
+use crate::suggest;
+use crate::units::Units;
+
+use super::columns::{Col, Columns, is_header_again};
+use super::quick::small_whole;
+use super::record::{RowError, Status};
+
+/// The largest count accepted: larger numbers are almost surely typing accidents.
+pub(super) const MAX_COUNT: u64 = 1_000_000;
+
+/// What is wrong with a row but its id, which depends on the rows before it: the header
+/// again, its fields ([`check`]) and its unit (empty, or not in the roster). Every reader
+/// rejects a row for these reasons, in this order. `Err`: the row repeats the header, the one
+/// reason given for it.
+pub(crate) type Problems = Result<(Option<Checked>, Vec<RowError>), Vec<RowError>>;
+
+pub(crate) fn problems(
+    rubric: &Rubric,
+    l: &Columns,
+    head: &input::Head,
+    row: &Row,
+    units: &Units,
+) -> Problems {
+    let mut errs = Vec::new();
+    let mut fail = |col: Col, message: String| {
+        errs.push(RowError {
+            file: head.name.clone(),
+            line: row.line,
+            column: l.name(col),
+            message,
+        });
+    };
+    if is_header_again(&head.header, row) {
+        // Two exports pasted together: one clear reason, not one per column.
+        return Err(vec![RowError {
+            file: head.name.clone(),
+            line: row.line,
+            column: head.header.first().cloned().unwrap_or_default(),
+            message: msg::header_again(ui()),
+        }]);
+    }
+    let cell = |col: Col| l.cell(row, col);
+    let checked = check(rubric, &cell, &mut fail);
+    let unit_s = cell(Col::Unit);
+    if unit_s.is_empty() {
+        fail(Col::Unit, msg::empty(ui(), Empty::Unit));
+    } else if !units.accepts(unit_s) {
+        let hint = msg::hint(ui(), units.suggestion(unit_s));
+        fail(Col::Unit, msg::unit_not_in_roster(ui(), unit_s, &hint));
+    }
+    Ok((checked, errs))
+}
+
+/// A row's fields checked against the rubric (all but the unit and the id, which depend on the
+/// roster and on the other rows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checked {
+    pub date: Date,
+    pub month: Month,
+    pub indicator: usize,
+    pub count: u64,
+    pub value: Option<Decimal>,
+    /// The severity's index in the indicator's deduction map (0 for a flat deduction).
+    pub severity: usize,
+    /// The source's index among the rubric's sources; their number for an empty or undeclared
+    /// source.
+    pub source: usize,
+    pub weight: Decimal,
+    pub deadline: Option<Date>,
+    pub rectified: Option<Date>,
+    pub status: Status,
+}
+
+/// Checks every field of a row but the unit and the id, calling `fail` for each problem.
+pub fn check<'c>(
+    rubric: &Rubric,
+    cell: &dyn Fn(Col) -> &'c str,
+    fail: &mut dyn FnMut(Col, String),
+) -> Option<Checked> {
+    let mut ok = true;
+    let mut fail = |col: Col, message: String| {
+        ok = false;
+        fail(col, message);
+    };
+    let date_s = cell(Col::Date);
+    let date = if date_s.is_empty() {
+        fail(Col::Date, msg::empty(ui(), Empty::Date));
+        None
+    } else {
+        parse_date(date_s).map_err(|e| fail(Col::Date, e)).ok()
+    };
+
+    let ind_s = cell(Col::Indicator);
+    let indicator = if ind_s.is_empty() {
+        fail(Col::Indicator, msg::empty(ui(), Empty::Indicator));
+        None
+    } else {
+        let i = rubric.find_indicator(ind_s);
+        if i.is_none() {
+            fail(Col::Indicator, unknown_indicator(rubric, ind_s));
+        }
+        i
+    };
+
+    let count_s = cell(Col::Count);
+    let count = if count_s.is_empty() {
+        Some(1)
+    } else if let Some(n) = small_whole(count_s.as_bytes()) {
+        Some(n)
+    } else {
+        match parse_decimal(count_s) {
+            Some(d)
+                if d.fract().is_zero() && d >= Decimal::ZERO && d <= Decimal::from(MAX_COUNT) =>
+            {
+                u64::try_from(d.trunc().mantissa()).ok()
+            }
+            Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
+                fail(Col::Count, msg::count_too_large(ui(), count_s, MAX_COUNT));
+                None
+            }
+            _ => {
+                fail(Col::Count, msg::bad_count(ui(), count_s));
+                None
+            }
+        }
+    };
+
+    let value_s = cell(Col::Value);
+    // A count of 0 (an inspection that found nothing) is no measurement: no value is needed.
+    let needs_value =
+        count != Some(0) && indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
+    let value = if value_s.is_empty() {
+        if needs_value {
+            let code = indicator
+                .map(|i| rubric.indicators[i].code.as_str())
+                .unwrap_or("");
+            fail(Col::Value, msg::value_missing(ui(), code));
+        }
+        None
+    } else {
+        let v = parse_decimal(value_s.strip_suffix('%').unwrap_or(value_s).trim());
+        if v.is_none() && needs_value {
+            fail(Col::Value, msg::bad_value(ui(), value_s));
+        }
+        v
+    };
+
+    let sev_s = cell(Col::Severity);
+    let severity = match indicator.map(|i| &rubric.indicators[i].rule) {
+        Some(Rule::PerFinding {
+            deduct: Deduct::BySeverity(map),
+            ..
+        }) => {
+            let keys = map.iter().map(|(k, _)| k.as_str());
+            if sev_s.is_empty() {
+                fail(
+                    Col::Severity,
+                    msg::severity_missing(
+                        ui(),
+                        indicator
+                            .map(|i| rubric.indicators[i].code.as_str())
+                            .unwrap_or(""),
+                        &keys.collect::<Vec<_>>(),
+                    ),
+                );
+                None
+            } else if let Some(k) = map.iter().position(|(k, _)| k == sev_s) {
+                Some(k)
+            } else {
+                let hint = msg::hint(ui(), suggest::closest(sev_s, keys.clone()));
+                fail(
+                    Col::Severity,
+                    msg::unknown_severity(ui(), sev_s, &hint, &keys.collect::<Vec<_>>()),
+                );
+                None
+            }
+        }
+        _ => Some(0),
+    };
+
+    let src_s = cell(Col::Source);
+    let declared = rubric.sources.as_ref().map_or(0, Vec::len);
+    let (source, weight) = if src_s.is_empty() {
+        (declared, Decimal::ONE)
+    } else {
+        match &rubric.sources {
+            None => (declared, Decimal::ONE),
+            Some(list) => match list.iter().position(|(k, _)| k == src_s) {
+                Some(k) => (k, list[k].1),
+                None => {
+                    let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+                    let hint = msg::hint(ui(), suggest::closest(src_s, keys.iter().copied()));
+                    fail(Col::Source, msg::unknown_source(ui(), src_s, &hint, &keys));
+                    (declared, Decimal::ONE)
+                }
+            },
+        }
+    };
+
+    let mut opt_date = |col: Col| {
+        let s = cell(col);
+        if s.is_empty() {
+            return None;
+        }
+        parse_date(s).map_err(|e| fail(col, e)).ok()
+    };
+    let deadline = opt_date(Col::Deadline);
+    let rectified = opt_date(Col::Rectified);
+
+    let status_s = cell(Col::Status);
+    let status = Status::parse(status_s);
+    if status.is_none() {
+        fail(Col::Status, msg::unknown_status(ui(), status_s));
+    } else if Status::says_rectified(status_s) && cell(Col::Rectified).is_empty() {
+        // 已整改 without the date it was rectified: lateness cannot be judged.
+        fail(Col::Status, msg::rectified_without_date(ui(), status_s));
+    }
+    let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
+        (date, indicator, count, severity, status)
+    else {
+        return None;
+    };
+    ok.then_some(Checked {
+        date,
+        month: Month::of(date),
+        indicator,
+        count,
+        value,
+        severity,
+        source,
+        weight,
+        deadline,
+        rectified,
+        status,
+    })
+}
+
+/// `unknown indicator "X"` with the best suggestion: a near-miss code, the code of an indicator
+/// whose name was written, or a note that a category code is not an indicator.
+fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
+    if let Some(ind) = rubric.indicators.iter().find(|i| i.name == s) {
+        return msg::indicator_by_name(ui(), s, &ind.code);
+    }
+    if rubric.category_codes().any(|c| c == s) {
+        return msg::indicator_is_category(ui(), s);
+    }
+    let by_code = suggest::closest(s, rubric.indicators.iter().map(|i| i.code.as_str()));
+    let by_name = || {
+        suggest::closest(s, rubric.indicators.iter().map(|i| i.name.as_str()))
+            .and_then(|n| rubric.indicators.iter().find(|i| i.name == n))
+            .map(|i| i.code.as_str())
+    };
+    msg::unknown_indicator(ui(), s, &msg::hint(ui(), by_code.or_else(by_name)))
+}
