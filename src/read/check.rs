@@ -81,150 +81,30 @@ pub struct Checked {
     pub status: Status,
 }
 
-/// Checks every field of a row but the unit and the id, calling `fail` for each problem.
+/// Where a cell's problem is told: its column and what is wrong.
+type Fail<'f> = dyn FnMut(Col, String) + 'f;
+
+/// Checks every field of a row but the unit and the id, calling `fail` for each problem, field
+/// by field in column order.
 pub fn check<'c>(
     rubric: &Rubric,
     cell: &dyn Fn(Col) -> &'c str,
-    fail: &mut dyn FnMut(Col, String),
+    fail: &mut Fail,
 ) -> Option<Checked> {
     let mut ok = true;
     let mut fail = |col: Col, message: String| {
         ok = false;
         fail(col, message);
     };
-    let date_s = cell(Col::Date);
-    let date = if date_s.is_empty() {
-        fail(Col::Date, msg::empty(ui(), Empty::Date));
-        None
-    } else {
-        parse_date(date_s).map_err(|e| fail(Col::Date, e)).ok()
-    };
-
-    let ind_s = cell(Col::Indicator);
-    let indicator = if ind_s.is_empty() {
-        fail(Col::Indicator, msg::empty(ui(), Empty::Indicator));
-        None
-    } else {
-        let i = rubric.find_indicator(ind_s);
-        if i.is_none() {
-            fail(Col::Indicator, unknown_indicator(rubric, ind_s));
-        }
-        i
-    };
-
-    let count_s = cell(Col::Count);
-    let count = if count_s.is_empty() {
-        Some(1)
-    } else if let Some(n) = small_whole(count_s.as_bytes()) {
-        Some(n)
-    } else {
-        match parse_decimal(count_s) {
-            Some(d)
-                if d.fract().is_zero() && d >= Decimal::ZERO && d <= Decimal::from(MAX_COUNT) =>
-            {
-                u64::try_from(d.trunc().mantissa()).ok()
-            }
-            Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
-                fail(Col::Count, msg::count_too_large(ui(), count_s, MAX_COUNT));
-                None
-            }
-            _ => {
-                fail(Col::Count, msg::bad_count(ui(), count_s));
-                None
-            }
-        }
-    };
-
-    let value_s = cell(Col::Value);
-    // A count of 0 (an inspection that found nothing) is no measurement: no value is needed.
-    let needs_value =
-        count != Some(0) && indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
-    let value = if value_s.is_empty() {
-        if needs_value {
-            let code = indicator
-                .map(|i| rubric.indicators[i].code.as_str())
-                .unwrap_or("");
-            fail(Col::Value, msg::value_missing(ui(), code));
-        }
-        None
-    } else {
-        let v = parse_decimal(value_s.strip_suffix('%').unwrap_or(value_s).trim());
-        if v.is_none() && needs_value {
-            fail(Col::Value, msg::bad_value(ui(), value_s));
-        }
-        v
-    };
-
-    let sev_s = cell(Col::Severity);
-    let severity = match indicator.map(|i| &rubric.indicators[i].rule) {
-        Some(Rule::PerFinding {
-            deduct: Deduct::BySeverity(map),
-            ..
-        }) => {
-            let keys = map.iter().map(|(k, _)| k.as_str());
-            if sev_s.is_empty() {
-                fail(
-                    Col::Severity,
-                    msg::severity_missing(
-                        ui(),
-                        indicator
-                            .map(|i| rubric.indicators[i].code.as_str())
-                            .unwrap_or(""),
-                        &keys.collect::<Vec<_>>(),
-                    ),
-                );
-                None
-            } else if let Some(k) = map.iter().position(|(k, _)| k == sev_s) {
-                Some(k)
-            } else {
-                let hint = msg::hint(ui(), suggest::closest(sev_s, keys.clone()));
-                fail(
-                    Col::Severity,
-                    msg::unknown_severity(ui(), sev_s, &hint, &keys.collect::<Vec<_>>()),
-                );
-                None
-            }
-        }
-        _ => Some(0),
-    };
-
-    let src_s = cell(Col::Source);
-    let declared = rubric.sources.as_ref().map_or(0, Vec::len);
-    let (source, weight) = if src_s.is_empty() {
-        (declared, Decimal::ONE)
-    } else {
-        match &rubric.sources {
-            None => (declared, Decimal::ONE),
-            Some(list) => match list.iter().position(|(k, _)| k == src_s) {
-                Some(k) => (k, list[k].1),
-                None => {
-                    let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
-                    let hint = msg::hint(ui(), suggest::closest(src_s, keys.iter().copied()));
-                    fail(Col::Source, msg::unknown_source(ui(), src_s, &hint, &keys));
-                    (declared, Decimal::ONE)
-                }
-            },
-        }
-    };
-
-    let mut opt_date = |col: Col| {
-        let s = cell(col);
-        if s.is_empty() {
-            return None;
-        }
-        parse_date(s).map_err(|e| fail(col, e)).ok()
-    };
-    let deadline = opt_date(Col::Deadline);
-    let rectified = opt_date(Col::Rectified);
-
-    let status_s = cell(Col::Status);
-    let status = Status::parse(status_s);
-    if status.is_none() {
-        fail(Col::Status, msg::unknown_status(ui(), status_s));
-    } else if Status::says_rectified(status_s) && cell(Col::Rectified).is_empty() {
-        // 已整改 without the date it was rectified: lateness cannot be judged.
-        fail(Col::Status, msg::rectified_without_date(ui(), status_s));
-    }
+    let date = date(cell(Col::Date), &mut fail);
+    let indicator = indicator(rubric, cell(Col::Indicator), &mut fail);
+    let count = count(cell(Col::Count), &mut fail);
+    let value = value(rubric, indicator, count, cell(Col::Value), &mut fail);
+    let severity = severity(rubric, indicator, cell(Col::Severity), &mut fail);
+    let (source, weight) = source(rubric, cell(Col::Source), &mut fail);
+    let deadline = optional_date(cell, Col::Deadline, &mut fail);
+    let rectified = optional_date(cell, Col::Rectified, &mut fail);
+    let status = status(cell, &mut fail);
     let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
         (date, indicator, count, severity, status)
     else {
@@ -243,6 +123,151 @@ pub fn check<'c>(
         rectified,
         status,
     })
+}
+
+/// The date of the inspection: required.
+fn date(s: &str, fail: &mut Fail) -> Option<Date> {
+    if s.is_empty() {
+        fail(Col::Date, msg::empty(ui(), Empty::Date));
+        None
+    } else {
+        parse_date(s).map_err(|e| fail(Col::Date, e)).ok()
+    }
+}
+
+/// A deadline or a rectification date: optional.
+fn optional_date<'c>(cell: &dyn Fn(Col) -> &'c str, col: Col, fail: &mut Fail) -> Option<Date> {
+    let s = cell(col);
+    if s.is_empty() {
+        return None;
+    }
+    parse_date(s).map_err(|e| fail(col, e)).ok()
+}
+
+/// The indicator: required, one of the rubric's codes.
+fn indicator(rubric: &Rubric, s: &str, fail: &mut Fail) -> Option<usize> {
+    if s.is_empty() {
+        fail(Col::Indicator, msg::empty(ui(), Empty::Indicator));
+        return None;
+    }
+    let i = rubric.find_indicator(s);
+    if i.is_none() {
+        fail(Col::Indicator, unknown_indicator(rubric, s));
+    }
+    i
+}
+
+/// The number of findings: 1 when empty, else a whole number up to [`MAX_COUNT`].
+fn count(s: &str, fail: &mut Fail) -> Option<u64> {
+    if s.is_empty() {
+        return Some(1);
+    }
+    if let Some(n) = small_whole(s.as_bytes()) {
+        return Some(n);
+    }
+    match parse_decimal(s) {
+        Some(d) if d.fract().is_zero() && d >= Decimal::ZERO && d <= Decimal::from(MAX_COUNT) => {
+            u64::try_from(d.trunc().mantissa()).ok()
+        }
+        Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
+            fail(Col::Count, msg::count_too_large(ui(), s, MAX_COUNT));
+            None
+        }
+        _ => {
+            fail(Col::Count, msg::bad_count(ui(), s));
+            None
+        }
+    }
+}
+
+/// The measured value: required by an indicator that measures, unless nothing was found
+/// (a count of 0 is no measurement); a trailing `%` is left out.
+fn value(
+    rubric: &Rubric,
+    indicator: Option<usize>,
+    count: Option<u64>,
+    s: &str,
+    fail: &mut Fail,
+) -> Option<Decimal> {
+    let needs_value =
+        count != Some(0) && indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
+    if s.is_empty() {
+        if needs_value {
+            let code = indicator
+                .map(|i| rubric.indicators[i].code.as_str())
+                .unwrap_or("");
+            fail(Col::Value, msg::value_missing(ui(), code));
+        }
+        return None;
+    }
+    let v = parse_decimal(s.strip_suffix('%').unwrap_or(s).trim());
+    if v.is_none() && needs_value {
+        fail(Col::Value, msg::bad_value(ui(), s));
+    }
+    v
+}
+
+/// The severity's index in the indicator's deduction map: required by an indicator that
+/// deducts by severity, 0 for any other.
+fn severity(rubric: &Rubric, indicator: Option<usize>, s: &str, fail: &mut Fail) -> Option<usize> {
+    let Some(Rule::PerFinding {
+        deduct: Deduct::BySeverity(map),
+        ..
+    }) = indicator.map(|i| &rubric.indicators[i].rule)
+    else {
+        return Some(0);
+    };
+    let keys = map.iter().map(|(k, _)| k.as_str());
+    if s.is_empty() {
+        let code = indicator
+            .map(|i| rubric.indicators[i].code.as_str())
+            .unwrap_or("");
+        fail(
+            Col::Severity,
+            msg::severity_missing(ui(), code, &keys.collect::<Vec<_>>()),
+        );
+        return None;
+    }
+    if let Some(k) = map.iter().position(|(k, _)| k == s) {
+        return Some(k);
+    }
+    let hint = msg::hint(ui(), suggest::closest(s, keys.clone()));
+    fail(
+        Col::Severity,
+        msg::unknown_severity(ui(), s, &hint, &keys.collect::<Vec<_>>()),
+    );
+    None
+}
+
+/// The source's index among the rubric's sources and its weight; for an empty source, or
+/// when the rubric declares none, their number and a weight of 1.
+fn source(rubric: &Rubric, s: &str, fail: &mut Fail) -> (usize, Decimal) {
+    let declared = rubric.sources.as_ref().map_or(0, Vec::len);
+    let none = (declared, Decimal::ONE);
+    let Some(list) = rubric.sources.as_ref().filter(|_| !s.is_empty()) else {
+        return none;
+    };
+    if let Some(k) = list.iter().position(|(k, _)| k == s) {
+        return (k, list[k].1);
+    }
+    let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+    let hint = msg::hint(ui(), suggest::closest(s, keys.iter().copied()));
+    fail(Col::Source, msg::unknown_source(ui(), s, &hint, &keys));
+    none
+}
+
+/// The status: one of those civscore knows (empty is valid); 已整改 needs the date it was
+/// rectified.
+fn status<'c>(cell: &dyn Fn(Col) -> &'c str, fail: &mut Fail) -> Option<Status> {
+    let s = cell(Col::Status);
+    let status = Status::parse(s);
+    if status.is_none() {
+        fail(Col::Status, msg::unknown_status(ui(), s));
+    } else if Status::says_rectified(s) && cell(Col::Rectified).is_empty() {
+        // 已整改 without the date it was rectified: lateness cannot be judged.
+        fail(Col::Status, msg::rectified_without_date(ui(), s));
+    }
+    status
 }
 
 /// `unknown indicator "X"` with the best suggestion: a near-miss code, the code of an indicator
