@@ -187,7 +187,7 @@ pub fn on_two_cores<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -
 /// A checked record as the tallies count it: its combination of severity, source and
 /// on-the-spot, and whether its rectification is late.
 #[inline]
-pub fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
+pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
     // The layout answers from a few bytes per indicator, not from the rubric's rules.
     let combo = layout.combo(
         c.indicator,

@@ -21,7 +21,7 @@ pub(super) struct Pending {
 
 const OVERDUE: u8 = 1;
 
-pub(super) const VOID: u8 = 2;
+const VOID: u8 = 2;
 
 impl Pending {
     pub(super) fn of(s: &Slim) -> Option<Pending> {

@@ -22,9 +22,9 @@ pub(super) const MAX_COUNT: u64 = 1_000_000;
 /// again, its fields ([`check`]) and its unit (empty, or not in the roster). Every reader
 /// rejects a row for these reasons, in this order. `Err`: the row repeats the header, the one
 /// reason given for it.
-pub(crate) type Problems = Result<(Option<Checked>, Vec<RowError>), Vec<RowError>>;
+type Problems = Result<(Option<Checked>, Vec<RowError>), Vec<RowError>>;
 
-pub(crate) fn problems(
+pub(super) fn problems(
     rubric: &Rubric,
     l: &Columns,
     head: &input::Head,
@@ -64,7 +64,7 @@ pub(crate) fn problems(
 /// A row's fields checked against the rubric (all but the unit and the id, which depend on the
 /// roster and on the other rows).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Checked {
+pub(crate) struct Checked {
     pub date: Date,
     pub month: Month,
     pub indicator: usize,
@@ -86,7 +86,7 @@ type Fail<'f> = dyn FnMut(Col, String) + 'f;
 
 /// Checks every field of a row but the unit and the id, calling `fail` for each problem, field
 /// by field in column order.
-pub fn check<'c>(
+pub(super) fn check<'c>(
     rubric: &Rubric,
     cell: &dyn Fn(Col) -> &'c str,
     fail: &mut Fail,

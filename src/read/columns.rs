@@ -9,7 +9,7 @@ use crate::input::{self, Row};
 use crate::suggest;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Col {
+pub(super) enum Col {
     Date,
     Unit,
     Indicator,
@@ -86,7 +86,7 @@ const IGNORABLE: &[&str] = &["序号", "no", "no.", "#"];
 const REQUIRED: &[Col] = &[Col::Date, Col::Unit, Col::Indicator];
 
 /// Which cell holds which column.
-pub struct Columns {
+pub(super) struct Columns {
     /// The header's columns that no rule reads, named for a note (`整改情况 (did you mean 状态?)`).
     pub unused: Vec<String>,
     cols: HashMap<u8, usize>,
@@ -95,7 +95,7 @@ pub struct Columns {
 
 /// The header's cells that name no column and are not ignorable, each with the nearest column
 /// name when one is near.
-pub(super) fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
+fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
     let used: Vec<usize> = cols.values().copied().collect();
     let names = COLUMNS
         .iter()
@@ -116,7 +116,7 @@ pub(super) fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String
 }
 
 impl Columns {
-    pub fn of(head: &input::Head) -> Result<Columns, Error> {
+    pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();
         for (i, h) in head.header.iter().enumerate() {
             let key = input::header_key(h);
@@ -147,7 +147,7 @@ impl Columns {
         })
     }
 
-    pub fn cell<'r>(&self, row: &'r Row, col: Col) -> &'r str {
+    pub(super) fn cell<'r>(&self, row: &'r Row, col: Col) -> &'r str {
         self.cols
             .get(&(col as u8))
             .and_then(|i| row.cells.get(*i))
@@ -155,12 +155,12 @@ impl Columns {
             .unwrap_or("")
     }
 
-    pub fn name(&self, col: Col) -> String {
+    pub(super) fn name(&self, col: Col) -> String {
         self.name_of(col)
     }
 
     /// The index of a column's cell, when the header has it.
-    pub fn index(&self, col: Col) -> Option<usize> {
+    pub(super) fn index(&self, col: Col) -> Option<usize> {
         self.cols.get(&(col as u8)).copied()
     }
 
@@ -197,7 +197,7 @@ pub(super) const ALL_COLS: [Col; 13] = [
 
 /// A row of an office ledger that is not a record (SPEC §2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotARecord {
+pub(super) enum NotARecord {
     /// 合计/小计/总计 in a row without record content (no date, no indicator).
     Total,
     /// A row whose only content is a sequence number (pre-numbered blank rows).
@@ -206,7 +206,7 @@ pub enum NotARecord {
 
 /// Whether a row the checks refuse is not a record at all: a total row, or a row holding only
 /// a sequence number. Such rows are skipped and counted, never scored.
-pub fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
+pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
     use unicode_normalization::UnicodeNormalization;
     let filled: Vec<&str> = row
         .cells

@@ -174,7 +174,7 @@ type Run = (Vec<u8>, usize, u64, u64);
 
 /// A set of ids: runs of numbers sorted and apart, the other ids sorted.
 #[derive(Default)]
-pub(crate) struct IdSet {
+pub(super) struct IdSet {
     runs: Vec<Run>,
     other: Vec<Vec<u8>>,
 }

@@ -39,8 +39,7 @@ use ids::IdSet;
 use source::{read_input, read_rows};
 use worker::Part;
 
-pub use check::Checked;
-pub use columns::NotARecord;
+pub(crate) use check::Checked;
 pub use record::{Counts, Loaded, Record, Rejected, RowError, Status};
 
 /// What the reader produced.

@@ -24,7 +24,7 @@ use super::worker::{Ctx, Resolved, Worker};
 /// other row it answers `None`, and the row goes to [`check`], which reads every form and names
 /// every problem. Exact matching is enough to skip trimming and UTF-8 checks: only keys that are
 /// valid, trimmed text are matched, so a cell equal to one is too.
-pub struct Quick {
+pub(super) struct Quick {
     indicators: Codes,
     /// Per indicator: it needs a measured value (the quick path leaves those to `check`).
     needs_value: Vec<bool>,
@@ -45,13 +45,13 @@ fn trimmed_key(k: &str) -> Option<Vec<u8>> {
     (!k.is_empty() && input::trim_cell(k) == k).then(|| k.as_bytes().to_vec())
 }
 
-pub(super) fn keys<'k>(keys: impl Iterator<Item = &'k String>) -> ByteKeys {
+fn keys<'k>(keys: impl Iterator<Item = &'k String>) -> ByteKeys {
     let trimmed: Vec<Option<Vec<u8>>> = keys.map(|k| trimmed_key(k)).collect();
     ByteKeys::new(trimmed.iter().map(Option::as_deref))
 }
 
 impl Quick {
-    pub fn new(rubric: &Rubric) -> Quick {
+    pub(super) fn new(rubric: &Rubric) -> Quick {
         // Each code once, as the rubric finds it (a code that is not trimmed text, none).
         let codes: Vec<Option<Vec<u8>>> = rubric
             .indicators
@@ -98,7 +98,7 @@ impl Quick {
         }
     }
 
-    pub fn check<'c>(
+    pub(super) fn check<'c>(
         &mut self,
         rubric: &Rubric,
         cell: impl Fn(Col) -> &'c [u8],

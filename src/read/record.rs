@@ -21,7 +21,7 @@ pub enum Status {
 const RECTIFIED: [&str; 4] = ["rectified", "已整改", "已完成", "整改完成"];
 
 impl Status {
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(super) fn parse(s: &str) -> Option<Status> {
         let s = s.trim();
         if s.is_empty() {
             return Some(Status::Valid);
@@ -37,7 +37,7 @@ impl Status {
     }
 
     /// A status that says the finding was rectified (已整改): its date belongs in 整改日期.
-    pub fn says_rectified(s: &str) -> bool {
+    pub(super) fn says_rectified(s: &str) -> bool {
         RECTIFIED.contains(&s.trim().to_lowercase().as_str())
     }
 
@@ -80,7 +80,7 @@ pub struct Record {
 
 impl Record {
     /// The checked fields, as the tallies take them.
-    pub fn checked(&self) -> Checked {
+    pub(crate) fn checked(&self) -> Checked {
         Checked {
             date: self.date,
             month: self.month,

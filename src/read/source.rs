@@ -85,7 +85,7 @@ fn utf8_text(bytes: &[u8], encoding: TextEncoding) -> Option<&[u8]> {
 }
 
 /// The header of an input, and where its rows begin.
-pub(super) struct Found {
+struct Found {
     head: input::Head,
     delimiter: u8,
     /// The offset of the first byte after the header row.
@@ -147,7 +147,7 @@ fn head_of(name: &str, lower: &str, bytes: &[u8], at_end: bool) -> Result<Option
 }
 
 /// The error for a quote that the rows (from `first_line` on) never close, if one is.
-pub(super) fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
+fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
     let q = cut(rows, true, found.delimiter)?.unclosed?;
     let at = format!("{}:{}", found.head.name, first_line + newlines(&rows[..q]));
     Some(Error::Invalid(msg::unclosed_quote(ui(), &at)))

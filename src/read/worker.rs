@@ -46,6 +46,8 @@ pub(super) struct Part {
     pub(super) lines: Vec<(u64, u64)>,
 }
 
+/// What the workers reading one input share: the settings, the input's header and columns,
+/// and where each column's cell is.
 pub(super) struct Ctx<'a> {
     pub(super) config: ReadConfig,
     pub(super) rubric: &'a Rubric,
