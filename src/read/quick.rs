@@ -19,11 +19,12 @@ use super::worker::{Ctx, Resolved, Worker};
 
 /// The common forms of a row's cells read as bytes, for the streaming reader: a date written
 /// `2026-11-03`, a count of plain digits, codes, severities and sources written exactly as the
-/// rubric spells them, no measured value. For a row in those forms it answers what [`check`]
-/// answers for the same (trimmed) cells, without UTF-8 checks, trimming or allocation; for any
-/// other row it answers `None`, and the row goes to [`check`], which reads every form and names
-/// every problem. Exact matching is enough to skip trimming and UTF-8 checks: only keys that are
-/// valid, trimmed text are matched, so a cell equal to one is too.
+/// rubric spells them, no measured value. For a row in those forms it answers what
+/// [`check`](super::check::check) answers for the same (trimmed) cells, without UTF-8 checks,
+/// trimming or allocation; for any other row it answers `None`, and the row goes to
+/// [`check`](super::check::check), which reads every form and names every problem. Exact matching
+/// is enough to skip trimming and UTF-8 checks: only keys that are valid, trimmed text are matched,
+/// so a cell equal to one is too.
 pub(super) struct Quick {
     indicators: Codes,
     /// Per indicator: it needs a measured value (the quick path leaves those to `check`).
@@ -297,10 +298,10 @@ fn plain_id(b: &[u8]) -> Option<&[u8]> {
 }
 
 impl Worker<'_> {
-    /// A block without quotes or carriage returns, when no record is kept: each field goes
-    /// straight to its column's cell as it is split, and a line whose cells are all in the
-    /// usual form is tallied from them; any other line is split again and read by [`row`].
-    /// Answers how many lines the block has.
+    /// A block without quotes or carriage returns, when no record is kept: each field goes straight
+    /// to its column's cell as it is split, and a line whose cells are all in the usual form is
+    /// tallied from them; any other line is split again and read by [`row`](Worker::row). Answers
+    /// how many lines the block has.
     pub(super) fn plain_block(
         &mut self,
         block: &[u8],
