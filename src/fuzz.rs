@@ -1,7 +1,10 @@
 //! Entry points for the fuzz targets (`fuzz/`) and for replaying their corpus in `cargo test`:
 //! whatever the bytes, loading must end in a value or an error, never a panic.
 
+use rust_decimal::Decimal;
+
 use crate::input::{self, TextEncoding};
+use crate::read::Streamed;
 use crate::units::Units;
 use crate::{engine, ranking, rubric};
 
@@ -40,19 +43,47 @@ pub fn rubric(bytes: &[u8]) {
 /// records and the same rejected rows, or the same error. Panics on any difference (that is the
 /// finding).
 pub fn stream(bytes: &[u8]) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static FILES: AtomicU64 = AtomicU64::new(0);
     let Ok(rubric) = rubric::load(RUBRIC, "hand.yaml") else {
         return;
     };
+    let Some((s, loaded)) = read_both_ways(bytes, &rubric) else {
+        return;
+    };
+    let units = &loaded.units;
+    assert_eq!(s.counts, loaded.counts, "counts");
+    let rejected = |r: &[crate::read::Rejected]| -> Vec<String> {
+        r.iter()
+            .map(|r| format!("{}:{} {:?} {:?}", r.file, r.line, r.cells, r.reasons))
+            .collect()
+    };
+    assert_eq!(
+        rejected(&s.rejected),
+        rejected(&loaded.rejected),
+        "rejected"
+    );
+    assert_eq!(
+        shown(&s.records, &s.units),
+        shown(&loaded.records, units),
+        "records"
+    );
+    let a = engine::Engine::from_store(&rubric, units, loaded.layout.clone(), loaded.store);
+    let a = ranking::tables(&rubric, units, &a.score());
+    let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+    let b = ranking::tables(&rubric, &s.units, &b.score());
+    assert_eq!(flat(&a, units), flat(&b, &s.units), "tables");
+}
+
+/// The bytes written to a file and read in blocks, and read as rows of the whole text; `None`
+/// when the file cannot be written or both readers give the same error.
+fn read_both_ways(bytes: &[u8], rubric: &rubric::Rubric) -> Option<(Streamed, Streamed)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static FILES: AtomicU64 = AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
         "civscore-fuzz-{}-{}.csv",
         std::process::id(),
         FILES.fetch_add(1, Ordering::Relaxed)
     ));
-    if std::fs::write(&path, bytes).is_err() {
-        return;
-    }
+    std::fs::write(&path, bytes).ok()?;
     let paths = vec![path.display().to_string()];
     // Every other input through the mapped path, in blocks of a few bytes or of the usual size.
     let config = crate::input::ReadConfig {
@@ -74,7 +105,7 @@ pub fn stream(bytes: &[u8]) {
     };
     let blocks = crate::read::read(
         &paths,
-        &rubric,
+        rubric,
         None,
         None,
         false,
@@ -82,57 +113,41 @@ pub fn stream(bytes: &[u8]) {
         &opts,
     );
     let rows = input::read_table(&paths[0], &Default::default())
-        .and_then(|sheet| crate::read::read_sheet(&sheet, &rubric, None));
+        .and_then(|sheet| crate::read::read_sheet(&sheet, rubric, None));
     let _ = std::fs::remove_file(&path);
-    let (s, loaded) = match (blocks, rows) {
-        (Ok(s), Ok(l)) => (s, l),
+    match (blocks, rows) {
+        (Ok(s), Ok(l)) => Some((s, l)),
         (Err(a), Err(b)) => {
             assert_eq!(a.to_string(), b.to_string(), "errors");
-            return;
+            None
         }
         (a, b) => panic!(
             "blocks: {:?}, rows: {:?}",
             a.map(|s| s.counts),
             b.map(|s| s.counts)
         ),
-    };
-    let units = &loaded.units;
-    assert_eq!(s.counts, loaded.counts, "counts");
-    let rejected = |r: &[crate::read::Rejected]| -> Vec<String> {
-        r.iter()
-            .map(|r| format!("{}:{} {:?} {:?}", r.file, r.line, r.cells, r.reasons))
-            .collect()
-    };
-    assert_eq!(
-        rejected(&s.rejected),
-        rejected(&loaded.rejected),
-        "rejected"
-    );
-    assert_eq!(
-        shown(&s.records, &s.units),
-        shown(&loaded.records, units),
-        "records"
-    );
-    let flat = |t: &ranking::Tables, u: &Units| {
-        t.months
-            .values()
-            .chain(t.quarters.values())
-            .chain(t.years.values())
-            .map(|x| {
-                let rows: Vec<_> = x
-                    .rows
-                    .iter()
-                    .map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
-                    .collect();
-                (x.period.clone(), x.average, x.provisional, rows)
-            })
-            .collect::<Vec<_>>()
-    };
-    let a = engine::Engine::from_store(&rubric, units, loaded.layout.clone(), loaded.store);
-    let a = ranking::tables(&rubric, units, &a.score());
-    let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
-    let b = ranking::tables(&rubric, &s.units, &b.score());
-    assert_eq!(flat(&a, units), flat(&b, &s.units), "tables");
+    }
+}
+
+/// A table as compared: its period, average, provisional mark and rows (unit code, rank, score,
+/// veto).
+type Flat = (String, Decimal, bool, Vec<(String, u32, Decimal, bool)>);
+
+/// Every table, months then quarters then years.
+fn flat(t: &ranking::Tables, u: &Units) -> Vec<Flat> {
+    t.months
+        .values()
+        .chain(t.quarters.values())
+        .chain(t.years.values())
+        .map(|x| {
+            let rows: Vec<_> = x
+                .rows
+                .iter()
+                .map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
+                .collect();
+            (x.period.clone(), x.average, x.provisional, rows)
+        })
+        .collect()
 }
 
 /// Records as text with their unit's code in place of its number (readers number units in the
