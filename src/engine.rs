@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::period::{Month, Quarter};
-use crate::records::{Checked, Record, Status};
+use crate::read::{Checked, Record, Status};
 use crate::rubric::{NaMode, Per, Rubric, Rule};
 use crate::rules::{self, Agg};
 use crate::tally::{Layout, Slim, Store};
@@ -187,7 +187,7 @@ pub fn on_two_cores<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -
 /// A checked record as the tallies count it: its combination of severity, source and
 /// on-the-spot, and whether its rectification is late.
 #[inline]
-pub fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
+pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
     // The layout answers from a few bytes per indicator, not from the rubric's rules.
     let combo = layout.combo(
         c.indicator,

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::i18n::{msg, ui};
-use crate::records::RowError;
+use crate::read::RowError;
 use crate::rubric::{RubricError, RubricErrors};
 
 #[derive(Debug)]

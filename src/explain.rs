@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::engine::{self, Engine, Scores};
 use crate::period::{Month, Quarter};
 use crate::ranking::Kind;
-use crate::records::{Record, Status};
+use crate::read::{Record, Status};
 use crate::rubric::{Deduct, Measure, Missing, NaMode, Per, Rubric, Rule};
 use crate::rules::Agg;
 

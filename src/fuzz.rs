@@ -1,7 +1,10 @@
 //! Entry points for the fuzz targets (`fuzz/`) and for replaying their corpus in `cargo test`:
 //! whatever the bytes, loading must end in a value or an error, never a panic.
 
+use rust_decimal::Decimal;
+
 use crate::input::{self, TextEncoding};
+use crate::read::Streamed;
 use crate::units::Units;
 use crate::{engine, ranking, rubric};
 
@@ -21,7 +24,7 @@ pub fn records(bytes: &[u8]) {
     let Ok(sheet) = sheet else {
         return;
     };
-    let Ok(read) = crate::stream::read_sheet(&sheet, &rubric, None) else {
+    let Ok(read) = crate::read::read_sheet(&sheet, &rubric, None) else {
         return;
     };
     let Ok(records) = read.records.into_sorted() else {
@@ -43,19 +46,48 @@ pub fn rubric(bytes: &[u8]) {
 /// records and the same rejected rows, or the same error. Panics on any difference (that is the
 /// finding).
 pub fn stream(bytes: &[u8]) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static FILES: AtomicU64 = AtomicU64::new(0);
     let Ok(rubric) = rubric::load(RUBRIC, "hand.yaml") else {
         return;
     };
+    let Some((s, loaded)) = read_both_ways(bytes, &rubric) else {
+        return;
+    };
+    let units = &loaded.units;
+    assert_eq!(s.counts, loaded.counts, "counts");
+    let rejected = |r: &[crate::read::Rejected]| -> Vec<String> {
+        r.iter()
+            .map(|r| format!("{}:{} {:?} {:?}", r.file, r.line, r.cells, r.reasons))
+            .collect()
+    };
+    assert_eq!(
+        rejected(&s.rejected),
+        rejected(&loaded.rejected),
+        "rejected"
+    );
+    let kept = |k: crate::spill::Kept| k.into_sorted().expect("records kept on disk read back");
+    assert_eq!(
+        shown(&kept(s.records), &s.units),
+        shown(&kept(loaded.records), units),
+        "records"
+    );
+    let a = engine::Engine::from_store(&rubric, units, loaded.layout.clone(), loaded.store);
+    let a = ranking::tables(&rubric, units, &a.score());
+    let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+    let b = ranking::tables(&rubric, &s.units, &b.score());
+    assert_eq!(flat(&a, units), flat(&b, &s.units), "tables");
+}
+
+/// The bytes written to a file and read in blocks, and read as rows of the whole text; `None`
+/// when the file cannot be written or both readers give the same error.
+fn read_both_ways(bytes: &[u8], rubric: &rubric::Rubric) -> Option<(Streamed, Streamed)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static FILES: AtomicU64 = AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
         "civscore-fuzz-{}-{}.csv",
         std::process::id(),
         FILES.fetch_add(1, Ordering::Relaxed)
     ));
-    if std::fs::write(&path, bytes).is_err() {
-        return;
-    }
+    std::fs::write(&path, bytes).ok()?;
     let paths = vec![path.display().to_string()];
     // Every other input through the mapped path, in blocks of a few bytes or of the usual size.
     let config = crate::input::ReadConfig {
@@ -81,9 +113,9 @@ pub fn stream(bytes: &[u8]) {
         config,
         ..Default::default()
     };
-    let blocks = crate::stream::read(
+    let blocks = crate::read::read(
         &paths,
-        &rubric,
+        rubric,
         None,
         None,
         false,
@@ -91,63 +123,46 @@ pub fn stream(bytes: &[u8]) {
         &opts,
     );
     let rows = input::read_table(&paths[0], &Default::default())
-        .and_then(|sheet| crate::stream::read_sheet(&sheet, &rubric, None));
+        .and_then(|sheet| crate::read::read_sheet(&sheet, rubric, None));
     let _ = std::fs::remove_file(&path);
-    let (s, loaded) = match (blocks, rows) {
-        (Ok(s), Ok(l)) => (s, l),
+    match (blocks, rows) {
+        (Ok(s), Ok(l)) => Some((s, l)),
         (Err(a), Err(b)) => {
             assert_eq!(a.to_string(), b.to_string(), "errors");
-            return;
+            None
         }
         (a, b) => panic!(
             "blocks: {:?}, rows: {:?}",
             a.map(|s| s.counts),
             b.map(|s| s.counts)
         ),
-    };
-    let units = &loaded.units;
-    assert_eq!(s.counts, loaded.counts, "counts");
-    let kept = |k: crate::spill::Kept| k.into_sorted().expect("records kept on disk read back");
-    let rejected = |r: &[crate::records::Rejected]| -> Vec<String> {
-        r.iter()
-            .map(|r| format!("{}:{} {:?} {:?}", r.file, r.line, r.cells, r.reasons))
-            .collect()
-    };
-    assert_eq!(
-        rejected(&s.rejected),
-        rejected(&loaded.rejected),
-        "rejected"
-    );
-    assert_eq!(
-        shown(&kept(s.records), &s.units),
-        shown(&kept(loaded.records), units),
-        "records"
-    );
-    let flat = |t: &ranking::Tables, u: &Units| {
-        t.months
-            .values()
-            .chain(t.quarters.values())
-            .chain(t.years.values())
-            .map(|x| {
-                let rows: Vec<_> = x
-                    .rows
-                    .iter()
-                    .map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
-                    .collect();
-                (x.period.clone(), x.average, x.provisional, rows)
-            })
-            .collect::<Vec<_>>()
-    };
-    let a = engine::Engine::from_store(&rubric, units, loaded.layout.clone(), loaded.store);
-    let a = ranking::tables(&rubric, units, &a.score());
-    let b = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
-    let b = ranking::tables(&rubric, &s.units, &b.score());
-    assert_eq!(flat(&a, units), flat(&b, &s.units), "tables");
+    }
+}
+
+/// A table as compared: its period, average, provisional mark and rows (unit code, rank, score,
+/// veto).
+type Flat = (String, Decimal, bool, Vec<(String, u32, Decimal, bool)>);
+
+/// Every table, months then quarters then years.
+fn flat(t: &ranking::Tables, u: &Units) -> Vec<Flat> {
+    t.months
+        .values()
+        .chain(t.quarters.values())
+        .chain(t.years.values())
+        .map(|x| {
+            let rows: Vec<_> = x
+                .rows
+                .iter()
+                .map(|r| (u.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
+                .collect();
+            (x.period.clone(), x.average, x.provisional, rows)
+        })
+        .collect()
 }
 
 /// Records as text with their unit's code in place of its number (readers number units in the
 /// order they meet them): what two readers' records are compared by.
-pub fn shown(records: &[crate::records::Record], units: &Units) -> Vec<String> {
+pub fn shown(records: &[crate::read::Record], units: &Units) -> Vec<String> {
     records
         .iter()
         .map(|r| {

@@ -11,9 +11,9 @@ use crate::error::Error;
 use crate::i18n::{msg, ui};
 use crate::period::{Month, Period};
 use crate::ranking::{self, Table, Tables};
-use crate::records::Loaded;
+use crate::read::Loaded;
+use crate::read::Wanted;
 use crate::rubric::Rubric;
-use crate::stream::Wanted;
 use crate::tally::{Layout, Store};
 use crate::units::Units;
 

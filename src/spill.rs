@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::period::Month;
-use crate::records::{Record, Status};
+use crate::read::{Record, Status};
 
 /// Memory a chunk may hold before it is written out (an estimate: the records and their text).
 pub(crate) const CHUNK_BYTES: usize = 24 << 20;

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::fxhash::StrMap;
 use crate::i18n::{msg, ui};
 use crate::input::{self, ReadOptions, Sheet};
-use crate::records::RowError;
+use crate::read::RowError;
 use crate::rubric::Rubric;
 use crate::suggest;
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use civscore::engine::{self, Scores};
 use civscore::input::parse_delimited;
-use civscore::records::{Record, Status};
+use civscore::read::{Record, Status};
 use civscore::rubric::{self, Rubric};
 use civscore::units::{self, Units};
 use proptest::prelude::*;
@@ -240,7 +240,7 @@ fn setup(p: &Params, recs: &[Rec]) -> (Rubric, Units, Vec<Record>) {
     let units = units::from_sheet(&sheet, &rubric).unwrap();
     let records = {
         let sheet = parse_delimited("r.csv", &csv_text(recs, p.quarter_level), b',').unwrap();
-        let read = civscore::stream::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
+        let read = civscore::read::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
         assert!(read.rejected.is_empty(), "{:?}", read.rejected);
         read.records.into_sorted().unwrap()
     };
@@ -503,7 +503,7 @@ proptest! {
         let path = dir.path().join("r.csv");
         std::fs::write(&path, &text).unwrap();
         let paths = vec![path.display().to_string()];
-        let s = civscore::stream::read(&paths, &rubric, roster.then_some(&units), None, false, None, &Default::default()).unwrap();
+        let s = civscore::read::read(&paths, &rubric, roster.then_some(&units), None, false, None, &Default::default()).unwrap();
         let has_dup = text.lines().skip(1).filter(|l| l.starts_with("R0,")).count() > 1;
         if has_dup {
             // The later row with the id is rejected, in blocks as in rows parsed whole.
@@ -515,7 +515,7 @@ proptest! {
         let slow_units;
         let slow_records = {
             let sheet = parse_delimited("r.csv", &text, b',').unwrap();
-            let read = civscore::stream::read_sheet(&sheet, &rubric, roster.then_some(&units)).unwrap();
+            let read = civscore::read::read_sheet(&sheet, &rubric, roster.then_some(&units)).unwrap();
             prop_assert!(read.rejected.is_empty());
             slow_units = read.units;
             read.records.into_sorted().unwrap()
@@ -588,7 +588,7 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &text).unwrap();
-    let s = civscore::stream::read(
+    let s = civscore::read::read(
         &[path.display().to_string()],
         &rubric,
         None,
@@ -600,7 +600,7 @@ fn streaming_many_blocks_with_quoted_line_breaks() {
     .expect("streams");
     let (units, records) = {
         let sheet = parse_delimited("big.csv", &text, b',').unwrap();
-        let read = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
+        let read = civscore::read::read_sheet(&sheet, &rubric, None).unwrap();
         assert!(read.rejected.is_empty());
         (read.units, read.records.into_sorted().unwrap())
     };
@@ -649,12 +649,12 @@ fn keeping_all(
     paths: &[String],
     rubric: &Rubric,
     config: &civscore::input::ReadConfig,
-) -> Result<civscore::stream::Streamed, civscore::Error> {
+) -> Result<civscore::read::Streamed, civscore::Error> {
     let opts = civscore::input::ReadOptions {
         config: *config,
         ..Default::default()
     };
-    civscore::stream::read(
+    civscore::read::read(
         paths,
         rubric,
         None,
@@ -761,7 +761,7 @@ fn keeps_the_same_records(map_from: u64) {
 
     let shown = civscore::fuzz::shown;
     let sheet = civscore::input::read_table(&paths[0], &Default::default()).unwrap();
-    let slow = civscore::stream::read_sheet(&sheet, &rubric, None).unwrap();
+    let slow = civscore::read::read_sheet(&sheet, &rubric, None).unwrap();
     let slow_units = slow.units.clone();
     let slow_records = slow.records.into_sorted().unwrap();
     assert_eq!(slow_records.len(), 100_000);
@@ -775,7 +775,7 @@ fn keeps_the_same_records(map_from: u64) {
         config,
         ..Default::default()
     };
-    let one = civscore::stream::read(
+    let one = civscore::read::read(
         &paths,
         &rubric,
         None,
@@ -818,7 +818,7 @@ fn a_short_line_reads_its_missing_cells_as_empty() {
         let path = dir.path().join("short.csv");
         std::fs::write(&path, text).unwrap();
         let as_of = Some(jiff::civil::date(2026, 11, 4));
-        let s = civscore::stream::read(
+        let s = civscore::read::read(
             &[path.display().to_string()],
             &rubric,
             None,

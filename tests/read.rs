@@ -36,7 +36,7 @@ fn read(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String>
         },
         ..Inputs::default()
     };
-    let keep = |_: &civscore::records::Record, _: &str, _: Option<&str>| true;
+    let keep = |_: &civscore::read::Record, _: &str, _: Option<&str>| true;
     let (units, loaded) = cmd::read(&inputs, rubric, Some(&keep)).map_err(|e| e.to_string())?;
     Ok(describe(rubric, units, loaded))
 }
@@ -44,7 +44,7 @@ fn read(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, String>
 fn describe(
     rubric: &Rubric,
     units: civscore::units::Units,
-    loaded: civscore::records::Loaded,
+    loaded: civscore::read::Loaded,
 ) -> Read {
     let layout = civscore::tally::Layout::new(rubric);
     let scores = civscore::engine::Engine::from_store(rubric, &units, layout, loaded.store).score();
@@ -220,10 +220,10 @@ fn without_a_roster_units_are_in_code_order() {
 fn in_memory(path: &str, rubric: &Rubric) -> Result<Read, String> {
     let sheet =
         civscore::input::read_table(path, &ReadOptions::default()).map_err(|e| e.to_string())?;
-    let s = civscore::stream::read_sheet(&sheet, rubric, None).map_err(|e| e.to_string())?;
+    let s = civscore::read::read_sheet(&sheet, rubric, None).map_err(|e| e.to_string())?;
     let (units, loaded) = s.loaded();
     let paths = [path.to_owned()];
-    let loaded = civscore::records::finish(loaded, &paths, true).map_err(|e| e.to_string())?;
+    let loaded = civscore::read::finish(loaded, &paths, true).map_err(|e| e.to_string())?;
     Ok(describe(rubric, units, loaded))
 }
 
@@ -234,7 +234,7 @@ fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, Str
         ..ReadOptions::default()
     };
     let paths = [path.to_owned()];
-    let s = civscore::stream::read(
+    let s = civscore::read::read(
         &paths,
         rubric,
         None,
@@ -245,7 +245,7 @@ fn streamed(path: &str, rubric: &Rubric, config: ReadConfig) -> Result<Read, Str
     )
     .map_err(|e| e.to_string())?;
     let (units, loaded) = s.loaded();
-    civscore::records::finish(loaded, &paths, true)
+    civscore::read::finish(loaded, &paths, true)
         .map(|loaded| describe(rubric, units, loaded))
         .map_err(|e| e.to_string())
 }
@@ -358,7 +358,7 @@ fn read_all(paths: &[String], config: ReadConfig) -> Read {
         config,
         ..ReadOptions::default()
     };
-    let s = civscore::stream::read(
+    let s = civscore::read::read(
         paths,
         &rubric,
         None,

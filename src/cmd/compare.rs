@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::i18n::{self, W};
 use crate::pipeline;
 use crate::ranking::{self, Kind, Table};
-use crate::records::Counts;
+use crate::read::Counts;
 use crate::render::{Format, json::number};
 use crate::rubric::{Lang, Rubric};
 use crate::units::Units;

@@ -18,10 +18,10 @@ use crate::error::Error;
 use crate::i18n::{msg, ui};
 use crate::input::ReadOptions;
 use crate::period::Period;
-use crate::records::{self, Loaded};
+use crate::read::Wanted;
+use crate::read::{self, Loaded};
 use crate::render::Format;
 use crate::rubric::{Lang, Rubric};
-use crate::stream::Wanted;
 use crate::units::{self, Units};
 
 /// Where records, rubric and roster come from, and how to treat bad rows.
@@ -94,7 +94,7 @@ pub fn read(
         None => None,
     };
     let progress = !inputs.quiet && std::io::stderr().is_terminal();
-    let (units, loaded) = crate::stream::read(
+    let (units, loaded) = crate::read::read(
         &inputs.records,
         rubric,
         roster.as_ref(),
@@ -104,7 +104,7 @@ pub fn read(
         &inputs.read,
     )?
     .loaded();
-    let loaded = records::finish(loaded, &inputs.records, inputs.skip_invalid)?;
+    let loaded = read::finish(loaded, &inputs.records, inputs.skip_invalid)?;
     Ok((units, loaded))
 }
 

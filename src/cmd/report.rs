@@ -18,7 +18,7 @@ use crate::i18n::{self, W};
 use crate::period::{Month, Period};
 use crate::pipeline;
 use crate::ranking::{self, Table};
-use crate::records::{Record, Status};
+use crate::read::{Record, Status};
 use crate::render::View;
 use crate::render::xlsx::{self, Sheet, err, score_chart, sheet_name};
 use crate::rubric::{Lang, Per};

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::doc::{self, Cell, Column, Document, Show, Standing};
 use crate::i18n::{self, W as L, ui, usage};
 use crate::ranking::{Kind, Row, Table};
-use crate::records::Counts;
+use crate::read::Counts;
 use crate::rubric::{Lang, Rubric};
 use crate::units::Units;
 

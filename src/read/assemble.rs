@@ -1,0 +1,165 @@
+//! The workers' parts made one answer: units numbered (roster order, else code order), tallies
+//! merged, repeated ids settled, records and rejects in file order.
+
+use crate::engine;
+use crate::tally::Store;
+use crate::units::Units;
+
+use super::columns::{Col, Columns};
+use super::ids::{Held, IdSet, Ids, settle};
+use super::record::{Counts, Rejected, Status};
+use super::worker::{Part, record_of, with_text};
+use super::{Env, ReadAll, Stop, Streamed};
+use crate::spill::Kept;
+
+impl ReadAll {
+    /// The ids that more than one row has, from every worker's ids (`None`: every id is once).
+    pub(super) fn repeats(&mut self) -> Option<IdSet> {
+        let (mut sets, mut twice, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
+        for p in self.files.iter_mut().flat_map(|f| f.parts.iter_mut()) {
+            sets.push(std::mem::take(&mut p.ids));
+            twice.append(&mut p.twice);
+            rejected.append(&mut p.rejected_ids);
+        }
+        Ids::repeats(sets, twice, &rejected)
+    }
+
+    /// The workers' parts as one answer: units numbered in roster order (else code order),
+    /// tallies merged, repeated ids settled in file order, records and rejects in file order.
+    pub(super) fn assemble(self, env: &Env) -> Streamed {
+        let mut counts = Counts::default();
+        let mut rejected: Vec<(u32, Rejected)> = Vec::new();
+        let mut held: Vec<(u32, Held)> = Vec::new();
+        let mut parts = Vec::new();
+        let mut files = Vec::new();
+        for (file, f) in self.files.into_iter().enumerate() {
+            for mut p in f.parts {
+                counts.read += p.counts.read;
+                counts.scored += p.counts.scored;
+                counts.void += p.counts.void;
+                counts.rejected += p.counts.rejected;
+                counts.totals += p.counts.totals;
+                counts.numbered += p.counts.numbered;
+                rejected.extend(p.rejected.drain(..).map(|(_, r)| (file as u32, r)));
+                held.extend(p.held.drain(..).map(|(_, h)| (file as u32, h)));
+                parts.push(p);
+            }
+            files.push(Meta {
+                name: f.name,
+                header: f.header,
+                columns: f.columns,
+            });
+        }
+        let claims = settle(&files, held, &mut rejected, &mut counts);
+        let units = units_of(env.roster, &parts, &files, &claims);
+        let mut total = Totals {
+            store: Store::new(env.layout),
+            records: Kept::default(),
+            counts,
+        };
+        for p in parts {
+            let map: Vec<u32> = match env.roster {
+                Some(_) => Vec::new(),
+                None => p
+                    .new_units
+                    .iter()
+                    .map(|u| units.find(u).unwrap_or(0) as u32)
+                    .collect(),
+            };
+            total.store.merge(p.store, &map);
+            total.records.add(p.kept, p.starts, map);
+        }
+        for (file, h) in claims {
+            total.take(env, &units, &files[file as usize], file, h);
+        }
+        rejected.sort_by_key(|(file, r)| (*file, r.line));
+        Streamed {
+            layout: env.layout.clone(),
+            store: total.store,
+            units,
+            counts: total.counts,
+            unused_columns: files
+                .iter()
+                .filter(|f| !f.columns.unused.is_empty())
+                .map(|f| (f.name.clone(), f.columns.unused.clone()))
+                .collect(),
+            files: files.into_iter().map(|f| f.name).collect(),
+            records: total.records,
+            rejected: rejected.into_iter().map(|(_, r)| r).collect(),
+        }
+    }
+}
+
+/// An input's name and columns.
+pub(super) struct Meta {
+    pub(super) name: String,
+    pub(super) header: Vec<String>,
+    pub(super) columns: Columns,
+}
+
+impl Meta {
+    pub(super) fn cell<'c>(&self, cells: &'c [String], col: Col) -> &'c str {
+        self.columns
+            .index(col)
+            .and_then(|i| cells.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+/// The units: the roster, or every unit a valid row names, in code order.
+fn units_of(
+    roster: Option<&Units>,
+    parts: &[Part],
+    files: &[Meta],
+    claims: &[(u32, Held)],
+) -> Units {
+    if let Some(r) = roster {
+        return r.clone();
+    }
+    let mut units = Units::default();
+    for p in parts {
+        for u in &p.new_units {
+            units.find_or_add(u);
+        }
+    }
+    for (f, h) in claims {
+        units.find_or_add(files[*f as usize].cell(&h.cells, Col::Unit));
+    }
+    units.in_code_order().0
+}
+
+/// The merged tallies, records kept and counts.
+struct Totals {
+    store: Store,
+    records: Kept,
+    counts: Counts,
+}
+
+impl Totals {
+    /// Tallies a held row that keeps its id (and keeps its record when asked to).
+    fn take(&mut self, env: &Env, units: &Units, meta: &Meta, file: u32, h: Held) {
+        let unit_s = meta.cell(&h.cells, Col::Unit);
+        let unit = units.find(unit_s).unwrap_or(0);
+        match h.checked.status {
+            Status::Void => self.counts.void += 1,
+            _ => self.counts.scored += 1,
+        }
+        let slim = engine::slim(env.layout, unit as u32, &h.checked, env.as_of);
+        self.store.add(env.layout, &slim);
+        let Some(keep) = env.keep else {
+            return;
+        };
+        let record = record_of(file, h.line, &h.checked, unit);
+        let wanted = match env.roster {
+            Some(r) => r
+                .list
+                .get(unit)
+                .is_some_and(|u| keep(&record, &u.code, u.name.as_deref())),
+            None => keep(&record, unit_s, None),
+        };
+        let text = |col: Col| -> Result<&str, Stop> { Ok(meta.cell(&h.cells, col)) };
+        if wanted && let Ok(record) = with_text(record, &text) {
+            self.records.push(record);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Checking one row (SPEC §2): every field against the rubric, every problem named.
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::i18n::msg::{self, Empty};
+use crate::i18n::ui;
+use crate::input::{self, Row};
+use crate::period::{Month, parse_date};
+use crate::rubric::{Deduct, Rubric, Rule, parse_decimal};
+use crate::suggest;
+use crate::units::Units;
+
+use super::columns::{Col, Columns, is_header_again};
+use super::quick::small_whole;
+use super::record::{RowError, Status};
+
+/// The largest count accepted: larger numbers are almost surely typing accidents.
+pub(super) const MAX_COUNT: u64 = 1_000_000;
+
+/// What is wrong with a row but its id, which depends on the rows before it: the header
+/// again, its fields ([`check`]) and its unit (empty, or not in the roster). Every reader
+/// rejects a row for these reasons, in this order. `Err`: the row repeats the header, the one
+/// reason given for it.
+type Problems = Result<(Option<Checked>, Vec<RowError>), Vec<RowError>>;
+
+pub(super) fn problems(
+    rubric: &Rubric,
+    l: &Columns,
+    head: &input::Head,
+    row: &Row,
+    units: &Units,
+) -> Problems {
+    let mut errs = Vec::new();
+    let mut fail = |col: Col, message: String| {
+        errs.push(RowError {
+            file: head.name.clone(),
+            line: row.line,
+            column: l.name(col),
+            message,
+        });
+    };
+    if is_header_again(&head.header, row) {
+        // Two exports pasted together: one clear reason, not one per column.
+        return Err(vec![RowError {
+            file: head.name.clone(),
+            line: row.line,
+            column: head.header.first().cloned().unwrap_or_default(),
+            message: msg::header_again(ui()),
+        }]);
+    }
+    let cell = |col: Col| l.cell(row, col);
+    let checked = check(rubric, &cell, &mut fail);
+    let unit_s = cell(Col::Unit);
+    if unit_s.is_empty() {
+        fail(Col::Unit, msg::empty(ui(), Empty::Unit));
+    } else if !units.accepts(unit_s) {
+        let hint = msg::hint(ui(), units.suggestion(unit_s));
+        fail(Col::Unit, msg::unit_not_in_roster(ui(), unit_s, &hint));
+    }
+    Ok((checked, errs))
+}
+
+/// A row's fields checked against the rubric (all but the unit and the id, which depend on the
+/// roster and on the other rows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Checked {
+    pub date: Date,
+    pub month: Month,
+    pub indicator: usize,
+    pub count: u64,
+    pub value: Option<Decimal>,
+    /// The severity's index in the indicator's deduction map (0 for a flat deduction).
+    pub severity: usize,
+    /// The source's index among the rubric's sources; their number for an empty or undeclared
+    /// source.
+    pub source: usize,
+    pub weight: Decimal,
+    pub deadline: Option<Date>,
+    pub rectified: Option<Date>,
+    pub status: Status,
+}
+
+/// Where a cell's problem is told: its column and what is wrong.
+type Fail<'f> = dyn FnMut(Col, String) + 'f;
+
+/// Checks every field of a row but the unit and the id, calling `fail` for each problem, field
+/// by field in column order.
+pub(super) fn check<'c>(
+    rubric: &Rubric,
+    cell: &dyn Fn(Col) -> &'c str,
+    fail: &mut Fail,
+) -> Option<Checked> {
+    let mut ok = true;
+    let mut fail = |col: Col, message: String| {
+        ok = false;
+        fail(col, message);
+    };
+    let date = date(cell(Col::Date), &mut fail);
+    let indicator = indicator(rubric, cell(Col::Indicator), &mut fail);
+    let count = count(cell(Col::Count), &mut fail);
+    let value = value(rubric, indicator, count, cell(Col::Value), &mut fail);
+    let severity = severity(rubric, indicator, cell(Col::Severity), &mut fail);
+    let (source, weight) = source(rubric, cell(Col::Source), &mut fail);
+    let deadline = optional_date(cell, Col::Deadline, &mut fail);
+    let rectified = optional_date(cell, Col::Rectified, &mut fail);
+    let status = status(cell, &mut fail);
+    let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
+        (date, indicator, count, severity, status)
+    else {
+        return None;
+    };
+    ok.then_some(Checked {
+        date,
+        month: Month::of(date),
+        indicator,
+        count,
+        value,
+        severity,
+        source,
+        weight,
+        deadline,
+        rectified,
+        status,
+    })
+}
+
+/// The date of the inspection: required.
+fn date(s: &str, fail: &mut Fail) -> Option<Date> {
+    if s.is_empty() {
+        fail(Col::Date, msg::empty(ui(), Empty::Date));
+        None
+    } else {
+        parse_date(s).map_err(|e| fail(Col::Date, e)).ok()
+    }
+}
+
+/// A deadline or a rectification date: optional.
+fn optional_date<'c>(cell: &dyn Fn(Col) -> &'c str, col: Col, fail: &mut Fail) -> Option<Date> {
+    let s = cell(col);
+    if s.is_empty() {
+        return None;
+    }
+    parse_date(s).map_err(|e| fail(col, e)).ok()
+}
+
+/// The indicator: required, one of the rubric's codes.
+fn indicator(rubric: &Rubric, s: &str, fail: &mut Fail) -> Option<usize> {
+    if s.is_empty() {
+        fail(Col::Indicator, msg::empty(ui(), Empty::Indicator));
+        return None;
+    }
+    let i = rubric.find_indicator(s);
+    if i.is_none() {
+        fail(Col::Indicator, unknown_indicator(rubric, s));
+    }
+    i
+}
+
+/// The number of findings: 1 when empty, else a whole number up to [`MAX_COUNT`].
+fn count(s: &str, fail: &mut Fail) -> Option<u64> {
+    if s.is_empty() {
+        return Some(1);
+    }
+    if let Some(n) = small_whole(s.as_bytes()) {
+        return Some(n);
+    }
+    match parse_decimal(s) {
+        Some(d) if d.fract().is_zero() && d >= Decimal::ZERO && d <= Decimal::from(MAX_COUNT) => {
+            u64::try_from(d.trunc().mantissa()).ok()
+        }
+        Some(d) if d.fract().is_zero() && d > Decimal::from(MAX_COUNT) => {
+            fail(Col::Count, msg::count_too_large(ui(), s, MAX_COUNT));
+            None
+        }
+        _ => {
+            fail(Col::Count, msg::bad_count(ui(), s));
+            None
+        }
+    }
+}
+
+/// The measured value: required by an indicator that measures, unless nothing was found
+/// (a count of 0 is no measurement); a trailing `%` is left out.
+fn value(
+    rubric: &Rubric,
+    indicator: Option<usize>,
+    count: Option<u64>,
+    s: &str,
+    fail: &mut Fail,
+) -> Option<Decimal> {
+    let needs_value =
+        count != Some(0) && indicator.is_some_and(|i| rubric.indicators[i].rule.needs_value());
+    if s.is_empty() {
+        if needs_value {
+            let code = indicator
+                .map(|i| rubric.indicators[i].code.as_str())
+                .unwrap_or("");
+            fail(Col::Value, msg::value_missing(ui(), code));
+        }
+        return None;
+    }
+    let v = parse_decimal(s.strip_suffix('%').unwrap_or(s).trim());
+    if v.is_none() && needs_value {
+        fail(Col::Value, msg::bad_value(ui(), s));
+    }
+    v
+}
+
+/// The severity's index in the indicator's deduction map: required by an indicator that
+/// deducts by severity, 0 for any other.
+fn severity(rubric: &Rubric, indicator: Option<usize>, s: &str, fail: &mut Fail) -> Option<usize> {
+    let Some(Rule::PerFinding {
+        deduct: Deduct::BySeverity(map),
+        ..
+    }) = indicator.map(|i| &rubric.indicators[i].rule)
+    else {
+        return Some(0);
+    };
+    let keys = map.iter().map(|(k, _)| k.as_str());
+    if s.is_empty() {
+        let code = indicator
+            .map(|i| rubric.indicators[i].code.as_str())
+            .unwrap_or("");
+        fail(
+            Col::Severity,
+            msg::severity_missing(ui(), code, &keys.collect::<Vec<_>>()),
+        );
+        return None;
+    }
+    if let Some(k) = map.iter().position(|(k, _)| k == s) {
+        return Some(k);
+    }
+    let hint = msg::hint(ui(), suggest::closest(s, keys.clone()));
+    fail(
+        Col::Severity,
+        msg::unknown_severity(ui(), s, &hint, &keys.collect::<Vec<_>>()),
+    );
+    None
+}
+
+/// The source's index among the rubric's sources and its weight; for an empty source, or
+/// when the rubric declares none, their number and a weight of 1.
+fn source(rubric: &Rubric, s: &str, fail: &mut Fail) -> (usize, Decimal) {
+    let declared = rubric.sources.as_ref().map_or(0, Vec::len);
+    let none = (declared, Decimal::ONE);
+    let Some(list) = rubric.sources.as_ref().filter(|_| !s.is_empty()) else {
+        return none;
+    };
+    if let Some(k) = list.iter().position(|(k, _)| k == s) {
+        return (k, list[k].1);
+    }
+    let keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+    let hint = msg::hint(ui(), suggest::closest(s, keys.iter().copied()));
+    fail(Col::Source, msg::unknown_source(ui(), s, &hint, &keys));
+    none
+}
+
+/// The status: one of those civscore knows (empty is valid); 已整改 needs the date it was
+/// rectified.
+fn status<'c>(cell: &dyn Fn(Col) -> &'c str, fail: &mut Fail) -> Option<Status> {
+    let s = cell(Col::Status);
+    let status = Status::parse(s);
+    if status.is_none() {
+        fail(Col::Status, msg::unknown_status(ui(), s));
+    } else if Status::says_rectified(s) && cell(Col::Rectified).is_empty() {
+        // 已整改 without the date it was rectified: lateness cannot be judged.
+        fail(Col::Status, msg::rectified_without_date(ui(), s));
+    }
+    status
+}
+
+/// `unknown indicator "X"` with the best suggestion: a near-miss code, the code of an indicator
+/// whose name was written, or a note that a category code is not an indicator.
+fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
+    if let Some(ind) = rubric.indicators.iter().find(|i| i.name == s) {
+        return msg::indicator_by_name(ui(), s, &ind.code);
+    }
+    if rubric.category_codes().any(|c| c == s) {
+        return msg::indicator_is_category(ui(), s);
+    }
+    let by_code = suggest::closest(s, rubric.indicators.iter().map(|i| i.code.as_str()));
+    let by_name = || {
+        suggest::closest(s, rubric.indicators.iter().map(|i| i.name.as_str()))
+            .and_then(|n| rubric.indicators.iter().find(|i| i.name == n))
+            .map(|i| i.code.as_str())
+    };
+    msg::unknown_indicator(ui(), s, &msg::hint(ui(), by_code.or_else(by_name)))
+}

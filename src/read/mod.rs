@@ -1,0 +1,249 @@
+//! The one reader of records: every input — CSV or TSV files in any encoding, standard input,
+//! spreadsheets — goes the same way: decoded, split into blocks of whole records, each row
+//! checked (a quick path for the usual row, the full check for any other), tallied into integer
+//! stores that merge exactly, and every invalid row rejected in place with its file and line.
+//! Records are not kept unless a command asks for them. Ids that repeat are settled after the
+//! blocks, in file order, so that neither the block size nor the number of workers changes the
+//! answer.
+//!
+//! The way through: `source` opens an input and finds its header (`columns`); `feed` cuts
+//! it into blocks of whole records (`split`); `pool` runs the workers, and each `worker`
+//! checks a row by the `quick` path or the full `check`, tallies it (`batch`), keeps,
+//! holds or rejects it; `assemble` makes the workers' parts one answer, repeated `ids`
+//! settled in file order. `record` holds what reading yields.
+
+mod assemble;
+mod batch;
+mod check;
+mod columns;
+mod feed;
+mod ids;
+mod pool;
+mod quick;
+mod record;
+mod source;
+mod split;
+mod worker;
+
+use jiff::civil::Date;
+
+use crate::error::Error;
+use crate::i18n::{msg, ui};
+use crate::input::{ReadConfig, ReadOptions, Sheet};
+use crate::rubric::Rubric;
+use crate::tally::{Layout, Store};
+use crate::units::Units;
+
+use columns::Columns;
+use ids::IdSet;
+use source::{read_input, read_rows};
+use worker::Part;
+
+pub(crate) use check::Checked;
+pub use record::{Counts, Loaded, Record, Rejected, RowError, Status};
+
+/// What the reader produced.
+pub struct Streamed {
+    pub layout: Layout,
+    pub store: Store,
+    pub units: Units,
+    pub counts: Counts,
+    /// The inputs' names (a path, `<stdin>`, or `book.xlsx[Sheet1]`), indexed by `Record::file`.
+    pub files: Vec<String>,
+    /// The records a command asked to keep.
+    pub records: crate::spill::Kept,
+    /// The rows rejected, in file order.
+    pub rejected: Vec<Rejected>,
+    /// Each input's columns that no rule reads.
+    pub unused_columns: Vec<(String, Vec<String>)>,
+}
+
+impl Streamed {
+    /// What was read, as the pipeline takes it.
+    pub fn loaded(self) -> (Units, Loaded) {
+        let loaded = Loaded {
+            unused_columns: self.unused_columns,
+            records: self.records,
+            store: self.store,
+            files: self.files,
+            rejected: self.rejected,
+            counts: self.counts,
+        };
+        (self.units, loaded)
+    }
+}
+
+/// Which records to keep (all are tallied), asked of each valid record with its unit's code and
+/// name; workers ask it at once, so it holds no state. It is asked before the record's text
+/// cells (severity, source, id, note, inspector) are copied: those read empty.
+pub type Wanted<'a> = &'a (dyn Fn(&Record, &str, Option<&str>) -> bool + Sync);
+
+/// What reading every input needs to know.
+pub(super) struct Env<'a> {
+    rubric: &'a Rubric,
+    layout: &'a Layout,
+    roster: Option<&'a Units>,
+    as_of: Option<Date>,
+    progress: bool,
+    keep: Option<Wanted<'a>>,
+    opts: &'a ReadOptions,
+    config: ReadConfig,
+    /// The ids that repeat, once known: the rows that have them are held.
+    repeats: Option<&'a IdSet>,
+}
+
+/// Why reading an input stopped short.
+#[derive(Debug)]
+pub(super) enum Stop {
+    /// A cell that must be read as text is not UTF-8: the input is read again, decoded.
+    NotUtf8,
+    /// Another worker (or the reader) stopped first.
+    Halted,
+    Failed(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Stop {
+        Stop::Failed(e)
+    }
+}
+
+impl Stop {
+    fn into_error(self, name: &str) -> Error {
+        match self {
+            Stop::Failed(e) => e,
+            Stop::NotUtf8 | Stop::Halted => {
+                Error::Internal(format!("{name}: the reader stopped without a reason"))
+            }
+        }
+    }
+}
+
+/// Reads every input: each record tallied, those `keep` wants kept, every invalid row rejected.
+/// Ids that repeat are settled in file order: the first valid row with an id keeps it, a later
+/// row with it is rejected (its rows are read again, held back until their order is known).
+pub fn read(
+    paths: &[String],
+    rubric: &Rubric,
+    roster: Option<&Units>,
+    as_of: Option<Date>,
+    progress: bool,
+    keep: Option<Wanted>,
+    opts: &ReadOptions,
+) -> Result<Streamed, Error> {
+    let layout = Layout::new(rubric);
+    let env = Env {
+        rubric,
+        layout: &layout,
+        roster,
+        as_of,
+        progress,
+        keep,
+        opts,
+        config: ReadConfig {
+            block: opts.config.block.max(16),
+            workers: opts.config.workers.max(1),
+            ..opts.config
+        },
+        repeats: None,
+    };
+    read_settled(&Inputs::All(paths), env)
+}
+
+/// Reads a table already in memory (rows parsed from a whole text, or a spreadsheet's) as the
+/// reader reads every input, with one worker: every record kept, every problem collected.
+pub fn read_sheet(
+    sheet: &Sheet,
+    rubric: &Rubric,
+    roster: Option<&Units>,
+) -> Result<Streamed, Error> {
+    let layout = Layout::new(rubric);
+    let opts = ReadOptions {
+        config: ReadConfig {
+            workers: 1,
+            ..ReadConfig::default()
+        },
+        ..ReadOptions::default()
+    };
+    let all = |_: &Record, _: &str, _: Option<&str>| true;
+    let env = Env {
+        rubric,
+        layout: &layout,
+        roster,
+        as_of: None,
+        progress: false,
+        keep: Some(&all),
+        opts: &opts,
+        config: opts.config,
+        repeats: None,
+    };
+    read_settled(&Inputs::Sheet(sheet), env)
+}
+
+/// Reads the inputs; when an id repeats, reads them again holding back the rows that have one,
+/// and settles those in file order.
+fn read_settled(inputs: &Inputs, env: Env) -> Result<Streamed, Error> {
+    let mut read = read_all(inputs, &env)?;
+    if let Some(repeats) = read.repeats() {
+        drop(read);
+        let again = Env {
+            repeats: Some(&repeats),
+            ..env
+        };
+        return Ok(read_all(inputs, &again)?.assemble(&again));
+    }
+    Ok(read.assemble(&env))
+}
+
+/// What is read: files (or `-`), or one table already in memory.
+enum Inputs<'i> {
+    All(&'i [String]),
+    Sheet(&'i Sheet),
+}
+
+/// What the workers made of every input.
+pub(super) struct ReadAll {
+    files: Vec<FileRead>,
+}
+
+/// What the workers made of one input, with its name and columns.
+pub(super) struct FileRead {
+    name: String,
+    header: Vec<String>,
+    columns: Columns,
+    parts: Vec<Part>,
+}
+
+fn read_all(inputs: &Inputs, env: &Env) -> Result<ReadAll, Error> {
+    let files = match inputs {
+        Inputs::All(paths) => paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| read_input(p, env, i as u32))
+            .collect::<Result<Vec<_>, Error>>()?,
+        Inputs::Sheet(sheet) => vec![read_rows(sheet, env, 0)?],
+    };
+    Ok(ReadAll { files })
+}
+
+/// What was read, or the error that stops the run: every invalid row (unless `skip_invalid`),
+/// or no record at all.
+pub fn finish(loaded: Loaded, paths: &[String], skip_invalid: bool) -> Result<Loaded, Error> {
+    if !loaded.rejected.is_empty() && !skip_invalid {
+        let errors: Vec<RowError> = loaded
+            .rejected
+            .iter()
+            .flat_map(|r| r.reasons.iter().cloned())
+            .collect();
+        let summary = msg::rows_invalid(ui(), loaded.counts.rejected, loaded.counts.read);
+        return Err(Error::Rows { errors, summary });
+    }
+    if loaded.counts.scored + loaded.counts.void == 0 {
+        return Err(Error::Invalid(if loaded.counts.read == 0 {
+            msg::no_records(ui(), Some(&paths.join(", ")))
+        } else {
+            msg::no_valid_record(ui(), loaded.counts.read)
+        }));
+    }
+    Ok(loaded)
+}

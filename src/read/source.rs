@@ -1,0 +1,277 @@
+//! One input, to blocks: a file (read, or mapped when large), text in memory (decoded, or
+//! standard input) or a spreadsheet's rows; its header found, its encoding settled.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::Read;
+
+use crate::error::Error;
+use crate::i18n::{msg, ui};
+use crate::input::{self, Sheet, TextEncoding};
+
+use super::columns::Columns;
+use super::feed::{Data, feed, feed_mapped, feed_text};
+use super::pool::run_blocks;
+use super::split::{cut, newlines};
+use super::worker::{Ctx, cells, utf8};
+use super::{Env, FileRead, Stop};
+
+/// Reads one input: a spreadsheet's rows; a text file as UTF-8 block by block, or decoded
+/// whole when it is in another encoding (or turns out not to be UTF-8); standard input, read
+/// from the process once.
+pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, Error> {
+    let encoding = env.opts.encoding;
+    let sheet = env.opts.sheet.as_deref();
+    if path == "-" {
+        let bytes = input::stdin()?;
+        if input::is_spreadsheet("", bytes) {
+            let rows = input::read_spreadsheet("<stdin>", bytes.to_vec(), sheet)?;
+            return read_rows(&rows, env, file);
+        }
+        let text = match utf8_text(bytes, encoding) {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(input::decode_owned(bytes.to_vec(), encoding).into_bytes()),
+        };
+        return read_text("<stdin>", "", &text, env, file);
+    }
+    if std::path::Path::new(path).is_dir() {
+        return Err(Error::Io {
+            path: path.to_owned(),
+            message: "is a folder, not a file".to_owned(),
+        });
+    }
+    let lower = path.to_ascii_lowercase();
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    let eof =
+        read_more(&mut f, &mut head, env.config.block.max(8)).map_err(|e| Error::io(path, e))?;
+    if input::is_spreadsheet(&lower, &head) {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let rows = input::read_spreadsheet(path, bytes, sheet)?;
+        return read_rows(&rows, env, file);
+    }
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    let as_utf8 = match encoding {
+        TextEncoding::Auto => !utf16,
+        TextEncoding::Utf8 => true,
+        _ => false,
+    };
+    if as_utf8 {
+        match read_file(path, &lower, f, head, eof, env, file) {
+            Ok(read) => return Ok(read),
+            Err(Stop::NotUtf8) => {}
+            Err(stop) => return Err(stop.into_error(path)),
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = input::decode_owned(bytes, encoding);
+    read_text(path, &lower, text.as_bytes(), env, file)
+}
+
+/// Bytes that are UTF-8 text as they are (a UTF-8 byte-order mark left out), unless another
+/// encoding is asked for or marked.
+fn utf8_text(bytes: &[u8], encoding: TextEncoding) -> Option<&[u8]> {
+    let bytes = match encoding {
+        TextEncoding::Auto | TextEncoding::Utf8 => {
+            bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
+        }
+        _ => return None,
+    };
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if encoding == TextEncoding::Auto && utf16 {
+        return None;
+    }
+    std::str::from_utf8(bytes).is_ok().then_some(bytes)
+}
+
+/// The header of an input, and where its rows begin.
+struct Found {
+    head: input::Head,
+    delimiter: u8,
+    /// The offset of the first byte after the header row.
+    body: usize,
+}
+
+/// The header: the first row with a cell that is not blank, in the first lines of an input
+/// (`None`: read further). A quote that the input never closes, or no header at all, is an
+/// error.
+fn head_of(name: &str, lower: &str, bytes: &[u8], at_end: bool) -> Result<Option<Found>, Stop> {
+    let lines = match (at_end, memchr::memrchr(b'\n', bytes)) {
+        (true, _) => bytes.len(),
+        (false, Some(n)) => n + 1,
+        (false, None) => return Ok(None),
+    };
+    let delimiter = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+        b'\t'
+    } else {
+        input::sniff_delimiter(utf8(&bytes[..lines])?)
+    };
+    let Some(cut) = cut(bytes, at_end, delimiter) else {
+        return Ok(None);
+    };
+    let region = &bytes[..cut.at];
+    if let Some(q) = cut.unclosed {
+        let at = format!("{name}:{}", 1 + newlines(&region[..q]));
+        return Err(Error::Invalid(msg::unclosed_quote(ui(), &at)).into());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(region);
+    let mut rec = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| Error::Internal(e.to_string()))?
+    {
+        let header = cells(&rec)?;
+        if header.iter().any(|c| !c.is_empty()) {
+            let header_line = rec.position().map_or(1, |p| input::true_line(region, p));
+            let head = input::Head {
+                name: name.to_owned(),
+                header,
+                header_line,
+            };
+            let body = reader.position().byte() as usize;
+            return Ok(Some(Found {
+                head,
+                delimiter,
+                body,
+            }));
+        }
+    }
+    match at_end {
+        true => Err(Error::Invalid(msg::empty_input(ui(), name, false)).into()),
+        false => Ok(None),
+    }
+}
+
+/// The error for a quote that the rows (from `first_line` on) never close, if one is.
+fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
+    let q = cut(rows, true, found.delimiter)?.unclosed?;
+    let at = format!("{}:{}", found.head.name, first_line + newlines(&rows[..q]));
+    Some(Error::Invalid(msg::unclosed_quote(ui(), &at)))
+}
+
+/// A UTF-8 text file, block by block: read, or mapped window by window when large.
+fn read_file(
+    path: &str,
+    lower: &str,
+    mut f: File,
+    mut buf: Vec<u8>,
+    mut eof: bool,
+    env: &Env,
+    file: u32,
+) -> Result<FileRead, Stop> {
+    let io = |e| Stop::Failed(Error::io(path, e));
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    let found = loop {
+        if let Some(found) = head_of(path, lower, &buf[start..], eof)? {
+            break found;
+        }
+        eof = read_more(&mut f, &mut buf, env.config.block).map_err(io)?;
+    };
+    let body = start + found.body;
+    let first_line = 1 + newlines(&buf[..body]);
+    let columns = match Columns::of(&found.head) {
+        Ok(c) => c,
+        Err(e) => {
+            // A file that is not UTF-8 is read decoded; then a quote never closed is the first
+            // thing to say of it.
+            f.read_to_end(&mut buf).map_err(io)?;
+            utf8(&buf[start..])?;
+            return Err(unclosed(&found, &buf[body..], first_line)
+                .unwrap_or(e)
+                .into());
+        }
+    };
+    let bar = (env.progress && size > 64 << 20).then(|| progress_bar(size));
+    let ctx = Ctx::new(env, &found.head, &columns, found.delimiter, file, true);
+    let map = size >= env.config.map_from;
+    let parts = run_blocks(&ctx, first_line, bar.as_ref(), |out| match map {
+        true => {
+            drop(buf);
+            feed_mapped(&f, size, body, out)
+        }
+        false => feed(&mut f, buf, body, out),
+    })?;
+    Ok(FileRead {
+        name: path.to_owned(),
+        header: found.head.header.clone(),
+        columns,
+        parts,
+    })
+}
+
+fn progress_bar(size: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Text in memory (decoded, or standard input), block by block.
+fn read_text(
+    name: &str,
+    lower: &str,
+    text: &[u8],
+    env: &Env,
+    file: u32,
+) -> Result<FileRead, Error> {
+    let found = head_of(name, lower, text, true)
+        .map_err(|s| s.into_error(name))?
+        .ok_or_else(|| Error::Invalid(msg::empty_input(ui(), name, false)))?;
+    let first_line = 1 + newlines(&text[..found.body]);
+    let columns = Columns::of(&found.head)
+        .map_err(|e| unclosed(&found, &text[found.body..], first_line).unwrap_or(e))?;
+    let ctx = Ctx::new(env, &found.head, &columns, found.delimiter, file, false);
+    let parts = run_blocks(&ctx, first_line, None, |out| {
+        feed_text(text, found.body, out)
+    })
+    .map_err(|s| s.into_error(name))?;
+    Ok(FileRead {
+        name: name.to_owned(),
+        header: found.head.header.clone(),
+        columns,
+        parts,
+    })
+}
+
+/// A spreadsheet's rows (or rows parsed already), a few at a time; their lines are the sheet's.
+pub(super) fn read_rows(sheet: &Sheet, env: &Env, file: u32) -> Result<FileRead, Error> {
+    let head = input::Head {
+        name: sheet.name.clone(),
+        header: sheet.header.clone(),
+        header_line: sheet.header_line,
+    };
+    let columns = Columns::of(&head)?;
+    let ctx = Ctx::new(env, &head, &columns, b',', file, false);
+    let rows = (env.config.block / 64).max(1);
+    let parts = run_blocks(&ctx, 0, None, |out| {
+        for chunk in sheet.rows.chunks(rows) {
+            out.go_on()?;
+            out.send(Data::Rows(chunk), false)?;
+        }
+        Ok(())
+    })
+    .map_err(|s| s.into_error(&sheet.name))?;
+    Ok(FileRead {
+        name: sheet.name.clone(),
+        header: sheet.header.clone(),
+        columns,
+        parts,
+    })
+}
+
+/// Reads up to `n` more bytes onto `buf`; true at the end of the file.
+fn read_more(file: &mut File, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> {
+    let got = file.by_ref().take(n as u64).read_to_end(buf)?;
+    Ok(got < n)
+}
