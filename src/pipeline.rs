@@ -14,7 +14,7 @@ use crate::ranking::{self, Table, Tables};
 use crate::records::Loaded;
 use crate::rubric::Rubric;
 use crate::stream::Wanted;
-use crate::tally::{Layout, Store};
+use crate::tally::{Layout, Problem, Store};
 use crate::units::Units;
 
 /// What was read: the rubric, the units (roster order, or as the records name them), and the
@@ -140,10 +140,8 @@ pub fn score_with<'a>(
     let until = until(&store.assessed(), selection)?;
     store.truncate_after(until);
     let engine = Engine::from_store(rubric, units, Layout::new(rubric), store);
-    if engine.overflowed() {
-        return Err(Error::Invalid(
-            "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly".into(),
-        ));
+    if let Some(problem) = engine.problem() {
+        return Err(Error::Invalid(tally_problem(rubric, units, problem)));
     }
     let scores = engine.score_need(&need(until));
     let tables = ranking::tables(rubric, units, &scores);
@@ -153,6 +151,22 @@ pub fn score_with<'a>(
         tables,
         until,
     })
+}
+
+/// What stops tallies from being scored, in words.
+fn tally_problem(rubric: &Rubric, units: &Units, problem: Problem) -> String {
+    match problem {
+        Problem::Overflow => msg::tally_overflow(ui()),
+        Problem::TooLarge => msg::tally_too_large(ui(), crate::tally::MAX_CELLS),
+        Problem::Value { unit, indicator } => {
+            let unit = units.list.get(unit as usize).map_or("", |u| u.code.as_str());
+            let ind = rubric
+                .indicators
+                .get(indicator as usize)
+                .map_or("", |i| i.code.as_str());
+            msg::value_out_of_bounds(ui(), unit, ind, crate::tally::MAX_VALUE)
+        }
+    }
 }
 
 /// The last month a selection looks at. A period without records is a usage error.

@@ -679,3 +679,41 @@ mod tests {
         );
     }
 }
+
+// Limits of the tallies and of spreadsheets (SPEC §6: invalid input).
+
+/// More findings in one tally counter than can be scored exactly.
+pub fn tally_overflow(l: Lang) -> String {
+    say!(
+        l,
+        "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly",
+        "同一单位、同一指标、同一月份的问题数超过 4,294,967,295：无法精确计分",
+    )
+}
+
+/// The tallies would need more counters than the documented ceiling.
+pub fn tally_too_large(l: Lang, max: usize) -> String {
+    say!(
+        l,
+        "the tallies would need more than {max} counters (units × months × indicators' counters): score fewer months or units at a time, or simplify the rubric's sources × severities",
+        "计分所需的计数器超过 {max} 个（单位数 × 月份数 × 指标计数器数）：请分批计分（减少月份或单位），或精简细则中的来源 × 程度组合",
+    )
+}
+
+/// A measured value beyond the bound that keeps the arithmetic exact.
+pub fn value_out_of_bounds(l: Lang, unit: &str, indicator: &str, max: i64) -> String {
+    say!(
+        l,
+        "unit \"{unit}\", indicator \"{indicator}\": a value beyond ±{max}: cannot score exactly",
+        "单位“{unit}”指标“{indicator}”：数值超出 ±{max}，无法精确计分",
+    )
+}
+
+/// A worksheet whose cells lie beyond the documented reading limit.
+pub fn sheet_too_large(l: Lang, sheet: &str, why: &str) -> String {
+    say!(
+        l,
+        "{sheet}: the sheet is too large to read: {why}",
+        "{sheet}：工作表过大，无法读取：{why}",
+    )
+}
