@@ -222,7 +222,8 @@ pub fn table_sheet(ws: &mut Worksheet, view: &View, t: &Table) -> Result<u32, Xl
             grade_col = Some(c);
             c += 1;
         }
-        if t.rows.iter().any(|x| x.vetoed) && row.vetoed {
+        // Only this row's veto: a scan of every row for each row was quadratic in units.
+        if row.vetoed {
             s.text(r, c, view.label(L::Yes))?;
         }
         r += 1;
