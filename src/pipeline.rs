@@ -159,7 +159,10 @@ fn tally_problem(rubric: &Rubric, units: &Units, problem: Problem) -> String {
         Problem::Overflow => msg::tally_overflow(ui()),
         Problem::TooLarge => msg::tally_too_large(ui(), crate::tally::MAX_CELLS),
         Problem::Value { unit, indicator } => {
-            let unit = units.list.get(unit as usize).map_or("", |u| u.code.as_str());
+            let unit = units
+                .list
+                .get(unit as usize)
+                .map_or("", |u| u.code.as_str());
             let ind = rubric
                 .indicators
                 .get(indicator as usize)
