@@ -709,11 +709,12 @@ pub fn value_out_of_bounds(l: Lang, unit: &str, indicator: &str, max: i64) -> St
     )
 }
 
-/// A worksheet whose cells lie beyond the documented reading limit.
-pub fn sheet_too_large(l: Lang, sheet: &str, why: &str) -> String {
+/// A worksheet that holds more cells than the documented reading limit (each row counted as
+/// wide as its last cell).
+pub fn sheet_too_large(l: Lang, sheet: &str, max: u64) -> String {
     say!(
         l,
-        "{sheet}: the sheet is too large to read: {why}",
-        "{sheet}：工作表过大，无法读取：{why}",
+        "{sheet}: the sheet holds more than {max} cells (each row counted up to its last cell; a stray cell far down or right counts too): remove the stray cells or save the data as CSV",
+        "{sheet}：工作表超过 {max} 个单元格（每行按其最后一个有内容的单元格计宽，远处的零散单元格也计入）：请删除零散单元格，或另存为 CSV",
     )
 }
