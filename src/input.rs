@@ -268,11 +268,26 @@ pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Resu
 /// millions of cells) is refused with an error rather than read into memory.
 pub const MAX_SHEET_CELLS: u64 = 20_000_000;
 
+/// The most cells an .xls sheet may declare or span: the spreadsheet library builds such a sheet
+/// whole (about 70 bytes a cell) before any of it can be checked.
+pub const MAX_WHOLE_CELLS: u64 = 4_000_000;
+
 /// A cell that is not empty: its row and column (0-based, as the sheet has them) and its text.
 type SparseCell = (u32, u32, String);
 
 fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
     use calamine::{Reader, Sheets};
+    // The library builds every sheet of an .xls whole as it opens it: measure them first.
+    if let Some(cells) = crate::xls_extent::largest_sheet(&bytes)
+        && cells > MAX_WHOLE_CELLS
+    {
+        return Err(Error::Invalid(msg::xls_too_large(
+            ui(),
+            name,
+            cells,
+            MAX_WHOLE_CELLS,
+        )));
+    }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(format!("{name}: cannot read the spreadsheet: {e}")))?;
     let chosen = choose_sheet(name, &book.sheet_names(), sheet)?;

@@ -143,7 +143,16 @@ pub fn score_with<'a>(
     if let Some(problem) = engine.problem() {
         return Err(Error::Invalid(tally_problem(rubric, units, problem)));
     }
-    let scores = engine.score_need(&need(until));
+    let need = need(until);
+    let rows = scored_rows(&engine.assessed, &need, units.list.len());
+    if rows > MAX_SCORED_ROWS {
+        return Err(Error::Invalid(msg::too_many_scores(
+            ui(),
+            rows,
+            MAX_SCORED_ROWS,
+        )));
+    }
+    let scores = engine.score_need(&need);
     let tables = ranking::tables(rubric, units, &scores);
     Ok(Scored {
         engine,
@@ -151,6 +160,21 @@ pub fn score_with<'a>(
         tables,
         until,
     })
+}
+
+/// The most scores (units × periods) one run computes and ranks, about 1 GB: records spread
+/// over thousands of months ask `--all` for more, and are refused rather than exhaust memory.
+pub const MAX_SCORED_ROWS: u64 = 2_000_000;
+
+/// The scores `need` asks for: units × the periods (months, quarters, years) it takes.
+fn scored_rows(assessed: &BTreeSet<Month>, need: &Need, units: usize) -> u64 {
+    let count = |n: Option<usize>, all: usize| n.unwrap_or(all) as u64;
+    let quarters: BTreeSet<_> = assessed.iter().map(|m| m.quarter()).collect();
+    let years: BTreeSet<_> = assessed.iter().map(|m| m.year()).collect();
+    let periods = count(need.months.as_ref().map(BTreeSet::len), assessed.len())
+        + count(need.quarters.as_ref().map(BTreeSet::len), quarters.len())
+        + count(need.years.as_ref().map(BTreeSet::len), years.len());
+    periods.saturating_mul(units as u64)
 }
 
 /// What stops tallies from being scored, in words.

@@ -718,3 +718,21 @@ pub fn sheet_too_large(l: Lang, sheet: &str, max: u64) -> String {
         "{sheet}：工作表超过 {max} 个单元格（每行按其最后一个有内容的单元格计宽，远处的零散单元格也计入）：请删除零散单元格，或另存为 CSV",
     )
 }
+
+/// An .xls workbook with a sheet larger than the spreadsheet library may build whole.
+pub fn xls_too_large(l: Lang, file: &str, cells: u64, max: u64) -> String {
+    say!(
+        l,
+        "{file}: a sheet declares or spans {cells} cells, more than the {max} an .xls sheet may have here (the file is damaged, or save it as .xlsx or CSV)",
+        "{file}：有工作表声明或跨越 {cells} 个单元格，超过 .xls 工作表允许的 {max} 个（文件已损坏，或请另存为 .xlsx 或 CSV）",
+    )
+}
+
+/// More scores (units × periods) than one run computes.
+pub fn too_many_scores(l: Lang, rows: u64, max: u64) -> String {
+    say!(
+        l,
+        "the records would need {rows} scores (units × months, quarters and years), more than {max}: choose a period (--period) instead of --all, or check the dates",
+        "这些记录需要计算 {rows} 个得分（单位数 × 月、季、年周期数），超过 {max} 个：请用 --period 选一个周期而不是 --all，或检查日期",
+    )
+}
