@@ -593,8 +593,10 @@ mod byte_map_tests {
     }
     #[test]
     fn keys_colliding_under_one_seed_spread_under_another() {
-        let mut m = ByteMap::default();
-        m.seed = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344];
+        let mut m = ByteMap {
+            seed: [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344],
+            ..ByteMap::default()
+        };
         let key = |i: u64| {
             let mut k = [7u8; 16];
             k[..8].copy_from_slice(&i.to_le_bytes());
