@@ -296,25 +296,21 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet,
         |e: &dyn std::fmt::Display| Error::Invalid(format!("{label}: cannot read the sheet: {e}"));
     // .xlsx and .xlsb are read cell by cell, so that a used range far larger than the cells in
     // it is never allocated; .xls and .ods come whole from the reader.
+    // The two cell readers share no trait: the same steps for each.
+    macro_rules! cell_by_cell {
+        ($book:expr) => {{
+            let mut r = $book
+                .worksheet_cells_reader(&chosen)
+                .map_err(|e| unreadable(&e))?;
+            sparse(&label, || match r.next_cell() {
+                Ok(c) => Ok(c.map(|c| (c.get_position(), c.get_value().clone().into()))),
+                Err(e) => Err(unreadable(&e)),
+            })?
+        }};
+    }
     let cells = match &mut book {
-        Sheets::Xlsx(x) => {
-            let mut r = x
-                .worksheet_cells_reader(&chosen)
-                .map_err(|e| unreadable(&e))?;
-            sparse(&label, || match r.next_cell() {
-                Ok(c) => Ok(c.map(|c| (c.get_position(), c.get_value().clone().into()))),
-                Err(e) => Err(unreadable(&e)),
-            })?
-        }
-        Sheets::Xlsb(x) => {
-            let mut r = x
-                .worksheet_cells_reader(&chosen)
-                .map_err(|e| unreadable(&e))?;
-            sparse(&label, || match r.next_cell() {
-                Ok(c) => Ok(c.map(|c| (c.get_position(), c.get_value().clone().into()))),
-                Err(e) => Err(unreadable(&e)),
-            })?
-        }
+        Sheets::Xlsx(x) => cell_by_cell!(x),
+        Sheets::Xlsb(x) => cell_by_cell!(x),
         other => {
             let range = other.worksheet_range(&chosen).map_err(|e| unreadable(&e))?;
             let (r0, c0) = range.start().unwrap_or((0, 0));

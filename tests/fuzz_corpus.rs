@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+mod common;
+
 fn replay(target: &str, f: fn(&[u8])) {
     replay_dir(&format!("fuzz/corpus/{target}"), f);
 }
@@ -49,19 +51,7 @@ fn workbooks() -> Vec<(String, Vec<u8>)> {
         .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
         .collect();
     out.sort();
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let rows = [
-        ["date", "unit", "indicator", "count"],
-        ["2026-01-05", "U1", "P1", "2"],
-        ["2026-01-06", "U2", "P1", "1"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).unwrap();
-        }
-    }
-    out.push(("written.xlsx".into(), book.save_to_buffer().unwrap()));
+    out.push(("written.xlsx".into(), common::small_workbook(&[])));
     assert!(out.len() >= 4, "{} workbooks", out.len());
     out
 }

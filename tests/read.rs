@@ -10,6 +10,8 @@ use civscore::input::{ReadConfig, ReadOptions};
 use civscore::rubric::{self, Rubric};
 use proptest::prelude::*;
 
+mod common;
+
 fn hand_rubric() -> Rubric {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
     rubric::load(&std::fs::read_to_string(path).unwrap(), "hand.yaml").unwrap()
@@ -520,22 +522,7 @@ fn stdin_and_a_spreadsheet_score_as_the_file_does() {
 fn score_with_stray_cells(stray: &[(u32, u16)]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("stray.xlsx");
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let rows = [
-        ["date", "unit", "indicator", "count"],
-        ["2026-01-05", "U1", "P1", "2"],
-        ["2026-01-06", "U2", "P1", "1"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).unwrap();
-        }
-    }
-    for &(r, c) in stray {
-        sheet.write_string(r, c, "x").unwrap();
-    }
-    book.save(&xlsx).unwrap();
+    std::fs::write(&xlsx, common::small_workbook(stray)).unwrap();
     let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
     assert_cmd::Command::cargo_bin("civscore")
         .unwrap()
