@@ -166,14 +166,24 @@ pub fn score_with<'a>(
 /// over thousands of months ask `--all` for more, and are refused rather than exhaust memory.
 pub const MAX_SCORED_ROWS: u64 = 2_000_000;
 
-/// The scores `need` asks for: units × the periods (months, quarters, years) it takes.
+/// The scores `need` asks for: units × the periods with records (months, quarters, years) it
+/// takes.
 fn scored_rows(assessed: &BTreeSet<Month>, need: &Need, units: usize) -> u64 {
-    let count = |n: Option<usize>, all: usize| n.unwrap_or(all) as u64;
-    let quarters: BTreeSet<_> = assessed.iter().map(|m| m.quarter()).collect();
-    let years: BTreeSet<_> = assessed.iter().map(|m| m.year()).collect();
-    let periods = count(need.months.as_ref().map(BTreeSet::len), assessed.len())
-        + count(need.quarters.as_ref().map(BTreeSet::len), quarters.len())
-        + count(need.years.as_ref().map(BTreeSet::len), years.len());
+    fn taken<T: Ord>(all: BTreeSet<T>, need: Option<&BTreeSet<T>>) -> u64 {
+        match need {
+            Some(n) => all.intersection(n).count() as u64,
+            None => all.len() as u64,
+        }
+    }
+    let periods = taken(assessed.clone(), need.months.as_ref())
+        + taken(
+            assessed.iter().map(|m| m.quarter()).collect(),
+            need.quarters.as_ref(),
+        )
+        + taken(
+            assessed.iter().map(|m| m.year()).collect(),
+            need.years.as_ref(),
+        );
     periods.saturating_mul(units as u64)
 }
 
