@@ -258,9 +258,10 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// A tally overflowed its counter (billions of findings in one unit, indicator and month).
-    pub fn overflowed(&self) -> bool {
-        self.store.overflow
+    /// Why the tallies cannot be scored (a counter overflowed, too many counters, a value out of
+    /// bounds), if they cannot.
+    pub fn problem(&self) -> Option<crate::tally::Problem> {
+        self.store.problem()
     }
 
     pub fn applicable(&self, unit: usize, indicator: usize) -> bool {

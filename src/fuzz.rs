@@ -21,18 +21,33 @@ pub fn records(bytes: &[u8]) {
         let text = input::decode(bytes, TextEncoding::Auto);
         input::parse_delimited("fuzz.csv", &text, input::sniff_delimiter(&text))
     };
-    let Ok(sheet) = sheet else {
+    if let Ok(sheet) = sheet {
+        score_sheet(&rubric, &sheet);
+    }
+}
+
+/// Reads bytes as a workbook (.xlsx, .xlsb, .xls or .ods, whichever they are), validates and
+/// scores what is valid: damaged or hostile workbooks must end in an error, within bounded
+/// memory (the fuzz target runs with `-rss_limit_mb=512`).
+pub fn spreadsheet(bytes: &[u8]) {
+    let Ok(rubric) = rubric::load(RUBRIC, "hand.yaml") else {
         return;
     };
-    let Ok(read) = crate::read::read_sheet(&sheet, &rubric, None) else {
+    if let Ok(sheet) = input::read_spreadsheet("fuzz.xlsx", bytes.to_vec(), None) {
+        score_sheet(&rubric, &sheet);
+    }
+}
+
+fn score_sheet(rubric: &rubric::Rubric, sheet: &input::Sheet) {
+    let Ok(read) = crate::read::read_sheet(sheet, rubric, None) else {
         return;
     };
     let Ok(records) = read.records.into_sorted() else {
         return;
     };
     let units = read.units;
-    let scores = engine::score(&rubric, &units, &records, None);
-    let _ = ranking::tables(&rubric, &units, &scores);
+    let scores = engine::score(rubric, &units, &records, None);
+    let _ = ranking::tables(rubric, &units, &scores);
 }
 
 /// Reads bytes as a rubric.

@@ -1,51 +1,13 @@
-//! A small, fast hash for short keys (unit and indicator codes) looked up once per record; the
-//! keys come from the office's own files, so resistance to crafted collisions is not needed.
+//! Fast hash tables for short keys (unit and indicator codes) looked up once per record. The
+//! keys come from input files, which may be crafted to collide: every table is keyed by a seed
+//! drawn at random for each run, so that colliding keys cannot be computed in advance. No
+//! table's order reaches the output (none is iterated to write anything).
 
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 56);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The multiplication mixes upwards; hash tables index by the low bits: bring the well
-        // mixed high bits down (as rustc-hash does).
-        self.0.rotate_left(26)
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(SEED);
-    }
-}
-
-pub type FxBuild = BuildHasherDefault<FxHasher>;
+/// A keyed hash (foldhash, seeded at random per process and per map).
+pub type FxBuild = foldhash::fast::RandomState;
 pub type FxMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 
 #[cfg(test)]
@@ -76,7 +38,7 @@ pub struct ShortKey {
 }
 
 impl std::hash::Hash for ShortKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         // The used bytes in one call (word at a time), not 23 single bytes.
         state.write(&self.bytes[..self.len as usize]);
     }
@@ -138,6 +100,25 @@ pub struct ByteMap {
     slots: Vec<Slot>,
     len: usize,
     long: FxMap<Vec<u8>, u32>,
+    /// This run's random key of the slot hash.
+    seed: [u64; 2],
+}
+
+/// Two random words, drawn once per run (from the standard library's randomly keyed hasher).
+fn run_seed() -> [u64; 2] {
+    static SEED: OnceLock<[u64; 2]> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        let s = std::collections::hash_map::RandomState::new();
+        [s.hash_one(0x5eed_u64), s.hash_one(0xfeed_u64)]
+    })
+}
+
+/// The 128-bit product of two words, its halves folded together: every bit of either operand
+/// moves the high bits, and with secret operands the product cannot be steered.
+#[inline]
+fn folded_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ (p >> 64) as u64
 }
 
 /// `len` is the key's length plus one; 0 marks an empty slot.
@@ -309,16 +290,15 @@ impl Default for ByteMap {
             slots: vec![Slot::default(); 64],
             len: 0,
             long: FxMap::default(),
+            seed: run_seed(),
         }
     }
 }
 
 impl ByteMap {
     fn home(&self, a: u64, b: u64, len: u32) -> usize {
-        // One multiplication (two for keys over eight bytes); the top bits index (the best
-        // mixed: every bit of the key moves them).
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let x = (a ^ b.wrapping_mul(SEED).rotate_left(29) ^ u64::from(len)).wrapping_mul(K);
+        // One keyed multiplication of the key's two words; the top bits index.
+        let x = folded_mul(a ^ self.seed[0], b ^ self.seed[1] ^ u64::from(len));
         (x >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
@@ -610,5 +590,29 @@ mod byte_map_tests {
                 prop_assert_eq!(k.position(cell), want);
             }
         }
+    }
+    #[test]
+    fn keys_colliding_under_one_seed_spread_under_another() {
+        let mut m = ByteMap {
+            seed: [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344],
+            ..ByteMap::default()
+        };
+        let key = |i: u64| {
+            let mut k = [7u8; 16];
+            k[..8].copy_from_slice(&i.to_le_bytes());
+            words(&k)
+        };
+        // 40 keys of 16 bytes that share their home slot under one seed...
+        let crafted: Vec<(u64, u64)> = (0u64..)
+            .map(key)
+            .filter(|&(a, b)| m.home(a, b, 17) == 0)
+            .take(40)
+            .collect();
+        // ...are spread over the slots under another seed (this run's is random).
+        m.seed = [0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
+        let homes: std::collections::HashSet<usize> =
+            crafted.iter().map(|&(a, b)| m.home(a, b, 17)).collect();
+        assert!(homes.len() > 20, "{}", homes.len());
+        assert_eq!(ByteMap::default().seed, run_seed());
     }
 }

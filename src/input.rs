@@ -267,12 +267,71 @@ pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Resu
     })
 }
 
+/// The most cells a sheet may hand over, counting each row as wide as its last cell: a sheet
+/// beyond it (a stray cell at XFD1048576 under thousands of rows, or a workbook that unpacks to
+/// millions of cells) is refused with an error rather than read into memory.
+pub const MAX_SHEET_CELLS: u64 = 20_000_000;
+
+/// The most cells an .xls sheet may declare or span: the spreadsheet library builds such a sheet
+/// whole (about 70 bytes a cell) before any of it can be checked.
+pub const MAX_WHOLE_CELLS: u64 = 4_000_000;
+
+/// A cell that is not empty: its row and column (0-based, as the sheet has them) and its text.
+type SparseCell = (u32, u32, String);
+
 fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
-    use calamine::Reader;
+    use calamine::{Reader, Sheets};
+    // The library builds every sheet of an .xls whole as it opens it: measure them first.
+    if let Some(cells) = crate::xls_extent::largest_sheet(&bytes)
+        && cells > MAX_WHOLE_CELLS
+    {
+        return Err(Error::Invalid(msg::xls_too_large(
+            ui(),
+            name,
+            cells,
+            MAX_WHOLE_CELLS,
+        )));
+    }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(format!("{name}: cannot read the spreadsheet: {e}")))?;
-    let names = book.sheet_names();
-    let chosen = match sheet {
+    let chosen = choose_sheet(name, &book.sheet_names(), sheet)?;
+    let label = format!("{name}[{chosen}]");
+    let unreadable =
+        |e: &dyn std::fmt::Display| Error::Invalid(format!("{label}: cannot read the sheet: {e}"));
+    // .xlsx and .xlsb are read cell by cell, so that a used range far larger than the cells in
+    // it is never allocated; .xls and .ods come whole from the reader.
+    // The two cell readers share no trait: the same steps for each.
+    macro_rules! cell_by_cell {
+        ($book:expr) => {{
+            let mut r = $book
+                .worksheet_cells_reader(&chosen)
+                .map_err(|e| unreadable(&e))?;
+            sparse(&label, || match r.next_cell() {
+                Ok(c) => Ok(c.map(|c| (c.get_position(), c.get_value().clone().into()))),
+                Err(e) => Err(unreadable(&e)),
+            })?
+        }};
+    }
+    let cells = match &mut book {
+        Sheets::Xlsx(x) => cell_by_cell!(x),
+        Sheets::Xlsb(x) => cell_by_cell!(x),
+        other => {
+            let range = other.worksheet_range(&chosen).map_err(|e| unreadable(&e))?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            let mut used = range.used_cells();
+            sparse(&label, || {
+                Ok(used
+                    .next()
+                    .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), v.clone())))
+            })?
+        }
+    };
+    sheet_of_cells(label, cells)
+}
+
+/// The sheet asked for by `--sheet`, or the first.
+fn choose_sheet(name: &str, names: &[String], sheet: Option<&str>) -> Result<String, Error> {
+    match sheet {
         Some(s) => names
             .iter()
             .find(|n| n.as_str() == s)
@@ -282,42 +341,80 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet,
                     "--sheet: {name} has no sheet \"{s}\" (sheets: {})",
                     names.join(", ")
                 ))
-            })?,
+            }),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| Error::Invalid(format!("{name}: the workbook has no sheet")))?,
-    };
-    let range = book
-        .worksheet_range(&chosen)
-        .map_err(|e| Error::Invalid(format!("{name}[{chosen}]: cannot read the sheet: {e}")))?;
-    let first_row = u64::from(range.start().map(|(r, _)| r).unwrap_or(0));
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let label = format!("{name}[{chosen}]");
-    let mut header: Option<(u64, Vec<String>)> = None;
-    let mut rows = Vec::new();
-    for (i, cells) in range.rows().enumerate() {
-        let mut texts: Vec<String> = vec![String::new(); first_col];
-        texts.extend(cells.iter().map(cell_text));
-        let row = Row {
-            line: first_row + i as u64 + 1,
-            cells: texts,
-        };
-        if header.is_none() {
-            if !row.is_blank() {
-                header = Some((row.line, row.cells));
-            }
-        } else {
-            rows.push(row);
+            .ok_or_else(|| Error::Invalid(format!("{name}: the workbook has no sheet"))),
+    }
+}
+
+/// The cells with text that `next` hands over, at most [`MAX_SHEET_CELLS`] of them.
+fn sparse(
+    label: &str,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), calamine::Data)>, Error>,
+) -> Result<Vec<SparseCell>, Error> {
+    let mut cells = Vec::new();
+    while let Some(((row, col), value)) = next()? {
+        let text = cell_text(&value);
+        if text.is_empty() {
+            continue;
+        }
+        if cells.len() as u64 >= MAX_SHEET_CELLS {
+            return Err(too_large(label));
+        }
+        cells.push((row, col, text));
+    }
+    Ok(cells)
+}
+
+fn too_large(label: &str) -> Error {
+    Error::Invalid(msg::sheet_too_large(ui(), label, MAX_SHEET_CELLS))
+}
+
+/// Rows from the first cell's row to the last cell's, numbered as the spreadsheet shows them,
+/// each as wide as its last cell; the first row with text is the header.
+fn sheet_of_cells(label: String, mut cells: Vec<SparseCell>) -> Result<Sheet, Error> {
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    let mut width = 0u64;
+    let mut last: Option<u32> = None;
+    for &(r, c, _) in cells.iter().rev() {
+        if last != Some(r) {
+            width += u64::from(c) + 1;
+            last = Some(r);
         }
     }
-    let Some((header_line, header)) = header else {
+    if width > MAX_SHEET_CELLS {
+        return Err(too_large(&label));
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    let first = cells.first().map_or(0, |c| c.0);
+    for (r, c, text) in cells {
+        let line = u64::from(r) + 1;
+        while rows.last().is_none_or(|row| row.line < line) {
+            let next = rows.last().map_or(u64::from(first) + 1, |row| row.line + 1);
+            rows.push(Row {
+                line: next,
+                cells: Vec::new(),
+            });
+        }
+        if let Some(row) = rows.last_mut() {
+            let c = c as usize;
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, String::new());
+            }
+            row.cells[c] = text;
+        }
+    }
+    let Some(h) = rows.iter().position(|r| !r.is_blank()) else {
         return Err(Error::Invalid(msg::empty_input(ui(), &label, true)));
     };
+    let mut rows = rows.split_off(h);
+    let header = rows.remove(0);
     Ok(Sheet {
         name: label,
-        header,
-        header_line,
+        header: header.cells,
+        header_line: header.line,
         rows,
     })
 }

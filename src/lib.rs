@@ -27,6 +27,7 @@ pub mod suggest;
 pub mod tally;
 pub mod units;
 pub mod write;
+mod xls_extent;
 pub mod yaml;
 
 pub use error::Error;

@@ -14,7 +14,7 @@ use crate::ranking::{self, Table, Tables};
 use crate::read::Loaded;
 use crate::read::Wanted;
 use crate::rubric::Rubric;
-use crate::tally::{Layout, Store};
+use crate::tally::{Layout, Problem, Store};
 use crate::units::Units;
 
 /// What was read: the rubric, the units (roster order, or as the records name them), and the
@@ -140,10 +140,19 @@ pub fn score_with<'a>(
     let until = until(&store.assessed(), selection)?;
     store.truncate_after(until);
     let engine = Engine::from_store(rubric, units, Layout::new(rubric), store);
-    if engine.overflowed() {
-        return Err(Error::Invalid(crate::i18n::usage::too_many_findings(ui())));
+    if let Some(problem) = engine.problem() {
+        return Err(Error::Invalid(tally_problem(rubric, units, problem)));
     }
-    let scores = engine.score_need(&need(until));
+    let need = need(until);
+    let rows = scored_rows(&engine.assessed, &need, units.list.len());
+    if rows > MAX_SCORED_ROWS {
+        return Err(Error::Invalid(msg::too_many_scores(
+            ui(),
+            rows,
+            MAX_SCORED_ROWS,
+        )));
+    }
+    let scores = engine.score_need(&need);
     let tables = ranking::tables(rubric, units, &scores);
     Ok(Scored {
         engine,
@@ -151,6 +160,50 @@ pub fn score_with<'a>(
         tables,
         until,
     })
+}
+
+/// The most scores (units × periods) one run computes and ranks, about 1 GB: records spread
+/// over thousands of months ask `--all` for more, and are refused rather than exhaust memory.
+pub const MAX_SCORED_ROWS: u64 = 2_000_000;
+
+/// The scores `need` asks for: units × the periods with records (months, quarters, years) it
+/// takes.
+fn scored_rows(assessed: &BTreeSet<Month>, need: &Need, units: usize) -> u64 {
+    fn taken<T: Ord>(all: BTreeSet<T>, need: Option<&BTreeSet<T>>) -> u64 {
+        match need {
+            Some(n) => all.intersection(n).count() as u64,
+            None => all.len() as u64,
+        }
+    }
+    let periods = taken(assessed.clone(), need.months.as_ref())
+        + taken(
+            assessed.iter().map(|m| m.quarter()).collect(),
+            need.quarters.as_ref(),
+        )
+        + taken(
+            assessed.iter().map(|m| m.year()).collect(),
+            need.years.as_ref(),
+        );
+    periods.saturating_mul(units as u64)
+}
+
+/// What stops tallies from being scored, in words.
+fn tally_problem(rubric: &Rubric, units: &Units, problem: Problem) -> String {
+    match problem {
+        Problem::Overflow => msg::tally_overflow(ui()),
+        Problem::TooLarge => msg::tally_too_large(ui(), crate::tally::MAX_CELLS),
+        Problem::Value { unit, indicator } => {
+            let unit = units
+                .list
+                .get(unit as usize)
+                .map_or("", |u| u.code.as_str());
+            let ind = rubric
+                .indicators
+                .get(indicator as usize)
+                .map_or("", |i| i.code.as_str());
+            msg::value_out_of_bounds(ui(), unit, ind, crate::tally::MAX_VALUE)
+        }
+    }
 }
 
 /// The last month a selection looks at. A period without records is a usage error.

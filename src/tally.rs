@@ -70,19 +70,19 @@ impl Layout {
                         Deduct::BySeverity(m) => m.iter().map(|(_, d)| *d).collect(),
                     };
                     let mut prod: Vec<Decimal> = Vec::new();
+                    // Product → its counter: found in constant time, so that a rubric of
+                    // hundreds of sources × hundreds of severities is laid out in linear time.
+                    let mut seen: HashMap<Decimal, u32> = HashMap::new();
                     let mut slot = Vec::new();
                     for d in &sev {
                         for s in 0..sources {
                             for spot in [Decimal::ONE, on_spot.unwrap_or(Decimal::ONE)] {
                                 let p = (*d * weight(s) * spot).normalize();
-                                let k = match prod.iter().position(|x| *x == p) {
-                                    Some(k) => k,
-                                    None => {
-                                        prod.push(p);
-                                        prod.len() - 1
-                                    }
-                                };
-                                slot.push(k as u32);
+                                let k = *seen.entry(p).or_insert_with(|| {
+                                    prod.push(p);
+                                    prod.len() as u32 - 1
+                                });
+                                slot.push(k);
                             }
                         }
                     }
@@ -179,13 +179,32 @@ pub struct Store {
     /// (unit, indicator, month) → (Σ value, number of values).
     values: HashMap<(u32, u32, Month), (Decimal, u64)>,
     assessed: BTreeSet<Month>,
-    /// Months seen by `add`, folded into `assessed` when read: those of the window as bits (a
-    /// tree would cost more than the counters), others in a short list.
-    seen: Vec<Month>,
+    /// Months of the window seen by `add`, as bits (a tree would cost more than the counters),
+    /// folded into `assessed` when read; other months go straight into `assessed`.
     seen_window: u64,
-    /// A counter would have overflowed: the result cannot be trusted.
-    pub overflow: bool,
+    /// Why the tallies cannot be trusted, if they cannot (the first reason found).
+    problem: Option<Problem>,
     block: usize,
+}
+
+/// The most counters the tallies may hold: (units × months with records) × counters per block,
+/// with the unit × month table counted at two counters an entry. About 400 MB; above it the run
+/// stops with an error rather than exhaust the machine's memory.
+pub const MAX_CELLS: usize = 200_000_000;
+
+/// The largest magnitude of a measured value: sums over any number of rows and the products of
+/// the threshold rules then stay far inside exact decimal arithmetic.
+pub const MAX_VALUE: i64 = 1_000_000_000_000;
+
+/// Why tallies cannot be scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// Over 4,294,967,295 findings in one unit, indicator, month and combination.
+    Overflow,
+    /// More counters than [`MAX_CELLS`] would be needed.
+    TooLarge,
+    /// A measured value beyond ±[`MAX_VALUE`], for this unit and indicator.
+    Value { unit: u32, indicator: u32 },
 }
 
 impl Store {
@@ -215,37 +234,49 @@ impl Store {
         (n > 0).then(|| (n - 1) as usize)
     }
 
-    /// The arena offset of a (unit, month) block, made when missing.
+    /// The arena offset of a (unit, month) block, made when missing; `None` (and the problem
+    /// noted) when it would pass [`MAX_CELLS`].
     #[inline]
-    fn block_mut(&mut self, unit: u32, month: Month) -> usize {
+    fn block_mut(&mut self, unit: u32, month: Month) -> Option<usize> {
         // Room for two years before the first month seen and three after.
         self.base.get_or_insert(month.0 - 24);
         let at = match self.block_index(unit, month) {
             Some(i) => i,
-            None => self.new_block(unit, month),
+            None => self.new_block(unit, month)?,
         };
-        at * self.block
+        Some(at * self.block)
     }
 
     /// A new (unit, month) block: once per block, out of the way of the usual path.
     #[cold]
     #[inline(never)]
-    fn new_block(&mut self, unit: u32, month: Month) -> usize {
+    fn new_block(&mut self, unit: u32, month: Month) -> Option<usize> {
+        let slot = self.slot(unit, month);
+        let table = match slot {
+            Some(s) if self.table.len() <= s => (unit as usize + 1) * WINDOW as usize,
+            _ => self.table.len(),
+        };
+        if self.arena.len() + self.block + 2 * table > MAX_CELLS {
+            self.problem.get_or_insert(Problem::TooLarge);
+            return None;
+        }
         let i = self.arena.len() / self.block.max(1);
         self.arena.resize(self.arena.len() + self.block, 0);
-        match self.slot(unit, month) {
+        match slot {
             Some(s) => {
-                if self.table.len() <= s {
-                    let units = unit as usize + 1;
-                    self.table.resize(units * WINDOW as usize, 0);
-                }
+                self.table.resize(table, 0);
                 self.table[s] = i as u32 + 1;
             }
             None => {
                 self.far.insert((unit, month), i as u32 + 1);
             }
         }
-        i
+        Some(i)
+    }
+
+    /// Why these tallies cannot be scored, if they cannot.
+    pub fn problem(&self) -> Option<Problem> {
+        self.problem
     }
 
     fn block(&self, unit: usize, month: Month) -> Option<usize> {
@@ -278,9 +309,13 @@ impl Store {
     fn spill_over(&mut self, at: usize, v: u64) {
         self.arena[at] = 0;
         let e = self.spill.entry(at).or_default();
-        match e.checked_add(v) {
+        // Up to u32::MAX findings a counter: times the largest product of the rubric's bounded
+        // numbers, still exact in a decimal.
+        match e.checked_add(v).filter(|t| *t <= u64::from(u32::MAX)) {
             Some(t) => *e = t,
-            None => self.overflow = true,
+            None => {
+                self.problem.get_or_insert(Problem::Overflow);
+            }
         }
     }
 
@@ -316,7 +351,6 @@ impl Store {
 
     /// Folds the months seen into `assessed`.
     fn settle(&mut self) {
-        self.assessed.extend(self.seen.drain(..));
         let window: Vec<Month> = self.window_seen().collect();
         self.assessed.extend(window);
         self.seen_window = 0;
@@ -332,7 +366,6 @@ impl Store {
     /// The months with at least one record (void ones included).
     pub fn assessed(&self) -> BTreeSet<Month> {
         let mut all = self.assessed.clone();
-        all.extend(self.seen.iter().copied());
         all.extend(self.window_seen());
         all
     }
@@ -343,8 +376,9 @@ impl Store {
         let base = *self.base.get_or_insert(r.month.0 - 24);
         match u32::try_from(r.month.0 - base) {
             Ok(d) if d < WINDOW as u32 => self.seen_window |= 1 << d,
-            _ if self.seen.contains(&r.month) => {}
-            _ => self.seen.push(r.month),
+            _ => {
+                self.assessed.insert(r.month);
+            }
         }
         // A void record, or an inspection that found nothing (0处, SPEC §7.14), makes its month
         // assessed and counts for nothing else: no finding, no activity held, no measurement,
@@ -354,7 +388,10 @@ impl Store {
         }
         let i = r.indicator as usize;
         let ind = layout.inds[i];
-        let at = self.block_mut(r.unit, r.month) + ind.offset as usize;
+        let Some(block) = self.block_mut(r.unit, r.month) else {
+            return;
+        };
+        let at = block + ind.offset as usize;
         let count = u64::from(r.count);
         self.bump(at + RECORDS, 1);
         if !ind.per_finding {
@@ -366,6 +403,13 @@ impl Store {
             self.bump(at + HEAD + r.combo as usize, count);
         }
         if let Some(v) = r.value {
+            if v.abs() > Decimal::from(MAX_VALUE) {
+                self.problem.get_or_insert(Problem::Value {
+                    unit: r.unit,
+                    indicator: r.indicator,
+                });
+                return;
+            }
             let e = self
                 .values
                 .entry((r.unit, r.indicator, r.month))
@@ -472,7 +516,15 @@ impl Store {
         other.settle();
         self.settle();
         self.assessed.extend(other.assessed.iter().copied());
-        self.overflow |= other.overflow;
+        if self.problem.is_none() {
+            self.problem = other.problem.map(|p| match p {
+                Problem::Value { unit, indicator } => Problem::Value {
+                    unit: unit_map.get(unit as usize).copied().unwrap_or(unit),
+                    indicator,
+                },
+                p => p,
+            });
+        }
         let n = self.block;
         // Where each of the other's blocks went (for its spilled counters).
         let mut placed = vec![
@@ -485,7 +537,9 @@ impl Store {
         ];
         for (u, m, i) in other.blocks() {
             let to = unit_map.get(u as usize).copied().unwrap_or(u);
-            let mine = self.block_mut(to, m);
+            let Some(mine) = self.block_mut(to, m) else {
+                continue;
+            };
             if let Some(p) = placed.get_mut(i) {
                 *p = mine;
             }
@@ -636,5 +690,80 @@ mod tests {
         assert_eq!((t(1).count, t(1).records), (80_007, 3));
         // × 0.5 × 2 (source c)
         assert_eq!(t(1).base, Decimal::from(80_007));
+    }
+    #[test]
+    fn months_far_apart_are_each_assessed_once() {
+        let r = crate::rubric::load(RUBRIC, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        let mut s = Store::new(&l);
+        // Years 1 to 9999 in turn, twice: each month once in `assessed`, found by its block.
+        for _ in 0..2 {
+            for y in (1..10_000).step_by(97) {
+                s.add(&l, &slim(0, 2, Month::new(y, 3).0, 0, 1));
+            }
+        }
+        assert_eq!(s.assessed().len(), (1..10_000).step_by(97).count());
+        assert_eq!(s.records(&l, 0, 2, Month::new(9701, 3)), 2);
+    }
+
+    #[test]
+    fn a_layout_of_many_sources_and_severities_keeps_distinct_products() {
+        // 300 sources (weights 1.001, 1.002, …) × 300 severities (0.001, 0.002, …) × on-spot 2:
+        // laid out in linear time, one counter per distinct product.
+        let src: Vec<String> = (1..=300).map(|i| format!("s{i}: 1.{i:03}")).collect();
+        let sev: Vec<String> = (1..=300).map(|i| format!("v{i}: 0.{i:03}")).collect();
+        let text = format!(
+            "civscore: 1\nsources: {{{}}}\ncategories:\n  - code: C\n    indicators:\n      - {{code: P1, name: p, points: 5, rule: per_finding, deduct: {{{}}}, on_spot: 2}}\n",
+            src.join(", "),
+            sev.join(", ")
+        );
+        let r = crate::rubric::load(&text, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        let distinct: std::collections::HashSet<_> = l.products[0].iter().collect();
+        assert_eq!(distinct.len(), l.products[0].len());
+        assert_eq!(l.combo(0, 0, 300, false), l.combo(0, 0, 300, false));
+        assert_ne!(l.combo(0, 1, 0, false), l.combo(0, 1, 0, true));
+    }
+
+    #[test]
+    fn more_counters_than_the_ceiling_is_a_problem_not_an_allocation() {
+        let r = crate::rubric::load(RUBRIC, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        let mut s = Store::new(&l);
+        let m = Month::new(2026, 1).0;
+        s.add(&l, &slim(0, 2, m, 0, 1));
+        assert_eq!(s.problem(), None);
+        // Unit 10⁸ would need a table of 64 × 10⁸ entries.
+        s.add(&l, &slim(100_000_000, 2, m, 0, 1));
+        assert_eq!(s.problem(), Some(Problem::TooLarge));
+        assert!(s.table.len() < MAX_CELLS);
+    }
+
+    #[test]
+    fn values_out_of_bounds_and_counts_past_u32_are_problems() {
+        let r = crate::rubric::load(RUBRIC, "r.yaml").unwrap();
+        let l = Layout::new(&r);
+        let m = Month::new(2026, 1).0;
+        let mut s = Store::new(&l);
+        let mut v = slim(3, 2, m, 0, 1);
+        v.value = Some(Decimal::from(MAX_VALUE));
+        s.add(&l, &v);
+        assert_eq!(s.problem(), None);
+        v.value = Some(Decimal::MAX);
+        s.add(&l, &v);
+        s.add(&l, &v);
+        assert_eq!(
+            s.problem(),
+            Some(Problem::Value {
+                unit: 3,
+                indicator: 2
+            })
+        );
+        let mut s = Store::new(&l);
+        // 4,295 records of 1,000,000 findings: over u32::MAX in one counter.
+        for _ in 0..4_295 {
+            s.add(&l, &slim(0, 0, m, 0, 1_000_000));
+        }
+        assert_eq!(s.problem(), Some(Problem::Overflow));
     }
 }

@@ -2387,3 +2387,102 @@ fn streaming_gives_way_without_hanging_when_later_rows_are_invalid() {
     };
     assert_eq!(status.code(), Some(65));
 }
+
+const ONE_RULE: &str = "civscore: 1\nname: r\nfull: 100\ncategories:\n  - code: A\n    name: a\n    indicators:\n      - {code: A1, name: x, points: 90, rule: per_finding, deduct: 0.5}\n      - {code: T1, name: t, points: 10, rule: threshold, target: 90}\n";
+
+#[test]
+fn dates_over_ten_thousand_years_score_quickly_and_all_periods_are_bounded() {
+    // 20,000 records over years 1 to 9999: each date costs the same; the latest month scores.
+    let mut text = String::from("date,unit,indicator,count\n");
+    for k in 0..20_000u32 {
+        text.push_str(&format!(
+            "{:04}-{:02}-01,U{},A1,1\n",
+            1 + (k * 7919) % 9999,
+            1 + k % 12,
+            k % 200
+        ));
+    }
+    let t = T::new()
+        .file("r.yaml", ONE_RULE)
+        .file("d.csv", &text)
+        .args(&["score", "d.csv", "--rubric", "r.yaml", "-q"]);
+    let start = std::time::Instant::now();
+    let out = t.run().ok();
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(out.stdout.contains("9999-"), "{}", out.stdout);
+    // --all: 200 units × some 35,000 periods is more than one run scores.
+    let t = t.args(&["--all"]);
+    let out = t.run().code(65);
+    assert!(
+        out.stderr.starts_with("error: the records would need ")
+            && out.stderr.contains("more than 2000000"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_value_beyond_the_bound_is_invalid_input_naming_unit_and_indicator() {
+    let text = "date,unit,indicator,count,value\n2026-01-05,U1,T1,1,79228162514264337593543950335\n2026-01-06,U1,T1,1,79228162514264337593543950335\n";
+    let out = T::new()
+        .file("r.yaml", ONE_RULE)
+        .file("v.csv", text)
+        .args(&["score", "v.csv", "--rubric", "r.yaml", "-q"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: unit \"U1\", indicator \"T1\": a value beyond ±1000000000000: cannot score exactly\n"
+    );
+}
+
+#[test]
+fn counts_at_the_limit_times_the_largest_numbers_stay_exact() {
+    // 1,000,000 findings × deduct 1,000,000 × weight 1,000 × on-spot 1,000, 40 times: capped at
+    // the points, never an overflow.
+    let rubric = "civscore: 1\nname: r\nfull: 1000000\nsources: {s: 1000}\ncategories:\n  - code: A\n    name: a\n    indicators:\n      - {code: A1, name: x, points: 1000000, rule: per_finding, deduct: 1000000, on_spot: 1000, repeat: 1000}\n";
+    let mut text = String::from("date,unit,indicator,count,source,status\n");
+    for m in 1..=2 {
+        for _ in 0..20 {
+            text.push_str(&format!("2026-{m:02}-05,U1,A1,1000000,s,on_spot\n"));
+        }
+    }
+    let out = T::new()
+        .file("r.yaml", rubric)
+        .file("c.csv", &text)
+        .args(&[
+            "score", "c.csv", "--rubric", "r.yaml", "-q", "--format", "csv",
+        ])
+        .run()
+        .ok();
+    assert!(out.stdout.contains("U1"), "{}", out.stdout);
+}
+
+#[test]
+fn hundreds_of_sources_times_hundreds_of_severities_score_in_linear_time() {
+    let src: Vec<String> = (1..=300).map(|i| format!("S{i}: 1.{i:03}")).collect();
+    let sev: Vec<String> = (1..=300).map(|i| format!("V{i}: 0.{i:03}")).collect();
+    let rubric = format!(
+        "civscore: 1\nname: r\nfull: 100\nsources: {{{}}}\ncategories:\n  - code: A\n    name: a\n    indicators:\n      - {{code: A1, name: x, points: 100, rule: per_finding, deduct: {{{}}}, on_spot: 2}}\n",
+        src.join(", "),
+        sev.join(", ")
+    );
+    let mut text = String::from("date,unit,indicator,count,source,severity\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "2026-01-01,U{},A1,1,S{},V{}\n",
+            i % 5,
+            1 + i,
+            1 + (i * 7) % 300
+        ));
+    }
+    let start = std::time::Instant::now();
+    T::new()
+        .file("r.yaml", rubric)
+        .file("s.csv", &text)
+        .args(&["score", "s.csv", "--rubric", "r.yaml", "-q"])
+        .run()
+        .ok();
+    // Quadratic, the layout took minutes.
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}

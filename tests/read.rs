@@ -10,6 +10,8 @@ use civscore::input::{ReadConfig, ReadOptions};
 use civscore::rubric::{self, Rubric};
 use proptest::prelude::*;
 
+mod common;
+
 fn hand_rubric() -> Rubric {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
     rubric::load(&std::fs::read_to_string(path).unwrap(), "hand.yaml").unwrap()
@@ -517,4 +519,46 @@ fn stdin_and_a_spreadsheet_score_as_the_file_does() {
     assert_eq!(run("-", Some(&csv)), want, "stdin");
     assert_eq!(run(&xlsx, None), want, "xlsx");
     assert_eq!(run("-", Some(&xlsx)), want, "xlsx on stdin");
+}
+
+/// Runs `score` on a workbook of three records (A1:D3) plus `stray` cells holding "x".
+fn score_with_stray_cells(stray: &[(u32, u16)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("stray.xlsx");
+    std::fs::write(&xlsx, common::small_workbook(stray)).unwrap();
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    assert_cmd::Command::cargo_bin("civscore")
+        .unwrap()
+        .args(["score", xlsx.to_str().unwrap(), "--rubric", rubric])
+        .args(["--skip-invalid", "-q", "--format", "csv"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_stray_cell_at_the_last_cell_of_a_sheet_is_read_without_its_range() {
+    // XFD1048576: a used range of 2³⁴ cells (the whole range would be 512 GB); read cell by
+    // cell, the stray row is one more (rejected) row.
+    let out = score_with_stray_cells(&[(1_048_575, 16_383)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("U1") && stdout.contains("U2"), "{stdout}");
+}
+
+#[test]
+fn a_sheet_of_more_cells_than_the_limit_is_refused_naming_it() {
+    // 1,300 rows each padded to column XFD: 1,300 × 16,384 > 20,000,000 cells.
+    let stray: Vec<(u32, u16)> = (10..1_310).map(|r| (r, 16_383)).collect();
+    let out = score_with_stray_cells(&stray);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ")
+            && stderr.contains("stray.xlsx[Sheet1]: the sheet holds more than 20000000 cells"),
+        "{stderr}"
+    );
 }

@@ -548,6 +548,63 @@ pub fn internal(l: Lang, what: &str) -> String {
     )
 }
 
+// Limits of the tallies and of spreadsheets (SPEC §6: invalid input).
+
+/// More findings in one tally counter than can be scored exactly.
+pub fn tally_overflow(l: Lang) -> String {
+    say!(
+        l,
+        "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly",
+        "同一单位、同一指标、同一月份的问题数超过 4,294,967,295：无法精确计分",
+    )
+}
+
+/// The tallies would need more counters than the documented ceiling.
+pub fn tally_too_large(l: Lang, max: usize) -> String {
+    say!(
+        l,
+        "the tallies would need more than {max} counters (units × months × indicators' counters): score fewer months or units at a time, or simplify the rubric's sources × severities",
+        "计分所需的计数器超过 {max} 个（单位数 × 月份数 × 指标计数器数）：请分批计分（减少月份或单位），或精简细则中的来源 × 程度组合",
+    )
+}
+
+/// A measured value beyond the bound that keeps the arithmetic exact.
+pub fn value_out_of_bounds(l: Lang, unit: &str, indicator: &str, max: i64) -> String {
+    say!(
+        l,
+        "unit \"{unit}\", indicator \"{indicator}\": a value beyond ±{max}: cannot score exactly",
+        "单位“{unit}”指标“{indicator}”：数值超出 ±{max}，无法精确计分",
+    )
+}
+
+/// A worksheet that holds more cells than the documented reading limit (each row counted as
+/// wide as its last cell).
+pub fn sheet_too_large(l: Lang, sheet: &str, max: u64) -> String {
+    say!(
+        l,
+        "{sheet}: the sheet holds more than {max} cells (each row counted up to its last cell; a stray cell far down or right counts too): remove the stray cells or save the data as CSV",
+        "{sheet}：工作表超过 {max} 个单元格（每行按其最后一个有内容的单元格计宽，远处的零散单元格也计入）：请删除零散单元格，或另存为 .csv 文件",
+    )
+}
+
+/// An .xls workbook with a sheet larger than the spreadsheet library may build whole.
+pub fn xls_too_large(l: Lang, file: &str, cells: u64, max: u64) -> String {
+    say!(
+        l,
+        "{file}: a sheet declares or spans {cells} cells, more than the {max} an .xls sheet may have here (the file is damaged, or save it as .xlsx or CSV)",
+        "{file}：有工作表声明或跨越 {cells} 个单元格，超过 .xls 工作表允许的 {max} 个（文件已损坏，或请另存为 .xlsx 或 .csv 文件）",
+    )
+}
+
+/// More scores (units × periods) than one run computes.
+pub fn too_many_scores(l: Lang, rows: u64, max: u64) -> String {
+    say!(
+        l,
+        "the records would need {rows} scores (units × months, quarters and years), more than {max}: choose a period (--period) instead of --all, or check the dates",
+        "这些记录需要计算 {rows} 个得分（单位数 × 月、季、年周期数），超过 {max} 个：请用 --period 选一个周期而不是 --all，或检查日期",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,6 +690,12 @@ mod tests {
             no_such_unit(l, "甲", ""),
             permission_denied(l),
             internal(l, "甲"),
+            tally_overflow(l),
+            tally_too_large(l, 9),
+            value_out_of_bounds(l, "甲", "乙", 9),
+            sheet_too_large(l, "甲", 9),
+            xls_too_large(l, "甲", 10, 9),
+            too_many_scores(l, 10, 9),
         ];
         for e in [Empty::Date, Empty::Unit, Empty::Indicator] {
             out.push(empty(l, e));

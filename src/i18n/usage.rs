@@ -487,14 +487,6 @@ pub fn unreadable_sheet(l: Lang, place: &str, sheet: bool, why: &str) -> String 
     }
 }
 
-pub fn too_many_findings(l: Lang) -> String {
-    say!(
-        l,
-        "more than 4,294,967,295 findings in one unit, indicator and month: cannot score exactly",
-        "同一单位、同一指标、同一月份的问题超过 4,294,967,295 处：无法精确计分",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,7 +557,6 @@ mod tests {
             project_jobs_zero(l, "civscore.toml"),
             project_setting(l, "civscore.toml", "lang", "甲"),
             roster_columns(l, "u.csv:1", &["code", "name"], &["甲".into()]),
-            too_many_findings(l),
             unknown_encoding(l, "甲"),
             input_is_folder(l),
             no_such_sheet(l, "a.xlsx", "甲", &["乙".into()]),

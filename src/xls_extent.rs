@@ -1,0 +1,232 @@
+//! The size of the sheets of an .xls workbook, read from its bytes before the spreadsheet
+//! library parses it: that library builds every sheet whole when it opens a workbook, reserving
+//! room for the range a sheet declares and for the box its cells span, so a damaged or hostile
+//! workbook declaring billions of cells would abort the process on the allocation. This reads
+//! just enough of the compound file (its sector tables and directory) to find the workbook
+//! stream, then walks its records the way the library does.
+
+/// A compound file's signature.
+const MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+/// Sector numbers from here on mark free sectors and the ends of chains.
+const RESERVED: u32 = 0xFFFF_FFFA;
+
+/// The cells of the largest sheet (its declared range or the box its cells span, whichever is
+/// larger); `None` when the bytes are not a compound file with a workbook stream (the library
+/// then reports what is wrong).
+pub(crate) fn largest_sheet(bytes: &[u8]) -> Option<u64> {
+    let stream = workbook_stream(bytes)?;
+    let sheets: Vec<usize> = records(&stream)
+        .filter(|(t, _)| *t == 0x0085)
+        .filter_map(|(_, d)| u32_at(d, 0).map(|p| p as usize))
+        .collect();
+    Some(
+        sheets
+            .into_iter()
+            .filter_map(|pos| stream.get(pos..))
+            .map(sheet_cells)
+            .max()
+            .unwrap_or(0),
+    )
+}
+
+fn u16_at(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes(
+        b.get(i..i + 2)?.try_into().ok()?,
+    )))
+}
+
+fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
+fn words(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    b.chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+}
+
+/// The sectors of a chain, joined: at most `limit` of them (a chain that loops stops there).
+fn chain<'b>(
+    start: u32,
+    table: &[u32],
+    limit: usize,
+    unit: impl Fn(u32) -> Option<&'b [u8]>,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut id = start;
+    for _ in 0..limit {
+        if id >= RESERVED {
+            return Some(out);
+        }
+        out.extend_from_slice(unit(id)?);
+        id = *table.get(id as usize)?;
+    }
+    None
+}
+
+/// The `Workbook` (or `Book`) stream of a compound file.
+fn workbook_stream(b: &[u8]) -> Option<Vec<u8>> {
+    if !b.starts_with(&MAGIC) {
+        return None;
+    }
+    let shift = u16_at(b, 0x1E)?;
+    if !(7..=16).contains(&shift) {
+        return None;
+    }
+    let size = 1usize << shift;
+    let sectors = b.len() / size + 1;
+    let sector = |id: u32| {
+        let at = (id as usize + 1).checked_mul(size)?;
+        b.get(at..at.checked_add(size)?)
+    };
+    let mut difat: Vec<u32> = words(b.get(0x4C..0x200)?).collect();
+    let mut next = u32_at(b, 0x44)?;
+    for _ in 0..sectors {
+        if next >= RESERVED {
+            break;
+        }
+        difat.extend(words(sector(next)?));
+        next = difat.pop()?;
+    }
+    let fat: Vec<u32> = difat
+        .iter()
+        .filter(|id| **id < RESERVED)
+        .filter_map(|&id| sector(id))
+        .flat_map(words)
+        .collect();
+    let dirs = chain(u32_at(b, 0x30)?, &fat, sectors, sector)?;
+    let entries: Vec<&[u8]> = dirs.chunks_exact(128).collect();
+    let named = |want: &str| {
+        entries.iter().find(|e| {
+            let n = (u16_at(e, 0x40).unwrap_or(0) as usize).min(64);
+            let units: Vec<u16> = e[..n]
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .take_while(|u| *u != 0)
+                .collect();
+            String::from_utf16_lossy(&units).eq_ignore_ascii_case(want)
+        })
+    };
+    let entry = named("Workbook").or_else(|| named("Book"))?;
+    let (start, len) = (u32_at(entry, 0x74)?, u32_at(entry, 0x78)? as usize);
+    let mut stream = if len < 4096 {
+        let root = entries.first()?;
+        let mini = chain(u32_at(root, 0x74)?, &fat, sectors, sector)?;
+        let minifat: Vec<u32> = words(&chain(u32_at(b, 0x3C)?, &fat, sectors, sector)?).collect();
+        let unit = |id: u32| mini.get(id as usize * 64..id as usize * 64 + 64);
+        chain(start, &minifat, mini.len() / 64 + 1, unit)?
+    } else {
+        chain(start, &fat, sectors, sector)?
+    };
+    stream.truncate(len);
+    Some(stream)
+}
+
+/// The records of a BIFF stream from its start: (type, data), until one runs past the end.
+fn records(s: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let t = u16_at(rest, 0)?;
+        let len = u16_at(rest, 2)? as usize;
+        let data = rest.get(4..4 + len)?;
+        rest = &rest[4 + len..];
+        Some((t, data))
+    })
+}
+
+/// The cells of one sheet's substream, as the library will reserve and build them: its declared
+/// range (DIMENSIONS) or the box its cell records span, whichever is larger.
+fn sheet_cells(s: &[u8]) -> u64 {
+    let (mut declared, mut depth, mut seen_bof) = (0u64, 0usize, false);
+    let mut rows = (u32::MAX, 0u32);
+    let mut cols = (u32::MAX, 0u32);
+    let mut cell = |r: u32, c: u32| {
+        rows = (rows.0.min(r), rows.1.max(r));
+        cols = (cols.0.min(c), cols.1.max(c));
+    };
+    for (t, d) in records(s) {
+        if depth > 0 {
+            match t {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match t {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0200 => declared = declared.max(dimensions(d)),
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                if let (Some(r), Some(c)) = (u16_at(d, 0), u16_at(d, 2)) {
+                    cell(r, c);
+                }
+            }
+            0x00BD if d.len() >= 6 => {
+                if let (Some(r), Some(c), Some(last)) =
+                    (u16_at(d, 0), u16_at(d, 2), u16_at(d, d.len() - 2))
+                {
+                    cell(r, c);
+                    cell(r, last);
+                }
+            }
+            _ => {}
+        }
+    }
+    let span = |(lo, hi): (u32, u32)| u64::from(hi.saturating_sub(lo)) + 1;
+    let used = if rows.0 == u32::MAX {
+        0
+    } else {
+        span(rows) * span(cols)
+    };
+    declared.max(used)
+}
+
+/// The cells a DIMENSIONS record declares, read as the library reads it.
+fn dimensions(d: &[u8]) -> u64 {
+    let (rf, rl, cf, cl) = match d.len() {
+        10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+        14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
+        _ => return 0,
+    };
+    let (Some(rf), Some(rl), Some(mut cf), Some(cl)) = (rf, rl, cf, cl) else {
+        return 0;
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    if rl < 1 || cl < 1 {
+        return 0;
+    }
+    // The library computes (last − first + 1) in 32 bits: a first row past the last wraps.
+    let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1);
+    let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1);
+    u64::from(rows) * u64::from(cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HAND: &[u8] = include_bytes!("../fuzz/seeds/spreadsheet/hand.xls");
+
+    #[test]
+    fn a_small_workbook_is_measured() {
+        let n = largest_sheet(HAND).unwrap();
+        // 12 rows × 12 columns of the hand fixture.
+        assert!((100..=200).contains(&n), "{n}");
+        assert_eq!(largest_sheet(b"not a workbook"), None);
+    }
+
+    #[test]
+    fn a_declared_range_of_billions_is_seen() {
+        // The DIMENSIONS record of the sheet, its last row set to 2³¹.
+        let mut b = HAND.to_vec();
+        let at = b
+            .windows(4)
+            .position(|w| w == [0x00, 0x02, 14, 0])
+            .expect("a DIMENSIONS record");
+        b[at + 8..at + 12].copy_from_slice(&(1u32 << 31).to_le_bytes());
+        assert!(largest_sheet(&b).unwrap() > 1 << 31);
+    }
+}
