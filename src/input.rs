@@ -7,7 +7,7 @@ use std::path::Path;
 use encoding_rs::{GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 
 use crate::error::Error;
-use crate::i18n::{msg, ui};
+use crate::i18n::{msg, ui, usage};
 
 /// A forced text encoding (`--encoding`); `Auto` detects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -213,7 +213,7 @@ pub fn for_each_row(
         if p.is_dir() {
             return Err(Error::Io {
                 path: path.to_owned(),
-                message: "is a folder, not a file".to_owned(),
+                message: usage::input_is_folder(ui()),
             });
         }
         std::fs::read(p).map_err(|e| Error::io(path, e))?
@@ -260,11 +260,7 @@ pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Resu
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         spreadsheet(name, bytes, sheet)
     }))
-    .unwrap_or_else(|_| {
-        Err(Error::Invalid(format!(
-            "{name}: cannot read the spreadsheet: the file is damaged"
-        )))
-    })
+    .unwrap_or_else(|_| Err(Error::Invalid(usage::damaged_spreadsheet(ui(), name))))
 }
 
 /// The most cells a sheet may hand over, counting each row as wide as its last cell: a sheet
@@ -293,11 +289,12 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet,
         )));
     }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| Error::Invalid(format!("{name}: cannot read the spreadsheet: {e}")))?;
+        .map_err(|e| Error::Invalid(usage::unreadable_sheet(ui(), name, false, &e.to_string())))?;
     let chosen = choose_sheet(name, &book.sheet_names(), sheet)?;
     let label = format!("{name}[{chosen}]");
-    let unreadable =
-        |e: &dyn std::fmt::Display| Error::Invalid(format!("{label}: cannot read the sheet: {e}"));
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Error::Invalid(usage::unreadable_sheet(ui(), &label, true, &e.to_string()))
+    };
     // .xlsx and .xlsb are read cell by cell, so that a used range far larger than the cells in
     // it is never allocated; .xls and .ods come whole from the reader.
     // The two cell readers share no trait: the same steps for each.
@@ -336,16 +333,11 @@ fn choose_sheet(name: &str, names: &[String], sheet: Option<&str>) -> Result<Str
             .iter()
             .find(|n| n.as_str() == s)
             .cloned()
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--sheet: {name} has no sheet \"{s}\" (sheets: {})",
-                    names.join(", ")
-                ))
-            }),
+            .ok_or_else(|| Error::Usage(usage::no_such_sheet(ui(), name, s, names))),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| Error::Invalid(format!("{name}: the workbook has no sheet"))),
+            .ok_or_else(|| Error::Invalid(usage::workbook_without_sheets(ui(), name))),
     }
 }
 
@@ -472,8 +464,9 @@ pub fn each_delimited(
     f: &mut dyn FnMut(&Head, &Row) -> Result<(), Error>,
 ) -> Result<Head, Error> {
     if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
-        return Err(Error::Invalid(format!(
-            "{name}:{line}: a quote opened here is never closed, so the rest of the file would be one cell; close it or remove it"
+        return Err(Error::Invalid(msg::unclosed_quote(
+            ui(),
+            &format!("{name}:{line}"),
         )));
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -489,8 +482,11 @@ pub fn each_delimited(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                return Err(Error::Invalid(format!(
-                    "{name}:{line}: cannot read the row: {e}"
+                let at = format!("{name}:{line}");
+                return Err(Error::Invalid(usage::unreadable_row(
+                    ui(),
+                    &at,
+                    &e.to_string(),
                 )));
             }
         }

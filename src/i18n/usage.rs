@@ -471,6 +471,24 @@ pub fn workbook_without_sheets(l: Lang, file: &str) -> String {
     )
 }
 
+/// A spreadsheet so damaged that the spreadsheet library gave up on it.
+pub fn damaged_spreadsheet(l: Lang, file: &str) -> String {
+    say!(
+        l,
+        "{file}: cannot read the spreadsheet: the file is damaged",
+        "{file}：无法读取电子表格：文件已损坏",
+    )
+}
+
+/// A row of a text the CSV reader cannot read (`at` is `FILE:LINE`): its own words, quoted.
+pub fn unreadable_row(l: Lang, at: &str, why: &str) -> String {
+    say!(
+        l,
+        "{at}: cannot read the row: {why}",
+        "{at}：无法读取这一行（读取器原文：{why}）",
+    )
+}
+
 /// A spreadsheet (or one of its sheets) the reader cannot open: its own words, quoted.
 pub fn unreadable_sheet(l: Lang, place: &str, sheet: bool, why: &str) -> String {
     match sheet {
@@ -563,6 +581,8 @@ mod tests {
             workbook_without_sheets(l, "a.xlsx"),
             unreadable_sheet(l, "a.xlsx", false, "甲"),
             unreadable_sheet(l, "a.xlsx[甲]", true, "甲"),
+            damaged_spreadsheet(l, "a.xlsx"),
+            unreadable_row(l, "a.csv:3", "甲"),
         ]
     }
 
