@@ -515,6 +515,7 @@ impl Ctx<'_> {
                 W::Note,
             ],
         );
+        Sheet::register_formats(book, self.view.rubric.precision);
         self.sheet_of(book, &ledger_t, true)?;
         self.sheet_of(book, &overdue_t, true)?;
         let (n_ledger, n_overdue) = (ledger.len(), overdue.len());

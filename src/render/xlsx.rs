@@ -74,25 +74,47 @@ pub fn sheet_name(s: &str) -> String {
 
 impl<'w> Sheet<'w> {
     pub fn new(ws: &'w mut Worksheet, precision: u32, lang: crate::i18n::Lang) -> Self {
+        let [number, integer, signed, rank_change, header] = Sheet::formats(precision);
+        Sheet {
+            ws,
+            lang,
+            widths: Vec::new(),
+            signed,
+            number,
+            integer,
+            rank_change,
+            header,
+            inherit: false,
+            kinds: Vec::new(),
+        }
+    }
+
+    /// The formats a sheet writes with: numbers, integers, score changes, rank changes and
+    /// the header.
+    fn formats(precision: u32) -> [Format; 5] {
         let decimals = if precision == 0 {
             "0".to_owned()
         } else {
             format!("0.{}", "0".repeat(precision as usize))
         };
-        Sheet {
-            ws,
-            lang,
-            widths: Vec::new(),
-            signed: Format::new().set_num_format(format!("+{decimals};-{decimals};{decimals}")),
-            number: Format::new().set_num_format(decimals),
-            integer: Format::new().set_num_format("0"),
-            rank_change: Format::new().set_num_format("\"↑\"0;[Red]\"↓\"0;\"–\""),
-            header: Format::new()
+        [
+            Format::new().set_num_format(&decimals),
+            Format::new().set_num_format("0"),
+            Format::new().set_num_format(format!("+{decimals};-{decimals};{decimals}")),
+            Format::new().set_num_format("\"↑\"0;[Red]\"↓\"0;\"–\""),
+            Format::new()
                 .set_bold()
                 .set_background_color("#DDEBF7")
                 .set_align(FormatAlign::Center),
-            inherit: false,
-            kinds: Vec::new(),
+        ]
+    }
+
+    /// Gives the workbook the sheets' formats in a fixed order before sheets are written on
+    /// several threads: sheets written in constant memory number their formats in one table
+    /// as they first use them, so two threads could otherwise number them either way.
+    pub fn register_formats(book: &mut Workbook, precision: u32) {
+        for f in Sheet::formats(precision) {
+            book.register_format(&f);
         }
     }
 
