@@ -562,3 +562,92 @@ fn a_sheet_of_more_cells_than_the_limit_is_refused_naming_it() {
         "{stderr}"
     );
 }
+
+/// A workbook's parts but its timestamps (docProps/core.xml), by name.
+fn parts(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for k in 0..zip.len() {
+        let mut f = zip.by_index(k).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name == "docProps/core.xml" {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        out.push((name, bytes));
+    }
+    out.sort();
+    out
+}
+
+/// Every command and format gives the same bytes (a workbook the same parts, its timestamps
+/// aside) with 1, 2 and 4 workers and run after run, on a file of several blocks.
+#[test]
+fn every_command_writes_the_same_bytes_whatever_the_workers() {
+    let mut text = String::from("id,date,unit,indicator,count,severity,source,deadline,note\n");
+    for k in 0..70_000 {
+        let code = ["P1", "P2", "B1", "R1", "X1"][k % 5];
+        let severity = if code == "P2" { "minor" } else { "" };
+        let (m, d) = (1 + k % 12, 1 + k % 28);
+        let deadline = match k % 3 {
+            0 => format!("2026-{m:02}-{:02}", d.min(27) + 1),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "R{k:06},2026-{m:02}-{d:02},U{},{code},{},{severity},暗访,{deadline},第{k}条\n",
+            (k * 7) % 23,
+            1 + k % 3
+        ));
+    }
+    assert!(text.len() > civscore::input::ReadConfig::BLOCK);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("r.csv");
+    std::fs::write(&csv, &text).unwrap();
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    let csv = csv.display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["score", &csv, "--all", "--format", "csv"],
+        vec!["score", &csv, "--all", "--format", "md"],
+        vec!["score", &csv, "--all", "--format", "html"],
+        vec!["score", &csv, "--all", "--format", "xlsx"],
+        vec!["explain", &csv, "--unit", "U3", "--all", "--format", "json"],
+        vec![
+            "compare",
+            &csv,
+            "--against",
+            rubric,
+            "--all",
+            "--format",
+            "md",
+        ],
+        vec!["report", &csv],
+    ];
+    for (n, args) in commands.iter().enumerate() {
+        let mut seen: Option<Vec<(String, Vec<u8>)>> = None;
+        for (run, jobs) in ["1", "2", "4", "2", "2"].iter().enumerate() {
+            let out = dir.path().join(format!("out-{n}-{run}"));
+            let out_s = out.display().to_string();
+            let xlsx = matches!(args[0], "report") || args.contains(&"xlsx");
+            let out_s = if xlsx { format!("{out_s}.xlsx") } else { out_s };
+            let mut cmd = assert_cmd::Command::cargo_bin("civscore").unwrap();
+            cmd.args(args)
+                .args(["--rubric", rubric, "-q", "-j", jobs, "-o", &out_s]);
+            let result = cmd.output().unwrap();
+            assert!(
+                result.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&result.stderr)
+            );
+            let got = match xlsx {
+                true => parts(std::path::Path::new(&out_s)),
+                false => vec![(String::new(), std::fs::read(&out_s).unwrap())],
+            };
+            match &seen {
+                None => seen = Some(got),
+                Some(want) => assert!(want == &got, "{args:?} -j {jobs}, run {run}"),
+            }
+        }
+    }
+}

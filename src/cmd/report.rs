@@ -167,23 +167,24 @@ impl Lists {
         month: Month,
         as_of: Date,
     ) -> std::io::Result<Lists> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         Lists::gather_within(
             records,
             units,
             indicators,
             (month, as_of),
-            spill::CHUNK_BYTES,
+            (spill::CHUNK_BYTES, threads),
         )
     }
 
-    /// [`Lists::gather`], holding at most about `limit` bytes of each list in memory: each
-    /// worker's records on a thread of their own, the lists then joined.
+    /// [`Lists::gather`], holding at most about `limit` bytes of each list in memory: the
+    /// workers' records in shares gone through on `threads` threads, the lists then joined.
     fn gather_within(
         records: Kept,
         units: &Units,
         indicators: usize,
         (month, as_of): (Month, Date),
-        limit: usize,
+        (limit, threads): (usize, usize),
     ) -> std::io::Result<Lists> {
         let mut by_code: Vec<usize> = (0..units.list.len()).collect();
         by_code.sort_by(|a, b| units.list[*a].code.cmp(&units.list[*b].code));
@@ -191,7 +192,6 @@ impl Lists {
         for (k, u) in by_code.into_iter().enumerate() {
             rank[u] = k as u32;
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let shares = records.shares(threads);
         // The threads share the memory one would have.
         let share = limit / shares.len().max(1);
@@ -915,14 +915,16 @@ mod tests {
         let want_overdue: Vec<_> = overdue.iter().map(|(_, r)| (r.file, r.line)).collect();
         assert!(want_ledger.len() > 50 && want_overdue.len() > 20);
         for limit in [usize::MAX, 2_000, 1] {
-            // Kept as the reader keeps them: past the limit, on disk too.
-            let mut log = spill::Log::with_limit(limit);
-            for r in records() {
-                log.push(0, r).unwrap();
+            // Kept as the reader keeps them, by three workers: past the limit, on disk too.
+            let mut logs: Vec<spill::Log> = (0..3).map(|_| spill::Log::with_limit(limit)).collect();
+            for (k, r) in records().into_iter().enumerate() {
+                logs[k % 3].push(0, r).unwrap();
             }
             let mut kept = Kept::default();
-            kept.add(log, vec![0], Vec::new());
-            let lists = Lists::gather_within(kept, &units, 2, (month, as_of), limit).unwrap();
+            for log in logs {
+                kept.add(log, vec![0], Vec::new());
+            }
+            let lists = Lists::gather_within(kept, &units, 2, (month, as_of), (limit, 2)).unwrap();
             assert_eq!(lists.ledger.len(), want_ledger.len());
             assert_eq!(
                 lines(lists.ledger.sorted().unwrap()),
