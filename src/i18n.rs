@@ -103,6 +103,8 @@ words! {
     Ledger => ("Ledger", "扣分明细"),
     OverdueList => ("Overdue list", "督办单"),
     IndicatorName => ("Indicator name", "指标名称"),
+    RecordId => ("Id", "编号"),
+    Inspector => ("Inspector", "检查人"),
     Count => ("Count", "数量"),
     Source => ("Source", "检查方式"),
     Factors => ("Factors", "计算"),

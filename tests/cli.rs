@@ -1313,6 +1313,45 @@ fn report_overdue_levels_and_lists() {
     assert_eq!(overdue.len(), 2, "{overdue:?}");
     assert_eq!(overdue[1][0].to_string(), "red");
     assert_eq!(cell_f64(&overdue[1][1]), Some(18.0));
+    // Each item with its record's id, and its level coloured by a conditional format.
+    assert_eq!(overdue[0][8].to_string(), "Id");
+    assert_eq!(overdue[1][8].to_string(), "20");
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    let k = names.iter().position(|n| *n == "Overdue list").unwrap();
+    let xml = workbook_xml(
+        &t.path("r.xlsx"),
+        &format!("xl/worksheets/sheet{}.xml", k + 1),
+    );
+    assert!(
+        xml.contains("<conditionalFormatting sqref=\"A2\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("<formula>\"red\"</formula>"), "{xml}");
+    // The ledger names each record's id and inspector; 扣分统计 counts findings of
+    // per-finding indicators only (not activities held or measurements).
+    let ledger = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("Ledger"))
+        .unwrap()
+        .1;
+    assert_eq!(ledger[0][1].to_string(), "Id");
+    assert_eq!(ledger[0][13].to_string(), "Inspector");
+    let stats = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("Deductions"))
+        .unwrap()
+        .1;
+    let per_ind: Vec<(String, String)> = stats
+        .iter()
+        .skip_while(|r| r[0].to_string() != "Indicator")
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[4].to_string()))
+        .collect();
+    assert!(!per_ind.is_empty());
+    for (code, findings) in &per_ind {
+        let per_finding = code.starts_with('P');
+        assert_eq!(!findings.is_empty(), per_finding, "{code}: {findings}");
+    }
     let lists = &sheets
         .iter()
         .find(|(n, _)| n == "Red and black lists")

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use crate::cmd::{self, Inputs, Selection};
-use crate::doc::{self, Cell, Column, Show};
+use crate::doc::{self, Cell, Column, Show, Standing};
 use crate::engine::{self, Engine};
 use crate::error::Error;
 use crate::i18n::{self, W};
@@ -21,7 +21,7 @@ use crate::ranking::{self, Table};
 use crate::read::{Record, Status};
 use crate::render::View;
 use crate::render::xlsx::{self, Sheet, err, score_chart, sheet_name};
-use crate::rubric::{Lang, Per};
+use crate::rubric::{Lang, Per, Rule};
 use crate::spill::{self, Kept, Sorted, Sorter};
 use crate::units::Units;
 use crate::write::{self, xlsx::Placed, xlsx::Rows};
@@ -486,6 +486,7 @@ impl Ctx<'_> {
             format!("{} {}", self.w(W::Ledger), self.month),
             &[
                 W::Where,
+                W::RecordId,
                 W::Date,
                 W::Unit,
                 W::Name,
@@ -497,6 +498,7 @@ impl Ctx<'_> {
                 W::Deduction,
                 W::OverdueExtra,
                 W::Status,
+                W::Inspector,
                 W::Note,
             ],
         );
@@ -511,6 +513,7 @@ impl Ctx<'_> {
                 W::InspectionDate,
                 W::Deadline,
                 W::RectifiedOn,
+                W::RecordId,
                 W::Where,
                 W::Note,
             ],
@@ -529,7 +532,8 @@ impl Ctx<'_> {
         std::thread::scope(|scope| {
             let other = scope.spawn(|| {
                 let rows = Rows::new(&mut o, &overdue_t, 0, n_overdue)?;
-                self.overdue_rows(rows, overdue)
+                self.overdue_rows(rows, overdue)?;
+                self.escalation_colors(o.ws, n_overdue)
             });
             let done = Rows::new(&mut l, &ledger_t, 0, n_ledger)
                 .and_then(|rows| self.ledger_rows(rows, ledger));
@@ -538,6 +542,22 @@ impl Ctx<'_> {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             done.and(other)
         })
+    }
+
+    /// The 督办单's levels coloured as the grades are, by conditional formats (so that they
+    /// follow a sort): red, then yellow, then overdue.
+    fn escalation_colors(&self, ws: &mut Worksheet, rows: usize) -> Result<(), XlsxError> {
+        let last = (rows as u32).min(xlsx::MAX_ROW - 1);
+        let levels = [
+            (W::LevelRed, Standing::Last),
+            (W::LevelYellow, Standing::Middle),
+            (W::LevelOverdue, Standing::Second),
+        ];
+        let levels: Vec<(String, Standing)> = levels
+            .iter()
+            .map(|(w, s)| (self.w(*w).to_owned(), *s))
+            .collect();
+        xlsx::grade_colors(ws, (1, last), 0, &levels)
     }
 
     /// Every record of the month with the factors applied.
@@ -573,6 +593,7 @@ impl Ctx<'_> {
             };
             let row = [
                 Cell::Words(self.where_(rec)),
+                Cell::opt_text(rec.id.as_deref()),
                 Cell::Words(rec.date.to_string()),
                 Cell::text(unit.code.as_str()),
                 Cell::opt_text(unit.name.as_deref()),
@@ -584,6 +605,7 @@ impl Ctx<'_> {
                 base,
                 extra,
                 Cell::Words(self.w(status).to_owned()),
+                Cell::text(rec.inspector.as_str()),
                 Cell::text(rec.note.as_str()),
             ];
             if !rows.push(&row)? {
@@ -621,6 +643,7 @@ impl Ctx<'_> {
                 date(Some(rec.date)),
                 date(rec.deadline),
                 date(rec.rectified),
+                Cell::opt_text(rec.id.as_deref()),
                 Cell::Words(self.where_(rec)),
                 Cell::text(rec.note.as_str()),
             ];
@@ -683,13 +706,19 @@ impl Ctx<'_> {
         order.sort_by(|a, b| lost[*b].cmp(&lost[*a]).then(a.cmp(b)));
         for k in order {
             let ind = &rubric.indicators[inds[k]];
-            let findings = by_indicator.get(inds[k]).copied().unwrap_or(0);
+            // Findings of per-finding indicators only: not activities held or measurements.
+            let findings = match ind.rule {
+                Rule::PerFinding { .. } => {
+                    Cell::Int(by_indicator.get(inds[k]).copied().unwrap_or(0) as i64)
+                }
+                _ => Cell::Empty,
+            };
             by_ind.rows.push(vec![
                 Cell::text(ind.code.as_str()),
                 Cell::text(ind.name.as_str()),
                 Cell::Number(lost[k], p),
                 share(lost[k]),
-                Cell::Int(findings as i64),
+                findings,
                 Cell::Int(affected[k] as i64),
                 Cell::text(rubric.categories[ind.category].code.as_str()),
             ]);
