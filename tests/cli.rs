@@ -1343,7 +1343,7 @@ fn report_overdue_levels_and_lists() {
         .1;
     let per_ind: Vec<(String, String)> = stats
         .iter()
-        .skip_while(|r| r[0].to_string() != "Indicator")
+        .skip_while(|r| r[0] != "Indicator")
         .skip(1)
         .map(|r| (r[0].to_string(), r[4].to_string()))
         .collect();
