@@ -665,6 +665,15 @@ pub fn page_number(lang: Lang) -> &'static str {
 }
 
 /// `as of 2026-11-30` / `截至 2026-11-30`.
+/// The title line above a report sheet's table: `2026-11 月度排名｜细则｜截至 2026-11-30`.
+pub fn sheet_title(lang: Lang, sheet: &str, rubric: &str, date: &str) -> String {
+    pick(
+        lang,
+        format!("{sheet} | {rubric} | as of {date}"),
+        format!("{sheet}｜{rubric}｜截至 {date}"),
+    )
+}
+
 pub fn as_of(lang: Lang, date: &str) -> String {
     pick(lang, format!("as of {date}"), format!("截至 {date}"))
 }

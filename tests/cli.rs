@@ -1141,6 +1141,23 @@ fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
         .collect()
 }
 
+/// A report's sheets without their title block: each begins with its title line (what it is,
+/// the rubric and the as-of date) and a blank row, then its table.
+fn report_sheets(path: &Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    read_sheets(path)
+        .into_iter()
+        .map(|(name, rows)| {
+            let title = rows[0][0].to_string();
+            assert!(
+                title.contains(" | ") || title.contains('｜'),
+                "{name}: {title}"
+            );
+            assert!(rows[1].iter().all(|c| c.to_string().is_empty()), "{name}");
+            (name, rows[2..].to_vec())
+        })
+        .collect()
+}
+
 fn cell_f64(c: &calamine::Data) -> Option<f64> {
     match c {
         calamine::Data::Float(f) => Some(*f),
@@ -1179,7 +1196,7 @@ fn report_workbook_matches_score() {
         .run()
         .ok()
         .json();
-    let sheets = read_sheets(&t.path("2026-11.xlsx"));
+    let sheets = report_sheets(&t.path("2026-11.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -1242,7 +1259,7 @@ fn a_report_holds_more_units_than_a_sheet_has_columns() {
         .file("r.csv", csv)
         .args(&["report", "r.csv", "-o", "r.xlsx", "-q"]);
     t.run().ok();
-    let sheets = read_sheets(&t.path("r.xlsx"));
+    let sheets = report_sheets(&t.path("r.xlsx"));
     let trend = &sheets.iter().find(|(n, _)| n == "得分走势").unwrap().1;
     assert_eq!(trend.len(), 16_401, "header + one row per unit");
     assert_eq!(trend[1][0].to_string(), "U00000");
@@ -1307,7 +1324,7 @@ fn report_overdue_levels_and_lists() {
         "r.xlsx",
     ]);
     t.run().ok();
-    let sheets = read_sheets(&t.path("r.xlsx"));
+    let sheets = report_sheets(&t.path("r.xlsx"));
     let overdue = &sheets.iter().find(|(n, _)| n == "Overdue list").unwrap().1;
     // Record 20 (U2, deadline 2026-02-20, still open): 18 days late on 2026-03-10 → red (> 15).
     assert_eq!(overdue.len(), 2, "{overdue:?}");
@@ -1323,7 +1340,7 @@ fn report_overdue_levels_and_lists() {
         &format!("xl/worksheets/sheet{}.xml", k + 1),
     );
     assert!(
-        xml.contains("<conditionalFormatting sqref=\"A2\">"),
+        xml.contains("<conditionalFormatting sqref=\"A4\">"),
         "{xml}"
     );
     assert!(xml.contains("<formula>\"red\"</formula>"), "{xml}");

@@ -140,6 +140,9 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     Ok(())
 }
 
+/// The row of each sheet's header: a title above it, then a blank row.
+const TOP: u32 = 2;
+
 /// The most units whose monthly scores a trend chart draws (more lines cannot be told apart).
 const TREND_CHART_UNITS: usize = 30;
 
@@ -339,10 +342,24 @@ impl Ctx<'_> {
     ) -> Result<(Sheet<'b>, Placed, String), XlsxError> {
         let p = self.view.rubric.precision;
         let (ws, name) = self.sheet_of(book, t, false)?;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let placed = write::xlsx::put(&mut s, t, 0)?;
+        let mut s = self.titled(ws, p, &t.sheet)?;
+        let placed = write::xlsx::put(&mut s, t, TOP)?;
         s.finish(placed.last, placed.last_col)?;
         Ok((s, placed, name))
+    }
+
+    /// A sheet with its title line: what it is, the rubric and the as-of date.
+    fn titled<'b>(
+        &self,
+        ws: &'b mut Worksheet,
+        p: u32,
+        sheet: &str,
+    ) -> Result<Sheet<'b>, XlsxError> {
+        let mut s = Sheet::new(ws, p, self.lang);
+        let date = self.as_of.to_string();
+        let title = i18n::sheet_title(self.lang, sheet, &self.view.rubric.name, &date);
+        s.title(0, &title)?;
+        Ok(s)
     }
 
     /// Every sheet's printed header and footer: the rubric, the sheet (with its provisional
@@ -400,7 +417,7 @@ impl Ctx<'_> {
             let title = format!("{} {}", self.w(W::ScoresChart), t.period);
             let chart = score_chart(&xlsx::ScoreChart {
                 sheet: &sheet,
-                rows: placed.last,
+                rows: (TOP + 1, placed.last),
                 label_col,
                 score_col: at("score").unwrap_or(0),
                 title: &title,
@@ -408,7 +425,7 @@ impl Ctx<'_> {
                 label_title: self.w(W::Unit),
                 lowest: t.rows.iter().map(|r| r.score).min().unwrap_or_default(),
             });
-            s.ws.insert_chart(1, placed.last_col + 2, &chart)?;
+            s.ws.insert_chart(TOP + 1, placed.last_col + 2, &chart)?;
         }
         Ok(())
     }
@@ -454,11 +471,11 @@ impl Ctx<'_> {
         }
         let mut chart = Chart::new(ChartType::Line);
         let last_col = months.len() as u16 + 1;
-        for r in 1..=placed.last {
-            let named = units[r as usize - 1].name.is_some();
+        for r in TOP + 1..=placed.last {
+            let named = units[(r - TOP - 1) as usize].name.is_some();
             chart
                 .add_series()
-                .set_categories((name.as_str(), 0, 2, 0, last_col))
+                .set_categories((name.as_str(), TOP, 2, TOP, last_col))
                 .set_values((name.as_str(), r, 2, r, last_col))
                 .set_name((name.as_str(), r, u16::from(named)));
         }
@@ -527,15 +544,15 @@ impl Ctx<'_> {
             return Err(XlsxError::ParameterError("no sheets".into()));
         };
         let p = self.view.rubric.precision;
-        let mut l = Sheet::new(l, p, self.lang);
-        let mut o = Sheet::new(o, p, self.lang);
+        let mut l = self.titled(l, p, &ledger_t.sheet)?;
+        let mut o = self.titled(o, p, &overdue_t.sheet)?;
         std::thread::scope(|scope| {
             let other = scope.spawn(|| {
-                let rows = Rows::new(&mut o, &overdue_t, 0, n_overdue)?;
+                let rows = Rows::new(&mut o, &overdue_t, TOP, n_overdue)?;
                 self.overdue_rows(rows, overdue)?;
                 self.escalation_colors(o.ws, n_overdue)
             });
-            let done = Rows::new(&mut l, &ledger_t, 0, n_ledger)
+            let done = Rows::new(&mut l, &ledger_t, TOP, n_ledger)
                 .and_then(|rows| self.ledger_rows(rows, ledger));
             let other = other
                 .join()
@@ -547,7 +564,7 @@ impl Ctx<'_> {
     /// The 督办单's levels coloured as the grades are, by conditional formats (so that they
     /// follow a sort): red, then yellow, then overdue.
     fn escalation_colors(&self, ws: &mut Worksheet, rows: usize) -> Result<(), XlsxError> {
-        let last = (rows as u32).min(xlsx::MAX_ROW - 1);
+        let last = (TOP + rows as u32).min(xlsx::MAX_ROW - 1);
         let levels = [
             (W::LevelRed, Standing::Last),
             (W::LevelYellow, Standing::Middle),
@@ -557,7 +574,7 @@ impl Ctx<'_> {
             .iter()
             .map(|(w, s)| (self.w(*w).to_owned(), *s))
             .collect();
-        xlsx::grade_colors(ws, (1, last), 0, &levels)
+        xlsx::grade_colors(ws, (TOP + 1, last), 0, &levels)
     }
 
     /// Every record of the month with the factors applied.
@@ -724,20 +741,20 @@ impl Ctx<'_> {
             ]);
         }
         let (ws, name) = self.sheet_of(book, &cats, false)?;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let placed = write::xlsx::put(&mut s, &cats, 0)?;
+        let mut s = self.titled(ws, p, &cats.sheet)?;
+        let placed = write::xlsx::put(&mut s, &cats, TOP)?;
         write::xlsx::put(&mut s, &by_ind, placed.next + 1)?;
         s.finish(placed.last, placed.last_col)?;
         let mut chart = Chart::new(ChartType::Column);
         chart
             .add_series()
-            .set_categories((name.as_str(), 1, 1, placed.last, 1))
-            .set_values((name.as_str(), 1, 2, placed.last, 2))
+            .set_categories((name.as_str(), TOP + 1, 1, placed.last, 1))
+            .set_values((name.as_str(), TOP + 1, 2, placed.last, 2))
             .set_name(self.w(W::PointsLost));
         let title = format!("{} {}", self.w(W::LostByCategory), self.month);
         chart.title().set_name(&title);
         chart.legend().set_hidden();
-        s.ws.insert_chart(1, 8, &chart)?;
+        s.ws.insert_chart(TOP + 1, 8, &chart)?;
         Ok(())
     }
 
@@ -863,8 +880,8 @@ impl Ctx<'_> {
             .rows
             .extend(lines.map(|l| vec![Cell::Empty, Cell::text(l)]));
         let (ws, _) = self.sheet_of(book, &table, false)?;
-        let mut s = Sheet::new(ws, p, self.lang);
-        let placed = write::xlsx::put(&mut s, &table, 0)?;
+        let mut s = self.titled(ws, p, &table.sheet)?;
+        let placed = write::xlsx::put(&mut s, &table, TOP)?;
         write::xlsx::put(&mut s, &about, placed.next + 1)?;
         s.finish(placed.last, placed.last_col)
     }

@@ -46,6 +46,10 @@ pub struct Sheet<'w> {
     /// A score change: +7.00, -1.50 (the cell stays a number).
     signed: Format,
     header: Format,
+    /// A sheet's title above its table.
+    title: Format,
+    /// The row of the sheet's header (its first), once written: the rows above are titles.
+    head_row: Option<u32>,
     /// Numbers take their format from their column (set by the first number written in it)
     /// rather than each its own: the writer hashes a cell's format to find its style, which a
     /// sheet of a million rows pays for millions of times.
@@ -74,7 +78,7 @@ pub fn sheet_name(s: &str) -> String {
 
 impl<'w> Sheet<'w> {
     pub fn new(ws: &'w mut Worksheet, precision: u32, lang: crate::i18n::Lang) -> Self {
-        let [number, integer, signed, rank_change, header] = Sheet::formats(precision);
+        let [number, integer, signed, rank_change, header, title] = Sheet::formats(precision);
         Sheet {
             ws,
             lang,
@@ -84,14 +88,16 @@ impl<'w> Sheet<'w> {
             integer,
             rank_change,
             header,
+            title,
+            head_row: None,
             inherit: false,
             kinds: Vec::new(),
         }
     }
 
-    /// The formats a sheet writes with: numbers, integers, score changes, rank changes and
-    /// the header.
-    fn formats(precision: u32) -> [Format; 5] {
+    /// The formats a sheet writes with: numbers, integers, score changes, rank changes, the
+    /// header and the title.
+    fn formats(precision: u32) -> [Format; 6] {
         let decimals = if precision == 0 {
             "0".to_owned()
         } else {
@@ -106,6 +112,7 @@ impl<'w> Sheet<'w> {
                 .set_bold()
                 .set_background_color("#DDEBF7")
                 .set_align(FormatAlign::Center),
+            Format::new().set_bold().set_font_size(14),
         ]
     }
 
@@ -174,7 +181,14 @@ impl<'w> Sheet<'w> {
         Ok(())
     }
 
+    /// A title line above the table (it does not widen its column).
+    pub fn title(&mut self, r: u32, text: &str) -> Result<(), XlsxError> {
+        self.ws.write_string_with_format(r, 0, text, &self.title)?;
+        Ok(())
+    }
+
     pub fn head(&mut self, r: u32, cells: &[String]) -> Result<(), XlsxError> {
+        self.head_row.get_or_insert(r);
         for (c, s) in cells.iter().enumerate() {
             self.width(c as u16, UnicodeWidthStr::width(s.as_str()) + 2);
             self.ws
@@ -210,18 +224,20 @@ impl<'w> Sheet<'w> {
     /// Frozen header row, autofilter, column widths, and the printed page: A4 (landscape when
     /// wider than a portrait page), one page wide, the header row on every page, and a footer
     /// with the page number (第 1 页 共 3 页).
+    /// The rows above the header (titles) are frozen and printed on every page with it.
     pub fn finish(&mut self, last_row: u32, last_col: u16) -> Result<(), XlsxError> {
-        self.ws.set_freeze_panes(1, 0)?;
+        let head = self.head_row.unwrap_or(0);
+        self.ws.set_freeze_panes(head + 1, 0)?;
         self.ws.set_paper_size(9);
         let width: usize = self.widths.iter().map(|w| w + 2).sum();
         if width > 90 {
             self.ws.set_landscape();
         }
         self.ws.set_print_fit_to_pages(1, 0);
-        self.ws.set_repeat_rows(0, 0)?;
+        self.ws.set_repeat_rows(0, head)?;
         self.ws.set_footer(crate::i18n::page_footer(self.lang));
-        if last_row > 0 {
-            self.ws.autofilter(0, 0, last_row, last_col)?;
+        if last_row > head {
+            self.ws.autofilter(head, 0, last_row, last_col)?;
         }
         for (c, w) in self.widths.iter().enumerate() {
             let w = (*w as f64 + 2.0).clamp(6.0, 80.0);
@@ -269,8 +285,8 @@ pub fn grade_colors(
 /// What a ranking sheet's bar chart shows: where its labels and scores are, and its words.
 pub struct ScoreChart<'a> {
     pub sheet: &'a str,
-    /// The last data row (the first is 1, under the header).
-    pub rows: u32,
+    /// The first and last data rows.
+    pub rows: (u32, u32),
     /// The column of the bars' labels (unit names, else codes) and of the scores.
     pub label_col: u16,
     pub score_col: u16,
@@ -289,8 +305,8 @@ pub fn score_chart(c: &ScoreChart) -> Chart {
     let mut chart = Chart::new(ChartType::Bar);
     chart
         .add_series()
-        .set_categories((c.sheet, 1, c.label_col, c.rows, c.label_col))
-        .set_values((c.sheet, 1, c.score_col, c.rows, c.score_col))
+        .set_categories((c.sheet, c.rows.0, c.label_col, c.rows.1, c.label_col))
+        .set_values((c.sheet, c.rows.0, c.score_col, c.rows.1, c.score_col))
         .set_name(c.title);
     chart.title().set_name(c.title);
     // In a bar chart the y axis holds the categories: reversed, the first row is at the top.
