@@ -880,29 +880,112 @@ fn category(
     errs: &mut Vec<RubricError>,
 ) -> Res<Category> {
     let mut c = Obj::new(file, node, path)?;
+    let head = category_keys(&mut c, codes)?;
+    let (inodes, ip) = c.req("indicators", Need::Indicators)?;
+    let inodes = seq(file, inodes, &ip)?;
+    let (members, refused) =
+        category_indicators(file, inodes, &ip, number, head.bonus, codes, errs);
+    if inodes.is_empty() {
+        return Err(err(file, node.pos, &ip, tell::no_indicators(ui())));
+    }
+    let sum: Decimal = members.iter().map(|i| i.points).sum();
+    if let Some((declared, pos, p)) = head.declared_points
+        && declared != sum
+        && !refused
+    {
+        return Err(err(
+            file,
+            pos,
+            &p,
+            tell::category_points(ui(), &head.code, &declared.to_string(), &sum.to_string()),
+        ));
+    }
+    c.finish(
+        &[
+            "code",
+            "name",
+            "points",
+            "assessor",
+            "basis",
+            "bonus",
+            "cap",
+            "indicators",
+        ],
+        Place::Category,
+    )?;
+    let numbers = (indicators.len()..indicators.len() + members.len()).collect();
+    indicators.extend(members);
+    Ok(Category {
+        code: head.code,
+        name: head.name,
+        points: sum,
+        assessor: head.assessor,
+        basis: head.basis,
+        bonus: head.bonus,
+        cap: head.cap,
+        indicators: numbers,
+    })
+}
+
+/// A category's own keys, read before its indicators.
+struct CategoryHead {
+    code: String,
+    name: String,
+    assessor: Option<String>,
+    basis: Option<String>,
+    bonus: bool,
+    cap: Option<Decimal>,
+    /// The `points` written, with where they were written.
+    declared_points: Option<(Decimal, Pos, String)>,
+}
+
+/// Reads a category's keys other than `indicators`: its code (unique in the rubric), name,
+/// assessor, basis, and whether it is a bonus category (which has a `cap` but no `points`).
+fn category_keys(c: &mut Obj, codes: &mut Codes) -> Res<CategoryHead> {
+    let file = c.file;
     let (code_n, code_p) = c.req("code", Need::CategoryCode)?;
     let code = text(file, code_n, &code_p)?;
     codes.check(file, &code, code_n.pos, &code_p)?;
-    let name = opt(&mut c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
-    let assessor = opt(&mut c, "assessor", |n, p| text(file, n, p))?;
-    let basis = opt(&mut c, "basis", |n, p| text(file, n, p))?;
-    let bonus = opt(&mut c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
-    let cap = opt(&mut c, "cap", |n, p| {
+    let name = opt(c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
+    let assessor = opt(c, "assessor", |n, p| text(file, n, p))?;
+    let basis = opt(c, "basis", |n, p| text(file, n, p))?;
+    let bonus = opt(c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
+    let cap = opt(c, "cap", |n, p| {
         if !bonus {
             return Err(err(file, n.pos, p, tell::cap_without_bonus(ui())));
         }
         non_negative(file, n, p)
     })?;
-    let declared_points = opt(&mut c, "points", |n, p| {
+    let declared_points = opt(c, "points", |n, p| {
         if bonus {
             return Err(err(file, n.pos, p, tell::bonus_category_points(ui())));
         }
         Ok((non_negative(file, n, p)?, n.pos, p.to_owned()))
     })?;
-    let (inodes, ip) = c.req("indicators", Need::Indicators)?;
-    let inodes = seq(file, inodes, &ip)?;
+    Ok(CategoryHead {
+        code,
+        name,
+        assessor,
+        basis,
+        bonus,
+        cap,
+        declared_points,
+    })
+}
+
+/// The indicators of a category that are accepted, and whether any was refused: one that does
+/// not read, or a bonus rule outside a bonus category (or the reverse). Each refusal's error
+/// goes to `errs`.
+fn category_indicators(
+    file: &str,
+    inodes: &[Node],
+    ip: &str,
+    number: usize,
+    bonus: bool,
+    codes: &mut Codes,
+    errs: &mut Vec<RubricError>,
+) -> (Vec<Indicator>, bool) {
     let mut members = Vec::new();
-    let mut sum = Decimal::ZERO;
     let mut refused = false;
     for (ii, inode) in inodes.iter().enumerate() {
         let ipath = format!("{ip}[{ii}]");
@@ -924,47 +1007,9 @@ fn category(
             refused = true;
             continue;
         }
-        sum += ind.points;
-        members.push(indicators.len());
-        indicators.push(ind);
+        members.push(ind);
     }
-    if inodes.is_empty() {
-        return Err(err(file, node.pos, &ip, tell::no_indicators(ui())));
-    }
-    if let Some((declared, pos, p)) = declared_points
-        && declared != sum
-        && !refused
-    {
-        return Err(err(
-            file,
-            pos,
-            &p,
-            tell::category_points(ui(), &code, &declared.to_string(), &sum.to_string()),
-        ));
-    }
-    c.finish(
-        &[
-            "code",
-            "name",
-            "points",
-            "assessor",
-            "basis",
-            "bonus",
-            "cap",
-            "indicators",
-        ],
-        Place::Category,
-    )?;
-    Ok(Category {
-        code,
-        name,
-        points: sum,
-        assessor,
-        basis,
-        bonus,
-        cap,
-        indicators: members,
-    })
+    (members, refused)
 }
 
 /// `full`, when given, must equal the non-bonus points.
