@@ -1381,51 +1381,8 @@ fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec
         let bp = format!("{path}[{i}]");
         let mut o = Obj::new(file, b, bp.clone())?;
         let last = i + 1 == items.len();
-        let upto = o.get("upto");
-        let fromv = o.get("from");
-        let bound = match (upto, fromv) {
-            (Some(_), Some((n, p))) => {
-                return Err(err(file, n.pos, &p, tell::both_bounds(ui())));
-            }
-            (Some((n, p)), None) | (None, Some((n, p))) => {
-                let is_from = p.ends_with(".from");
-                if last {
-                    return Err(err(file, n.pos, &p, tell::last_band_bound(ui())));
-                }
-                if let Some(f) = from
-                    && f != is_from
-                {
-                    return Err(err(file, n.pos, &p, tell::mixed_bounds(ui())));
-                }
-                from = Some(is_from);
-                Some(number(file, n, &p)?)
-            }
-            (None, None) => {
-                if !last {
-                    return Err(err(file, b.pos, &bp, tell::band_without_bound(ui())));
-                }
-                None
-            }
-        };
-        let (sn, sp) = o.req("score", Need::BandScore)?;
-        let written = sn.scalar_text().unwrap_or_default();
-        let score = match written.trim().strip_suffix('%') {
-            Some(share) => match parse_decimal(share) {
-                Some(s) => points * s / Decimal::ONE_HUNDRED,
-                None => {
-                    return Err(err(file, sn.pos, &sp, tell::share(ui(), &written)));
-                }
-            },
-            None => number(file, sn, &sp)?,
-        };
-        if score < Decimal::ZERO || score > points {
-            return Err(err(
-                file,
-                sn.pos,
-                &sp,
-                tell::band_score(ui(), &points.to_string(), &written),
-            ));
-        }
+        let bound = band_bound(&mut o, b, last, &mut from)?;
+        let (score, written) = band_score(&mut o, points)?;
         o.finish(&["upto", "from", "score"], Place::Band)?;
         out.push(Band {
             bound,
@@ -1434,6 +1391,62 @@ fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec
         });
     }
     Ok((from.unwrap_or(false), out))
+}
+
+/// A band's bound: `upto` or `from` (the same in every band, `from` remembering which), none
+/// in the last band only.
+fn band_bound(o: &mut Obj, b: &Node, last: bool, from: &mut Option<bool>) -> Res<Option<Decimal>> {
+    let file = o.file;
+    let upto = o.get("upto");
+    let fromv = o.get("from");
+    match (upto, fromv) {
+        (Some(_), Some((n, p))) => Err(err(file, n.pos, &p, tell::both_bounds(ui()))),
+        (Some((n, p)), None) | (None, Some((n, p))) => {
+            let is_from = p.ends_with(".from");
+            if last {
+                return Err(err(file, n.pos, &p, tell::last_band_bound(ui())));
+            }
+            if let Some(f) = *from
+                && f != is_from
+            {
+                return Err(err(file, n.pos, &p, tell::mixed_bounds(ui())));
+            }
+            *from = Some(is_from);
+            Ok(Some(number(file, n, &p)?))
+        }
+        (None, None) => {
+            if !last {
+                return Err(err(file, b.pos, &o.path, tell::band_without_bound(ui())));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// A band's score, in points or as a share of the indicator's `points` (`50%`), with the text
+/// written; between 0 and the points.
+fn band_score(o: &mut Obj, points: Decimal) -> Res<(Decimal, String)> {
+    let file = o.file;
+    let (sn, sp) = o.req("score", Need::BandScore)?;
+    let written = sn.scalar_text().unwrap_or_default();
+    let score = match written.trim().strip_suffix('%') {
+        Some(share) => match parse_decimal(share) {
+            Some(s) => points * s / Decimal::ONE_HUNDRED,
+            None => {
+                return Err(err(file, sn.pos, &sp, tell::share(ui(), &written)));
+            }
+        },
+        None => number(file, sn, &sp)?,
+    };
+    if score < Decimal::ZERO || score > points {
+        return Err(err(
+            file,
+            sn.pos,
+            &sp,
+            tell::band_score(ui(), &points.to_string(), &written),
+        ));
+    }
+    Ok((score, written))
 }
 
 #[cfg(test)]
