@@ -292,40 +292,38 @@ pub fn entry(lang: Lang, e: &Entry) -> String {
     s
 }
 
+/// The sentence of a step's detail. Long because it is the catalogue of every kind of step, one
+/// sentence an arm; the arms of more than a sentence each call a function below.
 fn detail(lang: Lang, d: &Detail) -> String {
     use Detail as D;
     let l = lang;
     match d {
         D::None => String::new(),
-        D::Void => pick(
+        D::Void => say!(l, "void (withdrawn): no effect", "已撤销：不扣分"),
+        D::NotJudged => say!(
             l,
-            "void (withdrawn): no effect".into(),
-            "已撤销：不扣分".into(),
+            "not applicable to this unit: not judged",
+            "该单位不适用此指标：不考核"
         ),
-        D::NotJudged => pick(
+        D::NothingFound => say!(
             l,
-            "not applicable to this unit: not judged".into(),
-            "该单位不适用此指标：不考核".into(),
-        ),
-        D::NothingFound => pick(
-            l,
-            "count 0: the inspection found nothing".into(),
-            "数量 0：本次检查未发现问题".into(),
+            "count 0: the inspection found nothing",
+            "数量 0：本次检查未发现问题"
         ),
         D::Finding(f) => finding(l, f),
         D::Value(v) => {
             let v = v.map(n).unwrap_or_default();
-            pick(l, format!("value {v}"), format!("测量值 {v}"))
+            say!(l, "value {v}", "测量值 {v}")
         }
-        D::Count(c) => pick(l, format!("count {c}"), format!("数量 {c}")),
+        D::Count(c) => say!(l, "count {c}", "数量 {c}"),
         D::BonusRecord { add, count } => {
-            let total = n(*add * Decimal::from(*count));
-            format!("+{} × {count} = +{total}", n(*add))
+            let (add, total) = (n(*add), n(*add * Decimal::from(*count)));
+            format!("+{add} × {count} = +{total}")
         }
-        D::VetoRecord { month } => pick(
+        D::VetoRecord { month } => say!(
             l,
-            format!("veto (一票否决): the unit is vetoed for {month}"),
-            format!("一票否决：该单位 {month} 被否决"),
+            "veto (一票否决): the unit is vetoed for {month}",
+            "一票否决：该单位 {month} 被否决"
         ),
         D::Indicator {
             code,
@@ -333,122 +331,131 @@ fn detail(lang: Lang, d: &Detail) -> String {
             rule: r,
             how,
             basis,
-        } => {
-            let how = indicator_how(l, how);
-            let how = match basis {
-                Some(b) => format!("{how}{}", paren(l, &labelled(l, W::Basis, b))),
-                None => how,
-            };
-            pick(
-                l,
-                format!("{code} {name} [{r}]: {how}", r = rule(l, r)),
-                format!("{code} {name}［{r}］：{how}", r = rule(l, r)),
-            )
-        }
-        D::Subtotal { code, name } => pick(
-            l,
-            format!("{code} {name}: subtotal"),
-            format!("{code} {name}：小计"),
-        ),
+        } => indicator_step(l, code, name, r, how, basis.as_deref()),
+        D::Subtotal { code, name } => say!(l, "{code} {name}: subtotal", "{code} {name}：小计"),
         D::Rescale {
             full,
             applicable,
             before,
             after,
-        } => pick(
-            l,
-            format!(
-                "not applicable indicators: deductions rescaled × {} / {} (full / applicable points): {} → {}",
-                n(*full),
-                n(*applicable),
-                n(*before),
-                n10(*after)
-            ),
-            format!(
-                "有不适用指标：扣分按 {} / {}（满分 / 适用指标分值）折算：{} → {}",
-                n(*full),
-                n(*applicable),
-                n(*before),
-                n10(*after)
-            ),
-        ),
+        } => rescale_step(l, *full, *applicable, *before, *after),
         D::BonusCategory {
             code,
             name,
             sum,
             cap,
-        } => {
-            let cap = match cap {
-                None => String::new(),
-                Some(c) => pick(
-                    l,
-                    format!(", capped at {}", n(*c)),
-                    format!("，封顶 {}", n(*c)),
-                ),
-            };
-            pick(
-                l,
-                format!("{code} {name}: +{}{cap}", n(*sum)),
-                format!("{code} {name}：+{}{cap}", n(*sum)),
-            )
-        }
+        } => bonus_category_step(l, code, name, *sum, *cap),
         D::MonthTotal {
             full,
             deducted,
             bonus,
             score,
             vetoed: v,
-        } => format!(
-            "{} − {} + {} = {}{}",
-            n(*full),
-            n10(*deducted),
-            n(*bonus),
-            n10(*score),
-            vetoed(l, *v)
-        ),
-        D::MonthPart { month } => pick(l, format!("month {month}"), format!("{month} 月度得分")),
-        D::QuarterPart { quarter, weight } => pick(
-            l,
-            format!("{quarter}, weight {}", n(*weight)),
-            format!("{quarter}，权重 {}", n(*weight)),
-        ),
-        D::Mean { months, value } => pick(
-            l,
-            format!("mean of {months} assessed month(s) = {}", n10(*value)),
-            format!("{months} 个已考核月份的平均分 = {}", n10(*value)),
-        ),
-        D::WeightedMean { quarters, value } => pick(
-            l,
-            format!(
-                "weighted mean of {quarters} assessed quarter(s) = {}",
-                n10(*value)
-            ),
-            format!("{quarters} 个已考核季度的加权平均分 = {}", n10(*value)),
-        ),
+        } => {
+            let (full, deducted, bonus, score) = (n(*full), n10(*deducted), n(*bonus), n10(*score));
+            format!("{full} − {deducted} + {bonus} = {score}{}", vetoed(l, *v))
+        }
+        D::MonthPart { month } => say!(l, "month {month}", "{month} 月度得分"),
+        D::QuarterPart { quarter, weight } => {
+            let weight = n(*weight);
+            say!(l, "{quarter}, weight {weight}", "{quarter}，权重 {weight}")
+        }
+        D::Mean { months, value } => {
+            let value = n10(*value);
+            say!(
+                l,
+                "mean of {months} assessed month(s) = {value}",
+                "{months} 个已考核月份的平均分 = {value}"
+            )
+        }
+        D::WeightedMean { quarters, value } => {
+            let value = n10(*value);
+            say!(
+                l,
+                "weighted mean of {quarters} assessed quarter(s) = {value}",
+                "{quarters} 个已考核季度的加权平均分 = {value}"
+            )
+        }
         D::Penalty {
             name,
             count,
             indicator,
             year,
             at_least,
-        } => pick(
+        } => say!(
             l,
-            format!("{name}: {count} findings of {indicator} in {year} (at least {at_least})"),
-            format!("{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"),
+            "{name}: {count} findings of {indicator} in {year} (at least {at_least})",
+            "{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"
         ),
         D::RollTotal {
             base,
             deducted,
             score,
             vetoed: v,
-        } => format!(
-            "{} − {} = {}{}",
-            n10(*base),
-            n10(*deducted),
-            n10(*score),
-            vetoed(l, *v)
-        ),
+        } => {
+            let (base, deducted, score) = (n10(*base), n10(*deducted), n10(*score));
+            format!("{base} − {deducted} = {score}{}", vetoed(l, *v))
+        }
     }
+}
+
+/// `A1 name [per_finding]: Σ 3 of 5 points (basis: …)`: an indicator's deduction and how it
+/// came about.
+fn indicator_step(
+    l: Lang,
+    code: &str,
+    name: &str,
+    r: &Rule,
+    how: &How,
+    basis: Option<&str>,
+) -> String {
+    let how = indicator_how(l, how);
+    let how = match basis {
+        Some(b) => format!("{how}{}", paren(l, &labelled(l, W::Basis, b))),
+        None => how,
+    };
+    let r = rule(l, r);
+    say!(
+        l,
+        "{code} {name} [{r}]: {how}",
+        "{code} {name}［{r}］：{how}"
+    )
+}
+
+/// The not-applicable rescale of a month's deductions: `× full / applicable: before → after`.
+fn rescale_step(
+    l: Lang,
+    full: Decimal,
+    applicable: Decimal,
+    before: Decimal,
+    after: Decimal,
+) -> String {
+    let (full, applicable, before, after) = (n(full), n(applicable), n(before), n10(after));
+    say!(
+        l,
+        "not applicable indicators: deductions rescaled × {full} / {applicable} (full / applicable points): {before} → {after}",
+        "有不适用指标：扣分按 {full} / {applicable}（满分 / 适用指标分值）折算：{before} → {after}"
+    )
+}
+
+/// A bonus category's sum, with its cap: `X name: +2, capped at 1.5`.
+fn bonus_category_step(
+    l: Lang,
+    code: &str,
+    name: &str,
+    sum: Decimal,
+    cap: Option<Decimal>,
+) -> String {
+    let cap = match cap.map(n) {
+        None => String::new(),
+        Some(c) => say!(l, ", capped at {c}", "，封顶 {c}"),
+    };
+    let sum = n(sum);
+    say!(
+        l,
+        "{code} {name}: +{sum}{cap}",
+        "{code} {name}：+{sum}{cap}"
+    )
 }
 
 /// `2 × 0.5 (major) × 2 (暗访) × 1.5 (repeat of 2026-10) × 0.5 (on the spot) = 1.5; …`
