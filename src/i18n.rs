@@ -512,29 +512,36 @@ fn pick_str(l: Lang, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
-/// How an indicator's deduction came about.
+/// How an indicator's deduction came about. Long because it is the catalogue of every way, one
+/// sentence an arm; the arms of more than a sentence each call a function below.
 fn indicator_how(l: Lang, how: &How) -> String {
     match how {
         How::Nothing => String::new(),
-        How::Capped { sum, points } => pick(
+        How::Capped { sum, points } => {
+            let (sum, points) = (n(*sum), n(*points));
+            say!(
+                l,
+                "Σ {sum} capped at its {points} points (扣完为止)",
+                "合计 {sum}，以该项分值 {points} 为限（扣完为止）"
+            )
+        }
+        How::Within { sum, points } => {
+            let (sum, points) = (n(*sum), n(*points));
+            say!(
+                l,
+                "Σ {sum} of {points} points",
+                "合计 {sum}（该项分值 {points}）"
+            )
+        }
+        How::NoValue(Missing::Full) => say!(
             l,
-            format!("Σ {} capped at its {} points (扣完为止)", n(*sum), n(*points)),
-            format!("合计 {}，以该项分值 {} 为限（扣完为止）", n(*sum), n(*points)),
+            "no measured value: keeps its points (missing: full)",
+            "无测量值：不扣分（缺测按满分）"
         ),
-        How::Within { sum, points } => pick(
+        How::NoValue(Missing::Zero) => say!(
             l,
-            format!("Σ {} of {} points", n(*sum), n(*points)),
-            format!("合计 {}（该项分值 {}）", n(*sum), n(*points)),
-        ),
-        How::NoValue(Missing::Full) => pick(
-            l,
-            "no measured value: keeps its points (missing: full)".into(),
-            "无测量值：不扣分（缺测按满分）".into(),
-        ),
-        How::NoValue(Missing::Zero) => pick(
-            l,
-            "no measured value: loses its points (missing: zero)".into(),
-            "无测量值：该项不得分（缺测按零分）".into(),
+            "no measured value: loses its points (missing: zero)",
+            "无测量值：该项不得分（缺测按零分）"
         ),
         How::Threshold {
             mean,
@@ -543,76 +550,72 @@ fn indicator_how(l: Lang, how: &How) -> String {
             target,
             kept,
             points,
-        } => {
-            let op = if *at_most { "≤" } else { "≥" };
-            pick(
-                l,
-                format!(
-                    "mean {} of {values} value(s) against {op} {}: scores {} of {}",
-                    n10(*mean),
-                    n(*target),
-                    n10(*kept),
-                    n(*points)
-                ),
-                format!(
-                    "{values} 个测量值平均 {}，标准 {op} {}：得 {}（该项分值 {}）",
-                    n10(*mean),
-                    n(*target),
-                    n10(*kept),
-                    n(*points)
-                ),
-            )
-        }
+        } => threshold_how(l, *mean, *values, *at_most, *target, *kept, *points),
         How::Bands {
             measured,
             kept,
             points,
-        } => {
-            let m = match measured {
-                Measured::Count(c) => pick(l, format!("count {c}"), format!("数量 {c}")),
-                Measured::Mean(v) => pick(
-                    l,
-                    format!("mean value {}", n10(*v)),
-                    format!("平均测量值 {}", n10(*v)),
-                ),
-            };
-            pick(
-                l,
-                format!("{m}: band scores {} of {}", n(*kept), n(*points)),
-                format!("{m}：按分档得 {}（该项分值 {}）", n(*kept), n(*points)),
-            )
-        }
-        How::BandsNoValue => pick(l, "no measured value".into(), "无测量值".into()),
+        } => bands_how(l, measured, *kept, *points),
+        How::BandsNoValue => say!(l, "no measured value", "无测量值"),
         How::Required {
             held,
             at_least,
             each,
         } => {
-            let missing = at_least.saturating_sub(*held);
-            pick(
+            let (missing, each) = (at_least.saturating_sub(*held), n(*each));
+            say!(
                 l,
-                format!(
-                    "held {held} of at least {at_least}: {missing} missing × {}",
-                    n(*each)
-                ),
-                format!(
-                    "应至少开展 {at_least} 次，实际 {held} 次：缺 {missing} 次 × {}",
-                    n(*each)
-                ),
+                "held {held} of at least {at_least}: {missing} missing × {each}",
+                "应至少开展 {at_least} 次，实际 {held} 次：缺 {missing} 次 × {each}"
             )
         }
-        How::NaAverage => pick(
+        How::NaAverage => say!(
             l,
-            "not applicable: the mean deduction of the units it applies to (not_applicable: average)"
-                .into(),
-            "不适用：取适用单位的平均扣分".into(),
+            "not applicable: the mean deduction of the units it applies to (not_applicable: average)",
+            "不适用：取适用单位的平均扣分"
         ),
-        How::NaRescale => pick(
+        How::NaRescale => say!(
             l,
-            "not applicable: not judged (the others are rescaled)".into(),
-            "不适用：不考核（其余指标折算）".into(),
+            "not applicable: not judged (the others are rescaled)",
+            "不适用：不考核（其余指标折算）"
         ),
     }
+}
+
+/// A threshold's judgement: `mean 15 of 2 value(s) against ≥ 20: scores 3 of 4`.
+fn threshold_how(
+    l: Lang,
+    mean: Decimal,
+    values: u64,
+    at_most: bool,
+    target: Decimal,
+    kept: Decimal,
+    points: Decimal,
+) -> String {
+    let op = if at_most { "≤" } else { "≥" };
+    let (mean, target, kept, points) = (n10(mean), n(target), n10(kept), n(points));
+    say!(
+        l,
+        "mean {mean} of {values} value(s) against {op} {target}: scores {kept} of {points}",
+        "{values} 个测量值平均 {mean}，标准 {op} {target}：得 {kept}（该项分值 {points}）"
+    )
+}
+
+/// The band a measure falls in: `count 2: band scores 3 of 6`.
+fn bands_how(l: Lang, measured: &Measured, kept: Decimal, points: Decimal) -> String {
+    let m = match measured {
+        Measured::Count(c) => say!(l, "count {c}", "数量 {c}"),
+        Measured::Mean(v) => {
+            let v = n10(*v);
+            say!(l, "mean value {v}", "平均测量值 {v}")
+        }
+    };
+    let (kept, points) = (n(kept), n(points));
+    say!(
+        l,
+        "{m}: band scores {kept} of {points}",
+        "{m}：按分档得 {kept}（该项分值 {points}）"
+    )
 }
 
 /// The heading of one explained period: `迎春社区 (U1) — month 2026-01: 16.00`.
