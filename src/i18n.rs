@@ -29,7 +29,7 @@ use rust_decimal::Decimal;
 use crate::explain::{Detail, Entry, Finding, How, Measured, Step};
 use crate::ranking::Kind;
 pub use crate::rubric::Lang;
-use crate::rubric::{Below, Deduct, Direction, Measure, Missing, NaMode, Per, Rule};
+use crate::rubric::{Band, Below, Deduct, Direction, Measure, Missing, NaMode, Per, Rule};
 
 /// Declares the words of the catalogue: each with its English and Chinese spelling side by
 /// side, the enum that names them, and the list of them all (for tests).
@@ -796,56 +796,13 @@ pub fn describe(lang: Lang, r: &Rule) -> String {
             below,
             deduct,
             missing,
-        } => {
-            let op = match direction {
-                Direction::AtLeast => "≥",
-                Direction::AtMost => "≤",
-            };
-            let b = match below {
-                Below::Zero => pick(lang, "else 0".into(), "否则得 0 分".into()),
-                Below::Proportional => {
-                    pick(lang, "else proportional".into(), "否则按比例得分".into())
-                }
-                Below::PerPoint => {
-                    let d = n(deduct.unwrap_or_default());
-                    pick(
-                        lang,
-                        format!("else −{d} per point off"),
-                        format!("否则每差 1 个点扣 {d}"),
-                    )
-                }
-            };
-            let m = match missing {
-                Missing::Full => String::new(),
-                Missing::Zero => pick(lang, "; no measure: 0".into(), "；无测量值得 0 分".into()),
-            };
-            let sep = pick_str(lang, ", ", "，");
-            pick(
-                lang,
-                format!("mean value {op} {}{sep}{b}{m}", n(*target)),
-                format!("平均测量值 {op} {}{sep}{b}{m}", n(*target)),
-            )
-        }
+        } => describe_threshold(lang, *target, direction, below, *deduct, missing),
         Rule::Bands {
             measure,
             from,
             bands,
             ..
-        } => {
-            let what = match measure {
-                Measure::Count => pick_str(lang, "findings", "问题数"),
-                Measure::Value => pick_str(lang, "mean value", "平均测量值"),
-            };
-            let parts: Vec<String> = bands
-                .iter()
-                .map(|b| match b.bound {
-                    Some(x) if *from => format!("≥{} → {}", n(x), b.written),
-                    Some(x) => format!("≤{} → {}", n(x), b.written),
-                    None => format!("{} {}", pick_str(lang, "else", "其余"), b.written),
-                })
-                .collect();
-            format!("{what}{}{}", colon(lang), parts.join(list_sep(lang)))
-        }
+        } => describe_bands(lang, measure, *from, bands),
         Rule::Required { at_least, deduct } => match deduct {
             Some(d) => pick(
                 lang,
@@ -869,6 +826,60 @@ pub fn describe(lang: Lang, r: &Rule) -> String {
             "有记录即一票否决".into(),
         ),
     }
+}
+
+/// A threshold rule: `mean value ≥ 20, else −0.5 per point off; no measure: 0`.
+fn describe_threshold(
+    lang: Lang,
+    target: Decimal,
+    direction: &Direction,
+    below: &Below,
+    deduct: Option<Decimal>,
+    missing: &Missing,
+) -> String {
+    let op = match direction {
+        Direction::AtLeast => "≥",
+        Direction::AtMost => "≤",
+    };
+    let b = match below {
+        Below::Zero => pick(lang, "else 0".into(), "否则得 0 分".into()),
+        Below::Proportional => pick(lang, "else proportional".into(), "否则按比例得分".into()),
+        Below::PerPoint => {
+            let d = n(deduct.unwrap_or_default());
+            pick(
+                lang,
+                format!("else −{d} per point off"),
+                format!("否则每差 1 个点扣 {d}"),
+            )
+        }
+    };
+    let m = match missing {
+        Missing::Full => String::new(),
+        Missing::Zero => pick(lang, "; no measure: 0".into(), "；无测量值得 0 分".into()),
+    };
+    let sep = pick_str(lang, ", ", "，");
+    pick(
+        lang,
+        format!("mean value {op} {}{sep}{b}{m}", n(target)),
+        format!("平均测量值 {op} {}{sep}{b}{m}", n(target)),
+    )
+}
+
+/// A bands rule, each band as written: `findings: ≤0 → 6, ≤2 → 50%, else 0`.
+fn describe_bands(lang: Lang, measure: &Measure, from: bool, bands: &[Band]) -> String {
+    let what = match measure {
+        Measure::Count => pick_str(lang, "findings", "问题数"),
+        Measure::Value => pick_str(lang, "mean value", "平均测量值"),
+    };
+    let parts: Vec<String> = bands
+        .iter()
+        .map(|b| match b.bound {
+            Some(x) if from => format!("≥{} → {}", n(x), b.written),
+            Some(x) => format!("≤{} → {}", n(x), b.written),
+            None => format!("{} {}", pick_str(lang, "else", "其余"), b.written),
+        })
+        .collect();
+    format!("{what}{}{}", colon(lang), parts.join(list_sep(lang)))
 }
 
 fn describe_per_finding(
