@@ -29,7 +29,7 @@ use rust_decimal::Decimal;
 use crate::explain::{Detail, Entry, Finding, How, Measured, Step};
 use crate::ranking::Kind;
 pub use crate::rubric::Lang;
-use crate::rubric::{Below, Deduct, Direction, Measure, Missing, NaMode, Per, Rule};
+use crate::rubric::{Band, Below, Deduct, Direction, Measure, Missing, NaMode, Per, Rule};
 
 /// Declares the words of the catalogue: each with its English and Chinese spelling side by
 /// side, the enum that names them, and the list of them all (for tests).
@@ -294,40 +294,38 @@ pub fn entry(lang: Lang, e: &Entry) -> String {
     s
 }
 
+/// The sentence of a step's detail. Long because it is the catalogue of every kind of step, one
+/// sentence an arm; the arms of more than a sentence each call a function below.
 fn detail(lang: Lang, d: &Detail) -> String {
     use Detail as D;
     let l = lang;
     match d {
         D::None => String::new(),
-        D::Void => pick(
+        D::Void => say!(l, "void (withdrawn): no effect", "已撤销：不扣分"),
+        D::NotJudged => say!(
             l,
-            "void (withdrawn): no effect".into(),
-            "已撤销：不扣分".into(),
+            "not applicable to this unit: not judged",
+            "该单位不适用此指标：不考核"
         ),
-        D::NotJudged => pick(
+        D::NothingFound => say!(
             l,
-            "not applicable to this unit: not judged".into(),
-            "该单位不适用此指标：不考核".into(),
-        ),
-        D::NothingFound => pick(
-            l,
-            "count 0: the inspection found nothing".into(),
-            "数量 0：本次检查未发现问题".into(),
+            "count 0: the inspection found nothing",
+            "数量 0：本次检查未发现问题"
         ),
         D::Finding(f) => finding(l, f),
         D::Value(v) => {
             let v = v.map(n).unwrap_or_default();
-            pick(l, format!("value {v}"), format!("测量值 {v}"))
+            say!(l, "value {v}", "测量值 {v}")
         }
-        D::Count(c) => pick(l, format!("count {c}"), format!("数量 {c}")),
+        D::Count(c) => say!(l, "count {c}", "数量 {c}"),
         D::BonusRecord { add, count } => {
-            let total = n(*add * Decimal::from(*count));
-            format!("+{} × {count} = +{total}", n(*add))
+            let (add, total) = (n(*add), n(*add * Decimal::from(*count)));
+            format!("+{add} × {count} = +{total}")
         }
-        D::VetoRecord { month } => pick(
+        D::VetoRecord { month } => say!(
             l,
-            format!("veto (一票否决): the unit is vetoed for {month}"),
-            format!("一票否决：该单位 {month} 被否决"),
+            "veto (一票否决): the unit is vetoed for {month}",
+            "一票否决：该单位 {month} 被否决"
         ),
         D::Indicator {
             code,
@@ -335,122 +333,131 @@ fn detail(lang: Lang, d: &Detail) -> String {
             rule: r,
             how,
             basis,
-        } => {
-            let how = indicator_how(l, how);
-            let how = match basis {
-                Some(b) => format!("{how}{}", paren(l, &labelled(l, W::Basis, b))),
-                None => how,
-            };
-            pick(
-                l,
-                format!("{code} {name} [{r}]: {how}", r = rule(l, r)),
-                format!("{code} {name}［{r}］：{how}", r = rule(l, r)),
-            )
-        }
-        D::Subtotal { code, name } => pick(
-            l,
-            format!("{code} {name}: subtotal"),
-            format!("{code} {name}：小计"),
-        ),
+        } => indicator_step(l, code, name, r, how, basis.as_deref()),
+        D::Subtotal { code, name } => say!(l, "{code} {name}: subtotal", "{code} {name}：小计"),
         D::Rescale {
             full,
             applicable,
             before,
             after,
-        } => pick(
-            l,
-            format!(
-                "not applicable indicators: deductions rescaled × {} / {} (full / applicable points): {} → {}",
-                n(*full),
-                n(*applicable),
-                n(*before),
-                n10(*after)
-            ),
-            format!(
-                "有不适用指标：扣分按 {} / {}（满分 / 适用指标分值）折算：{} → {}",
-                n(*full),
-                n(*applicable),
-                n(*before),
-                n10(*after)
-            ),
-        ),
+        } => rescale_step(l, *full, *applicable, *before, *after),
         D::BonusCategory {
             code,
             name,
             sum,
             cap,
-        } => {
-            let cap = match cap {
-                None => String::new(),
-                Some(c) => pick(
-                    l,
-                    format!(", capped at {}", n(*c)),
-                    format!("，封顶 {}", n(*c)),
-                ),
-            };
-            pick(
-                l,
-                format!("{code} {name}: +{}{cap}", n(*sum)),
-                format!("{code} {name}：+{}{cap}", n(*sum)),
-            )
-        }
+        } => bonus_category_step(l, code, name, *sum, *cap),
         D::MonthTotal {
             full,
             deducted,
             bonus,
             score,
             vetoed: v,
-        } => format!(
-            "{} − {} + {} = {}{}",
-            n(*full),
-            n10(*deducted),
-            n(*bonus),
-            n10(*score),
-            vetoed(l, *v)
-        ),
-        D::MonthPart { month } => pick(l, format!("month {month}"), format!("{month} 月度得分")),
-        D::QuarterPart { quarter, weight } => pick(
-            l,
-            format!("{quarter}, weight {}", n(*weight)),
-            format!("{quarter}，权重 {}", n(*weight)),
-        ),
-        D::Mean { months, value } => pick(
-            l,
-            format!("mean of {months} assessed month(s) = {}", n10(*value)),
-            format!("{months} 个已考核月份的平均分 = {}", n10(*value)),
-        ),
-        D::WeightedMean { quarters, value } => pick(
-            l,
-            format!(
-                "weighted mean of {quarters} assessed quarter(s) = {}",
-                n10(*value)
-            ),
-            format!("{quarters} 个已考核季度的加权平均分 = {}", n10(*value)),
-        ),
+        } => {
+            let (full, deducted, bonus, score) = (n(*full), n10(*deducted), n(*bonus), n10(*score));
+            format!("{full} − {deducted} + {bonus} = {score}{}", vetoed(l, *v))
+        }
+        D::MonthPart { month } => say!(l, "month {month}", "{month} 月度得分"),
+        D::QuarterPart { quarter, weight } => {
+            let weight = n(*weight);
+            say!(l, "{quarter}, weight {weight}", "{quarter}，权重 {weight}")
+        }
+        D::Mean { months, value } => {
+            let value = n10(*value);
+            say!(
+                l,
+                "mean of {months} assessed month(s) = {value}",
+                "{months} 个已考核月份的平均分 = {value}"
+            )
+        }
+        D::WeightedMean { quarters, value } => {
+            let value = n10(*value);
+            say!(
+                l,
+                "weighted mean of {quarters} assessed quarter(s) = {value}",
+                "{quarters} 个已考核季度的加权平均分 = {value}"
+            )
+        }
         D::Penalty {
             name,
             count,
             indicator,
             year,
             at_least,
-        } => pick(
+        } => say!(
             l,
-            format!("{name}: {count} findings of {indicator} in {year} (at least {at_least})"),
-            format!("{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"),
+            "{name}: {count} findings of {indicator} in {year} (at least {at_least})",
+            "{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"
         ),
         D::RollTotal {
             base,
             deducted,
             score,
             vetoed: v,
-        } => format!(
-            "{} − {} = {}{}",
-            n10(*base),
-            n10(*deducted),
-            n10(*score),
-            vetoed(l, *v)
-        ),
+        } => {
+            let (base, deducted, score) = (n10(*base), n10(*deducted), n10(*score));
+            format!("{base} − {deducted} = {score}{}", vetoed(l, *v))
+        }
     }
+}
+
+/// `A1 name [per_finding]: Σ 3 of 5 points (basis: …)`: an indicator's deduction and how it
+/// came about.
+fn indicator_step(
+    l: Lang,
+    code: &str,
+    name: &str,
+    r: &Rule,
+    how: &How,
+    basis: Option<&str>,
+) -> String {
+    let how = indicator_how(l, how);
+    let how = match basis {
+        Some(b) => format!("{how}{}", paren(l, &labelled(l, W::Basis, b))),
+        None => how,
+    };
+    let r = rule(l, r);
+    say!(
+        l,
+        "{code} {name} [{r}]: {how}",
+        "{code} {name}［{r}］：{how}"
+    )
+}
+
+/// The not-applicable rescale of a month's deductions: `× full / applicable: before → after`.
+fn rescale_step(
+    l: Lang,
+    full: Decimal,
+    applicable: Decimal,
+    before: Decimal,
+    after: Decimal,
+) -> String {
+    let (full, applicable, before, after) = (n(full), n(applicable), n(before), n10(after));
+    say!(
+        l,
+        "not applicable indicators: deductions rescaled × {full} / {applicable} (full / applicable points): {before} → {after}",
+        "有不适用指标：扣分按 {full} / {applicable}（满分 / 适用指标分值）折算：{before} → {after}"
+    )
+}
+
+/// A bonus category's sum, with its cap: `X name: +2, capped at 1.5`.
+fn bonus_category_step(
+    l: Lang,
+    code: &str,
+    name: &str,
+    sum: Decimal,
+    cap: Option<Decimal>,
+) -> String {
+    let cap = match cap.map(n) {
+        None => String::new(),
+        Some(c) => say!(l, ", capped at {c}", "，封顶 {c}"),
+    };
+    let sum = n(sum);
+    say!(
+        l,
+        "{code} {name}: +{sum}{cap}",
+        "{code} {name}：+{sum}{cap}"
+    )
 }
 
 /// `2 × 0.5 (major) × 2 (暗访) × 1.5 (repeat of 2026-10) × 0.5 (on the spot) = 1.5; …`
@@ -507,29 +514,36 @@ fn pick_str(l: Lang, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
-/// How an indicator's deduction came about.
+/// How an indicator's deduction came about. Long because it is the catalogue of every way, one
+/// sentence an arm; the arms of more than a sentence each call a function below.
 fn indicator_how(l: Lang, how: &How) -> String {
     match how {
         How::Nothing => String::new(),
-        How::Capped { sum, points } => pick(
+        How::Capped { sum, points } => {
+            let (sum, points) = (n(*sum), n(*points));
+            say!(
+                l,
+                "Σ {sum} capped at its {points} points (扣完为止)",
+                "合计 {sum}，以该项分值 {points} 为限（扣完为止）"
+            )
+        }
+        How::Within { sum, points } => {
+            let (sum, points) = (n(*sum), n(*points));
+            say!(
+                l,
+                "Σ {sum} of {points} points",
+                "合计 {sum}（该项分值 {points}）"
+            )
+        }
+        How::NoValue(Missing::Full) => say!(
             l,
-            format!("Σ {} capped at its {} points (扣完为止)", n(*sum), n(*points)),
-            format!("合计 {}，以该项分值 {} 为限（扣完为止）", n(*sum), n(*points)),
+            "no measured value: keeps its points (missing: full)",
+            "无测量值：不扣分（缺测按满分）"
         ),
-        How::Within { sum, points } => pick(
+        How::NoValue(Missing::Zero) => say!(
             l,
-            format!("Σ {} of {} points", n(*sum), n(*points)),
-            format!("合计 {}（该项分值 {}）", n(*sum), n(*points)),
-        ),
-        How::NoValue(Missing::Full) => pick(
-            l,
-            "no measured value: keeps its points (missing: full)".into(),
-            "无测量值：不扣分（缺测按满分）".into(),
-        ),
-        How::NoValue(Missing::Zero) => pick(
-            l,
-            "no measured value: loses its points (missing: zero)".into(),
-            "无测量值：该项不得分（缺测按零分）".into(),
+            "no measured value: loses its points (missing: zero)",
+            "无测量值：该项不得分（缺测按零分）"
         ),
         How::Threshold {
             mean,
@@ -538,76 +552,72 @@ fn indicator_how(l: Lang, how: &How) -> String {
             target,
             kept,
             points,
-        } => {
-            let op = if *at_most { "≤" } else { "≥" };
-            pick(
-                l,
-                format!(
-                    "mean {} of {values} value(s) against {op} {}: scores {} of {}",
-                    n10(*mean),
-                    n(*target),
-                    n10(*kept),
-                    n(*points)
-                ),
-                format!(
-                    "{values} 个测量值平均 {}，标准 {op} {}：得 {}（该项分值 {}）",
-                    n10(*mean),
-                    n(*target),
-                    n10(*kept),
-                    n(*points)
-                ),
-            )
-        }
+        } => threshold_how(l, *mean, *values, *at_most, *target, *kept, *points),
         How::Bands {
             measured,
             kept,
             points,
-        } => {
-            let m = match measured {
-                Measured::Count(c) => pick(l, format!("count {c}"), format!("数量 {c}")),
-                Measured::Mean(v) => pick(
-                    l,
-                    format!("mean value {}", n10(*v)),
-                    format!("平均测量值 {}", n10(*v)),
-                ),
-            };
-            pick(
-                l,
-                format!("{m}: band scores {} of {}", n(*kept), n(*points)),
-                format!("{m}：按分档得 {}（该项分值 {}）", n(*kept), n(*points)),
-            )
-        }
-        How::BandsNoValue => pick(l, "no measured value".into(), "无测量值".into()),
+        } => bands_how(l, measured, *kept, *points),
+        How::BandsNoValue => say!(l, "no measured value", "无测量值"),
         How::Required {
             held,
             at_least,
             each,
         } => {
-            let missing = at_least.saturating_sub(*held);
-            pick(
+            let (missing, each) = (at_least.saturating_sub(*held), n(*each));
+            say!(
                 l,
-                format!(
-                    "held {held} of at least {at_least}: {missing} missing × {}",
-                    n(*each)
-                ),
-                format!(
-                    "应至少开展 {at_least} 次，实际 {held} 次：缺 {missing} 次 × {}",
-                    n(*each)
-                ),
+                "held {held} of at least {at_least}: {missing} missing × {each}",
+                "应至少开展 {at_least} 次，实际 {held} 次：缺 {missing} 次 × {each}"
             )
         }
-        How::NaAverage => pick(
+        How::NaAverage => say!(
             l,
-            "not applicable: the mean deduction of the units it applies to (not_applicable: average)"
-                .into(),
-            "不适用：取适用单位的平均扣分".into(),
+            "not applicable: the mean deduction of the units it applies to (not_applicable: average)",
+            "不适用：取适用单位的平均扣分"
         ),
-        How::NaRescale => pick(
+        How::NaRescale => say!(
             l,
-            "not applicable: not judged (the others are rescaled)".into(),
-            "不适用：不考核（其余指标折算）".into(),
+            "not applicable: not judged (the others are rescaled)",
+            "不适用：不考核（其余指标折算）"
         ),
     }
+}
+
+/// A threshold's judgement: `mean 15 of 2 value(s) against ≥ 20: scores 3 of 4`.
+fn threshold_how(
+    l: Lang,
+    mean: Decimal,
+    values: u64,
+    at_most: bool,
+    target: Decimal,
+    kept: Decimal,
+    points: Decimal,
+) -> String {
+    let op = if at_most { "≤" } else { "≥" };
+    let (mean, target, kept, points) = (n10(mean), n(target), n10(kept), n(points));
+    say!(
+        l,
+        "mean {mean} of {values} value(s) against {op} {target}: scores {kept} of {points}",
+        "{values} 个测量值平均 {mean}，标准 {op} {target}：得 {kept}（该项分值 {points}）"
+    )
+}
+
+/// The band a measure falls in: `count 2: band scores 3 of 6`.
+fn bands_how(l: Lang, measured: &Measured, kept: Decimal, points: Decimal) -> String {
+    let m = match measured {
+        Measured::Count(c) => say!(l, "count {c}", "数量 {c}"),
+        Measured::Mean(v) => {
+            let v = n10(*v);
+            say!(l, "mean value {v}", "平均测量值 {v}")
+        }
+    };
+    let (kept, points) = (n(kept), n(points));
+    say!(
+        l,
+        "{m}: band scores {kept} of {points}",
+        "{m}：按分档得 {kept}（该项分值 {points}）"
+    )
 }
 
 /// The heading of one explained period: `迎春社区 (U1) — month 2026-01: 16.00`.
@@ -797,56 +807,13 @@ pub fn describe(lang: Lang, r: &Rule) -> String {
             below,
             deduct,
             missing,
-        } => {
-            let op = match direction {
-                Direction::AtLeast => "≥",
-                Direction::AtMost => "≤",
-            };
-            let b = match below {
-                Below::Zero => pick(lang, "else 0".into(), "否则得 0 分".into()),
-                Below::Proportional => {
-                    pick(lang, "else proportional".into(), "否则按比例得分".into())
-                }
-                Below::PerPoint => {
-                    let d = n(deduct.unwrap_or_default());
-                    pick(
-                        lang,
-                        format!("else −{d} per point off"),
-                        format!("否则每差 1 个点扣 {d}"),
-                    )
-                }
-            };
-            let m = match missing {
-                Missing::Full => String::new(),
-                Missing::Zero => pick(lang, "; no measure: 0".into(), "；无测量值得 0 分".into()),
-            };
-            let sep = pick_str(lang, ", ", "，");
-            pick(
-                lang,
-                format!("mean value {op} {}{sep}{b}{m}", n(*target)),
-                format!("平均测量值 {op} {}{sep}{b}{m}", n(*target)),
-            )
-        }
+        } => describe_threshold(lang, *target, direction, below, *deduct, missing),
         Rule::Bands {
             measure,
             from,
             bands,
             ..
-        } => {
-            let what = match measure {
-                Measure::Count => pick_str(lang, "findings", "问题数"),
-                Measure::Value => pick_str(lang, "mean value", "平均测量值"),
-            };
-            let parts: Vec<String> = bands
-                .iter()
-                .map(|b| match b.bound {
-                    Some(x) if *from => format!("≥{} → {}", n(x), b.written),
-                    Some(x) => format!("≤{} → {}", n(x), b.written),
-                    None => format!("{} {}", pick_str(lang, "else", "其余"), b.written),
-                })
-                .collect();
-            format!("{what}{}{}", colon(lang), parts.join(list_sep(lang)))
-        }
+        } => describe_bands(lang, measure, *from, bands),
         Rule::Required { at_least, deduct } => match deduct {
             Some(d) => pick(
                 lang,
@@ -870,6 +837,60 @@ pub fn describe(lang: Lang, r: &Rule) -> String {
             "有记录即一票否决".into(),
         ),
     }
+}
+
+/// A threshold rule: `mean value ≥ 20, else −0.5 per point off; no measure: 0`.
+fn describe_threshold(
+    lang: Lang,
+    target: Decimal,
+    direction: &Direction,
+    below: &Below,
+    deduct: Option<Decimal>,
+    missing: &Missing,
+) -> String {
+    let op = match direction {
+        Direction::AtLeast => "≥",
+        Direction::AtMost => "≤",
+    };
+    let b = match below {
+        Below::Zero => pick(lang, "else 0".into(), "否则得 0 分".into()),
+        Below::Proportional => pick(lang, "else proportional".into(), "否则按比例得分".into()),
+        Below::PerPoint => {
+            let d = n(deduct.unwrap_or_default());
+            pick(
+                lang,
+                format!("else −{d} per point off"),
+                format!("否则每差 1 个点扣 {d}"),
+            )
+        }
+    };
+    let m = match missing {
+        Missing::Full => String::new(),
+        Missing::Zero => pick(lang, "; no measure: 0".into(), "；无测量值得 0 分".into()),
+    };
+    let sep = pick_str(lang, ", ", "，");
+    pick(
+        lang,
+        format!("mean value {op} {}{sep}{b}{m}", n(target)),
+        format!("平均测量值 {op} {}{sep}{b}{m}", n(target)),
+    )
+}
+
+/// A bands rule, each band as written: `findings: ≤0 → 6, ≤2 → 50%, else 0`.
+fn describe_bands(lang: Lang, measure: &Measure, from: bool, bands: &[Band]) -> String {
+    let what = match measure {
+        Measure::Count => pick_str(lang, "findings", "问题数"),
+        Measure::Value => pick_str(lang, "mean value", "平均测量值"),
+    };
+    let parts: Vec<String> = bands
+        .iter()
+        .map(|b| match b.bound {
+            Some(x) if from => format!("≥{} → {}", n(x), b.written),
+            Some(x) => format!("≤{} → {}", n(x), b.written),
+            None => format!("{} {}", pick_str(lang, "else", "其余"), b.written),
+        })
+        .collect();
+    format!("{what}{}{}", colon(lang), parts.join(list_sep(lang)))
 }
 
 fn describe_per_finding(

@@ -93,27 +93,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 Some(p) => Some(p.parse().map_err(Error::Usage)?),
                 None => None,
             };
-            let settings = cmd::report::Settings {
-                top: top.or(project.top).unwrap_or(3),
-                yellow: yellow.or(project.yellow).unwrap_or(7),
-                red: red.or(project.red).unwrap_or(15),
-                lang: lang.or(project.lang),
-                output,
-                output_dir: project.output_dir.clone(),
-            };
-            if let Some(o) = &settings.output {
-                render::Format::for_output(Some(render::Format::Xlsx), o).map_err(Error::Usage)?;
-            }
-            let outputs = [inputs.rejects.as_deref(), settings.output.as_deref()];
-            write::file::check(&outputs, &inputs.files())?;
-            if settings.yellow > settings.red {
-                let (y, r) = (settings.yellow, settings.red);
-                return Err(Error::Usage(i18n::usage::yellow_above_red(
-                    i18n::ui(),
-                    y,
-                    r,
-                )));
-            }
+            let settings = report_settings(&project, &inputs, output, top, yellow, red, lang)?;
             cmd::report::run(&inputs, period, &settings)
         }
         Command::Check { rubric } => {
@@ -141,4 +121,39 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Some(RubricsAction::Show { name }) => cmd::rubrics::show(&name),
         },
     }
+}
+
+/// The report's settings (flags over the project file over defaults), once its output is known
+/// to be a workbook that overwrites no input and its escalation days are in order.
+fn report_settings(
+    project: &config::Project,
+    inputs: &cmd::Inputs,
+    output: Option<String>,
+    top: Option<usize>,
+    yellow: Option<i64>,
+    red: Option<i64>,
+    lang: Option<rubric::Lang>,
+) -> Result<cmd::report::Settings, Error> {
+    let settings = cmd::report::Settings {
+        top: top.or(project.top).unwrap_or(3),
+        yellow: yellow.or(project.yellow).unwrap_or(7),
+        red: red.or(project.red).unwrap_or(15),
+        lang: lang.or(project.lang),
+        output,
+        output_dir: project.output_dir.clone(),
+    };
+    if let Some(o) = &settings.output {
+        render::Format::for_output(Some(render::Format::Xlsx), o).map_err(Error::Usage)?;
+    }
+    let outputs = [inputs.rejects.as_deref(), settings.output.as_deref()];
+    write::file::check(&outputs, &inputs.files())?;
+    if settings.yellow > settings.red {
+        let (y, r) = (settings.yellow, settings.red);
+        return Err(Error::Usage(i18n::usage::yellow_above_red(
+            i18n::ui(),
+            y,
+            r,
+        )));
+    }
+    Ok(settings)
 }

@@ -880,29 +880,112 @@ fn category(
     errs: &mut Vec<RubricError>,
 ) -> Res<Category> {
     let mut c = Obj::new(file, node, path)?;
+    let head = category_keys(&mut c, codes)?;
+    let (inodes, ip) = c.req("indicators", Need::Indicators)?;
+    let inodes = seq(file, inodes, &ip)?;
+    let (members, refused) =
+        category_indicators(file, inodes, &ip, number, head.bonus, codes, errs);
+    if inodes.is_empty() {
+        return Err(err(file, node.pos, &ip, tell::no_indicators(ui())));
+    }
+    let sum: Decimal = members.iter().map(|i| i.points).sum();
+    if let Some((declared, pos, p)) = head.declared_points
+        && declared != sum
+        && !refused
+    {
+        return Err(err(
+            file,
+            pos,
+            &p,
+            tell::category_points(ui(), &head.code, &declared.to_string(), &sum.to_string()),
+        ));
+    }
+    c.finish(
+        &[
+            "code",
+            "name",
+            "points",
+            "assessor",
+            "basis",
+            "bonus",
+            "cap",
+            "indicators",
+        ],
+        Place::Category,
+    )?;
+    let numbers = (indicators.len()..indicators.len() + members.len()).collect();
+    indicators.extend(members);
+    Ok(Category {
+        code: head.code,
+        name: head.name,
+        points: sum,
+        assessor: head.assessor,
+        basis: head.basis,
+        bonus: head.bonus,
+        cap: head.cap,
+        indicators: numbers,
+    })
+}
+
+/// A category's own keys, read before its indicators.
+struct CategoryHead {
+    code: String,
+    name: String,
+    assessor: Option<String>,
+    basis: Option<String>,
+    bonus: bool,
+    cap: Option<Decimal>,
+    /// The `points` written, with where they were written.
+    declared_points: Option<(Decimal, Pos, String)>,
+}
+
+/// Reads a category's keys other than `indicators`: its code (unique in the rubric), name,
+/// assessor, basis, and whether it is a bonus category (which has a `cap` but no `points`).
+fn category_keys(c: &mut Obj, codes: &mut Codes) -> Res<CategoryHead> {
+    let file = c.file;
     let (code_n, code_p) = c.req("code", Need::CategoryCode)?;
     let code = text(file, code_n, &code_p)?;
     codes.check(file, &code, code_n.pos, &code_p)?;
-    let name = opt(&mut c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
-    let assessor = opt(&mut c, "assessor", |n, p| text(file, n, p))?;
-    let basis = opt(&mut c, "basis", |n, p| text(file, n, p))?;
-    let bonus = opt(&mut c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
-    let cap = opt(&mut c, "cap", |n, p| {
+    let name = opt(c, "name", |n, p| text(file, n, p))?.unwrap_or_else(|| code.clone());
+    let assessor = opt(c, "assessor", |n, p| text(file, n, p))?;
+    let basis = opt(c, "basis", |n, p| text(file, n, p))?;
+    let bonus = opt(c, "bonus", |n, p| boolean(file, n, p))?.unwrap_or(false);
+    let cap = opt(c, "cap", |n, p| {
         if !bonus {
             return Err(err(file, n.pos, p, tell::cap_without_bonus(ui())));
         }
         non_negative(file, n, p)
     })?;
-    let declared_points = opt(&mut c, "points", |n, p| {
+    let declared_points = opt(c, "points", |n, p| {
         if bonus {
             return Err(err(file, n.pos, p, tell::bonus_category_points(ui())));
         }
         Ok((non_negative(file, n, p)?, n.pos, p.to_owned()))
     })?;
-    let (inodes, ip) = c.req("indicators", Need::Indicators)?;
-    let inodes = seq(file, inodes, &ip)?;
+    Ok(CategoryHead {
+        code,
+        name,
+        assessor,
+        basis,
+        bonus,
+        cap,
+        declared_points,
+    })
+}
+
+/// The indicators of a category that are accepted, and whether any was refused: one that does
+/// not read, or a bonus rule outside a bonus category (or the reverse). Each refusal's error
+/// goes to `errs`.
+fn category_indicators(
+    file: &str,
+    inodes: &[Node],
+    ip: &str,
+    number: usize,
+    bonus: bool,
+    codes: &mut Codes,
+    errs: &mut Vec<RubricError>,
+) -> (Vec<Indicator>, bool) {
     let mut members = Vec::new();
-    let mut sum = Decimal::ZERO;
     let mut refused = false;
     for (ii, inode) in inodes.iter().enumerate() {
         let ipath = format!("{ip}[{ii}]");
@@ -924,47 +1007,9 @@ fn category(
             refused = true;
             continue;
         }
-        sum += ind.points;
-        members.push(indicators.len());
-        indicators.push(ind);
+        members.push(ind);
     }
-    if inodes.is_empty() {
-        return Err(err(file, node.pos, &ip, tell::no_indicators(ui())));
-    }
-    if let Some((declared, pos, p)) = declared_points
-        && declared != sum
-        && !refused
-    {
-        return Err(err(
-            file,
-            pos,
-            &p,
-            tell::category_points(ui(), &code, &declared.to_string(), &sum.to_string()),
-        ));
-    }
-    c.finish(
-        &[
-            "code",
-            "name",
-            "points",
-            "assessor",
-            "basis",
-            "bonus",
-            "cap",
-            "indicators",
-        ],
-        Place::Category,
-    )?;
-    Ok(Category {
-        code,
-        name,
-        points: sum,
-        assessor,
-        basis,
-        bonus,
-        cap,
-        indicators: members,
-    })
+    (members, refused)
 }
 
 /// `full`, when given, must equal the non-bonus points.
@@ -1336,51 +1381,8 @@ fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec
         let bp = format!("{path}[{i}]");
         let mut o = Obj::new(file, b, bp.clone())?;
         let last = i + 1 == items.len();
-        let upto = o.get("upto");
-        let fromv = o.get("from");
-        let bound = match (upto, fromv) {
-            (Some(_), Some((n, p))) => {
-                return Err(err(file, n.pos, &p, tell::both_bounds(ui())));
-            }
-            (Some((n, p)), None) | (None, Some((n, p))) => {
-                let is_from = p.ends_with(".from");
-                if last {
-                    return Err(err(file, n.pos, &p, tell::last_band_bound(ui())));
-                }
-                if let Some(f) = from
-                    && f != is_from
-                {
-                    return Err(err(file, n.pos, &p, tell::mixed_bounds(ui())));
-                }
-                from = Some(is_from);
-                Some(number(file, n, &p)?)
-            }
-            (None, None) => {
-                if !last {
-                    return Err(err(file, b.pos, &bp, tell::band_without_bound(ui())));
-                }
-                None
-            }
-        };
-        let (sn, sp) = o.req("score", Need::BandScore)?;
-        let written = sn.scalar_text().unwrap_or_default();
-        let score = match written.trim().strip_suffix('%') {
-            Some(share) => match parse_decimal(share) {
-                Some(s) => points * s / Decimal::ONE_HUNDRED,
-                None => {
-                    return Err(err(file, sn.pos, &sp, tell::share(ui(), &written)));
-                }
-            },
-            None => number(file, sn, &sp)?,
-        };
-        if score < Decimal::ZERO || score > points {
-            return Err(err(
-                file,
-                sn.pos,
-                &sp,
-                tell::band_score(ui(), &points.to_string(), &written),
-            ));
-        }
+        let bound = band_bound(&mut o, b, last, &mut from)?;
+        let (score, written) = band_score(&mut o, points)?;
         o.finish(&["upto", "from", "score"], Place::Band)?;
         out.push(Band {
             bound,
@@ -1389,6 +1391,62 @@ fn bands(file: &str, node: &Node, path: &str, points: Decimal) -> Res<(bool, Vec
         });
     }
     Ok((from.unwrap_or(false), out))
+}
+
+/// A band's bound: `upto` or `from` (the same in every band, `from` remembering which), none
+/// in the last band only.
+fn band_bound(o: &mut Obj, b: &Node, last: bool, from: &mut Option<bool>) -> Res<Option<Decimal>> {
+    let file = o.file;
+    let upto = o.get("upto");
+    let fromv = o.get("from");
+    match (upto, fromv) {
+        (Some(_), Some((n, p))) => Err(err(file, n.pos, &p, tell::both_bounds(ui()))),
+        (Some((n, p)), None) | (None, Some((n, p))) => {
+            let is_from = p.ends_with(".from");
+            if last {
+                return Err(err(file, n.pos, &p, tell::last_band_bound(ui())));
+            }
+            if let Some(f) = *from
+                && f != is_from
+            {
+                return Err(err(file, n.pos, &p, tell::mixed_bounds(ui())));
+            }
+            *from = Some(is_from);
+            Ok(Some(number(file, n, &p)?))
+        }
+        (None, None) => {
+            if !last {
+                return Err(err(file, b.pos, &o.path, tell::band_without_bound(ui())));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// A band's score, in points or as a share of the indicator's `points` (`50%`), with the text
+/// written; between 0 and the points.
+fn band_score(o: &mut Obj, points: Decimal) -> Res<(Decimal, String)> {
+    let file = o.file;
+    let (sn, sp) = o.req("score", Need::BandScore)?;
+    let written = sn.scalar_text().unwrap_or_default();
+    let score = match written.trim().strip_suffix('%') {
+        Some(share) => match parse_decimal(share) {
+            Some(s) => points * s / Decimal::ONE_HUNDRED,
+            None => {
+                return Err(err(file, sn.pos, &sp, tell::share(ui(), &written)));
+            }
+        },
+        None => number(file, sn, &sp)?,
+    };
+    if score < Decimal::ZERO || score > points {
+        return Err(err(
+            file,
+            sn.pos,
+            &sp,
+            tell::band_score(ui(), &points.to_string(), &written),
+        ));
+    }
+    Ok((score, written))
 }
 
 #[cfg(test)]

@@ -110,21 +110,7 @@ pub fn load_roster(path: &str, rubric: &Rubric, opts: &ReadOptions) -> Result<Un
 }
 
 pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
-    let missing: Vec<&str> = [("code", CODE), ("name", NAME)]
-        .iter()
-        .filter(|(_, names)| column(sheet, names).is_none())
-        .map(|(n, _)| *n)
-        .collect();
-    if !missing.is_empty() {
-        let place = format!("{}:{}", sheet.name, sheet.header_line);
-        let msg =
-            crate::i18n::usage::roster_columns(crate::i18n::ui(), &place, &missing, &sheet.header);
-        return Err(Error::Invalid(msg));
-    }
-    let code_col = column(sheet, CODE).unwrap_or(0);
-    let name_col = column(sheet, NAME).unwrap_or(0);
-    let group_col = column(sheet, GROUP);
-    let na_col = column(sheet, NA);
+    let cols = Columns::find(sheet)?;
     let header = |i: usize| sheet.header.get(i).cloned().unwrap_or_default();
     let mut units = Units {
         from_roster: true,
@@ -134,67 +120,22 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut name_count: HashMap<String, usize> = HashMap::new();
     for row in sheet.rows.iter().filter(|r| !r.is_blank()) {
-        let cell = |i: usize| row.cells.get(i).map(String::as_str).unwrap_or("");
-        let mut row_err = |col: usize, message: String| {
-            errors.push(RowError {
+        match roster_row(row, &cols, rubric, &first_line) {
+            Ok(unit) => {
+                first_line.insert(unit.code.clone(), row.line);
+                if let Some(name) = &unit.name {
+                    *name_count.entry(name.clone()).or_default() += 1;
+                }
+                units.by_code.insert(&unit.code, units.list.len());
+                units.list.push(unit);
+            }
+            Err(faults) => errors.extend(faults.into_iter().map(|(col, message)| RowError {
                 file: sheet.name.clone(),
                 line: row.line,
                 column: header(col),
                 message,
-            })
-        };
-        let code = cell(code_col);
-        let name = cell(name_col);
-        let mut ok = true;
-        if code.is_empty() {
-            row_err(code_col, msg::empty_unit_field(ui(), false));
-            ok = false;
-        } else if let Some(first) = first_line.get(code) {
-            row_err(code_col, msg::unit_code_repeats(ui(), code, *first));
-            ok = false;
+            })),
         }
-        if name.is_empty() {
-            row_err(name_col, msg::empty_unit_field(ui(), true));
-            ok = false;
-        }
-        let mut na = Vec::new();
-        if let Some(c) = na_col {
-            for item in cell(c)
-                .split([';', '；', ',', '，', '、'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                match rubric.indicator_index(item) {
-                    Some(i) => na.push(i),
-                    None => {
-                        let hint = msg::hint(
-                            ui(),
-                            suggest::closest(
-                                item,
-                                rubric.indicators.iter().map(|i| i.code.as_str()),
-                            ),
-                        );
-                        row_err(c, msg::unknown_indicator(ui(), item, &hint));
-                        ok = false;
-                    }
-                }
-            }
-        }
-        if !ok {
-            continue;
-        }
-        na.sort_unstable();
-        na.dedup();
-        let group = group_col.map(cell).filter(|g| !g.is_empty());
-        first_line.insert(code.to_owned(), row.line);
-        *name_count.entry(name.to_owned()).or_default() += 1;
-        units.by_code.insert(code, units.list.len());
-        units.list.push(Unit {
-            code: code.to_owned(),
-            name: Some(name.to_owned()),
-            group: group.map(str::to_owned),
-            not_applicable: na,
-        });
     }
     if !errors.is_empty() {
         let n = errors.len();
@@ -216,4 +157,109 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
         }
     }
     Ok(units)
+}
+
+/// Where a roster's columns are.
+struct Columns {
+    code: usize,
+    name: usize,
+    group: Option<usize>,
+    na: Option<usize>,
+}
+
+impl Columns {
+    /// The roster's columns, or an error naming the required ones it lacks.
+    fn find(sheet: &Sheet) -> Result<Columns, Error> {
+        let missing: Vec<&str> = [("code", CODE), ("name", NAME)]
+            .iter()
+            .filter(|(_, names)| column(sheet, names).is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        if !missing.is_empty() {
+            let place = format!("{}:{}", sheet.name, sheet.header_line);
+            let msg = crate::i18n::usage::roster_columns(
+                crate::i18n::ui(),
+                &place,
+                &missing,
+                &sheet.header,
+            );
+            return Err(Error::Invalid(msg));
+        }
+        Ok(Columns {
+            code: column(sheet, CODE).unwrap_or(0),
+            name: column(sheet, NAME).unwrap_or(0),
+            group: column(sheet, GROUP),
+            na: column(sheet, NA),
+        })
+    }
+}
+
+/// One roster row's unit, or what is wrong with it: (column, message) in column order.
+/// `first_line` holds the line of each code already read.
+fn roster_row(
+    row: &input::Row,
+    cols: &Columns,
+    rubric: &Rubric,
+    first_line: &HashMap<String, u64>,
+) -> Result<Unit, Vec<(usize, String)>> {
+    let cell = |i: usize| row.cells.get(i).map(String::as_str).unwrap_or("");
+    let mut faults = Vec::new();
+    let code = cell(cols.code);
+    let name = cell(cols.name);
+    if code.is_empty() {
+        faults.push((cols.code, msg::empty_unit_field(ui(), false)));
+    } else if let Some(first) = first_line.get(code) {
+        faults.push((cols.code, msg::unit_code_repeats(ui(), code, *first)));
+    }
+    if name.is_empty() {
+        faults.push((cols.name, msg::empty_unit_field(ui(), true)));
+    }
+    let mut na = Vec::new();
+    if let Some(c) = cols.na {
+        match not_applicable(cell(c), rubric) {
+            Ok(list) => na = list,
+            Err(messages) => faults.extend(messages.into_iter().map(|m| (c, m))),
+        }
+    }
+    if !faults.is_empty() {
+        return Err(faults);
+    }
+    na.sort_unstable();
+    na.dedup();
+    Ok(Unit {
+        code: code.to_owned(),
+        name: Some(name.to_owned()),
+        group: cols
+            .group
+            .map(cell)
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned),
+        not_applicable: na,
+    })
+}
+
+/// The indicators a roster's `not_applicable` cell lists (split on `;` `,` `、` in either
+/// width), or a message for each code the rubric does not have.
+fn not_applicable(text: &str, rubric: &Rubric) -> Result<Vec<usize>, Vec<String>> {
+    let mut na = Vec::new();
+    let mut unknown = Vec::new();
+    for item in text
+        .split([';', '；', ',', '，', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match rubric.indicator_index(item) {
+            Some(i) => na.push(i),
+            None => {
+                let codes = rubric.indicators.iter().map(|i| i.code.as_str());
+                let hint = msg::hint(ui(), suggest::closest(item, codes));
+                unknown.push(msg::unknown_indicator(ui(), item, &hint));
+            }
+        }
+    }
+    if unknown.is_empty() {
+        Ok(na)
+    } else {
+        Err(unknown)
+    }
 }

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::explain::{Entry, Explainer, Explanation};
 use crate::i18n::{self, W};
 use crate::pipeline;
-use crate::ranking::Kind;
+use crate::ranking::{Kind, Table};
 use crate::render::{Format, fixed, json::number};
 use crate::rubric::Lang;
 
@@ -46,8 +46,23 @@ pub fn run(
     };
     let code = units.list[u].code.as_str();
     let name = units.list[u].name.as_deref();
+    let list = explanations(&ex, scored.chosen(selection), u, code, name);
+    let lang = output.lang.unwrap_or(rubric.lang);
+    let p = rubric.precision;
+    let buf = bytes(&list, output, p, lang)?;
+    cmd::emit(output, &buf, &inputs.files())
+}
+
+/// The trail of each chosen period of the unit, in the order of the tables.
+fn explanations(
+    ex: &Explainer,
+    tables: Vec<&Table>,
+    u: usize,
+    code: &str,
+    name: Option<&str>,
+) -> Vec<Explanation> {
     let mut list = Vec::new();
-    for t in scored.chosen(selection) {
+    for t in tables {
         let e = match t.kind {
             Kind::Month => t.period.parse().ok().and_then(|p| match p {
                 crate::period::Period::Month(m) => ex.month(u, m, code, name),
@@ -65,8 +80,12 @@ pub fn run(
         };
         list.extend(e);
     }
-    let lang = output.lang.unwrap_or(rubric.lang);
-    let p = rubric.precision;
+    list
+}
+
+/// The trails written in the output's format: JSON (one object, or an array of them), or a
+/// document for the other writers.
+fn bytes(list: &[Explanation], output: &Output, p: u32, lang: Lang) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     match output.format {
         Format::Json => {
@@ -82,7 +101,7 @@ pub fn run(
             buf.push(b'\n');
         }
         format => {
-            let doc = document(&list, p, lang, output.bom);
+            let doc = document(list, p, lang, output.bom);
             let terminal = crate::write::Terminal {
                 color: output.color,
             };
@@ -91,7 +110,7 @@ pub fn run(
                 .map_err(|e| Error::Internal(e.to_string()))?;
         }
     }
-    cmd::emit(output, &buf, &inputs.files())
+    Ok(buf)
 }
 
 /// The trails as a document: one table per period explained.
