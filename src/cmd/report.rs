@@ -47,17 +47,7 @@ fn open(r: &Record) -> bool {
 }
 
 pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Result<(), Error> {
-    let selection = match period {
-        None => Selection::Latest,
-        Some(Period::Month(m)) => Selection::Period(Period::Month(m)),
-        Some(other) => {
-            let period = other.to_string();
-            return Err(Error::Usage(i18n::usage::report_for_a_month(
-                i18n::ui(),
-                &period,
-            )));
-        }
-    };
+    let selection = selection(period)?;
     // Keep what the workbook lists record by record: the month's records (without --period,
     // those of the latest month seen so far) and the open rectifications. Every record is
     // tallied. Readers may ask in any order: what is kept is narrowed once the month is known.
@@ -110,8 +100,36 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         settings,
         lang,
     };
-    let mut book = ctx.workbook(tables, lists).map_err(err)?;
-    let path = match (&settings.output, &settings.output_dir) {
+    let book = ctx.workbook(tables, lists).map_err(err)?;
+    let path = output_path(settings, month)?;
+    save(book, &path, inputs)?;
+    let (month, as_of) = (month.to_string(), as_of.to_string());
+    cmd::note(
+        inputs,
+        &i18n::usage::wrote(i18n::ui(), &path, &month, &as_of),
+    );
+    Ok(())
+}
+
+/// The month a report is made for: the latest assessed, or the one `--period` names (a
+/// quarter or a year is a usage error).
+fn selection(period: Option<Period>) -> Result<Selection, Error> {
+    match period {
+        None => Ok(Selection::Latest),
+        Some(Period::Month(m)) => Ok(Selection::Period(Period::Month(m))),
+        Some(other) => {
+            let period = other.to_string();
+            Err(Error::Usage(i18n::usage::report_for_a_month(
+                i18n::ui(),
+                &period,
+            )))
+        }
+    }
+}
+
+/// `-o`, else `MONTH.xlsx` in the settings' `output_dir` (made if missing), else here.
+fn output_path(settings: &Settings, month: Month) -> Result<String, Error> {
+    Ok(match (&settings.output, &settings.output_dir) {
         (Some(o), _) => o.clone(),
         (None, Some(dir)) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -121,23 +139,20 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
                 .to_string()
         }
         (None, None) => format!("{month}.xlsx"),
-    };
-    // The workbook is saved to an unnamed temporary file as it is built (a large month's is
-    // itself large), then staged as the run's output.
+    })
+}
+
+/// Saves the workbook to an unnamed temporary file as it is built (a large month's is itself
+/// large), then stages it as the run's output.
+fn save(mut book: Workbook, path: &str, inputs: &Inputs) -> Result<(), Error> {
     let temp = |e| Error::io("<temporary file>", e);
     let mut file = tempfile::tempfile().map_err(temp)?;
     book.save_to_writer(std::io::BufWriter::new(&mut file))
         .map_err(err)?;
     file.seek(std::io::SeekFrom::Start(0)).map_err(temp)?;
-    crate::write::file::stage(&path, &inputs.files(), &mut |w| {
+    crate::write::file::stage(path, &inputs.files(), &mut |w| {
         std::io::copy(&mut file, w).map(|_| ())
-    })?;
-    let (month, as_of) = (month.to_string(), as_of.to_string());
-    cmd::note(
-        inputs,
-        &i18n::usage::wrote(i18n::ui(), &path, &month, &as_of),
-    );
-    Ok(())
+    })
 }
 
 /// The row of each sheet's header: a title above it, then a blank row.
@@ -275,6 +290,14 @@ impl Lists {
             self.overdue.push(r.clone())?;
         }
         self.ledger.push(r)
+    }
+}
+
+/// A part of all points lost, in per cent with one decimal (0 when nothing was lost).
+fn share(d: Decimal, total: Decimal) -> Cell {
+    match total.is_zero() {
+        true => Cell::Number(Decimal::ZERO, 1),
+        false => Cell::Number(d * Decimal::ONE_HUNDRED / total, 1),
     }
 }
 
@@ -671,17 +694,11 @@ impl Ctx<'_> {
         rows.finish()
     }
 
-    /// Points lost in the month by indicator and by category, with a chart by category.
-    fn stats_sheet(&self, book: &mut Workbook, by_indicator: &[u64]) -> Result<(), XlsxError> {
+    /// Points lost by category (bonus categories aside), with their share of all lost.
+    fn category_table(&self, inds: &[usize], lost: &[Decimal]) -> doc::Table {
         let rubric = self.view.rubric;
         let p = rubric.precision;
-        let inds = self.engine.level(Per::Month);
-        let (lost, affected) = self.lost_by_indicator(&inds);
         let total: Decimal = lost.iter().sum();
-        let share = |d: Decimal| match total.is_zero() {
-            true => Cell::Number(Decimal::ZERO, 1),
-            false => Cell::Number(d * Decimal::ONE_HUNDRED / total, 1),
-        };
         let sheet = format!("{} {}", self.w(W::DeductionStats), self.month);
         let mut cats = self.table(
             sheet,
@@ -695,7 +712,7 @@ impl Ctx<'_> {
         {
             let sum: Decimal = inds
                 .iter()
-                .zip(&lost)
+                .zip(lost)
                 .filter(|(i, _)| rubric.indicators[**i].category == c)
                 .map(|(_, d)| *d)
                 .sum();
@@ -703,10 +720,21 @@ impl Ctx<'_> {
                 Cell::text(cat.code.as_str()),
                 Cell::text(cat.name.as_str()),
                 Cell::Number(sum, p),
-                share(sum),
+                share(sum, total),
             ]);
         }
-        // The indicators below the categories, most points lost first.
+        cats
+    }
+
+    /// Points lost by indicator, most first: share, findings, units affected, category.
+    fn indicator_table(
+        &self,
+        inds: &[usize],
+        (lost, affected): (&[Decimal], &[u64]),
+        by_indicator: &[u64],
+    ) -> doc::Table {
+        let rubric = self.view.rubric;
+        let total: Decimal = lost.iter().sum();
         let mut by_ind = self.table(
             String::new(),
             &[
@@ -733,13 +761,23 @@ impl Ctx<'_> {
             by_ind.rows.push(vec![
                 Cell::text(ind.code.as_str()),
                 Cell::text(ind.name.as_str()),
-                Cell::Number(lost[k], p),
-                share(lost[k]),
+                Cell::Number(lost[k], rubric.precision),
+                share(lost[k], total),
                 findings,
                 Cell::Int(affected[k] as i64),
                 Cell::text(rubric.categories[ind.category].code.as_str()),
             ]);
         }
+        by_ind
+    }
+
+    /// Points lost in the month by indicator and by category, with a chart by category.
+    fn stats_sheet(&self, book: &mut Workbook, by_indicator: &[u64]) -> Result<(), XlsxError> {
+        let p = self.view.rubric.precision;
+        let inds = self.engine.level(Per::Month);
+        let (lost, affected) = self.lost_by_indicator(&inds);
+        let cats = self.category_table(&inds, &lost);
+        let by_ind = self.indicator_table(&inds, (&lost, &affected), by_indicator);
         let (ws, name) = self.sheet_of(book, &cats, false)?;
         let mut s = self.titled(ws, p, &cats.sheet)?;
         let placed = write::xlsx::put(&mut s, &cats, TOP)?;
