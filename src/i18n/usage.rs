@@ -495,6 +495,15 @@ pub fn too_many_findings(l: Lang) -> String {
     )
 }
 
+/// `--lossy` without `--encoding`: which encoding's bad bytes to replace is not guessed.
+pub fn lossy_needs_encoding(l: Lang) -> String {
+    say!(
+        l,
+        "--lossy needs --encoding: name the encoding whose invalid bytes may be replaced",
+        "--lossy 需要同时给出 --encoding：请指明哪种编码的无效字节可以替换",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,6 +581,7 @@ mod tests {
             workbook_without_sheets(l, "a.xlsx"),
             unreadable_sheet(l, "a.xlsx", false, "甲"),
             unreadable_sheet(l, "a.xlsx[甲]", true, "甲"),
+            lossy_needs_encoding(l),
         ]
     }
 
