@@ -623,6 +623,13 @@ mod tests {
         decode_text("x.csv", bytes.to_vec(), encoding, false).map_err(|e| e.to_string())
     }
 
+    /// Text as UTF-16LE with its byte-order mark.
+    fn utf16le(text: &str) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    }
+
     #[test]
     fn decodes_boms_and_gbk() {
         let text = "日期,单位\n";
@@ -631,10 +638,7 @@ mod tests {
         assert_eq!(decode(&utf8_bom, TextEncoding::Auto).unwrap(), text);
         let (gbk, _, _) = GBK.encode(text);
         assert_eq!(decode(&gbk, TextEncoding::Auto).unwrap(), text);
-        let mut utf16 = vec![0xFF, 0xFE];
-        for u in text.encode_utf16() {
-            utf16.extend_from_slice(&u.to_le_bytes());
-        }
+        let utf16 = utf16le(text);
         assert_eq!(decode(&utf16, TextEncoding::Auto).unwrap(), text);
         assert_eq!(decode(&utf16[2..], TextEncoding::Utf16le).unwrap(), text);
         assert_eq!(decode(&gbk, TextEncoding::Gbk).unwrap(), text);
@@ -682,10 +686,7 @@ mod tests {
             e.starts_with("x.csv:2:1: the bytes B5 are not UTF-8"),
             "{e}"
         );
-        let mut utf16 = vec![0xFF, 0xFE];
-        for u in "a\nb".encode_utf16() {
-            utf16.extend_from_slice(&u.to_le_bytes());
-        }
+        let mut utf16 = utf16le("a\nb");
         utf16.extend_from_slice(&[0x00, 0xD8, b'c', 0]);
         let e = decode(&utf16, TextEncoding::Auto).unwrap_err();
         assert!(
