@@ -127,6 +127,8 @@ pub struct InputArgs {
     pub rejects: Option<String>,
     #[arg(long, default_value = "auto")]
     pub encoding: String,
+    #[arg(long)]
+    pub lossy: bool,
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
     #[arg(long, short)]
@@ -159,6 +161,18 @@ impl InputArgs {
             )?),
             None => None,
         };
+        let encoding = usage(
+            self.encoding
+                .parse()
+                // Its one error is an unknown name, said here in the interface language.
+                .map_err(|_: String| {
+                    let e = usage::unknown_encoding(ui(), &self.encoding);
+                    usage::flag(ui(), "--encoding", &e)
+                }),
+        )?;
+        if self.lossy && encoding == crate::input::TextEncoding::Auto {
+            return Err(Error::Usage(usage::lossy_needs_encoding(ui())));
+        }
         if self.rejects.is_some() && !self.skip_invalid {
             return Err(Error::Usage(usage::rejects_without_skip(ui())));
         }
@@ -179,16 +193,9 @@ impl InputArgs {
             strict_columns: self.strict_columns,
             rejects: self.rejects.clone(),
             read: ReadOptions {
-                encoding: usage(
-                    self.encoding
-                        .parse()
-                        // Its one error is an unknown name, said here in the interface language.
-                        .map_err(|_: String| {
-                            let e = usage::unknown_encoding(ui(), &self.encoding);
-                            usage::flag(ui(), "--encoding", &e)
-                        }),
-                )?,
+                encoding,
                 sheet: self.sheet.clone(),
+                lossy: self.lossy,
                 config: ReadConfig::with_jobs(self.jobs.map(usize::from).or(project.jobs)),
             },
             quiet: self.quiet,

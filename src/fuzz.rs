@@ -18,7 +18,10 @@ pub fn records(bytes: &[u8]) {
     let sheet = if bytes.starts_with(b"PK\x03\x04") {
         input::read_spreadsheet("fuzz.xlsx", bytes.to_vec(), None)
     } else {
-        let text = input::decode(bytes, TextEncoding::Auto);
+        let Ok(text) = input::decode_text("fuzz.csv", bytes.to_vec(), TextEncoding::Auto, false)
+        else {
+            return;
+        };
         input::parse_delimited("fuzz.csv", &text, input::sniff_delimiter(&text))
     };
     if let Ok(sheet) = sheet {
@@ -104,13 +107,8 @@ fn read_both_ways(bytes: &[u8], rubric: &rubric::Rubric) -> Option<(Streamed, St
     ));
     std::fs::write(&path, bytes).ok()?;
     let paths = vec![path.display().to_string()];
-    // Every other input through the mapped path, in blocks of a few bytes or of the usual size.
+    // In blocks of a few bytes or of the usual size.
     let config = crate::input::ReadConfig {
-        map_from: if bytes.len().is_multiple_of(2) {
-            0
-        } else {
-            u64::MAX
-        },
         block: if bytes.len().is_multiple_of(3) {
             64
         } else {

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use encoding_rs::{GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs::{DecoderResult, Encoding, GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 
 use crate::error::Error;
 use crate::i18n::{msg, ui, usage};
@@ -38,46 +38,179 @@ impl std::str::FromStr for TextEncoding {
     }
 }
 
-/// Text decoded from bytes: BOMs are honoured and removed; bytes that are not UTF-8 are read as
-/// GB18030 (a superset of GBK and GB2312).
-pub fn decode(bytes: &[u8], encoding: TextEncoding) -> String {
-    let enc = match encoding {
-        TextEncoding::Auto => {
-            if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-                return enc
-                    .decode_without_bom_handling(&bytes[bom..])
-                    .0
-                    .into_owned();
-            }
-            match std::str::from_utf8(bytes) {
-                Ok(s) => return s.to_owned(),
-                Err(_) => GB18030,
-            }
-        }
-        TextEncoding::Utf8 => UTF_8,
-        TextEncoding::Gbk => GBK,
-        TextEncoding::Gb18030 => GB18030,
-        TextEncoding::Utf16le => UTF_16LE,
-        TextEncoding::Utf16be => UTF_16BE,
-    };
-    enc.decode_with_bom_removal(bytes).0.into_owned()
+/// A byte sequence that is not text in the encoding read: where it is (its line, and its
+/// column counted in characters of the line decoded before it) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Malformed {
+    pub line: u64,
+    pub column: u64,
+    pub bytes: Vec<u8>,
 }
 
-/// Like `decode`, but a UTF-8 input becomes the text without a copy.
-pub fn decode_owned(mut bytes: Vec<u8>, encoding: TextEncoding) -> String {
-    if matches!(encoding, TextEncoding::Auto | TextEncoding::Utf8) {
-        if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            bytes.drain(..3);
-        } else if encoding == TextEncoding::Auto && encoding_rs::Encoding::for_bom(&bytes).is_some()
-        {
-            return decode(&bytes, encoding);
-        }
-        return match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => decode(e.as_bytes(), encoding),
-        };
+impl Malformed {
+    /// `name:line:column`.
+    fn at(&self, name: &str) -> String {
+        format!("{name}:{}:{}", self.line, self.column)
     }
-    decode(&bytes, encoding)
+
+    /// The bytes in hex, `B2 BB`.
+    fn hex(&self) -> String {
+        let hex: Vec<String> = self.bytes.iter().map(|b| format!("{b:02X}")).collect();
+        hex.join(" ")
+    }
+}
+
+/// Bytes (without a byte-order mark) decoded in `enc`: the text, and the first malformed
+/// sequence with how many there were. Strict (`lossy` false) stops at the first; lossy
+/// replaces each with U+FFFD and goes on.
+fn decode_checked(
+    enc: &'static Encoding,
+    bytes: &[u8],
+    lossy: bool,
+) -> (String, Option<(Malformed, u64)>) {
+    let mut dec = enc.new_decoder_without_bom_handling();
+    let room = |dec: &encoding_rs::Decoder, n: usize| dec.max_utf8_buffer_length(n).unwrap_or(n);
+    let mut out = String::with_capacity(room(&dec, bytes.len()));
+    let (mut pos, mut bad) = (0usize, None::<(Malformed, u64)>);
+    loop {
+        let (result, read) =
+            dec.decode_to_string_without_replacement(&bytes[pos..], &mut out, true);
+        pos += read;
+        match result {
+            DecoderResult::InputEmpty => return (out, bad),
+            DecoderResult::OutputFull => out.reserve(room(&dec, bytes.len() - pos) + 4),
+            DecoderResult::Malformed(len, extra) => {
+                let end = pos.saturating_sub(usize::from(extra));
+                let start = end.saturating_sub(usize::from(len));
+                match &mut bad {
+                    Some((_, n)) => *n += 1,
+                    None => bad = Some((malformed_at(&out, &bytes[start..end]), 1)),
+                }
+                if !lossy {
+                    return (out, bad);
+                }
+                out.push('\u{FFFD}');
+            }
+        }
+    }
+}
+
+/// A malformed sequence placed after the text decoded before it.
+fn malformed_at(before: &str, bytes: &[u8]) -> Malformed {
+    let line_start = memchr::memrchr(b'\n', before.as_bytes()).map_or(0, |i| i + 1);
+    Malformed {
+        line: 1 + memchr::memchr_iter(b'\n', before.as_bytes()).count() as u64,
+        column: 1 + before[line_start..].chars().count() as u64,
+        bytes: bytes.to_vec(),
+    }
+}
+
+/// The encoding named, and its name as messages give it.
+fn named(encoding: TextEncoding) -> (&'static Encoding, &'static str) {
+    match encoding {
+        TextEncoding::Auto | TextEncoding::Utf8 => (UTF_8, "UTF-8"),
+        TextEncoding::Gbk => (GBK, "GBK"),
+        TextEncoding::Gb18030 => (GB18030, "GB18030"),
+        TextEncoding::Utf16le => (UTF_16LE, "UTF-16LE"),
+        TextEncoding::Utf16be => (UTF_16BE, "UTF-16BE"),
+    }
+}
+
+/// The text of a whole input. Without `--encoding` a byte-order mark decides, else UTF-8;
+/// bytes that are not UTF-8 are read as GB18030 (GBK's superset, as Excel in China saves)
+/// only when all of them are GB18030 and most of the lines with other than ASCII are not
+/// UTF-8: any other input is an error at its first byte that is not UTF-8. With `--encoding`,
+/// a byte that is not text in it is an error, or with `lossy` U+FFFD and a note.
+pub fn decode_text(
+    name: &str,
+    mut bytes: Vec<u8>,
+    encoding: TextEncoding,
+    lossy: bool,
+) -> Result<String, Error> {
+    if encoding == TextEncoding::Auto {
+        return decode_auto(name, bytes);
+    }
+    let (enc, label) = named(encoding);
+    if let Some((bom_enc, bom)) = Encoding::for_bom(&bytes)
+        && bom_enc == enc
+    {
+        bytes.drain(..bom);
+    }
+    decode_in(name, bytes, enc, label, lossy)
+}
+
+/// Bytes without a byte-order mark in an encoding known, strictly or `lossy`.
+fn decode_in(
+    name: &str,
+    bytes: Vec<u8>,
+    enc: &'static Encoding,
+    label: &str,
+    lossy: bool,
+) -> Result<String, Error> {
+    let bytes = match enc == UTF_8 {
+        true => match String::from_utf8(bytes) {
+            Ok(text) => return Ok(text),
+            Err(e) => e.into_bytes(),
+        },
+        false => bytes,
+    };
+    match decode_checked(enc, &bytes, lossy) {
+        (text, None) => Ok(text),
+        (text, Some((bad, n))) if lossy => {
+            let note = msg::bytes_replaced(ui(), name, n, label, &bad.at(name), &bad.hex());
+            eprintln!("note: {}", crate::write::message(&note));
+            Ok(text)
+        }
+        (_, Some((bad, _))) => Err(Error::Invalid(msg::not_in_encoding(
+            ui(),
+            &bad.at(name),
+            &bad.hex(),
+            label,
+        ))),
+    }
+}
+
+/// The text of an input whose encoding is not named (see `decode_text`).
+fn decode_auto(name: &str, mut bytes: Vec<u8>) -> Result<String, Error> {
+    if let Some((enc, bom)) = Encoding::for_bom(&bytes) {
+        bytes.drain(..bom);
+        return decode_in(name, bytes, enc, enc.name(), false);
+    }
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e.into_bytes(),
+    };
+    // Mostly not UTF-8: GBK, unless a byte is not GBK either, where the error is.
+    let (bad, message): (_, fn(_, &_, &_) -> _) = match mostly_not_utf8(&bytes) {
+        true => match decode_checked(GB18030, &bytes, false) {
+            (text, None) => return Ok(text),
+            (_, bad) => (bad, msg::neither_utf8_nor_gbk),
+        },
+        false => (decode_checked(UTF_8, &bytes, false).1, msg::stray_not_utf8),
+    };
+    match bad {
+        Some((bad, _)) => Err(Error::Invalid(message(ui(), &bad.at(name), &bad.hex()))),
+        None => Err(Error::Internal(format!(
+            "{name}: not UTF-8, yet it decodes"
+        ))),
+    }
+}
+
+/// Whether more of the lines that hold other than ASCII are not UTF-8 than are: so in a GBK
+/// file (where a line of Chinese is seldom UTF-8 by chance), not in a UTF-8 file with a stray
+/// line in another encoding.
+fn mostly_not_utf8(bytes: &[u8]) -> bool {
+    let (mut utf8, mut not) = (0u64, 0u64);
+    for line in bytes.split(|&b| b == b'\n') {
+        if line.is_ascii() {
+            continue;
+        }
+        match std::str::from_utf8(line) {
+            Ok(_) => utf8 += 1,
+            Err(_) => not += 1,
+        }
+    }
+    not > utf8
 }
 
 /// One input row: its 1-based line in the file and its cells, trimmed.
@@ -108,6 +241,9 @@ pub struct Sheet {
 pub struct ReadOptions {
     pub encoding: TextEncoding,
     pub sheet: Option<String>,
+    /// Bytes that are not text in the named encoding are replaced (U+FFFD, with a note)
+    /// rather than an error (`--lossy`).
+    pub lossy: bool,
     pub config: ReadConfig,
 }
 
@@ -119,9 +255,6 @@ pub struct ReadConfig {
     pub workers: usize,
     /// Bytes per block (a block holds whole records, so it may be longer).
     pub block: usize,
-    /// Files from this size on are mapped window by window rather than read (no copy of every
-    /// byte through the kernel).
-    pub map_from: u64,
     /// Memory the records a command keeps may take, all workers together; past it they wait
     /// in temporary files (a report keeps millions).
     pub kept_bytes: usize,
@@ -149,7 +282,6 @@ impl Default for ReadConfig {
         ReadConfig {
             workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             block: ReadConfig::BLOCK,
-            map_from: 64 << 20,
             kept_bytes: 64 << 20,
         }
     }
@@ -232,7 +364,7 @@ pub fn for_each_row(
         }
         return Ok(head);
     }
-    let text = decode_owned(bytes, opts.encoding);
+    let text = decode_text(name, bytes, opts.encoding, opts.lossy)?;
     let delimiter = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
         b'\t'
     } else {
@@ -580,20 +712,90 @@ pub fn trim_cell(s: &str) -> &str {
 mod tests {
     use super::*;
 
+    fn decode(bytes: &[u8], encoding: TextEncoding) -> Result<String, String> {
+        decode_text("x.csv", bytes.to_vec(), encoding, false).map_err(|e| e.to_string())
+    }
+
+    /// Text as UTF-16LE with its byte-order mark.
+    fn utf16le(text: &str) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    }
+
     #[test]
     fn decodes_boms_and_gbk() {
         let text = "日期,单位\n";
         let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
         utf8_bom.extend_from_slice(text.as_bytes());
-        assert_eq!(decode(&utf8_bom, TextEncoding::Auto), text);
+        assert_eq!(decode(&utf8_bom, TextEncoding::Auto).unwrap(), text);
         let (gbk, _, _) = GBK.encode(text);
-        assert_eq!(decode(&gbk, TextEncoding::Auto), text);
-        let mut utf16 = vec![0xFF, 0xFE];
-        for u in text.encode_utf16() {
-            utf16.extend_from_slice(&u.to_le_bytes());
+        assert_eq!(decode(&gbk, TextEncoding::Auto).unwrap(), text);
+        let utf16 = utf16le(text);
+        assert_eq!(decode(&utf16, TextEncoding::Auto).unwrap(), text);
+        assert_eq!(decode(&utf16[2..], TextEncoding::Utf16le).unwrap(), text);
+        assert_eq!(decode(&gbk, TextEncoding::Gbk).unwrap(), text);
+    }
+
+    /// A UTF-8 file with one line in GBK is not GBK: its first byte that is not UTF-8 is the
+    /// error, its column in characters.
+    #[test]
+    fn a_stray_line_is_an_error_where_it_is() {
+        let mut bytes = "a,b\n和平社区,1\n和平社区,".as_bytes().to_vec();
+        bytes.extend_from_slice(&GBK.encode("坏").0);
+        bytes.extend_from_slice("\n和平社区,3\n".as_bytes());
+        let e = decode(&bytes, TextEncoding::Auto).unwrap_err();
+        assert!(
+            e.starts_with("x.csv:3:6: the bytes BB are not UTF-8"),
+            "{e}"
+        );
+    }
+
+    /// A GBK file with a byte that is not GBK is an error at that byte, not U+FFFD.
+    #[test]
+    fn a_bad_byte_in_gbk_is_an_error_unless_lossy() {
+        let mut bytes = GBK
+            .encode("单位,备注\n和平社区,好\n和平社区,")
+            .0
+            .into_owned();
+        bytes.push(0xFF);
+        bytes.extend_from_slice(&GBK.encode("坏\n").0);
+        for enc in [TextEncoding::Auto, TextEncoding::Gbk, TextEncoding::Gb18030] {
+            let e = decode(&bytes, enc).unwrap_err();
+            assert!(
+                e.starts_with("x.csv:3:6: the bytes FF are "),
+                "{enc:?}: {e}"
+            );
         }
-        assert_eq!(decode(&utf16, TextEncoding::Auto), text);
-        assert_eq!(decode(&gbk, TextEncoding::Gbk), text);
+        let text = decode_text("x.csv", bytes, TextEncoding::Gbk, true).unwrap();
+        assert_eq!(text, "单位,备注\n和平社区,好\n和平社区,\u{FFFD}坏\n");
+    }
+
+    /// Named UTF-8 or UTF-16, a byte that is not is an error too.
+    #[test]
+    fn a_named_encoding_is_held_to() {
+        let e = decode(&GBK.encode("a\n单位\n").0, TextEncoding::Utf8).unwrap_err();
+        assert!(
+            e.starts_with("x.csv:2:1: the bytes B5 are not UTF-8"),
+            "{e}"
+        );
+        let mut utf16 = utf16le("a\nb");
+        utf16.extend_from_slice(&[0x00, 0xD8, b'c', 0]);
+        let e = decode(&utf16, TextEncoding::Auto).unwrap_err();
+        assert!(
+            e.starts_with("x.csv:2:2: the bytes 00 D8 are not UTF-16LE"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn gbk_is_most_lines_not_utf8() {
+        let gbk = GBK.encode("单位\n社区\n").0.into_owned();
+        assert!(mostly_not_utf8(&gbk));
+        let mut mixed = "单位\n社区\n".as_bytes().to_vec();
+        mixed.extend_from_slice(&gbk);
+        assert!(!mostly_not_utf8(&mixed));
+        assert!(mostly_not_utf8(b"ascii\n\xB5\n"));
     }
 
     #[test]

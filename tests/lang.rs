@@ -312,6 +312,12 @@ fn errors_and_clap_s_messages_follow_the_language() {
     write("number.yaml", hand.replacen("points: 5", "points: five", 1));
     write("twice.yaml", hand.replacen("code: P2", "code: P1", 1));
     let r = ["--rubric", "rubric.yaml"];
+    // A UTF-8 file with one line in GBK.
+    let mut mixed = "id,date,unit,indicator,count\n1,2026-01-05,迎春,P1,1\n"
+        .as_bytes()
+        .to_vec();
+    mixed.extend_from_slice(&encoding_rs::GBK.encode("2,2026-01-06,迎春,P1,1\n").0);
+    std::fs::write(dir.path().join("mixed.csv"), mixed).unwrap();
     #[rustfmt::skip]
     let cases: Vec<Vec<&str>> = vec![
         vec!["check", "key.yaml"],
@@ -325,6 +331,9 @@ fn errors_and_clap_s_messages_follow_the_language() {
         vec!["score", "--bogus", "records.csv"],
         vec!["score", "records.csv", "--format", "xml"],
         vec!["score", "records.csv", "--encoding", "big5"],
+        vec!["score", "records.csv", "--lossy"],
+        [&["score", "mixed.csv"][..], &r].concat(),
+        [&["score", "mixed.csv", "--encoding", "utf-8"][..], &r].concat(),
         vec!["score", "records.csv", "--all", "--period", "2026-01"],
         vec!["score", "records.csv", "--period"],
         vec!["score", "-j", "0", "records.csv"],

@@ -97,15 +97,12 @@ fn configs() -> Vec<ReadConfig> {
     let mut all = Vec::new();
     for workers in [1, 2, 4] {
         for block in [64, 200, ReadConfig::BLOCK] {
-            for map_from in [0, u64::MAX] {
-                for kept_bytes in [0, 64 << 20] {
-                    all.push(ReadConfig {
-                        workers,
-                        block,
-                        map_from,
-                        kept_bytes,
-                    });
-                }
+            for kept_bytes in [0, 64 << 20] {
+                all.push(ReadConfig {
+                    workers,
+                    block,
+                    kept_bytes,
+                });
             }
         }
     }

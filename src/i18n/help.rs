@@ -136,6 +136,8 @@ const ARGS: &[(&str, &str, &str, &str)] = &[
      "把被拒的行（含文件、行号和原因）写入这个 CSV 文件"),
     ("", "encoding", "Text encoding of the inputs: auto, utf-8, gbk, gb18030, utf-16le, utf-16be",
      "输入文件的文本编码：auto、utf-8、gbk、gb18030、utf-16le、utf-16be"),
+    ("", "lossy", "With --encoding: replace bytes that are not text in it with U+FFFD (and say so) instead of failing",
+     "与 --encoding 同用：把不属于该编码的字节替换为“\u{FFFD}”（并提示），而不是报错"),
     ("", "sheet", "Sheet of a spreadsheet input", "电子表格输入的工作表"),
     ("", "jobs", "Workers that read the records at once [default: the machine's cores]",
      "同时读取记录的线程数（默认：本机的处理器核数）"),

@@ -605,6 +605,61 @@ pub fn too_many_scores(l: Lang, rows: u64, max: u64) -> String {
     )
 }
 
+// Text that is not in its encoding, and files that change while read.
+
+/// Bytes that are neither UTF-8 nor GBK in an input whose encoding is not named, and
+/// whose lines are mostly not UTF-8.
+pub fn neither_utf8_nor_gbk(l: Lang, at: &str, hex: &str) -> String {
+    say!(
+        l,
+        "{at}: the bytes {hex} are neither UTF-8 nor GBK (the column counts characters): save the file as UTF-8, or name its encoding with --encoding",
+        "{at}：字节“{hex}”既不是 UTF-8 编码也不是 GBK 编码（列号按字符计）：请把文件另存为 UTF-8，或用 --encoding 指明其编码",
+    )
+}
+
+/// Bytes that are not UTF-8 in an input whose other lines are.
+pub fn stray_not_utf8(l: Lang, at: &str, hex: &str) -> String {
+    say!(
+        l,
+        "{at}: the bytes {hex} are not UTF-8 (the column counts characters), though the file's other lines are: save the whole file in one encoding (UTF-8), or pass --encoding with --lossy to replace such bytes",
+        "{at}：字节“{hex}”不是 UTF-8 编码（列号按字符计），而文件的其他行是：请把整个文件存为同一种编码（UTF-8），或同时用 --encoding 和 --lossy 替换这类字节",
+    )
+}
+
+/// Bytes that are not text in the encoding named.
+pub fn not_in_encoding(l: Lang, at: &str, hex: &str, encoding: &str) -> String {
+    say!(
+        l,
+        "{at}: the bytes {hex} are not {encoding} (the column counts characters): name the file's encoding with --encoding, or add --lossy to replace such bytes with U+FFFD",
+        "{at}：字节“{hex}”不是 {encoding} 编码（列号按字符计）：请用 --encoding 指明文件的编码，或加 --lossy 把这类字节替换为“\u{FFFD}”",
+    )
+}
+
+/// The note when `--lossy` replaced bytes.
+pub fn bytes_replaced(
+    l: Lang,
+    name: &str,
+    n: u64,
+    encoding: &str,
+    first: &str,
+    hex: &str,
+) -> String {
+    say!(
+        l,
+        "{name}: {n} byte sequence(s) that are not {encoding} replaced with U+FFFD (--lossy), the first at {first} ({hex}; the column counts characters)",
+        "{name}：{n} 处不是 {encoding} 编码的字节已替换为“\u{FFFD}”（--lossy），第一处在 {first}（“{hex}”；列号按字符计）",
+    )
+}
+
+/// A file that grew or shrank while it was read.
+pub fn changed_while_read(l: Lang) -> String {
+    say!(
+        l,
+        "the file changed while it was read (its size is not what it was when opened): read it again once nothing writes to it",
+        "文件在读取过程中被改动（大小与打开时不同）：请在没有程序写入它时重新读取",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,6 +673,8 @@ mod tests {
             .filter(|w| {
                 ![
                     "valid", "on_spot", "void", "civscore", "init", "Excel", "date",
+                    // Encodings are named as they are.
+                    "UTF", "GBK",
                 ]
                 .contains(w)
             })
@@ -696,6 +753,11 @@ mod tests {
             sheet_too_large(l, "甲", 9),
             xls_too_large(l, "甲", 10, 9),
             too_many_scores(l, 10, 9),
+            neither_utf8_nor_gbk(l, "a.csv:2:3", "80"),
+            stray_not_utf8(l, "a.csv:2:3", "80"),
+            not_in_encoding(l, "a.csv:2:3", "80", "GBK"),
+            bytes_replaced(l, "a.csv", 2, "GBK", "a.csv:2:3", "80"),
+            changed_while_read(l),
         ];
         for e in [Empty::Date, Empty::Unit, Empty::Indicator] {
             out.push(empty(l, e));

@@ -505,6 +505,15 @@ pub fn unreadable_sheet(l: Lang, place: &str, sheet: bool, why: &str) -> String 
     }
 }
 
+/// `--lossy` without `--encoding`: which encoding's bad bytes to replace is not guessed.
+pub fn lossy_needs_encoding(l: Lang) -> String {
+    say!(
+        l,
+        "--lossy needs --encoding: name the encoding whose invalid bytes may be replaced",
+        "--lossy 需要同时给出 --encoding：请指明哪种编码的无效字节可以替换",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,6 +592,7 @@ mod tests {
             unreadable_sheet(l, "a.xlsx[甲]", true, "甲"),
             damaged_spreadsheet(l, "a.xlsx"),
             unreadable_row(l, "a.csv:3", "甲"),
+            lossy_needs_encoding(l),
         ]
     }
 

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
 use crate::error::Error;
+use crate::i18n::{msg, ui};
 use crate::input::Row;
 
 use super::Stop;
@@ -23,12 +24,11 @@ pub(super) struct Chunk<'a> {
     pub(super) plain: bool,
 }
 
-/// A block: bytes read into a buffer, a range of a window of the file mapped for it alone
-/// (unmapped when the block is done, so that memory stays flat), a part of text decoded in
-/// memory, or rows of a spreadsheet.
+/// A block: bytes read into a buffer (buffers go round between the feeder and the workers),
+/// a part of text decoded in memory, or rows of a spreadsheet. Files are read, not mapped: a
+/// mapped file that another program shortens kills the process with SIGBUS.
 pub(super) enum Data<'a> {
     Read(Vec<u8>),
-    Mapped(memmap2::Mmap, std::ops::Range<usize>),
     Text(&'a [u8]),
     Rows(&'a [Row]),
 }
@@ -83,52 +83,21 @@ impl<'a> Out<'a, '_> {
     }
 }
 
-/// Windows of the file start at multiples of this (a multiple of every page size in use).
-const ALIGN: u64 = 1 << 16;
-
-/// Maps the file a window at a time, cut after the last newline outside quotes, and sends the
-/// windows on; each is unmapped when its worker is done with it.
-pub(super) fn feed_mapped(file: &File, size: u64, start: usize, out: &mut Out) -> Result<(), Stop> {
-    let mut pos = start as u64;
-    let block = out.block as u64;
-    let mut want = block;
-    while pos < size {
-        out.go_on()?;
-        let base = pos / ALIGN * ALIGN;
-        let len = (pos - base + want).min(size - base);
-        // SAFETY: the map is only read, and only while the file is open. Another program
-        // truncating the file meanwhile could fault the read (as for every reader that maps
-        // files, ripgrep's included); the files scored are exports nobody writes to meanwhile.
-        let map = unsafe {
-            memmap2::MmapOptions::new()
-                .offset(base)
-                .len(len as usize)
-                .populate()
-                .map(file)
-        }
-        .map_err(|e| Error::io(out.name, e))?;
-        let from = (pos - base) as usize;
-        // A record longer than the window: look further.
-        let Some(c) = cut(&map[from..], base + len == size, out.delimiter) else {
-            want *= 2;
-            continue;
-        };
-        want = block;
-        out.progress(c.at as u64);
-        pos += c.at as u64;
-        out.note(&map[from..], &c);
-        out.send(Data::Mapped(map, from..from + c.at), c.plain)?;
-    }
-    Ok(())
-}
-
 /// Reads the file in blocks, cut after the last newline outside quotes, and sends them on.
+/// `buf` holds the file's first bytes (read already), `start` where its rows begin; `size` is
+/// a regular file's size when opened.
 pub(super) fn feed(
     file: &mut File,
     mut buf: Vec<u8>,
     start: usize,
+    size: Option<u64>,
     out: &mut Out,
 ) -> Result<(), Stop> {
+    let mut read = Reading {
+        file,
+        size,
+        done: buf.len() as u64,
+    };
     let mut carry: Vec<u8> = buf.split_off(start);
     drop(buf);
     let block = out.block;
@@ -136,13 +105,9 @@ pub(super) fn feed(
     loop {
         out.go_on()?;
         if !eof && (carry.len() < block || more) {
-            // Into the spare capacity, not zeroed first; a short read is the end of the file.
+            // A short read is the end of the file.
             carry.reserve_exact(block);
-            let n = file
-                .by_ref()
-                .take(block as u64)
-                .read_to_end(&mut carry)
-                .map_err(|e| Error::io(out.name, e))?;
+            let n = read.more(&mut carry, block, out.name)?;
             eof = n < block;
             out.progress(n as u64);
         }
@@ -174,6 +139,56 @@ pub(super) fn feed(
     }
 }
 
+/// A file read from start to end, and what it must hold.
+struct Reading<'f> {
+    file: &'f mut File,
+    /// A regular file's size when opened (`None`: a pipe or device, whose end is its own).
+    size: Option<u64>,
+    /// Bytes read so far.
+    done: u64,
+}
+
+impl Reading<'_> {
+    /// Reads up to `n` more bytes onto `buf`, how many (fewer: the end of the file). A file
+    /// that ends before its size when opened, or runs past it, changed while it was read: an
+    /// error, not rows cut short.
+    fn more(&mut self, buf: &mut Vec<u8>, n: usize, name: &str) -> Result<usize, Stop> {
+        let got = read_up_to(self.file, buf, n).map_err(|e| Error::io(name, e))?;
+        self.done += got as u64;
+        let changed = self
+            .size
+            .is_some_and(|s| self.done > s || (got < n && self.done < s));
+        match changed {
+            true => Err(Stop::Failed(Error::Io {
+                path: name.to_owned(),
+                message: msg::changed_while_read(ui()),
+            })),
+            false => Ok(got),
+        }
+    }
+}
+
+/// Reads up to `n` bytes onto `buf` with as few calls as the system allows (one, from the
+/// page cache; `read_to_end` would make dozens, growing its reads from 8 KiB), how many.
+fn read_up_to(file: &mut File, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
+    let start = buf.len();
+    buf.resize(start + n, 0);
+    let mut got = 0;
+    while got < n {
+        match file.read(&mut buf[start + got..]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(start + got);
+                return Err(e);
+            }
+        }
+    }
+    buf.truncate(start + got);
+    Ok(got)
+}
+
 /// Sends text in memory on in blocks cut after the last newline outside quotes.
 pub(super) fn feed_text<'a>(
     text: &'a [u8],
@@ -196,4 +211,60 @@ pub(super) fn feed_text<'a>(
         pos += c.at;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader of a file that another program shortens, or lengthens, between two blocks.
+    #[test]
+    fn a_file_that_changes_between_blocks_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        for (now, then) in [(100, 50), (100, 150), (100, 0)] {
+            std::fs::write(&path, vec![b'x'; now]).unwrap();
+            let mut file = File::open(&path).unwrap();
+            let mut read = Reading {
+                file: &mut file,
+                size: Some(now as u64),
+                done: 0,
+            };
+            let mut buf = Vec::new();
+            assert_eq!(read.more(&mut buf, 40, "r.csv").unwrap(), 40);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_len(then)
+                .unwrap();
+            let stop = (0..4).try_for_each(|_| read.more(&mut buf, 40, "r.csv").map(drop));
+            let Err(Stop::Failed(Error::Io { path, message })) = stop else {
+                panic!("{now} -> {then}: {stop:?}");
+            };
+            assert_eq!(path, "r.csv");
+            assert!(message.contains("changed while it was read"), "{message}");
+        }
+    }
+
+    /// A file that stays as it was is read to its end; a pipe's end is its own.
+    #[test]
+    fn a_file_that_stays_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, vec![b'x'; 100]).unwrap();
+        for size in [Some(100), None] {
+            let mut file = File::open(&path).unwrap();
+            let mut read = Reading {
+                file: &mut file,
+                size,
+                done: 0,
+            };
+            let mut buf = Vec::new();
+            let got: Vec<usize> = (0..4)
+                .map(|_| read.more(&mut buf, 40, "r.csv").unwrap())
+                .collect();
+            assert_eq!(got, [40, 40, 20, 0]);
+        }
+    }
 }

@@ -95,7 +95,8 @@ pub(super) struct Env<'a> {
 /// Why reading an input stopped short.
 #[derive(Debug)]
 pub(super) enum Stop {
-    /// A cell that must be read as text is not UTF-8: the input is read again, decoded.
+    /// A cell that must be read as text is not UTF-8: the input is decoded whole, as GBK if
+    /// it is that, else an error at its first byte that is not UTF-8 (`input::decode_text`).
     NotUtf8,
     /// Another worker (or the reader) stopped first.
     Halted,

@@ -10,17 +10,18 @@ use crate::i18n::{msg, ui};
 use crate::input::{self, Sheet, TextEncoding};
 
 use super::columns::Columns;
-use super::feed::{Data, feed, feed_mapped, feed_text};
+use super::feed::{Data, feed, feed_text};
 use super::pool::run_blocks;
 use super::split::{cut, newlines};
 use super::worker::{Ctx, cells, utf8};
 use super::{Env, FileRead, Stop};
 
 /// Reads one input: a spreadsheet's rows; a text file as UTF-8 block by block, or decoded
-/// whole when it is in another encoding (or turns out not to be UTF-8); standard input, read
-/// from the process once.
+/// whole when it is in another encoding (or turns out not to be UTF-8: then `decode_text`
+/// decides once, for the whole file, between GBK and an error at its first byte that is not
+/// UTF-8); standard input, read from the process once.
 pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, Error> {
-    let encoding = env.opts.encoding;
+    let (encoding, lossy) = (env.opts.encoding, env.opts.lossy);
     let sheet = env.opts.sheet.as_deref();
     if path == "-" {
         let bytes = input::stdin()?;
@@ -30,7 +31,9 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, E
         }
         let text = match utf8_text(bytes, encoding) {
             Some(t) => Cow::Borrowed(t),
-            None => Cow::Owned(input::decode_owned(bytes.to_vec(), encoding).into_bytes()),
+            None => Cow::Owned(
+                input::decode_text("<stdin>", bytes.to_vec(), encoding, lossy)?.into_bytes(),
+            ),
         };
         return read_text("<stdin>", "", &text, env, file);
     }
@@ -64,7 +67,7 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, E
         }
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = input::decode_owned(bytes, encoding);
+    let text = input::decode_text(path, bytes, encoding, lossy)?;
     read_text(path, &lower, text.as_bytes(), env, file)
 }
 
@@ -153,7 +156,7 @@ fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
     Some(Error::Invalid(msg::unclosed_quote(ui(), &at)))
 }
 
-/// A UTF-8 text file, block by block: read, or mapped window by window when large.
+/// A UTF-8 text file, block by block.
 fn read_file(
     path: &str,
     lower: &str,
@@ -164,7 +167,9 @@ fn read_file(
     file: u32,
 ) -> Result<FileRead, Stop> {
     let io = |e| Stop::Failed(Error::io(path, e));
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    // A regular file's size when opened: one that ends elsewhere changed while it was read.
+    let size = f.metadata().map_err(io)?;
+    let size = size.is_file().then_some(size.len());
     let start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {
@@ -190,15 +195,12 @@ fn read_file(
                 .into());
         }
     };
-    let bar = (env.progress && size > 64 << 20).then(|| progress_bar(size));
+    let bar = size
+        .filter(|&s| env.progress && s > 64 << 20)
+        .map(progress_bar);
     let ctx = Ctx::new(env, &found.head, &columns, found.delimiter, file, true);
-    let map = size >= env.config.map_from;
-    let parts = run_blocks(&ctx, first_line, bar.as_ref(), |out| match map {
-        true => {
-            drop(buf);
-            feed_mapped(&f, size, body, out)
-        }
-        false => feed(&mut f, buf, body, out),
+    let parts = run_blocks(&ctx, first_line, bar.as_ref(), |out| {
+        feed(&mut f, buf, body, size, out)
     })?;
     Ok(FileRead {
         name: path.to_owned(),

@@ -170,7 +170,6 @@ impl<'c> Worker<'c> {
         self.seq = seq;
         let bytes: &[u8] = match data {
             Data::Read(v) => v,
-            Data::Mapped(map, range) => map.get(range.clone()).unwrap_or_default(),
             Data::Text(t) => t,
             Data::Rows(rows) => {
                 // Rows carry their own lines (the input's start counts as line 0).
