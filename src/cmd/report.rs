@@ -293,63 +293,6 @@ impl Lists {
     }
 }
 
-/// Rows made in batches on a thread of their own while the sheet writes the batch before: a
-/// long sheet's rows cost about as much to make (read back, explained, worded) as to write.
-fn stream_rows<T>(
-    mut rows: Rows,
-    items: impl Iterator<Item = std::io::Result<T>> + Send,
-    make: impl Fn(&T) -> Vec<Cell> + Sync,
-) -> Result<(), XlsxError> {
-    const BATCH: usize = 1024;
-    type Batch = std::io::Result<Vec<Vec<Cell>>>;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
-        let make = &make;
-        let maker = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            for item in items {
-                let sent = match item {
-                    Ok(item) => {
-                        batch.push(make(&item));
-                        batch.len() < BATCH || tx.send(Ok(std::mem::take(&mut batch))).is_ok()
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        false
-                    }
-                };
-                if !sent {
-                    return;
-                }
-            }
-            let _ = tx.send(Ok(batch));
-        });
-        let written = write_batches(&mut rows, &rx);
-        // A sheet that is full (or failed) stops the maker: its next send fails.
-        drop(rx);
-        maker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        written
-    })?;
-    rows.finish()
-}
-
-/// Writes batches of rows until they end or the sheet is full.
-fn write_batches(
-    rows: &mut Rows,
-    rx: &std::sync::mpsc::Receiver<std::io::Result<Vec<Vec<Cell>>>>,
-) -> Result<(), XlsxError> {
-    for batch in rx {
-        for row in &batch? {
-            if !rows.push(row)? {
-                return Ok(());
-            }
-        }
-    }
-    Ok(())
-}
-
 /// A part of all points lost, in per cent with one decimal (0 when nothing was lost).
 fn share(d: Decimal, total: Decimal) -> Cell {
     match total.is_zero() {
@@ -660,88 +603,95 @@ impl Ctx<'_> {
     /// Every record of the month with the factors applied.
     fn ledger_rows(
         &self,
-        rows: Rows,
+        mut rows: Rows,
         records: Sorted<LedgerKey, Key<LedgerKey>>,
     ) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let p = rubric.precision;
         // The month's own as-of date: --as-of, or its last day (as the scores use).
         let trail = crate::explain::RecordTrail {
-            rubric: self.view.rubric,
+            rubric,
             engine: self.engine,
             files: self.files,
             as_of: Some(self.as_of),
         };
-        stream_rows(rows, records, |rec| self.ledger_row(rec, &trail))
-    }
-
-    fn ledger_row(&self, rec: &Record, trail: &crate::explain::RecordTrail) -> Vec<Cell> {
-        let rubric = self.view.rubric;
-        let p = rubric.precision;
-        let ind = &rubric.indicators[rec.indicator];
-        let unit = &self.view.units.list[rec.unit];
-        // The record's step as `explain` shows it (its place and note have columns of their own).
-        let step = trail.judged(rec, rec.unit);
-        let (base, extra) = match &step.record {
-            Some(f) => (Cell::Number(f.base, p), Cell::Number(f.overdue_extra, p)),
-            None => (Cell::Empty, Cell::Empty),
-        };
-        let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
-            (Status::Void, _) => W::StatusVoid,
-            (_, false) => W::StatusNotApplicable,
-            (Status::OnSpot, _) => W::StatusOnSpot,
-            (Status::Valid, _) => W::StatusValid,
-        };
-        vec![
-            Cell::Words(self.where_(rec)),
-            Cell::opt_text(rec.id.as_deref()),
-            Cell::Words(rec.date.to_string()),
-            Cell::text(unit.code.as_str()),
-            Cell::opt_text(unit.name.as_deref()),
-            Cell::text(ind.code.as_str()),
-            Cell::text(ind.name.as_str()),
-            Cell::Int(rec.count as i64),
-            Cell::opt_text(rec.source.as_deref()),
-            Cell::Words(i18n::entry(self.lang, &step)),
-            base,
-            extra,
-            Cell::Words(self.w(status).to_owned()),
-            Cell::text(rec.inspector.as_str()),
-            Cell::text(rec.note.as_str()),
-        ]
+        for rec in records {
+            let rec = &rec?;
+            let ind = &rubric.indicators[rec.indicator];
+            let unit = &self.view.units.list[rec.unit];
+            // The record's step as `explain` shows it (its place and note have columns of their own).
+            let step = trail.judged(rec, rec.unit);
+            let (base, extra) = match &step.record {
+                Some(f) => (Cell::Number(f.base, p), Cell::Number(f.overdue_extra, p)),
+                None => (Cell::Empty, Cell::Empty),
+            };
+            let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
+                (Status::Void, _) => W::StatusVoid,
+                (_, false) => W::StatusNotApplicable,
+                (Status::OnSpot, _) => W::StatusOnSpot,
+                (Status::Valid, _) => W::StatusValid,
+            };
+            let row = [
+                Cell::Words(self.where_(rec)),
+                Cell::opt_text(rec.id.as_deref()),
+                Cell::Words(rec.date.to_string()),
+                Cell::text(unit.code.as_str()),
+                Cell::opt_text(unit.name.as_deref()),
+                Cell::text(ind.code.as_str()),
+                Cell::text(ind.name.as_str()),
+                Cell::Int(rec.count as i64),
+                Cell::opt_text(rec.source.as_deref()),
+                Cell::Words(i18n::entry(self.lang, &step)),
+                base,
+                extra,
+                Cell::Words(self.w(status).to_owned()),
+                Cell::text(rec.inspector.as_str()),
+                Cell::text(rec.note.as_str()),
+            ];
+            if !rows.push(&row)? {
+                break;
+            }
+        }
+        rows.finish()
     }
 
     /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
     fn overdue_rows(
         &self,
-        rows: Rows,
+        mut rows: Rows,
         records: Sorted<OverdueKey, Key<OverdueKey>>,
     ) -> Result<(), XlsxError> {
-        stream_rows(rows, records, |rec| self.overdue_row(rec))
-    }
-
-    fn overdue_row(&self, rec: &Record) -> Vec<Cell> {
+        let rubric = self.view.rubric;
         let date = |d: Option<Date>| d.map_or(Cell::Empty, |d| Cell::Words(d.to_string()));
-        let days = overdue_days(rec, self.month, self.as_of).unwrap_or(0);
-        let level = match days {
-            _ if rec.rectified.is_some() => W::ClosedLate,
-            d if d > self.settings.red => W::LevelRed,
-            d if d > self.settings.yellow => W::LevelYellow,
-            d if d > 0 => W::LevelOverdue,
-            _ => W::LevelOpen,
-        };
-        let unit = &self.view.units.list[rec.unit];
-        vec![
-            Cell::Words(self.w(level).to_owned()),
-            Cell::Int(days.max(0)),
-            Cell::text(unit.code.as_str()),
-            Cell::opt_text(unit.name.as_deref()),
-            Cell::text(self.view.rubric.indicators[rec.indicator].code.as_str()),
-            date(Some(rec.date)),
-            date(rec.deadline),
-            date(rec.rectified),
-            Cell::opt_text(rec.id.as_deref()),
-            Cell::Words(self.where_(rec)),
-            Cell::text(rec.note.as_str()),
-        ]
+        for rec in records {
+            let rec = &rec?;
+            let days = overdue_days(rec, self.month, self.as_of).unwrap_or(0);
+            let level = match days {
+                _ if rec.rectified.is_some() => W::ClosedLate,
+                d if d > self.settings.red => W::LevelRed,
+                d if d > self.settings.yellow => W::LevelYellow,
+                d if d > 0 => W::LevelOverdue,
+                _ => W::LevelOpen,
+            };
+            let unit = &self.view.units.list[rec.unit];
+            let row = [
+                Cell::Words(self.w(level).to_owned()),
+                Cell::Int(days.max(0)),
+                Cell::text(unit.code.as_str()),
+                Cell::opt_text(unit.name.as_deref()),
+                Cell::text(rubric.indicators[rec.indicator].code.as_str()),
+                date(Some(rec.date)),
+                date(rec.deadline),
+                date(rec.rectified),
+                Cell::opt_text(rec.id.as_deref()),
+                Cell::Words(self.where_(rec)),
+                Cell::text(rec.note.as_str()),
+            ];
+            if !rows.push(&row)? {
+                break;
+            }
+        }
+        rows.finish()
     }
 
     /// Points lost by category (bonus categories aside), with their share of all lost.
