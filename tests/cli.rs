@@ -2542,3 +2542,62 @@ fn hundreds_of_sources_times_hundreds_of_severities_score_in_linear_time() {
     // Quadratic, the layout took minutes.
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
+
+#[test]
+fn a_roster_s_aliases_former_names_and_name_endings_find_their_units() {
+    // The roster names 桥北社区 (alias 北桥) and 光明社区 (formerly 光明村). Records written
+    // 桥北社区居委会, 北桥, 光明村 and 光明社区 are two units' records: the scores are those of
+    // the same records written with the codes.
+    let roster = "编号,名称,别名,曾用名\nU01,桥北社区,北桥,\nU02,光明社区,,光明村\n";
+    let run = |records: &str| {
+        T::new()
+            .file("units.csv", roster)
+            .file("r.csv", records)
+            .args(&[
+                "score",
+                "r.csv",
+                "--units",
+                "units.csv",
+                "--format",
+                "json",
+                "-q",
+            ])
+            .run()
+            .ok()
+            .json()
+    };
+    let named = run(
+        "日期,单位,指标,数量\n2026-11-03,桥北社区居委会,A1,1\n2026-11-04,北桥,A1,2\n2026-11-05,光明村,A1,1\n2026-11-06,光明社区,A2,1\n",
+    );
+    let coded = run(
+        "日期,单位,指标,数量\n2026-11-03,U01,A1,1\n2026-11-04,U01,A1,2\n2026-11-05,U02,A1,1\n2026-11-06,U02,A2,1\n",
+    );
+    assert_eq!(named["tables"], coded["tables"]);
+    assert_eq!(named["tables"][0]["rows"].as_array().unwrap().len(), 2);
+    // A name the roster cannot place is still an error, not a new unit.
+    let out = T::new()
+        .file("units.csv", roster)
+        .file("r.csv", "日期,单位,指标,数量\n2026-11-03,东风社区,A1,1\n")
+        .args(&["score", "r.csv", "--units", "units.csv"])
+        .run()
+        .code(65);
+    assert!(out.stderr.contains("东风社区"), "{}", out.stderr);
+}
+
+#[test]
+fn without_a_roster_names_that_differ_by_an_ending_are_noted() {
+    let out = T::new()
+        .file(
+            "r.csv",
+            "日期,单位,指标,数量\n2026-11-03,桥北社区,A1,1\n2026-11-04,桥北社区居委会,A1,1\n",
+        )
+        .args(&["score", "r.csv"])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("\"桥北社区\" and \"桥北社区居委会\" differ only by an ending"),
+        "{}",
+        out.stderr
+    );
+}

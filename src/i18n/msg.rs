@@ -418,6 +418,24 @@ pub fn roster_empty(l: Lang, file: &str) -> String {
     )
 }
 
+/// A roster's alias or former name that already names another unit.
+pub fn alias_taken(l: Lang, alias: &str, other: &str) -> String {
+    say!(
+        l,
+        "the other name \"{alias}\" already names unit {other}: a name may lead to one unit only",
+        "别名/曾用名“{alias}”已是单位 {other} 的名称：一个名称只能对应一个单位",
+    )
+}
+
+/// Without a roster, two units whose names differ only by a common ending.
+pub fn look_alike_units(l: Lang, a: &str, b: &str) -> String {
+    say!(
+        l,
+        "units \"{a}\" and \"{b}\" differ only by an ending such as 居委会: scored as two units; if they are one, give a roster (--units) with the name and an alias (别名)",
+        "单位“{a}”与“{b}”仅差“居委会”等后缀：现按两个单位计分；如为同一单位，请提供名册（--units）并填写别名",
+    )
+}
+
 // Errors of the command line that are civscore's own.
 
 pub fn bad_period(l: Lang, period: &str) -> String {
@@ -742,6 +760,8 @@ mod tests {
             unit_code_repeats(l, "U1", 2),
             roster_rows_invalid(l, "u.csv", 2),
             roster_empty(l, "u.csv"),
+            alias_taken(l, "甲", "U1"),
+            look_alike_units(l, "甲", "乙"),
             bad_period(l, "甲"),
             period_without_records(l, "2026-12", "2026-01", "2026-11"),
             no_such_unit(l, "甲", ""),
