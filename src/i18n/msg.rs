@@ -148,8 +148,10 @@ pub fn created(l: Lang, dir: &str, files: &[&str]) -> String {
     }
     s.push_str(&say!(
         l,
-        "next: fill units.csv and inspections.csv (Excel opens them), then ./monthly.sh\n",
-        "下一步：填写 units.csv 和 inspections.csv（可用 Excel 打开），然后运行 ./monthly.sh\n",
+        "next: fill units.csv (the roster), put each month's records in records/MONTH/ (start from\n\
+         template.csv; example/ holds a filled example), then ./monthly.sh\n",
+        "下一步：填写名册 units.csv，把每月的检查记录放进 ./records/月份/（可复制 template.csv；\n\
+         ./example/ 里有填好的示例），然后运行 ./monthly.sh\n",
     ));
     s
 }
@@ -436,6 +438,42 @@ pub fn look_alike_units(l: Lang, a: &str, b: &str) -> String {
     )
 }
 
+/// A `records` pattern of `civscore.toml` that names no file.
+pub fn pattern_matches_nothing(l: Lang, pattern: &str) -> String {
+    say!(
+        l,
+        "records pattern {pattern}: no file matches",
+        "记录文件模式 {pattern}：没有匹配的文件",
+    )
+}
+
+/// The run's month without any file of the `records` patterns.
+pub fn no_files_for_month(l: Lang, month: &str) -> String {
+    say!(
+        l,
+        "no records file for {month}, the month of this run: put the month's files there, or name the month with --period",
+        "{month}（本次运行的月份）没有记录文件：请把当月的文件放到这里，或用 --period 指定月份",
+    )
+}
+
+/// An earlier month of the year without any file of the `records` patterns.
+pub fn no_files_for_earlier_month(l: Lang, month: &str, patterns: &str) -> String {
+    say!(
+        l,
+        "no records file for {month} ({patterns}): that month is not assessed",
+        "{month} 没有记录文件（{patterns}）：该月不计入考核",
+    )
+}
+
+/// Neither the command line nor `civscore.toml` names records.
+pub fn no_records_named(l: Lang) -> String {
+    say!(
+        l,
+        "no records named: give the files (civscore score FILE…), or set records = [\"…\"] in civscore.toml",
+        "未指定记录文件：请在命令中给出文件，或在 civscore.toml 中设置 `records = [\"…\"]`",
+    )
+}
+
 // Errors of the command line that are civscore's own.
 
 pub fn bad_period(l: Lang, period: &str) -> String {
@@ -692,7 +730,8 @@ mod tests {
                 ![
                     "valid", "on_spot", "void", "civscore", "init", "Excel", "date",
                     // Encodings are named as they are.
-                    "UTF", "GBK",
+                    "UTF", "GBK", // ... and so are the folders `init` makes.
+                    "records", "example",
                 ]
                 .contains(w)
             })
@@ -761,6 +800,10 @@ mod tests {
             roster_rows_invalid(l, "u.csv", 2),
             roster_empty(l, "u.csv"),
             alias_taken(l, "甲", "U1"),
+            pattern_matches_nothing(l, "a/*.csv"),
+            no_files_for_month(l, "2026-11"),
+            no_files_for_earlier_month(l, "2026-10", "a/2026-10/*.csv"),
+            no_records_named(l),
             look_alike_units(l, "甲", "乙"),
             bad_period(l, "甲"),
             period_without_records(l, "2026-12", "2026-01", "2026-11"),
