@@ -70,22 +70,47 @@ pub fn read_reported(
     Ok(read)
 }
 
-/// The same records file given twice (under any name or link) would count every finding twice:
-/// refused, naming both.
+/// The same records file given twice (under any name or link), or two files with the same
+/// bytes (a copy saved from a chat, `…(1).csv`), would count every finding twice: refused,
+/// naming both.
 fn no_input_twice(records: &[String]) -> Result<(), Error> {
     use std::os::unix::fs::MetadataExt;
-    let mut seen: Vec<((u64, u64), &str)> = Vec::new();
+    let mut seen: Vec<((u64, u64), u64, &str)> = Vec::new();
     for path in records.iter().filter(|p| p.as_str() != "-") {
         let Ok(m) = std::fs::metadata(path) else {
             continue;
         };
         let id = (m.dev(), m.ino());
-        if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
-            return Err(Error::Invalid(msg::input_twice(ui(), first, path)));
+        for (i, size, first) in &seen {
+            if *i == id {
+                return Err(Error::Invalid(msg::input_twice(ui(), first, path)));
+            }
+            if *size == m.len() && m.is_file() && same_bytes(first, path).unwrap_or(false) {
+                return Err(Error::Invalid(msg::input_copy(ui(), first, path)));
+            }
         }
-        seen.push((id, path));
+        seen.push((id, m.len(), path));
     }
     Ok(())
+}
+
+/// Whether two files of one size hold the same bytes (read side by side, stopping at the first
+/// difference).
+fn same_bytes(a: &str, b: &str) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (mut a, mut b) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
+    let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = a.read(&mut x)?;
+        if n == 0 {
+            let mut one = [0u8; 1];
+            return Ok(b.read(&mut one)? == 0);
+        }
+        b.read_exact(&mut y[..n])?;
+        if x[..n] != y[..n] {
+            return Ok(false);
+        }
+    }
 }
 
 /// Reads the inputs under a given rubric, without notes (`compare` reads under two). Standard

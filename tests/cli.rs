@@ -2674,3 +2674,90 @@ fn records_come_from_the_project_file_s_patterns_month_by_month() {
     let out = T::new().args(&["score"]).run().code(2);
     assert!(out.stderr.contains("no records named"), "{}", out.stderr);
 }
+
+#[test]
+fn a_copy_of_a_records_file_is_refused_like_the_file_twice() {
+    // A WeChat copy (`records(1).csv`) has the same bytes under another name.
+    let bytes = std::fs::read(data("tests/data/hand/records.csv")).unwrap();
+    let out = hand()
+        .file("records(1).csv", &bytes)
+        .args(&[
+            "score",
+            "records.csv",
+            "records(1).csv",
+            "--rubric",
+            "rubric.yaml",
+        ])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: records(1).csv holds the same bytes as records.csv (a copy?): given both, every finding would count twice\n"
+    );
+}
+
+#[test]
+fn a_corrected_row_resent_with_its_id_is_never_silently_one_or_the_other() {
+    // November's file, then a corrected copy of one row (the rectified date filled in) with the
+    // same id. Neither version may win by file order: without --skip-invalid the run stops
+    // and says what differs; with it, both rows are rejected and U1 keeps only R2.
+    let old = "id,date,unit,indicator,deadline,rectified\nR1,2026-11-03,U1,P1,2026-11-10,\nR2,2026-11-04,U1,P1,,\n";
+    let new =
+        "id,date,unit,indicator,deadline,rectified\nR1,2026-11-03,U1,P1,2026-11-10,2026-11-08\n";
+    let t = || hand().file("nov.csv", old).file("fix.csv", new);
+    let out = t()
+        .args(&["score", "nov.csv", "fix.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.contains(
+            "error: fix.csv:2: column \"id\": id \"R1\" repeats (first at nov.csv:2) with other content: rectified \"2026-11-08\" here, \"\" there; neither row is scored"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "error: nov.csv:2: column \"id\": id \"R1\" is given again at fix.csv:2 with other content"
+        ),
+        "{}",
+        out.stderr
+    );
+    let skipped = t()
+        .args(&["score", "nov.csv", "fix.csv", "--rubric", "rubric.yaml"])
+        .args(&["--skip-invalid", "--format", "json", "-q"])
+        .run()
+        .ok()
+        .json();
+    let only_r2 = hand()
+        .file("r2.csv", "id,date,unit,indicator\nR2,2026-11-04,U1,P1\n")
+        .args(&[
+            "score",
+            "r2.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(skipped["tables"], only_r2["tables"]);
+    // The same row sent twice (same content) keeps the first and rejects the repeat, as before.
+    let out = hand()
+        .file("nov.csv", old)
+        .file(
+            "again.csv",
+            "id,date,unit,indicator,deadline,rectified\nR1,2026-11-03,U1,P1,2026-11-10,\n",
+        )
+        .args(&["score", "nov.csv", "again.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr
+            .contains("id \"R1\" repeats (first at nov.csv:2)\n"),
+        "{}",
+        out.stderr
+    );
+}

@@ -72,6 +72,15 @@ pub fn input_twice(l: Lang, first: &str, again: &str) -> String {
     )
 }
 
+/// Two records files with the same bytes.
+pub fn input_copy(l: Lang, first: &str, again: &str) -> String {
+    say!(
+        l,
+        "{again} holds the same bytes as {first} (a copy?): given both, every finding would count twice",
+        "{again} 与 {first} 内容完全相同（是副本吗？）：两个都给出会使每个问题重复扣分",
+    )
+}
+
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
 pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
     say!(
@@ -267,6 +276,35 @@ pub fn id_repeats(l: Lang, id: &str, file: &str, line: u64) -> String {
         l,
         "id \"{id}\" repeats (first at {file}:{line})",
         "编号“{id}”重复（首次出现在 {file}:{line}）",
+    )
+}
+
+/// A repeated id whose row differs from the first row with it.
+pub fn id_repeats_otherwise(l: Lang, id: &str, file: &str, line: u64, diffs: &[String]) -> String {
+    let diffs = diffs.join(&say!(l, "; ", "；"));
+    say!(
+        l,
+        "id \"{id}\" repeats (first at {file}:{line}) with other content: {diffs}; neither row is scored — keep the right one",
+        "编号“{id}”重复（首次出现在 {file}:{line}），且内容不同：{diffs}；两行都不计分，请只保留正确的一行",
+    )
+}
+
+/// The first row with an id, when a later row gives the id again with other content.
+pub fn id_given_again(l: Lang, id: &str, file: &str, line: u64, diffs: &[String]) -> String {
+    let diffs = diffs.join(&say!(l, "; ", "；"));
+    say!(
+        l,
+        "id \"{id}\" is given again at {file}:{line} with other content: {diffs}; neither row is scored — keep the right one",
+        "编号“{id}”在 {file}:{line} 再次出现，且内容不同：{diffs}；两行都不计分，请只保留正确的一行",
+    )
+}
+
+/// One column in which two rows with one id differ: the later row's cell, then the first's.
+pub fn cell_differs(l: Lang, column: &str, here: &str, there: &str) -> String {
+    say!(
+        l,
+        "{column} \"{here}\" here, \"{there}\" there",
+        "{column}此处为“{here}”、彼处为“{there}”",
     )
 }
 
@@ -771,6 +809,9 @@ mod tests {
             header_again(l),
             unit_not_in_roster(l, "甲", ""),
             id_repeats(l, "R1", "a.csv", 2),
+            input_copy(l, "a.csv", "b.csv"),
+            id_repeats_otherwise(l, "R1", "a.csv", 2, &[cell_differs(l, "整改日期", "1", "")]),
+            id_given_again(l, "R1", "a.csv", 2, &[cell_differs(l, "整改日期", "1", "")]),
             count_too_large(l, "9", 8),
             bad_count(l, "甲"),
             value_missing(l, "A1"),

@@ -244,8 +244,9 @@ pub(super) struct Held {
 }
 
 /// Settles the rows whose id repeats, in file order: the first valid row with an id keeps it
-/// (returned, to be tallied); a later valid row with it is rejected, and a rejected row after
-/// it is told so too.
+/// (returned, to be tallied) and a later valid row with the same content is rejected; when the
+/// later row's content differs (a corrected copy), both are rejected, each saying what differs.
+/// A rejected row after the first is told of the repeat too.
 pub(super) fn settle(
     files: &[Meta],
     held: Vec<(u32, Held)>,
@@ -270,51 +271,125 @@ pub(super) fn settle(
             .map(|(k, (f, r))| (*f, r.line, Kind::Invalid(k))),
     );
     rows.sort_by_key(|(f, line, _)| (*f, *line));
-    let mut first: std::collections::HashMap<String, (u32, u64)> = Default::default();
-    let mut claims = Vec::new();
+    // Each id's first valid row: where it is and its place among the claims.
+    let mut first: std::collections::HashMap<String, (u32, u64, usize)> = Default::default();
+    let mut claims: Vec<(u32, Held)> = Vec::new();
+    // Claims given again with other content: rejected too, with why.
+    let mut disowned: Vec<(usize, RowError)> = Vec::new();
     for (f, line, kind) in rows {
         let meta = &files[f as usize];
-        let repeat = |id: &str, (ff, fl): (u32, u64)| RowError {
+        let error = |message: String| RowError {
             file: meta.name.clone(),
             line,
             column: meta.columns.name(Col::Id),
-            message: msg::id_repeats(ui(), id, &files[ff as usize].name, fl),
+            message,
         };
         match kind {
             Kind::Invalid(k) => {
                 let r = &mut rejected[k].1;
                 let id = meta.cell(&r.cells, Col::Id);
-                if let Some(&at) = first.get(id).filter(|_| !id.is_empty()) {
-                    let e = repeat(id, at);
+                if let Some(&(ff, fl, _)) = first.get(id).filter(|_| !id.is_empty()) {
+                    let e = error(msg::id_repeats(ui(), id, &files[ff as usize].name, fl));
                     r.reasons.push(e);
                 }
             }
             Kind::Valid(h) => {
                 let id = meta.cell(&h.cells, Col::Id).to_owned();
-                match first.get(&id) {
-                    Some(&at) => {
-                        let reasons = vec![repeat(&id, at)];
-                        counts.rejected += 1;
-                        rejected.push((
-                            f,
-                            Rejected {
-                                file: meta.name.clone(),
-                                line,
-                                cells: h.cells,
-                                header: meta.header.clone(),
-                                reasons,
+                let Some(&(ff, fl, at)) = first.get(&id) else {
+                    first.insert(id, (f, line, claims.len()));
+                    claims.push((f, h));
+                    continue;
+                };
+                let there = &files[ff as usize];
+                let diffs = differences((meta, &h.cells), (there, &claims[at].1.cells));
+                let message = match diffs.is_empty() {
+                    true => msg::id_repeats(ui(), &id, &there.name, fl),
+                    false => {
+                        let theirs = differences((there, &claims[at].1.cells), (meta, &h.cells));
+                        let m = msg::id_given_again(ui(), &id, &meta.name, line, &theirs);
+                        disowned.push((
+                            at,
+                            RowError {
+                                file: there.name.clone(),
+                                line: fl,
+                                column: there.columns.name(Col::Id),
+                                message: m,
                             },
                         ));
+                        msg::id_repeats_otherwise(ui(), &id, &there.name, fl, &diffs)
                     }
-                    None => {
-                        first.insert(id, (f, line));
-                        claims.push((f, h));
-                    }
-                }
+                };
+                counts.rejected += 1;
+                rejected.push((
+                    f,
+                    Rejected {
+                        file: meta.name.clone(),
+                        line,
+                        cells: h.cells,
+                        header: meta.header.clone(),
+                        reasons: vec![error(message)],
+                    },
+                ));
             }
         }
     }
-    claims
+    if disowned.is_empty() {
+        return claims;
+    }
+    // A first row whose id came again with other content is not kept either: which of the two
+    // is right is for the office to say, not the order of the files.
+    let mut why: Vec<Vec<RowError>> = (0..claims.len()).map(|_| Vec::new()).collect();
+    for (at, e) in disowned {
+        why[at].push(e);
+    }
+    let mut kept = Vec::new();
+    for ((f, h), reasons) in claims.into_iter().zip(why) {
+        if reasons.is_empty() {
+            kept.push((f, h));
+            continue;
+        }
+        let meta = &files[f as usize];
+        counts.rejected += 1;
+        rejected.push((
+            f,
+            Rejected {
+                file: meta.name.clone(),
+                line: h.line,
+                cells: h.cells,
+                header: meta.header.clone(),
+                reasons,
+            },
+        ));
+    }
+    kept
+}
+
+/// The columns in which two rows with one id differ, as `column “here” / “there”`: the
+/// record's content, not its id or inspector.
+fn differences(here: (&Meta, &[String]), there: (&Meta, &[String])) -> Vec<String> {
+    const CONTENT: [Col; 11] = [
+        Col::Date,
+        Col::Unit,
+        Col::Indicator,
+        Col::Count,
+        Col::Value,
+        Col::Severity,
+        Col::Source,
+        Col::Deadline,
+        Col::Rectified,
+        Col::Status,
+        Col::Note,
+    ];
+    CONTENT
+        .iter()
+        .filter_map(|&c| {
+            let (a, b) = (
+                here.0.cell(here.1, c).trim(),
+                there.0.cell(there.1, c).trim(),
+            );
+            (a != b).then(|| msg::cell_differs(ui(), &here.0.columns.name(c), a, b))
+        })
+        .collect()
 }
 
 #[cfg(test)]
