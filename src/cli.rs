@@ -161,6 +161,7 @@ impl InputArgs {
             )?),
             None => None,
         };
+        let today = Some(today()?);
         let encoding = usage(
             self.encoding
                 .parse()
@@ -189,6 +190,7 @@ impl InputArgs {
             rubric: self.rubric.clone().or_else(|| project.rubric.clone()),
             units: self.units.clone().or_else(|| project.units.clone()),
             as_of,
+            today,
             skip_invalid: self.skip_invalid,
             strict_columns: self.strict_columns,
             rejects: self.rejects.clone(),
@@ -201,6 +203,17 @@ impl InputArgs {
             quiet: self.quiet,
             settings: project.path.as_deref().map(crate::config::relative),
         })
+    }
+}
+
+/// The run's date: `CIVSCORE_TODAY=YYYY-MM-DD` when set (reproducible runs and tests), else
+/// the clock's local date. The default as-of date is never after it (SPEC §7.1).
+pub fn today() -> Result<jiff::civil::Date, Error> {
+    match std::env::var("CIVSCORE_TODAY") {
+        Ok(s) if !s.trim().is_empty() => {
+            usage(parse_date(&s).map_err(|e: String| usage::flag(ui(), "CIVSCORE_TODAY", &e)))
+        }
+        _ => Ok(jiff::ZonedDateTime::now().date()),
     }
 }
 

@@ -198,6 +198,12 @@ pub enum How {
     },
     NaAverage,
     NaRescale,
+    /// Not due yet (待考核, SPEC §7.2): no deduction until `due`. `held` is (held so far, at
+    /// least) for a `required` indicator; None for a measurement not yet taken.
+    Pending {
+        held: Option<(u64, u64)>,
+        due: Date,
+    },
 }
 
 /// What a bands indicator measured.
@@ -440,10 +446,21 @@ impl Explainer<'_> {
             let d = row[k];
             by_category[ind.category] += d;
             let applicable = self.engine.applicable(unit, i);
-            if d.is_zero() && agg.records == 0 && applicable {
+            let pending =
+                applicable && !self.engine.is_due(i, months) && crate::rules::pending(ind, &agg);
+            if d.is_zero() && agg.records == 0 && applicable && !pending {
                 continue;
             }
             let how = match (applicable, self.rubric.not_applicable) {
+                (true, _) if pending => How::Pending {
+                    held: match ind.rule {
+                        Rule::Required { at_least, .. } => Some((agg.count, at_least)),
+                        _ => None,
+                    },
+                    due: months
+                        .first()
+                        .map_or(self.engine.as_of, |&m| self.engine.due_date(i, m)),
+                },
                 (true, _) => self.indicator_how(i, &agg, d),
                 (false, NaMode::Average) => How::NaAverage,
                 (false, NaMode::Rescale) => How::NaRescale,

@@ -92,6 +92,8 @@ words! {
     Grades => ("grades", "等级"),
     YearWeights => ("year weights", "年度权重"),
     Basis => ("basis", "依据"),
+    Due => ("due", "到期日"),
+    Pending => ("pending", "待考核"),
     Notes => ("notes", "说明"),
     // The monthly report's sheets and columns.
     MonthToDate => ("Month", "月度排名"),
@@ -580,6 +582,19 @@ fn indicator_how(l: Lang, how: &How) -> String {
             l,
             "not applicable: not judged (the others are rescaled)",
             "不适用：不考核（其余指标折算）"
+        ),
+        How::Pending {
+            held: Some((held, at_least)),
+            due,
+        } => say!(
+            l,
+            "pending (not due until {due}): held {held} of at least {at_least} so far, no deduction yet",
+            "待考核（{due} 到期）：目前已开展 {held} 次（应至少 {at_least} 次），暂不扣分"
+        ),
+        How::Pending { held: None, due } => say!(
+            l,
+            "pending (not due until {due}): no measured value yet, no deduction yet",
+            "待考核（{due} 到期）：尚无测量值，暂不扣分"
         ),
     }
 }

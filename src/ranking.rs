@@ -297,7 +297,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
         let head = Head {
             kind: Kind::Month,
             period: m.to_string(),
-            provisional: false,
+            provisional: scores.month_provisional(*m),
             parts: Vec::new(),
         };
         jobs.push((Key::Month(*m), head, lines));

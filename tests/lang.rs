@@ -3,7 +3,6 @@
 //! then the rubric.
 
 use std::path::Path;
-use std::process::Command;
 
 struct Out {
     stdout: String,
@@ -13,7 +12,7 @@ struct Out {
 
 /// Runs the binary in a folder with the hand fixture, with only the locale variables given.
 fn run(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+    let mut cmd = civscore_cmd();
     cmd.args(args).current_dir(dir);
     for k in [
         "LC_ALL",
@@ -411,4 +410,12 @@ fn is_cjk(c: char) -> bool {
 /// An English text without what it quotes ("…").
 fn unquoted(text: &str) -> String {
     text.split('"').step_by(2).collect()
+}
+
+/// The binary, with "today" fixed (SPEC §7.1: the default as-of date is never after today), so
+/// that results do not depend on the day the tests run.
+fn civscore_cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"));
+    c.env("CIVSCORE_TODAY", "2026-12-02");
+    c
 }
