@@ -121,6 +121,8 @@ pub struct MonthScore {
     pub deducted: Decimal,
     pub bonus: Decimal,
     pub vetoed: bool,
+    /// Records under appeal (SPEC §7.6).
+    pub appealed: u64,
 }
 
 /// A quarter's or year's result: the parts it rolls up (months or quarters), what was deducted
@@ -133,6 +135,8 @@ pub struct RollScore {
     pub deducted: Decimal,
     pub score: Decimal,
     pub vetoed: bool,
+    /// Records under appeal in the period's months (SPEC §7.6).
+    pub appealed: u64,
 }
 
 /// Every unit's results in every period of the data, indexed by unit.
@@ -216,6 +220,7 @@ pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>)
         count: u32::try_from(c.count).unwrap_or(u32::MAX),
         overdue,
         void: c.status == Status::Void,
+        appealed: c.status == Status::Appealed,
         value: c.value,
     }
 }
@@ -551,6 +556,7 @@ impl<'a> Engine<'a> {
                         deducted,
                         bonus,
                         vetoed: self.vetoed(u, m),
+                        appealed: self.store.appealed(u as u32, m),
                     }
                 })
                 .collect()
@@ -587,6 +593,7 @@ impl<'a> Engine<'a> {
                         deducted,
                         score: (mean - deducted).max(Decimal::ZERO),
                         vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
+                        appealed: months.iter().map(|m| scores.months[m][u].appealed).sum(),
                     }
                 })
                 .collect();
@@ -633,6 +640,10 @@ impl<'a> Engine<'a> {
                         deducted,
                         score: (base - deducted).max(Decimal::ZERO),
                         vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
+                        appealed: quarters
+                            .iter()
+                            .map(|q| scores.quarters[q][u].appealed)
+                            .sum(),
                     }
                 })
                 .collect();

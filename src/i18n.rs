@@ -118,6 +118,8 @@ words! {
     StatusNotApplicable => ("not applicable", "不适用"),
     StatusOnSpot => ("on the spot", "当场整改"),
     StatusValid => ("valid", "有效"),
+    StatusAppealed => ("under appeal", "申诉中"),
+    Appealed => ("Under appeal", "申诉中"),
     Level => ("Level", "督办级别"),
     DaysOverdue => ("Days overdue", "逾期天数"),
     InspectionDate => ("Date", "检查日期"),

@@ -350,6 +350,47 @@ fn today_caps_the_as_of_date() {
 }
 
 #[test]
+fn a_record_under_appeal_stands_and_is_counted() {
+    // SPEC §7.6: record 6 (U2, P2 major, January) under appeal (申诉中) still deducts 2, so
+    // U2's January stays 20 − 2 (P2) − 2 (R1 missing) = 16; record 12 (U1, P1, February) under
+    // review (复核中) still deducts 0.5 × 2 (repeat) = 1. Each row counts the records under
+    // appeal in its period: U2 January 1, U1 February 1; Q1 and the year: 1 each.
+    let t = hand();
+    let records = std::fs::read_to_string(t.path("records.csv")).unwrap();
+    let records = records
+        .replace(
+            "6,2026-01-05,U2,P2,,,major,,,,,",
+            "6,2026-01-05,U2,P2,,,major,,,,申诉中,",
+        )
+        .replace(
+            "12,2026-02-03,U1,P1,1,,,,,,,",
+            "12,2026-02-03,U1,P1,1,,,,,,复核中,",
+        );
+    std::fs::write(t.path("records.csv"), records).unwrap();
+    let doc = t
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    let jan = table(&doc, "month", "2026-01");
+    assert_eq!(row(jan, "U2")["score"], 16.0);
+    assert_eq!(row(jan, "U2")["appealed"], 1);
+    assert_eq!(row(jan, "U1")["appealed"], 0);
+    let feb = table(&doc, "month", "2026-02");
+    assert_eq!(row(feb, "U1")["score"], 20.5);
+    assert_eq!(row(feb, "U1")["appealed"], 1);
+    assert_eq!(row(feb, "U2")["appealed"], 0);
+    for (kind, period) in [("quarter", "2026Q1"), ("year", "2026")] {
+        let t = table(&doc, kind, period);
+        assert_eq!(row(t, "U1")["appealed"], 1, "{period}");
+        assert_eq!(row(t, "U2")["appealed"], 1, "{period}");
+        assert_eq!(row(t, "U3")["appealed"], 0, "{period}");
+    }
+}
+
+#[test]
 fn as_of_moves_the_overdue_line() {
     // As of 15 February the open record (deadline the 20th) is not late yet: U2 keeps 0.5.
     let doc = hand_score(&[
@@ -490,7 +531,7 @@ error: bad.csv:7: column \"count\": expected a whole number ≥ 0, found \"2.5\"
 error: bad.csv:8: column \"value\": indicator T1 needs a measured value, but the value is empty
 error: bad.csv:9: column \"severity\": unknown severity \"huge\"; expected one of: minor, major
 error: bad.csv:10: column \"source\": unknown source \"现场考察\" (did you mean \"现场考核\"?); the rubric declares: 现场考核, 暗访
-error: bad.csv:11: column \"status\": unknown status \"maybe\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废
+error: bad.csv:11: column \"status\": unknown status \"maybe\"; expected empty, valid/有效, on_spot/当场整改, appealed/申诉中/复核中, or void/撤销/作废
 error: bad.csv:12: column \"id\": id \"a\" repeats (first at bad.csv:2)
 error: bad.csv:13: column \"date\": the date is empty
 error: bad.csv:14: column \"count\": count 99999999999999999999999 is too large (at most 1000000)

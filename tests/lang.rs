@@ -176,7 +176,7 @@ error: bad.csv:3：“date”列：日期“2026-02-30”不存在：日历上�
 error: bad.csv:3：“indicator”列：未知指标“P9”（是否应为“P1”？）
 error: bad.csv:3：“count”列：数量应为不小于 0 的整数，实为“x”
 error: bad.csv:3：“source”列：未知检查方式“暗房”（是否应为“暗访”？）；细则规定的检查方式：现场考核、暗访
-error: bad.csv:3：“status”列：未知状态“坏”；应为空、valid/有效、on_spot/当场整改，或 void/撤销/作废
+error: bad.csv:3：“status”列：未知状态“坏”；应为空、valid/有效、on_spot/当场整改、appealed/申诉中/复核中，或 void/撤销/作废
 error: bad.csv:3：“unit”列：单位“U9”不在名册中（是否应为“U1”？）
 error: bad.csv:3：“id”列：编号“1”重复（首次出现在 bad.csv:2）
 error: 2 行中有 1 行无效，未计分（请修正，或用 --skip-invalid 只对有效行计分）

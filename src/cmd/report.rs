@@ -631,6 +631,7 @@ impl Ctx<'_> {
                 (_, false) => W::StatusNotApplicable,
                 (Status::OnSpot, _) => W::StatusOnSpot,
                 (Status::Valid, _) => W::StatusValid,
+                (Status::Appealed, _) => W::StatusAppealed,
             };
             let row = [
                 Cell::Words(self.where_(rec)),
