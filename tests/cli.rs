@@ -391,6 +391,44 @@ fn a_record_under_appeal_stands_and_is_counted() {
 }
 
 #[test]
+fn a_period_does_not_change_when_later_records_are_added() {
+    // The as-of date of `--period P` is the last day of the latest month with records up to P
+    // (never after today): records of April change nothing in February or the first quarter,
+    // which stays provisional as of 28 February with R2 pending.
+    let run = |extra: &str| {
+        let t = hand();
+        let mut records = std::fs::read_to_string(t.path("records.csv")).unwrap();
+        records.push_str(extra);
+        std::fs::write(t.path("records.csv"), records).unwrap();
+        let tables = |period: &str| {
+            let doc = hand_like(&t, &["--period", period, "--format", "json"]);
+            doc["tables"].clone()
+        };
+        (tables("2026-02"), tables("2026Q1"))
+    };
+    let before = run("");
+    let after = run("21,2026-04-02,U3,R2,,,,,,,,\n22,2026-04-03,U1,P1,3,,,,,,,\n");
+    assert_eq!(before, after);
+    assert_eq!(before.1[0]["provisional"], true);
+}
+
+/// `civscore score` on the hand files of `t` (possibly edited), as JSON.
+fn hand_like(t: &T, more: &[&str]) -> Value {
+    let mut args: Vec<String> = vec!["score".into()];
+    args.extend(HAND.iter().map(|s| s.to_string()));
+    args.extend(more.iter().map(|s| s.to_string()));
+    let mut cmd = civscore_cmd();
+    cmd.args(&args).current_dir(t.path(""));
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
 fn as_of_moves_the_overdue_line() {
     // As of 15 February the open record (deadline the 20th) is not late yet: U2 keeps 0.5.
     let doc = hand_score(&[
