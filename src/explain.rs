@@ -162,6 +162,8 @@ pub struct Finding {
     pub on_spot: Option<Decimal>,
     pub base: Decimal,
     pub late: Option<(i64, Decimal)>,
+    /// Under appeal (申诉中, SPEC §7.6): it stands until the office decides.
+    pub appealed: bool,
 }
 
 /// How an indicator's deduction came about.
@@ -332,6 +334,7 @@ impl RecordTrail<'_> {
             on_spot: f.on_spot,
             base,
             late: f.overdue_days.map(|d| (d, f.overdue_extra)),
+            appealed: r.status == Status::Appealed,
         });
         e.deduction = Some(base + f.overdue_extra);
         e.record = Some(RecordFactors {

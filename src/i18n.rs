@@ -508,6 +508,13 @@ fn finding(l: Lang, f: &Finding) -> String {
             (false, Lang::Zh) => format!("；整改逾期 {days} 天：逾期加扣 {}", n(extra)),
         });
     }
+    if f.appealed {
+        s.push_str(pick_str(
+            l,
+            "; under appeal: stands until the office decides",
+            "；申诉中：复核结论出来前照常扣分",
+        ));
+    }
     s
 }
 
@@ -998,6 +1005,7 @@ mod tests {
             on_spot: None,
             base: Decimal::TWO,
             late: Some((5, Decimal::new(5, 1))),
+            appealed: false,
         };
         let d = Detail::Finding(f);
         assert_eq!(

@@ -367,6 +367,26 @@ fn a_record_under_appeal_stands_and_is_counted() {
             "12,2026-02-03,U1,P1,1,,,,,,复核中,",
         );
     std::fs::write(t.path("records.csv"), records).unwrap();
+    let dir = t.path("");
+    // explain says so beside the record's deduction.
+    let out = civscore_cmd()
+        .args([
+            "explain",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .args(["--unit", "U2", "--period", "2026-01", "-q"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 × 2 (major) = 2; under appeal: stands until the office decides"),
+        "{text}"
+    );
     let doc = t
         .args(&["score"])
         .args(HAND)
