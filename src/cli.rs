@@ -164,6 +164,7 @@ impl InputArgs {
             )?),
             None => None,
         };
+        let today = Some(today()?);
         let encoding = usage(
             self.encoding
                 .parse()
@@ -192,6 +193,7 @@ impl InputArgs {
             rubric: self.rubric.clone().or_else(|| project.rubric.clone()),
             units: self.units.clone().or_else(|| project.units.clone()),
             as_of,
+            today,
             skip_invalid: self.skip_invalid,
             strict_columns: self.strict_columns,
             rejects: self.rejects.clone(),
@@ -221,7 +223,7 @@ impl InputArgs {
             Some(p) => Some(usage(p.parse::<Period>())?),
             None => None,
         };
-        let today = usage(crate::period::today())?;
+        let today = today()?;
         let month = crate::globs::run_month(period, today);
         let mut notes = Vec::new();
         let files = crate::globs::records(&project.records, month, &mut notes)?;
@@ -231,6 +233,17 @@ impl InputArgs {
             }
         }
         Ok(files)
+    }
+}
+
+/// The run's date: `CIVSCORE_TODAY=YYYY-MM-DD` when set (reproducible runs and tests), else
+/// the clock's local date. The default as-of date is never after it (SPEC §7.1).
+pub fn today() -> Result<jiff::civil::Date, Error> {
+    match std::env::var("CIVSCORE_TODAY") {
+        Ok(s) if !s.trim().is_empty() => {
+            usage(parse_date(&s).map_err(|e: String| usage::flag(ui(), "CIVSCORE_TODAY", &e)))
+        }
+        _ => Ok(jiff::ZonedDateTime::now().date()),
     }
 }
 

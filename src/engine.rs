@@ -121,6 +121,8 @@ pub struct MonthScore {
     pub deducted: Decimal,
     pub bonus: Decimal,
     pub vetoed: bool,
+    /// Records under appeal (SPEC §7.6).
+    pub appealed: u64,
 }
 
 /// A quarter's or year's result: the parts it rolls up (months or quarters), what was deducted
@@ -133,11 +135,15 @@ pub struct RollScore {
     pub deducted: Decimal,
     pub score: Decimal,
     pub vetoed: bool,
+    /// Records under appeal in the period's months (SPEC §7.6).
+    pub appealed: u64,
 }
 
 /// Every unit's results in every period of the data, indexed by unit.
 #[derive(Debug, Clone, Default)]
 pub struct Scores {
+    /// The run's as-of date (SPEC §7.1): a period is complete when it has reached its last day.
+    pub as_of: Date,
     pub assessed: BTreeSet<Month>,
     pub months: BTreeMap<Month, Vec<MonthScore>>,
     pub quarters: BTreeMap<Quarter, Vec<RollScore>>,
@@ -145,12 +151,17 @@ pub struct Scores {
 }
 
 impl Scores {
+    /// A period is provisional until the as-of date reaches its last day (SPEC §7.1).
+    pub fn month_provisional(&self, m: Month) -> bool {
+        self.as_of < m.last_day()
+    }
+
     pub fn quarter_provisional(&self, q: Quarter) -> bool {
-        q.months().iter().any(|m| !self.assessed.contains(m))
+        self.as_of < q.months()[2].last_day()
     }
 
     pub fn year_provisional(&self, y: i32) -> bool {
-        (1..=12).any(|m| !self.assessed.contains(&Month::new(y, m)))
+        self.as_of < Month::new(y, 12).last_day()
     }
 }
 
@@ -161,6 +172,10 @@ pub struct Engine<'a> {
     layout: Layout,
     store: Store,
     pub assessed: BTreeSet<Month>,
+    /// The run's as-of date (SPEC §7.1), which decides what is complete and what is due:
+    /// given by the caller ([`Engine::at`]); by default the last day of the latest assessed
+    /// month. The engine reads no clock.
+    pub as_of: Date,
     applicable: Vec<Vec<bool>>,
     veto_indicators: Vec<usize>,
     /// Unit numbers in the order of their codes.
@@ -205,6 +220,7 @@ pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>)
         count: u32::try_from(c.count).unwrap_or(u32::MAX),
         overdue,
         void: c.status == Status::Void,
+        appealed: c.status == Status::Appealed,
         value: c.value,
     }
 }
@@ -221,7 +237,11 @@ impl<'a> Engine<'a> {
         for r in records {
             store.add(&layout, &slim(&layout, r.unit as u32, &r.checked(), as_of));
         }
-        Engine::from_store(rubric, units, layout, store)
+        let engine = Engine::from_store(rubric, units, layout, store);
+        match as_of {
+            Some(date) => engine.at(date),
+            None => engine,
+        }
     }
 
     /// An engine over tallies already made (by the streaming reader).
@@ -246,16 +266,48 @@ impl<'a> Engine<'a> {
             .collect();
         let mut by_code: Vec<usize> = (0..units.list.len()).collect();
         by_code.sort_by(|a, b| units.list[*a].code.cmp(&units.list[*b].code));
+        let assessed = store.assessed();
         Engine {
             rubric,
             units,
             by_code,
-            assessed: store.assessed(),
+            as_of: assessed.last().map_or(Date::MAX, |m| m.last_day()),
+            assessed,
             layout,
             store,
             applicable,
             veto_indicators,
         }
+    }
+
+    /// The engine judging as of `date` (SPEC §7.1): complete periods and due indicators.
+    pub fn at(mut self, date: Date) -> Self {
+        self.as_of = date;
+        self
+    }
+
+    /// The date an indicator falls due in the period of its level that contains `month`
+    /// (SPEC §7.2, §7.11): its `due:` date when that lies in the period, else the period's
+    /// last day.
+    pub fn due_date(&self, indicator: usize, month: Month) -> Date {
+        let ind = &self.rubric.indicators[indicator];
+        let (first, len) = match ind.per {
+            Per::Month => (month, 1),
+            Per::Quarter => (month.quarter().months()[0], 3),
+            Per::Year => (Month::new(month.year(), 1), 12),
+        };
+        let last = Month(first.0 + len - 1).last_day();
+        ind.due
+            .and_then(|d| d.date_in(first, len))
+            .map_or(last, |d| d.min(last))
+    }
+
+    /// Whether an indicator is due in the period of its level that `months` cover (the as-of
+    /// date has reached its due date); before that it is pending (SPEC §7.2).
+    pub fn is_due(&self, indicator: usize, months: &[Month]) -> bool {
+        months
+            .first()
+            .is_none_or(|&m| self.as_of >= self.due_date(indicator, m))
     }
 
     /// Why the tallies cannot be scored (a counter overflowed, too many counters, a value out of
@@ -352,16 +404,27 @@ impl<'a> Engine<'a> {
     /// mean of the applicable units standing in for a not-applicable indicator under
     /// `not_applicable: average`: `[unit][k]` for `inds[k]`. Rescaling is applied to the total
     /// (see `total`), so that it is one exact multiplication and one division.
+    ///
+    /// `months` are the period of the indicators' level (a month, a quarter's months, a year's
+    /// months): an indicator not yet due there whose judgement rests on what has not happened
+    /// (SPEC §7.2) deducts nothing.
     pub fn deductions(&self, inds: &[usize], months: &[Month]) -> Vec<Vec<Decimal>> {
         let n = self.units.list.len();
+        let due: Vec<bool> = inds.iter().map(|&i| self.is_due(i, months)).collect();
         let mut out: Vec<Vec<Decimal>> = (0..n)
             .map(|u| {
                 inds.iter()
-                    .map(|&i| {
-                        if self.applicable[u][i] {
-                            rules::deduction(&self.rubric.indicators[i], &self.agg(u, i, months))
-                        } else {
+                    .zip(&due)
+                    .map(|(&i, &due)| {
+                        if !self.applicable[u][i] {
+                            return Decimal::ZERO;
+                        }
+                        let ind = &self.rubric.indicators[i];
+                        let agg = self.agg(u, i, months);
+                        if !due && rules::pending(ind, &agg) {
                             Decimal::ZERO
+                        } else {
+                            rules::deduction(ind, &agg)
                         }
                     })
                     .collect()
@@ -460,6 +523,7 @@ impl<'a> Engine<'a> {
     /// Scores only the periods `need` names (and what they roll up from).
     pub fn score_need(&self, need: &Need) -> Scores {
         let mut scores = Scores {
+            as_of: self.as_of,
             assessed: self.assessed.clone(),
             ..Scores::default()
         };
@@ -492,6 +556,7 @@ impl<'a> Engine<'a> {
                         deducted,
                         bonus,
                         vetoed: self.vetoed(u, m),
+                        appealed: self.store.appealed(u as u32, m),
                     }
                 })
                 .collect()
@@ -528,6 +593,7 @@ impl<'a> Engine<'a> {
                         deducted,
                         score: (mean - deducted).max(Decimal::ZERO),
                         vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
+                        appealed: months.iter().map(|m| scores.months[m][u].appealed).sum(),
                     }
                 })
                 .collect();
@@ -574,6 +640,10 @@ impl<'a> Engine<'a> {
                         deducted,
                         score: (base - deducted).max(Decimal::ZERO),
                         vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
+                        appealed: quarters
+                            .iter()
+                            .map(|q| scores.quarters[q][u].appealed)
+                            .sum(),
                     }
                 })
                 .collect();
@@ -646,6 +716,112 @@ pub fn weighted_mean(parts: &[(String, Decimal)], weights: &[Decimal]) -> Decima
 }
 
 /// Scores records in one call.
+/// `as_of` is `--as-of`: the date lateness is judged at and the run's as-of date; without it,
+/// the last day of the latest assessed month.
 pub fn score(rubric: &Rubric, units: &Units, records: &[Record], as_of: Option<Date>) -> Scores {
     Engine::new(rubric, units, records, as_of).score()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    /// A rubric with every kind of `due:` (SPEC §7.2). 2+2+4+4+3+3+2 = 20.
+    const CALENDAR: &str = r#"civscore: 1.1
+full: 20
+categories:
+  - code: A
+    indicators:
+      - {code: M1, points: 2, rule: required, due: 20}
+      - {code: M2, points: 2, rule: required}
+      - {code: T1, points: 4, rule: threshold, target: 20, missing: zero}
+      - {code: Q1, points: 4, rule: required, per: 季度, due: "05-15"}
+      - {code: Y1, points: 3, rule: required, per: 年, due: "06-30"}
+      - {code: Y2, points: 3, rule: required, per: 年度}
+      - {code: F1, points: 2, rule: per_finding, deduct: 1}
+"#;
+
+    /// U1's scores in 2026 as of `as_of`: one finding (F1) in May and one in November, nothing
+    /// else held or measured.
+    fn calendar(as_of: Date) -> Scores {
+        let rubric = crate::rubric::load(CALENDAR, "r.yaml").unwrap();
+        let csv = "date,unit,indicator\n2026-05-03,U1,F1\n2026-11-03,U1,F1\n";
+        let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        Engine::new(&rubric, &read.units, &records, None)
+            .at(as_of)
+            .score()
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn what_is_not_due_is_pending() {
+        let (may, nov) = (Month::new(2026, 5), Month::new(2026, 11));
+        let (q2, q4) = (may.quarter(), nov.quarter());
+        // (as of, May, Q2, Nov, Q4, year)
+        let cases = [
+            // 20 May: May's M1 is due (the 20th): 20 − F1 1 − M1 2 = 17; M2 (due the 31st)
+            // and T1 (no measurement) pending. Q2: Q1 due 15 May is reached: 17 − 4 = 13.
+            // November is scored on its records (after the as-of date): 20 − 1 = 19, all
+            // pending; Q4 19 (Q1's due date lies in Q2 only: Q4's is its end).
+            // Year: Y1 (due 30 June) and Y2 (31 December) pending: (13 + 19) / 2 = 16.
+            ("2026-05-20", "17", "13", "19", "19", "16"),
+            // 10 November: May and Q2 complete: May 20 − 1 − 2 − 2 − 4 (T1 missing: zero) = 11;
+            // Q2 11 − 4 = 7. November: 20 − 1 = 19 (M1 due the 20th). Q4 19.
+            // Year: Y1 due: (7 + 19) / 2 − 3 = 10; Y2 pending.
+            ("2026-11-10", "11", "7", "19", "19", "10"),
+            // 20 November: M1 due: 20 − 1 − 2 = 17. Q4 17. Year (7 + 17) / 2 − 3 = 9.
+            ("2026-11-20", "11", "7", "17", "17", "9"),
+            // 30 November: November complete: 11. Q4 still provisional, Q1 pending: 11.
+            // Year (7 + 11) / 2 − 3 = 6.
+            ("2026-11-30", "11", "7", "11", "11", "6"),
+            // 31 December: everything complete: Q4 11 − 4 = 7; year (7 + 7) / 2 − 3 − 3 = 1.
+            ("2026-12-31", "11", "7", "11", "7", "1"),
+        ];
+        for (as_of, m5, q_2, m11, q_4, y) in cases {
+            let s = calendar(as_of.parse().unwrap());
+            let got = [
+                s.months[&may][0].score,
+                s.quarters[&q2][0].score,
+                s.months[&nov][0].score,
+                s.quarters[&q4][0].score,
+                s.years[&2026][0].score,
+            ];
+            assert_eq!(got, [m5, q_2, m11, q_4, y].map(d), "as of {as_of}");
+        }
+    }
+
+    #[test]
+    fn complete_by_the_as_of_date() {
+        let s = calendar(date(2026, 11, 30));
+        assert!(!s.month_provisional(Month::new(2026, 11)));
+        assert!(s.month_provisional(Month::new(2026, 12)));
+        // Q4 ends on 31 December; Q2 (only May assessed) is complete all the same.
+        assert!(s.quarter_provisional(Quarter(2026 * 4 + 3)));
+        assert!(!s.quarter_provisional(Quarter(2026 * 4 + 1)));
+        assert!(s.year_provisional(2026));
+        let s = calendar(date(2026, 12, 31));
+        assert!(!s.quarter_provisional(Quarter(2026 * 4 + 3)));
+        assert!(!s.year_provisional(2026));
+    }
+
+    #[test]
+    fn a_value_measured_is_judged_before_it_is_due() {
+        // T1 measured 15 on 3 November, as of 10 November: judged (a measurement taken is a
+        // measurement): below 20, `below: zero` → loses its 4 points. 20 − 4 = 16.
+        let rubric = crate::rubric::load(CALENDAR, "r.yaml").unwrap();
+        let csv = "date,unit,indicator,value\n2026-11-03,U1,T1,15\n";
+        let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        let s = Engine::new(&rubric, &read.units, &records, None)
+            .at(date(2026, 11, 10))
+            .score();
+        assert_eq!(s.months[&Month::new(2026, 11)][0].score, d("16"));
+    }
 }

@@ -162,6 +162,8 @@ pub struct Finding {
     pub on_spot: Option<Decimal>,
     pub base: Decimal,
     pub late: Option<(i64, Decimal)>,
+    /// Under appeal (申诉中, SPEC §7.6): it stands until the office decides.
+    pub appealed: bool,
 }
 
 /// How an indicator's deduction came about.
@@ -198,6 +200,12 @@ pub enum How {
     },
     NaAverage,
     NaRescale,
+    /// Not due yet (待考核, SPEC §7.2): no deduction until `due`. `held` is (held so far, at
+    /// least) for a `required` indicator; None for a measurement not yet taken.
+    Pending {
+        held: Option<(u64, u64)>,
+        due: Date,
+    },
 }
 
 /// What a bands indicator measured.
@@ -326,6 +334,7 @@ impl RecordTrail<'_> {
             on_spot: f.on_spot,
             base,
             late: f.overdue_days.map(|d| (d, f.overdue_extra)),
+            appealed: r.status == Status::Appealed,
         });
         e.deduction = Some(base + f.overdue_extra);
         e.record = Some(RecordFactors {
@@ -440,10 +449,21 @@ impl Explainer<'_> {
             let d = row[k];
             by_category[ind.category] += d;
             let applicable = self.engine.applicable(unit, i);
-            if d.is_zero() && agg.records == 0 && applicable {
+            let pending =
+                applicable && !self.engine.is_due(i, months) && crate::rules::pending(ind, &agg);
+            if d.is_zero() && agg.records == 0 && applicable && !pending {
                 continue;
             }
             let how = match (applicable, self.rubric.not_applicable) {
+                (true, _) if pending => How::Pending {
+                    held: match ind.rule {
+                        Rule::Required { at_least, .. } => Some((agg.count, at_least)),
+                        _ => None,
+                    },
+                    due: months
+                        .first()
+                        .map_or(self.engine.as_of, |&m| self.engine.due_date(i, m)),
+                },
                 (true, _) => self.indicator_how(i, &agg, d),
                 (false, NaMode::Average) => How::NaAverage,
                 (false, NaMode::Rescale) => How::NaRescale,

@@ -92,6 +92,8 @@ words! {
     Grades => ("grades", "等级"),
     YearWeights => ("year weights", "年度权重"),
     Basis => ("basis", "依据"),
+    Due => ("due", "到期日"),
+    Pending => ("pending", "待考核"),
     Notes => ("notes", "说明"),
     // The monthly report's sheets and columns.
     MonthToDate => ("Month", "月度排名"),
@@ -116,6 +118,8 @@ words! {
     StatusNotApplicable => ("not applicable", "不适用"),
     StatusOnSpot => ("on the spot", "当场整改"),
     StatusValid => ("valid", "有效"),
+    StatusAppealed => ("under appeal", "申诉中"),
+    Appealed => ("Under appeal", "申诉中"),
     Level => ("Level", "督办级别"),
     DaysOverdue => ("Days overdue", "逾期天数"),
     InspectionDate => ("Date", "检查日期"),
@@ -504,6 +508,13 @@ fn finding(l: Lang, f: &Finding) -> String {
             (false, Lang::Zh) => format!("；整改逾期 {days} 天：逾期加扣 {}", n(extra)),
         });
     }
+    if f.appealed {
+        s.push_str(pick_str(
+            l,
+            "; under appeal: stands until the office decides",
+            "；申诉中：复核结论出来前照常扣分",
+        ));
+    }
     s
 }
 
@@ -580,6 +591,19 @@ fn indicator_how(l: Lang, how: &How) -> String {
             l,
             "not applicable: not judged (the others are rescaled)",
             "不适用：不考核（其余指标折算）"
+        ),
+        How::Pending {
+            held: Some((held, at_least)),
+            due,
+        } => say!(
+            l,
+            "pending (not due until {due}): held {held} of at least {at_least} so far, no deduction yet",
+            "待考核（{due} 到期）：目前已开展 {held} 次（应至少 {at_least} 次），暂不扣分"
+        ),
+        How::Pending { held: None, due } => say!(
+            l,
+            "pending (not due until {due}): no measured value yet, no deduction yet",
+            "待考核（{due} 到期）：尚无测量值，暂不扣分"
         ),
     }
 }
@@ -981,6 +1005,7 @@ mod tests {
             on_spot: None,
             base: Decimal::TWO,
             late: Some((5, Decimal::new(5, 1))),
+            appealed: false,
         };
         let d = Detail::Finding(f);
         assert_eq!(

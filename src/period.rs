@@ -104,15 +104,6 @@ impl Period {
     }
 }
 
-/// Today's date: `CIVSCORE_TODAY=YYYY-MM-DD` when set (reproducible runs and tests), else the
-/// system clock's date in the local time zone.
-pub fn today() -> Result<Date, String> {
-    match std::env::var("CIVSCORE_TODAY") {
-        Ok(s) => parse_date(s.trim()).map_err(|e| format!("CIVSCORE_TODAY: {e}")),
-        Err(_) => Ok(jiff::ZonedDateTime::now().date()),
-    }
-}
-
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

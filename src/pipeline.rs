@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use jiff::civil::Date;
+
 use crate::builtin;
 use crate::cmd::{self, Inputs, Selection};
 use crate::engine::{Engine, Need, Scores};
@@ -129,12 +131,30 @@ pub fn read_under(
 }
 
 /// The tallies scored for a selection: the engine (for audit trails), the scores and the
-/// ranked tables, and the last month looked at.
+/// ranked tables, the last month looked at, and the as-of date.
 pub struct Scored<'a> {
     pub engine: Engine<'a>,
     pub scores: Scores,
     pub tables: Tables,
     pub until: Month,
+    pub as_of: Date,
+}
+
+/// `--as-of` and the run's date (SPEC §7.1).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    pub as_of: Option<Date>,
+    pub today: Option<Date>,
+}
+
+impl Clock {
+    /// The as-of date of a run whose latest assessed month is `latest`: `--as-of`, else the
+    /// earlier of that month's last day and today.
+    pub fn as_of(&self, latest: Month) -> Date {
+        let end = latest.last_day();
+        self.as_of
+            .unwrap_or_else(|| self.today.map_or(end, |t| t.min(end)))
+    }
 }
 
 impl Scored<'_> {
@@ -150,24 +170,30 @@ pub fn score<'a>(
     units: &'a Units,
     store: Store,
     selection: Selection,
+    clock: Clock,
 ) -> Result<Scored<'a>, Error> {
-    score_with(rubric, units, store, selection, |until| {
+    score_with(rubric, units, store, selection, clock, |until| {
         need(selection, until)
     })
 }
 
 /// Scores the periods `need` asks for, given the last month the selection looks at: records
-/// after it are left out, so that a past period is scored as it stood then.
+/// after it are left out, so that a past period is scored as it stood then. The as-of date is
+/// `--as-of`, else the earlier of today and the last day of the latest assessed month the
+/// selection looks at (so a past period is also judged complete or due as it stood then).
 pub fn score_with<'a>(
     rubric: &'a Rubric,
     units: &'a Units,
     mut store: Store,
     selection: Selection,
+    clock: Clock,
     need: impl FnOnce(Month) -> Need,
 ) -> Result<Scored<'a>, Error> {
     let until = until(&store.assessed(), selection)?;
     store.truncate_after(until);
-    let engine = Engine::from_store(rubric, units, Layout::new(rubric), store);
+    let latest = store.assessed().last().copied().unwrap_or(until);
+    let as_of = clock.as_of(latest);
+    let engine = Engine::from_store(rubric, units, Layout::new(rubric), store).at(as_of);
     if let Some(problem) = engine.problem() {
         return Err(Error::Invalid(tally_problem(rubric, units, problem)));
     }
@@ -187,6 +213,7 @@ pub fn score_with<'a>(
         scores,
         tables,
         until,
+        as_of,
     })
 }
 

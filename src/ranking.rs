@@ -50,6 +50,8 @@ pub struct Row {
     pub parts: Vec<Option<Decimal>>,
     pub grade: Option<String>,
     pub vetoed: bool,
+    /// Records under appeal in the period (SPEC §7.6).
+    pub appealed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +148,7 @@ struct Line {
     bonus: Option<Decimal>,
     parts: Vec<(String, Decimal)>,
     vetoed: bool,
+    appealed: u64,
 }
 
 /// What a table is about, before its rows are ranked.
@@ -210,6 +213,7 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
                     .collect(),
                 grade: grade(rubric, rounded, l.vetoed),
                 vetoed: l.vetoed,
+                appealed: l.appealed,
             }
         })
         .collect();
@@ -232,6 +236,7 @@ fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
             bonus: None,
             parts: r.parts.clone(),
             vetoed: r.vetoed,
+            appealed: r.appealed,
         })
         .collect()
 }
@@ -292,12 +297,13 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
                 bonus: Some(s.bonus),
                 parts: Vec::new(),
                 vetoed: s.vetoed,
+                appealed: s.appealed,
             })
             .collect();
         let head = Head {
             kind: Kind::Month,
             period: m.to_string(),
-            provisional: false,
+            provisional: scores.month_provisional(*m),
             parts: Vec::new(),
         };
         jobs.push((Key::Month(*m), head, lines));
@@ -373,6 +379,7 @@ mod tests {
                 parts: Vec::new(),
                 grade: (!g.is_empty() && *g != "V").then(|| g.to_string()),
                 vetoed: *g == "V",
+                appealed: 0,
             })
             .collect();
         Table {

@@ -168,7 +168,50 @@ pub struct Indicator {
     pub note: Option<String>,
     /// The clause of the work plan the indicator implements (考核依据).
     pub basis: Option<String>,
+    /// When the indicator falls due before its period is complete (SPEC §7.2).
+    pub due: Option<Due>,
     pub category: usize,
+}
+
+/// `due:` (SPEC §7.2): the day of the month of a `per: month` indicator (`due: 20`), or the
+/// day of the year of a `per: quarter|year` one (`due: "06-30"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Day 1..=31 of the month (the month's last day when it is shorter).
+    Day(u8),
+    /// Month 1..=12 and day of the year (29 February is the 28th in a common year).
+    MonthDay(u8, u8),
+}
+
+impl Due {
+    /// The date this falls due in the period that starts with `first` (a month, a quarter or a
+    /// year's first month): None for a `MonthDay` outside that period, which is due only when
+    /// complete (SPEC §7.11).
+    pub fn date_in(self, first: crate::period::Month, months: i32) -> Option<jiff::civil::Date> {
+        use crate::period::Month;
+        let (m, day) = match self {
+            Due::Day(d) => (first, d),
+            Due::MonthDay(mm, dd) => (Month::new(first.year(), i32::from(mm)), dd),
+        };
+        if m < first || m.0 >= first.0 + months {
+            return None;
+        }
+        let last = m.last_day();
+        Some(if i8::try_from(day).unwrap_or(i8::MAX) >= last.day() {
+            last
+        } else {
+            jiff::civil::Date::new(last.year(), last.month(), day as i8).unwrap_or(last)
+        })
+    }
+}
+
+impl std::fmt::Display for Due {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Due::Day(d) => write!(f, "{d}"),
+            Due::MonthDay(m, d) => write!(f, "{m:02}-{d:02}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -1164,7 +1207,9 @@ fn grades(file: &str, node: &Node, path: &str) -> Res<Vec<Grade>> {
     Ok(out)
 }
 
-const COMMON_KEYS: &[&str] = &["code", "name", "points", "rule", "per", "note", "basis"];
+const COMMON_KEYS: &[&str] = &[
+    "code", "name", "points", "rule", "per", "note", "basis", "due",
+];
 
 fn indicator(
     file: &str,
@@ -1185,6 +1230,7 @@ fn indicator(
         Some("year" | "年" | "年度") => Per::Year,
         _ => Per::Month,
     };
+    let due = opt(&mut o, "due", |n, p| due(file, n, p, per))?;
     let (rn, rp) = o.req("rule", Need::Rule)?;
     let rule_name = word(file, rn, &rp, &RULES)?;
     let points = points(&mut o, path, rule_name)?;
@@ -1232,8 +1278,35 @@ fn indicator(
         per,
         note,
         basis,
+        due,
         category,
     })
+}
+
+/// `due:` of an indicator judged `per`: a day of the month (`20`) for a monthly one, a day of
+/// the year (`"06-30"`, also `6-30`, `06/30`, `6月30日`) for a quarterly or yearly one.
+fn due(file: &str, node: &Node, path: &str, per: Per) -> Res<Due> {
+    if per == Per::Month {
+        let day = whole(file, node, path, 1)
+            .ok()
+            .filter(|d| *d <= 31)
+            .ok_or_else(|| err(file, node.pos, path, tell::due_day(ui())))?;
+        return Ok(Due::Day(day as u8));
+    }
+    let t = text(file, node, path).unwrap_or_default();
+    let t = t.trim().trim_end_matches('日');
+    let parsed = t.split_once(['-', '/', '月', '.']).and_then(|(m, d)| {
+        let digits = |x: &str| {
+            (!x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| x.parse::<u8>().ok())
+                .flatten()
+        };
+        let (m, d) = (digits(m)?, digits(d)?);
+        // 2024 is a leap year: every day that some year has is accepted.
+        let ok = jiff::civil::Date::new(2024, m as i8, d as i8).is_ok();
+        ok.then_some(Due::MonthDay(m, d))
+    });
+    parsed.ok_or_else(|| err(file, node.pos, path, tell::due_month_day(ui())))
 }
 
 /// The spellings of `per:`, English and Chinese.
@@ -1495,6 +1568,52 @@ mod tests {
     }
 
     #[test]
+    fn due_dates_by_level() {
+        let y = "civscore: 1.1\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, points: 4, rule: required, due: 20}\n      - {code: A2, points: 3, rule: required, per: 年度, due: \"06-30\"}\n      - {code: A3, points: 3, rule: required, per: quarter, due: 2月29日}\n";
+        let r = load_ok(y);
+        let due: Vec<Option<Due>> = r.indicators.iter().map(|i| i.due).collect();
+        assert_eq!(
+            due,
+            [
+                Some(Due::Day(20)),
+                Some(Due::MonthDay(6, 30)),
+                Some(Due::MonthDay(2, 29))
+            ]
+        );
+        // Day 31 of a 30-day month is its last day; 29 February of a common year is the 28th.
+        let may = crate::period::Month::new(2026, 4);
+        assert_eq!(
+            Due::Day(31).date_in(may, 1),
+            Some(jiff::civil::date(2026, 4, 30))
+        );
+        let q1 = crate::period::Month::new(2026, 1);
+        assert_eq!(
+            Due::MonthDay(2, 29).date_in(q1, 3),
+            Some(jiff::civil::date(2026, 2, 28))
+        );
+        // A quarterly due date brings forward only the quarter that contains it.
+        assert!(
+            Due::MonthDay(3, 31)
+                .date_in(q1.quarter().months()[0], 3)
+                .is_some()
+        );
+        assert_eq!(Due::MonthDay(6, 30).date_in(q1, 3), None);
+        // Wrong forms for the level: a monthly one takes a day, the others a month and day.
+        let e = load_err(&y.replace("due: 20", "due: \"06-30\""));
+        assert!(
+            e.contains("categories[0].indicators[0].due") && e.contains("1 to 31"),
+            "{e}"
+        );
+        let e = load_err(&y.replace("due: \"06-30\"", "due: 32"));
+        assert!(
+            e.contains("categories[0].indicators[1].due") && e.contains("MM-DD"),
+            "{e}"
+        );
+        let e = load_err(&y.replace("due: 2月29日", "due: 02-30"));
+        assert!(e.contains("categories[0].indicators[2].due"), "{e}");
+    }
+
+    #[test]
     fn numbers_are_plain_decimals_within_bounds() {
         let with = |v: &str| MINI.replace("deduct: 0.5", &format!("deduct: {v}"));
         for ok in ["0.5", ".5", "2", "+2", "1e3", "0.000001"] {
@@ -1553,7 +1672,7 @@ mod tests {
         let y = MINI.replace("deduct: 0.5", "deduct: 0.5, dedcut: 1");
         assert_eq!(
             load_err(&y),
-            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, basis, deduct, overdue, repeat, on_spot"
+            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, basis, due, deduct, overdue, repeat, on_spot"
         );
     }
 

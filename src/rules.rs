@@ -83,6 +83,23 @@ pub fn deduction(ind: &Indicator, agg: &Agg) -> Decimal {
     lost.clamp(Decimal::ZERO, points)
 }
 
+/// Whether an indicator's judgement rests on what has not happened yet, so that it deducts
+/// nothing before it is due (SPEC §7.2): an activity still to be held (`required`), and a
+/// measurement not yet taken (`threshold`, `bands` with `measure: value`, without a value).
+/// Findings, counts, bonuses and vetoes are judged on the records so far. A `required`
+/// indicator already held often enough is not pending: nothing is missing.
+pub fn pending(ind: &Indicator, agg: &Agg) -> bool {
+    match &ind.rule {
+        Rule::Required { at_least, .. } => agg.count < *at_least,
+        Rule::Threshold { .. }
+        | Rule::Bands {
+            measure: Measure::Value,
+            ..
+        } => agg.values == 0,
+        _ => false,
+    }
+}
+
 fn missed(missing: Missing, points: Decimal) -> Decimal {
     match missing {
         Missing::Full => Decimal::ZERO,
@@ -161,6 +178,7 @@ mod tests {
     fn ind(points: &str, rule: Rule) -> Indicator {
         Indicator {
             basis: None,
+            due: None,
             code: "X1".into(),
             name: "x".into(),
             points: d(points),

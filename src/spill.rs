@@ -361,6 +361,7 @@ fn encode(r: &Record, w: &mut impl Write) -> io::Result<()> {
         Status::Valid => 0u8,
         Status::OnSpot => 1,
         Status::Void => 2,
+        Status::Appealed => 3,
     };
     w.write_all(&[status])?;
     text(w, r.id.as_deref())?;
@@ -415,6 +416,7 @@ fn decode(r: &mut impl Read) -> io::Result<Option<Record>> {
     let status = match bytes::<1>(r)? {
         [0] => Status::Valid,
         [1] => Status::OnSpot,
+        [3] => Status::Appealed,
         _ => Status::Void,
     };
     let id = read_text(r)?;
@@ -499,7 +501,12 @@ mod tests {
             weight: Decimal::new(15, 1),
             deadline: (!line.is_multiple_of(5)).then(|| Date::new(2026, 12, 1).unwrap()),
             rectified: None,
-            status: [Status::Valid, Status::OnSpot, Status::Void][line as usize % 3],
+            status: [
+                Status::Valid,
+                Status::OnSpot,
+                Status::Void,
+                Status::Appealed,
+            ][line as usize % 4],
             id: Some(format!("R{line}")),
             note: note.to_owned(),
             inspector: String::new(),

@@ -156,6 +156,8 @@ pub struct Slim {
     pub count: u32,
     pub overdue: bool,
     pub void: bool,
+    /// Under appeal (申诉中, SPEC §7.6): the record stands, and is counted.
+    pub appealed: bool,
     pub value: Option<Decimal>,
 }
 
@@ -179,6 +181,8 @@ pub struct Store {
     /// (unit, indicator, month) → (Σ value, number of values).
     values: HashMap<(u32, u32, Month), (Decimal, u64)>,
     assessed: BTreeSet<Month>,
+    /// (unit, month) → records under appeal (SPEC §7.6).
+    appealed: HashMap<(u32, Month), u64>,
     /// Months of the window seen by `add`, as bits (a tree would cost more than the counters),
     /// folded into `assessed` when read; other months go straight into `assessed`.
     seen_window: u64,
@@ -383,6 +387,9 @@ impl Store {
         // A void record, or an inspection that found nothing (0处, SPEC §7.14), makes its month
         // assessed and counts for nothing else: no finding, no activity held, no measurement,
         // no veto, no repeat next month.
+        if r.appealed {
+            *self.appealed.entry((r.unit, r.month)).or_default() += 1;
+        }
         if r.void || r.count == 0 {
             return;
         }
@@ -469,6 +476,11 @@ impl Store {
     }
 
     /// Forgets every month after `last`: a period in the past is scored as it stood then.
+    /// A unit's records under appeal in a month (SPEC §7.6).
+    pub fn appealed(&self, unit: u32, month: Month) -> u64 {
+        self.appealed.get(&(unit, month)).copied().unwrap_or(0)
+    }
+
     pub fn truncate_after(&mut self, last: Month) {
         self.settle();
         for (s, n) in self.table.iter_mut().enumerate() {
@@ -479,6 +491,7 @@ impl Store {
         }
         self.far.retain(|(_, m), _| *m <= last);
         self.values.retain(|(_, _, m), _| *m <= last);
+        self.appealed.retain(|(_, m), _| *m <= last);
         self.assessed.retain(|m| *m <= last);
     }
 
@@ -562,6 +575,10 @@ impl Store {
         for (&at, &v) in &other.spill {
             self.bump(placed[at / n] + at % n, v);
         }
+        for ((u, m), n) in other.appealed {
+            let to = unit_map.get(u as usize).copied().unwrap_or(u);
+            *self.appealed.entry((to, m)).or_default() += n;
+        }
         for ((u, i, m), (s, n)) in other.values {
             let to = unit_map.get(u as usize).copied().unwrap_or(u);
             let e = self.values.entry((to, i, m)).or_default();
@@ -612,6 +629,7 @@ mod tests {
             count,
             overdue: false,
             void: false,
+            appealed: false,
             value: None,
         }
     }

@@ -92,7 +92,7 @@ impl T {
     }
 
     fn run(&self) -> Out {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+        let mut cmd = civscore_cmd();
         cmd.args(&self.args).current_dir(self.dir.path());
         // English messages, whatever the locale of the machine running the tests.
         cmd.env_remove("NO_COLOR")
@@ -240,33 +240,212 @@ fn hand_computed_months() {
 
 #[test]
 fn hand_computed_quarter_and_year() {
+    // CIVSCORE_TODAY is 2026-12-02: the as-of date is the earlier of it and the last day of the
+    // latest assessed month, 2026-02-28 (SPEC §7.1). Q1 ends on 31 March: provisional, and R2
+    // (required per quarter) is not due yet: pending, no deduction (SPEC §7.2; v1 deducted
+    // 1.5 from U2 and 3.75 from U3 here — see `a_complete_quarter_judges_what_is_due`).
     let doc = hand_score(&["--all", "--format", "json"]);
     let q1 = table(&doc, "quarter", "2026Q1");
-    // R2 (per quarter, at least 2, 1.5 per missing): U1 has 2 → 0; U2 has 1 → 1.5;
-    // U3 none → 3, × 1.25 = 3.75.
-    // U1 (16 + 20.5)/2 = 18.25; U2 (16 + 18)/2 − 1.5 = 15.5 (vetoed); U3 (18.4375 + 17.5)/2 − 3.75 = 14.21875.
+    // U1 (16 + 20.5)/2 = 18.25; U2 (16 + 18)/2 = 17 (vetoed); U3 (18.4375 + 17.5)/2 = 17.96875.
     assert_eq!(
         ranks(q1),
-        s(&[("U1", 1, 18.25), ("U3", 2, 14.22), ("U2", 3, 15.5)])
+        s(&[("U1", 1, 18.25), ("U3", 2, 17.97), ("U2", 3, 17.0)])
     );
     assert_eq!(q1["provisional"], true);
-    assert_eq!(row(q1, "U3")["deducted"], 3.75);
+    assert_eq!(row(q1, "U3")["deducted"], 0.0);
     assert_eq!(row(q1, "U3")["months"]["2026-01"], 18.44);
-    assert_eq!(row(q1, "U3")["grade"], "C");
+    assert_eq!(row(q1, "U3")["grade"], "B");
     assert_eq!(row(q1, "U2")["vetoed"], true);
-    assert_eq!(q1["average"], 15.99);
+    // (18.25 + 17 + 17.96875) / 3 = 17.7395833…
+    assert_eq!(q1["average"], 17.74);
 
     let y = table(&doc, "year", "2026");
     // Only Q1 assessed: its weight alone. U2 was criticised (P2) twice, non-void: −1.
+    // U2 17 − 1 = 16.
     assert_eq!(
         ranks(y),
-        s(&[("U1", 1, 18.25), ("U3", 2, 14.22), ("U2", 3, 14.5)])
+        s(&[("U1", 1, 18.25), ("U3", 2, 17.97), ("U2", 3, 16.0)])
     );
     assert_eq!(row(y, "U2")["deducted"], 1.0);
     assert_eq!(row(y, "U1")["quarters"]["Q1"], 18.25);
     assert_eq!(y["provisional"], true);
-    // (18.25 + 14.5 + 14.21875) / 3 = 15.65625
-    assert_eq!(y["average"], 15.66);
+    // (18.25 + 16 + 17.96875) / 3 = 17.40625
+    assert_eq!(y["average"], 17.41);
+}
+
+#[test]
+fn a_complete_quarter_judges_what_is_due() {
+    // As of 31 March Q1 is complete (SPEC §7.1) and R2 is due: judged as in v1.
+    // R2 (per quarter, at least 2, 1.5 per missing): U1 has 2 → 0; U2 has 1 → 1.5;
+    // U3 none → 3, × 1.25 (rescale 20/16) = 3.75. The overdue extras are those of the month
+    // ends (record 2 was rectified late; record 20 is still open past 20 February).
+    // U1 (16 + 20.5)/2 = 18.25; U2 (16 + 18)/2 − 1.5 = 15.5 (vetoed);
+    // U3 (18.4375 + 17.5)/2 − 3.75 = 14.21875.
+    let doc = hand_score(&["--all", "--as-of", "2026-03-31", "--format", "json"]);
+    let q1 = table(&doc, "quarter", "2026Q1");
+    assert_eq!(
+        ranks(q1),
+        s(&[("U1", 1, 18.25), ("U3", 2, 14.22), ("U2", 3, 15.5)])
+    );
+    assert_eq!(q1["provisional"], false);
+    assert_eq!(row(q1, "U3")["deducted"], 3.75);
+    // (18.25 + 15.5 + 14.21875) / 3 = 15.989583…
+    assert_eq!(q1["average"], 15.99);
+    let y = table(&doc, "year", "2026");
+    assert_eq!(y["provisional"], true);
+    // U2 15.5 − 1 (criticised twice) = 14.5.
+    assert_eq!(row(y, "U2")["score"], 14.5);
+    // The months are complete either way.
+    assert_eq!(table(&doc, "month", "2026-02")["provisional"], false);
+}
+
+#[test]
+fn today_caps_the_as_of_date() {
+    // CIVSCORE_TODAY=2026-02-15: the as-of date is the earlier of 28 February (the latest
+    // assessed month's last day) and today, 15 February (SPEC §7.1). February is provisional,
+    // and its month-level R1 (required, due at the month's end) is pending: U3, which held no
+    // R1 in February, loses nothing yet. v1 (and as of 28 February): 2 × 1.25 (rescale
+    // 20/16) = 2.5, so 20 − 2.5 = 17.5; now 20 − 0 = 20.
+    let run = |today: &str| {
+        hand()
+            .env("CIVSCORE_TODAY", today)
+            .args(&["score"])
+            .args(HAND)
+            .args(&["--period", "2026-02", "--format", "json"])
+            .run()
+            .ok()
+            .json()
+    };
+    let doc = run("2026-02-15");
+    let feb = table(&doc, "month", "2026-02");
+    assert_eq!(feb["provisional"], true);
+    assert_eq!(row(feb, "U3")["score"], 20.0);
+    assert_eq!(row(feb, "U3")["deducted"], 0.0);
+    let doc = run("2026-03-01");
+    let feb = table(&doc, "month", "2026-02");
+    assert_eq!(feb["provisional"], false);
+    assert_eq!(row(feb, "U3")["score"], 17.5);
+    // explain says what is pending and what is held so far.
+    let out = hand()
+        .env("CIVSCORE_TODAY", "2026-02-15")
+        .args(&["explain"])
+        .args(HAND)
+        .args(&["--unit", "U3", "--period", "2026-02"])
+        .run()
+        .ok();
+    assert!(
+        out.stdout
+            .contains("pending (not due until 2026-02-28): held 0 of at least 1 so far"),
+        "{}",
+        out.stdout
+    );
+    // A today that is not a date is a usage error.
+    let out = hand()
+        .env("CIVSCORE_TODAY", "soon")
+        .args(&["score"])
+        .args(HAND)
+        .run()
+        .code(2);
+    assert!(out.stderr.contains("CIVSCORE_TODAY"), "{}", out.stderr);
+}
+
+#[test]
+fn a_record_under_appeal_stands_and_is_counted() {
+    // SPEC §7.6: record 6 (U2, P2 major, January) under appeal (申诉中) still deducts 2, so
+    // U2's January stays 20 − 2 (P2) − 2 (R1 missing) = 16; record 12 (U1, P1, February) under
+    // review (复核中) still deducts 0.5 × 2 (repeat) = 1. Each row counts the records under
+    // appeal in its period: U2 January 1, U1 February 1; Q1 and the year: 1 each.
+    let t = hand();
+    let records = std::fs::read_to_string(t.path("records.csv")).unwrap();
+    let records = records
+        .replace(
+            "6,2026-01-05,U2,P2,,,major,,,,,",
+            "6,2026-01-05,U2,P2,,,major,,,,申诉中,",
+        )
+        .replace(
+            "12,2026-02-03,U1,P1,1,,,,,,,",
+            "12,2026-02-03,U1,P1,1,,,,,,复核中,",
+        );
+    std::fs::write(t.path("records.csv"), records).unwrap();
+    let dir = t.path("");
+    // explain says so beside the record's deduction.
+    let out = civscore_cmd()
+        .args([
+            "explain",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .args(["--unit", "U2", "--period", "2026-01", "-q"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 × 2 (major) = 2; under appeal: stands until the office decides"),
+        "{text}"
+    );
+    let doc = t
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    let jan = table(&doc, "month", "2026-01");
+    assert_eq!(row(jan, "U2")["score"], 16.0);
+    assert_eq!(row(jan, "U2")["appealed"], 1);
+    assert_eq!(row(jan, "U1")["appealed"], 0);
+    let feb = table(&doc, "month", "2026-02");
+    assert_eq!(row(feb, "U1")["score"], 20.5);
+    assert_eq!(row(feb, "U1")["appealed"], 1);
+    assert_eq!(row(feb, "U2")["appealed"], 0);
+    for (kind, period) in [("quarter", "2026Q1"), ("year", "2026")] {
+        let t = table(&doc, kind, period);
+        assert_eq!(row(t, "U1")["appealed"], 1, "{period}");
+        assert_eq!(row(t, "U2")["appealed"], 1, "{period}");
+        assert_eq!(row(t, "U3")["appealed"], 0, "{period}");
+    }
+}
+
+#[test]
+fn a_period_does_not_change_when_later_records_are_added() {
+    // The as-of date of `--period P` is the last day of the latest month with records up to P
+    // (never after today): records of April change nothing in February or the first quarter,
+    // which stays provisional as of 28 February with R2 pending.
+    let run = |extra: &str| {
+        let t = hand();
+        let mut records = std::fs::read_to_string(t.path("records.csv")).unwrap();
+        records.push_str(extra);
+        std::fs::write(t.path("records.csv"), records).unwrap();
+        let tables = |period: &str| {
+            let doc = hand_like(&t, &["--period", period, "--format", "json"]);
+            doc["tables"].clone()
+        };
+        (tables("2026-02"), tables("2026Q1"))
+    };
+    let before = run("");
+    let after = run("21,2026-04-02,U3,R2,,,,,,,,\n22,2026-04-03,U1,P1,3,,,,,,,\n");
+    assert_eq!(before, after);
+    assert_eq!(before.1[0]["provisional"], true);
+}
+
+/// `civscore score` on the hand files of `t` (possibly edited), as JSON.
+fn hand_like(t: &T, more: &[&str]) -> Value {
+    let mut args: Vec<String> = vec!["score".into()];
+    args.extend(HAND.iter().map(|s| s.to_string()));
+    args.extend(more.iter().map(|s| s.to_string()));
+    let mut cmd = civscore_cmd();
+    cmd.args(&args).current_dir(t.path(""));
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -304,8 +483,12 @@ fn default_is_latest_month_and_its_quarter() {
 fn a_past_month_is_scored_as_it_stood() {
     let doc = hand_score(&["--period", "2026-01", "--format", "json"]);
     let q = table(&doc, "quarter", "2026Q1");
-    // Quarter to date through January: U1 has one R2 of two → 1.5.  16 − 1.5 = 14.5.
-    assert_eq!(row(q, "U1")["score"], 14.5);
+    // Quarter to date through January, as of 31 January (the latest month it looks at): R2
+    // is due at the quarter's end, so U1's one R2 of two deducts nothing yet (SPEC §7.2).
+    // 16 − 0 = 16.
+    assert_eq!(row(q, "U1")["score"], 16.0);
+    assert_eq!(q["provisional"], true);
+    assert_eq!(table(&doc, "month", "2026-01")["provisional"], false);
     assert_eq!(row(q, "U1")["months"].as_object().unwrap().len(), 1);
 }
 
@@ -406,7 +589,7 @@ error: bad.csv:7: column \"count\": expected a whole number ≥ 0, found \"2.5\"
 error: bad.csv:8: column \"value\": indicator T1 needs a measured value, but the value is empty
 error: bad.csv:9: column \"severity\": unknown severity \"huge\"; expected one of: minor, major
 error: bad.csv:10: column \"source\": unknown source \"现场考察\" (did you mean \"现场考核\"?); the rubric declares: 现场考核, 暗访
-error: bad.csv:11: column \"status\": unknown status \"maybe\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废
+error: bad.csv:11: column \"status\": unknown status \"maybe\"; expected empty, valid/有效, on_spot/当场整改, appealed/申诉中/复核中, or void/撤销/作废
 error: bad.csv:12: column \"id\": id \"a\" repeats (first at bad.csv:2)
 error: bad.csv:13: column \"date\": the date is empty
 error: bad.csv:14: column \"count\": count 99999999999999999999999 is too large (at most 1000000)
@@ -963,7 +1146,7 @@ fn corpus(folder: &str, args_for: impl Fn(&str) -> Vec<String>) {
     assert!(!names.is_empty());
     let bless = std::env::var_os("CIVSCORE_BLESS").is_some();
     for name in names {
-        let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
+        let out = civscore_cmd()
             .args(args_for(&name))
             .current_dir(&dir)
             .env_remove("LC_ALL")
@@ -1030,7 +1213,7 @@ fn explain_reconciles_with_score_for_every_unit_and_period() {
         .ok()
         .json();
     for unit in ["U01", "U04", "U07", "U09", "U11"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
+        let out = civscore_cmd()
             .args(["explain", "--unit", unit])
             .args(base)
             .current_dir(t.dir.path())
@@ -1606,7 +1789,7 @@ fn the_project_file_is_found_upward_and_flags_override_it() {
         .file("sub/deeper/.keep", "");
     let sub = t.path("sub/deeper");
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_civscore"))
+        let out = civscore_cmd()
             .args(args)
             .current_dir(&sub)
             .output()
@@ -1979,7 +2162,7 @@ fn settings_from_a_parent_folder_are_named_and_cannot_send_files_elsewhere() {
     let t = T::new()
         .file("civscore.toml", "rubric = \"community\"\n")
         .copy("examples/inspections.csv", "2026/11/in.csv");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+    let mut cmd = civscore_cmd();
     let out = cmd
         .args(["score", "in.csv"])
         .current_dir(t.path("2026/11"))
@@ -2446,7 +2629,7 @@ fn streaming_gives_way_without_hanging_when_later_rows_are_invalid() {
         "rubric.yaml",
         "-q",
     ]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_civscore"))
+    let mut child = civscore_cmd()
         .args(&t.args)
         .current_dir(t.dir.path())
         .stdout(std::process::Stdio::null())
@@ -2760,4 +2943,12 @@ fn a_corrected_row_resent_with_its_id_is_never_silently_one_or_the_other() {
         "{}",
         out.stderr
     );
+}
+
+/// The binary, with "today" fixed (SPEC §7.1: the default as-of date is never after today), so
+/// that results do not depend on the day the tests run.
+fn civscore_cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"));
+    c.env("CIVSCORE_TODAY", "2026-12-02");
+    c
 }

@@ -35,6 +35,7 @@ fn score(dir: &std::path::Path, file: &str, bytes: &[u8], extra: &[&str]) -> Run
     let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
     let out = Command::cargo_bin("civscore")
         .unwrap()
+        .env("CIVSCORE_TODAY", "2026-12-02")
         .current_dir(dir)
         .env("LANG", "C")
         .args([
@@ -68,6 +69,7 @@ fn a_utf8_file_with_a_gbk_note_is_an_error_at_the_note() {
     let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
     let out = Command::cargo_bin("civscore")
         .unwrap()
+        .env("CIVSCORE_TODAY", "2026-12-02")
         .env("LANG", "C")
         .args(["score", "-", "--rubric", rubric])
         .write_stdin(bytes)

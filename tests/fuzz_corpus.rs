@@ -116,6 +116,7 @@ fn damaged_workbooks_exit_0_or_65_with_an_error_line() {
             std::fs::write(&path, b).unwrap();
             let out = assert_cmd::Command::cargo_bin("civscore")
                 .unwrap()
+                .env("CIVSCORE_TODAY", "2026-12-02")
                 .args(["score", path.to_str().unwrap(), "--rubric", rubric, "-q"])
                 .output()
                 .unwrap();

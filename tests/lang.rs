@@ -3,7 +3,6 @@
 //! then the rubric.
 
 use std::path::Path;
-use std::process::Command;
 
 struct Out {
     stdout: String,
@@ -13,7 +12,7 @@ struct Out {
 
 /// Runs the binary in a folder with the hand fixture, with only the locale variables given.
 fn run(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+    let mut cmd = civscore_cmd();
     cmd.args(args).current_dir(dir);
     for k in [
         "LC_ALL",
@@ -177,7 +176,7 @@ error: bad.csv:3：“date”列：日期“2026-02-30”不存在：日历上�
 error: bad.csv:3：“indicator”列：未知指标“P9”（是否应为“P1”？）
 error: bad.csv:3：“count”列：数量应为不小于 0 的整数，实为“x”
 error: bad.csv:3：“source”列：未知检查方式“暗房”（是否应为“暗访”？）；细则规定的检查方式：现场考核、暗访
-error: bad.csv:3：“status”列：未知状态“坏”；应为空、valid/有效、on_spot/当场整改，或 void/撤销/作废
+error: bad.csv:3：“status”列：未知状态“坏”；应为空、valid/有效、on_spot/当场整改、appealed/申诉中/复核中，或 void/撤销/作废
 error: bad.csv:3：“unit”列：单位“U9”不在名册中（是否应为“U1”？）
 error: bad.csv:3：“id”列：编号“1”重复（首次出现在 bad.csv:2）
 error: 2 行中有 1 行无效，未计分（请修正，或用 --skip-invalid 只对有效行计分）
@@ -411,4 +410,12 @@ fn is_cjk(c: char) -> bool {
 /// An English text without what it quotes ("…").
 fn unquoted(text: &str) -> String {
     text.split('"').step_by(2).collect()
+}
+
+/// The binary, with "today" fixed (SPEC §7.1: the default as-of date is never after today), so
+/// that results do not depend on the day the tests run.
+fn civscore_cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"));
+    c.env("CIVSCORE_TODAY", "2026-12-02");
+    c
 }

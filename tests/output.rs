@@ -39,7 +39,7 @@ impl T {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_civscore"));
+        let mut cmd = civscore_cmd();
         cmd.args(args).current_dir(self.dir.path());
         // English messages, whatever the locale of the machine running the tests.
         for k in ["LC_ALL", "LC_MESSAGES", "LANG"] {
@@ -412,4 +412,12 @@ fn a_name_that_contradicts_the_format_is_a_usage_error() {
     assert!(String::from_utf8(t.bytes("scores")).unwrap().contains("U1"));
     assert_eq!(t.run(&with(&["--format", "csv", "-o", "s.txt"])).code, 0);
     assert!(t.bytes("s.txt").starts_with(b"kind,period,"));
+}
+
+/// The binary, with "today" fixed (SPEC §7.1: the default as-of date is never after today), so
+/// that results do not depend on the day the tests run.
+fn civscore_cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"));
+    c.env("CIVSCORE_TODAY", "2026-12-02");
+    c
 }

@@ -299,7 +299,7 @@ fn invalid_rows_are_rejected_in_place() {
 /// `civscore score --all --format json` on a file, with extra arguments.
 fn score_json(path: &str, extra: &[&str]) -> Vec<u8> {
     let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"))
+    let out = civscore_cmd()
         .args([
             "score", path, "--rubric", rubric, "--all", "--format", "json", "-q",
         ])
@@ -485,6 +485,7 @@ fn stdin_and_a_spreadsheet_score_as_the_file_does() {
     let run = |path: &str, stdin: Option<&str>| {
         let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
         let mut cmd = assert_cmd::Command::cargo_bin("civscore").unwrap();
+        cmd.env("CIVSCORE_TODAY", "2026-12-02");
         cmd.args([
             "score",
             path,
@@ -526,6 +527,7 @@ fn score_with_stray_cells(stray: &[(u32, u16)]) -> std::process::Output {
     let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
     assert_cmd::Command::cargo_bin("civscore")
         .unwrap()
+        .env("CIVSCORE_TODAY", "2026-12-02")
         .args(["score", xlsx.to_str().unwrap(), "--rubric", rubric])
         .args(["--skip-invalid", "-q", "--format", "csv"])
         .output()
@@ -629,6 +631,7 @@ fn every_command_writes_the_same_bytes_whatever_the_workers() {
             let xlsx = matches!(args[0], "report") || args.contains(&"xlsx");
             let out_s = if xlsx { format!("{out_s}.xlsx") } else { out_s };
             let mut cmd = assert_cmd::Command::cargo_bin("civscore").unwrap();
+            cmd.env("CIVSCORE_TODAY", "2026-12-02");
             cmd.args(args)
                 .args(["--rubric", rubric, "-q", "-j", jobs, "-o", &out_s]);
             let result = cmd.output().unwrap();
@@ -647,4 +650,12 @@ fn every_command_writes_the_same_bytes_whatever_the_workers() {
             }
         }
     }
+}
+
+/// The binary, with "today" fixed (SPEC §7.1: the default as-of date is never after today), so
+/// that results do not depend on the day the tests run.
+fn civscore_cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"));
+    c.env("CIVSCORE_TODAY", "2026-12-02");
+    c
 }

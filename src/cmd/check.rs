@@ -112,6 +112,13 @@ fn category(s: &mut String, r: &Rubric, cat: &Category, lang: Lang) {
             i18n::rule_per(lang, &ind.rule, ind.per),
             i18n::describe(lang, &ind.rule)
         );
+        if let Some(due) = ind.due {
+            let _ = writeln!(
+                s,
+                "      {}",
+                i18n::labelled(lang, W::Due, &due.to_string())
+            );
+        }
         if let Some(b) = &ind.basis {
             let _ = writeln!(s, "      {}", i18n::labelled(lang, W::Basis, b));
         }

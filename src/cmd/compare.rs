@@ -66,7 +66,7 @@ fn tables_for(
     };
     let counts = read.loaded.counts;
     let store = read.take_store();
-    let scored = pipeline::score(&read.rubric, &read.units, store, selection)?;
+    let scored = pipeline::score(&read.rubric, &read.units, store, selection, inputs.clock())?;
     let chosen = scored
         .chosen(selection)
         .iter()

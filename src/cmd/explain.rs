@@ -29,7 +29,7 @@ pub fn run(
     })?;
     let store = read.take_store();
     let (rubric, units, loaded) = (&read.rubric, &read.units, &mut read.loaded);
-    let scored = pipeline::score(rubric, units, store, selection)?;
+    let scored = pipeline::score(rubric, units, store, selection, inputs.clock())?;
     let until = scored.until;
     let mut records = std::mem::take(&mut loaded.records)
         .into_sorted()

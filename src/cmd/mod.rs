@@ -31,6 +31,9 @@ pub struct Inputs {
     pub rubric: Option<String>,
     pub units: Option<String>,
     pub as_of: Option<Date>,
+    /// The run's date (`CIVSCORE_TODAY`, else the clock): the default as-of date is never
+    /// after it (SPEC §7.1). None: no cap (library callers).
+    pub today: Option<Date>,
     pub skip_invalid: bool,
     /// A column that no rule reads is an error, not a note.
     pub strict_columns: bool,
@@ -42,6 +45,14 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The run's as-of date and today, for the pipeline.
+    pub fn clock(&self) -> crate::pipeline::Clock {
+        crate::pipeline::Clock {
+            as_of: self.as_of,
+            today: self.today,
+        }
+    }
+
     /// The files the run reads (standard input as `/dev/stdin`): no output may be one of them.
     pub fn files(&self) -> Vec<&str> {
         let records = self

@@ -97,7 +97,7 @@ const BOM: &str = "\u{feff}";
 pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     let b = builtin_named(rubric_name)?;
     let rubric = crate::rubric::load(b.yaml, b.name)?;
-    let today = crate::period::today().map_err(Error::Usage)?;
+    let today = crate::cli::today()?;
     let example_day = crate::period::Month::of(today).prev().first_day();
     let files: Vec<(&str, String)> = vec![
         ("rubric.yaml", b.yaml.to_owned()),

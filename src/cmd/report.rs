@@ -66,11 +66,12 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     let (rubric, units, loaded) = (&read.rubric, &read.units, &mut read.loaded);
     // The year of the month (the trend sheet) with the previous year: every table and rank
     // change the workbook shows.
-    let scored = pipeline::score_with(rubric, units, store, selection, |m| {
+    let scored = pipeline::score_with(rubric, units, store, selection, inputs.clock(), |m| {
         crate::engine::Need::year(m.year())
     })?;
     let (month, engine, tables) = (scored.until, &scored.engine, &scored.tables);
-    let as_of = inputs.as_of.unwrap_or_else(|| month.last_day());
+    // --as-of, else the month's last day, never after today (SPEC §7.1).
+    let as_of = scored.as_of;
     let records = std::mem::take(&mut loaded.records);
     let lists = Lists::gather(records, units, rubric.indicators.len(), month, as_of)
         .map_err(|e| Error::io("<temporary file>", e))?;
@@ -630,6 +631,7 @@ impl Ctx<'_> {
                 (_, false) => W::StatusNotApplicable,
                 (Status::OnSpot, _) => W::StatusOnSpot,
                 (Status::Valid, _) => W::StatusValid,
+                (Status::Appealed, _) => W::StatusAppealed,
             };
             let row = [
                 Cell::Words(self.where_(rec)),
@@ -866,6 +868,8 @@ impl Ctx<'_> {
                 W::PerCol,
                 W::HowCol,
                 W::Assessor,
+                W::Due,
+                W::Basis,
             ],
         );
         for c in &rubric.categories {
@@ -881,6 +885,8 @@ impl Ctx<'_> {
                 Cell::Empty,
                 Cell::Empty,
                 Cell::opt_text(c.assessor.as_deref()),
+                Cell::Empty,
+                Cell::opt_text(c.basis.as_deref()),
             ]);
             for &i in &c.indicators {
                 let ind = &rubric.indicators[i];
@@ -896,6 +902,8 @@ impl Ctx<'_> {
                     Cell::Words(i18n::per(self.lang, ind.per).to_owned()),
                     Cell::Words(i18n::describe(self.lang, &ind.rule)),
                     Cell::Empty,
+                    ind.due.map_or(Cell::Empty, |d| Cell::text(d.to_string())),
+                    Cell::opt_text(ind.basis.as_deref()),
                 ]);
             }
         }
@@ -910,6 +918,9 @@ impl Ctx<'_> {
             pair(W::Origin, &rubric.origin),
             pair(W::AsOf, &self.as_of.to_string()),
         ];
+        if let Some(notes) = &rubric.notes {
+            about.rows.push(pair(W::Notes, notes));
+        }
         let mut lines = rubric.text.lines();
         if let Some(first) = lines.next() {
             about.rows.push(pair(W::RubricText, first));

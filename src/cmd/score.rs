@@ -16,7 +16,7 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
     let mut read = pipeline::read(inputs, None)?;
     let store = read.take_store();
     let (rubric, units) = (&read.rubric, &read.units);
-    let scored = pipeline::score(rubric, units, store, selection)?;
+    let scored = pipeline::score(rubric, units, store, selection, inputs.clock())?;
     let chosen = scored.chosen(selection);
     let sparks = if output.terminal && output.format == Format::Table {
         sparks(&scored.tables, &chosen, units.list.len())

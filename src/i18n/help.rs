@@ -126,8 +126,8 @@ const ARGS: &[(&str, &str, &str, &str)] = &[
      "细则文件或内置细则名称（默认：community）"),
     ("", "units", "Roster of units (code, name, group, not_applicable, aliases)",
      "单位名册（编号、名称、类别、不适用、别名）"),
-    ("", "as_of", "The date overdue rectifications are judged at [default: each record's month end]",
-     "判定整改是否逾期的日期（默认：各条记录所在月的月末）"),
+    ("", "as_of", "The as-of date: which periods are complete and which indicators are due; overdue rectifications are judged at it [default: the latest month's end, never after today (`CIVSCORE_TODAY`); lateness at each record's month end]",
+     "截止日期：据此判定哪些期间已完整、哪些指标已到期，并判定整改是否逾期（默认：最近考核月的月末，但不晚于今天（`CIVSCORE_TODAY`）；逾期按各条记录所在月的月末判定）"),
     ("", "strict_columns", "A column of the records that no rule reads is an error, not a note",
      "记录中有工具用不上的列时报错（而不只是提示）"),
     ("", "skip_invalid", "Score the valid rows and report the invalid ones instead of failing",
@@ -382,7 +382,7 @@ mod tests {
         "civscore", "yaml", "csv", "tsv", "xlsx", "xls", "ods", "json", "md", "html", "table",
         "roff", "utf", "bom", "excel", "auto", "always", "never", "gbk", "gb", "le", "be", "zh",
         "en", "community", "school", "city", "management", "bash", "zsh", "fish", "powershell",
-        "elvish", "lc_all", "lang", "no_color", "clicolor_force", "output_dir",
+        "elvish", "lc_all", "lang", "no_color", "clicolor_force", "output_dir", "civscore_today",
     ];
 
     /// The Latin words of a Chinese text that are not flags, paths, file names or allowed.

@@ -379,8 +379,8 @@ pub fn unknown_source(l: Lang, source: &str, hint: &str, keys: &[&str]) -> Strin
 pub fn unknown_status(l: Lang, status: &str) -> String {
     say!(
         l,
-        "unknown status \"{status}\"; expected empty, valid/有效, on_spot/当场整改, or void/撤销/作废",
-        "未知状态“{status}”；应为空、valid/有效、on_spot/当场整改，或 void/撤销/作废",
+        "unknown status \"{status}\"; expected empty, valid/有效, on_spot/当场整改, appealed/申诉中/复核中, or void/撤销/作废",
+        "未知状态“{status}”；应为空、valid/有效、on_spot/当场整改、appealed/申诉中/复核中，或 void/撤销/作废",
     )
 }
 
@@ -766,7 +766,7 @@ mod tests {
             .filter(|w| w.len() >= 2)
             .filter(|w| {
                 ![
-                    "valid", "on_spot", "void", "civscore", "init", "Excel", "date",
+                    "valid", "on_spot", "appealed", "void", "civscore", "init", "Excel", "date",
                     // Encodings are named as they are.
                     "UTF", "GBK", // ... and so are the folders `init` makes.
                     "records", "example",

@@ -429,6 +429,22 @@ pub fn category_points(l: Lang, code: &str, declared: &str, sum: &str) -> String
     )
 }
 
+pub fn due_day(l: Lang) -> String {
+    say!(
+        l,
+        "expected the day of the month the indicator falls due, a whole number from 1 to 31 (`due: 20`)",
+        "应为按月考核指标的到期日（每月第几天），1 到 31 的整数（`due: 20`）",
+    )
+}
+
+pub fn due_month_day(l: Lang) -> String {
+    say!(
+        l,
+        "expected the day of the year the indicator falls due, written \"MM-DD\" (`due: \"06-30\"`)",
+        "应为按季度或按年考核指标的到期日，写作 \"MM-DD\"（`due: \"06-30\"`）",
+    )
+}
+
 pub fn bonus_monthly(l: Lang) -> String {
     say!(
         l,

@@ -22,6 +22,8 @@ pub(super) struct Pending {
 const OVERDUE: u8 = 1;
 
 const VOID: u8 = 2;
+/// Under appeal (SPEC §7.6).
+const APPEALED: u8 = 4;
 
 impl Pending {
     pub(super) fn of(s: &Slim) -> Option<Pending> {
@@ -31,7 +33,9 @@ impl Pending {
             count: s.count,
             indicator: u16::try_from(s.indicator).ok()?,
             combo: u8::try_from(s.combo).ok()?,
-            flags: if s.overdue { OVERDUE } else { 0 } | if s.void { VOID } else { 0 },
+            flags: if s.overdue { OVERDUE } else { 0 }
+                | if s.void { VOID } else { 0 }
+                | if s.appealed { APPEALED } else { 0 },
         })
     }
 
@@ -44,6 +48,7 @@ impl Pending {
             count: self.count,
             overdue: self.flags & OVERDUE != 0,
             void: self.flags & VOID != 0,
+            appealed: self.flags & APPEALED != 0,
             value: None,
         }
     }

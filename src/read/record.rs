@@ -15,6 +15,8 @@ pub enum Status {
     Valid,
     OnSpot,
     Void,
+    /// Under appeal (申诉中 / 复核中, SPEC §7.6): the record stands until the office decides.
+    Appealed,
 }
 
 /// The statuses that say a finding was rectified (已整改).
@@ -30,6 +32,7 @@ impl Status {
             "" | "valid" | "有效" | "open" | "未整改" | "整改中" => Some(Status::Valid),
             "on_spot" | "on-spot" | "当场整改" => Some(Status::OnSpot),
             "void" | "撤销" | "作废" => Some(Status::Void),
+            "appealed" | "申诉中" | "复核中" => Some(Status::Appealed),
             // Rectified: an ordinary record, its date in the rectified column.
             s if RECTIFIED.contains(&s) => Some(Status::Valid),
             _ => None,
@@ -46,6 +49,7 @@ impl Status {
             Status::Valid => "valid",
             Status::OnSpot => "on_spot",
             Status::Void => "void",
+            Status::Appealed => "appealed",
         }
     }
 }

@@ -79,6 +79,8 @@ struct RowOut<'a> {
     score_change: Option<Num>,
     grade: Option<&'a str>,
     vetoed: bool,
+    /// Records under appeal in the period (SPEC §7.6).
+    appealed: u64,
 }
 
 #[derive(Serialize)]
@@ -143,6 +145,7 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     score_change: r.score_change.map(|d| Num(d, p)),
                     grade: r.grade.as_deref(),
                     vetoed: r.vetoed,
+                    appealed: r.appealed,
                 }
             })
             .collect(),

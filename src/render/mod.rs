@@ -188,6 +188,9 @@ impl View<'_> {
         if t.rows.iter().any(|r| r.vetoed) {
             cols.push(Col::Vetoed);
         }
+        if t.rows.iter().any(|r| r.appealed > 0) {
+            cols.push(Col::Appealed);
+        }
         cols
     }
 
@@ -207,6 +210,7 @@ impl View<'_> {
             Col::ScoreChange => self.label(L::ScoreChange).into(),
             Col::Grade => self.label(L::Grade).into(),
             Col::Vetoed => self.label(L::Vetoed).into(),
+            Col::Appealed => self.label(L::Appealed).into(),
         }
     }
 
@@ -240,6 +244,10 @@ impl View<'_> {
                     String::new()
                 }
             }
+            Col::Appealed => match r.appealed {
+                0 => String::new(),
+                n => n.to_string(),
+            },
         }
     }
 
@@ -300,6 +308,7 @@ impl View<'_> {
             both(Col::ScoreChange, "score_change"),
             both(Col::Grade, "grade"),
             both(Col::Vetoed, "vetoed"),
+            both(Col::Appealed, "appealed"),
         ]);
         let rows = t
             .rows
@@ -365,6 +374,7 @@ impl View<'_> {
             r.score_change.map_or(Cell::Empty, |d| Cell::Signed(d, p)),
             self.grade_cell(r.grade.as_deref()),
             Cell::Flag(r.vetoed, self.label(L::Yes)),
+            Cell::Int(r.appealed as i64),
         ]);
         row
     }
@@ -416,6 +426,8 @@ pub enum Col {
     ScoreChange,
     Grade,
     Vetoed,
+    /// Records under appeal (申诉中 N, SPEC §7.6): shown when a row has any.
+    Appealed,
 }
 
 /// ▁▂▃▄▅▆▇█ for scores between `lo` and `hi`.
