@@ -420,6 +420,17 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet,
             MAX_WHOLE_CELLS,
         )));
     }
+    // ... and every sheet of an .ods, as the box of its cells.
+    if let Some(cells) = crate::ods_extent::largest_sheet(&bytes)
+        && cells > MAX_WHOLE_CELLS
+    {
+        return Err(Error::Invalid(msg::ods_too_large(
+            ui(),
+            name,
+            cells,
+            MAX_WHOLE_CELLS,
+        )));
+    }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(usage::unreadable_sheet(ui(), name, false, &e.to_string())))?;
     let chosen = choose_sheet(name, &book.sheet_names(), sheet)?;

@@ -16,6 +16,7 @@ pub mod fxhash;
 pub mod globs;
 pub mod i18n;
 pub mod input;
+mod ods_extent;
 pub mod period;
 pub mod pipeline;
 pub mod ranking;

@@ -2952,3 +2952,35 @@ fn civscore_cmd() -> std::process::Command {
     c.env("CIVSCORE_TODAY", "2026-12-02");
     c
 }
+
+#[test]
+fn an_ods_that_repeats_one_cell_over_a_million_rows_is_refused_before_it_is_built() {
+    // 8 KB of XML asking for 300,000 rows × 100 cells: the library would build all 30 million
+    // (gigabytes) before a row could be checked.
+    use std::io::Write;
+    let row = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>date</text:p></table:table-cell></table:table-row>\
+               <table:table-row table:number-rows-repeated=\"300000\"><table:table-cell table:number-columns-repeated=\"100\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>";
+    let content = format!(
+        "<?xml version=\"1.0\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet><table:table table:name=\"S\">{row}</table:table></office:spreadsheet></office:body></office:document-content>"
+    );
+    let mut bytes = Vec::new();
+    {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+        let o = zip::write::SimpleFileOptions::default();
+        z.start_file("mimetype", o).unwrap();
+        z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        z.start_file("content.xml", o).unwrap();
+        z.write_all(content.as_bytes()).unwrap();
+        z.finish().unwrap();
+    }
+    let out = T::new()
+        .file("bomb.ods", &bytes)
+        .args(&["validate", "bomb.ods"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: bomb.ods: a sheet spans 30000100 cells (repeated rows and cells written out), more than the 4000000 an .ods sheet may have here (the file is damaged, or save it as .xlsx or CSV)\n"
+    );
+}

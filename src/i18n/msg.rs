@@ -690,6 +690,15 @@ pub fn xls_too_large(l: Lang, file: &str, cells: u64, max: u64) -> String {
     )
 }
 
+/// An .ods sheet whose box of cells is too large to be built whole.
+pub fn ods_too_large(l: Lang, file: &str, cells: u64, max: u64) -> String {
+    say!(
+        l,
+        "{file}: a sheet spans {cells} cells (repeated rows and cells written out), more than the {max} an .ods sheet may have here (the file is damaged, or save it as .xlsx or CSV)",
+        "{file}：有工作表跨越 {cells} 个单元格（重复的行和单元格展开后），超过 .ods 工作表允许的 {max} 个（文件已损坏，或请另存为 .xlsx 或 .csv 文件）",
+    )
+}
+
 /// More scores (units × periods) than one run computes.
 pub fn too_many_scores(l: Lang, rows: u64, max: u64) -> String {
     say!(
@@ -856,6 +865,7 @@ mod tests {
             value_out_of_bounds(l, "甲", "乙", 9),
             sheet_too_large(l, "甲", 9),
             xls_too_large(l, "甲", 10, 9),
+            ods_too_large(l, "甲", 10, 9),
             too_many_scores(l, 10, 9),
             neither_utf8_nor_gbk(l, "a.csv:2:3", "80"),
             stray_not_utf8(l, "a.csv:2:3", "80"),

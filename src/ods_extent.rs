@@ -1,0 +1,169 @@
+//! The size of the sheets of an .ods workbook, read from its `content.xml` before the
+//! spreadsheet library parses it: that library builds a sheet whole, as the box from its first to
+//! its last row with content and as wide as its widest row (with repeated rows and cells written
+//! out, and a formula string beside every cell), so an 8 KB file repeating one cell over a
+//! million rows asks for gigabytes. This streams the XML once, counting what that box would be.
+
+use std::io::{BufReader, Cursor};
+
+use quick_xml::events::{BytesStart, Event};
+
+/// The cells of the largest sheet's box; `None` when the bytes are not a zip holding a readable
+/// `content.xml` (the library then reports what is wrong).
+pub(crate) fn largest_sheet(bytes: &[u8]) -> Option<u64> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let content = zip.by_name("content.xml").ok()?;
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(content));
+    let mut buf = Vec::new();
+    let mut box_of = Extent::default();
+    let mut largest = 0u64;
+    loop {
+        let (e, open) = match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) => (e, true),
+            Event::Empty(e) => (e, false),
+            Event::End(e) => {
+                match e.name().as_ref() {
+                    "table:table-row" => box_of.end_row(),
+                    "table:table" => largest = largest.max(std::mem::take(&mut box_of).cells()),
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Event::Eof => return Some(largest),
+            _ => {
+                buf.clear();
+                continue;
+            }
+        };
+        match e.name().as_ref() {
+            "table:table" => box_of = Extent::default(),
+            "table:table-row" => {
+                box_of.start_row(repeated(&e, "table:number-rows-repeated"));
+                if !open {
+                    box_of.end_row();
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                // A cell with a value, or with content inside it, is not empty.
+                let valued = e
+                    .try_get_attribute("office:value-type")
+                    .ok()
+                    .flatten()
+                    .is_some();
+                box_of.cell(
+                    repeated(&e, "table:number-columns-repeated"),
+                    open || valued,
+                );
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// A repeat count attribute (1 when absent or unreadable).
+fn repeated(e: &BytesStart<'_>, name: &str) -> u64 {
+    e.try_get_attribute(name)
+        .ok()
+        .flatten()
+        .and_then(|a| a.value.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// One sheet's box so far: rows seen, the first and the end of the rows with content, the widest
+/// row; and the row being read.
+#[derive(Default)]
+struct Extent {
+    rows: u64,
+    first: Option<u64>,
+    end: u64,
+    width: u64,
+    repeats: u64,
+    column: u64,
+    row_width: u64,
+}
+
+impl Extent {
+    fn start_row(&mut self, repeats: u64) {
+        self.repeats = repeats;
+        self.column = 0;
+        self.row_width = 0;
+    }
+
+    fn cell(&mut self, repeats: u64, filled: bool) {
+        self.column = self.column.saturating_add(repeats);
+        if filled {
+            self.row_width = self.column;
+        }
+    }
+
+    fn end_row(&mut self) {
+        if self.row_width > 0 {
+            self.first.get_or_insert(self.rows);
+            self.end = self.rows.saturating_add(self.repeats);
+            self.width = self.width.max(self.row_width);
+        }
+        self.rows = self.rows.saturating_add(self.repeats);
+        self.row_width = 0;
+    }
+
+    fn cells(&self) -> u64 {
+        let rows = self.end - self.first.unwrap_or(self.end);
+        rows.saturating_mul(self.width)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    /// An .ods of one sheet whose table holds `rows` (XML of table rows).
+    fn ods(rows: &str) -> Vec<u8> {
+        let content = format!(
+            "<?xml version=\"1.0\"?><office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\"><office:body><office:spreadsheet><table:table table:name=\"S\">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
+        );
+        let mut out = Vec::new();
+        {
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+            let o = zip::write::SimpleFileOptions::default();
+            z.start_file("mimetype", o).unwrap();
+            z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+                .unwrap();
+            z.start_file("content.xml", o).unwrap();
+            z.write_all(content.as_bytes()).unwrap();
+            z.finish().unwrap();
+        }
+        out
+    }
+
+    const CELL: &str =
+        "<table:table-cell office:value-type=\"string\"><text:p>x</text:p></table:table-cell>";
+
+    #[test]
+    fn the_box_counts_repeated_rows_and_cells_between_the_first_and_last_filled_row() {
+        // 2 rows of 3 cells, then one row of a cell repeated 4 times, repeated 1000 rows:
+        // rows 0..1002 with content, widest 4: 1002 × 4 = 4008.
+        let rows = format!(
+            "<table:table-row>{CELL}{CELL}{CELL}</table:table-row><table:table-row>{CELL}</table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1000\"><table:table-cell table:number-columns-repeated=\"4\" office:value-type=\"string\"><text:p>y</text:p></table:table-cell></table:table-row>"
+        );
+        assert_eq!(super::largest_sheet(&ods(&rows)), Some(1002 * 4));
+    }
+
+    #[test]
+    fn trailing_empty_rows_and_cells_count_for_nothing() {
+        // Formatting runs as LibreOffice writes them: empty cells repeated to the sheet's edge,
+        // empty rows repeated to its end. The box is the one filled row of 2 cells.
+        let rows = format!(
+            "<table:table-row>{CELL}{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>"
+        );
+        assert_eq!(super::largest_sheet(&ods(&rows)), Some(2));
+    }
+
+    #[test]
+    fn not_an_ods_is_left_to_the_library() {
+        assert_eq!(super::largest_sheet(b"date,unit\n"), None);
+    }
+}
