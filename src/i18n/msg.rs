@@ -54,6 +54,50 @@ pub fn columns_not_used(l: Lang, file: &str, columns: &str) -> String {
     )
 }
 
+/// A formula cell whose file keeps no computed value (written by a script, never recalculated):
+/// read as empty it would silently change a score.
+pub fn formula_without_value(l: Lang, place: &str, cell: &str, cells: u64) -> String {
+    match cells {
+        0 | 1 => say!(
+            l,
+            "{place}: cell {cell}: formula without a stored value: open and save the file in Excel/WPS",
+            "{place}：单元格 {cell}：公式没有保存的计算结果：请用 Excel/WPS 打开并保存该文件",
+        ),
+        n => say!(
+            l,
+            "{place}: cell {cell}: formula without a stored value ({n} such cells): open and save the file in Excel/WPS",
+            "{place}：单元格 {cell}：公式没有保存的计算结果（共 {n} 个这样的单元格）：请用 Excel/WPS 打开并保存该文件",
+        ),
+    }
+}
+
+/// An .ods whose cells are merged over rows: the library gives the value to the first cell only.
+pub fn ods_merged(l: Lang, sheet: &str) -> String {
+    say!(
+        l,
+        "{sheet}: cells merged over rows cannot be read from an .ods file: save it as .xlsx, or unmerge the cells and fill each",
+        "{sheet}：无法读取 .ods 文件中跨行合并的单元格：请另存为 .xlsx，或取消合并并逐格填写",
+    )
+}
+
+/// Rows above the header (titles, 填报单位…), skipped.
+pub fn rows_above_header(l: Lang, file: &str, rows: &str) -> String {
+    say!(
+        l,
+        "{file}: rows above the header skipped: {rows}",
+        "{file}：表头之上的行已跳过：{rows}",
+    )
+}
+
+/// A workbook's sheets that hold no records header, skipped.
+pub fn sheets_skipped(l: Lang, file: &str, sheets: &str) -> String {
+    say!(
+        l,
+        "{file}: sheets without a records header skipped: {sheets}",
+        "{file}：以下工作表没有记录表头，已跳过：{sheets}",
+    )
+}
+
 /// Before the rows a revised rubric reads otherwise than the first (`compare`).
 pub fn under_revised(l: Lang, rubric: &str) -> String {
     say!(
@@ -672,7 +716,7 @@ mod tests {
             .filter(|w| w.len() >= 2)
             .filter(|w| {
                 ![
-                    "valid", "on_spot", "void", "civscore", "init", "Excel", "date",
+                    "valid", "on_spot", "void", "civscore", "init", "Excel", "WPS", "date",
                     // Encodings are named as they are.
                     "UTF", "GBK",
                 ]
@@ -758,6 +802,11 @@ mod tests {
             not_in_encoding(l, "a.csv:2:3", "80", "GBK"),
             bytes_replaced(l, "a.csv", 2, "GBK", "a.csv:2:3", "80"),
             changed_while_read(l),
+            formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
+            formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
+            ods_merged(l, "a.ods[甲]"),
+            rows_above_header(l, "a.xlsx[甲]", "1"),
+            sheets_skipped(l, "a.xlsx", "甲"),
         ];
         for e in [Empty::Date, Empty::Unit, Empty::Indicator] {
             out.push(empty(l, e));

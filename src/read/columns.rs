@@ -115,6 +115,21 @@ fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
         .collect()
 }
 
+/// Whether a row names every required column: a records header.
+pub(super) fn names_required(header: &[String]) -> bool {
+    REQUIRED.iter().all(|col| {
+        header.iter().any(|h| {
+            let key = input::header_key(h);
+            COLUMNS.iter().any(|(c, name, aliases)| {
+                c == col && (*name == key || aliases.contains(&key.as_str()))
+            })
+        })
+    })
+}
+
+/// How many of the first rows may stand above the header (titles, 填报单位…).
+pub(super) const HEADER_WITHIN: usize = 10;
+
 impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();
