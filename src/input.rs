@@ -452,7 +452,11 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
             MAX_WHOLE_CELLS,
         )));
     }
-    let ods_merges = is_ods(&bytes).then(|| ods_rows_spanned(&bytes));
+    let ods = if is_ods(&bytes) {
+        ods_unread(&bytes)
+    } else {
+        OdsUnread::default()
+    };
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(usage::unreadable_sheet(ui(), name, false, &e.to_string())))?;
     let names = book.sheet_names();
@@ -468,9 +472,13 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
     for chosen in &chosen {
         let label = format!("{name}[{chosen}]");
         let cells = sheet_cells(&mut book, chosen, &label)?;
-        if ods_merges == Some(true) && !cells.is_empty() {
-            // The library does not say which cells an .ods merges: refused, never half read.
+        // The library does not say which cells an .ods merges, nor which it shows as
+        // percentages: refused, never read otherwise than shown.
+        if ods.merged_rows && !cells.is_empty() {
             return Err(Error::Invalid(msg::ods_merged(ui(), &label)));
+        }
+        if ods.percent && !cells.is_empty() {
+            return Err(Error::Invalid(msg::ods_percent(ui(), &label)));
         }
         sheets.push(sheet_of_cells(label, cells)?);
     }
@@ -698,34 +706,42 @@ fn fill_merges(
 /// An OpenDocument spreadsheet: a zip whose first entry names its type.
 fn is_ods(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
-        && bytes.get(30..90).is_some_and(|b| {
-            b.windows(39)
-                .any(|w| w == b"application/vnd.oasis.opendocument.spr")
+        && bytes.get(30..bytes.len().min(100)).is_some_and(|b| {
+            memchr::memmem::find(b, b"application/vnd.oasis.opendocument.spreadsheet").is_some()
         })
 }
 
-/// Whether an .ods merges cells over rows (`table:number-rows-spanned` above 1), which the
-/// spreadsheet library reads as one filled cell and the rest empty.
-fn ods_rows_spanned(bytes: &[u8]) -> bool {
+/// What an .ods holds that the spreadsheet library reads otherwise than it is shown.
+#[derive(Default)]
+struct OdsUnread {
+    /// Cells merged over rows (`table:number-rows-spanned` above 1): the library gives the
+    /// value to the first cell only.
+    merged_rows: bool,
+    /// Cells of value type `percentage`: the library gives 0.225 for a cell shown as 22.5 %.
+    percent: bool,
+}
+
+fn ods_unread(bytes: &[u8]) -> OdsUnread {
+    let mut found = OdsUnread::default();
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-        return false;
+        return found;
     };
-    let Ok(mut content) = zip.by_name("content.xml") else {
-        return false;
+    let Ok(content) = zip.by_name("content.xml") else {
+        return found;
     };
     let mut xml = Vec::new();
     if content
-        .by_ref()
         .take(MAX_WHOLE_CELLS * 64)
         .read_to_end(&mut xml)
         .is_err()
     {
-        return false;
+        return found;
     }
     let key = b"number-rows-spanned=\"";
-    xml.windows(key.len())
-        .enumerate()
-        .any(|(i, w)| w == key && !xml[i + key.len()..].starts_with(b"1\""))
+    found.merged_rows =
+        memchr::memmem::find_iter(&xml, key).any(|i| !xml[i + key.len()..].starts_with(b"1\""));
+    found.percent = memchr::memmem::find(&xml, b"value-type=\"percentage\"").is_some();
+    found
 }
 
 /// The sheet asked for by `--sheet`, or the first.

@@ -484,3 +484,91 @@ fn validate_names_columns_not_used() {
         out.stderr
     );
 }
+
+#[test]
+fn a_total_row_merged_over_the_first_columns_is_skipped() {
+    // 合计 merged over date, unit and indicator under the records, with a sum of counts: not a
+    // record, skipped and counted.
+    let mut book = book_of(&RECORDS);
+    let sheet = book.worksheet_from_index(0).unwrap();
+    let last = RECORDS.len() as u32 + 1;
+    sheet
+        .merge_range(last, 0, last, 2, "合计", &Format::new())
+        .unwrap();
+    sheet.write_number(last, 3, 7.0).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let out = score(&[("s.xlsx", bytes)], &["s.xlsx"], &[]).ok();
+    assert_eq!(out.tables(), clean());
+    assert!(
+        out.stderr
+            .contains("rows that are not records were skipped: totals 1, blank-numbered 0"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A minimal .ods of `rows` (each cell a string, or `(value-type, value)` for a number), with
+/// `extra` attributes on the first cell of row 2.
+fn ods(rows: &[Vec<&str>], extra: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        xml += "<table:table-row>";
+        for (c, cell) in row.iter().enumerate() {
+            let attrs = if r == 1 && c == 0 { extra } else { "" };
+            if let Some(v) = cell.strip_prefix('%') {
+                xml += &format!(
+                    r#"<table:table-cell office:value-type="percentage" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#
+                );
+            } else {
+                xml += &format!(
+                    r#"<table:table-cell office:value-type="string"{attrs}><text:p>{cell}</text:p></table:table-cell>"#
+                );
+            }
+        }
+        xml += "</table:table-row>";
+    }
+    xml += "</table:table></office:spreadsheet></office:body></office:document-content>";
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    out.start_file("mimetype", stored).unwrap();
+    out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    out.start_file("content.xml", stored).unwrap();
+    out.write_all(xml.as_bytes()).unwrap();
+    out.start_file("META-INF/manifest.xml", stored).unwrap();
+    out.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn an_ods_it_cannot_read_as_shown_is_refused() {
+    let rows = |value: &'static str| {
+        vec![
+            vec!["date", "unit", "indicator", "value"],
+            vec!["2026-01-06", "U2", "T1", value],
+        ]
+    };
+    // Plain, it reads.
+    let out = score(&[("o.ods", ods(&rows("25"), ""))], &["o.ods"], &[]).ok();
+    assert!(out.stdout.contains("U2"), "{}", out.stdout);
+    // A cell merged over rows, or a percent cell: refused, naming the sheet.
+    let merged = ods(&rows("25"), r#" table:number-rows-spanned="2""#);
+    let out = score(&[("o.ods", merged)], &["o.ods"], &[]).code(65);
+    assert!(
+        out.stderr
+            .contains("o.ods[Sheet1]: cells merged over rows cannot be read"),
+        "{}",
+        out.stderr
+    );
+    let out = score(&[("o.ods", ods(&rows("%0.25"), ""))], &["o.ods"], &[]).code(65);
+    assert!(
+        out.stderr
+            .contains("o.ods[Sheet1]: percent cells cannot be read as shown"),
+        "{}",
+        out.stderr
+    );
+}

@@ -80,6 +80,15 @@ pub fn ods_merged(l: Lang, sheet: &str) -> String {
     )
 }
 
+/// An .ods with percent cells: the library gives the stored fraction, not the percentage shown.
+pub fn ods_percent(l: Lang, sheet: &str) -> String {
+    say!(
+        l,
+        "{sheet}: percent cells cannot be read as shown from an .ods file: save it as .xlsx",
+        "{sheet}：无法按显示值读取 .ods 文件中的百分比单元格：请另存为 .xlsx",
+    )
+}
+
 /// Rows above the header (titles, 填报单位…), skipped.
 pub fn rows_above_header(l: Lang, file: &str, rows: &str) -> String {
     say!(
@@ -805,6 +814,7 @@ mod tests {
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),
+            ods_percent(l, "a.ods[甲]"),
             rows_above_header(l, "a.xlsx[甲]", "1"),
             sheets_skipped(l, "a.xlsx", "甲"),
         ];

@@ -246,8 +246,10 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
         )
     };
     // No record content: no date and no indicator (a record whose note says 合计 is a record).
+    // A 合计 merged over the first columns fills the indicator's cell too: that is no content.
     let dated = crate::period::parse_date(l.cell(row, Col::Date)).is_ok();
-    let content = dated || !l.cell(row, Col::Indicator).is_empty();
+    let indicator = l.cell(row, Col::Indicator);
+    let content = dated || !(indicator.is_empty() || total(&indicator));
     (filled.iter().any(total) && !content).then_some(NotARecord::Total)
 }
 
