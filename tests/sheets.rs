@@ -572,3 +572,157 @@ fn an_ods_it_cannot_read_as_shown_is_refused() {
         out.stderr
     );
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One random record of the hand rubric, with how the workbook writes it: the T1 rate in a
+    /// percent-formatted cell or not, the count in full-width digits or not.
+    #[derive(Debug, Clone)]
+    struct Rec {
+        cells: [String; 10],
+        /// T1's value in tenths, written as a percent cell.
+        percent: Option<u32>,
+        wide_count: bool,
+    }
+
+    fn rec() -> impl Strategy<Value = Rec> {
+        (
+            1u32..=3,
+            1u32..=28,
+            0usize..3,
+            0usize..6,
+            1u32..=3,
+            0u32..=400,
+            0usize..3,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(month, day, unit, kind, count, tenths, source, pct, wide)| {
+                    let mut cells: [String; 10] = Default::default();
+                    cells[0] = format!("2026-{month:02}-{day:02}");
+                    cells[1] = format!("U{}", unit + 1);
+                    let mut percent = None;
+                    match kind {
+                        0 => {
+                            cells[2] = "P1".into();
+                            cells[3] = count.to_string();
+                            cells[7] = format!("2026-{month:02}-{:02}", (day + 3).min(28));
+                        }
+                        1 => {
+                            cells[2] = "P2".into();
+                            cells[5] = ["minor", "major"][count as usize % 2].into();
+                        }
+                        2 => {
+                            cells[2] = "T1".into();
+                            cells[4] = format!("{}", rust_decimal::Decimal::new(tenths.into(), 1));
+                            percent = pct.then_some(tenths);
+                        }
+                        3 => cells[2] = "R1".into(),
+                        4 => {
+                            cells[2] = "B1".into();
+                            cells[3] = (count - 1).to_string();
+                        }
+                        _ => {
+                            cells[2] = "X1".into();
+                            cells[3] = count.to_string();
+                        }
+                    }
+                    cells[6] = ["", "暗访", "现场考核"][source].into();
+                    let wide_count = wide && !cells[3].is_empty();
+                    Rec {
+                        cells,
+                        percent,
+                        wide_count,
+                    }
+                },
+            )
+    }
+
+    fn full_width(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap(),
+                c => c,
+            })
+            .collect()
+    }
+
+    /// The records as a clerk's workbook: a merged title row, the header, each run of one source
+    /// merged, rates as percent cells, counts in full-width digits, a 合计 row under them.
+    fn workbook(recs: &[Rec]) -> Vec<u8> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let plain = Format::new();
+        let pct = Format::new().set_num_format("0.0%");
+        sheet
+            .merge_range(0, 0, 0, 9, "2026年第一季度检查台账", &plain)
+            .unwrap();
+        for (c, h) in HEADER.iter().enumerate() {
+            sheet.write_string(1, c as u16, *h).unwrap();
+        }
+        for (i, r) in recs.iter().enumerate() {
+            let row = 2 + i as u32;
+            for (c, cell) in r.cells.iter().enumerate() {
+                if cell.is_empty() || c == 6 {
+                    continue;
+                }
+                match (c, r.percent) {
+                    (4, Some(t)) => {
+                        let f: f64 = format!("{}", rust_decimal::Decimal::new(t.into(), 3))
+                            .parse()
+                            .unwrap();
+                        sheet.write_number_with_format(row, 4, f, &pct).unwrap();
+                    }
+                    (3, _) if r.wide_count => {
+                        sheet.write_string(row, 3, full_width(cell)).unwrap();
+                    }
+                    _ => {
+                        sheet.write_string(row, c as u16, cell).unwrap();
+                    }
+                }
+            }
+        }
+        // Runs of one source, merged.
+        let mut i = 0;
+        while i < recs.len() {
+            let s = &recs[i].cells[6];
+            let mut j = i + 1;
+            while j < recs.len() && recs[j].cells[6] == *s {
+                j += 1;
+            }
+            let (first, last) = (2 + i as u32, 1 + j as u32);
+            if !s.is_empty() {
+                if last > first {
+                    sheet.merge_range(first, 6, last, 6, s, &plain).unwrap();
+                } else {
+                    sheet.write_string(first, 6, s).unwrap();
+                }
+            }
+            i = j;
+        }
+        let total = 2 + recs.len() as u32;
+        sheet.write_string(total, 0, "合计").unwrap();
+        sheet.write_number(total, 3, recs.len() as f64).unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_clerks_workbook_scores_like_the_plain_csv(recs in prop::collection::vec(rec(), 1..30)) {
+            let rows: Vec<[&str; 10]> = recs
+                .iter()
+                .map(|r| std::array::from_fn(|c| r.cells[c].as_str()))
+                .collect();
+            let files = [("r.csv", csv_of(&rows)), ("r.xlsx", workbook(&recs))];
+            let csv = score(&files, &["r.csv"], &[]).ok();
+            let xlsx = score(&files, &["r.xlsx"], &[]).ok();
+            prop_assert_eq!(csv.tables(), xlsx.tables());
+            prop_assert!(xlsx.stderr.contains("totals 1"), "{}", xlsx.stderr);
+        }
+    }
+}
