@@ -452,6 +452,9 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
             MAX_WHOLE_CELLS,
         )));
     }
+    if crate::xls_extent::has_percent_numbers(&bytes) {
+        return Err(Error::Invalid(msg::xls_percent(ui(), name)));
+    }
     let ods = if is_ods(&bytes) {
         ods_unread(&bytes)
     } else {

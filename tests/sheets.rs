@@ -403,6 +403,11 @@ fn every_sheet_with_a_records_header_is_read() {
         "{}",
         out.stderr
     );
+    assert!(
+        out.stderr.contains("note: m.xlsx: sheets read: 1月, 2月"),
+        "{}",
+        out.stderr
+    );
     // --sheet narrows to one.
     let jan_only = score(
         &[("m.xlsx", bytes.clone())],
@@ -724,5 +729,31 @@ mod props {
             prop_assert_eq!(csv.tables(), xlsx.tables());
             prop_assert!(xlsx.stderr.contains("totals 1"), "{}", xlsx.stderr);
         }
+    }
+}
+
+#[test]
+fn the_committed_xls_and_ods_with_a_percent_cell_are_refused() {
+    // fuzz/seeds/spreadsheet/hand.{xls,ods} hold U2's T1 rate 25 % as a percent cell (stored
+    // 0.25): read as 0.25 it cost U2 3.95 of T1's 4 points; refused instead, naming the file.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/spreadsheet");
+    for (name, says) in [
+        (
+            "hand.xls",
+            "error: h.xls: percent cells cannot be read as shown from an .xls file: save it as .xlsx\n",
+        ),
+        (
+            "hand.ods",
+            "error: h.ods[hand]: percent cells cannot be read as shown from an .ods file: save it as .xlsx\n",
+        ),
+    ] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let file = name.replace("hand", "h");
+        let out = run(
+            &[(file.as_str(), bytes)],
+            &["score", &file, "--rubric", "rubric.yaml"],
+        )
+        .code(65);
+        assert_eq!(out.stderr, says);
     }
 }

@@ -89,12 +89,30 @@ pub fn ods_percent(l: Lang, sheet: &str) -> String {
     )
 }
 
+/// An .xls with percent-formatted numbers: the library gives the stored fraction.
+pub fn xls_percent(l: Lang, file: &str) -> String {
+    say!(
+        l,
+        "{file}: percent cells cannot be read as shown from an .xls file: save it as .xlsx",
+        "{file}：无法按显示值读取 .xls 文件中的百分比单元格：请另存为 .xlsx",
+    )
+}
+
 /// Rows above the header (titles, 填报单位…), skipped.
 pub fn rows_above_header(l: Lang, file: &str, rows: &str) -> String {
     say!(
         l,
         "{file}: rows above the header skipped: {rows}",
         "{file}：表头之上的行已跳过：{rows}",
+    )
+}
+
+/// A workbook's sheets read as records, when there are several.
+pub fn sheets_read(l: Lang, file: &str, sheets: &str) -> String {
+    say!(
+        l,
+        "{file}: sheets read: {sheets}",
+        "{file}：已读取以下工作表：{sheets}",
     )
 }
 
@@ -815,8 +833,10 @@ mod tests {
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),
             ods_percent(l, "a.ods[甲]"),
+            xls_percent(l, "a.xls"),
             rows_above_header(l, "a.xlsx[甲]", "1"),
             sheets_skipped(l, "a.xlsx", "甲"),
+            sheets_read(l, "a.xlsx", "甲"),
         ];
         for e in [Empty::Date, Empty::Unit, Empty::Indicator] {
             out.push(empty(l, e));

@@ -85,23 +85,31 @@ fn read_sheets(name: &str, sheets: &[Sheet], env: &Env, file: u32) -> Result<Vec
     let (records, skipped): (Vec<&Sheet>, Vec<&Sheet>) = sheets
         .iter()
         .partition(|s| !s.header.is_empty() && header_of(s, env.opts.header_row).is_some());
-    let Some(first) = records.first() else {
+    if records.is_empty() {
         return match sheets.iter().find(|s| !s.header.is_empty()) {
             Some(s) => Ok(vec![read_rows(s, env, file)?]),
             None => Err(Error::Invalid(msg::empty_input(ui(), name, true))),
         };
-    };
+    }
     let mut read = Vec::with_capacity(records.len());
     for (k, s) in records.iter().enumerate() {
         read.push(read_rows(s, env, file + k as u32)?);
     }
+    // Which sheets were read, and which not, are said: a summary sheet with a records header
+    // would count its records again.
+    let names = |sheets: &[&Sheet]| {
+        let names: Vec<String> = sheets.iter().map(|s| sheet_name(name, &s.name)).collect();
+        msg::list(ui(), &names)
+    };
+    let mut notes = Vec::new();
+    if records.len() > 1 {
+        notes.push(msg::sheets_read(ui(), name, &names(&records)));
+    }
     if !skipped.is_empty() {
-        let names: Vec<String> = skipped.iter().map(|s| sheet_name(name, &s.name)).collect();
-        let note = msg::sheets_skipped(ui(), name, &msg::list(ui(), &names));
-        let _ = first;
-        if let Some(r) = read.first_mut() {
-            r.notes.push(note);
-        }
+        notes.push(msg::sheets_skipped(ui(), name, &names(&skipped)));
+    }
+    if let Some(r) = read.first_mut() {
+        r.notes.append(&mut notes);
     }
     Ok(read)
 }
