@@ -455,6 +455,7 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
     if crate::xls_extent::has_percent_numbers(&bytes) {
         return Err(Error::Invalid(msg::xls_percent(ui(), name)));
     }
+    let single_merges = single_worksheet_merges(&bytes);
     let ods = if is_ods(&bytes) {
         ods_unread(&bytes)
     } else {
@@ -474,7 +475,7 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
     let mut sheets = Vec::with_capacity(chosen.len());
     for chosen in &chosen {
         let label = format!("{name}[{chosen}]");
-        let cells = sheet_cells(&mut book, chosen, &label)?;
+        let cells = sheet_cells(&mut book, chosen, &label, single_merges.as_deref())?;
         // The library does not say which cells an .ods merges, nor which it shows as
         // percentages: refused, never read otherwise than shown.
         if ods.merged_rows && !cells.is_empty() {
@@ -489,7 +490,12 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
 }
 
 /// One sheet's cells with text, as the person sees them.
-fn sheet_cells(book: &mut Book, chosen: &str, label: &str) -> Result<Vec<SparseCell>, Error> {
+fn sheet_cells(
+    book: &mut Book,
+    chosen: &str,
+    label: &str,
+    single_merges: Option<&[calamine::Dimensions]>,
+) -> Result<Vec<SparseCell>, Error> {
     use calamine::{Reader, Sheets};
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Invalid(usage::unreadable_sheet(ui(), label, true, &e.to_string()))
@@ -499,9 +505,14 @@ fn sheet_cells(book: &mut Book, chosen: &str, label: &str) -> Result<Vec<SparseC
     let (mut cells, merges) = match book {
         Sheets::Xlsx(x) => {
             let percent = percent_cells(x, chosen, label)?;
-            let merges = x
-                .merge_cells_by_sheet_name(chosen)
-                .map_err(|e| unreadable(&e))?;
+            // The library finds merged regions by reading the sheet a second time: a workbook
+            // of one worksheet has them found in its text instead.
+            let merges = match single_merges {
+                Some(m) => m.to_vec(),
+                None => x
+                    .merge_cells_by_sheet_name(chosen)
+                    .map_err(|e| unreadable(&e))?,
+            };
             let mut r = x
                 .worksheet_cells_reader(chosen)
                 .map_err(|e| unreadable(&e))?;
@@ -704,6 +715,70 @@ fn fill_merges(
     }
     cells.append(&mut added);
     Ok(())
+}
+
+/// The merged regions of an .xlsx that has one worksheet, found in the text after its cells
+/// (`<mergeCell ref="A1:J1"/>`); `None` for any other workbook, or a region not read (the
+/// library reads them then).
+fn single_worksheet_merges(bytes: &[u8]) -> Option<Vec<calamine::Dimensions>> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| {
+            n.strip_prefix("xl/worksheets/")
+                .is_some_and(|f| !f.contains('/') && f.ends_with(".xml"))
+        })
+        .collect();
+    let [only] = &names[..] else {
+        return None;
+    };
+    let mut xml = Vec::new();
+    // A sheet's text is held whole here: beyond this size (or a zip that unpacks to more)
+    // the library's streaming reader looks instead.
+    const MAX_TEXT: u64 = 256 << 20;
+    let entry = zip.by_name(only).ok()?;
+    if entry.size() > MAX_TEXT {
+        return None;
+    }
+    let read = entry.take(MAX_TEXT + 1).read_to_end(&mut xml).ok()?;
+    if read as u64 > MAX_TEXT {
+        return None;
+    }
+    let after = memchr::memmem::rfind(&xml, b"sheetData>").map_or(0, |i| i + 10);
+    let tail = &xml[after..];
+    let mut merges = Vec::new();
+    for at in memchr::memmem::find_iter(tail, b"mergeCell ") {
+        let rest = &tail[at..];
+        let end = memchr::memchr(b'>', rest)?;
+        let element = std::str::from_utf8(&rest[..end]).ok()?;
+        let (_, r) = element.split_once("ref=\"")?;
+        let (r, _) = r.split_once('"')?;
+        let (a, b) = r.split_once(':').unwrap_or((r, r));
+        merges.push(calamine::Dimensions {
+            start: cell_ref(a)?,
+            end: cell_ref(b)?,
+        });
+    }
+    Some(merges)
+}
+
+/// A cell reference (`J12`, `$J$12`) as a 0-based row and column.
+fn cell_ref(r: &str) -> Option<(u32, u32)> {
+    let r = r.replace('$', "");
+    let digits = r.find(|c: char| c.is_ascii_digit())?;
+    let (letters, row) = r.split_at(digits);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let col = letters
+        .bytes()
+        .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1);
+    let row: u32 = row.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
 }
 
 /// An OpenDocument spreadsheet: a zip whose first entry names its type.
@@ -1110,6 +1185,17 @@ mod tests {
         assert_eq!(s.rows[0].line, 3);
         assert!(s.rows[1].is_blank());
         assert_eq!(s.rows[2].line, 8);
+    }
+
+    #[test]
+    fn cell_references_are_read() {
+        assert_eq!(cell_ref("A1"), Some((0, 0)));
+        assert_eq!(cell_ref("$J$12"), Some((11, 9)));
+        assert_eq!(cell_ref("AA3"), Some((2, 26)));
+        assert_eq!(cell_ref("A0"), None);
+        assert_eq!(cell_ref("12"), None);
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(7), "H");
     }
 
     #[test]

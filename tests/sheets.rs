@@ -388,6 +388,8 @@ fn every_sheet_with_a_records_header_is_read() {
     let jan = book.add_worksheet();
     jan.set_name("1月").unwrap();
     write_rows(jan, 0, &RECORDS[..11]);
+    // A merged run in a workbook of several sheets (found by the library, not in the text).
+    jan.merge_range(1, 6, 3, 6, "暗访", &Format::new()).unwrap();
     let feb = book.add_worksheet();
     feb.set_name("2月").unwrap();
     write_rows(feb, 0, &RECORDS[11..]);
