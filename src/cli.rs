@@ -111,7 +111,7 @@ pub enum RubricsAction {
 
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    #[arg(required = true, value_name = "RECORDS")]
+    #[arg(value_name = "RECORDS")]
     pub records: Vec<String>,
     #[arg(long, value_name = "FILE|NAME")]
     pub rubric: Option<String>,
@@ -156,7 +156,10 @@ fn usage<T>(r: Result<T, String>) -> Result<T, Error> {
 }
 
 impl InputArgs {
-    pub fn to_inputs(&self, project: &Project) -> Result<Inputs, Error> {
+    /// The run's inputs; `period` is the command's `--period` (it fills `{month}` in the
+    /// project file's record patterns).
+    pub fn to_inputs(&self, project: &Project, period: Option<&str>) -> Result<Inputs, Error> {
+        let records = self.records(project, period)?;
         let as_of = match &self.as_of {
             Some(s) => Some(usage(
                 parse_date(s).map_err(|e: String| usage::flag(ui(), "--as-of", &e)),
@@ -187,7 +190,7 @@ impl InputArgs {
             );
         }
         Ok(Inputs {
-            records: self.records.clone(),
+            records,
             rubric: self.rubric.clone().or_else(|| project.rubric.clone()),
             units: self.units.clone().or_else(|| project.units.clone()),
             as_of,
@@ -204,6 +207,33 @@ impl InputArgs {
             quiet: self.quiet,
             settings: project.path.as_deref().map(crate::config::relative),
         })
+    }
+}
+
+impl InputArgs {
+    /// The records files: those on the command line, else those of the project file's patterns
+    /// for the run's month (notes on stderr for the months without a file).
+    fn records(&self, project: &Project, period: Option<&str>) -> Result<Vec<String>, Error> {
+        if !self.records.is_empty() {
+            return Ok(self.records.clone());
+        }
+        if project.records.is_empty() {
+            return Err(Error::Usage(crate::i18n::msg::no_records_named(ui())));
+        }
+        let period = match period {
+            Some(p) => Some(usage(p.parse::<Period>())?),
+            None => None,
+        };
+        let today = usage(crate::period::today())?;
+        let month = crate::globs::run_month(period, today);
+        let mut notes = Vec::new();
+        let files = crate::globs::records(&project.records, month, &mut notes)?;
+        if !self.quiet {
+            for n in notes {
+                eprintln!("note: {}", crate::write::message(&n));
+            }
+        }
+        Ok(files)
     }
 }
 

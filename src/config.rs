@@ -15,6 +15,7 @@ pub const FILE_NAME: &str = "civscore.toml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    records: Option<Vec<String>>,
     rubric: Option<String>,
     units: Option<String>,
     lang: Option<String>,
@@ -36,6 +37,9 @@ struct RawReport {
 pub struct Project {
     /// The file, when one was found.
     pub path: Option<PathBuf>,
+    /// Patterns of the records of a monthly run (`records/{month}/*.xlsx`), relative to the
+    /// working folder.
+    pub records: Vec<String>,
     pub rubric: Option<String>,
     pub units: Option<String>,
     pub lang: Option<Lang>,
@@ -138,6 +142,12 @@ pub fn load_file(path: &Path) -> Result<Project, Error> {
     let report = raw.report.unwrap_or_default();
     Ok(Project {
         path: Some(path.to_path_buf()),
+        records: raw
+            .records
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| relative(&dir.join(r)))
+            .collect(),
         rubric: raw.rubric.map(resolve),
         units: raw.units.map(|u| relative(&dir.join(u))),
         lang,

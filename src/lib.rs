@@ -13,6 +13,7 @@ pub mod explain;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod fxhash;
+pub mod globs;
 pub mod i18n;
 pub mod input;
 pub mod period;
@@ -44,7 +45,7 @@ fn prepare(
     lang: Option<rubric::Lang>,
 ) -> Result<(cmd::Inputs, cmd::Selection, cmd::Output), Error> {
     let project = config::load()?;
-    let inputs = input.to_inputs(&project)?;
+    let inputs = input.to_inputs(&project, period.as_deref())?;
     let output = output.to_output(&project, lang)?;
     let outputs = [inputs.rejects.as_deref(), output.path.as_deref()];
     write::file::check(&outputs, &inputs.files())?;
@@ -88,7 +89,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             red,
         } => {
             let project = project()?;
-            let inputs = input.to_inputs(&project)?;
+            let inputs = input.to_inputs(&project, period.as_deref())?;
             let period = match period {
                 Some(p) => Some(p.parse().map_err(Error::Usage)?),
                 None => None,
@@ -101,7 +102,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let rubric = rubric.or(project.rubric);
             cmd::check::run(rubric.as_deref(), lang.or(project.lang))
         }
-        Command::Validate { input } => cmd::validate::run(&input.to_inputs(&project()?)?),
+        Command::Validate { input } => cmd::validate::run(&input.to_inputs(&project()?, None)?),
         Command::Config { rubric, units } => cmd::project::config(&project()?, rubric, units, lang),
         Command::Init { dir, rubric } => cmd::project::init(dir.as_deref().unwrap_or("."), &rubric),
         Command::Compare {

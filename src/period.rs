@@ -93,6 +93,26 @@ pub enum Period {
     Year(i32),
 }
 
+impl Period {
+    /// The period's last month.
+    pub fn last_month(self) -> Month {
+        match self {
+            Period::Month(m) => m,
+            Period::Quarter(q) => q.months()[2],
+            Period::Year(y) => Month::new(y, 12),
+        }
+    }
+}
+
+/// Today's date: `CIVSCORE_TODAY=YYYY-MM-DD` when set (reproducible runs and tests), else the
+/// system clock's date in the local time zone.
+pub fn today() -> Result<Date, String> {
+    match std::env::var("CIVSCORE_TODAY") {
+        Ok(s) => parse_date(s.trim()).map_err(|e| format!("CIVSCORE_TODAY: {e}")),
+        Err(_) => Ok(jiff::ZonedDateTime::now().date()),
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

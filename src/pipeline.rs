@@ -63,6 +63,9 @@ pub fn read_reported(
     }
     if inputs.units.is_none() {
         cmd::note(inputs, &msg::no_roster(ui(), true));
+        for (a, b) in read.units.look_alike() {
+            cmd::note(inputs, &msg::look_alike_units(ui(), &a, &b));
+        }
     }
     if inputs.skip_invalid {
         cmd::report_rejects(inputs, &read.loaded)?;

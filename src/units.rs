@@ -25,14 +25,28 @@ pub struct Units {
     pub list: Vec<Unit>,
     by_code: StrMap<usize>,
     by_name: StrMap<usize>,
+    /// Aliases (别名) and former names (曾用名) from the roster.
+    by_alias: StrMap<usize>,
+    /// Names, aliases and former names without their common suffixes ([`stem`]), each kept
+    /// only when it leads to one unit.
+    by_stem: StrMap<usize>,
     /// True when the units come from a roster (records may then name only these units).
     pub from_roster: bool,
 }
 
 impl Units {
-    /// Finds a unit by code, then by name.
+    /// Finds a unit by code, then by name, then by alias or former name, then (a roster's
+    /// units only) by its name without a common suffix such as 居委会 or （…）, when that
+    /// leads to one unit.
     pub fn find(&self, key: &str) -> Option<usize> {
-        self.by_code.get(key).or_else(|| self.by_name.get(key))
+        self.by_code
+            .get(key)
+            .or_else(|| self.by_name.get(key))
+            .or_else(|| self.by_alias.get(key))
+            .or_else(|| match self.from_roster {
+                true => self.by_stem.get(stem(key)?),
+                false => None,
+            })
     }
 
     /// Without a roster, a unit seen for the first time is added.
@@ -68,6 +82,23 @@ impl Units {
         suggest::closest(key, self.list.iter().map(|u| u.code.as_str()).chain(names))
     }
 
+    /// Without a roster, the units met whose names differ only by a common suffix (桥北社区 and
+    /// 桥北社区居委会): probably one unit written two ways, scored as two.
+    pub fn look_alike(&self) -> Vec<(String, String)> {
+        let mut by_stem: HashMap<&str, &str> = HashMap::new();
+        let mut pairs = Vec::new();
+        for u in &self.list {
+            let Some(st) = stem(&u.code) else { continue };
+            match by_stem.get(st) {
+                Some(first) => pairs.push(((*first).to_owned(), u.code.clone())),
+                None => {
+                    by_stem.insert(st, &u.code);
+                }
+            }
+        }
+        pairs
+    }
+
     pub fn has_groups(&self) -> bool {
         self.list.iter().any(|u| u.group.is_some())
     }
@@ -95,6 +126,37 @@ const CODE: &[&str] = &["code", "编号", "单位编号"];
 const NAME: &[&str] = &["name", "名称", "单位名称"];
 const GROUP: &[&str] = &["group", "类别", "分组"];
 const NA: &[&str] = &["not_applicable", "不适用"];
+const ALIASES: &[&str] = &["aliases", "alias", "别名", "简称"];
+const FORMERLY: &[&str] = &["formerly", "曾用名", "原名"];
+
+/// Endings that offices add to or leave off a unit's name: 桥北社区, 桥北社区居委会, 桥北居委会
+/// and 桥北社区（居委会） all have the stem 桥北. `None` when nothing would be left.
+pub fn stem(name: &str) -> Option<&str> {
+    let mut s = name.trim();
+    // A bracketed ending: （居委会）, (原桥北村)
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if s.ends_with(close)
+            && let Some(i) = s.rfind(open)
+        {
+            s = s[..i].trim_end();
+        }
+    }
+    for ending in [
+        "社区居民委员会",
+        "居民委员会",
+        "社区居委会",
+        "居委会",
+        "村民委员会",
+        "村委会",
+    ] {
+        if let Some(rest) = s.strip_suffix(ending) {
+            s = rest;
+            break;
+        }
+    }
+    let s = s.strip_suffix("社区").unwrap_or(s).trim_end();
+    (!s.is_empty()).then_some(s)
+}
 
 fn column(sheet: &Sheet, names: &[&str]) -> Option<usize> {
     sheet
@@ -119,14 +181,18 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
     let mut errors = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut name_count: HashMap<String, usize> = HashMap::new();
+    // Each alias or former name with the line it was first given on.
+    let mut aliases: Vec<(String, usize, u64, usize)> = Vec::new();
     for row in sheet.rows.iter().filter(|r| !r.is_blank()) {
         match roster_row(row, &cols, rubric, &first_line) {
-            Ok(unit) => {
+            Ok((unit, names)) => {
                 first_line.insert(unit.code.clone(), row.line);
                 if let Some(name) = &unit.name {
                     *name_count.entry(name.clone()).or_default() += 1;
                 }
-                units.by_code.insert(&unit.code, units.list.len());
+                let i = units.list.len();
+                aliases.extend(names.into_iter().map(|(a, col)| (a, i, row.line, col)));
+                units.by_code.insert(&unit.code, i);
                 units.list.push(unit);
             }
             Err(faults) => errors.extend(faults.into_iter().map(|(col, message)| RowError {
@@ -137,12 +203,37 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
             })),
         }
     }
+    // An alias names one unit, and is no other unit's code or name.
+    let mut alias_of: HashMap<&str, usize> = HashMap::new();
+    for (a, i, line, col) in &aliases {
+        let other = units
+            .by_code
+            .get(a)
+            .or_else(|| units.list.iter().position(|u| u.name.as_deref() == Some(a)))
+            .or_else(|| alias_of.get(a.as_str()).copied())
+            .filter(|o| o != i);
+        match other {
+            Some(o) => errors.push(RowError {
+                file: sheet.name.clone(),
+                line: *line,
+                column: header(*col),
+                message: msg::alias_taken(ui(), a, &units.list[o].code),
+            }),
+            None => {
+                alias_of.insert(a, *i);
+            }
+        }
+    }
     if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
         let n = errors.len();
         return Err(Error::Rows {
             errors,
             summary: msg::roster_rows_invalid(ui(), &sheet.name, n),
         });
+    }
+    for (a, i) in &alias_of {
+        units.by_alias.insert(a, *i);
     }
     if units.list.is_empty() {
         return Err(Error::Invalid(msg::roster_empty(ui(), &sheet.name)));
@@ -156,6 +247,26 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
             units.by_name.insert(n, i);
         }
     }
+    // A stem finds its unit only when no other unit has it.
+    let mut stems: HashMap<&str, Option<usize>> = HashMap::new();
+    let named = units.list.iter().enumerate().flat_map(|(i, u)| {
+        let own = [Some(u.code.as_str()), u.name.as_deref()];
+        own.into_iter().flatten().map(move |n| (n, i))
+    });
+    let all = named.chain(aliases.iter().map(|(a, i, _, _)| (a.as_str(), *i)));
+    for (n, i) in all {
+        if let Some(st) = stem(n) {
+            let e = stems.entry(st).or_insert(Some(i));
+            if *e != Some(i) {
+                *e = None;
+            }
+        }
+    }
+    for (st, i) in stems {
+        if let Some(i) = i {
+            units.by_stem.insert(st, i);
+        }
+    }
     Ok(units)
 }
 
@@ -165,6 +276,8 @@ struct Columns {
     name: usize,
     group: Option<usize>,
     na: Option<usize>,
+    /// 别名 and 曾用名: other names records may give.
+    aliases: Vec<usize>,
 }
 
 impl Columns {
@@ -190,18 +303,27 @@ impl Columns {
             name: column(sheet, NAME).unwrap_or(0),
             group: column(sheet, GROUP),
             na: column(sheet, NA),
+            aliases: [column(sheet, ALIASES), column(sheet, FORMERLY)]
+                .into_iter()
+                .flatten()
+                .collect(),
         })
     }
 }
 
-/// One roster row's unit, or what is wrong with it: (column, message) in column order.
-/// `first_line` holds the line of each code already read.
+/// An alias or former name, with the column it was given in.
+type OtherName = (String, usize);
+/// What is wrong with a roster row: the column, and the message.
+type Fault = (usize, String);
+
+/// One roster row's unit with its other names and their columns, or what is wrong with it:
+/// (column, message) in column order. `first_line` holds the line of each code already read.
 fn roster_row(
     row: &input::Row,
     cols: &Columns,
     rubric: &Rubric,
     first_line: &HashMap<String, u64>,
-) -> Result<Unit, Vec<(usize, String)>> {
+) -> Result<(Unit, Vec<OtherName>), Vec<Fault>> {
     let cell = |i: usize| row.cells.get(i).map(String::as_str).unwrap_or("");
     let mut faults = Vec::new();
     let code = cell(cols.code);
@@ -226,7 +348,13 @@ fn roster_row(
     }
     na.sort_unstable();
     na.dedup();
-    Ok(Unit {
+    let names = cols
+        .aliases
+        .iter()
+        .flat_map(|&c| list(cell(c)).map(move |a| (a.to_owned(), c)))
+        .filter(|(a, _)| a != code && a != name)
+        .collect();
+    let unit = Unit {
         code: code.to_owned(),
         name: Some(name.to_owned()),
         group: cols
@@ -235,7 +363,15 @@ fn roster_row(
             .filter(|g| !g.is_empty())
             .map(str::to_owned),
         not_applicable: na,
-    })
+    };
+    Ok((unit, names))
+}
+
+/// The items of a list cell, split on `;` `,` `、` in either width.
+fn list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([';', '；', ',', '，', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// The indicators a roster's `not_applicable` cell lists (split on `;` `,` `、` in either
@@ -243,11 +379,7 @@ fn roster_row(
 fn not_applicable(text: &str, rubric: &Rubric) -> Result<Vec<usize>, Vec<String>> {
     let mut na = Vec::new();
     let mut unknown = Vec::new();
-    for item in text
-        .split([';', '；', ',', '，', '、'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    for item in list(text) {
         match rubric.indicator_index(item) {
             Some(i) => na.push(i),
             None => {
@@ -261,5 +393,107 @@ fn not_applicable(text: &str, rubric: &Rubric) -> Result<Vec<usize>, Vec<String>
         Ok(na)
     } else {
         Err(unknown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Row;
+
+    fn roster(header: &[&str], rows: &[&[&str]]) -> Result<Units, Error> {
+        let sheet = Sheet {
+            name: "units.csv".into(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            header_line: 1,
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Row {
+                    line: i as u64 + 2,
+                    cells: r.iter().map(|c| c.to_string()).collect(),
+                })
+                .collect(),
+        };
+        let rubric = crate::builtin::load_rubric(None).unwrap();
+        from_sheet(&sheet, &rubric)
+    }
+
+    #[test]
+    fn stems_drop_the_endings_offices_add_or_leave_off() {
+        for name in [
+            "桥北社区",
+            "桥北社区居委会",
+            "桥北居委会",
+            "桥北社区（居委会）",
+            "桥北社区(居委会)",
+            "桥北社区居民委员会",
+            " 桥北 ",
+        ] {
+            assert_eq!(stem(name), Some("桥北"), "{name}");
+        }
+        assert_eq!(stem("桥北村"), Some("桥北村"));
+        assert_eq!(stem("社区"), None);
+        assert_eq!(stem("（居委会）"), None);
+    }
+
+    #[test]
+    fn records_may_name_a_unit_by_alias_former_name_or_its_name_with_another_ending() {
+        let u = roster(
+            &["编号", "名称", "别名", "曾用名"],
+            &[
+                &["U01", "桥北社区", "北桥", ""],
+                &["U02", "光明社区", "", "光明村、老光明"],
+            ],
+        )
+        .unwrap();
+        assert_eq!(u.find("U01"), Some(0));
+        assert_eq!(u.find("北桥"), Some(0));
+        assert_eq!(u.find("桥北社区居委会"), Some(0));
+        assert_eq!(u.find("桥北"), Some(0));
+        assert_eq!(u.find("老光明"), Some(1));
+        assert_eq!(u.find("光明村"), Some(1));
+        assert_eq!(u.find("光明居委会"), Some(1));
+        assert_eq!(u.find("东风社区"), None);
+    }
+
+    #[test]
+    fn a_stem_two_units_share_finds_neither() {
+        // 桥北社区 and 桥北社区居委会 are two units here: the stem 桥北 is ambiguous, exact
+        // names still find theirs.
+        let u = roster(
+            &["code", "name"],
+            &[&["U01", "桥北社区"], &["U02", "桥北社区居委会"]],
+        )
+        .unwrap();
+        assert_eq!(u.find("桥北社区"), Some(0));
+        assert_eq!(u.find("桥北社区居委会"), Some(1));
+        assert_eq!(u.find("桥北居委会"), None);
+    }
+
+    #[test]
+    fn an_alias_that_names_another_unit_is_an_error_on_its_line() {
+        let e = roster(
+            &["编号", "名称", "别名"],
+            &[&["U01", "桥北社区", ""], &["U02", "光明社区", "桥北社区"]],
+        )
+        .unwrap_err();
+        let lines = e.lines();
+        assert!(lines[0].contains("units.csv:3"), "{lines:?}");
+        assert!(lines[0].contains("U01"), "{lines:?}");
+    }
+
+    #[test]
+    fn without_a_roster_look_alike_names_are_named() {
+        let mut u = Units::default();
+        for k in ["桥北社区", "光明社区", "桥北社区居委会"] {
+            u.find_or_add(k);
+        }
+        assert_eq!(
+            u.look_alike(),
+            vec![("桥北社区".to_owned(), "桥北社区居委会".to_owned())]
+        );
+        // and they stay two units: nothing is merged without a roster
+        assert_eq!(u.find("桥北居委会"), None);
     }
 }

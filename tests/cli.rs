@@ -1523,37 +1523,60 @@ fn init_scaffolds_a_folder_that_runs_and_never_overwrites() {
         "rubric.yaml",
         "civscore.toml",
         "units.csv",
-        "inspections.csv",
+        "template.csv",
         "monthly.sh",
+        "example/units.csv",
+        "example/inspections.csv",
     ] {
         assert!(dir.join(f).is_file(), "{f}");
     }
-    let units = std::fs::read(dir.join("units.csv")).unwrap();
-    assert!(units.starts_with("\u{feff}编号,名称,类别,不适用".as_bytes()));
+    // The templates are headers only: nothing of them can ever be scored.
+    let units = std::fs::read_to_string(dir.join("units.csv")).unwrap();
+    assert_eq!(units, "\u{feff}编号,名称,类别,不适用,别名\r\n");
+    let template = std::fs::read_to_string(dir.join("template.csv")).unwrap();
+    assert_eq!(template.lines().count(), 1, "{template}");
     assert_eq!(
         std::fs::read_to_string(dir.join("rubric.yaml")).unwrap(),
         std::fs::read_to_string(data("rubrics/school.yaml")).unwrap()
     );
-    // The scaffolded monthly run works with civscore on the PATH.
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_civscore")).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let run = Command::new("sh")
-        .arg("monthly.sh")
-        .env("PATH", &path)
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    // The monthly run as cron starts it: a bare PATH, no terminal, civscore found by $CIVSCORE.
+    let monthly = || {
+        Command::new("sh")
+            .arg("monthly.sh")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", dir.join("nohome"))
+            .env("CIVSCORE", env!("CARGO_BIN_EXE_civscore"))
+            .env("CIVSCORE_TODAY", "2026-12-03")
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    // Before November's files are there, the run refuses (exit 1) and says why, in the log too.
+    let run = monthly();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("monthly.sh: score failed"), "{stderr}");
+    assert!(stderr.contains("2026-11"), "{stderr}");
+    // With the roster and November's records in place (the example's), it ranks and publishes.
+    std::fs::copy(dir.join("example/units.csv"), dir.join("units.csv")).unwrap();
+    std::fs::create_dir_all(dir.join("records/2026-11")).unwrap();
+    std::fs::copy(
+        dir.join("example/inspections.csv"),
+        dir.join("records/2026-11/office.csv"),
+    )
+    .unwrap();
+    let run = monthly();
     assert!(
         run.status.success(),
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let reports: Vec<_> = std::fs::read_dir(dir.join("reports")).unwrap().collect();
-    assert_eq!(reports.len(), 1);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("示例社区一"), "{stdout}");
+    assert!(dir.join("reports/2026-11.xlsx").is_file());
+    let log = std::fs::read_to_string(dir.join("logs/monthly.log")).unwrap();
+    assert!(log.contains("reports/2026-11.xlsx"), "{log}");
     // A second init refuses, and writes nothing.
     let before = std::fs::read_to_string(dir.join("civscore.toml")).unwrap();
     let again = T {
@@ -2541,4 +2564,113 @@ fn hundreds_of_sources_times_hundreds_of_severities_score_in_linear_time() {
         .ok();
     // Quadratic, the layout took minutes.
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
+
+#[test]
+fn a_roster_s_aliases_former_names_and_name_endings_find_their_units() {
+    // The roster names 桥北社区 (alias 北桥) and 光明社区 (formerly 光明村). Records written
+    // 桥北社区居委会, 北桥, 光明村 and 光明社区 are two units' records: the scores are those of
+    // the same records written with the codes.
+    let roster = "编号,名称,别名,曾用名\nU01,桥北社区,北桥,\nU02,光明社区,,光明村\n";
+    let run = |records: &str| {
+        T::new()
+            .file("units.csv", roster)
+            .file("r.csv", records)
+            .args(&[
+                "score",
+                "r.csv",
+                "--units",
+                "units.csv",
+                "--format",
+                "json",
+                "-q",
+            ])
+            .run()
+            .ok()
+            .json()
+    };
+    let named = run(
+        "日期,单位,指标,数量\n2026-11-03,桥北社区居委会,A1,1\n2026-11-04,北桥,A1,2\n2026-11-05,光明村,A1,1\n2026-11-06,光明社区,A2,1\n",
+    );
+    let coded = run(
+        "日期,单位,指标,数量\n2026-11-03,U01,A1,1\n2026-11-04,U01,A1,2\n2026-11-05,U02,A1,1\n2026-11-06,U02,A2,1\n",
+    );
+    assert_eq!(named["tables"], coded["tables"]);
+    assert_eq!(named["tables"][0]["rows"].as_array().unwrap().len(), 2);
+    // A name the roster cannot place is still an error, not a new unit.
+    let out = T::new()
+        .file("units.csv", roster)
+        .file("r.csv", "日期,单位,指标,数量\n2026-11-03,东风社区,A1,1\n")
+        .args(&["score", "r.csv", "--units", "units.csv"])
+        .run()
+        .code(65);
+    assert!(out.stderr.contains("东风社区"), "{}", out.stderr);
+}
+
+#[test]
+fn without_a_roster_names_that_differ_by_an_ending_are_noted() {
+    let out = T::new()
+        .file(
+            "r.csv",
+            "日期,单位,指标,数量\n2026-11-03,桥北社区,A1,1\n2026-11-04,桥北社区居委会,A1,1\n",
+        )
+        .args(&["score", "r.csv"])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("\"桥北社区\" and \"桥北社区居委会\" differ only by an ending"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn records_come_from_the_project_file_s_patterns_month_by_month() {
+    // civscore.toml names records/{month}/*.csv: with no files on the command line, a run reads
+    // January to its month (--period, else the last complete month before CIVSCORE_TODAY).
+    let t = T::new()
+        .file("civscore.toml", "records = [\"records/{month}/*.csv\"]\n")
+        .file(
+            "records/2026-10/a.csv",
+            "date,unit,indicator,count\n2026-10-05,U1,A1,1\n",
+        )
+        .file(
+            "records/2026-11/a.csv",
+            "date,unit,indicator,count\n2026-11-05,U1,A1,2\n",
+        )
+        .file(
+            "records/2026-11/~$a.csv",
+            "date,unit,indicator,count\n2026-11-05,U1,A1,9\n",
+        )
+        .env("CIVSCORE_TODAY", "2026-12-03")
+        .args(&["score", "--all", "--format", "json", "-q"]);
+    let doc = t.run().ok().json();
+    let months: Vec<&str> = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "month")
+        .map(|t| t["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2026-10", "2026-11"]);
+    // --period 2026-10 reads only up to October.
+    let out = T {
+        args: vec![
+            "score".into(),
+            "--period".into(),
+            "2026-10".into(),
+            "--format".into(),
+            "json".into(),
+            "-q".into(),
+        ],
+        ..t
+    }
+    .run()
+    .ok()
+    .json();
+    assert_eq!(out["tables"][0]["period"], "2026-10");
+    // Nothing named anywhere is a usage error.
+    let out = T::new().args(&["score"]).run().code(2);
+    assert!(out.stderr.contains("no records named"), "{}", out.stderr);
 }

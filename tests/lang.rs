@@ -121,7 +121,7 @@ fn a_chinese_locale_gives_chinese_help() {
     }
     let out = run(dir.path(), ZH, &["score", "--help"]);
     assert!(
-        out.stdout.contains("参数:\n  <记录文件>..."),
+        out.stdout.contains("参数:\n  [记录文件]..."),
         "{}",
         out.stdout
     );
@@ -138,7 +138,7 @@ fn an_english_or_unset_locale_gives_english_help() {
         let out = run(dir.path(), env, &["score", "--help"]);
         assert!(
             out.stdout
-                .contains("Usage: civscore score [OPTIONS] <RECORDS>...")
+                .contains("Usage: civscore score [OPTIONS] [RECORDS]...")
         );
         assert!(
             out.stdout

@@ -91,28 +91,49 @@ pub fn config(
 
 const BOM: &str = "\u{feff}";
 
-/// Creates the files of a working folder; refuses to overwrite any.
+/// Creates the files of a working folder; refuses to overwrite any. Its templates (the roster
+/// and `template.csv`) hold headers only, so that nothing of them is ever scored; a filled
+/// example of last month sits apart in `example/`.
 pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     let b = builtin_named(rubric_name)?;
     let rubric = crate::rubric::load(b.yaml, b.name)?;
-    let today = jiff::ZonedDateTime::now().date();
+    let today = crate::period::today().map_err(Error::Usage)?;
+    let example_day = crate::period::Month::of(today).prev().first_day();
     let files: Vec<(&str, String)> = vec![
         ("rubric.yaml", b.yaml.to_owned()),
         ("civscore.toml", settings_file(rubric.lang)),
-        (
-            "units.csv",
-            format!(
-                "{BOM}编号,名称,类别,不适用\r\nU01,示例社区一,社区,\r\nU02,示例社区二,社区,\r\n"
-            ),
-        ),
-        ("inspections.csv", records_file(&rubric, today)),
+        ("units.csv", format!("{BOM}{ROSTER_HEADER}\r\n")),
+        ("template.csv", format!("{BOM}{RECORDS_HEADER}\r\n")),
+        ("records/README.txt", RECORDS_README.to_owned()),
         ("monthly.sh", MONTHLY_SH.to_owned()),
+        (
+            "example/units.csv",
+            format!("{BOM}{ROSTER_HEADER}\r\nU01,示例社区一,社区,,\r\nU02,示例社区二,社区,,\r\n"),
+        ),
+        (
+            "example/inspections.csv",
+            records_file(&rubric, example_day),
+        ),
     ];
     let root = Path::new(dir);
     write_all_new(dir, root, &files)?;
     let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
     crate::cmd::print(&msg::created(ui(), &root.display().to_string(), &names))
 }
+
+const ROSTER_HEADER: &str = "编号,名称,类别,不适用,别名";
+const RECORDS_HEADER: &str =
+    "日期,单位,指标,数量,数值,程度,检查方式,整改期限,整改日期,状态,编号,问题描述,检查人";
+
+/// What the records folder is for, in both languages.
+const RECORDS_README: &str = "每月一个文件夹，放当月的全部检查记录（.csv 或 .xlsx，可以多个文件）：\n\
+records/2026-11/街道城管科.xlsx\n\
+records/2026-11/街道宣传科.csv\n\
+新文件可复制上一级的 template.csv（只有表头）。./monthly.sh 读取当年 1 月到本月的文件夹。\n\
+\n\
+One folder per month with all of that month's records (.csv or .xlsx, any number of files),\n\
+such as records/2026-11/office.xlsx. Copy ../template.csv (a header only) to start a file.\n\
+./monthly.sh reads the folders of January to the month of the run.\n";
 
 /// The built-in rubric of that name, or a usage error that lists the names there are.
 fn builtin_named(name: &str) -> Result<&'static builtin::Builtin, Error> {
@@ -130,6 +151,9 @@ fn settings_file(lang: Lang) -> String {
     };
     format!(
         "# civscore project settings: flags override them; paths are relative to this file.\n\
+         records = [\"records/{{month}}/*.csv\", \"records/{{month}}/*.xlsx\", \"records/{{month}}/*.xls\"]\n\
+         # ^ when no files are named: {{month}} is each month from January to the run's month\n\
+         #   (--period, else the last complete month); {{year}} its year\n\
          rubric = \"rubric.yaml\"      # or a built-in name: community, city-management, school\n\
          units = \"units.csv\"         # the roster: every unit scored, with its group\n\
          lang = \"{lang}\"               # zh or en: tables, report labels, help and messages\n\
@@ -142,7 +166,7 @@ fn settings_file(lang: Lang) -> String {
     )
 }
 
-/// The records template: the header and one example finding dated today, of the rubric's
+/// The example records: two findings from `today` on (the example's day), of the rubric's
 /// first flat per-finding indicator (else its first) and its first source.
 fn records_file(rubric: &crate::rubric::Rubric, today: jiff::civil::Date) -> String {
     let finding = rubric
@@ -164,22 +188,37 @@ fn records_file(rubric: &crate::rubric::Rubric, today: jiff::civil::Date) -> Str
         .as_ref()
         .and_then(|s| s.first().map(|(k, _)| k.clone()))
         .unwrap_or_default();
+    let later = today.tomorrow().unwrap_or(today);
     format!(
-        "{BOM}日期,单位,指标,数量,数值,程度,检查方式,整改期限,整改日期,状态,编号,问题描述,检查人\r\n\
-         {today},U01,{finding},1,,,{source},,,,R0001,示例：请替换为实际检查记录,\r\n"
+        "{BOM}{RECORDS_HEADER}\r\n\
+         {today},U01,{finding},1,,,{source},,,,R0001,示例记录,\r\n\
+         {later},U02,{finding},2,,,{source},,,,R0002,示例记录,\r\n"
     )
 }
 
-/// The monthly run, as a shell script.
-const MONTHLY_SH: &str = "#!/bin/sh\n\
-# The monthly run: check the records, print the ranking, write the publication workbook.\n\
-# usage: ./monthly.sh [MONTH]     (MONTH such as 2026-11; default: the latest in the records)\n\
-set -e\n\
-cd \"$(dirname \"$0\")\"\n\
-if [ -n \"$1\" ]; then set -- --period \"$1\"; fi\n\
-civscore validate inspections.csv\n\
-civscore score inspections.csv \"$@\"\n\
-civscore report inspections.csv \"$@\"\n";
+/// The monthly run, as a shell script that works under cron (a bare PATH, no terminal).
+const MONTHLY_SH: &str = r#"#!/bin/sh
+# The monthly run: the ranking on stdout, the publication workbook in reports/, notes and
+# errors in logs/monthly.log. The records are the files of records/MONTH/ (see civscore.toml).
+# usage: ./monthly.sh [MONTH]        (MONTH such as 2026-11; default: the last complete month)
+# cron:  0 8 1 * * /path/to/this/folder/monthly.sh | mail -s ranking office@example.org
+set -eu
+cd "$(dirname "$0")"
+# cron's PATH is bare: add where cargo install and packages put civscore.
+PATH="${HOME:-/root}/.cargo/bin:/usr/local/bin:/usr/bin:/bin:$PATH"
+civscore="${CIVSCORE:-civscore}"
+mkdir -p logs
+log=logs/monthly.log
+if [ $# -gt 0 ]; then set -- --period "$1"; fi
+echo "== $(date '+%Y-%m-%d %H:%M:%S') monthly.sh $*" >> "$log"
+fail() {
+  echo "monthly.sh: $1 failed; see $(pwd)/$log" >&2
+  tail -n 20 "$log" >&2
+  exit 1
+}
+"$civscore" score "$@" 2>> "$log" || fail score
+"$civscore" report "$@" 2>> "$log" || fail report
+"#;
 
 /// Writes every file into `root` (made if need be), or none of them when any is there already;
 /// `monthly.sh` is made executable.
@@ -198,6 +237,10 @@ fn write_all_new(dir: &str, root: &Path, files: &[(&str, String)]) -> Result<(),
     std::fs::create_dir_all(root).map_err(|e| Error::io(dir, e))?;
     for (name, text) in files {
         let path = root.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(&parent.display().to_string(), e))?;
+        }
         crate::write::file::create_new(&path, text.as_bytes())
             .map_err(|e| Error::io(&path.display().to_string(), e))?;
     }

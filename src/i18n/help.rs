@@ -120,12 +120,12 @@ const COMMANDS: &[About] = &[
 #[rustfmt::skip]
 const ARGS: &[(&str, &str, &str, &str)] = &[
     ("", "records",
-     "Inspection record files (CSV, TSV, .xlsx, .xls, .ods); `-` reads standard input",
-     "检查记录文件（CSV、TSV、.xlsx、.xls、.ods）；`-` 表示读标准输入"),
+     "Inspection record files (CSV, TSV, .xlsx, .xls, .ods); `-` reads standard input; none: the `records` patterns of civscore.toml",
+     "检查记录文件（CSV、TSV、.xlsx、.xls、.ods）；`-` 表示读标准输入；不写时按 civscore.toml 中的记录文件模式读取"),
     ("", "rubric", "Rubric file or built-in name [default: community]",
      "细则文件或内置细则名称（默认：community）"),
-    ("", "units", "Roster of units (code, name, group, not_applicable)",
-     "单位名册（编号、名称、类别、不适用）"),
+    ("", "units", "Roster of units (code, name, group, not_applicable, aliases)",
+     "单位名册（编号、名称、类别、不适用、别名）"),
     ("", "as_of", "The date overdue rectifications are judged at [default: each record's month end]",
      "判定整改是否逾期的日期（默认：各条记录所在月的月末）"),
     ("", "strict_columns", "A column of the records that no rule reads is an error, not a note",

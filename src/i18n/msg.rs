@@ -219,8 +219,10 @@ pub fn created(l: Lang, dir: &str, files: &[&str]) -> String {
     }
     s.push_str(&say!(
         l,
-        "next: fill units.csv and inspections.csv (Excel opens them), then ./monthly.sh\n",
-        "下一步：填写 units.csv 和 inspections.csv（可用 Excel 打开），然后运行 ./monthly.sh\n",
+        "next: fill units.csv (the roster), put each month's records in records/MONTH/ (start from\n\
+         template.csv; example/ holds a filled example), then ./monthly.sh\n",
+        "下一步：填写名册 units.csv，把每月的检查记录放进 ./records/月份/（可复制 template.csv；\n\
+         ./example/ 里有填好的示例），然后运行 ./monthly.sh\n",
     ));
     s
 }
@@ -489,6 +491,60 @@ pub fn roster_empty(l: Lang, file: &str) -> String {
     )
 }
 
+/// A roster's alias or former name that already names another unit.
+pub fn alias_taken(l: Lang, alias: &str, other: &str) -> String {
+    say!(
+        l,
+        "the other name \"{alias}\" already names unit {other}: a name may lead to one unit only",
+        "别名/曾用名“{alias}”已是单位 {other} 的名称：一个名称只能对应一个单位",
+    )
+}
+
+/// Without a roster, two units whose names differ only by a common ending.
+pub fn look_alike_units(l: Lang, a: &str, b: &str) -> String {
+    say!(
+        l,
+        "units \"{a}\" and \"{b}\" differ only by an ending such as 居委会: scored as two units; if they are one, give a roster (--units) with the name and an alias (别名)",
+        "单位“{a}”与“{b}”仅差“居委会”等后缀：现按两个单位计分；如为同一单位，请提供名册（--units）并填写别名",
+    )
+}
+
+/// A `records` pattern of `civscore.toml` that names no file.
+pub fn pattern_matches_nothing(l: Lang, pattern: &str) -> String {
+    say!(
+        l,
+        "records pattern {pattern}: no file matches",
+        "记录文件模式 {pattern}：没有匹配的文件",
+    )
+}
+
+/// The run's month without any file of the `records` patterns.
+pub fn no_files_for_month(l: Lang, month: &str) -> String {
+    say!(
+        l,
+        "no records file for {month}, the month of this run: put the month's files there, or name the month with --period",
+        "{month}（本次运行的月份）没有记录文件：请把当月的文件放到这里，或用 --period 指定月份",
+    )
+}
+
+/// An earlier month of the year without any file of the `records` patterns.
+pub fn no_files_for_earlier_month(l: Lang, month: &str, patterns: &str) -> String {
+    say!(
+        l,
+        "no records file for {month} ({patterns}): that month is not assessed",
+        "{month} 没有记录文件（{patterns}）：该月不计入考核",
+    )
+}
+
+/// Neither the command line nor `civscore.toml` names records.
+pub fn no_records_named(l: Lang) -> String {
+    say!(
+        l,
+        "no records named: give the files (civscore score FILE…), or set records = [\"…\"] in civscore.toml",
+        "未指定记录文件：请在命令中给出文件，或在 civscore.toml 中设置 `records = [\"…\"]`",
+    )
+}
+
 // Errors of the command line that are civscore's own.
 
 pub fn bad_period(l: Lang, period: &str) -> String {
@@ -745,7 +801,8 @@ mod tests {
                 ![
                     "valid", "on_spot", "void", "civscore", "init", "Excel", "WPS", "date",
                     // Encodings are named as they are.
-                    "UTF", "GBK",
+                    "UTF", "GBK", // ... and so are the folders `init` makes.
+                    "records", "example",
                 ]
                 .contains(w)
             })
@@ -813,6 +870,12 @@ mod tests {
             unit_code_repeats(l, "U1", 2),
             roster_rows_invalid(l, "u.csv", 2),
             roster_empty(l, "u.csv"),
+            alias_taken(l, "甲", "U1"),
+            pattern_matches_nothing(l, "a/*.csv"),
+            no_files_for_month(l, "2026-11"),
+            no_files_for_earlier_month(l, "2026-10", "a/2026-10/*.csv"),
+            no_records_named(l),
+            look_alike_units(l, "甲", "乙"),
             bad_period(l, "甲"),
             period_without_records(l, "2026-12", "2026-01", "2026-11"),
             no_such_unit(l, "甲", ""),
