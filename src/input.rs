@@ -392,9 +392,12 @@ pub(crate) fn is_spreadsheet(lower_path: &str, bytes: &[u8]) -> bool {
 /// the spreadsheet shows them, and messages name the input as `book.xlsx[Sheet1]`.
 pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
     let which = sheet.map_or(Which::First, Which::Named);
-    let sheet = read_workbook_as(name, bytes, which)?
+    let (sheet, unread) = read_workbook_as(name, bytes, which)?
         .pop()
         .ok_or_else(|| Error::Invalid(usage::workbook_without_sheets(ui(), name)))?;
+    if let Some(e) = unread {
+        return Err(Error::Invalid(e));
+    }
     if sheet.header.is_empty() {
         return Err(Error::Invalid(msg::empty_input(ui(), &sheet.name, true)));
     }
@@ -404,8 +407,13 @@ pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Resu
 /// Reads every sheet of a workbook (or only `sheet`), in the workbook's order: a sheet without
 /// any text comes with an empty header. Cells are read as the person sees them (SPEC §2.1): a
 /// percent-formatted number as its percentage (`22.5%`), a merged region's value in every cell
-/// it covers; a formula without a stored value is an error naming its cell.
-pub fn read_workbook(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<Sheet>, Error> {
+/// it covers. A formula without a stored value is an error naming its cell, given with its
+/// sheet: it stops the run only when that sheet is read.
+pub fn read_workbook(
+    name: &str,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<Vec<(Sheet, Option<String>)>, Error> {
     read_workbook_as(name, bytes, sheet.map_or(Which::All, Which::Named))
 }
 
@@ -417,7 +425,10 @@ enum Which<'a> {
     All,
 }
 
-fn read_workbook_as(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, Error> {
+/// A sheet, and the error that stops reading it as records (a formula without a value).
+type Unread = (Sheet, Option<String>);
+
+fn read_workbook_as(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, Error> {
     // A damaged workbook must be an error, even if the spreadsheet reader panics on it.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         spreadsheet(name, bytes, which)
@@ -439,7 +450,7 @@ type SparseCell = (u32, u32, String);
 
 type Book = calamine::Sheets<std::io::Cursor<Vec<u8>>>;
 
-fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, Error> {
+fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, Error> {
     use calamine::Reader;
     // The library builds every sheet of an .xls whole as it opens it: measure them first.
     if let Some(cells) = crate::xls_extent::largest_sheet(&bytes)
@@ -475,7 +486,7 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
     let mut sheets = Vec::with_capacity(chosen.len());
     for chosen in &chosen {
         let label = format!("{name}[{chosen}]");
-        let cells = sheet_cells(&mut book, chosen, &label, single_merges.as_deref())?;
+        let (cells, unread) = sheet_cells(&mut book, chosen, &label, single_merges.as_deref())?;
         // The library does not say which cells an .ods merges, nor which it shows as
         // percentages: refused, never read otherwise than shown.
         if ods.merged_rows && !cells.is_empty() {
@@ -484,7 +495,7 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Sheet>, E
         if ods.percent && !cells.is_empty() {
             return Err(Error::Invalid(msg::ods_percent(ui(), &label)));
         }
-        sheets.push(sheet_of_cells(label, cells)?);
+        sheets.push((sheet_of_cells(label, cells)?, unread));
     }
     Ok(sheets)
 }
@@ -495,13 +506,14 @@ fn sheet_cells(
     chosen: &str,
     label: &str,
     single_merges: Option<&[calamine::Dimensions]>,
-) -> Result<Vec<SparseCell>, Error> {
+) -> Result<(Vec<SparseCell>, Option<String>), Error> {
     use calamine::{Reader, Sheets};
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Invalid(usage::unreadable_sheet(ui(), label, true, &e.to_string()))
     };
     // .xlsx and .xlsb are read cell by cell, so that a used range far larger than the cells in
     // it is never allocated; .xls and .ods come whole from the reader.
+    let mut unread = None;
     let (mut cells, merges) = match book {
         Sheets::Xlsx(x) => {
             let percent = percent_cells(x, chosen, label)?;
@@ -543,12 +555,7 @@ fn sheet_cells(
             if let Some((row, col)) = no_value {
                 let place = format!("{label}:{}", u64::from(row) + 1);
                 let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
-                return Err(Error::Invalid(msg::formula_without_value(
-                    ui(),
-                    &place,
-                    &cell,
-                    no_values,
-                )));
+                unread = Some(msg::formula_without_value(ui(), &place, &cell, no_values));
             }
             (cells, merges)
         }
@@ -584,7 +591,7 @@ fn sheet_cells(
         }
     };
     fill_merges(label, &mut cells, &merges)?;
-    Ok(cells)
+    Ok((cells, unread))
 }
 
 /// The cells of an .xlsx sheet whose number format shows a percentage, sorted; none (and the

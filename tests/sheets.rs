@@ -287,6 +287,15 @@ fn a_formula_without_a_stored_value_is_an_error_naming_the_cell() {
         "{}",
         out.stderr
     );
+    // On a sheet that is not read (no records header), it stops nothing.
+    let mut book = book_of(&RECORDS);
+    let other = book.add_worksheet();
+    other.set_name("说明").unwrap();
+    other.write_string(0, 0, "记录数").unwrap();
+    other.write_formula(0, 1, "=COUNTA(Sheet1!A:A)").unwrap();
+    let bytes = without_cached_values(&book.save_to_buffer().unwrap());
+    let out = score(&[("f.xlsx", bytes)], &["f.xlsx"], &[]).ok();
+    assert_eq!(out.tables(), clean());
 }
 
 #[test]

@@ -71,34 +71,47 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
     Ok(vec![read_text(path, &lower, text.as_bytes(), env, file)?])
 }
 
+/// A workbook's sheet, with the error that stops reading it as records, if any.
+type SheetRead = (Sheet, Option<String>);
+
 /// A workbook's sheets: each that carries a records header is read (numbered from `file` on);
 /// the others are named in a note. With `--sheet`, the one sheet is read. When no sheet
 /// carries one, the first sheet with text is read, to say what its header lacks.
-fn read_sheets(name: &str, sheets: &[Sheet], env: &Env, file: u32) -> Result<Vec<FileRead>, Error> {
+fn read_sheets(
+    name: &str,
+    sheets: &[SheetRead],
+    env: &Env,
+    file: u32,
+) -> Result<Vec<FileRead>, Error> {
+    // A sheet read as records must be read whole: a formula without a value stops the run.
+    let read_one = |(s, unread): &SheetRead, file: u32| match unread {
+        Some(e) => Err(Error::Invalid(e.clone())),
+        None => read_rows(s, env, file),
+    };
     if env.opts.sheet.is_some() || sheets.len() == 1 {
         return match sheets.first() {
-            Some(s) if !s.header.is_empty() => Ok(vec![read_rows(s, env, file)?]),
-            Some(s) => Err(Error::Invalid(msg::empty_input(ui(), &s.name, true))),
+            Some(s) if !s.0.header.is_empty() => Ok(vec![read_one(s, file)?]),
+            Some(s) => Err(Error::Invalid(msg::empty_input(ui(), &s.0.name, true))),
             None => Err(Error::Invalid(msg::empty_input(ui(), name, true))),
         };
     }
-    let (records, skipped): (Vec<&Sheet>, Vec<&Sheet>) = sheets
+    let (records, skipped): (Vec<&SheetRead>, Vec<&SheetRead>) = sheets
         .iter()
-        .partition(|s| !s.header.is_empty() && header_of(s, env.opts.header_row).is_some());
+        .partition(|(s, _)| !s.header.is_empty() && header_of(s, env.opts.header_row).is_some());
     if records.is_empty() {
-        return match sheets.iter().find(|s| !s.header.is_empty()) {
-            Some(s) => Ok(vec![read_rows(s, env, file)?]),
+        return match sheets.iter().find(|s| !s.0.header.is_empty()) {
+            Some(s) => Ok(vec![read_one(s, file)?]),
             None => Err(Error::Invalid(msg::empty_input(ui(), name, true))),
         };
     }
     let mut read = Vec::with_capacity(records.len());
     for (k, s) in records.iter().enumerate() {
-        read.push(read_rows(s, env, file + k as u32)?);
+        read.push(read_one(s, file + k as u32)?);
     }
     // Which sheets were read, and which not, are said: a summary sheet with a records header
     // would count its records again.
-    let names = |sheets: &[&Sheet]| {
-        let names: Vec<String> = sheets.iter().map(|s| sheet_name(name, &s.name)).collect();
+    let names = |sheets: &[&SheetRead]| {
+        let names: Vec<String> = sheets.iter().map(|s| sheet_name(name, &s.0.name)).collect();
         msg::list(ui(), &names)
     };
     let mut notes = Vec::new();
