@@ -131,6 +131,8 @@ pub struct InputArgs {
     pub lossy: bool,
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
     #[arg(long, short)]
     pub quiet: bool,
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -200,6 +202,7 @@ impl InputArgs {
             read: ReadOptions {
                 encoding,
                 sheet: self.sheet.clone(),
+                header_row: self.header_row,
                 lossy: self.lossy,
                 config: ReadConfig::with_jobs(self.jobs.map(usize::from).or(project.jobs)),
             },

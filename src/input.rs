@@ -241,6 +241,9 @@ pub struct Sheet {
 pub struct ReadOptions {
     pub encoding: TextEncoding,
     pub sheet: Option<String>,
+    /// The header's row, as the file or sheet numbers it (`--header-row`); otherwise the first
+    /// of the first ten rows that names the required columns.
+    pub header_row: Option<u64>,
     /// Bytes that are not text in the named encoding are replaced (U+FFFD, with a note)
     /// rather than an error (`--lossy`).
     pub lossy: bool,
@@ -388,9 +391,47 @@ pub(crate) fn is_spreadsheet(lower_path: &str, bytes: &[u8]) -> bool {
 /// Reads the first sheet (or `sheet`) of an .xlsx, .xls or .ods workbook. Rows are numbered as
 /// the spreadsheet shows them, and messages name the input as `book.xlsx[Sheet1]`.
 pub fn read_spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
+    let which = sheet.map_or(Which::First, Which::Named);
+    let (sheet, unread) = read_workbook_as(name, bytes, which)?
+        .pop()
+        .ok_or_else(|| Error::Invalid(usage::workbook_without_sheets(ui(), name)))?;
+    if let Some(e) = unread {
+        return Err(Error::Invalid(e));
+    }
+    if sheet.header.is_empty() {
+        return Err(Error::Invalid(msg::empty_input(ui(), &sheet.name, true)));
+    }
+    Ok(sheet)
+}
+
+/// Reads every sheet of a workbook (or only `sheet`), in the workbook's order: a sheet without
+/// any text comes with an empty header. Cells are read as the person sees them (SPEC §2.1): a
+/// percent-formatted number as its percentage (`22.5%`), a merged region's value in every cell
+/// it covers. A formula without a stored value is an error naming its cell, given with its
+/// sheet: it stops the run only when that sheet is read.
+pub fn read_workbook(
+    name: &str,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<Vec<(Sheet, Option<String>)>, Error> {
+    read_workbook_as(name, bytes, sheet.map_or(Which::All, Which::Named))
+}
+
+/// Which sheets of a workbook are read.
+#[derive(Clone, Copy)]
+enum Which<'a> {
+    First,
+    Named(&'a str),
+    All,
+}
+
+/// A sheet, and the error that stops reading it as records (a formula without a value).
+type Unread = (Sheet, Option<String>);
+
+fn read_workbook_as(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, Error> {
     // A damaged workbook must be an error, even if the spreadsheet reader panics on it.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        spreadsheet(name, bytes, sheet)
+        spreadsheet(name, bytes, which)
     }))
     .unwrap_or_else(|_| Err(Error::Invalid(usage::damaged_spreadsheet(ui(), name))))
 }
@@ -407,8 +448,10 @@ pub const MAX_WHOLE_CELLS: u64 = 4_000_000;
 /// A cell that is not empty: its row and column (0-based, as the sheet has them) and its text.
 type SparseCell = (u32, u32, String);
 
-fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, Error> {
-    use calamine::{Reader, Sheets};
+type Book = calamine::Sheets<std::io::Cursor<Vec<u8>>>;
+
+fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, Error> {
+    use calamine::Reader;
     // The library builds every sheet of an .xls whole as it opens it: measure them first.
     if let Some(cells) = crate::xls_extent::largest_sheet(&bytes)
         && cells > MAX_WHOLE_CELLS
@@ -431,42 +474,370 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet,
             MAX_WHOLE_CELLS,
         )));
     }
+    if crate::xls_extent::has_percent_numbers(&bytes) {
+        return Err(Error::Invalid(msg::xls_percent(ui(), name)));
+    }
+    let single_merges = single_worksheet_merges(&bytes);
+    let ods = if is_ods(&bytes) {
+        ods_unread(&bytes)
+    } else {
+        OdsUnread::default()
+    };
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(usage::unreadable_sheet(ui(), name, false, &e.to_string())))?;
-    let chosen = choose_sheet(name, &book.sheet_names(), sheet)?;
-    let label = format!("{name}[{chosen}]");
+    let names = book.sheet_names();
+    let chosen = match which {
+        Which::First => vec![choose_sheet(name, &names, None)?],
+        Which::Named(s) => vec![choose_sheet(name, &names, Some(s))?],
+        Which::All if names.is_empty() => {
+            return Err(Error::Invalid(usage::workbook_without_sheets(ui(), name)));
+        }
+        Which::All => names,
+    };
+    let mut sheets = Vec::with_capacity(chosen.len());
+    for chosen in &chosen {
+        let label = format!("{name}[{chosen}]");
+        let (cells, unread) = sheet_cells(&mut book, chosen, &label, single_merges.as_deref())?;
+        // The library does not say which cells an .ods merges, nor which it shows as
+        // percentages: refused, never read otherwise than shown.
+        if ods.merged_rows && !cells.is_empty() {
+            return Err(Error::Invalid(msg::ods_merged(ui(), &label)));
+        }
+        if ods.percent && !cells.is_empty() {
+            return Err(Error::Invalid(msg::ods_percent(ui(), &label)));
+        }
+        sheets.push((sheet_of_cells(label, cells)?, unread));
+    }
+    Ok(sheets)
+}
+
+/// One sheet's cells with text, as the person sees them.
+fn sheet_cells(
+    book: &mut Book,
+    chosen: &str,
+    label: &str,
+    single_merges: Option<&[calamine::Dimensions]>,
+) -> Result<(Vec<SparseCell>, Option<String>), Error> {
+    use calamine::{Reader, Sheets};
     let unreadable = |e: &dyn std::fmt::Display| {
-        Error::Invalid(usage::unreadable_sheet(ui(), &label, true, &e.to_string()))
+        Error::Invalid(usage::unreadable_sheet(ui(), label, true, &e.to_string()))
     };
     // .xlsx and .xlsb are read cell by cell, so that a used range far larger than the cells in
     // it is never allocated; .xls and .ods come whole from the reader.
-    // The two cell readers share no trait: the same steps for each.
-    macro_rules! cell_by_cell {
-        ($book:expr) => {{
-            let mut r = $book
-                .worksheet_cells_reader(&chosen)
+    let mut unread = None;
+    let (mut cells, merges) = match book {
+        Sheets::Xlsx(x) => {
+            let percent = percent_cells(x, chosen, label)?;
+            // The library finds merged regions by reading the sheet a second time: a workbook
+            // of one worksheet has them found in its text instead.
+            let merges = match single_merges {
+                Some(m) => m.to_vec(),
+                None => x
+                    .merge_cells_by_sheet_name(chosen)
+                    .map_err(|e| unreadable(&e))?,
+            };
+            let mut r = x
+                .worksheet_cells_reader(chosen)
                 .map_err(|e| unreadable(&e))?;
-            sparse(&label, || match r.next_cell() {
-                Ok(c) => Ok(c.map(|c| (c.get_position(), c.get_value().clone().into()))),
+            // The first formula without a stored value, and how many there are.
+            let mut no_value: Option<(u32, u32)> = None;
+            let mut no_values = 0u64;
+            let cells = sparse(label, || {
+                loop {
+                    let Some(c) = r
+                        .next_cell_with_formula_metadata()
+                        .map_err(|e| unreadable(&e))?
+                    else {
+                        return Ok(None);
+                    };
+                    if c.formula.is_some() && matches!(c.value, calamine::DataRef::Empty) {
+                        no_value.get_or_insert(c.pos);
+                        no_values += 1;
+                        continue;
+                    }
+                    let value: calamine::Data = c.value.into();
+                    let text = match percent.binary_search(&c.pos) {
+                        Ok(_) => percent_text(&value),
+                        Err(_) => cell_text(&value),
+                    };
+                    return Ok(Some((c.pos, text)));
+                }
+            })?;
+            if let Some((row, col)) = no_value {
+                let place = format!("{label}:{}", u64::from(row) + 1);
+                let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
+                unread = Some(msg::formula_without_value(ui(), &place, &cell, no_values));
+            }
+            (cells, merges)
+        }
+        Sheets::Xlsb(x) => {
+            let mut r = x
+                .worksheet_cells_reader(chosen)
+                .map_err(|e| unreadable(&e))?;
+            let cells = sparse(label, || match r.next_cell() {
+                Ok(c) => Ok(c.map(|c| {
+                    let value: calamine::Data = c.get_value().clone().into();
+                    (c.get_position(), cell_text(&value))
+                })),
                 Err(e) => Err(unreadable(&e)),
-            })?
-        }};
-    }
-    let cells = match &mut book {
-        Sheets::Xlsx(x) => cell_by_cell!(x),
-        Sheets::Xlsb(x) => cell_by_cell!(x),
+            })?;
+            (cells, Vec::new())
+        }
         other => {
-            let range = other.worksheet_range(&chosen).map_err(|e| unreadable(&e))?;
+            let range = other.worksheet_range(chosen).map_err(|e| unreadable(&e))?;
+            let merges = match other {
+                Sheets::Xls(x) => x
+                    .merge_cells_by_sheet_name(chosen)
+                    .map_err(|e| unreadable(&e))?,
+                _ => Vec::new(),
+            };
             let (r0, c0) = range.start().unwrap_or((0, 0));
             let mut used = range.used_cells();
-            sparse(&label, || {
+            let cells = sparse(label, || {
                 Ok(used
                     .next()
-                    .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), v.clone())))
-            })?
+                    .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), cell_text(v))))
+            })?;
+            (cells, merges)
         }
     };
-    sheet_of_cells(label, cells)
+    fill_merges(label, &mut cells, &merges)?;
+    Ok((cells, unread))
+}
+
+/// The cells of an .xlsx sheet whose number format shows a percentage, sorted; none (and the
+/// sheet not read twice) when the workbook has no such format.
+fn percent_cells(
+    x: &mut calamine::Xlsx<std::io::Cursor<Vec<u8>>>,
+    chosen: &str,
+    label: &str,
+) -> Result<Vec<(u32, u32)>, Error> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Error::Invalid(usage::unreadable_sheet(ui(), label, true, &e.to_string()))
+    };
+    let mut r = x
+        .worksheet_cells_reader(chosen)
+        .map_err(|e| unreadable(&e))?;
+    let percent: Vec<bool> = r
+        .styles()
+        .iter()
+        .map(|s| {
+            s.number_format
+                .as_ref()
+                .is_some_and(|f| shows_percent(&f.format_code))
+        })
+        .collect();
+    let mut cells = Vec::new();
+    if !percent.contains(&true) {
+        return Ok(cells);
+    }
+    while let Some((row, col, style)) = r.next_style_id().map_err(|e| unreadable(&e))? {
+        if percent.get(style).copied().unwrap_or(false) {
+            if cells.len() as u64 >= MAX_SHEET_CELLS {
+                return Err(too_large(label));
+            }
+            cells.push((row, col));
+        }
+    }
+    cells.sort_unstable();
+    Ok(cells)
+}
+
+/// Whether a number format shows its number as a percentage: a `%` outside quoted text,
+/// brackets and escapes (`0.0%`, `0%;[Red]-0%`; not `0.0"%"`).
+pub(crate) fn shows_percent(code: &str) -> bool {
+    let mut chars = code.chars();
+    let (mut quoted, mut bracket) = (false, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if !bracket => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            '\\' | '_' | '*' if !quoted && !bracket => {
+                chars.next();
+            }
+            '%' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A percent-formatted cell as it is shown: its number times 100, with `%` (0.225 → `22.5%`),
+/// exactly (the number's shortest decimal form, moved two places).
+fn percent_text(value: &calamine::Data) -> String {
+    use calamine::Data;
+    use rust_decimal::Decimal;
+    let f = match value {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => return cell_text(other),
+    };
+    if !f.is_finite() {
+        return cell_text(value);
+    }
+    let shown = format!("{f}");
+    match Decimal::from_str_exact(&shown)
+        .ok()
+        .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+    {
+        Some(d) => format!("{}%", d.normalize()),
+        None => format!("{}%", f * 100.0),
+    }
+}
+
+/// A column's letters as the spreadsheet shows them (0 → A, 26 → AA).
+pub(crate) fn column_letters(col: u32) -> String {
+    let mut n = u64::from(col) + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        out.push(char::from(b'A' + r));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+/// Every cell a merged region covers takes the value of its first cell, as the person sees the
+/// sheet (暗访 merged over three rows is 暗访 in each).
+fn fill_merges(
+    label: &str,
+    cells: &mut Vec<SparseCell>,
+    merges: &[calamine::Dimensions],
+) -> Result<(), Error> {
+    if merges.is_empty() {
+        return Ok(());
+    }
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    let mut added = Vec::new();
+    for m in merges {
+        let Ok(i) = cells.binary_search_by_key(&m.start, |&(r, c, _)| (r, c)) else {
+            continue;
+        };
+        let text = &cells[i].2;
+        for r in m.start.0..=m.end.0 {
+            for c in m.start.1..=m.end.1 {
+                if (r, c) == m.start
+                    || cells
+                        .binary_search_by_key(&(r, c), |&(r, c, _)| (r, c))
+                        .is_ok()
+                {
+                    continue;
+                }
+                if (cells.len() + added.len()) as u64 >= MAX_SHEET_CELLS {
+                    return Err(too_large(label));
+                }
+                added.push((r, c, text.clone()));
+            }
+        }
+    }
+    cells.append(&mut added);
+    Ok(())
+}
+
+/// The merged regions of an .xlsx that has one worksheet, found in the text after its cells
+/// (`<mergeCell ref="A1:J1"/>`); `None` for any other workbook, or a region not read (the
+/// library reads them then).
+fn single_worksheet_merges(bytes: &[u8]) -> Option<Vec<calamine::Dimensions>> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| {
+            n.strip_prefix("xl/worksheets/")
+                .is_some_and(|f| !f.contains('/') && f.ends_with(".xml"))
+        })
+        .collect();
+    let [only] = &names[..] else {
+        return None;
+    };
+    let mut xml = Vec::new();
+    // A sheet's text is held whole here: beyond this size (or a zip that unpacks to more)
+    // the library's streaming reader looks instead.
+    const MAX_TEXT: u64 = 256 << 20;
+    let entry = zip.by_name(only).ok()?;
+    if entry.size() > MAX_TEXT {
+        return None;
+    }
+    let read = entry.take(MAX_TEXT + 1).read_to_end(&mut xml).ok()?;
+    if read as u64 > MAX_TEXT {
+        return None;
+    }
+    let after = memchr::memmem::rfind(&xml, b"sheetData>").map_or(0, |i| i + 10);
+    let tail = &xml[after..];
+    let mut merges = Vec::new();
+    for at in memchr::memmem::find_iter(tail, b"mergeCell ") {
+        let rest = &tail[at..];
+        let end = memchr::memchr(b'>', rest)?;
+        let element = std::str::from_utf8(&rest[..end]).ok()?;
+        let (_, r) = element.split_once("ref=\"")?;
+        let (r, _) = r.split_once('"')?;
+        let (a, b) = r.split_once(':').unwrap_or((r, r));
+        merges.push(calamine::Dimensions {
+            start: cell_ref(a)?,
+            end: cell_ref(b)?,
+        });
+    }
+    Some(merges)
+}
+
+/// A cell reference (`J12`, `$J$12`) as a 0-based row and column.
+fn cell_ref(r: &str) -> Option<(u32, u32)> {
+    let r = r.replace('$', "");
+    let digits = r.find(|c: char| c.is_ascii_digit())?;
+    let (letters, row) = r.split_at(digits);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let col = letters
+        .bytes()
+        .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1);
+    let row: u32 = row.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+/// An OpenDocument spreadsheet: a zip whose first entry names its type.
+fn is_ods(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        && bytes.get(30..bytes.len().min(100)).is_some_and(|b| {
+            memchr::memmem::find(b, b"application/vnd.oasis.opendocument.spreadsheet").is_some()
+        })
+}
+
+/// What an .ods holds that the spreadsheet library reads otherwise than it is shown.
+#[derive(Default)]
+struct OdsUnread {
+    /// Cells merged over rows (`table:number-rows-spanned` above 1): the library gives the
+    /// value to the first cell only.
+    merged_rows: bool,
+    /// Cells of value type `percentage`: the library gives 0.225 for a cell shown as 22.5 %.
+    percent: bool,
+}
+
+fn ods_unread(bytes: &[u8]) -> OdsUnread {
+    let mut found = OdsUnread::default();
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return found;
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return found;
+    };
+    let mut xml = Vec::new();
+    if content
+        .take(MAX_WHOLE_CELLS * 64)
+        .read_to_end(&mut xml)
+        .is_err()
+    {
+        return found;
+    }
+    let key = b"number-rows-spanned=\"";
+    found.merged_rows =
+        memchr::memmem::find_iter(&xml, key).any(|i| !xml[i + key.len()..].starts_with(b"1\""));
+    found.percent = memchr::memmem::find(&xml, b"value-type=\"percentage\"").is_some();
+    found
 }
 
 /// The sheet asked for by `--sheet`, or the first.
@@ -487,11 +858,10 @@ fn choose_sheet(name: &str, names: &[String], sheet: Option<&str>) -> Result<Str
 /// The cells with text that `next` hands over, at most [`MAX_SHEET_CELLS`] of them.
 fn sparse(
     label: &str,
-    mut next: impl FnMut() -> Result<Option<((u32, u32), calamine::Data)>, Error>,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), String)>, Error>,
 ) -> Result<Vec<SparseCell>, Error> {
     let mut cells = Vec::new();
-    while let Some(((row, col), value)) = next()? {
-        let text = cell_text(&value);
+    while let Some(((row, col), text)) = next()? {
         if text.is_empty() {
             continue;
         }
@@ -542,7 +912,13 @@ fn sheet_of_cells(label: String, mut cells: Vec<SparseCell>) -> Result<Sheet, Er
         }
     }
     let Some(h) = rows.iter().position(|r| !r.is_blank()) else {
-        return Err(Error::Invalid(msg::empty_input(ui(), &label, true)));
+        // An empty sheet: no header (a workbook's other sheets may hold the records).
+        return Ok(Sheet {
+            name: label,
+            header: Vec::new(),
+            header_line: 0,
+            rows: Vec::new(),
+        });
     };
     let mut rows = rows.split_off(h);
     let header = rows.remove(0);
@@ -582,7 +958,16 @@ pub fn cell_text(cell: &calamine::Data) -> String {
 /// The delimiter of the header line: a comma, unless tabs (Excel's "Unicode text" export) or
 /// semicolons (Excel in some locales) are more frequent there.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    // The header is among the first lines, under any title rows: the line that has the most
+    // separators of the first ten that are not blank.
+    let seps = |l: &&str| l.chars().filter(|c| [',', '\t', ';'].contains(c)).count();
+    let header = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(10)
+        .enumerate()
+        .max_by_key(|(i, l)| (seps(l), std::cmp::Reverse(*i)))
+        .map_or("", |(_, l)| l);
     let count = |c: char| header.chars().filter(|&x| x == c).count();
     let (commas, tabs, semis) = (count(','), count('\t'), count(';'));
     if tabs > commas && tabs >= semis {
@@ -818,6 +1203,17 @@ mod tests {
         assert_eq!(s.rows[0].line, 3);
         assert!(s.rows[1].is_blank());
         assert_eq!(s.rows[2].line, 8);
+    }
+
+    #[test]
+    fn cell_references_are_read() {
+        assert_eq!(cell_ref("A1"), Some((0, 0)));
+        assert_eq!(cell_ref("$J$12"), Some((11, 9)));
+        assert_eq!(cell_ref("AA3"), Some((2, 26)));
+        assert_eq!(cell_ref("A0"), None);
+        assert_eq!(cell_ref("12"), None);
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(7), "H");
     }
 
     #[test]

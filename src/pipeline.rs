@@ -49,6 +49,9 @@ pub fn read_reported(
 ) -> Result<Read, Error> {
     no_input_twice(&inputs.records)?;
     let read = read_under(inputs, rubric, keep)?;
+    for note in &read.loaded.notes {
+        cmd::note(inputs, note);
+    }
     for (file, columns) in &read.loaded.unused_columns {
         let text = msg::columns_not_used(ui(), file, &msg::list(ui(), columns));
         if inputs.strict_columns {

@@ -230,3 +230,97 @@ mod tests {
         assert!(largest_sheet(&b).unwrap() > 1 << 31);
     }
 }
+
+/// Whether a number cell of an .xls workbook is shown as a percentage (its format has `%`, or is
+/// the built-in 9 `0%` or 10 `0.00%`): the spreadsheet library gives its stored fraction (0.225
+/// for 22.5 %), so such a workbook is refused rather than read otherwise than shown.
+pub(crate) fn has_percent_numbers(bytes: &[u8]) -> bool {
+    workbook_stream(bytes).is_some_and(|s| percent_numbers(&s))
+}
+
+/// [`has_percent_numbers`] of a workbook stream: formats (FORMAT), then cell formats (XF) in
+/// their order, then the cells that name one (NUMBER, RK, MULRK, FORMULA).
+fn percent_numbers(s: &[u8]) -> bool {
+    let mut formats: Vec<u32> = vec![9, 10];
+    let mut xfs: Vec<bool> = Vec::new();
+    let percent_xf = |xfs: &[bool], x: Option<u32>| {
+        x.is_some_and(|x| xfs.get(x as usize).copied().unwrap_or(false))
+    };
+    for (t, d) in records(s) {
+        match t {
+            0x041E | 0x001E => {
+                if let Some(id) = u16_at(d, 0)
+                    && d.get(2..).is_some_and(|code| code.contains(&b'%'))
+                {
+                    formats.push(id);
+                }
+            }
+            0x00E0 => xfs.push(u16_at(d, 2).is_some_and(|f| formats.contains(&f))),
+            0x0203 | 0x027E | 0x0006 if percent_xf(&xfs, u16_at(d, 4)) => return true,
+            0x00BD
+                if d.len() >= 6
+                    && d[4..d.len() - 2]
+                        .chunks_exact(6)
+                        .any(|c| percent_xf(&xfs, u16_at(c, 0))) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use super::percent_numbers;
+
+    fn record(t: u16, data: &[u8]) -> Vec<u8> {
+        let mut r = t.to_le_bytes().to_vec();
+        r.extend((data.len() as u16).to_le_bytes());
+        r.extend_from_slice(data);
+        r
+    }
+
+    /// A stream of a custom format 164, three XFs (General, 164, built-in 10) and one cell of
+    /// `kind` using XF `xf`.
+    fn stream(code: &[u8], kind: u16, xf: u16) -> Vec<u8> {
+        let mut fmt = 164u16.to_le_bytes().to_vec();
+        fmt.extend((code.len() as u16).to_le_bytes());
+        fmt.push(0);
+        fmt.extend_from_slice(code);
+        let mut s = record(0x041E, &fmt);
+        for ifmt in [0u16, 164, 10] {
+            let mut x = 0u16.to_le_bytes().to_vec();
+            x.extend(ifmt.to_le_bytes());
+            x.extend([0u8; 16]);
+            s.extend(record(0x00E0, &x));
+        }
+        let mut cell = [0u8, 0, 1, 0].to_vec();
+        match kind {
+            0x00BD => {
+                cell.extend(0u16.to_le_bytes());
+                cell.extend([0u8; 4]);
+                cell.extend(xf.to_le_bytes());
+                cell.extend([0u8; 4]);
+                cell.extend(2u16.to_le_bytes());
+            }
+            _ => {
+                cell.extend(xf.to_le_bytes());
+                cell.extend([0u8; 8]);
+            }
+        }
+        s.extend(record(kind, &cell));
+        s
+    }
+
+    #[test]
+    fn number_cells_in_percent_formats_are_found() {
+        assert!(!percent_numbers(&stream(b"0.0%", 0x0203, 0)));
+        assert!(percent_numbers(&stream(b"0.0%", 0x0203, 1)));
+        assert!(!percent_numbers(&stream(b"0.00", 0x0203, 1)));
+        assert!(percent_numbers(&stream(b"0.00", 0x027E, 2)));
+        assert!(percent_numbers(&stream(b"0.0%", 0x00BD, 1)));
+        assert!(!percent_numbers(&stream(b"0.0%", 0x00BD, 0)));
+    }
+}

@@ -54,6 +54,77 @@ pub fn columns_not_used(l: Lang, file: &str, columns: &str) -> String {
     )
 }
 
+/// A formula cell whose file keeps no computed value (written by a script, never recalculated):
+/// read as empty it would silently change a score.
+pub fn formula_without_value(l: Lang, place: &str, cell: &str, cells: u64) -> String {
+    match cells {
+        0 | 1 => say!(
+            l,
+            "{place}: cell {cell}: formula without a stored value: open and save the file in Excel/WPS",
+            "{place}：单元格 {cell}：公式没有保存的计算结果：请用 Excel/WPS 打开并保存该文件",
+        ),
+        n => say!(
+            l,
+            "{place}: cell {cell}: formula without a stored value ({n} such cells): open and save the file in Excel/WPS",
+            "{place}：单元格 {cell}：公式没有保存的计算结果（共 {n} 个这样的单元格）：请用 Excel/WPS 打开并保存该文件",
+        ),
+    }
+}
+
+/// An .ods whose cells are merged over rows: the library gives the value to the first cell only.
+pub fn ods_merged(l: Lang, sheet: &str) -> String {
+    say!(
+        l,
+        "{sheet}: cells merged over rows cannot be read from an .ods file: save it as .xlsx, or unmerge the cells and fill each",
+        "{sheet}：无法读取 .ods 文件中跨行合并的单元格：请另存为 .xlsx，或取消合并并逐格填写",
+    )
+}
+
+/// An .ods with percent cells: the library gives the stored fraction, not the percentage shown.
+pub fn ods_percent(l: Lang, sheet: &str) -> String {
+    say!(
+        l,
+        "{sheet}: percent cells cannot be read as shown from an .ods file: save it as .xlsx",
+        "{sheet}：无法按显示值读取 .ods 文件中的百分比单元格：请另存为 .xlsx",
+    )
+}
+
+/// An .xls with percent-formatted numbers: the library gives the stored fraction.
+pub fn xls_percent(l: Lang, file: &str) -> String {
+    say!(
+        l,
+        "{file}: percent cells cannot be read as shown from an .xls file: save it as .xlsx",
+        "{file}：无法按显示值读取 .xls 文件中的百分比单元格：请另存为 .xlsx",
+    )
+}
+
+/// Rows above the header (titles, 填报单位…), skipped.
+pub fn rows_above_header(l: Lang, file: &str, rows: &str) -> String {
+    say!(
+        l,
+        "{file}: rows above the header skipped: {rows}",
+        "{file}：表头之上的行已跳过：{rows}",
+    )
+}
+
+/// A workbook's sheets read as records, when there are several.
+pub fn sheets_read(l: Lang, file: &str, sheets: &str) -> String {
+    say!(
+        l,
+        "{file}: sheets read: {sheets}",
+        "{file}：已读取以下工作表：{sheets}",
+    )
+}
+
+/// A workbook's sheets that hold no records header, skipped.
+pub fn sheets_skipped(l: Lang, file: &str, sheets: &str) -> String {
+    say!(
+        l,
+        "{file}: sheets without a records header skipped: {sheets}",
+        "{file}：以下工作表没有记录表头，已跳过：{sheets}",
+    )
+}
+
 /// Before the rows a revised rubric reads otherwise than the first (`compare`).
 pub fn under_revised(l: Lang, rubric: &str) -> String {
     say!(
@@ -775,8 +846,8 @@ mod tests {
             .filter(|w| w.len() >= 2)
             .filter(|w| {
                 ![
-                    "valid", "on_spot", "appealed", "void", "civscore", "init", "Excel", "date",
-                    // Encodings are named as they are.
+                    "valid", "on_spot", "appealed", "void", "civscore", "init", "Excel", "WPS",
+                    "date", // Encodings are named as they are.
                     "UTF", "GBK", // ... and so are the folders `init` makes.
                     "records", "example",
                 ]
@@ -872,6 +943,14 @@ mod tests {
             not_in_encoding(l, "a.csv:2:3", "80", "GBK"),
             bytes_replaced(l, "a.csv", 2, "GBK", "a.csv:2:3", "80"),
             changed_while_read(l),
+            formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
+            formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
+            ods_merged(l, "a.ods[甲]"),
+            ods_percent(l, "a.ods[甲]"),
+            xls_percent(l, "a.xls"),
+            rows_above_header(l, "a.xlsx[甲]", "1"),
+            sheets_skipped(l, "a.xlsx", "甲"),
+            sheets_read(l, "a.xlsx", "甲"),
         ];
         for e in [Empty::Date, Empty::Unit, Empty::Indicator] {
             out.push(empty(l, e));

@@ -32,7 +32,9 @@ impl ReadAll {
         let mut held: Vec<(u32, Held)> = Vec::new();
         let mut parts = Vec::new();
         let mut files = Vec::new();
-        for (file, f) in self.files.into_iter().enumerate() {
+        let mut notes = Vec::new();
+        for (file, mut f) in self.files.into_iter().enumerate() {
+            notes.append(&mut f.notes);
             for mut p in f.parts {
                 counts.read += p.counts.read;
                 counts.scored += p.counts.scored;
@@ -84,6 +86,7 @@ impl ReadAll {
                 .map(|f| (f.name.clone(), f.columns.unused.clone()))
                 .collect(),
             files: files.into_iter().map(|f| f.name).collect(),
+            notes,
             records: total.records,
             rejected: rejected.into_iter().map(|(_, r)| r).collect(),
         }

@@ -96,15 +96,18 @@ pub(super) fn check<'c>(
         ok = false;
         fail(col, message);
     };
-    let date = date(cell(Col::Date), &mut fail);
+    // Numbers, dates, codes and signs as their NFKC forms (SPEC §2.1): `１２` is 12,
+    // `２２．５％` is 22.5%, `Ｄ5` is D5.
+    let date = date(&nfkc(cell(Col::Date)), &mut fail);
     let indicator = indicator(rubric, cell(Col::Indicator), &mut fail);
-    let count = count(cell(Col::Count), &mut fail);
-    let value = value(rubric, indicator, count, cell(Col::Value), &mut fail);
+    let count = count(&nfkc(cell(Col::Count)), &mut fail);
+    let value = value(rubric, indicator, count, &nfkc(cell(Col::Value)), &mut fail);
     let severity = severity(rubric, indicator, cell(Col::Severity), &mut fail);
     let (source, weight) = source(rubric, cell(Col::Source), &mut fail);
-    let deadline = optional_date(cell, Col::Deadline, &mut fail);
-    let rectified = optional_date(cell, Col::Rectified, &mut fail);
-    let status = status(cell, &mut fail);
+    let deadline = optional_date(&nfkc(cell(Col::Deadline)), Col::Deadline, &mut fail);
+    let rectified_s = nfkc(cell(Col::Rectified));
+    let rectified = optional_date(&rectified_s, Col::Rectified, &mut fail);
+    let status = status(cell(Col::Status), rectified_s.is_empty(), &mut fail);
     let (Some(date), Some(indicator), Some(count), Some(severity), Some(status)) =
         (date, indicator, count, severity, status)
     else {
@@ -135,9 +138,20 @@ fn date(s: &str, fail: &mut Fail) -> Option<Date> {
     }
 }
 
+/// A cell as its NFKC form (full-width digits, letters and signs as ASCII); most cells are
+/// ASCII already, and are not copied.
+pub(super) fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        let t: String = s.nfkc().collect();
+        std::borrow::Cow::Owned(input::trim_cell(&t).to_owned())
+    }
+}
+
 /// A deadline or a rectification date: optional.
-fn optional_date<'c>(cell: &dyn Fn(Col) -> &'c str, col: Col, fail: &mut Fail) -> Option<Date> {
-    let s = cell(col);
+fn optional_date(s: &str, col: Col, fail: &mut Fail) -> Option<Date> {
     if s.is_empty() {
         return None;
     }
@@ -258,12 +272,11 @@ fn source(rubric: &Rubric, s: &str, fail: &mut Fail) -> (usize, Decimal) {
 
 /// The status: one of those civscore knows (empty is valid); 已整改 needs the date it was
 /// rectified.
-fn status<'c>(cell: &dyn Fn(Col) -> &'c str, fail: &mut Fail) -> Option<Status> {
-    let s = cell(Col::Status);
+fn status(s: &str, no_rectified: bool, fail: &mut Fail) -> Option<Status> {
     let status = Status::parse(s);
     if status.is_none() {
         fail(Col::Status, msg::unknown_status(ui(), s));
-    } else if Status::says_rectified(s) && cell(Col::Rectified).is_empty() {
+    } else if Status::says_rectified(s) && no_rectified {
         // 已整改 without the date it was rectified: lateness cannot be judged.
         fail(Col::Status, msg::rectified_without_date(ui(), s));
     }
@@ -273,17 +286,30 @@ fn status<'c>(cell: &dyn Fn(Col) -> &'c str, fail: &mut Fail) -> Option<Status> 
 /// `unknown indicator "X"` with the best suggestion: a near-miss code, the code of an indicator
 /// whose name was written, or a note that a category code is not an indicator.
 fn unknown_indicator(rubric: &Rubric, s: &str) -> String {
-    if let Some(ind) = rubric.indicators.iter().find(|i| i.name == s) {
+    // Compared as NFKC, without spaces: `Ｄ5` is near D5, ` 占道 经营` is 占道经营.
+    let key: String = nfkc(s).chars().filter(|c| !c.is_whitespace()).collect();
+    let named = |i: &&crate::rubric::Indicator| nfkc(&i.name) == key.as_str();
+    if let Some(ind) = rubric.indicators.iter().find(named) {
         return msg::indicator_by_name(ui(), s, &ind.code);
     }
-    if rubric.category_codes().any(|c| c == s) {
+    // Part of one indicator's name (占道经营 for 占道经营、店外经营).
+    let mut part = rubric
+        .indicators
+        .iter()
+        .filter(|i| key.chars().count() >= 2 && nfkc(&i.name).contains(key.as_str()));
+    if let (Some(ind), None) = (part.next(), part.next()) {
+        return msg::indicator_by_name(ui(), s, &ind.code);
+    }
+    if rubric.category_codes().any(|c| c == s || c == key) {
         return msg::indicator_is_category(ui(), s);
     }
+    let written = s;
+    let s = key.as_str();
     let by_code = suggest::closest(s, rubric.indicators.iter().map(|i| i.code.as_str()));
     let by_name = || {
         suggest::closest(s, rubric.indicators.iter().map(|i| i.name.as_str()))
             .and_then(|n| rubric.indicators.iter().find(|i| i.name == n))
             .map(|i| i.code.as_str())
     };
-    msg::unknown_indicator(ui(), s, &msg::hint(ui(), by_code.or_else(by_name)))
+    msg::unknown_indicator(ui(), written, &msg::hint(ui(), by_code.or_else(by_name)))
 }

@@ -115,6 +115,21 @@ fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
         .collect()
 }
 
+/// Whether a row names every required column: a records header.
+pub(super) fn names_required(header: &[String]) -> bool {
+    REQUIRED.iter().all(|col| {
+        header.iter().any(|h| {
+            let key = input::header_key(h);
+            COLUMNS.iter().any(|(c, name, aliases)| {
+                c == col && (*name == key || aliases.contains(&key.as_str()))
+            })
+        })
+    })
+}
+
+/// How many of the first rows may stand above the header (titles, 填报单位…).
+pub(super) const HEADER_WITHIN: usize = 10;
+
 impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();
@@ -231,8 +246,10 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
         )
     };
     // No record content: no date and no indicator (a record whose note says 合计 is a record).
+    // A 合计 merged over the first columns fills the indicator's cell too: that is no content.
     let dated = crate::period::parse_date(l.cell(row, Col::Date)).is_ok();
-    let content = dated || !l.cell(row, Col::Indicator).is_empty();
+    let indicator = l.cell(row, Col::Indicator);
+    let content = dated || !(indicator.is_empty() || total(&indicator));
     (filled.iter().any(total) && !content).then_some(NotARecord::Total)
 }
 

@@ -56,6 +56,8 @@ pub struct Streamed {
     pub rejected: Vec<Rejected>,
     /// Each input's columns that no rule reads.
     pub unused_columns: Vec<(String, Vec<String>)>,
+    /// Notes on how the inputs were read (rows above a header, sheets skipped).
+    pub notes: Vec<String>,
 }
 
 impl Streamed {
@@ -63,6 +65,7 @@ impl Streamed {
     pub fn loaded(self) -> (Units, Loaded) {
         let loaded = Loaded {
             unused_columns: self.unused_columns,
+            notes: self.notes,
             records: self.records,
             store: self.store,
             files: self.files,
@@ -213,15 +216,21 @@ pub(super) struct FileRead {
     header: Vec<String>,
     columns: Columns,
     parts: Vec<Part>,
+    /// Notes on how it was read (rows above the header, sheets skipped).
+    notes: Vec<String>,
 }
 
 fn read_all(inputs: &Inputs, env: &Env) -> Result<ReadAll, Error> {
     let files = match inputs {
-        Inputs::All(paths) => paths
-            .iter()
-            .enumerate()
-            .map(|(i, p)| read_input(p, env, i as u32))
-            .collect::<Result<Vec<_>, Error>>()?,
+        Inputs::All(paths) => {
+            // A workbook gives one input per sheet read: inputs are numbered as they come.
+            let mut files = Vec::with_capacity(paths.len());
+            for p in paths.iter() {
+                let first = files.len() as u32;
+                files.extend(read_input(p, env, first)?);
+            }
+            files
+        }
         Inputs::Sheet(sheet) => vec![read_rows(sheet, env, 0)?],
     };
     Ok(ReadAll { files })

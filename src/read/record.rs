@@ -155,6 +155,8 @@ impl Counts {
 pub struct Loaded {
     /// Each input's columns that no rule reads (with a did-you-mean), for a note.
     pub unused_columns: Vec<(String, Vec<String>)>,
+    /// Notes on how the inputs were read (rows above a header, sheets skipped).
+    pub notes: Vec<String>,
     /// The records kept (all, or those a command asked for).
     pub records: crate::spill::Kept,
     /// The tallies of every valid record.

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::i18n::{msg, ui};
 use crate::input::{self, Sheet, TextEncoding};
 
-use super::columns::Columns;
+use super::columns::{Columns, HEADER_WITHIN, names_required};
 use super::feed::{Data, feed, feed_text};
 use super::pool::run_blocks;
 use super::split::{cut, newlines};
@@ -20,14 +20,14 @@ use super::{Env, FileRead, Stop};
 /// whole when it is in another encoding (or turns out not to be UTF-8: then `decode_text`
 /// decides once, for the whole file, between GBK and an error at its first byte that is not
 /// UTF-8); standard input, read from the process once.
-pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, Error> {
+pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRead>, Error> {
     let (encoding, lossy) = (env.opts.encoding, env.opts.lossy);
     let sheet = env.opts.sheet.as_deref();
     if path == "-" {
         let bytes = input::stdin()?;
         if input::is_spreadsheet("", bytes) {
-            let rows = input::read_spreadsheet("<stdin>", bytes.to_vec(), sheet)?;
-            return read_rows(&rows, env, file);
+            let sheets = input::read_workbook("<stdin>", bytes.to_vec(), sheet)?;
+            return read_sheets("<stdin>", &sheets, env, file);
         }
         let text = match utf8_text(bytes, encoding) {
             Some(t) => Cow::Borrowed(t),
@@ -35,7 +35,7 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, E
                 input::decode_text("<stdin>", bytes.to_vec(), encoding, lossy)?.into_bytes(),
             ),
         };
-        return read_text("<stdin>", "", &text, env, file);
+        return Ok(vec![read_text("<stdin>", "", &text, env, file)?]);
     }
     if std::path::Path::new(path).is_dir() {
         return Err(Error::Io {
@@ -50,8 +50,8 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, E
         read_more(&mut f, &mut head, env.config.block.max(8)).map_err(|e| Error::io(path, e))?;
     if input::is_spreadsheet(&lower, &head) {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let rows = input::read_spreadsheet(path, bytes, sheet)?;
-        return read_rows(&rows, env, file);
+        let sheets = input::read_workbook(path, bytes, sheet)?;
+        return read_sheets(path, &sheets, env, file);
     }
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     let as_utf8 = match encoding {
@@ -61,14 +61,118 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<FileRead, E
     };
     if as_utf8 {
         match read_file(path, &lower, f, head, eof, env, file) {
-            Ok(read) => return Ok(read),
+            Ok(read) => return Ok(vec![read]),
             Err(Stop::NotUtf8) => {}
             Err(stop) => return Err(stop.into_error(path)),
         }
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = input::decode_text(path, bytes, encoding, lossy)?;
-    read_text(path, &lower, text.as_bytes(), env, file)
+    Ok(vec![read_text(path, &lower, text.as_bytes(), env, file)?])
+}
+
+/// A workbook's sheet, with the error that stops reading it as records, if any.
+type SheetRead = (Sheet, Option<String>);
+
+/// A workbook's sheets: each that carries a records header is read (numbered from `file` on);
+/// the others are named in a note. With `--sheet`, the one sheet is read. When no sheet
+/// carries one, the first sheet with text is read, to say what its header lacks.
+fn read_sheets(
+    name: &str,
+    sheets: &[SheetRead],
+    env: &Env,
+    file: u32,
+) -> Result<Vec<FileRead>, Error> {
+    // A sheet read as records must be read whole: a formula without a value stops the run.
+    let read_one = |(s, unread): &SheetRead, file: u32| match unread {
+        Some(e) => Err(Error::Invalid(e.clone())),
+        None => read_rows(s, env, file),
+    };
+    if env.opts.sheet.is_some() || sheets.len() == 1 {
+        return match sheets.first() {
+            Some(s) if !s.0.header.is_empty() => Ok(vec![read_one(s, file)?]),
+            Some(s) => Err(Error::Invalid(msg::empty_input(ui(), &s.0.name, true))),
+            None => Err(Error::Invalid(msg::empty_input(ui(), name, true))),
+        };
+    }
+    let (records, skipped): (Vec<&SheetRead>, Vec<&SheetRead>) = sheets
+        .iter()
+        .partition(|(s, _)| !s.header.is_empty() && header_of(s, env.opts.header_row).is_some());
+    if records.is_empty() {
+        return match sheets.iter().find(|s| !s.0.header.is_empty()) {
+            Some(s) => Ok(vec![read_one(s, file)?]),
+            None => Err(Error::Invalid(msg::empty_input(ui(), name, true))),
+        };
+    }
+    let mut read = Vec::with_capacity(records.len());
+    for (k, s) in records.iter().enumerate() {
+        read.push(read_one(s, file + k as u32)?);
+    }
+    // Which sheets were read, and which not, are said: a summary sheet with a records header
+    // would count its records again.
+    let names = |sheets: &[&SheetRead]| {
+        let names: Vec<String> = sheets.iter().map(|s| sheet_name(name, &s.0.name)).collect();
+        msg::list(ui(), &names)
+    };
+    let mut notes = Vec::new();
+    if records.len() > 1 {
+        notes.push(msg::sheets_read(ui(), name, &names(&records)));
+    }
+    if !skipped.is_empty() {
+        notes.push(msg::sheets_skipped(ui(), name, &names(&skipped)));
+    }
+    if let Some(r) = read.first_mut() {
+        r.notes.append(&mut notes);
+    }
+    Ok(read)
+}
+
+/// A sheet's own name, out of its label `book.xlsx[6月]`.
+fn sheet_name(book: &str, label: &str) -> String {
+    label
+        .strip_prefix(book)
+        .and_then(|l| l.strip_prefix('['))
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap_or(label)
+        .to_owned()
+}
+
+/// Where a sheet's header is: 0 for the row read as its header, k for its k-th row after it.
+/// `--header-row N` is the row numbered N; otherwise the first of the first ten rows with text
+/// that names the required columns. `None` when no row does.
+fn header_of(sheet: &Sheet, want: Option<u64>) -> Option<usize> {
+    let first = std::iter::once((sheet.header_line, &sheet.header));
+    let rows = first.chain(sheet.rows.iter().map(|r| (r.line, &r.cells)));
+    match want {
+        Some(n) => rows
+            .enumerate()
+            .find(|(_, (line, _))| *line == n)
+            .filter(|(_, (_, cells))| names_required(cells))
+            .map(|(k, _)| k),
+        None => rows
+            .enumerate()
+            .filter(|(_, (_, cells))| cells.iter().any(|c| !c.is_empty()))
+            .take(HEADER_WITHIN)
+            .find(|(_, (_, cells))| names_required(cells))
+            .map(|(k, _)| k),
+    }
+}
+
+/// The note naming rows above the header: each row's number and its first text.
+fn above_note(name: &str, rows: &[(u64, &[String])]) -> Option<String> {
+    let rows: Vec<String> = rows
+        .iter()
+        .filter_map(|(line, cells)| {
+            let text = cells
+                .iter()
+                .map(|c| input::trim_cell(c))
+                .find(|c| !c.is_empty())?;
+            let short: String = text.chars().take(24).collect();
+            let more = if short.len() < text.len() { "…" } else { "" };
+            Some(format!("{line} ({short}{more})"))
+        })
+        .collect();
+    (!rows.is_empty()).then(|| msg::rows_above_header(ui(), name, &msg::list(ui(), &rows)))
 }
 
 /// Bytes that are UTF-8 text as they are (a UTF-8 byte-order mark left out), unless another
@@ -93,12 +197,21 @@ struct Found {
     delimiter: u8,
     /// The offset of the first byte after the header row.
     body: usize,
+    /// The note naming rows above the header, if any.
+    notes: Vec<String>,
 }
 
-/// The header: the first row with a cell that is not blank, in the first lines of an input
-/// (`None`: read further). A quote that the input never closes, or no header at all, is an
-/// error.
-fn head_of(name: &str, lower: &str, bytes: &[u8], at_end: bool) -> Result<Option<Found>, Stop> {
+/// The header (SPEC §2.1): the row `--header-row` names, else the first of the first ten rows
+/// with text that names the required columns, else the first row with text (read as the header
+/// to say what it lacks); in the first lines of an input (`None`: read further). A quote that
+/// the input never closes, or no header at all, is an error.
+fn head_of(
+    name: &str,
+    lower: &str,
+    bytes: &[u8],
+    at_end: bool,
+    want: Option<u64>,
+) -> Result<Option<Found>, Stop> {
     let lines = match (at_end, memchr::memrchr(b'\n', bytes)) {
         (true, _) => bytes.len(),
         (false, Some(n)) => n + 1,
@@ -123,30 +236,58 @@ fn head_of(name: &str, lower: &str, bytes: &[u8], at_end: bool) -> Result<Option
         .delimiter(delimiter)
         .from_reader(region);
     let mut rec = csv::ByteRecord::new();
+    // The rows with text so far: line, cells, and where the next row begins.
+    let mut seen: Vec<(u64, Vec<String>, usize)> = Vec::new();
+    let found = |seen: &mut Vec<(u64, Vec<String>, usize)>, k: usize| {
+        let (header_line, header, body) = seen.swap_remove(k);
+        let above: Vec<(u64, &[String])> = seen[..k.min(seen.len())]
+            .iter()
+            .map(|(l, c, _)| (*l, &c[..]))
+            .collect();
+        let notes = above_note(name, &above).into_iter().collect();
+        Found {
+            head: input::Head {
+                name: name.to_owned(),
+                header,
+                header_line,
+            },
+            delimiter,
+            body,
+            notes,
+        }
+    };
     while reader
         .read_byte_record(&mut rec)
         .map_err(|e| Error::Internal(e.to_string()))?
     {
-        let header = cells(&rec)?;
-        if header.iter().any(|c| !c.is_empty()) {
-            let header_line = rec.position().map_or(1, |p| input::true_line(region, p));
-            let head = input::Head {
-                name: name.to_owned(),
-                header,
-                header_line,
-            };
-            let body = reader.position().byte() as usize;
-            return Ok(Some(Found {
-                head,
-                delimiter,
-                body,
-            }));
+        let cells = cells(&rec)?;
+        let line = rec.position().map_or(1, |p| input::true_line(region, p));
+        let body = reader.position().byte() as usize;
+        match want {
+            Some(n) if line == n => return Ok(Some(found(&mut vec![(line, cells, body)], 0))),
+            Some(n) if line > n => break,
+            Some(_) => {}
+            None if cells.iter().any(|c| !c.is_empty()) => {
+                let header = names_required(&cells);
+                seen.push((line, cells, body));
+                if header {
+                    let k = seen.len() - 1;
+                    return Ok(Some(found(&mut seen, k)));
+                }
+                if seen.len() >= HEADER_WITHIN {
+                    return Ok(Some(found(&mut seen, 0)));
+                }
+            }
+            None => {}
         }
     }
-    match at_end {
-        true => Err(Error::Invalid(msg::empty_input(ui(), name, false)).into()),
-        false => Ok(None),
+    if !at_end {
+        return Ok(None);
     }
+    if !seen.is_empty() {
+        return Ok(Some(found(&mut seen, 0)));
+    }
+    Err(Error::Invalid(msg::empty_input(ui(), name, false)).into())
 }
 
 /// The error for a quote that the rows (from `first_line` on) never close, if one is.
@@ -176,7 +317,7 @@ fn read_file(
         0
     };
     let found = loop {
-        if let Some(found) = head_of(path, lower, &buf[start..], eof)? {
+        if let Some(found) = head_of(path, lower, &buf[start..], eof, env.opts.header_row)? {
             break found;
         }
         eof = read_more(&mut f, &mut buf, env.config.block).map_err(io)?;
@@ -207,6 +348,7 @@ fn read_file(
         header: found.head.header.clone(),
         columns,
         parts,
+        notes: found.notes,
     })
 }
 
@@ -227,7 +369,7 @@ fn read_text(
     env: &Env,
     file: u32,
 ) -> Result<FileRead, Error> {
-    let found = head_of(name, lower, text, true)
+    let found = head_of(name, lower, text, true, env.opts.header_row)
         .map_err(|s| s.into_error(name))?
         .ok_or_else(|| Error::Invalid(msg::empty_input(ui(), name, false)))?;
     let first_line = 1 + newlines(&text[..found.body]);
@@ -243,21 +385,52 @@ fn read_text(
         header: found.head.header.clone(),
         columns,
         parts,
+        notes: found.notes,
     })
 }
 
 /// A spreadsheet's rows (or rows parsed already), a few at a time; their lines are the sheet's.
 pub(super) fn read_rows(sheet: &Sheet, env: &Env, file: u32) -> Result<FileRead, Error> {
-    let head = input::Head {
-        name: sheet.name.clone(),
-        header: sheet.header.clone(),
-        header_line: sheet.header_line,
+    let want = env.opts.header_row;
+    // The header (SPEC §2.1): rows above it are skipped, and named in a note. Without one, the
+    // row asked for (or the first with text) is read as the header, to say what it lacks.
+    let at = header_of(sheet, want).unwrap_or_else(|| match want {
+        Some(n) => sheet
+            .rows
+            .iter()
+            .position(|r| r.line == n)
+            .map_or(0, |k| k + 1),
+        None => 0,
+    });
+    let (head, body, notes) = match at {
+        0 => {
+            let head = input::Head {
+                name: sheet.name.clone(),
+                header: sheet.header.clone(),
+                header_line: sheet.header_line,
+            };
+            (head, &sheet.rows[..], Vec::new())
+        }
+        k => {
+            let row = &sheet.rows[k - 1];
+            let head = input::Head {
+                name: sheet.name.clone(),
+                header: row.cells.clone(),
+                header_line: row.line,
+            };
+            let above: Vec<(u64, &[String])> =
+                std::iter::once((sheet.header_line, &sheet.header[..]))
+                    .chain(sheet.rows[..k - 1].iter().map(|r| (r.line, &r.cells[..])))
+                    .collect();
+            let notes = above_note(&sheet.name, &above).into_iter().collect();
+            (head, &sheet.rows[k..], notes)
+        }
     };
     let columns = Columns::of(&head)?;
     let ctx = Ctx::new(env, &head, &columns, b',', file, false);
     let rows = (env.config.block / 64).max(1);
     let parts = run_blocks(&ctx, 0, None, |out| {
-        for chunk in sheet.rows.chunks(rows) {
+        for chunk in body.chunks(rows) {
             out.go_on()?;
             out.send(Data::Rows(chunk), false)?;
         }
@@ -266,9 +439,10 @@ pub(super) fn read_rows(sheet: &Sheet, env: &Env, file: u32) -> Result<FileRead,
     .map_err(|s| s.into_error(&sheet.name))?;
     Ok(FileRead {
         name: sheet.name.clone(),
-        header: sheet.header.clone(),
+        header: head.header.clone(),
         columns,
         parts,
+        notes,
     })
 }
 
