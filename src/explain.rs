@@ -427,8 +427,9 @@ impl Explainer<'_> {
     }
 
     /// The entries of one level: records, indicators, categories and the adjustment; returns
-    /// them with the level's total deduction.
-    fn level(&self, unit: usize, per: Per, months: &[Month]) -> (Vec<Entry>, Decimal) {
+    /// them with the level's total deduction. (The report's ledger takes its caps, rule lines
+    /// and rescale from here.)
+    pub fn level(&self, unit: usize, per: Per, months: &[Month]) -> (Vec<Entry>, Decimal) {
         let inds = self.engine.level(per);
         let deds = self.engine.deductions(&inds, months);
         let row = &deds[unit];

@@ -150,6 +150,23 @@ words! {
     Origin => ("Source", "来源"),
     AsOf => ("As of", "截至"),
     RubricText => ("Text", "原文"),
+    // The ledger's lines that are not records, and its check against the ranking.
+    Counted => ("Counted", "计入扣分"),
+    LineCap => ("cap", "封顶调整"),
+    LineRule => ("indicator rule", "指标扣分"),
+    LineNaAverage => ("not applicable: mean", "不适用取平均"),
+    LineRescale => ("rescale", "不适用折算"),
+    LineBonus => ("bonus (not a deduction)", "加分（不计入扣分）"),
+    LineRounding => ("rounding", "舍入差"),
+    CheckSheet => ("Check", "核对"),
+    LedgerRecords => ("Records", "记录扣分"),
+    LedgerLines => ("Adjustments", "调整扣分"),
+    LedgerTotal => ("Ledger total", "明细合计"),
+    RankingDeducted => ("Deducted in ranking", "排名扣分"),
+    Difference => ("Difference", "差额"),
+    CheckResult => ("Check", "核对结果"),
+    CheckOk => ("agrees", "一致"),
+    CheckBad => ("differs", "不符"),
 }
 
 /// A word in a language.

@@ -1207,6 +1207,7 @@ fn report_workbook_matches_score() {
             "得分走势",
             "扣分明细 2026-11",
             "督办单",
+            "核对 2026-11",
             "扣分统计 2026-11",
             "红黑榜",
             "考核细则"
@@ -1239,10 +1240,12 @@ fn report_workbook_matches_score() {
             l.starts_with("2026-11") || l.starts_with("2026/11") || l.starts_with("2026年11月")
         })
         .count();
-    assert_eq!(sheets[4].1.len(), in_month + 1);
+    // (Its lines that are not records, caps and the like, have no place.)
+    let records = sheets[4].1.iter().filter(|r| !r[0].to_string().is_empty());
+    assert_eq!(records.count(), in_month + 1);
     // The rubric sheet carries the SHA-256 of the rubric used.
     let sha = scores["rubric"]["sha256"].as_str().unwrap();
-    assert!(sheets[8].1.iter().any(|r| {
+    assert!(sheets[9].1.iter().any(|r| {
         r.iter()
             .any(|c| matches!(c, calamine::Data::String(s) if s == sha))
     }));
@@ -1352,7 +1355,7 @@ fn report_overdue_levels_and_lists() {
         .unwrap()
         .1;
     assert_eq!(ledger[0][1].to_string(), "Id");
-    assert_eq!(ledger[0][13].to_string(), "Inspector");
+    assert_eq!(ledger[0][14].to_string(), "Inspector");
     let stats = &sheets
         .iter()
         .find(|(n, _)| n.starts_with("Deductions"))
@@ -2541,4 +2544,103 @@ fn hundreds_of_sources_times_hundreds_of_severities_score_in_linear_time() {
         .ok();
     // Quadratic, the layout took minutes.
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
+
+fn ledger_fixture() -> T {
+    T::new()
+        .copy("tests/data/ledger/rubric.yaml", "rubric.yaml")
+        .copy("tests/data/ledger/units.csv", "units.csv")
+        .copy("tests/data/ledger/records.csv", "records.csv")
+}
+
+/// Per unit, what the month's ledger rows count (计入扣分) added up, and the month ranking's
+/// 扣分; the 核对 sheet's verdicts.
+fn ledger_and_ranking(path: &Path) -> (Vec<(String, f64, f64)>, Vec<String>) {
+    let sheets = report_sheets(path);
+    let ranking = &sheets[0].1;
+    let col = |rows: &[Vec<calamine::Data>], h: &str| {
+        rows[0]
+            .iter()
+            .position(|c| *c == h)
+            .unwrap_or_else(|| panic!("no column {h}"))
+    };
+    let ledger = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("扣分明细"))
+        .unwrap()
+        .1;
+    let (lu, lc) = (col(ledger, "单位"), col(ledger, "计入扣分"));
+    let (ru, rd) = (col(ranking, "单位"), col(ranking, "扣分"));
+    let mut out = Vec::new();
+    for row in &ranking[1..] {
+        let unit = row[ru].to_string();
+        if unit == "平均分" || unit.is_empty() {
+            continue;
+        }
+        let sum: f64 = ledger[1..]
+            .iter()
+            .filter(|r| r[lu].to_string() == unit)
+            .filter_map(|r| cell_f64(&r[lc]))
+            .sum();
+        out.push((unit, sum, cell_f64(&row[rd]).unwrap_or(0.0)));
+    }
+    let check = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("核对"))
+        .unwrap()
+        .1;
+    let verdict = col(check, "核对结果");
+    let verdicts = check[1..].iter().map(|r| r[verdict].to_string()).collect();
+    (out, verdicts)
+}
+
+#[test]
+fn the_ledger_adds_up_to_each_units_deduction() {
+    // The bundled example.
+    let t = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&["report", "inspections.csv", "--units", "units.csv"])
+        .args(&["-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let (sums, verdicts) = ledger_and_ranking(&t.path("r.xlsx"));
+    assert!(sums.len() > 5);
+    for (unit, ledger, ranking) in &sums {
+        assert!(
+            (ledger - ranking).abs() < 1e-9,
+            "{unit}: {ledger} ≠ {ranking}"
+        );
+    }
+    assert!(verdicts.iter().all(|v| v == "一致"), "{verdicts:?}");
+    // A hand fixture with every kind of line, 2026-03 (as of 03-31):
+    // U1: P1 12 × 0.5 = 6, and 1 × 0.5 + 0.5 overdue = 1 → 7, capped at 5 (a line of −2);
+    //     T1 15 against 20, proportional: 4 × 15/20 = 3 kept, 1 lost; B1 3 new → band 0, 2
+    //     lost; R1 not held, 2 lost: 6 + 1 − 2 + 1 + 2 + 2 = 10.
+    // U3: P2 does not apply: P1 0.5 + (0.5 + 0.5 closed late) = 1.5, rescaled × 20/17 =
+    //     1.7647… (a line of +0.2647… stored 0.26): 1.50 + 0.26 = 1.76.
+    let t = ledger_fixture()
+        .args(&["report", "records.csv", "--rubric", "rubric.yaml"])
+        .args(&["--units", "units.csv", "-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let (sums, verdicts) = ledger_and_ranking(&t.path("r.xlsx"));
+    let by_unit = |u: &str| sums.iter().find(|s| s.0 == u).unwrap().clone();
+    assert_eq!(by_unit("U1").2, 10.0);
+    assert_eq!(by_unit("U3").2, 1.76);
+    for (unit, ledger, ranking) in &sums {
+        assert!(
+            (ledger - ranking).abs() < 1e-9,
+            "{unit}: {ledger} ≠ {ranking}"
+        );
+    }
+    assert_eq!(verdicts, ["一致"; 3]);
+    // The cap is a line of its own.
+    let sheets = report_sheets(&t.path("r.xlsx"));
+    let ledger = &sheets[4].1;
+    assert!(
+        ledger
+            .iter()
+            .any(|r| r.iter().any(|c| *c == "封顶调整")
+                && r.iter().any(|c| cell_f64(c) == Some(-2.0))),
+        "{ledger:?}"
+    );
 }

@@ -12,8 +12,9 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use crate::cmd::{self, Inputs, Selection};
 use crate::doc::{self, Cell, Column, Show, Standing};
-use crate::engine::{self, Engine};
+use crate::engine::{self, Engine, Scores};
 use crate::error::Error;
+use crate::explain::{Detail, Entry, Explainer, How, Step};
 use crate::i18n::{self, W};
 use crate::period::{Month, Period};
 use crate::pipeline;
@@ -94,6 +95,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     let ctx = Ctx {
         view: &view,
         engine,
+        scores: &scored.scores,
         files: &loaded.files,
         month,
         as_of,
@@ -164,6 +166,28 @@ const TREND_CHART_UNITS: usize = 30;
 type LedgerKey = (Date, u32, u32, u64);
 type OverdueKey = (Reverse<i64>, Date, u32, u64);
 type Key<K> = Box<dyn Fn(&Record) -> K + Send>;
+
+/// The longest ledger (rows) whose 核对 sheet sums it by formulas: longer, a spreadsheet
+/// would sum a million rows once per unit each time it opens the workbook.
+const LEDGER_FORMULA_ROWS: u32 = 200_000;
+
+/// A line of the ledger that is not a record (see [`Ctx::ledger_lines`]).
+struct Line {
+    kind: W,
+    indicator: Option<usize>,
+    /// The step of `explain` it shows (its sentence goes in the factors column).
+    entry: Entry,
+    /// What it adds to the month's deduction (negative for a cap); none for a bonus.
+    counted: Option<Decimal>,
+}
+
+/// What the ledger's rows add up to: per unit, its records and its other lines as stored, and
+/// their exact total; the ledger sheet's name and last row.
+struct LedgerSums {
+    units: Vec<[Decimal; 3]>,
+    sheet: String,
+    last: u32,
+}
 
 /// The records the workbook lists one by one, each list in its own order (on disk when long),
 /// and the month's findings by indicator.
@@ -320,6 +344,7 @@ fn overdue_days(r: &Record, month: Month, as_of: Date) -> Option<i64> {
 struct Ctx<'a> {
     view: &'a View<'a>,
     engine: &'a Engine<'a>,
+    scores: &'a Scores,
     files: &'a [String],
     month: Month,
     as_of: Date,
@@ -410,7 +435,8 @@ impl Ctx<'_> {
         let mut book = xlsx::workbook();
         self.ranking_sheets(&mut book)?;
         self.trend_sheet(&mut book, tables)?;
-        self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
+        let sums = self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
+        self.check_sheet(&mut book, &sums)?;
         self.stats_sheet(&mut book, &lists.findings)?;
         self.lists_sheet(&mut book)?;
         self.rubric_sheet(&mut book)?;
@@ -514,13 +540,15 @@ impl Ctx<'_> {
     }
 
     /// The ledger and the overdue list, written at once on two threads. Rows go to a temporary
-    /// file as they are written (in order), text inline: each can hold a million rows.
+    /// file as they are written (in order), text inline: each can hold a million rows. Returns
+    /// what the ledger's rows add up to for each unit.
     fn long_sheets(
         &self,
         book: &mut Workbook,
         ledger: Sorter<LedgerKey, Key<LedgerKey>>,
         overdue: Sorter<OverdueKey, Key<OverdueKey>>,
-    ) -> Result<(), XlsxError> {
+    ) -> Result<LedgerSums, XlsxError> {
+        let lines = self.ledger_lines();
         let first = book.worksheets_mut().len();
         let ledger_t = self.table(
             format!("{} {}", self.w(W::Ledger), self.month),
@@ -537,6 +565,7 @@ impl Ctx<'_> {
                 W::Factors,
                 W::Deduction,
                 W::OverdueExtra,
+                W::Counted,
                 W::Status,
                 W::Inspector,
                 W::Note,
@@ -576,12 +605,172 @@ impl Ctx<'_> {
                 self.escalation_colors(o.ws, n_overdue)
             });
             let done = Rows::new(&mut l, &ledger_t, TOP, n_ledger)
-                .and_then(|rows| self.ledger_rows(rows, ledger));
+                .and_then(|rows| self.ledger_rows(rows, ledger, &lines));
             let other = other
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            done.and(other)
+            let (units, last) = done?;
+            other?;
+            Ok(LedgerSums {
+                units,
+                sheet: sheet_name(&ledger_t.sheet),
+                last,
+            })
         })
+    }
+
+    /// The units in code order (the order of the ledger's lines that are not records).
+    fn code_order(&self) -> Vec<usize> {
+        let units = &self.view.units.list;
+        let mut order: Vec<usize> = (0..units.len()).collect();
+        order.sort_by(|a, b| units[*a].code.cmp(&units[*b].code));
+        order
+    }
+
+    /// Each unit's lines of the month's ledger that are not records, from the steps `explain`
+    /// shows: where an indicator's deduction is not the sum of its records' (a cap, a rule
+    /// judged on the month as a whole, the mean standing in for an indicator that does not
+    /// apply), the not-applicable rescale, and the bonus (not a deduction).
+    fn ledger_lines(&self) -> Vec<Vec<Line>> {
+        let rubric = self.view.rubric;
+        let explainer = Explainer {
+            rubric,
+            engine: self.engine,
+            scores: self.scores,
+            records: &[],
+            files: self.files,
+            as_of: Some(self.as_of),
+        };
+        let index = |code: &Option<String>| {
+            let code = code.as_deref()?;
+            rubric.indicators.iter().position(|i| i.code == code)
+        };
+        (0..self.view.units.list.len())
+            .map(|u| {
+                let (entries, _) = explainer.level(u, Per::Month, &[self.month]);
+                let mut out = Vec::new();
+                for e in entries {
+                    let d = e.deduction.unwrap_or_default();
+                    let (kind, counted) = match (e.step, &e.detail) {
+                        (Some(Step::Indicator), Detail::Indicator { how, .. }) => match how {
+                            How::Capped { sum, .. } => (W::LineCap, d - *sum),
+                            How::Within { .. } | How::Nothing => continue,
+                            How::NaAverage => (W::LineNaAverage, d),
+                            _ => (W::LineRule, d),
+                        },
+                        (Some(Step::Adjustment), Detail::Rescale { before, after, .. }) => {
+                            (W::LineRescale, *after - *before)
+                        }
+                        _ => continue,
+                    };
+                    if !counted.is_zero() {
+                        out.push(Line {
+                            kind,
+                            indicator: index(&e.indicator),
+                            entry: e,
+                            counted: Some(counted),
+                        });
+                    }
+                }
+                for (k, sum, bonus) in self.engine.bonus_parts(u, self.month) {
+                    if sum.is_zero() {
+                        continue;
+                    }
+                    let c = &rubric.categories[k];
+                    let entry = Entry {
+                        step: Some(Step::Bonus),
+                        detail: Detail::BonusCategory {
+                            code: c.code.clone(),
+                            name: c.name.clone(),
+                            sum,
+                            cap: c.cap,
+                        },
+                        value: Some(bonus),
+                        ..Entry::default()
+                    };
+                    out.push(Line {
+                        kind: W::LineBonus,
+                        indicator: None,
+                        entry,
+                        counted: None,
+                    });
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// The 核对 sheet: each unit's ledger rows added up (records, other lines) beside its
+    /// deduction in the month's ranking, their difference and whether they agree. The ledger's
+    /// total is a formula over the ledger (its stored result what civscore added up) when the
+    /// ledger is short enough to sum at once.
+    fn check_sheet(&self, book: &mut Workbook, sums: &LedgerSums) -> Result<(), XlsxError> {
+        use rust_xlsxwriter::Formula;
+        let p = self.view.rubric.precision;
+        let mut table = self.table(
+            format!("{} {}", self.w(W::CheckSheet), self.month),
+            &[
+                W::Unit,
+                W::Name,
+                W::LedgerRecords,
+                W::LedgerLines,
+                W::LedgerTotal,
+                W::RankingDeducted,
+                W::Difference,
+                W::CheckResult,
+            ],
+        );
+        let month = self.scores.months.get(&self.month);
+        let mut results = Vec::new();
+        for row in &self.view.tables[0].rows {
+            let u = row.unit;
+            let unit = &self.view.units.list[u];
+            let [recs, lines, _] = sums.units.get(u).copied().unwrap_or_default();
+            let deducted = month
+                .and_then(|m| m.get(u))
+                .map_or(Decimal::ZERO, |s| ranking::round(s.deducted, p));
+            let total = recs + lines;
+            let diff = total - deducted;
+            let ok = diff.is_zero();
+            results.push((total, diff, ok));
+            table.rows.push(vec![
+                Cell::text(unit.code.as_str()),
+                Cell::opt_text(unit.name.as_deref()),
+                Cell::Number(recs, p),
+                Cell::Number(lines, p),
+                Cell::Number(total, p),
+                Cell::Number(deducted, p),
+                Cell::Number(diff, p),
+                Cell::Words(self.w(if ok { W::CheckOk } else { W::CheckBad }).to_owned()),
+            ]);
+        }
+        let (s, placed, _) = self.plain_sheet(book, &table)?;
+        let (ok, bad) = (self.w(W::CheckOk), self.w(W::CheckBad));
+        // The ledger's columns of the unit and of what a row counts (D and M), its data rows.
+        let ledger = format!("'{}'", sums.sheet.replace('\'', "''"));
+        let (first, last) = (TOP + 2, sums.last + 1);
+        let summable = sums.last > TOP && sums.last - TOP <= LEDGER_FORMULA_ROWS;
+        for (k, (total, diff, is_ok)) in results.iter().enumerate() {
+            let r = TOP + 1 + k as u32;
+            let x = r + 1;
+            if summable {
+                let f = format!(
+                    "=SUMIF({ledger}!$D${first}:$D${last},A{x},{ledger}!$M${first}:$M${last})"
+                );
+                let f = Formula::new(f).set_result(doc::fixed(*total, p));
+                s.ws.write_formula(r, 4, f)?;
+            }
+            let f = Formula::new(format!("=E{x}-F{x}")).set_result(doc::fixed(*diff, p));
+            s.ws.write_formula(r, 6, f)?;
+            let f = Formula::new(format!("=IF(ABS(G{x})<0.0000001,\"{ok}\",\"{bad}\")"))
+                .set_result(if *is_ok { ok } else { bad });
+            s.ws.write_formula(r, 7, f)?;
+        }
+        let colors = [
+            (ok.to_owned(), Standing::Best),
+            (bad.to_owned(), Standing::Last),
+        ];
+        xlsx::grade_colors(s.ws, (TOP + 1, placed.last), 7, &colors)
     }
 
     /// The 督办单's levels coloured as the grades are, by conditional formats (so that they
@@ -600,12 +789,20 @@ impl Ctx<'_> {
         xlsx::grade_colors(ws, (TOP + 1, last), 0, &levels)
     }
 
-    /// Every record of the month with the factors applied.
+    /// Every record of the month with the factors applied, then each unit's lines that are not
+    /// records, and a rounding line where the rows as stored (rounded to the rubric's
+    /// precision) would not add up to the ranking's rounded deduction although their exact
+    /// values do. Returns each unit's sums as stored (records, other lines, and the exact total),
+    /// and the last row written.
     fn ledger_rows(
         &self,
         mut rows: Rows,
         records: Sorted<LedgerKey, Key<LedgerKey>>,
-    ) -> Result<(), XlsxError> {
+        lines: &[Vec<Line>],
+    ) -> Result<(Vec<[Decimal; 3]>, u32), XlsxError> {
+        let stored = |d: Decimal| ranking::round(d, self.view.rubric.precision);
+        let mut sums = vec![[Decimal::ZERO; 3]; self.view.units.list.len()];
+        let mut full = false;
         let rubric = self.view.rubric;
         let p = rubric.precision;
         // The month's own as-of date: --as-of, or its last day (as the scores use).
@@ -624,6 +821,13 @@ impl Ctx<'_> {
             let (base, extra) = match &step.record {
                 Some(f) => (Cell::Number(f.base, p), Cell::Number(f.overdue_extra, p)),
                 None => (Cell::Empty, Cell::Empty),
+            };
+            // What the record adds to the month's deduction: a per-finding record of a
+            // month-level indicator (the others are judged on the month, quarter or year as a
+            // whole: their lines come after the records).
+            let counted = match ind.rule {
+                Rule::PerFinding { .. } if ind.per == Per::Month => step.deduction,
+                _ => None,
             };
             let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
                 (Status::Void, _) => W::StatusVoid,
@@ -644,15 +848,79 @@ impl Ctx<'_> {
                 Cell::Words(i18n::entry(self.lang, &step)),
                 base,
                 extra,
+                counted.map_or(Cell::Empty, |d| Cell::Number(d, p)),
                 Cell::Words(self.w(status).to_owned()),
                 Cell::text(rec.inspector.as_str()),
                 Cell::text(rec.note.as_str()),
             ];
             if !rows.push(&row)? {
+                full = true;
                 break;
             }
+            if let (Some(d), Some(sum)) = (counted, sums.get_mut(rec.unit)) {
+                sum[0] += stored(d);
+                sum[2] += d;
+            }
         }
-        rows.finish()
+        let month = self.scores.months.get(&self.month);
+        for u in self.code_order() {
+            if full {
+                break;
+            }
+            let unit = &self.view.units.list[u];
+            let mut rounding = Line {
+                kind: W::LineRounding,
+                indicator: None,
+                entry: Entry::default(),
+                counted: None,
+            };
+            let deducted = month.and_then(|m| m.get(u)).map(|s| s.deducted);
+            if let Some(d) = deducted {
+                let got = lines[u].iter().filter_map(|l| l.counted);
+                let exact = sums[u][2] + got.clone().sum::<Decimal>();
+                let as_stored = sums[u][0] + got.map(stored).sum::<Decimal>();
+                if exact == d && stored(d) != as_stored {
+                    rounding.counted = Some(stored(d) - as_stored);
+                }
+            }
+            let rounding = rounding.counted.is_some().then_some(rounding);
+            for line in lines[u].iter().chain(rounding.as_ref()) {
+                let ind = line.indicator.map(|i| &rubric.indicators[i]);
+                let entry = match line.kind {
+                    W::LineRounding => String::new(),
+                    _ => i18n::entry(self.lang, &line.entry),
+                };
+                let row = [
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::text(unit.code.as_str()),
+                    Cell::opt_text(unit.name.as_deref()),
+                    Cell::opt_text(ind.map(|i| i.code.as_str())),
+                    Cell::opt_text(ind.map(|i| i.name.as_str())),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Words(entry),
+                    Cell::Empty,
+                    Cell::Empty,
+                    line.counted.map_or(Cell::Empty, |d| Cell::Number(d, p)),
+                    Cell::Words(self.w(line.kind).to_owned()),
+                    Cell::Empty,
+                    Cell::Empty,
+                ];
+                if !rows.push(&row)? {
+                    full = true;
+                    break;
+                }
+                if let Some(d) = line.counted {
+                    sums[u][1] += stored(d);
+                    sums[u][2] += d;
+                }
+            }
+        }
+        let last = rows.row();
+        rows.finish()?;
+        Ok((sums, last))
     }
 
     /// The 督办单: open rectifications up to the as-of date, and those closed late this month.

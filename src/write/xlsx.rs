@@ -119,6 +119,11 @@ impl<'s, 'w> Rows<'s, 'w> {
         Ok(true)
     }
 
+    /// The last row written (the header's before any).
+    pub(crate) fn row(&self) -> u32 {
+        self.r
+    }
+
     pub(crate) fn last_col(&self) -> u16 {
         self.cols.len().saturating_sub(1) as u16
     }
