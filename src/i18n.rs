@@ -167,6 +167,16 @@ words! {
     CheckResult => ("Check", "核对结果"),
     CheckOk => ("agrees", "一致"),
     CheckBad => ("differs", "不符"),
+    // The notices (督办单) and the result sheets (成绩单), unit by unit.
+    NoticeTitle => ("Rectification notice", "督办通知单"),
+    Requirement => ("Requirement", "整改要求"),
+    LevelClosed => ("closed", "已销号"),
+    SignedBy => ("Received by (signature):", "签收人（签字）："),
+    SignedOn => ("Date received:", "签收日期："),
+    ResultSheet => ("Results", "成绩单"),
+    Period => ("Period", "期间"),
+    Total => ("Total", "合计"),
+    OpenItems => ("Open and late items", "未销号及逾期问题"),
 }
 
 /// A word in a language.
@@ -698,6 +708,33 @@ pub fn sheet_title(lang: Lang, sheet: &str, rubric: &str, date: &str) -> String 
         lang,
         format!("{sheet} | {rubric} | as of {date}"),
         format!("{sheet}｜{rubric}｜截至 {date}"),
+    )
+}
+
+/// The sentence a unit's 督办单 opens with.
+pub fn notice_intro(lang: Lang, unit: &str, date: &str) -> String {
+    pick(
+        lang,
+        format!(
+            "{unit}: as of {date}, the problems below are to be rectified as required; \
+             items closed this month are listed after them. Please sign on receipt."
+        ),
+        format!(
+            "{unit}：截至 {date}，下列问题请按整改要求限期整改，本月已销号问题列于其后。请签收。"
+        ),
+    )
+}
+
+/// A unit's block title: `督办通知单｜U01 迎春社区`.
+pub fn unit_title(lang: Lang, what: W, code: &str, name: Option<&str>) -> String {
+    let unit = match name {
+        Some(n) => format!("{code} {n}"),
+        None => code.to_owned(),
+    };
+    pick(
+        lang,
+        format!("{} | {unit}", t(lang, what)),
+        format!("{}｜{unit}", t(lang, what)),
     )
 }
 

@@ -1207,6 +1207,7 @@ fn report_workbook_matches_score() {
             "得分走势",
             "扣分明细 2026-11",
             "督办单",
+            "成绩单 2026-11",
             "核对 2026-11",
             "扣分统计 2026-11",
             "红黑榜",
@@ -1245,7 +1246,7 @@ fn report_workbook_matches_score() {
     assert_eq!(records.count(), in_month + 1);
     // The rubric sheet carries the SHA-256 of the rubric used.
     let sha = scores["rubric"]["sha256"].as_str().unwrap();
-    assert!(sheets[9].1.iter().any(|r| {
+    assert!(sheets[10].1.iter().any(|r| {
         r.iter()
             .any(|c| matches!(c, calamine::Data::String(s) if s == sha))
     }));
@@ -1329,23 +1330,29 @@ fn report_overdue_levels_and_lists() {
     t.run().ok();
     let sheets = report_sheets(&t.path("r.xlsx"));
     let overdue = &sheets.iter().find(|(n, _)| n == "Overdue list").unwrap().1;
+    // One notice, U2's: its title, its opening sentence, the header, its one item, where to sign.
     // Record 20 (U2, deadline 2026-02-20, still open): 18 days late on 2026-03-10 → red (> 15).
-    assert_eq!(overdue.len(), 2, "{overdue:?}");
-    assert_eq!(overdue[1][0].to_string(), "red");
-    assert_eq!(cell_f64(&overdue[1][1]), Some(18.0));
-    // Each item with its record's id, and its level coloured by a conditional format.
-    assert_eq!(overdue[0][8].to_string(), "Id");
-    assert_eq!(overdue[1][8].to_string(), "20");
+    assert_eq!(
+        overdue[0][0].to_string(),
+        "Rectification notice | U2 新明社区"
+    );
+    assert_eq!(overdue[2][0].to_string(), "Id");
+    assert_eq!(overdue[2][7].to_string(), "Requirement");
+    let item = &overdue[3];
+    assert_eq!(item[0].to_string(), "20");
+    assert_eq!(cell_f64(&item[5]), Some(18.0));
+    assert_eq!(item[6].to_string(), "red");
+    assert_eq!(overdue[5][0].to_string(), "Received by (signature):");
+    assert_eq!(overdue.len(), 6, "{overdue:?}");
+    // Its level coloured by a conditional format, and a page break after the notice.
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     let k = names.iter().position(|n| *n == "Overdue list").unwrap();
     let xml = workbook_xml(
         &t.path("r.xlsx"),
         &format!("xl/worksheets/sheet{}.xml", k + 1),
     );
-    assert!(
-        xml.contains("<conditionalFormatting sqref=\"A4\">"),
-        "{xml}"
-    );
+    assert!(xml.contains("<conditionalFormatting sqref=\"G4:G"), "{xml}");
+    assert!(xml.contains("<rowBreaks count=\"1\""), "{xml}");
     assert!(xml.contains("<formula>\"red\"</formula>"), "{xml}");
     // The ledger names each record's id and inspector; 扣分统计 counts findings of
     // per-finding indicators only (not activities held or measurements).
@@ -2643,4 +2650,67 @@ fn the_ledger_adds_up_to_each_units_deduction() {
                 && r.iter().any(|c| cell_f64(c) == Some(-2.0))),
         "{ledger:?}"
     );
+}
+
+#[test]
+fn a_notice_and_a_result_block_per_unit() {
+    let t = ledger_fixture()
+        .args(&["report", "records.csv", "--rubric", "rubric.yaml"])
+        .args(&["--units", "units.csv", "-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let sheets = report_sheets(&t.path("r.xlsx"));
+    let find = |name: &str| &sheets.iter().find(|(n, _)| n.starts_with(name)).unwrap().1;
+    let text = |rows: &[Vec<calamine::Data>]| -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let notices = text(find("督办单"));
+    let titles: Vec<&str> = notices
+        .iter()
+        .filter(|r| r[0].starts_with("督办通知单"))
+        .map(|r| r[0].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "督办通知单｜U1 迎春社区",
+            "督办通知单｜U2 新明社区",
+            "督办通知单｜U3 桥南小学"
+        ]
+    );
+    let signs = notices
+        .iter()
+        .filter(|r| r[0] == "签收人（签字）：")
+        .count();
+    assert_eq!(signs, 3);
+    // L13 (U2, February, due 02-15, open): 44 days late on 03-31 → red (> 15), with the
+    // indicator's note as the requirement. L14 (U3, February) closed on 03-05, 13 days late:
+    // closed (销号) this month, listed.
+    let row = |id: &str| notices.iter().find(|r| r[0] == id).unwrap().clone();
+    let l13 = row("L13");
+    assert_eq!((l13[5].as_str(), l13[6].as_str()), ("44", "红色督办"));
+    assert_eq!(l13[7], "当日清理，三日内复查");
+    let l14 = row("L14");
+    assert_eq!(
+        (l14[6].as_str(), l14[8].as_str()),
+        ("已逾期整改", "2026-03-05")
+    );
+    // The 成绩单: U3's month score 20 − 1.76 = 18.24, second of three, first in its group;
+    // its deductions by indicator with the rescale line, and its items with their ids.
+    let results = text(find("成绩单"));
+    let at = results
+        .iter()
+        .position(|r| r[0] == "成绩单｜U3 桥南小学")
+        .unwrap();
+    assert_eq!(
+        results[at + 2][..4],
+        ["月度排名 2026-03", "18.24", "2", "1"]
+    );
+    let block = &results[at..];
+    assert!(block.iter().any(|r| r[0] == "不适用折算" && r[2] == "0.26"));
+    assert!(block.iter().any(|r| r[0] == "合计" && r[2] == "1.76"));
+    assert!(block.iter().any(|r| r[6] == "L9"));
+    let xml = first_sheet_xml(&t.path("r.xlsx"));
+    assert!(xml.contains("paperSize=\"9\""));
 }

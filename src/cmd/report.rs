@@ -47,6 +47,11 @@ fn open(r: &Record) -> bool {
     r.status != Status::Void && r.deadline.is_some() && r.rectified.is_none()
 }
 
+/// Whether a record was rectified (销号) in a month the test `month` accepts.
+fn closed_in(r: &Record, month: impl Fn(Month) -> bool) -> bool {
+    r.status != Status::Void && r.rectified.is_some_and(|d| month(Month::of(d)))
+}
+
 pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Result<(), Error> {
     let selection = selection(period)?;
     // Keep what the workbook lists record by record: the month's records (without --period,
@@ -60,7 +65,13 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
                 Some(Period::Month(m)) => r.month == m,
                 _ => r.month.0 >= latest.fetch_max(r.month.0, Ordering::Relaxed),
             };
-            in_month || open(r)
+            // Closed in the month: the 督办单 lists them as 销号 (the month's or a later one,
+            // until the month is known).
+            let closed = closed_in(r, |c| match period {
+                Some(Period::Month(m)) => c == m,
+                _ => c.0 >= latest.load(Ordering::Relaxed),
+            });
+            in_month || open(r) || closed
         }),
     )?;
     let store = read.take_store();
@@ -164,12 +175,17 @@ const TOP: u32 = 2;
 const TREND_CHART_UNITS: usize = 30;
 
 type LedgerKey = (Date, u32, u32, u64);
-type OverdueKey = (Reverse<i64>, Date, u32, u64);
+/// The 督办单's items: by unit (code order), open before closed, most days overdue first,
+/// then by date, file and line.
+type OverdueKey = (u32, u8, Reverse<i64>, Date, u32, u64);
 type Key<K> = Box<dyn Fn(&Record) -> K + Send>;
 
 /// The longest ledger (rows) whose 核对 sheet sums it by formulas: longer, a spreadsheet
 /// would sum a million rows once per unit each time it opens the workbook.
 const LEDGER_FORMULA_ROWS: u32 = 200_000;
+
+/// Each unit's row in a ranking table (by unit index), if it has one.
+type Places = Vec<Option<usize>>;
 
 /// A line of the ledger that is not a record (see [`Ctx::ledger_lines`]).
 struct Line {
@@ -194,7 +210,7 @@ struct LedgerSums {
 struct Lists {
     /// The month's records by date, unit code, file and line.
     ledger: Sorter<LedgerKey, Key<LedgerKey>>,
-    /// The 督办单, most days overdue first, then by date, file and line.
+    /// The 督办单's items (see [`OverdueKey`]).
     overdue: Sorter<OverdueKey, Key<OverdueKey>>,
     findings: Vec<u64>,
 }
@@ -262,6 +278,7 @@ impl Lists {
     /// Empty lists, sorting units by their place in code order (`rank`).
     fn new(rank: &[u32], indicators: usize, (month, as_of): (Month, Date), limit: usize) -> Lists {
         let rank = rank.to_vec();
+        let by_unit = rank.clone();
         Lists {
             ledger: Sorter::with_limit(
                 limit,
@@ -273,8 +290,9 @@ impl Lists {
             overdue: Sorter::with_limit(
                 limit,
                 Box::new(move |r: &Record| {
-                    let days = overdue_days(r, month, as_of).unwrap_or(0);
-                    (Reverse(days), r.date, r.file, r.line)
+                    let u = by_unit.get(r.unit).copied().unwrap_or(u32::MAX);
+                    let (closed, days) = noticed(r, month, as_of).unwrap_or((0, 0));
+                    (u, closed, Reverse(days), r.date, r.file, r.line)
                 }),
             ),
             findings: vec![0; indicators],
@@ -293,12 +311,12 @@ impl Lists {
 
 impl Lists {
     /// Takes a record into the lists it belongs on: the ledger when it is of the month, the
-    /// overdue list when it is open (of the month or before) or was closed late this month.
+    /// 督办单 when it is open (of the month or before) or was closed this month.
     fn take(&mut self, r: Record, month: Month, as_of: Date) -> std::io::Result<()> {
-        if r.month > month || (r.month < month && !open(&r)) {
+        if r.month > month || (r.month < month && !open(&r) && !closed_in(&r, |c| c == month)) {
             return Ok(());
         }
-        let listed = overdue_days(&r, month, as_of).is_some();
+        let listed = noticed(&r, month, as_of).is_some();
         if r.month != month {
             return match listed {
                 true => self.overdue.push(r),
@@ -325,18 +343,19 @@ fn share(d: Decimal, total: Decimal) -> Cell {
     }
 }
 
-/// Days overdue of a record on the 督办单 (open up to the as-of date, or closed late in the
-/// month); none for a record not on it.
-fn overdue_days(r: &Record, month: Month, as_of: Date) -> Option<i64> {
+/// Where a record stands on the 督办单: open (0) with its days overdue at the as-of date
+/// (negative before its deadline), or closed in the month (1) with the days it was late; none
+/// for a record not on it.
+fn noticed(r: &Record, month: Month, as_of: Date) -> Option<(u8, i64)> {
     if r.status == Status::Void {
         return None;
     }
-    let deadline = r.deadline?;
-    match r.rectified {
-        None => Some(engine::days_between(deadline, as_of)),
-        Some(done) if done > deadline && r.month == month => {
-            Some(engine::days_between(deadline, done))
+    match (r.deadline, r.rectified) {
+        (_, Some(done)) if Month::of(done) == month => {
+            let late = r.deadline.map_or(0, |d| engine::days_between(d, done));
+            Some((1, late.max(0)))
         }
+        (Some(deadline), None) => Some((0, engine::days_between(deadline, as_of))),
         _ => None,
     }
 }
@@ -571,39 +590,23 @@ impl Ctx<'_> {
                 W::Note,
             ],
         );
-        let overdue_t = self.table(
-            self.w(W::OverdueList).to_owned(),
-            &[
-                W::Level,
-                W::DaysOverdue,
-                W::Unit,
-                W::Name,
-                W::Indicator,
-                W::InspectionDate,
-                W::Deadline,
-                W::RectifiedOn,
-                W::RecordId,
-                W::Where,
-                W::Note,
-            ],
-        );
+        let notices_t = self.table(self.w(W::OverdueList).to_owned(), &[]);
+        let results_t = self.table(format!("{} {}", self.w(W::ResultSheet), self.month), &[]);
         Sheet::register_formats(book, self.view.rubric.precision);
         self.sheet_of(book, &ledger_t, true)?;
-        self.sheet_of(book, &overdue_t, true)?;
-        let (n_ledger, n_overdue) = (ledger.len(), overdue.len());
+        self.sheet_of(book, &notices_t, true)?;
+        self.sheet_of(book, &results_t, true)?;
+        let n_ledger = ledger.len();
         let (ledger, overdue) = (ledger.sorted()?, overdue.sorted()?);
-        let Some([l, o]) = book.worksheets_mut().get_mut(first..first + 2) else {
+        let Some([l, o, c]) = book.worksheets_mut().get_mut(first..first + 3) else {
             return Err(XlsxError::ParameterError("no sheets".into()));
         };
         let p = self.view.rubric.precision;
         let mut l = self.titled(l, p, &ledger_t.sheet)?;
-        let mut o = self.titled(o, p, &overdue_t.sheet)?;
+        let mut o = self.titled(o, p, &notices_t.sheet)?;
+        let mut c = self.titled(c, p, &results_t.sheet)?;
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
-                let rows = Rows::new(&mut o, &overdue_t, TOP, n_overdue)?;
-                self.overdue_rows(rows, overdue)?;
-                self.escalation_colors(o.ws, n_overdue)
-            });
+            let other = scope.spawn(|| self.unit_sheets(&mut o, &mut c, overdue, &lines));
             let done = Rows::new(&mut l, &ledger_t, TOP, n_ledger)
                 .and_then(|rows| self.ledger_rows(rows, ledger, &lines));
             let other = other
@@ -773,20 +776,286 @@ impl Ctx<'_> {
         xlsx::grade_colors(s.ws, (TOP + 1, placed.last), 7, &colors)
     }
 
-    /// The 督办单's levels coloured as the grades are, by conditional formats (so that they
-    /// follow a sort): red, then yellow, then overdue.
-    fn escalation_colors(&self, ws: &mut Worksheet, rows: usize) -> Result<(), XlsxError> {
-        let last = (TOP + rows as u32).min(xlsx::MAX_ROW - 1);
+    /// The 督办单's levels in column `col` coloured as the grades are, by conditional formats
+    /// (so that they follow a sort): red, then yellow, then overdue; closed green.
+    fn escalation_colors(&self, ws: &mut Worksheet, col: u16, last: u32) -> Result<(), XlsxError> {
+        let last = last.min(xlsx::MAX_ROW - 1);
         let levels = [
             (W::LevelRed, Standing::Last),
             (W::LevelYellow, Standing::Middle),
             (W::LevelOverdue, Standing::Second),
+            (W::LevelClosed, Standing::Best),
         ];
         let levels: Vec<(String, Standing)> = levels
             .iter()
             .map(|(w, s)| (self.w(*w).to_owned(), *s))
             .collect();
-        xlsx::grade_colors(ws, (TOP + 1, last), 0, &levels)
+        xlsx::grade_colors(ws, (TOP + 1, last), col, &levels)
+    }
+
+    /// The level of an item on the 督办单: closed (late or not), or open and escalated by its
+    /// days overdue.
+    fn level(&self, closed: u8, days: i64) -> W {
+        match days {
+            d if closed == 1 && d > 0 => W::ClosedLate,
+            _ if closed == 1 => W::LevelClosed,
+            d if d > self.settings.red => W::LevelRed,
+            d if d > self.settings.yellow => W::LevelYellow,
+            d if d > 0 => W::LevelOverdue,
+            _ => W::LevelOpen,
+        }
+    }
+
+    fn words(&self, ws: &[W]) -> Vec<String> {
+        ws.iter().map(|w| self.w(*w).to_owned()).collect()
+    }
+
+    /// The 督办单 and the 成绩单, unit by unit in code order, from the items sorted by unit
+    /// (each read once and written to both, none held): each unit's result block (its scores
+    /// and ranks, its deductions, then its items) and, for a unit with items, its notice (the
+    /// items with the indicator's requirement, the items closed this month, a place to sign).
+    /// Each block is printed from a page of its own.
+    fn unit_sheets(
+        &self,
+        notices: &mut Sheet,
+        results: &mut Sheet,
+        items: Sorted<OverdueKey, Key<OverdueKey>>,
+        lines: &[Vec<Line>],
+    ) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let inds = self.engine.level(Per::Month);
+        let deds = self.engine.deductions(&inds, &[self.month]);
+        // Each table's row of each unit.
+        let at: Vec<Places> = self
+            .view
+            .tables
+            .iter()
+            .map(|t| {
+                let mut at = vec![None; self.view.units.list.len()];
+                for (k, row) in t.rows.iter().enumerate() {
+                    if let Some(a) = at.get_mut(row.unit) {
+                        *a = Some(k);
+                    }
+                }
+                at
+            })
+            .collect();
+        let notice_head = self.words(&[
+            W::RecordId,
+            W::Note,
+            W::Indicator,
+            W::InspectionDate,
+            W::Deadline,
+            W::DaysOverdue,
+            W::Level,
+            W::Requirement,
+            W::RectifiedOn,
+            W::Inspector,
+        ]);
+        let item_head = self.words(&[
+            W::Level,
+            W::DaysOverdue,
+            W::Indicator,
+            W::InspectionDate,
+            W::Deadline,
+            W::RectifiedOn,
+            W::RecordId,
+            W::Note,
+        ]);
+        // Room for a row and the block's closing rows.
+        let room = |row: u32| row + 4 < xlsx::MAX_ROW;
+        let date = |d: Option<Date>| d.map_or(Cell::Empty, |d| Cell::Words(d.to_string()));
+        let put = |s: &mut Sheet, r: u32, cells: &[Cell]| -> Result<(), XlsxError> {
+            for (c, cell) in cells.iter().enumerate() {
+                write::xlsx::cell(s, r, c as u16, cell)?;
+            }
+            Ok(())
+        };
+        let mut items = items;
+        let mut pending: Option<Record> = None;
+        let (mut n, mut r) = (TOP, TOP);
+        let (mut n_breaks, mut r_breaks) = (Vec::new(), Vec::new());
+        for u in self.code_order() {
+            let unit = &self.view.units.list[u];
+            if room(r + 12) {
+                r = self.result_block(results, u, r, (&at, &inds, &deds[u]), &lines[u])?;
+                results.head(r, &item_head)?;
+                r += 1;
+            }
+            let mut noticed = false;
+            loop {
+                if pending.is_none() {
+                    pending = items.next().transpose()?;
+                }
+                let rec = match pending.take() {
+                    Some(rec) if rec.unit == u => rec,
+                    other => {
+                        pending = other;
+                        break;
+                    }
+                };
+                let (closed, days) = self::noticed(&rec, self.month, self.as_of).unwrap_or((0, 0));
+                let level = Cell::Words(self.w(self.level(closed, days)).to_owned());
+                let ind = &rubric.indicators[rec.indicator];
+                if !noticed && room(n + 3) {
+                    let title = i18n::unit_title(
+                        self.lang,
+                        W::NoticeTitle,
+                        &unit.code,
+                        unit.name.as_deref(),
+                    );
+                    notices.title(n, &title)?;
+                    let who = unit.name.as_deref().unwrap_or(unit.code.as_str());
+                    let intro = i18n::notice_intro(self.lang, who, &self.as_of.to_string());
+                    notices.ws.write_string(n + 1, 0, &intro)?;
+                    notices.head(n + 2, &notice_head)?;
+                    n += 3;
+                }
+                noticed = true;
+                let days = Cell::Int(days.max(0));
+                if room(n) {
+                    let requirement = ind.note.as_deref().or(ind.basis.as_deref());
+                    let row = [
+                        Cell::opt_text(rec.id.as_deref()),
+                        Cell::text(rec.note.as_str()),
+                        Cell::text(ind.code.as_str()),
+                        date(Some(rec.date)),
+                        date(rec.deadline),
+                        days.clone(),
+                        level.clone(),
+                        Cell::opt_text(requirement),
+                        date(rec.rectified),
+                        Cell::text(rec.inspector.as_str()),
+                    ];
+                    put(notices, n, &row)?;
+                    n += 1;
+                }
+                // The 成绩单 lists what is open or was late, not what was closed in time.
+                if room(r) && !(closed == 1 && days == Cell::Int(0)) {
+                    let row = [
+                        level,
+                        days,
+                        Cell::text(ind.code.as_str()),
+                        date(Some(rec.date)),
+                        date(rec.deadline),
+                        date(rec.rectified),
+                        Cell::opt_text(rec.id.as_deref()),
+                        Cell::text(rec.note.as_str()),
+                    ];
+                    put(results, r, &row)?;
+                    r += 1;
+                }
+            }
+            if noticed && room(n) {
+                // A blank row, then where the unit signs for it.
+                n += 1;
+                notices.ws.write_string(n, 0, self.w(W::SignedBy))?;
+                notices.ws.write_string(n, 5, self.w(W::SignedOn))?;
+                n += 2;
+                n_breaks.push(n);
+            }
+            if room(r) {
+                r += 1;
+                r_breaks.push(r);
+            }
+        }
+        self.escalation_colors(notices.ws, 6, n)?;
+        self.escalation_colors(results.ws, 0, r)?;
+        notices.finish_blocks(&n_breaks)?;
+        results.finish_blocks(&r_breaks)
+    }
+
+    /// A unit's result block from row `r`: its score, rank, group rank, grade and deduction in
+    /// the month, the quarter and the year to date, then its deductions of the month by
+    /// indicator (before any rescale, which has a line of its own) and their total. Returns the
+    /// row after it.
+    fn result_block(
+        &self,
+        s: &mut Sheet,
+        u: usize,
+        mut r: u32,
+        (at, inds, deds): (&[Places], &[usize], &[Decimal]),
+        lines: &[Line],
+    ) -> Result<u32, XlsxError> {
+        let rubric = self.view.rubric;
+        let p = rubric.precision;
+        let unit = &self.view.units.list[u];
+        let put = |s: &mut Sheet, r: u32, cells: &[Cell]| -> Result<(), XlsxError> {
+            for (c, cell) in cells.iter().enumerate() {
+                write::xlsx::cell(s, r, c as u16, cell)?;
+            }
+            Ok(())
+        };
+        let title = i18n::unit_title(self.lang, W::ResultSheet, &unit.code, unit.name.as_deref());
+        s.title(r, &title)?;
+        r += 1;
+        let head = [
+            W::Period,
+            W::Score,
+            W::Rank,
+            W::GroupRank,
+            W::Grade,
+            W::Deducted,
+        ];
+        s.head(r, &self.words(&head))?;
+        r += 1;
+        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        for ((t, name), at) in self.view.tables.iter().zip(names).zip(at) {
+            let label = format!("{} {}", self.w(name), t.period);
+            let mut row = vec![Cell::Words(i18n::provisional(
+                self.lang,
+                label,
+                t.provisional,
+            ))];
+            if let Some(x) = at.get(u).copied().flatten().and_then(|k| t.rows.get(k)) {
+                row.extend([
+                    Cell::Number(x.score, p),
+                    Cell::Int(i64::from(x.rank)),
+                    x.group_rank
+                        .map_or(Cell::Empty, |g| Cell::Int(i64::from(g))),
+                    Cell::opt_text(x.grade.as_deref()),
+                    Cell::Number(x.deducted, p),
+                ]);
+            }
+            put(s, r, &row)?;
+            r += 1;
+        }
+        r += 1;
+        s.head(
+            r,
+            &self.words(&[W::Indicator, W::IndicatorName, W::Deduction]),
+        )?;
+        r += 1;
+        for (&i, d) in inds.iter().zip(deds) {
+            if d.is_zero() {
+                continue;
+            }
+            let ind = &rubric.indicators[i];
+            let row = [
+                Cell::text(ind.code.as_str()),
+                Cell::text(ind.name.as_str()),
+                Cell::Number(*d, p),
+            ];
+            put(s, r, &row)?;
+            r += 1;
+        }
+        for line in lines.iter().filter(|l| l.kind == W::LineRescale) {
+            let row = [
+                Cell::Words(self.w(line.kind).to_owned()),
+                Cell::Empty,
+                line.counted.map_or(Cell::Empty, |d| Cell::Number(d, p)),
+            ];
+            put(s, r, &row)?;
+            r += 1;
+        }
+        let month = self.scores.months.get(&self.month).and_then(|m| m.get(u));
+        let total = [
+            Cell::Words(self.w(W::Total).to_owned()),
+            Cell::Empty,
+            Cell::Number(month.map_or(Decimal::ZERO, |m| m.deducted), p),
+        ];
+        put(s, r, &total)?;
+        Ok(r + 2)
     }
 
     /// Every record of the month with the factors applied, then each unit's lines that are not
@@ -921,45 +1190,6 @@ impl Ctx<'_> {
         let last = rows.row();
         rows.finish()?;
         Ok((sums, last))
-    }
-
-    /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
-    fn overdue_rows(
-        &self,
-        mut rows: Rows,
-        records: Sorted<OverdueKey, Key<OverdueKey>>,
-    ) -> Result<(), XlsxError> {
-        let rubric = self.view.rubric;
-        let date = |d: Option<Date>| d.map_or(Cell::Empty, |d| Cell::Words(d.to_string()));
-        for rec in records {
-            let rec = &rec?;
-            let days = overdue_days(rec, self.month, self.as_of).unwrap_or(0);
-            let level = match days {
-                _ if rec.rectified.is_some() => W::ClosedLate,
-                d if d > self.settings.red => W::LevelRed,
-                d if d > self.settings.yellow => W::LevelYellow,
-                d if d > 0 => W::LevelOverdue,
-                _ => W::LevelOpen,
-            };
-            let unit = &self.view.units.list[rec.unit];
-            let row = [
-                Cell::Words(self.w(level).to_owned()),
-                Cell::Int(days.max(0)),
-                Cell::text(unit.code.as_str()),
-                Cell::opt_text(unit.name.as_deref()),
-                Cell::text(rubric.indicators[rec.indicator].code.as_str()),
-                date(Some(rec.date)),
-                date(rec.deadline),
-                date(rec.rectified),
-                Cell::opt_text(rec.id.as_deref()),
-                Cell::Words(self.where_(rec)),
-                Cell::text(rec.note.as_str()),
-            ];
-            if !rows.push(&row)? {
-                break;
-            }
-        }
-        rows.finish()
     }
 
     /// Points lost by category (bonus categories aside), with their share of all lost.
@@ -1257,12 +1487,18 @@ mod tests {
         let all = records();
         let mut ledger: Vec<&Record> = all.iter().filter(|r| r.month == month).collect();
         ledger.sort_by_key(|r| (r.date, &units.list[r.unit].code, r.file, r.line));
-        let mut overdue: Vec<(i64, &Record)> = all
+        let mut overdue: Vec<(_, &Record)> = all
             .iter()
-            .filter(|r| r.month == month || (r.month < month && open(r)))
-            .filter_map(|r| Some((overdue_days(r, month, as_of)?, r)))
+            .filter(|r| {
+                r.month == month || (r.month < month && (open(r) || closed_in(r, |c| c == month)))
+            })
+            .filter_map(|r| {
+                let (closed, days) = noticed(r, month, as_of)?;
+                let code = &units.list[r.unit].code;
+                Some(((code, closed, Reverse(days), r.date, r.file, r.line), r))
+            })
             .collect();
-        overdue.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.date.cmp(&b.1.date)));
+        overdue.sort_by(|a, b| a.0.cmp(&b.0));
         let want_ledger: Vec<_> = ledger.iter().map(|r| (r.file, r.line)).collect();
         let want_overdue: Vec<_> = overdue.iter().map(|(_, r)| (r.file, r.line)).collect();
         assert!(want_ledger.len() > 50 && want_overdue.len() > 20);

@@ -137,7 +137,8 @@ impl<'s, 'w> Rows<'s, 'w> {
     }
 }
 
-fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
+/// Writes one cell of a table.
+pub(crate) fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
     match cell {
         Cell::Empty => Ok(()),
         Cell::Int(v) => s.int(r, c, *v),
