@@ -432,7 +432,18 @@ impl Explainer<'_> {
     pub fn level(&self, unit: usize, per: Per, months: &[Month]) -> (Vec<Entry>, Decimal) {
         let inds = self.engine.level(per);
         let deds = self.engine.deductions(&inds, months);
-        let row = &deds[unit];
+        self.level_of(unit, months, &inds, &deds[unit])
+    }
+
+    /// [`Explainer::level`] from the level's indicators and the unit's row of their
+    /// deductions (`Engine::deductions`, computed once for every unit).
+    pub fn level_of(
+        &self,
+        unit: usize,
+        months: &[Month],
+        inds: &[usize],
+        row: &[Decimal],
+    ) -> (Vec<Entry>, Decimal) {
         let mut out = Vec::new();
         let mut by_category: Vec<Decimal> = vec![Decimal::ZERO; self.rubric.categories.len()];
         for (k, &i) in inds.iter().enumerate() {

@@ -648,9 +648,11 @@ impl Ctx<'_> {
             let code = code.as_deref()?;
             rubric.indicators.iter().position(|i| i.code == code)
         };
+        let inds = self.engine.level(Per::Month);
+        let deds = self.engine.deductions(&inds, &[self.month]);
         (0..self.view.units.list.len())
             .map(|u| {
-                let (entries, _) = explainer.level(u, Per::Month, &[self.month]);
+                let (entries, _) = explainer.level_of(u, &[self.month], &inds, &deds[u]);
                 let mut out = Vec::new();
                 for e in entries {
                     let d = e.deduction.unwrap_or_default();
