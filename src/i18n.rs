@@ -176,7 +176,7 @@ words! {
     ResultSheet => ("Results", "成绩单"),
     Period => ("Period", "期间"),
     Total => ("Total", "合计"),
-    OpenItems => ("Open and late items", "未销号及逾期问题"),
+    NoNotices => ("No item open, late or closed this month.", "本月无未整改、逾期或销号的问题。"),
 }
 
 /// A word in a language.

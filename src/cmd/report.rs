@@ -961,6 +961,9 @@ impl Ctx<'_> {
                 r_breaks.push(r);
             }
         }
+        if n == TOP {
+            notices.ws.write_string(TOP, 0, self.w(W::NoNotices))?;
+        }
         self.escalation_colors(notices.ws, 6, n)?;
         self.escalation_colors(results.ws, 0, r)?;
         notices.finish_blocks(&n_breaks)?;
