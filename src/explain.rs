@@ -436,11 +436,23 @@ impl Explainer<'_> {
     }
 
     /// The entries of one level: records, indicators, categories and the adjustment; returns
-    /// them with the level's total deduction.
-    fn level(&self, unit: usize, per: Per, months: &[Month]) -> (Vec<Entry>, Decimal) {
+    /// them with the level's total deduction. (The report's ledger takes its caps, rule lines
+    /// and rescale from here.)
+    pub fn level(&self, unit: usize, per: Per, months: &[Month]) -> (Vec<Entry>, Decimal) {
         let inds = self.engine.level(per);
         let deds = self.engine.deductions(&inds, months);
-        let row = &deds[unit];
+        self.level_of(unit, months, &inds, &deds[unit])
+    }
+
+    /// [`Explainer::level`] from the level's indicators and the unit's row of their
+    /// deductions (`Engine::deductions`, computed once for every unit).
+    pub fn level_of(
+        &self,
+        unit: usize,
+        months: &[Month],
+        inds: &[usize],
+        row: &[Decimal],
+    ) -> (Vec<Entry>, Decimal) {
         let mut out = Vec::new();
         let mut by_category: Vec<Decimal> = vec![Decimal::ZERO; self.rubric.categories.len()];
         for (k, &i) in inds.iter().enumerate() {

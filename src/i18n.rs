@@ -154,6 +154,33 @@ words! {
     Origin => ("Source", "来源"),
     AsOf => ("As of", "截至"),
     RubricText => ("Text", "原文"),
+    // The ledger's lines that are not records, and its check against the ranking.
+    Counted => ("Counted", "计入扣分"),
+    LineCap => ("cap", "封顶调整"),
+    LineRule => ("indicator rule", "指标扣分"),
+    LineNaAverage => ("not applicable: mean", "不适用取平均"),
+    LineRescale => ("rescale", "不适用折算"),
+    LineBonus => ("bonus (not a deduction)", "加分（不计入扣分）"),
+    LineRounding => ("rounding", "舍入差"),
+    CheckSheet => ("Check", "核对"),
+    LedgerRecords => ("Records", "记录扣分"),
+    LedgerLines => ("Adjustments", "调整扣分"),
+    LedgerTotal => ("Ledger total", "明细合计"),
+    RankingDeducted => ("Deducted in ranking", "排名扣分"),
+    Difference => ("Difference", "差额"),
+    CheckResult => ("Check", "核对结果"),
+    CheckOk => ("agrees", "一致"),
+    CheckBad => ("differs", "不符"),
+    // The notices (督办单) and the result sheets (成绩单), unit by unit.
+    NoticeTitle => ("Rectification notice", "督办通知单"),
+    Requirement => ("Requirement", "整改要求"),
+    LevelClosed => ("closed", "已销号"),
+    SignedBy => ("Received by (signature):", "签收人（签字）："),
+    SignedOn => ("Date received:", "签收日期："),
+    ResultSheet => ("Results", "成绩单"),
+    Period => ("Period", "期间"),
+    Total => ("Total", "合计"),
+    NoNotices => ("No item open, late or closed this month.", "本月无未整改、逾期或销号的问题。"),
 }
 
 /// A word in a language.
@@ -705,6 +732,33 @@ pub fn sheet_title(lang: Lang, sheet: &str, rubric: &str, date: &str) -> String 
         lang,
         format!("{sheet} | {rubric} | as of {date}"),
         format!("{sheet}｜{rubric}｜截至 {date}"),
+    )
+}
+
+/// The sentence a unit's 督办单 opens with.
+pub fn notice_intro(lang: Lang, unit: &str, date: &str) -> String {
+    pick(
+        lang,
+        format!(
+            "{unit}: as of {date}, the problems below are to be rectified as required; \
+             items closed this month are listed after them. Please sign on receipt."
+        ),
+        format!(
+            "{unit}：截至 {date}，下列问题请按整改要求限期整改，本月已销号问题列于其后。请签收。"
+        ),
+    )
+}
+
+/// A unit's block title: `督办通知单｜U01 迎春社区`.
+pub fn unit_title(lang: Lang, what: W, code: &str, name: Option<&str>) -> String {
+    let unit = match name {
+        Some(n) => format!("{code} {n}"),
+        None => code.to_owned(),
+    };
+    pick(
+        lang,
+        format!("{} | {unit}", t(lang, what)),
+        format!("{}｜{unit}", t(lang, what)),
     )
 }
 

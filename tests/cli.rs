@@ -1390,6 +1390,8 @@ fn report_workbook_matches_score() {
             "得分走势",
             "扣分明细 2026-11",
             "督办单",
+            "成绩单 2026-11",
+            "核对 2026-11",
             "扣分统计 2026-11",
             "红黑榜",
             "考核细则"
@@ -1422,10 +1424,12 @@ fn report_workbook_matches_score() {
             l.starts_with("2026-11") || l.starts_with("2026/11") || l.starts_with("2026年11月")
         })
         .count();
-    assert_eq!(sheets[4].1.len(), in_month + 1);
+    // (Its lines that are not records, caps and the like, have no place.)
+    let records = sheets[4].1.iter().filter(|r| !r[0].to_string().is_empty());
+    assert_eq!(records.count(), in_month + 1);
     // The rubric sheet carries the SHA-256 of the rubric used.
     let sha = scores["rubric"]["sha256"].as_str().unwrap();
-    assert!(sheets[8].1.iter().any(|r| {
+    assert!(sheets[10].1.iter().any(|r| {
         r.iter()
             .any(|c| matches!(c, calamine::Data::String(s) if s == sha))
     }));
@@ -1509,23 +1513,29 @@ fn report_overdue_levels_and_lists() {
     t.run().ok();
     let sheets = report_sheets(&t.path("r.xlsx"));
     let overdue = &sheets.iter().find(|(n, _)| n == "Overdue list").unwrap().1;
+    // One notice, U2's: its title, its opening sentence, the header, its one item, where to sign.
     // Record 20 (U2, deadline 2026-02-20, still open): 18 days late on 2026-03-10 → red (> 15).
-    assert_eq!(overdue.len(), 2, "{overdue:?}");
-    assert_eq!(overdue[1][0].to_string(), "red");
-    assert_eq!(cell_f64(&overdue[1][1]), Some(18.0));
-    // Each item with its record's id, and its level coloured by a conditional format.
-    assert_eq!(overdue[0][8].to_string(), "Id");
-    assert_eq!(overdue[1][8].to_string(), "20");
+    assert_eq!(
+        overdue[0][0].to_string(),
+        "Rectification notice | U2 新明社区"
+    );
+    assert_eq!(overdue[2][0].to_string(), "Id");
+    assert_eq!(overdue[2][7].to_string(), "Requirement");
+    let item = &overdue[3];
+    assert_eq!(item[0].to_string(), "20");
+    assert_eq!(cell_f64(&item[5]), Some(18.0));
+    assert_eq!(item[6].to_string(), "red");
+    assert_eq!(overdue[5][0].to_string(), "Received by (signature):");
+    assert_eq!(overdue.len(), 6, "{overdue:?}");
+    // Its level coloured by a conditional format, and a page break after the notice.
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     let k = names.iter().position(|n| *n == "Overdue list").unwrap();
     let xml = workbook_xml(
         &t.path("r.xlsx"),
         &format!("xl/worksheets/sheet{}.xml", k + 1),
     );
-    assert!(
-        xml.contains("<conditionalFormatting sqref=\"A4\">"),
-        "{xml}"
-    );
+    assert!(xml.contains("<conditionalFormatting sqref=\"G4:G"), "{xml}");
+    assert!(xml.contains("<rowBreaks count=\"1\""), "{xml}");
     assert!(xml.contains("<formula>\"red\"</formula>"), "{xml}");
     // The ledger names each record's id and inspector; 扣分统计 counts findings of
     // per-finding indicators only (not activities held or measurements).
@@ -1535,7 +1545,7 @@ fn report_overdue_levels_and_lists() {
         .unwrap()
         .1;
     assert_eq!(ledger[0][1].to_string(), "Id");
-    assert_eq!(ledger[0][13].to_string(), "Inspector");
+    assert_eq!(ledger[0][14].to_string(), "Inspector");
     let stats = &sheets
         .iter()
         .find(|(n, _)| n.starts_with("Deductions"))
@@ -2983,4 +2993,166 @@ fn an_ods_that_repeats_one_cell_over_a_million_rows_is_refused_before_it_is_buil
         out.stderr,
         "error: bomb.ods: a sheet spans 30000100 cells (repeated rows and cells written out), more than the 4000000 an .ods sheet may have here (the file is damaged, or save it as .xlsx or CSV)\n"
     );
+}
+
+fn ledger_fixture() -> T {
+    T::new()
+        .copy("tests/data/ledger/rubric.yaml", "rubric.yaml")
+        .copy("tests/data/ledger/units.csv", "units.csv")
+        .copy("tests/data/ledger/records.csv", "records.csv")
+}
+
+/// Per unit, what the month's ledger rows count (计入扣分) added up, and the month ranking's
+/// 扣分; the 核对 sheet's verdicts.
+fn ledger_and_ranking(path: &Path) -> (Vec<(String, f64, f64)>, Vec<String>) {
+    let sheets = report_sheets(path);
+    let ranking = &sheets[0].1;
+    let col = |rows: &[Vec<calamine::Data>], h: &str| {
+        rows[0]
+            .iter()
+            .position(|c| *c == h)
+            .unwrap_or_else(|| panic!("no column {h}"))
+    };
+    let ledger = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("扣分明细"))
+        .unwrap()
+        .1;
+    let (lu, lc) = (col(ledger, "单位"), col(ledger, "计入扣分"));
+    let (ru, rd) = (col(ranking, "单位"), col(ranking, "扣分"));
+    let mut out = Vec::new();
+    for row in &ranking[1..] {
+        let unit = row[ru].to_string();
+        if unit == "平均分" || unit.is_empty() {
+            continue;
+        }
+        let sum: f64 = ledger[1..]
+            .iter()
+            .filter(|r| r[lu].to_string() == unit)
+            .filter_map(|r| cell_f64(&r[lc]))
+            .sum();
+        out.push((unit, sum, cell_f64(&row[rd]).unwrap_or(0.0)));
+    }
+    let check = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("核对"))
+        .unwrap()
+        .1;
+    let verdict = col(check, "核对结果");
+    let verdicts = check[1..].iter().map(|r| r[verdict].to_string()).collect();
+    (out, verdicts)
+}
+
+#[test]
+fn the_ledger_adds_up_to_each_units_deduction() {
+    // The bundled example.
+    let t = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&["report", "inspections.csv", "--units", "units.csv"])
+        .args(&["-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let (sums, verdicts) = ledger_and_ranking(&t.path("r.xlsx"));
+    assert!(sums.len() > 5);
+    for (unit, ledger, ranking) in &sums {
+        assert!(
+            (ledger - ranking).abs() < 1e-9,
+            "{unit}: {ledger} ≠ {ranking}"
+        );
+    }
+    assert!(verdicts.iter().all(|v| v == "一致"), "{verdicts:?}");
+    // A hand fixture with every kind of line, 2026-03 (as of 03-31):
+    // U1: P1 12 × 0.5 = 6, and 1 × 0.5 + 0.5 overdue = 1 → 7, capped at 5 (a line of −2);
+    //     T1 15 against 20, proportional: 4 × 15/20 = 3 kept, 1 lost; B1 3 new → band 0, 2
+    //     lost; R1 not held, 2 lost: 6 + 1 − 2 + 1 + 2 + 2 = 10.
+    // U3: P2 does not apply: P1 0.5 + (0.5 + 0.5 closed late) = 1.5, rescaled × 20/17 =
+    //     1.7647… (a line of +0.2647… stored 0.26): 1.50 + 0.26 = 1.76.
+    let t = ledger_fixture()
+        .args(&["report", "records.csv", "--rubric", "rubric.yaml"])
+        .args(&["--units", "units.csv", "-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let (sums, verdicts) = ledger_and_ranking(&t.path("r.xlsx"));
+    let by_unit = |u: &str| sums.iter().find(|s| s.0 == u).unwrap().clone();
+    assert_eq!(by_unit("U1").2, 10.0);
+    assert_eq!(by_unit("U3").2, 1.76);
+    for (unit, ledger, ranking) in &sums {
+        assert!(
+            (ledger - ranking).abs() < 1e-9,
+            "{unit}: {ledger} ≠ {ranking}"
+        );
+    }
+    assert_eq!(verdicts, ["一致"; 3]);
+    // The cap is a line of its own.
+    let sheets = report_sheets(&t.path("r.xlsx"));
+    let ledger = &sheets[4].1;
+    assert!(
+        ledger
+            .iter()
+            .any(|r| r.iter().any(|c| *c == "封顶调整")
+                && r.iter().any(|c| cell_f64(c) == Some(-2.0))),
+        "{ledger:?}"
+    );
+}
+
+#[test]
+fn a_notice_and_a_result_block_per_unit() {
+    let t = ledger_fixture()
+        .args(&["report", "records.csv", "--rubric", "rubric.yaml"])
+        .args(&["--units", "units.csv", "-o", "r.xlsx", "-q"]);
+    t.run().ok();
+    let sheets = report_sheets(&t.path("r.xlsx"));
+    let find = |name: &str| &sheets.iter().find(|(n, _)| n.starts_with(name)).unwrap().1;
+    let text = |rows: &[Vec<calamine::Data>]| -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let notices = text(find("督办单"));
+    let titles: Vec<&str> = notices
+        .iter()
+        .filter(|r| r[0].starts_with("督办通知单"))
+        .map(|r| r[0].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "督办通知单｜U1 迎春社区",
+            "督办通知单｜U2 新明社区",
+            "督办通知单｜U3 桥南小学"
+        ]
+    );
+    let signs = notices
+        .iter()
+        .filter(|r| r[0] == "签收人（签字）：")
+        .count();
+    assert_eq!(signs, 3);
+    // L13 (U2, February, due 02-15, open): 44 days late on 03-31 → red (> 15), with the
+    // indicator's note as the requirement. L14 (U3, February) closed on 03-05, 13 days late:
+    // closed (销号) this month, listed.
+    let row = |id: &str| notices.iter().find(|r| r[0] == id).unwrap().clone();
+    let l13 = row("L13");
+    assert_eq!((l13[5].as_str(), l13[6].as_str()), ("44", "红色督办"));
+    assert_eq!(l13[7], "当日清理，三日内复查");
+    let l14 = row("L14");
+    assert_eq!(
+        (l14[6].as_str(), l14[8].as_str()),
+        ("已逾期整改", "2026-03-05")
+    );
+    // The 成绩单: U3's month score 20 − 1.76 = 18.24, second of three, first in its group;
+    // its deductions by indicator with the rescale line, and its items with their ids.
+    let results = text(find("成绩单"));
+    let at = results
+        .iter()
+        .position(|r| r[0] == "成绩单｜U3 桥南小学")
+        .unwrap();
+    assert_eq!(
+        results[at + 2][..4],
+        ["月度排名 2026-03", "18.24", "2", "1"]
+    );
+    let block = &results[at..];
+    assert!(block.iter().any(|r| r[0] == "不适用折算" && r[2] == "0.26"));
+    assert!(block.iter().any(|r| r[0] == "合计" && r[2] == "1.76"));
+    assert!(block.iter().any(|r| r[6] == "L9"));
+    let xml = first_sheet_xml(&t.path("r.xlsx"));
+    assert!(xml.contains("paperSize=\"9\""));
 }

@@ -12,8 +12,9 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use crate::cmd::{self, Inputs, Selection};
 use crate::doc::{self, Cell, Column, Show, Standing};
-use crate::engine::{self, Engine};
+use crate::engine::{self, Engine, Scores};
 use crate::error::Error;
+use crate::explain::{Detail, Entry, Explainer, How, Step};
 use crate::i18n::{self, W};
 use crate::period::{Month, Period};
 use crate::pipeline;
@@ -46,6 +47,11 @@ fn open(r: &Record) -> bool {
     r.status != Status::Void && r.deadline.is_some() && r.rectified.is_none()
 }
 
+/// Whether a record was rectified (销号) in a month the test `month` accepts.
+fn closed_in(r: &Record, month: impl Fn(Month) -> bool) -> bool {
+    r.status != Status::Void && r.rectified.is_some_and(|d| month(Month::of(d)))
+}
+
 pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Result<(), Error> {
     let selection = selection(period)?;
     // Keep what the workbook lists record by record: the month's records (without --period,
@@ -59,7 +65,13 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
                 Some(Period::Month(m)) => r.month == m,
                 _ => r.month.0 >= latest.fetch_max(r.month.0, Ordering::Relaxed),
             };
-            in_month || open(r)
+            // Closed in the month: the 督办单 lists them as 销号 (the month's or a later one,
+            // until the month is known).
+            let closed = closed_in(r, |c| match period {
+                Some(Period::Month(m)) => c == m,
+                _ => c.0 >= latest.load(Ordering::Relaxed),
+            });
+            in_month || open(r) || closed
         }),
     )?;
     let store = read.take_store();
@@ -95,6 +107,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     let ctx = Ctx {
         view: &view,
         engine,
+        scores: &scored.scores,
         files: &loaded.files,
         month,
         as_of,
@@ -163,15 +176,42 @@ const TOP: u32 = 2;
 const TREND_CHART_UNITS: usize = 30;
 
 type LedgerKey = (Date, u32, u32, u64);
-type OverdueKey = (Reverse<i64>, Date, u32, u64);
+/// The 督办单's items: by unit (code order), open before closed, most days overdue first,
+/// then by date, file and line.
+type OverdueKey = (u32, u8, Reverse<i64>, Date, u32, u64);
 type Key<K> = Box<dyn Fn(&Record) -> K + Send>;
+
+/// The longest ledger (rows) whose 核对 sheet sums it by formulas: longer, a spreadsheet
+/// would sum a million rows once per unit each time it opens the workbook.
+const LEDGER_FORMULA_ROWS: u32 = 200_000;
+
+/// Each unit's row in a ranking table (by unit index), if it has one.
+type Places = Vec<Option<usize>>;
+
+/// A line of the ledger that is not a record (see [`Ctx::ledger_lines`]).
+struct Line {
+    kind: W,
+    indicator: Option<usize>,
+    /// The step of `explain` it shows (its sentence goes in the factors column).
+    entry: Entry,
+    /// What it adds to the month's deduction (negative for a cap); none for a bonus.
+    counted: Option<Decimal>,
+}
+
+/// What the ledger's rows add up to: per unit, its records and its other lines as stored, and
+/// their exact total; the ledger sheet's name and last row.
+struct LedgerSums {
+    units: Vec<[Decimal; 3]>,
+    sheet: String,
+    last: u32,
+}
 
 /// The records the workbook lists one by one, each list in its own order (on disk when long),
 /// and the month's findings by indicator.
 struct Lists {
     /// The month's records by date, unit code, file and line.
     ledger: Sorter<LedgerKey, Key<LedgerKey>>,
-    /// The 督办单, most days overdue first, then by date, file and line.
+    /// The 督办单's items (see [`OverdueKey`]).
     overdue: Sorter<OverdueKey, Key<OverdueKey>>,
     findings: Vec<u64>,
 }
@@ -239,6 +279,7 @@ impl Lists {
     /// Empty lists, sorting units by their place in code order (`rank`).
     fn new(rank: &[u32], indicators: usize, (month, as_of): (Month, Date), limit: usize) -> Lists {
         let rank = rank.to_vec();
+        let by_unit = rank.clone();
         Lists {
             ledger: Sorter::with_limit(
                 limit,
@@ -250,8 +291,9 @@ impl Lists {
             overdue: Sorter::with_limit(
                 limit,
                 Box::new(move |r: &Record| {
-                    let days = overdue_days(r, month, as_of).unwrap_or(0);
-                    (Reverse(days), r.date, r.file, r.line)
+                    let u = by_unit.get(r.unit).copied().unwrap_or(u32::MAX);
+                    let (closed, days) = noticed(r, month, as_of).unwrap_or((0, 0));
+                    (u, closed, Reverse(days), r.date, r.file, r.line)
                 }),
             ),
             findings: vec![0; indicators],
@@ -270,12 +312,12 @@ impl Lists {
 
 impl Lists {
     /// Takes a record into the lists it belongs on: the ledger when it is of the month, the
-    /// overdue list when it is open (of the month or before) or was closed late this month.
+    /// 督办单 when it is open (of the month or before) or was closed this month.
     fn take(&mut self, r: Record, month: Month, as_of: Date) -> std::io::Result<()> {
-        if r.month > month || (r.month < month && !open(&r)) {
+        if r.month > month || (r.month < month && !open(&r) && !closed_in(&r, |c| c == month)) {
             return Ok(());
         }
-        let listed = overdue_days(&r, month, as_of).is_some();
+        let listed = noticed(&r, month, as_of).is_some();
         if r.month != month {
             return match listed {
                 true => self.overdue.push(r),
@@ -302,18 +344,19 @@ fn share(d: Decimal, total: Decimal) -> Cell {
     }
 }
 
-/// Days overdue of a record on the 督办单 (open up to the as-of date, or closed late in the
-/// month); none for a record not on it.
-fn overdue_days(r: &Record, month: Month, as_of: Date) -> Option<i64> {
+/// Where a record stands on the 督办单: open (0) with its days overdue at the as-of date
+/// (negative before its deadline), or closed in the month (1) with the days it was late; none
+/// for a record not on it.
+fn noticed(r: &Record, month: Month, as_of: Date) -> Option<(u8, i64)> {
     if r.status == Status::Void {
         return None;
     }
-    let deadline = r.deadline?;
-    match r.rectified {
-        None => Some(engine::days_between(deadline, as_of)),
-        Some(done) if done > deadline && r.month == month => {
-            Some(engine::days_between(deadline, done))
+    match (r.deadline, r.rectified) {
+        (_, Some(done)) if Month::of(done) == month => {
+            let late = r.deadline.map_or(0, |d| engine::days_between(d, done));
+            Some((1, late.max(0)))
         }
+        (Some(deadline), None) => Some((0, engine::days_between(deadline, as_of))),
         _ => None,
     }
 }
@@ -321,6 +364,7 @@ fn overdue_days(r: &Record, month: Month, as_of: Date) -> Option<i64> {
 struct Ctx<'a> {
     view: &'a View<'a>,
     engine: &'a Engine<'a>,
+    scores: &'a Scores,
     files: &'a [String],
     month: Month,
     as_of: Date,
@@ -411,7 +455,8 @@ impl Ctx<'_> {
         let mut book = xlsx::workbook();
         self.ranking_sheets(&mut book)?;
         self.trend_sheet(&mut book, tables)?;
-        self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
+        let sums = self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
+        self.check_sheet(&mut book, &sums)?;
         self.stats_sheet(&mut book, &lists.findings)?;
         self.lists_sheet(&mut book)?;
         self.rubric_sheet(&mut book)?;
@@ -515,13 +560,15 @@ impl Ctx<'_> {
     }
 
     /// The ledger and the overdue list, written at once on two threads. Rows go to a temporary
-    /// file as they are written (in order), text inline: each can hold a million rows.
+    /// file as they are written (in order), text inline: each can hold a million rows. Returns
+    /// what the ledger's rows add up to for each unit.
     fn long_sheets(
         &self,
         book: &mut Workbook,
         ledger: Sorter<LedgerKey, Key<LedgerKey>>,
         overdue: Sorter<OverdueKey, Key<OverdueKey>>,
-    ) -> Result<(), XlsxError> {
+    ) -> Result<LedgerSums, XlsxError> {
+        let lines = self.ledger_lines();
         let first = book.worksheets_mut().len();
         let ledger_t = self.table(
             format!("{} {}", self.w(W::Ledger), self.month),
@@ -538,75 +585,499 @@ impl Ctx<'_> {
                 W::Factors,
                 W::Deduction,
                 W::OverdueExtra,
+                W::Counted,
                 W::Status,
                 W::Inspector,
                 W::Note,
             ],
         );
-        let overdue_t = self.table(
-            self.w(W::OverdueList).to_owned(),
-            &[
-                W::Level,
-                W::DaysOverdue,
-                W::Unit,
-                W::Name,
-                W::Indicator,
-                W::InspectionDate,
-                W::Deadline,
-                W::RectifiedOn,
-                W::RecordId,
-                W::Where,
-                W::Note,
-            ],
-        );
+        let notices_t = self.table(self.w(W::OverdueList).to_owned(), &[]);
+        let results_t = self.table(format!("{} {}", self.w(W::ResultSheet), self.month), &[]);
         Sheet::register_formats(book, self.view.rubric.precision);
         self.sheet_of(book, &ledger_t, true)?;
-        self.sheet_of(book, &overdue_t, true)?;
-        let (n_ledger, n_overdue) = (ledger.len(), overdue.len());
+        self.sheet_of(book, &notices_t, true)?;
+        self.sheet_of(book, &results_t, true)?;
+        let n_ledger = ledger.len();
         let (ledger, overdue) = (ledger.sorted()?, overdue.sorted()?);
-        let Some([l, o]) = book.worksheets_mut().get_mut(first..first + 2) else {
+        let Some([l, o, c]) = book.worksheets_mut().get_mut(first..first + 3) else {
             return Err(XlsxError::ParameterError("no sheets".into()));
         };
         let p = self.view.rubric.precision;
         let mut l = self.titled(l, p, &ledger_t.sheet)?;
-        let mut o = self.titled(o, p, &overdue_t.sheet)?;
+        let mut o = self.titled(o, p, &notices_t.sheet)?;
+        let mut c = self.titled(c, p, &results_t.sheet)?;
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
-                let rows = Rows::new(&mut o, &overdue_t, TOP, n_overdue)?;
-                self.overdue_rows(rows, overdue)?;
-                self.escalation_colors(o.ws, n_overdue)
-            });
+            let other = scope.spawn(|| self.unit_sheets(&mut o, &mut c, overdue, &lines));
             let done = Rows::new(&mut l, &ledger_t, TOP, n_ledger)
-                .and_then(|rows| self.ledger_rows(rows, ledger));
+                .and_then(|rows| self.ledger_rows(rows, ledger, &lines));
             let other = other
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            done.and(other)
+            let (units, last) = done?;
+            other?;
+            Ok(LedgerSums {
+                units,
+                sheet: sheet_name(&ledger_t.sheet),
+                last,
+            })
         })
     }
 
-    /// The 督办单's levels coloured as the grades are, by conditional formats (so that they
-    /// follow a sort): red, then yellow, then overdue.
-    fn escalation_colors(&self, ws: &mut Worksheet, rows: usize) -> Result<(), XlsxError> {
-        let last = (TOP + rows as u32).min(xlsx::MAX_ROW - 1);
+    /// The units in code order (the order of the ledger's lines that are not records).
+    fn code_order(&self) -> Vec<usize> {
+        let units = &self.view.units.list;
+        let mut order: Vec<usize> = (0..units.len()).collect();
+        order.sort_by(|a, b| units[*a].code.cmp(&units[*b].code));
+        order
+    }
+
+    /// Each unit's lines of the month's ledger that are not records, from the steps `explain`
+    /// shows: where an indicator's deduction is not the sum of its records' (a cap, a rule
+    /// judged on the month as a whole, the mean standing in for an indicator that does not
+    /// apply), the not-applicable rescale, and the bonus (not a deduction).
+    fn ledger_lines(&self) -> Vec<Vec<Line>> {
+        let rubric = self.view.rubric;
+        let explainer = Explainer {
+            rubric,
+            engine: self.engine,
+            scores: self.scores,
+            records: &[],
+            files: self.files,
+            as_of: Some(self.as_of),
+        };
+        let index = |code: &Option<String>| {
+            let code = code.as_deref()?;
+            rubric.indicators.iter().position(|i| i.code == code)
+        };
+        let inds = self.engine.level(Per::Month);
+        let deds = self.engine.deductions(&inds, &[self.month]);
+        (0..self.view.units.list.len())
+            .map(|u| {
+                let (entries, _) = explainer.level_of(u, &[self.month], &inds, &deds[u]);
+                let mut out = Vec::new();
+                for e in entries {
+                    let d = e.deduction.unwrap_or_default();
+                    let (kind, counted) = match (e.step, &e.detail) {
+                        (Some(Step::Indicator), Detail::Indicator { how, .. }) => match how {
+                            How::Capped { sum, .. } => (W::LineCap, d - *sum),
+                            How::Within { .. } | How::Nothing => continue,
+                            How::NaAverage => (W::LineNaAverage, d),
+                            _ => (W::LineRule, d),
+                        },
+                        (Some(Step::Adjustment), Detail::Rescale { before, after, .. }) => {
+                            (W::LineRescale, *after - *before)
+                        }
+                        _ => continue,
+                    };
+                    if !counted.is_zero() {
+                        out.push(Line {
+                            kind,
+                            indicator: index(&e.indicator),
+                            entry: e,
+                            counted: Some(counted),
+                        });
+                    }
+                }
+                for (k, sum, bonus) in self.engine.bonus_parts(u, self.month) {
+                    if sum.is_zero() {
+                        continue;
+                    }
+                    let c = &rubric.categories[k];
+                    let entry = Entry {
+                        step: Some(Step::Bonus),
+                        detail: Detail::BonusCategory {
+                            code: c.code.clone(),
+                            name: c.name.clone(),
+                            sum,
+                            cap: c.cap,
+                        },
+                        value: Some(bonus),
+                        ..Entry::default()
+                    };
+                    out.push(Line {
+                        kind: W::LineBonus,
+                        indicator: None,
+                        entry,
+                        counted: None,
+                    });
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// The 核对 sheet: each unit's ledger rows added up (records, other lines) beside its
+    /// deduction in the month's ranking, their difference and whether they agree. The ledger's
+    /// total is a formula over the ledger (its stored result what civscore added up) when the
+    /// ledger is short enough to sum at once.
+    fn check_sheet(&self, book: &mut Workbook, sums: &LedgerSums) -> Result<(), XlsxError> {
+        use rust_xlsxwriter::Formula;
+        let p = self.view.rubric.precision;
+        let mut table = self.table(
+            format!("{} {}", self.w(W::CheckSheet), self.month),
+            &[
+                W::Unit,
+                W::Name,
+                W::LedgerRecords,
+                W::LedgerLines,
+                W::LedgerTotal,
+                W::RankingDeducted,
+                W::Difference,
+                W::CheckResult,
+            ],
+        );
+        let month = self.scores.months.get(&self.month);
+        let mut results = Vec::new();
+        for row in &self.view.tables[0].rows {
+            let u = row.unit;
+            let unit = &self.view.units.list[u];
+            let [recs, lines, _] = sums.units.get(u).copied().unwrap_or_default();
+            let deducted = month
+                .and_then(|m| m.get(u))
+                .map_or(Decimal::ZERO, |s| ranking::round(s.deducted, p));
+            let total = recs + lines;
+            let diff = total - deducted;
+            let ok = diff.is_zero();
+            results.push((total, diff, ok));
+            table.rows.push(vec![
+                Cell::text(unit.code.as_str()),
+                Cell::opt_text(unit.name.as_deref()),
+                Cell::Number(recs, p),
+                Cell::Number(lines, p),
+                Cell::Number(total, p),
+                Cell::Number(deducted, p),
+                Cell::Number(diff, p),
+                Cell::Words(self.w(if ok { W::CheckOk } else { W::CheckBad }).to_owned()),
+            ]);
+        }
+        let (s, placed, _) = self.plain_sheet(book, &table)?;
+        let (ok, bad) = (self.w(W::CheckOk), self.w(W::CheckBad));
+        // The ledger's columns of the unit and of what a row counts (D and M), its data rows.
+        let ledger = format!("'{}'", sums.sheet.replace('\'', "''"));
+        let (first, last) = (TOP + 2, sums.last + 1);
+        let summable = sums.last > TOP && sums.last - TOP <= LEDGER_FORMULA_ROWS;
+        for (k, (total, diff, is_ok)) in results.iter().enumerate() {
+            let r = TOP + 1 + k as u32;
+            let x = r + 1;
+            if summable {
+                let f = format!(
+                    "=SUMIF({ledger}!$D${first}:$D${last},A{x},{ledger}!$M${first}:$M${last})"
+                );
+                let f = Formula::new(f).set_result(doc::fixed(*total, p));
+                s.ws.write_formula(r, 4, f)?;
+            }
+            let f = Formula::new(format!("=E{x}-F{x}")).set_result(doc::fixed(*diff, p));
+            s.ws.write_formula(r, 6, f)?;
+            let f = Formula::new(format!("=IF(ABS(G{x})<0.0000001,\"{ok}\",\"{bad}\")"))
+                .set_result(if *is_ok { ok } else { bad });
+            s.ws.write_formula(r, 7, f)?;
+        }
+        let colors = [
+            (ok.to_owned(), Standing::Best),
+            (bad.to_owned(), Standing::Last),
+        ];
+        xlsx::grade_colors(s.ws, (TOP + 1, placed.last), 7, &colors)
+    }
+
+    /// The 督办单's levels in column `col` coloured as the grades are, by conditional formats
+    /// (so that they follow a sort): red, then yellow, then overdue; closed green.
+    fn escalation_colors(&self, ws: &mut Worksheet, col: u16, last: u32) -> Result<(), XlsxError> {
+        let last = last.min(xlsx::MAX_ROW - 1);
         let levels = [
             (W::LevelRed, Standing::Last),
             (W::LevelYellow, Standing::Middle),
             (W::LevelOverdue, Standing::Second),
+            (W::LevelClosed, Standing::Best),
         ];
         let levels: Vec<(String, Standing)> = levels
             .iter()
             .map(|(w, s)| (self.w(*w).to_owned(), *s))
             .collect();
-        xlsx::grade_colors(ws, (TOP + 1, last), 0, &levels)
+        xlsx::grade_colors(ws, (TOP + 1, last), col, &levels)
     }
 
-    /// Every record of the month with the factors applied.
+    /// The level of an item on the 督办单: closed (late or not), or open and escalated by its
+    /// days overdue.
+    fn level(&self, closed: u8, days: i64) -> W {
+        match days {
+            d if closed == 1 && d > 0 => W::ClosedLate,
+            _ if closed == 1 => W::LevelClosed,
+            d if d > self.settings.red => W::LevelRed,
+            d if d > self.settings.yellow => W::LevelYellow,
+            d if d > 0 => W::LevelOverdue,
+            _ => W::LevelOpen,
+        }
+    }
+
+    fn words(&self, ws: &[W]) -> Vec<String> {
+        ws.iter().map(|w| self.w(*w).to_owned()).collect()
+    }
+
+    /// The 督办单 and the 成绩单, unit by unit in code order, from the items sorted by unit
+    /// (each read once and written to both, none held): each unit's result block (its scores
+    /// and ranks, its deductions, then its items) and, for a unit with items, its notice (the
+    /// items with the indicator's requirement, the items closed this month, a place to sign).
+    /// Each block is printed from a page of its own.
+    fn unit_sheets(
+        &self,
+        notices: &mut Sheet,
+        results: &mut Sheet,
+        items: Sorted<OverdueKey, Key<OverdueKey>>,
+        lines: &[Vec<Line>],
+    ) -> Result<(), XlsxError> {
+        let rubric = self.view.rubric;
+        let inds = self.engine.level(Per::Month);
+        let deds = self.engine.deductions(&inds, &[self.month]);
+        // Each table's row of each unit.
+        let at: Vec<Places> = self
+            .view
+            .tables
+            .iter()
+            .map(|t| {
+                let mut at = vec![None; self.view.units.list.len()];
+                for (k, row) in t.rows.iter().enumerate() {
+                    if let Some(a) = at.get_mut(row.unit) {
+                        *a = Some(k);
+                    }
+                }
+                at
+            })
+            .collect();
+        let notice_head = self.words(&[
+            W::RecordId,
+            W::Note,
+            W::Indicator,
+            W::InspectionDate,
+            W::Deadline,
+            W::DaysOverdue,
+            W::Level,
+            W::Requirement,
+            W::RectifiedOn,
+            W::Inspector,
+        ]);
+        let item_head = self.words(&[
+            W::Level,
+            W::DaysOverdue,
+            W::Indicator,
+            W::InspectionDate,
+            W::Deadline,
+            W::RectifiedOn,
+            W::RecordId,
+            W::Note,
+        ]);
+        // Room for a row and the block's closing rows.
+        let room = |row: u32| row + 4 < xlsx::MAX_ROW;
+        let date = |d: Option<Date>| d.map_or(Cell::Empty, |d| Cell::Words(d.to_string()));
+        let put = |s: &mut Sheet, r: u32, cells: &[Cell]| -> Result<(), XlsxError> {
+            for (c, cell) in cells.iter().enumerate() {
+                write::xlsx::cell(s, r, c as u16, cell)?;
+            }
+            Ok(())
+        };
+        let mut items = items;
+        let mut pending: Option<Record> = None;
+        let (mut n, mut r) = (TOP, TOP);
+        let (mut n_breaks, mut r_breaks) = (Vec::new(), Vec::new());
+        for u in self.code_order() {
+            let unit = &self.view.units.list[u];
+            if room(r + 12) {
+                r = self.result_block(results, u, r, (&at, &inds, &deds[u]), &lines[u])?;
+                results.head(r, &item_head)?;
+                r += 1;
+            }
+            let mut noticed = false;
+            loop {
+                if pending.is_none() {
+                    pending = items.next().transpose()?;
+                }
+                let rec = match pending.take() {
+                    Some(rec) if rec.unit == u => rec,
+                    other => {
+                        pending = other;
+                        break;
+                    }
+                };
+                let (closed, days) = self::noticed(&rec, self.month, self.as_of).unwrap_or((0, 0));
+                let level = Cell::Words(self.w(self.level(closed, days)).to_owned());
+                let ind = &rubric.indicators[rec.indicator];
+                if !noticed && room(n + 3) {
+                    let title = i18n::unit_title(
+                        self.lang,
+                        W::NoticeTitle,
+                        &unit.code,
+                        unit.name.as_deref(),
+                    );
+                    notices.title(n, &title)?;
+                    let who = unit.name.as_deref().unwrap_or(unit.code.as_str());
+                    let intro = i18n::notice_intro(self.lang, who, &self.as_of.to_string());
+                    notices.ws.write_string(n + 1, 0, &intro)?;
+                    notices.head(n + 2, &notice_head)?;
+                    n += 3;
+                }
+                noticed = true;
+                let days = Cell::Int(days.max(0));
+                if room(n) {
+                    let requirement = ind.note.as_deref().or(ind.basis.as_deref());
+                    let row = [
+                        Cell::opt_text(rec.id.as_deref()),
+                        Cell::text(rec.note.as_str()),
+                        Cell::text(ind.code.as_str()),
+                        date(Some(rec.date)),
+                        date(rec.deadline),
+                        days.clone(),
+                        level.clone(),
+                        Cell::opt_text(requirement),
+                        date(rec.rectified),
+                        Cell::text(rec.inspector.as_str()),
+                    ];
+                    put(notices, n, &row)?;
+                    n += 1;
+                }
+                // The 成绩单 lists what is open or was late, not what was closed in time.
+                if room(r) && !(closed == 1 && days == Cell::Int(0)) {
+                    let row = [
+                        level,
+                        days,
+                        Cell::text(ind.code.as_str()),
+                        date(Some(rec.date)),
+                        date(rec.deadline),
+                        date(rec.rectified),
+                        Cell::opt_text(rec.id.as_deref()),
+                        Cell::text(rec.note.as_str()),
+                    ];
+                    put(results, r, &row)?;
+                    r += 1;
+                }
+            }
+            if noticed && room(n) {
+                // A blank row, then where the unit signs for it.
+                n += 1;
+                notices.ws.write_string(n, 0, self.w(W::SignedBy))?;
+                notices.ws.write_string(n, 5, self.w(W::SignedOn))?;
+                n += 2;
+                n_breaks.push(n);
+            }
+            if room(r) {
+                r += 1;
+                r_breaks.push(r);
+            }
+        }
+        if n == TOP {
+            notices.ws.write_string(TOP, 0, self.w(W::NoNotices))?;
+        }
+        self.escalation_colors(notices.ws, 6, n)?;
+        self.escalation_colors(results.ws, 0, r)?;
+        notices.finish_blocks(&n_breaks)?;
+        results.finish_blocks(&r_breaks)
+    }
+
+    /// A unit's result block from row `r`: its score, rank, group rank, grade and deduction in
+    /// the month, the quarter and the year to date, then its deductions of the month by
+    /// indicator (before any rescale, which has a line of its own) and their total. Returns the
+    /// row after it.
+    fn result_block(
+        &self,
+        s: &mut Sheet,
+        u: usize,
+        mut r: u32,
+        (at, inds, deds): (&[Places], &[usize], &[Decimal]),
+        lines: &[Line],
+    ) -> Result<u32, XlsxError> {
+        let rubric = self.view.rubric;
+        let p = rubric.precision;
+        let unit = &self.view.units.list[u];
+        let put = |s: &mut Sheet, r: u32, cells: &[Cell]| -> Result<(), XlsxError> {
+            for (c, cell) in cells.iter().enumerate() {
+                write::xlsx::cell(s, r, c as u16, cell)?;
+            }
+            Ok(())
+        };
+        let title = i18n::unit_title(self.lang, W::ResultSheet, &unit.code, unit.name.as_deref());
+        s.title(r, &title)?;
+        r += 1;
+        let head = [
+            W::Period,
+            W::Score,
+            W::Rank,
+            W::GroupRank,
+            W::Grade,
+            W::Deducted,
+        ];
+        s.head(r, &self.words(&head))?;
+        r += 1;
+        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        for ((t, name), at) in self.view.tables.iter().zip(names).zip(at) {
+            let label = format!("{} {}", self.w(name), t.period);
+            let mut row = vec![Cell::Words(i18n::provisional(
+                self.lang,
+                label,
+                t.provisional,
+            ))];
+            if let Some(x) = at.get(u).copied().flatten().and_then(|k| t.rows.get(k)) {
+                row.extend([
+                    Cell::Number(x.score, p),
+                    Cell::Int(i64::from(x.rank)),
+                    x.group_rank
+                        .map_or(Cell::Empty, |g| Cell::Int(i64::from(g))),
+                    Cell::opt_text(x.grade.as_deref()),
+                    Cell::Number(x.deducted, p),
+                ]);
+            }
+            put(s, r, &row)?;
+            r += 1;
+        }
+        r += 1;
+        s.head(
+            r,
+            &self.words(&[W::Indicator, W::IndicatorName, W::Deduction]),
+        )?;
+        r += 1;
+        for (&i, d) in inds.iter().zip(deds) {
+            if d.is_zero() {
+                continue;
+            }
+            let ind = &rubric.indicators[i];
+            let row = [
+                Cell::text(ind.code.as_str()),
+                Cell::text(ind.name.as_str()),
+                Cell::Number(*d, p),
+            ];
+            put(s, r, &row)?;
+            r += 1;
+        }
+        for line in lines.iter().filter(|l| l.kind == W::LineRescale) {
+            let row = [
+                Cell::Words(self.w(line.kind).to_owned()),
+                Cell::Empty,
+                line.counted.map_or(Cell::Empty, |d| Cell::Number(d, p)),
+            ];
+            put(s, r, &row)?;
+            r += 1;
+        }
+        let month = self.scores.months.get(&self.month).and_then(|m| m.get(u));
+        let total = [
+            Cell::Words(self.w(W::Total).to_owned()),
+            Cell::Empty,
+            Cell::Number(month.map_or(Decimal::ZERO, |m| m.deducted), p),
+        ];
+        put(s, r, &total)?;
+        Ok(r + 2)
+    }
+
+    /// Every record of the month with the factors applied, then each unit's lines that are not
+    /// records, and a rounding line where the rows as stored (rounded to the rubric's
+    /// precision) would not add up to the ranking's rounded deduction although their exact
+    /// values do. Returns each unit's sums as stored (records, other lines, and the exact total),
+    /// and the last row written.
     fn ledger_rows(
         &self,
         mut rows: Rows,
         records: Sorted<LedgerKey, Key<LedgerKey>>,
-    ) -> Result<(), XlsxError> {
+        lines: &[Vec<Line>],
+    ) -> Result<(Vec<[Decimal; 3]>, u32), XlsxError> {
+        let stored = |d: Decimal| ranking::round(d, self.view.rubric.precision);
+        let mut sums = vec![[Decimal::ZERO; 3]; self.view.units.list.len()];
+        let mut full = false;
         let rubric = self.view.rubric;
         let p = rubric.precision;
         // The month's own as-of date: --as-of, or its last day (as the scores use).
@@ -625,6 +1096,13 @@ impl Ctx<'_> {
             let (base, extra) = match &step.record {
                 Some(f) => (Cell::Number(f.base, p), Cell::Number(f.overdue_extra, p)),
                 None => (Cell::Empty, Cell::Empty),
+            };
+            // What the record adds to the month's deduction: a per-finding record of a
+            // month-level indicator (the others are judged on the month, quarter or year as a
+            // whole: their lines come after the records).
+            let counted = match ind.rule {
+                Rule::PerFinding { .. } if ind.per == Per::Month => step.deduction,
+                _ => None,
             };
             let status = match (rec.status, self.engine.applicable(rec.unit, rec.indicator)) {
                 (Status::Void, _) => W::StatusVoid,
@@ -646,54 +1124,79 @@ impl Ctx<'_> {
                 Cell::Words(i18n::entry(self.lang, &step)),
                 base,
                 extra,
+                counted.map_or(Cell::Empty, |d| Cell::Number(d, p)),
                 Cell::Words(self.w(status).to_owned()),
                 Cell::text(rec.inspector.as_str()),
                 Cell::text(rec.note.as_str()),
             ];
             if !rows.push(&row)? {
+                full = true;
                 break;
             }
+            if let (Some(d), Some(sum)) = (counted, sums.get_mut(rec.unit)) {
+                sum[0] += stored(d);
+                sum[2] += d;
+            }
         }
-        rows.finish()
-    }
-
-    /// The 督办单: open rectifications up to the as-of date, and those closed late this month.
-    fn overdue_rows(
-        &self,
-        mut rows: Rows,
-        records: Sorted<OverdueKey, Key<OverdueKey>>,
-    ) -> Result<(), XlsxError> {
-        let rubric = self.view.rubric;
-        let date = |d: Option<Date>| d.map_or(Cell::Empty, |d| Cell::Words(d.to_string()));
-        for rec in records {
-            let rec = &rec?;
-            let days = overdue_days(rec, self.month, self.as_of).unwrap_or(0);
-            let level = match days {
-                _ if rec.rectified.is_some() => W::ClosedLate,
-                d if d > self.settings.red => W::LevelRed,
-                d if d > self.settings.yellow => W::LevelYellow,
-                d if d > 0 => W::LevelOverdue,
-                _ => W::LevelOpen,
+        let month = self.scores.months.get(&self.month);
+        for u in self.code_order() {
+            if full {
+                break;
+            }
+            let unit = &self.view.units.list[u];
+            let mut rounding = Line {
+                kind: W::LineRounding,
+                indicator: None,
+                entry: Entry::default(),
+                counted: None,
             };
-            let unit = &self.view.units.list[rec.unit];
-            let row = [
-                Cell::Words(self.w(level).to_owned()),
-                Cell::Int(days.max(0)),
-                Cell::text(unit.code.as_str()),
-                Cell::opt_text(unit.name.as_deref()),
-                Cell::text(rubric.indicators[rec.indicator].code.as_str()),
-                date(Some(rec.date)),
-                date(rec.deadline),
-                date(rec.rectified),
-                Cell::opt_text(rec.id.as_deref()),
-                Cell::Words(self.where_(rec)),
-                Cell::text(rec.note.as_str()),
-            ];
-            if !rows.push(&row)? {
-                break;
+            let deducted = month.and_then(|m| m.get(u)).map(|s| s.deducted);
+            if let Some(d) = deducted {
+                let got = lines[u].iter().filter_map(|l| l.counted);
+                let exact = sums[u][2] + got.clone().sum::<Decimal>();
+                let as_stored = sums[u][0] + got.map(stored).sum::<Decimal>();
+                if exact == d && stored(d) != as_stored {
+                    rounding.counted = Some(stored(d) - as_stored);
+                }
+            }
+            let rounding = rounding.counted.is_some().then_some(rounding);
+            for line in lines[u].iter().chain(rounding.as_ref()) {
+                let ind = line.indicator.map(|i| &rubric.indicators[i]);
+                let entry = match line.kind {
+                    W::LineRounding => String::new(),
+                    _ => i18n::entry(self.lang, &line.entry),
+                };
+                let row = [
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::text(unit.code.as_str()),
+                    Cell::opt_text(unit.name.as_deref()),
+                    Cell::opt_text(ind.map(|i| i.code.as_str())),
+                    Cell::opt_text(ind.map(|i| i.name.as_str())),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Words(entry),
+                    Cell::Empty,
+                    Cell::Empty,
+                    line.counted.map_or(Cell::Empty, |d| Cell::Number(d, p)),
+                    Cell::Words(self.w(line.kind).to_owned()),
+                    Cell::Empty,
+                    Cell::Empty,
+                ];
+                if !rows.push(&row)? {
+                    full = true;
+                    break;
+                }
+                if let Some(d) = line.counted {
+                    sums[u][1] += stored(d);
+                    sums[u][2] += d;
+                }
             }
         }
-        rows.finish()
+        let last = rows.row();
+        rows.finish()?;
+        Ok((sums, last))
     }
 
     /// Points lost by category (bonus categories aside), with their share of all lost.
@@ -1000,12 +1503,18 @@ mod tests {
         let all = records();
         let mut ledger: Vec<&Record> = all.iter().filter(|r| r.month == month).collect();
         ledger.sort_by_key(|r| (r.date, &units.list[r.unit].code, r.file, r.line));
-        let mut overdue: Vec<(i64, &Record)> = all
+        let mut overdue: Vec<(_, &Record)> = all
             .iter()
-            .filter(|r| r.month == month || (r.month < month && open(r)))
-            .filter_map(|r| Some((overdue_days(r, month, as_of)?, r)))
+            .filter(|r| {
+                r.month == month || (r.month < month && (open(r) || closed_in(r, |c| c == month)))
+            })
+            .filter_map(|r| {
+                let (closed, days) = noticed(r, month, as_of)?;
+                let code = &units.list[r.unit].code;
+                Some(((code, closed, Reverse(days), r.date, r.file, r.line), r))
+            })
             .collect();
-        overdue.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.date.cmp(&b.1.date)));
+        overdue.sort_by(|a, b| a.0.cmp(&b.0));
         let want_ledger: Vec<_> = ledger.iter().map(|r| (r.file, r.line)).collect();
         let want_overdue: Vec<_> = overdue.iter().map(|(_, r)| (r.file, r.line)).collect();
         assert!(want_ledger.len() > 50 && want_overdue.len() > 20);

@@ -245,17 +245,37 @@ impl<'w> Sheet<'w> {
     pub fn finish(&mut self, last_row: u32, last_col: u16) -> Result<(), XlsxError> {
         let head = self.head_row.unwrap_or(0);
         self.ws.set_freeze_panes(head + 1, 0)?;
+        self.ws.set_repeat_rows(0, head)?;
+        if last_row > head {
+            self.ws.autofilter(head, 0, last_row, last_col)?;
+        }
+        self.page()
+    }
+
+    /// Ends a sheet of blocks, one a unit, each printed from a page of its own (a page break
+    /// after each, Excel allowing 1,023): widths and the printed page as [`Sheet::finish`]
+    /// sets them, without a frozen header or a filter (the blocks' headers differ).
+    pub fn finish_blocks(&mut self, breaks: &[u32]) -> Result<(), XlsxError> {
+        let breaks: Vec<u32> = breaks
+            .iter()
+            .copied()
+            .filter(|&b| b > 0 && b < MAX_ROW)
+            .take(1023)
+            .collect();
+        self.ws.set_page_breaks(&breaks)?;
+        self.page()
+    }
+
+    /// A4, landscape when wider than a portrait page, one page wide, the page-numbered footer,
+    /// the columns' widths.
+    fn page(&mut self) -> Result<(), XlsxError> {
         self.ws.set_paper_size(9);
         let width: usize = self.widths.iter().map(|w| w + 2).sum();
         if width > 90 {
             self.ws.set_landscape();
         }
         self.ws.set_print_fit_to_pages(1, 0);
-        self.ws.set_repeat_rows(0, head)?;
         self.ws.set_footer(crate::i18n::page_footer(self.lang));
-        if last_row > head {
-            self.ws.autofilter(head, 0, last_row, last_col)?;
-        }
         for (c, w) in self.widths.iter().enumerate() {
             let w = (*w as f64 + 2.0).clamp(6.0, 80.0);
             self.ws.set_column_width(c as u16, w)?;

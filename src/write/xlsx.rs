@@ -119,6 +119,11 @@ impl<'s, 'w> Rows<'s, 'w> {
         Ok(true)
     }
 
+    /// The last row written (the header's before any).
+    pub(crate) fn row(&self) -> u32 {
+        self.r
+    }
+
     pub(crate) fn last_col(&self) -> u16 {
         self.cols.len().saturating_sub(1) as u16
     }
@@ -132,7 +137,8 @@ impl<'s, 'w> Rows<'s, 'w> {
     }
 }
 
-fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
+/// Writes one cell of a table.
+pub(crate) fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
     match cell {
         Cell::Empty => Ok(()),
         Cell::Int(v) => s.int(r, c, *v),
