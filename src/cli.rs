@@ -117,6 +117,8 @@ pub struct InputArgs {
     pub rubric: Option<String>,
     #[arg(long, value_name = "FILE")]
     pub units: Option<String>,
+    #[arg(long, value_name = "SHEET")]
+    pub units_sheet: Option<String>,
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     #[arg(long)]
@@ -194,6 +196,7 @@ impl InputArgs {
             records,
             rubric: self.rubric.clone().or_else(|| project.rubric.clone()),
             units: self.units.clone().or_else(|| project.units.clone()),
+            units_sheet: self.units_sheet.clone(),
             as_of,
             today,
             skip_invalid: self.skip_invalid,

@@ -166,10 +166,52 @@ fn column(sheet: &Sheet, names: &[&str]) -> Option<usize> {
 }
 
 /// Loads a roster file and checks it against the rubric.
-pub fn load_roster(path: &str, rubric: &Rubric, opts: &ReadOptions) -> Result<Units, Error> {
-    let sheet = input::read_table(path, opts)?;
-    from_sheet(&sheet, rubric)
+/// Loads a roster file and checks it against the rubric. In a workbook (which may be the
+/// records' own), the roster is the sheet `sheet` names (`--units-sheet`), else the first sheet
+/// named like a roster (名册, 单位名册, roster, units …), else the first with code and name
+/// columns, else the first sheet. The records' `--sheet` never applies to it.
+pub fn load_roster(
+    path: &str,
+    rubric: &Rubric,
+    opts: &ReadOptions,
+    sheet: Option<&str>,
+) -> Result<Units, Error> {
+    let lower = path.to_ascii_lowercase();
+    let spreadsheet = match path {
+        "-" => None,
+        _ => std::fs::read(path)
+            .map(|b| input::is_spreadsheet(&lower, &b).then_some(b))
+            .unwrap_or(None),
+    };
+    let Some(bytes) = spreadsheet else {
+        let opts = ReadOptions {
+            sheet: None,
+            ..opts.clone()
+        };
+        return from_sheet(&input::read_table(path, &opts)?, rubric);
+    };
+    let sheets = input::read_workbook(path, bytes, sheet)?;
+    let named_like_a_roster = |s: &Sheet| {
+        let tab = s
+            .name
+            .rsplit_once('[')
+            .map_or("", |(_, t)| t.trim_end_matches(']'));
+        ROSTER_SHEETS.contains(&input::header_key(tab).as_str())
+    };
+    let has_columns = |s: &Sheet| column(s, CODE).is_some() && column(s, NAME).is_some();
+    let chosen = sheets
+        .iter()
+        .position(|(s, _)| named_like_a_roster(s))
+        .or_else(|| sheets.iter().position(|(s, _)| has_columns(s)))
+        .unwrap_or(0);
+    let Some((roster, _)) = sheets.into_iter().nth(chosen) else {
+        return Err(Error::Invalid(msg::roster_empty(ui(), path)));
+    };
+    from_sheet(&roster, rubric)
 }
+
+/// The names a roster's sheet goes by.
+const ROSTER_SHEETS: &[&str] = &["名册", "单位名册", "花名册", "单位", "roster", "units"];
 
 pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
     let cols = Columns::find(sheet)?;

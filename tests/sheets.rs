@@ -768,3 +768,52 @@ fn the_committed_xls_and_ods_with_a_percent_cell_are_refused() {
         assert_eq!(out.stderr, says);
     }
 }
+
+#[test]
+fn a_roster_on_a_sheet_of_the_records_workbook() {
+    // One workbook: 2月 (records) and 名册 (the hand roster). --units book.xlsx finds the roster
+    // by its sheet's name; --units-sheet names it when it is called otherwise. The records'
+    // sheets skip it (it has no records header). Same scores as the CSV ledger and roster.
+    let roster = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hand/units.csv"),
+    )
+    .unwrap();
+    let book = |roster_name: &str| {
+        let mut book = Workbook::new();
+        write_rows(book.add_worksheet().set_name("2月").unwrap(), 0, &RECORDS);
+        let sheet = book.add_worksheet().set_name(roster_name).unwrap();
+        for (r, line) in roster.lines().enumerate() {
+            for (c, cell) in line.split(',').enumerate() {
+                if !cell.is_empty() {
+                    sheet.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let args = |more: &[&'static str]| {
+        let mut a = vec![
+            "score",
+            "b.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "b.xlsx",
+            "--all",
+        ];
+        a.extend_from_slice(&["--format", "json", "--as-of", "2026-02-28"]);
+        a.extend_from_slice(more);
+        a
+    };
+    let out = run(&[("b.xlsx", book("名册"))], &args(&[])).ok();
+    assert_eq!(out.tables(), clean());
+    let out = run(
+        &[("b.xlsx", book("Sheet9"))],
+        &args(&["--units-sheet", "Sheet9"]),
+    )
+    .ok();
+    assert_eq!(out.tables(), clean());
+    // Found by its columns when neither its name nor a flag says.
+    let out = run(&[("b.xlsx", book("Sheet9"))], &args(&[])).ok();
+    assert_eq!(out.tables(), clean());
+}

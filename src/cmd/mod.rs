@@ -30,6 +30,8 @@ pub struct Inputs {
     pub records: Vec<String>,
     pub rubric: Option<String>,
     pub units: Option<String>,
+    /// The roster's sheet when `units` is a workbook (`--units-sheet`).
+    pub units_sheet: Option<String>,
     pub as_of: Option<Date>,
     /// The run's date (`CIVSCORE_TODAY`, else the clock): the default as-of date is never
     /// after it (SPEC §7.1). None: no cap (library callers).
@@ -101,7 +103,12 @@ pub fn read(
 ) -> Result<(Units, Loaded), Error> {
     use std::io::IsTerminal;
     let roster = match &inputs.units {
-        Some(path) => Some(units::load_roster(path, rubric, &inputs.read)?),
+        Some(path) => Some(units::load_roster(
+            path,
+            rubric,
+            &inputs.read,
+            inputs.units_sheet.as_deref(),
+        )?),
         None => None,
     };
     let progress = !inputs.quiet && std::io::stderr().is_terminal();

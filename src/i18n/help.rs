@@ -126,6 +126,8 @@ const ARGS: &[(&str, &str, &str, &str)] = &[
      "细则文件或内置细则名称（默认：community）"),
     ("", "units", "Roster of units (code, name, group, not_applicable, aliases)",
      "单位名册（编号、名称、类别、不适用、别名）"),
+    ("", "units_sheet", "The roster's sheet when --units is a workbook [default: a sheet named like a roster, else one with code and name columns, else the first]",
+     "名册为工作簿时名册所在的工作表（默认：名为“名册”等的工作表，其次是有编号和名称列的工作表，再次是第一个工作表）"),
     ("", "as_of", "The as-of date: which periods are complete and which indicators are due; overdue rectifications are judged at it [default: the latest month's end, never after today (`CIVSCORE_TODAY`); lateness at each record's month end]",
      "截止日期：据此判定哪些期间已完整、哪些指标已到期，并判定整改是否逾期（默认：最近考核月的月末，但不晚于今天（`CIVSCORE_TODAY`）；逾期按各条记录所在月的月末判定）"),
     ("", "strict_columns", "A column of the records that no rule reads is an error, not a note",
@@ -195,6 +197,7 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("DATE", "日期"),
     ("ENCODING", "编码"),
     ("NAME", "名称"),
+    ("SHEET", "工作表"),
     ("PERIOD", "期间"),
     ("FORMAT", "格式"),
     ("WHEN", "何时"),
@@ -343,6 +346,7 @@ fn usage(mut cmd: Command) -> Command {
 /// The man page's section headings, which clap_mangen writes in English: (English, Chinese).
 const MAN_HEADINGS: &[(&str, &str)] = &[
     ("NAME", "名称"),
+    ("SHEET", "工作表"),
     ("SYNOPSIS", "用法"),
     ("DESCRIPTION", "说明"),
     ("OPTIONS", "选项"),
