@@ -106,3 +106,27 @@ fn the_bureau_example_scores_with_the_bureau_rubric() {
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(row(&doc, "year", "2026", "接待科")["deducted"], 0.0);
 }
+
+#[test]
+fn the_bureau_example_has_a_roster_of_its_offices() {
+    let (code, stdout, stderr) = run(&[
+        "score",
+        "examples/bureau.csv",
+        "--rubric",
+        "bureau",
+        "--units",
+        "examples/bureau-units.csv",
+        "--period",
+        "2026Q2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    // With the roster there is no "no roster" note, and the offices are known by their codes.
+    assert!(!stderr.contains("roster"), "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let q2 = row(&doc, "quarter", "2026Q2", "KS05");
+    assert_eq!(q2["name"], "公共机构节能科");
+    // As above: 99.666… − 15 (no D1 festival activity in Q2) = 84.67.
+    assert_eq!(q2["score"], 84.67, "{q2}");
+}
