@@ -26,6 +26,11 @@ pub const BUILTINS: &[Builtin] = &[
         about: "文明校园创建考核 (civilized-campus plan of a school)",
         yaml: include_str!("../rubrics/school.yaml"),
     },
+    Builtin {
+        name: "bureau",
+        about: "机关精神文明建设考核（科室） (a bureau's offices, from its civilization work plan)",
+        yaml: include_str!("../rubrics/bureau.yaml"),
+    },
 ];
 
 pub const DEFAULT: &str = "community";
@@ -75,6 +80,40 @@ mod tests {
         for b in BUILTINS {
             let r = rubric::load(b.yaml, b.name).unwrap_or_else(|e| panic!("{e}"));
             assert!(!r.indicators.is_empty(), "{}", b.name);
+        }
+    }
+
+    /// SPEC §7.9: the built-in rubrics are honest about their sources — every category and
+    /// indicator names the clause of the seed plan (篇…) it implements, and the rubric says at
+    /// the top where its numbers come from.
+    #[test]
+    fn every_builtin_cites_its_plan() {
+        for b in BUILTINS {
+            let r = rubric::load(b.yaml, b.name).unwrap_or_else(|e| panic!("{e}"));
+            let notes = r.notes.as_deref().unwrap_or("");
+            assert!(
+                notes.contains("篇") && notes.contains("假设"),
+                "{}: {notes}",
+                b.name
+            );
+            for c in &r.categories {
+                let basis = c.basis.as_deref().unwrap_or("");
+                assert!(
+                    basis.contains("篇") || basis.contains("假设"),
+                    "{} {}",
+                    b.name,
+                    c.code
+                );
+            }
+            for i in &r.indicators {
+                let basis = i.basis.as_deref().unwrap_or("");
+                assert!(
+                    basis.contains("篇") || basis.contains("假设"),
+                    "{} {}",
+                    b.name,
+                    i.code
+                );
+            }
         }
     }
 }

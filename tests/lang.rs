@@ -60,7 +60,7 @@ const TYPED: &[&str] = &[
     "civscore", "score", "explain", "report", "check", "validate", "config", "init", "compare",
     "completions", "man", "rubrics", "show", "help", "yaml", "csv", "tsv", "xlsx", "xls", "ods",
     "json", "md", "html", "table", "roff", "utf", "bom", "excel", "auto", "always", "never", "gbk", "gb",
-    "le", "be", "zh", "en", "community", "school", "city", "management", "bash", "zsh", "fish",
+    "le", "be", "zh", "en", "community", "school", "city", "management", "bureau", "bash", "zsh", "fish",
     "powershell", "elvish", "lc_all", "lang", "no_color", "clicolor_force", "output_dir", "error",
     "note", "rejected",
 ];
