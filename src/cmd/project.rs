@@ -154,7 +154,7 @@ fn settings_file(lang: Lang) -> String {
          records = [\"records/{{month}}/*.csv\", \"records/{{month}}/*.xlsx\", \"records/{{month}}/*.xls\"]\n\
          # ^ when no files are named: {{month}} is each month from January to the run's month\n\
          #   (--period, else the last complete month); {{year}} its year\n\
-         rubric = \"rubric.yaml\"      # or a built-in name: community, city-management, school\n\
+         rubric = \"rubric.yaml\"      # or a built-in name: community, city-management, school, bureau\n\
          units = \"units.csv\"         # the roster: every unit scored, with its group\n\
          lang = \"{lang}\"               # zh or en: tables, report labels, help and messages\n\
          output_dir = \"reports\"      # where `civscore report` writes MONTH.xlsx\n\
