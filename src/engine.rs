@@ -1,7 +1,7 @@
 //! The scoring engine (SPEC §3): tallies the records per unit, indicator and month, judges every
 //! indicator at its level, and rolls months up into quarters and years. Pure: no I/O, no clock.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -10,7 +10,7 @@ use crate::period::{Month, Quarter};
 use crate::read::{Checked, Record, Status};
 use crate::rubric::{NaMode, Per, Rubric, Rule};
 use crate::rules::{self, Agg};
-use crate::tally::{Layout, Slim, Store};
+use crate::tally::{Late, Layout, Slim, Store};
 use crate::units::Units;
 
 /// One record's own part in a per-finding deduction, before its month's repeat factor.
@@ -180,6 +180,20 @@ pub struct Engine<'a> {
     veto_indicators: Vec<usize>,
     /// Unit numbers in the order of their codes.
     by_code: Vec<usize>,
+    /// Overdue extras booked as of `as_of` (SPEC §7.13): (unit, indicator, month) → Σ extra.
+    /// For a quarter- or year-level indicator the month is one of the period's assessed months.
+    booked: HashMap<(usize, usize, Month), Decimal>,
+}
+
+/// One booking of a late record's extra (SPEC §7.13).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Booking {
+    /// The month it is booked in (for a quarter- or year-level indicator, a month of the
+    /// period it is booked in).
+    pub month: Month,
+    pub extra: Decimal,
+    /// `overdue_each_month` (still open at the month's end), not the first lateness.
+    pub each_month: bool,
 }
 
 /// `f` of each item, in order, the second half on another thread (a panic there is passed on).
@@ -200,9 +214,10 @@ pub fn on_two_cores<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -
 }
 
 /// A checked record as the tallies count it: its combination of severity, source and
-/// on-the-spot, and whether its rectification is late.
+/// on-the-spot, and whether it is or may become late (SPEC §7.13: the engine books that once it
+/// knows the as-of date, so the reader needs none).
 #[inline]
-pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>) -> Slim {
+pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked) -> Slim {
     // The layout answers from a few bytes per indicator, not from the rubric's rules.
     let combo = layout.combo(
         c.indicator,
@@ -210,19 +225,40 @@ pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked, as_of: Option<Date>)
         c.source,
         c.status == Status::OnSpot,
     );
-    let overdue =
-        layout.overdue_rule(c.indicator) && is_overdue(c.deadline, c.rectified, c.month, as_of);
+    let late = if layout.overdue_rule(c.indicator) {
+        late_of(c.deadline, c.rectified, layout.each_month_rule(c.indicator))
+    } else {
+        None
+    };
     Slim {
         unit,
         indicator: c.indicator as u32,
         month: c.month,
         combo: combo as u32,
         count: u32::try_from(c.count).unwrap_or(u32::MAX),
-        overdue,
+        late,
         void: c.status == Status::Void,
         appealed: c.status == Status::Appealed,
         value: c.value,
     }
+}
+
+/// A record's lateness (SPEC §7.13): with a deadline D, rectified after D or not at all, it is
+/// late from D + 1. `each_month` keeps the month it was closed (for `overdue_each_month`).
+#[inline]
+pub fn late_of(deadline: Option<Date>, rectified: Option<Date>, each_month: bool) -> Option<Late> {
+    let d = deadline?;
+    if rectified.is_some_and(|r| r <= d) {
+        return None;
+    }
+    Some(Late {
+        day: d.tomorrow().ok()?,
+        closed: if each_month {
+            rectified.map(Month::of)
+        } else {
+            None
+        },
+    })
 }
 
 impl<'a> Engine<'a> {
@@ -235,7 +271,7 @@ impl<'a> Engine<'a> {
         let layout = Layout::new(rubric);
         let mut store = Store::new(&layout);
         for r in records {
-            store.add(&layout, &slim(&layout, r.unit as u32, &r.checked(), as_of));
+            store.add(&layout, &slim(&layout, r.unit as u32, &r.checked()));
         }
         let engine = Engine::from_store(rubric, units, layout, store);
         match as_of {
@@ -277,13 +313,80 @@ impl<'a> Engine<'a> {
             store,
             applicable,
             veto_indicators,
+            booked: HashMap::new(),
         }
+        .booking()
     }
 
-    /// The engine judging as of `date` (SPEC §7.1): complete periods and due indicators.
+    /// The engine judging as of `date` (SPEC §7.1): complete periods, due indicators and the
+    /// lateness it has reached.
     pub fn at(mut self, date: Date) -> Self {
         self.as_of = date;
+        self.booking()
+    }
+
+    /// Books every late record's extras as of the as-of date (SPEC §7.13).
+    fn booking(mut self) -> Self {
+        let mut booked: HashMap<(usize, usize, Month), Decimal> = HashMap::new();
+        for (&(unit, indicator, _, late), &count) in self.store.lates() {
+            for b in self.bookings(indicator as usize, late, count) {
+                *booked
+                    .entry((unit as usize, indicator as usize, b.month))
+                    .or_default() += b.extra;
+            }
+        }
+        self.booked = booked;
         self
+    }
+
+    /// Where a late record's extras go (SPEC §7.13, §7.15), as of the as-of date: `overdue` ×
+    /// count in the first period at the indicator's level, from the one containing the day it
+    /// became late on, in which the unit is scored; `overdue_each_month` × count in every
+    /// complete assessed month after the month it became late at whose end it was still open.
+    /// Nothing before the as-of date reaches the day it became late.
+    pub fn bookings(&self, indicator: usize, late: Late, count: u64) -> Vec<Booking> {
+        let mut out = Vec::new();
+        let Rule::PerFinding {
+            overdue,
+            overdue_each_month,
+            ..
+        } = self.rubric.indicators[indicator].rule
+        else {
+            return out;
+        };
+        if self.as_of < late.day || count == 0 {
+            return out;
+        }
+        let count = Decimal::from(count);
+        let became = Month::of(late.day);
+        if let Some(x) = overdue {
+            let from = match self.rubric.indicators[indicator].per {
+                Per::Month => became,
+                Per::Quarter => became.quarter().months()[0],
+                Per::Year => Month::new(became.year(), 1),
+            };
+            if let Some(&m) = self.assessed.range(from..).next() {
+                out.push(Booking {
+                    month: m,
+                    extra: x * count,
+                    each_month: false,
+                });
+            }
+        }
+        if let Some(x) = overdue_each_month {
+            let after = Month(became.0 + 1);
+            for &m in self.assessed.range(after..) {
+                if self.as_of < m.last_day() || late.closed.is_some_and(|c| c <= m) {
+                    break;
+                }
+                out.push(Booking {
+                    month: m,
+                    extra: x * count,
+                    each_month: true,
+                });
+            }
+        }
+        out
     }
 
     /// The date an indicator falls due in the period of its level that contains `month`
@@ -337,16 +440,23 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The overdue extras of a unit's records of an indicator booked in a month (SPEC §7.13).
+    pub fn booked_in(&self, unit: usize, indicator: usize, month: Month) -> Decimal {
+        self.booked
+            .get(&(unit, indicator, month))
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// What a unit's records of an indicator add up to over some months.
     pub fn agg(&self, unit: usize, indicator: usize, months: &[Month]) -> Agg {
-        let overdue = match self.rubric.indicators[indicator].rule {
-            Rule::PerFinding {
-                overdue: Some(x), ..
-            } => x,
-            _ => Decimal::ZERO,
-        };
         let mut total = Agg::default();
         for &m in months {
+            if !self.booked.is_empty()
+                && let Some(x) = self.booked.get(&(unit, indicator, m))
+            {
+                total.overdue += x;
+            }
             if let Some(t) = self.store.month(&self.layout, unit, indicator, m) {
                 // Multiplications by one and by zero skipped: the same sums, exactly.
                 let factor = self.repeat_factor(unit, indicator, m);
@@ -358,11 +468,7 @@ impl<'a> Engine<'a> {
                     } else {
                         t.base * factor
                     },
-                    overdue: if t.overdue_count == 0 {
-                        Decimal::ZERO
-                    } else {
-                        overdue * Decimal::from(t.overdue_count)
-                    },
+                    overdue: Decimal::ZERO,
                     value_sum: t.value_sum,
                     values: t.values,
                 });
@@ -794,6 +900,84 @@ categories:
             ];
             assert_eq!(got, [m5, q_2, m11, q_4, y].map(d), "as of {as_of}");
         }
+    }
+
+    /// SPEC §7.13: F1 (10 points, 1 a finding, overdue 2, 0.5 more each month still open) and a
+    /// quarter-level F2 (10 points, 1 a finding, overdue 3). U1 has one F1 finding of count 2 on
+    /// 06-03 due 06-30, rectified `rectified`; one F2 finding on 01-10 due 02-10, open. U2 only
+    /// makes the months assessed (05 to 09, not 08).
+    fn late(as_of: Date, rectified: &str) -> Scores {
+        let rubric = crate::rubric::load(
+            "civscore: 1.1\nfull: 20\ncategories:\n  - code: A\n    indicators:\n      - {code: F1, name: f, points: 10, rule: per_finding, deduct: 1, overdue: 2, overdue_each_month: 0.5}\n      - {code: F2, name: g, points: 10, rule: per_finding, deduct: 1, overdue: 3, per: quarter}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        let csv = format!(
+            "date,unit,indicator,count,deadline,rectified\n\
+             2026-01-10,U1,F2,1,2026-02-10,\n\
+             2026-06-03,U1,F1,2,2026-06-30,{rectified}\n\
+             2026-05-02,U2,F1,0,,\n2026-07-02,U2,F1,0,,\n2026-09-02,U2,F1,0,,\n"
+        );
+        let sheet = crate::input::parse_delimited("r.csv", &csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        Engine::new(&rubric, &read.units, &records, None)
+            .at(as_of)
+            .score()
+    }
+
+    #[test]
+    fn overdue_is_booked_when_it_happens() {
+        let m = |k| Month::new(2026, k);
+        // (as of, rectified, June, July, September, Q1, Q3)
+        let cases = [
+            // As of 06-30 nothing is late yet (late from 07-01): June 20 − 2 × 1 = 18.
+            // Q1: F2 late from 02-11, Q1 complete: booked in Q1: 20 − (1 + 3) = 16.
+            ("2026-06-30", "", "18", "20", "20", "16", "20"),
+            // As of 07-01, open: late from 07-01, booked in July: 20 − 2 × 2 = 16. June stays
+            // 18 (a complete month never changes). July is not complete: no monthly extra yet.
+            ("2026-07-01", "", "18", "16", "20", "16", "18"),
+            // As of 09-30, still open: July 16 (the monthly extra counts only in months
+            // strictly after the month it became late); August is not assessed (nothing
+            // booked); September complete and open at its end: 20 − 0.5 × 2 = 19.
+            // Q3 = (16 + 19) / 2 = 17.5.
+            ("2026-09-30", "", "18", "16", "19", "16", "17.5"),
+            // Rectified 07-15 (late): the extra of 2 × 2 in July, no monthly extra (closed
+            // before July's end): July 16, September 20. Q3 (16 + 20) / 2 = 18. June still 18.
+            ("2026-09-30", "2026-07-15", "18", "16", "20", "16", "18"),
+            // Rectified 06-30 (on time): nothing late. Q3 20.
+            ("2026-09-30", "2026-06-30", "18", "20", "20", "16", "20"),
+            // Rectified 08-20: closed before September's end: July 16, September 20, Q3 18.
+            ("2026-09-30", "2026-08-20", "18", "16", "20", "16", "18"),
+            // As of 08-31 (August not assessed, September not complete), open: July 16 only.
+            ("2026-08-31", "", "18", "16", "20", "16", "18"),
+        ];
+        for (as_of, rectified, jun, jul, sep, q1, q3) in cases {
+            let s = late(as_of.parse().unwrap(), rectified);
+            let got = [
+                s.months[&m(6)][0].score,
+                s.months[&m(7)][0].score,
+                s.months[&m(9)][0].score,
+                s.quarters[&m(1).quarter()][0].score,
+                s.quarters[&m(7).quarter()][0].score,
+            ];
+            assert_eq!(
+                got,
+                [jun, jul, sep, q1, q3].map(d),
+                "as of {as_of}, rectified {rectified:?}"
+            );
+        }
+    }
+
+    /// A monthly extra for a month without records is not booked (SPEC §7.15).
+    #[test]
+    fn overdue_with_no_month_to_go_to_is_not_booked() {
+        let s = late(date(2026, 12, 31), "2026-10-05");
+        // Late from 07-01 (rectified 10-05 after 06-30): July 20 − 2 × 2 = 16; September
+        // 20 − 0.5 × 2 (open at its end) = 19; October has no records: not booked there.
+        assert_eq!(s.months[&Month::new(2026, 7)][0].score, d("16"));
+        assert_eq!(s.months[&Month::new(2026, 9)][0].score, d("19"));
+        assert!(!s.months.contains_key(&Month::new(2026, 10)));
     }
 
     #[test]

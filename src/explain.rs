@@ -77,6 +77,16 @@ pub enum Detail {
     /// A record of count 0: an inspection that found nothing.
     NothingFound,
     Finding(Finding),
+    /// A late record's overdue extra, booked in the month it became late (or the first scored
+    /// period after), or, with `overdue_each_month`, in a month at whose end it was still open
+    /// (SPEC §7.13). The entry's date is the record's own.
+    Overdue {
+        /// The day it became late (deadline + 1).
+        from: Date,
+        /// The month at whose end it was still open (`overdue_each_month`), if that is why.
+        open_at: Option<Month>,
+        extra: Decimal,
+    },
     Value(Option<Decimal>),
     Count(u64),
     BonusRecord {
@@ -318,7 +328,13 @@ impl RecordTrail<'_> {
 
     /// A per-finding record's factors, deduction and overdue extra.
     fn finding_entry(&self, r: &Record, unit: usize, deduct: &Deduct, e: &mut Entry) {
-        let f = engine::finding(self.rubric, r, self.as_of);
+        // The overdue extra is not this record's month's: it is booked when the lateness
+        // happens (SPEC §7.13), in an entry of its own. Days late are judged at the as-of date.
+        let f = engine::finding(self.rubric, r, Some(self.engine.as_of));
+        let f = engine::Finding {
+            overdue_extra: Decimal::ZERO,
+            ..f
+        };
         let repeat = self.engine.repeat_factor(unit, r.indicator, r.month);
         let base = f.base * repeat;
         e.detail = Detail::Finding(Finding {
@@ -371,6 +387,63 @@ impl Explainer<'_> {
             .collect();
         v.sort_by_key(|r| (r.date, r.file, r.line));
         v
+    }
+
+    /// The overdue extras of a unit's records at one level booked in `months` (SPEC §7.13),
+    /// each naming its record and the record's own date.
+    fn late_entries(&self, unit: usize, per: Per, months: &[Month]) -> Vec<Entry> {
+        let last = self.engine.assessed.last().copied();
+        let mut recs: Vec<&Record> = self
+            .records
+            .iter()
+            .filter(|r| {
+                let ind = &self.rubric.indicators[r.indicator];
+                r.unit == unit
+                    && r.status != Status::Void
+                    && r.count > 0
+                    && ind.per == per
+                    && ind.rule.has_points()
+                    && self.engine.applicable(unit, r.indicator)
+                    && last.is_some_and(|l| r.month <= l)
+            })
+            .collect();
+        recs.sort_by_key(|r| (r.date, r.file, r.line));
+        let mut out = Vec::new();
+        for r in recs {
+            let each = matches!(
+                self.rubric.indicators[r.indicator].rule,
+                Rule::PerFinding {
+                    overdue_each_month: Some(_),
+                    ..
+                }
+            );
+            let Some(late) = engine::late_of(r.deadline, r.rectified, each) else {
+                continue;
+            };
+            for b in self.engine.bookings(r.indicator, late, r.count) {
+                if !months.contains(&b.month) {
+                    continue;
+                }
+                let ind = &self.rubric.indicators[r.indicator];
+                out.push(Entry {
+                    step: Some(Step::Record),
+                    file: self.files.get(r.file as usize).cloned(),
+                    line: Some(r.line),
+                    date: Some(r.date),
+                    indicator: Some(ind.code.clone()),
+                    category: Some(self.rubric.categories[ind.category].code.clone()),
+                    detail: Detail::Overdue {
+                        from: late.day,
+                        open_at: b.each_month.then_some(b.month),
+                        extra: b.extra,
+                    },
+                    per: (per != Per::Month).then_some(per),
+                    deduction: Some(b.extra),
+                    ..Entry::default()
+                });
+            }
+        }
+        out
     }
 
     fn record_entry(&self, r: &Record, unit: usize) -> Entry {
@@ -539,6 +612,7 @@ impl Explainer<'_> {
             .filter(|r| inds.contains(&r.indicator))
             .map(|r| self.record_entry(r, unit))
             .collect();
+        entries.extend(self.late_entries(unit, per, months));
         let (level, deducted) = self.level(unit, per, months);
         entries.extend(level);
         (entries, deducted)
@@ -557,6 +631,7 @@ impl Explainer<'_> {
             .into_iter()
             .map(|r| self.record_entry(r, unit))
             .collect();
+        entries.extend(self.late_entries(unit, Per::Month, &[m]));
         let (level, deducted) = self.level(unit, Per::Month, &[m]);
         entries.extend(level);
         for (k, sum, bonus) in self.engine.bonus_parts(unit, m) {

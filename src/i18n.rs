@@ -162,6 +162,7 @@ words! {
     LineRescale => ("rescale", "不适用折算"),
     LineBonus => ("bonus (not a deduction)", "加分（不计入扣分）"),
     LineRounding => ("rounding", "舍入差"),
+    LineOverdue => ("overdue, booked when it became late", "逾期加扣（逾期发生时计入）"),
     CheckSheet => ("Check", "核对"),
     LedgerRecords => ("Records", "记录扣分"),
     LedgerLines => ("Adjustments", "调整扣分"),
@@ -344,6 +345,25 @@ fn detail(lang: Lang, d: &Detail) -> String {
             "数量 0：本次检查未发现问题"
         ),
         D::Finding(f) => finding(l, f),
+        D::Overdue {
+            from,
+            open_at,
+            extra,
+        } => {
+            let x = n(*extra);
+            match open_at {
+                None => say!(
+                    l,
+                    "overdue: late from {from}: + {x} (booked when it became late)",
+                    "逾期整改：自 {from} 起逾期，加扣 {x}（逾期发生时计入）"
+                ),
+                Some(m) => say!(
+                    l,
+                    "overdue: still open at the end of {m} (late from {from}): + {x}",
+                    "逾期整改：{m} 月末仍未整改（自 {from} 起逾期），再扣 {x}"
+                ),
+            }
+        }
         D::Value(v) => {
             let v = v.map(n).unwrap_or_default();
             say!(l, "value {v}", "测量值 {v}")
@@ -876,9 +896,16 @@ pub fn describe(lang: Lang, r: &Rule) -> String {
         Rule::PerFinding {
             deduct,
             overdue,
+            overdue_each_month,
             repeat,
             on_spot,
-        } => describe_per_finding(lang, deduct, *overdue, *repeat, *on_spot),
+        } => describe_per_finding(
+            lang,
+            deduct,
+            (*overdue, *overdue_each_month),
+            *repeat,
+            *on_spot,
+        ),
         Rule::Threshold {
             target,
             direction,
@@ -974,7 +1001,7 @@ fn describe_bands(lang: Lang, measure: &Measure, from: bool, bands: &[Band]) -> 
 fn describe_per_finding(
     lang: Lang,
     deduct: &Deduct,
-    overdue: Option<Decimal>,
+    (overdue, each_month): (Option<Decimal>, Option<Decimal>),
     repeat: Option<Decimal>,
     on_spot: Option<Decimal>,
 ) -> String {
@@ -1004,6 +1031,14 @@ fn describe_per_finding(
             lang,
             format!("overdue −{} more", n(x)),
             format!("逾期整改再扣 {}", n(x)),
+        );
+    }
+    if let Some(x) = each_month {
+        s += sep;
+        s += &pick(
+            lang,
+            format!("still open at a month's end −{} more each month", n(x)),
+            format!("逾期未整改每月再扣 {}", n(x)),
         );
     }
     if let Some(f) = repeat {

@@ -101,6 +101,9 @@ pub enum Rule {
     PerFinding {
         deduct: Deduct,
         overdue: Option<Decimal>,
+        /// SPEC §7.13: a further deduction per count in every later complete month the record
+        /// is still open at the end of.
+        overdue_each_month: Option<Decimal>,
         repeat: Option<Decimal>,
         on_spot: Option<Decimal>,
     },
@@ -467,6 +470,7 @@ impl<'a> Obj<'a> {
 const RULE_KEYS: &[&str] = &[
     "deduct",
     "overdue",
+    "overdue_each_month",
     "repeat",
     "on_spot",
     "target",
@@ -1245,7 +1249,13 @@ fn indicator(
     let (rule, keys): (Rule, &[&str]) = match rule_name {
         "per_finding" => (
             per_finding(&mut o)?,
-            &["deduct", "overdue", "repeat", "on_spot"],
+            &[
+                "deduct",
+                "overdue",
+                "overdue_each_month",
+                "repeat",
+                "on_spot",
+            ],
         ),
         "threshold" => (
             threshold(&mut o, path)?,
@@ -1358,11 +1368,13 @@ fn per_finding(o: &mut Obj) -> Res<Rule> {
         _ => Deduct::Flat(non_negative(file, dn, &dp)?),
     };
     let overdue = opt(o, "overdue", |n, p| non_negative(file, n, p))?;
+    let overdue_each_month = opt(o, "overdue_each_month", |n, p| non_negative(file, n, p))?;
     let repeat = opt(o, "repeat", |n, p| factor(file, n, p))?;
     let on_spot = opt(o, "on_spot", |n, p| factor(file, n, p))?;
     Ok(Rule::PerFinding {
         deduct,
         overdue,
+        overdue_each_month,
         repeat,
         on_spot,
     })
@@ -1672,7 +1684,7 @@ mod tests {
         let y = MINI.replace("deduct: 0.5", "deduct: 0.5, dedcut: 1");
         assert_eq!(
             load_err(&y),
-            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, basis, due, deduct, overdue, repeat, on_spot"
+            "r.yaml:6:72: categories[0].indicators[0].dedcut: unknown key `dedcut` (did you mean `deduct`?); expected one of: code, name, points, rule, per, note, basis, due, deduct, overdue, overdue_each_month, repeat, on_spot"
         );
     }
 
@@ -1724,7 +1736,7 @@ mod tests {
     fn severity_map_and_factors() {
         let y = MINI.replace(
             "deduct: 0.5",
-            "deduct: {一般: 0.5, 严重: 2}, overdue: 1, repeat: 2, on_spot: 0.5",
+            "deduct: {一般: 0.5, 严重: 2}, overdue: 1, overdue_each_month: 0.25, repeat: 2, on_spot: 0.5",
         );
         let r = load_ok(&y);
         assert_eq!(
@@ -1735,6 +1747,7 @@ mod tests {
                     ("严重".into(), Decimal::from(2))
                 ]),
                 overdue: Some(Decimal::ONE),
+                overdue_each_month: Some(Decimal::new(25, 2)),
                 repeat: Some(Decimal::from(2)),
                 on_spot: Some(Decimal::new(5, 1)),
             }

@@ -206,6 +206,7 @@ mod tests {
             Rule::PerFinding {
                 deduct: Deduct::Flat(d("1")),
                 overdue: None,
+                overdue_each_month: None,
                 repeat: None,
                 on_spot: None,
             },

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::period::Month;
@@ -35,17 +36,19 @@ struct Ind {
     slots_at: u32,
     slots: u32,
     per_finding: bool,
-    /// A per-finding rule with an extra deduction for overdue rectification.
+    /// A per-finding rule with an extra deduction for overdue rectification (`overdue` or
+    /// `overdue_each_month`).
     overdue: bool,
+    /// With `overdue_each_month`: the month a late record was closed matters.
+    each_month: bool,
 }
 
-/// Counters of one indicator in a block: records; then for a per-finding indicator Σ count of
-/// overdue records and one Σ count per counter of combinations (Σ count is their sum), for
-/// others Σ count.
+/// Counters of one indicator in a block: records; then for a per-finding indicator one Σ count
+/// per counter of combinations (Σ count is their sum), for others Σ count. Lateness is tallied
+/// apart, by the day it happens (see [`Store::lates`]).
 const RECORDS: usize = 0;
 const COUNT: usize = 1;
-const OVERDUE: usize = 1;
-const HEAD: usize = 2;
+const HEAD: usize = 1;
 
 impl Layout {
     pub fn new(rubric: &Rubric) -> Layout {
@@ -100,6 +103,16 @@ impl Layout {
                     Rule::PerFinding {
                         overdue: Some(_),
                         ..
+                    } | Rule::PerFinding {
+                        overdue_each_month: Some(_),
+                        ..
+                    }
+                ),
+                each_month: matches!(
+                    ind.rule,
+                    Rule::PerFinding {
+                        overdue_each_month: Some(_),
+                        ..
                     }
                 ),
             });
@@ -139,6 +152,12 @@ impl Layout {
         self.inds[indicator].overdue
     }
 
+    /// A per-finding indicator with `overdue_each_month` (SPEC §7.13).
+    #[inline]
+    pub fn each_month_rule(&self, indicator: usize) -> bool {
+        self.inds[indicator].each_month
+    }
+
     #[inline]
     fn offset(&self, indicator: usize) -> usize {
         self.inds[indicator].offset as usize
@@ -154,12 +173,27 @@ pub struct Slim {
     /// The combination slot (per-finding indicators only).
     pub combo: u32,
     pub count: u32,
-    pub overdue: bool,
+    /// Lateness that may be booked (SPEC §7.13), for a rule with an overdue extra.
+    pub late: Option<Late>,
     pub void: bool,
     /// Under appeal (申诉中, SPEC §7.6): the record stands, and is counted.
     pub appealed: bool,
     pub value: Option<Decimal>,
 }
+
+/// A record that is late, or will be once the as-of date reaches `day` (SPEC §7.13): rectified
+/// after its deadline, or not rectified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Late {
+    /// The deadline's next day: the day it became (or becomes) late.
+    pub day: Date,
+    /// The month it was rectified in, kept only for `overdue_each_month` (None: open, or not
+    /// needed).
+    pub closed: Option<Month>,
+}
+
+/// Lateness tallied: (unit, indicator, the record's month, lateness).
+pub type LateKey = (u32, u32, Month, Late);
 
 /// Months a unit's blocks can be found in directly; further months go through a map.
 const WINDOW: i32 = 64;
@@ -183,6 +217,9 @@ pub struct Store {
     assessed: BTreeSet<Month>,
     /// (unit, month) → records under appeal (SPEC §7.6).
     appealed: HashMap<(u32, Month), u64>,
+    /// Σ count of the records that are or may become late, by unit, indicator, month and the
+    /// day they become late: the engine books the extras once it knows the as-of date.
+    lates: HashMap<LateKey, u64>,
     /// Months of the window seen by `add`, as bits (a tree would cost more than the counters),
     /// folded into `assessed` when read; other months go straight into `assessed`.
     seen_window: u64,
@@ -404,8 +441,11 @@ impl Store {
         if !ind.per_finding {
             self.bump(at + COUNT, count);
         } else {
-            if r.overdue {
-                self.bump(at + OVERDUE, count);
+            if let Some(late) = r.late {
+                *self
+                    .lates
+                    .entry((r.unit, r.indicator, r.month, late))
+                    .or_default() += count;
             }
             self.bump(at + HEAD + r.combo as usize, count);
         }
@@ -432,7 +472,7 @@ impl Store {
             .map_or(0, |b| self.get(b + layout.offset(indicator) + RECORDS))
     }
 
-    /// Σ count, Σ count of overdue records, and Σ of the combinations' counts × their products.
+    /// Σ count, and Σ of the combinations' counts × their products.
     pub fn month(
         &self,
         layout: &Layout,
@@ -446,8 +486,8 @@ impl Store {
             return None;
         }
         let products = &layout.products[indicator];
-        let (count, overdue_count, base) = if products.is_empty() {
-            (self.get(at + COUNT), 0, Decimal::ZERO)
+        let (count, base) = if products.is_empty() {
+            (self.get(at + COUNT), Decimal::ZERO)
         } else {
             let mut count = 0;
             let mut base = Decimal::ZERO;
@@ -458,7 +498,7 @@ impl Store {
                     base += Decimal::from(n) * p;
                 }
             }
-            (count, self.get(at + OVERDUE), base)
+            (count, base)
         };
         let (value_sum, values) = self
             .values
@@ -468,7 +508,6 @@ impl Store {
         Some(MonthTally {
             records,
             count,
-            overdue_count,
             base,
             value_sum,
             values,
@@ -479,6 +518,11 @@ impl Store {
     /// A unit's records under appeal in a month (SPEC §7.6).
     pub fn appealed(&self, unit: u32, month: Month) -> u64 {
         self.appealed.get(&(unit, month)).copied().unwrap_or(0)
+    }
+
+    /// The records that are or may become late, with their Σ count (SPEC §7.13).
+    pub fn lates(&self) -> impl Iterator<Item = (&LateKey, &u64)> {
+        self.lates.iter()
     }
 
     pub fn truncate_after(&mut self, last: Month) {
@@ -492,6 +536,7 @@ impl Store {
         self.far.retain(|(_, m), _| *m <= last);
         self.values.retain(|(_, _, m), _| *m <= last);
         self.appealed.retain(|(_, m), _| *m <= last);
+        self.lates.retain(|(_, _, m, _), _| *m <= last);
         self.assessed.retain(|m| *m <= last);
     }
 
@@ -579,6 +624,10 @@ impl Store {
             let to = unit_map.get(u as usize).copied().unwrap_or(u);
             *self.appealed.entry((to, m)).or_default() += n;
         }
+        for ((u, i, m, l), n) in other.lates {
+            let to = unit_map.get(u as usize).copied().unwrap_or(u);
+            *self.lates.entry((to, i, m, l)).or_default() += n;
+        }
         for ((u, i, m), (s, n)) in other.values {
             let to = unit_map.get(u as usize).copied().unwrap_or(u);
             let e = self.values.entry((to, i, m)).or_default();
@@ -593,7 +642,6 @@ impl Store {
 pub struct MonthTally {
     pub records: u64,
     pub count: u64,
-    pub overdue_count: u64,
     /// Σ count × deduct × weight × on-spot, before the repeat factor.
     pub base: Decimal,
     pub value_sum: Decimal,
@@ -627,7 +675,7 @@ mod tests {
             month: Month(month),
             combo: combo as u32,
             count,
-            overdue: false,
+            late: None,
             void: false,
             appealed: false,
             value: None,

@@ -1285,9 +1285,19 @@ fn explain_shows_every_factor() {
     assert_eq!(first["line"], 2);
     assert_eq!(first["weight"], 2.0);
     assert_eq!(first["deduction"], 2.0);
-    // 1 × 0.5 = 0.5, rectified 5 days late: + 0.5
+    // 1 × 0.5 = 0.5, rectified 5 days late (deadline 01-10, rectified 01-15)
     assert_eq!(entries[1]["overdue_days"], 5);
-    assert_eq!(entries[1]["deduction"], 1.0);
+    assert_eq!(entries[1]["deduction"], 0.5);
+    // ... and its overdue extra 1 × 0.5 = 0.5 booked in the month it became late (01-11, SPEC
+    // §7.13), an entry of its own naming the record and its date.
+    let late = entries
+        .iter()
+        .find(|e| e.get("late_from").is_some())
+        .unwrap();
+    assert_eq!(late["line"], 3);
+    assert_eq!(late["date"], "2026-01-06");
+    assert_eq!(late["late_from"], "2026-01-11");
+    assert_eq!(late["deduction"], 0.5);
     assert_eq!(doc["score"], 16.0);
     insta::assert_snapshot!(
         "explain_hand_u1_table",

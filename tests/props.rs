@@ -272,7 +272,35 @@ fn naive_month(
             .filter(|r| r.indicator == i && r.month == month)
             .collect();
         let ded = match &ind.rule {
-            civscore::rubric::Rule::PerFinding { repeat, .. } => {
+            civscore::rubric::Rule::PerFinding {
+                repeat, overdue, ..
+            } => {
+                // SPEC §7.13, naively: a record late from D + 1 (rectified after its deadline D,
+                // or open) books overdue × count in the first assessed month from D + 1's on,
+                // once the as-of date (here the last day of the latest assessed month) has
+                // reached D + 1.
+                let assessed: std::collections::BTreeSet<_> =
+                    records.iter().map(|r| r.month).collect();
+                let as_of = assessed.last().map(|m| m.last_day());
+                let mut extras = Decimal::ZERO;
+                for r in records.iter().filter(live).filter(|r| r.indicator == i) {
+                    let (Some(x), Some(dl)) = (overdue, r.deadline) else {
+                        continue;
+                    };
+                    if r.rectified.is_some_and(|done| done <= dl) || r.count == 0 {
+                        continue;
+                    }
+                    let from = dl.tomorrow().unwrap();
+                    if as_of.is_none_or(|a| a < from) {
+                        continue;
+                    }
+                    let booked = assessed
+                        .iter()
+                        .find(|m| **m >= civscore::period::Month::of(from));
+                    if booked == Some(&month) {
+                        extras += *x * Decimal::from(r.count);
+                    }
+                }
                 let had_prev = records
                     .iter()
                     .filter(live)
@@ -285,9 +313,9 @@ fn naive_month(
                     } else {
                         Decimal::ONE
                     };
-                    sum += f.base * rf + f.overdue_extra;
+                    sum += f.base * rf;
                 }
-                sum.min(ind.points)
+                (sum + extras).min(ind.points)
             }
             _ => {
                 let mut agg = civscore::rules::Agg::default();
@@ -796,7 +824,8 @@ fn keeps_the_same_records() {
 
 /// A line that ends before its last columns reads them as empty, as the whole-text parser
 /// does, and not as the line before's: here a stale rectification date would make U2's
-/// finding overdue.
+/// finding on time (SPEC §7.13: an open finding past its deadline is late, one rectified by then
+/// is not).
 #[test]
 fn a_short_line_reads_its_missing_cells_as_empty() {
     let rubric = rubric::load(
@@ -808,33 +837,34 @@ fn a_short_line_reads_its_missing_cells_as_empty() {
     let text = "id,date,unit,indicator,count,deadline,rectified\n\
                 R0,2026-11-02,U2,A1,1,,\n\
                 R1,2026-11-03,U1,A1,1,2026-11-05,2026-11-20\n\
-                R2,2026-11-03,U2,A1,1,2026-11-05\n";
+                R2,2026-11-03,U2,A1,1,2026-11-25\n";
     // With and without a line feed after the last line (read by different code).
     for text in [text, text.trim_end()] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("short.csv");
         std::fs::write(&path, text).unwrap();
-        let as_of = Some(jiff::civil::date(2026, 11, 4));
+        let as_of = jiff::civil::date(2026, 11, 30);
         let s = civscore::read::read(
             &[path.display().to_string()],
             &rubric,
             None,
-            as_of,
+            Some(as_of),
             false,
             None,
             &Default::default(),
         )
         .expect("streams");
-        let e = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store);
+        let e = engine::Engine::from_store(&rubric, &s.units, s.layout, s.store).at(as_of);
         let scores = e.score();
         let by_code = |code: &str| {
             let u = s.units.list.iter().position(|u| u.code == code).unwrap();
             scores.months.values().next().unwrap()[u].score
         };
-        // Full marks 5. U1: rectified 11-20, after the deadline 11-05: 5 - (1 + 2 overdue) = 2.
-        // U2: a finding without a deadline, and one not rectified whose deadline has not
-        // passed as of 11-04: 5 - 1 - 1 = 3.
+        // Full marks 5, as of 11-30. U1: rectified 11-20, after the deadline 11-05, late from
+        // 11-06 (booked in November): 5 - (1 + 2 overdue) = 2. U2: a finding without a
+        // deadline, and one not rectified whose deadline 11-25 has passed (late from 11-26):
+        // 5 - 1 - (1 + 2) = 1. A stale 11-20 from the line before would make it on time: 3.
         assert_eq!(by_code("U1"), Decimal::from(2));
-        assert_eq!(by_code("U2"), Decimal::from(3));
+        assert_eq!(by_code("U2"), Decimal::from(1));
     }
 }

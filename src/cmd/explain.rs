@@ -223,6 +223,16 @@ pub fn to_json(e: &Explanation, p: u32, lang: Lang) -> Value {
                 o.insert("overdue_extra".into(), number(r.overdue_extra, 10));
                 o.insert("status".into(), json!(r.status));
             }
+            if let crate::explain::Detail::Overdue {
+                from,
+                open_at,
+                extra,
+            } = &x.detail
+            {
+                o.insert("overdue_extra".into(), number(*extra, 10));
+                o.insert("late_from".into(), json!(from.to_string()));
+                o.insert("open_at".into(), json!(open_at.map(|m| m.to_string())));
+            }
             o.insert("detail".into(), json!(i18n::entry(lang, x)));
             if x.step == Some(crate::explain::Step::Record) || x.deduction.is_some() {
                 o.insert(

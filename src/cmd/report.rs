@@ -654,7 +654,20 @@ impl Ctx<'_> {
         (0..self.view.units.list.len())
             .map(|u| {
                 let (entries, _) = explainer.level_of(u, &[self.month], &inds, &deds[u]);
-                let mut out = Vec::new();
+                // Lateness booked in the month (SPEC §7.13): no record row of the month carries
+                // it (the record may be of an earlier month).
+                let mut out: Vec<Line> = inds
+                    .iter()
+                    .filter_map(|&i| {
+                        let x = self.engine.booked_in(u, i, self.month);
+                        (!x.is_zero()).then(|| Line {
+                            kind: W::LineOverdue,
+                            indicator: Some(i),
+                            entry: Entry::default(),
+                            counted: Some(x),
+                        })
+                    })
+                    .collect();
                 for e in entries {
                     let d = e.deduction.unwrap_or_default();
                     let (kind, counted) = match (e.step, &e.detail) {
@@ -1163,7 +1176,7 @@ impl Ctx<'_> {
             for line in lines[u].iter().chain(rounding.as_ref()) {
                 let ind = line.indicator.map(|i| &rubric.indicators[i]);
                 let entry = match line.kind {
-                    W::LineRounding => String::new(),
+                    W::LineRounding | W::LineOverdue => String::new(),
                     _ => i18n::entry(self.lang, &line.entry),
                 };
                 let row = [

@@ -147,7 +147,7 @@ impl Totals {
             Status::Void => self.counts.void += 1,
             _ => self.counts.scored += 1,
         }
-        let slim = engine::slim(env.layout, unit as u32, &h.checked, env.as_of);
+        let slim = engine::slim(env.layout, unit as u32, &h.checked);
         self.store.add(env.layout, &slim);
         let Some(keep) = env.keep else {
             return;

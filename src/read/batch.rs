@@ -19,23 +19,23 @@ pub(super) struct Pending {
     flags: u8,
 }
 
-const OVERDUE: u8 = 1;
-
 const VOID: u8 = 2;
 /// Under appeal (SPEC §7.6).
 const APPEALED: u8 = 4;
 
 impl Pending {
+    /// None for a record that cannot wait in a batch (one that may be late goes straight in).
     pub(super) fn of(s: &Slim) -> Option<Pending> {
+        if s.late.is_some() {
+            return None;
+        }
         Some(Pending {
             unit: s.unit,
             month: s.month.0,
             count: s.count,
             indicator: u16::try_from(s.indicator).ok()?,
             combo: u8::try_from(s.combo).ok()?,
-            flags: if s.overdue { OVERDUE } else { 0 }
-                | if s.void { VOID } else { 0 }
-                | if s.appealed { APPEALED } else { 0 },
+            flags: if s.void { VOID } else { 0 } | if s.appealed { APPEALED } else { 0 },
         })
     }
 
@@ -46,7 +46,7 @@ impl Pending {
             month: crate::period::Month(self.month),
             combo: u32::from(self.combo),
             count: self.count,
-            overdue: self.flags & OVERDUE != 0,
+            late: None,
             void: self.flags & VOID != 0,
             appealed: self.flags & APPEALED != 0,
             value: None,

@@ -2,7 +2,6 @@
 //! kept when asked for, held when its id repeats, or rejected with its reasons.
 
 use crate::spill::Log;
-use jiff::civil::Date;
 
 use crate::engine;
 use crate::error::Error;
@@ -59,7 +58,6 @@ pub(super) struct Ctx<'a> {
     columns: &'a Columns,
     roster: Option<&'a Units>,
     pub(super) delimiter: u8,
-    as_of: Option<Date>,
     keep: Option<Wanted<'a>>,
     /// The input's index among the inputs.
     file: u32,
@@ -94,7 +92,6 @@ impl<'a> Ctx<'a> {
             columns,
             roster: env.roster,
             delimiter,
-            as_of: env.as_of,
             keep: env.keep,
             file,
             check_utf8,
@@ -281,7 +278,7 @@ impl<'c> Worker<'c> {
         } else {
             self.part.counts.scored += 1;
         }
-        let s = engine::slim(ctx.layout, unit, &c, ctx.as_of);
+        let s = engine::slim(ctx.layout, unit, &c);
         match Pending::of(&s).filter(|_| s.value.is_none()) {
             Some(p) => {
                 self.pending.push(p);
