@@ -328,11 +328,41 @@ pub fn stdin() -> Result<&'static [u8], Error> {
     if let Some(bytes) = STDIN.get() {
         return Ok(bytes);
     }
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io("<stdin>", e))?;
+    let buf = read_capped("<stdin>", std::io::stdin())?;
     Ok(STDIN.get_or_init(|| buf))
+}
+
+/// The most bytes of one input read into memory whole (standard input, a file in another
+/// encoding than UTF-8, a workbook, a roster): endless input (`/dev/zero`, `yes |`) stops here
+/// with an error instead of growing until memory runs out.
+pub const MAX_IN_MEMORY: u64 = 1 << 30;
+
+/// A file read whole, up to [`MAX_IN_MEMORY`] bytes.
+pub fn read_whole(path: &str) -> Result<Vec<u8>, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_capped(path, f)
+}
+
+fn read_capped(name: &str, r: impl Read) -> Result<Vec<u8>, Error> {
+    let mut buf = Vec::new();
+    r.take(MAX_IN_MEMORY + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io(name, e))?;
+    if buf.len() as u64 > MAX_IN_MEMORY {
+        return Err(Error::Invalid(msg::input_too_large(
+            ui(),
+            name,
+            MAX_IN_MEMORY,
+        )));
+    }
+    Ok(buf)
+}
+
+/// An input whose first bytes hold a NUL (and no UTF-16 byte-order mark) is binary: neither
+/// text nor a spreadsheet civscore reads.
+pub fn binary(head: &[u8]) -> bool {
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !utf16 && memchr::memchr(0, &head[..head.len().min(1 << 16)]).is_some()
 }
 
 /// Reads a file (or `-`) row by row: rows are handed to `f` as they are parsed, not kept.
@@ -351,7 +381,7 @@ pub fn for_each_row(
                 message: usage::input_is_folder(ui()),
             });
         }
-        std::fs::read(p).map_err(|e| Error::io(path, e))?
+        read_whole(path)?
     };
     let name = if path == "-" { "<stdin>" } else { path };
     let lower = path.to_ascii_lowercase();
@@ -366,6 +396,9 @@ pub fn for_each_row(
             f(&head, row)?;
         }
         return Ok(head);
+    }
+    if binary(&bytes) {
+        return Err(Error::Invalid(msg::binary_input(ui(), name)));
     }
     let text = decode_text(name, bytes, opts.encoding, opts.lossy)?;
     let delimiter = if lower.ends_with(".tsv") || lower.ends_with(".tab") {

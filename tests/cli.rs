@@ -3166,3 +3166,32 @@ fn a_notice_and_a_result_block_per_unit() {
     let xml = first_sheet_xml(&t.path("r.xlsx"));
     assert!(xml.contains("paperSize=\"9\""));
 }
+
+#[test]
+fn endless_binary_and_headless_inputs_stop_early_with_an_error() {
+    // /dev/zero and a file with NUL bytes are binary; 20 MB without a line end has no header
+    // in the 16 MiB looked through; each is exit 65 at once, never memory growing to a crash.
+    let out = T::new().args(&["score", "/dev/zero"]).run().code(65);
+    assert!(out.stderr.contains("holds NUL bytes"), "{}", out.stderr);
+    let out = T::new()
+        .file("n.csv", b"date,unit,indicator\n2026-11-01,U1,A1\0\n")
+        .args(&["score", "n.csv"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.contains("n.csv: holds NUL bytes"),
+        "{}",
+        out.stderr
+    );
+    let out = T::new()
+        .file("long.csv", vec![b'a'; 20 << 20])
+        .args(&["score", "long.csv"])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr
+            .contains("no header line in the first 16777216 bytes"),
+        "{}",
+        out.stderr
+    );
+}

@@ -770,6 +770,33 @@ pub fn ods_too_large(l: Lang, file: &str, cells: u64, max: u64) -> String {
     )
 }
 
+/// An input too large to be read into memory whole.
+pub fn input_too_large(l: Lang, name: &str, max: u64) -> String {
+    say!(
+        l,
+        "{name}: more than {max} bytes to read into memory (endless input?): save the records as a UTF-8 CSV file and give its path",
+        "{name}：需读入内存的内容超过 {max} 字节（输入没有尽头？）：请把记录另存为 UTF-8 编码的 .csv 文件并给出文件路径",
+    )
+}
+
+/// An input holding NUL bytes.
+pub fn binary_input(l: Lang, name: &str) -> String {
+    say!(
+        l,
+        "{name}: holds NUL bytes: a binary file, not records (CSV, TSV or a spreadsheet)",
+        "{name}：含有空字节（0x00），是二进制文件，不是检查记录（.csv、.tsv 文件或电子表格）",
+    )
+}
+
+/// A text file without a header in its first bytes.
+pub fn no_header_within(l: Lang, name: &str, max: u64) -> String {
+    say!(
+        l,
+        "{name}: no header line in the first {max} bytes: not a records file (or a line without end)",
+        "{name}：前 {max} 字节中没有表头行：不是检查记录文件（或有一行没有结尾）",
+    )
+}
+
 /// More scores (units × periods) than one run computes.
 pub fn too_many_scores(l: Lang, rows: u64, max: u64) -> String {
     say!(
@@ -937,6 +964,9 @@ mod tests {
             sheet_too_large(l, "甲", 9),
             xls_too_large(l, "甲", 10, 9),
             ods_too_large(l, "甲", 10, 9),
+            input_too_large(l, "甲", 9),
+            binary_input(l, "甲"),
+            no_header_within(l, "甲", 9),
             too_many_scores(l, 10, 9),
             neither_utf8_nor_gbk(l, "a.csv:2:3", "80"),
             stray_not_utf8(l, "a.csv:2:3", "80"),

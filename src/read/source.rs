@@ -25,6 +25,9 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
     let sheet = env.opts.sheet.as_deref();
     if path == "-" {
         let bytes = input::stdin()?;
+        if input::binary(bytes) && !input::is_spreadsheet("", bytes) {
+            return Err(Error::Invalid(msg::binary_input(ui(), "<stdin>")));
+        }
         if input::is_spreadsheet("", bytes) {
             let sheets = input::read_workbook("<stdin>", bytes.to_vec(), sheet)?;
             return read_sheets("<stdin>", &sheets, env, file);
@@ -46,12 +49,15 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
     let lower = path.to_ascii_lowercase();
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = Vec::new();
-    let eof =
-        read_more(&mut f, &mut head, env.config.block.max(8)).map_err(|e| Error::io(path, e))?;
+    let eof = read_more(&mut f, &mut head, env.config.block.max(1 << 16))
+        .map_err(|e| Error::io(path, e))?;
     if input::is_spreadsheet(&lower, &head) {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = input::read_whole(path)?;
         let sheets = input::read_workbook(path, bytes, sheet)?;
         return read_sheets(path, &sheets, env, file);
+    }
+    if input::binary(&head) {
+        return Err(Error::Invalid(msg::binary_input(ui(), path)));
     }
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     let as_utf8 = match encoding {
@@ -66,7 +72,7 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
             Err(stop) => return Err(stop.into_error(path)),
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = input::read_whole(path)?;
     let text = input::decode_text(path, bytes, encoding, lossy)?;
     Ok(vec![read_text(path, &lower, text.as_bytes(), env, file)?])
 }
@@ -297,6 +303,9 @@ fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
     Some(Error::Invalid(msg::unclosed_quote(ui(), &at)))
 }
 
+/// The most bytes looked through for a file's header.
+const MAX_HEAD: u64 = 16 << 20;
+
 /// A UTF-8 text file, block by block.
 fn read_file(
     path: &str,
@@ -319,6 +328,11 @@ fn read_file(
     let found = loop {
         if let Some(found) = head_of(path, lower, &buf[start..], eof, env.opts.header_row)? {
             break found;
+        }
+        // The header is among the first rows: that many bytes without it is no records file
+        // (or an endless line).
+        if buf.len() as u64 > MAX_HEAD {
+            return Err(Error::Invalid(msg::no_header_within(ui(), path, MAX_HEAD)).into());
         }
         eof = read_more(&mut f, &mut buf, env.config.block).map_err(io)?;
     };
