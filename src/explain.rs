@@ -618,6 +618,29 @@ impl Explainer<'_> {
         (entries, deducted)
     }
 
+    /// A unit's bonuses of a month, one entry per category that adds any.
+    pub fn bonus_entries(&self, unit: usize, m: Month) -> Vec<Entry> {
+        self.engine
+            .bonus_parts(unit, m)
+            .filter(|(_, sum, _)| !sum.is_zero())
+            .map(|(k, sum, bonus)| {
+                let c = &self.rubric.categories[k];
+                Entry {
+                    step: Some(Step::Bonus),
+                    category: Some(c.code.clone()),
+                    detail: Detail::BonusCategory {
+                        code: c.code.clone(),
+                        name: c.name.clone(),
+                        sum,
+                        cap: c.cap,
+                    },
+                    value: Some(bonus),
+                    ..Entry::default()
+                }
+            })
+            .collect()
+    }
+
     pub fn month(
         &self,
         unit: usize,
@@ -634,23 +657,7 @@ impl Explainer<'_> {
         entries.extend(self.late_entries(unit, Per::Month, &[m]));
         let (level, deducted) = self.level(unit, Per::Month, &[m]);
         entries.extend(level);
-        for (k, sum, bonus) in self.engine.bonus_parts(unit, m) {
-            if !sum.is_zero() {
-                let c = &self.rubric.categories[k];
-                entries.push(Entry {
-                    step: Some(Step::Bonus),
-                    category: Some(c.code.clone()),
-                    detail: Detail::BonusCategory {
-                        code: c.code.clone(),
-                        name: c.name.clone(),
-                        sum,
-                        cap: c.cap,
-                    },
-                    value: Some(bonus),
-                    ..Entry::default()
-                });
-            }
-        }
+        entries.extend(self.bonus_entries(unit, m));
         entries.push(Entry {
             step: Some(Step::Total),
             detail: Detail::MonthTotal {

@@ -177,20 +177,23 @@ pub fn load_roster(
     sheet: Option<&str>,
 ) -> Result<Units, Error> {
     let lower = path.to_ascii_lowercase();
-    let spreadsheet = match path {
-        "-" => None,
-        _ => std::fs::read(path)
-            .map(|b| input::is_spreadsheet(&lower, &b).then_some(b))
-            .unwrap_or(None),
-    };
-    let Some(bytes) = spreadsheet else {
+    // A workbook by its name or its first bytes; only then is it read whole (and bounded).
+    let mut head = Vec::new();
+    if path != "-"
+        && let Ok(f) = std::fs::File::open(path)
+    {
+        use std::io::Read;
+        let _ = f.take(8).read_to_end(&mut head);
+    }
+    let spreadsheet = path != "-" && input::is_spreadsheet(&lower, &head);
+    if !spreadsheet {
         let opts = ReadOptions {
             sheet: None,
             ..opts.clone()
         };
         return from_sheet(&input::read_table(path, &opts)?, rubric);
-    };
-    let sheets = input::read_workbook(path, bytes, sheet)?;
+    }
+    let sheets = input::read_workbook(path, input::read_whole(path)?, sheet)?;
     let named_like_a_roster = |s: &Sheet| {
         let tab = s
             .name

@@ -691,29 +691,17 @@ impl Ctx<'_> {
                         });
                     }
                 }
-                for (k, sum, bonus) in self.engine.bonus_parts(u, self.month) {
-                    if sum.is_zero() {
-                        continue;
-                    }
-                    let c = &rubric.categories[k];
-                    let entry = Entry {
-                        step: Some(Step::Bonus),
-                        detail: Detail::BonusCategory {
-                            code: c.code.clone(),
-                            name: c.name.clone(),
-                            sum,
-                            cap: c.cap,
-                        },
-                        value: Some(bonus),
-                        ..Entry::default()
-                    };
-                    out.push(Line {
-                        kind: W::LineBonus,
-                        indicator: None,
-                        entry,
-                        counted: None,
-                    });
-                }
+                out.extend(
+                    explainer
+                        .bonus_entries(u, self.month)
+                        .into_iter()
+                        .map(|entry| Line {
+                            kind: W::LineBonus,
+                            indicator: None,
+                            entry,
+                            counted: None,
+                        }),
+                );
                 out
             })
             .collect()

@@ -367,21 +367,9 @@ pub(super) fn settle(
 /// The columns in which two rows with one id differ, as `column “here” / “there”`: the
 /// record's content, not its id or inspector.
 fn differences(here: (&Meta, &[String]), there: (&Meta, &[String])) -> Vec<String> {
-    const CONTENT: [Col; 11] = [
-        Col::Date,
-        Col::Unit,
-        Col::Indicator,
-        Col::Count,
-        Col::Value,
-        Col::Severity,
-        Col::Source,
-        Col::Deadline,
-        Col::Rectified,
-        Col::Status,
-        Col::Note,
-    ];
-    CONTENT
+    super::columns::ALL_COLS
         .iter()
+        .filter(|c| !matches!(c, Col::Id | Col::Inspector))
         .filter_map(|&c| {
             let (a, b) = (
                 here.0.cell(here.1, c).trim(),
