@@ -226,9 +226,10 @@ pub(crate) fn slim(layout: &Layout, unit: u32, c: &Checked) -> Slim {
         c.status == Status::OnSpot,
     );
     let late = if layout.overdue_rule(c.indicator) {
-        late_of(c.deadline, c.rectified, layout.each_month_rule(c.indicator))
+        let late = late_of(c.deadline, c.rectified, layout.each_month_rule(c.indicator));
+        layout.lateness(c.indicator, c.month, late)
     } else {
-        None
+        crate::tally::Lateness::No
     };
     Slim {
         unit,
@@ -268,7 +269,7 @@ impl<'a> Engine<'a> {
         records: &[Record],
         as_of: Option<Date>,
     ) -> Self {
-        let layout = Layout::new(rubric);
+        let layout = Layout::new(rubric).pinned(as_of);
         let mut store = Store::new(&layout);
         for r in records {
             store.add(&layout, &slim(&layout, r.unit as u32, &r.checked()));
@@ -321,6 +322,11 @@ impl<'a> Engine<'a> {
     /// The engine judging as of `date` (SPEC §7.1): complete periods, due indicators and the
     /// lateness it has reached.
     pub fn at(mut self, date: Date) -> Self {
+        // The reader tallies lateness by the day only around the pinned date.
+        debug_assert!(
+            self.store.judges_at(date),
+            "lateness tallied for another as-of date than {date}"
+        );
         self.as_of = date;
         self.booking()
     }
@@ -328,7 +334,7 @@ impl<'a> Engine<'a> {
     /// Books every late record's extras as of the as-of date (SPEC §7.13).
     fn booking(mut self) -> Self {
         let mut booked: HashMap<(usize, usize, Month), Decimal> = HashMap::new();
-        for (&(unit, indicator, _, late), &count) in self.store.lates() {
+        for ((unit, indicator, _, late), count) in self.store.lates(&self.layout) {
             for b in self.bookings(indicator as usize, late, count) {
                 *booked
                     .entry((unit as usize, indicator as usize, b.month))
@@ -856,9 +862,7 @@ categories:
         let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
         let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
         let records = read.records.into_sorted().unwrap();
-        Engine::new(&rubric, &read.units, &records, None)
-            .at(as_of)
-            .score()
+        Engine::new(&rubric, &read.units, &records, Some(as_of)).score()
     }
 
     fn d(s: &str) -> Decimal {
@@ -921,9 +925,7 @@ categories:
         let sheet = crate::input::parse_delimited("r.csv", &csv, b',').unwrap();
         let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
         let records = read.records.into_sorted().unwrap();
-        Engine::new(&rubric, &read.units, &records, None)
-            .at(as_of)
-            .score()
+        Engine::new(&rubric, &read.units, &records, Some(as_of)).score()
     }
 
     #[test]
@@ -1003,9 +1005,93 @@ categories:
         let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
         let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
         let records = read.records.into_sorted().unwrap();
-        let s = Engine::new(&rubric, &read.units, &records, None)
-            .at(date(2026, 11, 10))
-            .score();
+        let s = Engine::new(&rubric, &read.units, &records, Some(date(2026, 11, 10))).score();
         assert_eq!(s.months[&Month::new(2026, 11)][0].score, d("16"));
+    }
+
+    /// Lateness is tallied by the month it happens in, and by the day only in the pinned date's
+    /// month (the reader's `--as-of` or today): the extras booked from those tallies, as of the
+    /// pinned date or of any month's end, equal the sum of every record's own bookings from its
+    /// exact dates. Records from October to December, deadlines from 1 October to 15 January
+    /// (every third day), rectified on time, late in every month, or never; three rules: a
+    /// monthly `overdue`, a quarterly `overdue`, and `overdue` with `overdue_each_month`.
+    #[test]
+    fn lateness_tallied_by_month_books_what_each_record_books() {
+        let rubric = crate::rubric::load(
+            "civscore: 1.1\ncategories:\n  - code: C\n    indicators:\n\
+             \x20     - {code: M, points: 50, rule: per_finding, deduct: 0.5, overdue: 1}\n\
+             \x20     - {code: Q, points: 50, rule: per_finding, per: quarter, deduct: 0.5, overdue: 2}\n\
+             \x20     - {code: E, points: 50, rule: per_finding, deduct: 0.5, overdue: 1, overdue_each_month: 0.25}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        let mut csv = String::from("date,unit,indicator,count,deadline,rectified\n");
+        let mut n = 0;
+        for month in [10, 11, 12] {
+            for deadline in (0..107).step_by(3) {
+                let dl = date(2026, 10, 1)
+                    .checked_add(jiff::Span::new().days(deadline))
+                    .unwrap();
+                for fix in [None, Some(-1), Some(2), Some(20), Some(45)] {
+                    for ind in ["M", "Q", "E"] {
+                        n += 1;
+                        let rect = fix.map_or(String::new(), |d: i64| {
+                            dl.checked_add(jiff::Span::new().days(d))
+                                .unwrap()
+                                .to_string()
+                        });
+                        let unit = format!("U{}", n % 4);
+                        let count = 1 + n % 3;
+                        csv.push_str(&format!(
+                            "2026-{month}-0{},{unit},{ind},{count},{dl},{rect}\n",
+                            1 + n % 9
+                        ));
+                    }
+                }
+            }
+        }
+        let sheet = crate::input::parse_delimited("r.csv", &csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        let pin = date(2026, 11, 17);
+        for as_of in [
+            pin,
+            date(2026, 10, 31),
+            date(2026, 11, 30),
+            date(2026, 12, 31),
+            date(2027, 1, 31),
+        ] {
+            let e = Engine::new(&rubric, &read.units, &records, Some(pin)).at(as_of);
+            let mut want: HashMap<(usize, usize, Month), Decimal> = HashMap::new();
+            for r in &records {
+                let c = r.checked();
+                let each = matches!(
+                    rubric.indicators[c.indicator].rule,
+                    Rule::PerFinding {
+                        overdue_each_month: Some(_),
+                        ..
+                    }
+                );
+                if let Some(late) = late_of(c.deadline, c.rectified, each) {
+                    for b in e.bookings(c.indicator, late, c.count) {
+                        *want.entry((r.unit, c.indicator, b.month)).or_default() += b.extra;
+                    }
+                }
+            }
+            assert!(want.values().any(|x| !x.is_zero()) || as_of < date(2026, 11, 1));
+            for u in 0..read.units.list.len() {
+                for i in 0..3 {
+                    for m in [10, 11, 12] {
+                        let m = Month::new(2026, m);
+                        let w = want.get(&(u, i, m)).copied().unwrap_or_default();
+                        assert_eq!(
+                            e.booked_in(u, i, m),
+                            w,
+                            "as of {as_of}, unit {u}, indicator {i}, {m}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

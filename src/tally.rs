@@ -27,6 +27,10 @@ pub struct Layout {
     /// Declared sources + 1 (the empty or undeclared source, weight 1).
     sources: usize,
     block: usize,
+    /// The one date the as-of date may be other than a month's last day on (`--as-of`, else
+    /// today): lateness is tallied by the month it happens in, and by the day only in this
+    /// date's month, on either side of it (SPEC §7.13).
+    pin: Option<Date>,
 }
 
 /// One indicator's place in a block and in [`Layout::slots`].
@@ -41,14 +45,21 @@ struct Ind {
     overdue: bool,
     /// With `overdue_each_month`: the month a late record was closed matters.
     each_month: bool,
+    /// Where the lateness counters start among the indicator's counters (an `overdue` rule
+    /// without `overdue_each_month`), else 0.
+    late_at: u32,
 }
 
 /// Counters of one indicator in a block: records; then for a per-finding indicator one Σ count
-/// per counter of combinations (Σ count is their sum), for others Σ count. Lateness is tallied
-/// apart, by the day it happens (see [`Store::lates`]).
+/// per counter of combinations (Σ count is their sum), for others Σ count. An indicator with an
+/// `overdue` extra (and no `overdue_each_month`) then has [`LATE_COUNTERS`]: Σ count of the
+/// records late from the record's month or the next, each as reached on the pinned date or not
+/// (see [`Lateness`]). Other lateness is tallied apart (see [`Store::lates`]).
 const RECORDS: usize = 0;
 const COUNT: usize = 1;
 const HEAD: usize = 1;
+/// Late from the record's month + 0 or + 1, each reached on the pinned date or not.
+const LATE_COUNTERS: usize = 4;
 
 impl Layout {
     pub fn new(rubric: &Rubric) -> Layout {
@@ -93,33 +104,41 @@ impl Layout {
                 }
                 _ => (Vec::new(), Vec::new()),
             };
+            let overdue = matches!(
+                ind.rule,
+                Rule::PerFinding {
+                    overdue: Some(_),
+                    ..
+                } | Rule::PerFinding {
+                    overdue_each_month: Some(_),
+                    ..
+                }
+            );
+            let each_month = matches!(
+                ind.rule,
+                Rule::PerFinding {
+                    overdue_each_month: Some(_),
+                    ..
+                }
+            );
+            let counters = !prod.is_empty() && overdue && !each_month;
             inds.push(Ind {
                 offset: at as u32,
                 slots_at: slots.len() as u32,
                 slots: slot.len() as u32,
                 per_finding: !prod.is_empty(),
-                overdue: matches!(
-                    ind.rule,
-                    Rule::PerFinding {
-                        overdue: Some(_),
-                        ..
-                    } | Rule::PerFinding {
-                        overdue_each_month: Some(_),
-                        ..
-                    }
-                ),
-                each_month: matches!(
-                    ind.rule,
-                    Rule::PerFinding {
-                        overdue_each_month: Some(_),
-                        ..
-                    }
-                ),
+                overdue,
+                each_month,
+                late_at: if counters {
+                    (HEAD + prod.len()) as u32
+                } else {
+                    0
+                },
             });
             at += if prod.is_empty() {
                 2
             } else {
-                HEAD + prod.len()
+                HEAD + prod.len() + if counters { LATE_COUNTERS } else { 0 }
             };
             slots.extend(slot);
             products.push(prod);
@@ -130,7 +149,44 @@ impl Layout {
             products,
             sources,
             block: at,
+            pin: None,
         }
+    }
+
+    /// The layout with lateness told apart by the day on `pin`'s month, on either side of it:
+    /// the tallies can then be judged as of `pin` or as of any month's last day.
+    pub fn pinned(mut self, pin: Option<Date>) -> Layout {
+        self.pin = pin;
+        self
+    }
+
+    /// How a record of `month` with lateness `late` is tallied: in its block's counters when it
+    /// becomes late in its month or the next (and its rule has no `overdue_each_month`), else
+    /// apart, with the day it becomes late on kept only as far as an as-of date can tell it: the
+    /// month's first day, or the pinned date's next day when it falls after that date in the
+    /// pinned date's month.
+    #[inline]
+    pub fn lateness(&self, indicator: usize, month: Month, late: Option<Late>) -> Lateness {
+        let Some(late) = late else {
+            return Lateness::No;
+        };
+        let became = Month::of(late.day);
+        let after_pin = self
+            .pin
+            .is_some_and(|p| late.day > p && Month::of(p) == became);
+        let ind = &self.inds[indicator];
+        let k = became.0 - month.0;
+        if ind.late_at > 0 && (0..2).contains(&k) {
+            return Lateness::Counter(k as u8 * 2 + u8::from(after_pin));
+        }
+        let day = match self.pin.and_then(|p| p.tomorrow().ok()) {
+            Some(next) if after_pin => next,
+            _ => became.first_day(),
+        };
+        Lateness::Apart(Late {
+            day,
+            closed: late.closed,
+        })
     }
 
     /// The counter of a per-finding record: by severity index (0 for a flat deduction), source
@@ -173,8 +229,9 @@ pub struct Slim {
     /// The combination slot (per-finding indicators only).
     pub combo: u32,
     pub count: u32,
-    /// Lateness that may be booked (SPEC §7.13), for a rule with an overdue extra.
-    pub late: Option<Late>,
+    /// Lateness that may be booked (SPEC §7.13), for a rule with an overdue extra, as
+    /// [`Layout::lateness`] tallies it.
+    pub late: Lateness,
     pub void: bool,
     /// Under appeal (申诉中, SPEC §7.6): the record stands, and is counted.
     pub appealed: bool,
@@ -192,7 +249,18 @@ pub struct Late {
     pub closed: Option<Month>,
 }
 
-/// Lateness tallied: (unit, indicator, the record's month, lateness).
+/// How a record's lateness is tallied (see [`Layout::lateness`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lateness {
+    /// Not late, ever (or its rule has no overdue extra).
+    No,
+    /// The lateness counter of its block: 2 × (months after the record's) + after the pin.
+    Counter(u8),
+    /// Tallied apart, its day as far as an as-of date can tell it.
+    Apart(Late),
+}
+
+/// Lateness tallied apart: (unit, indicator, the record's month, lateness).
 pub type LateKey = (u32, u32, Month, Late);
 
 /// Months a unit's blocks can be found in directly; further months go through a map.
@@ -217,9 +285,12 @@ pub struct Store {
     assessed: BTreeSet<Month>,
     /// (unit, month) → records under appeal (SPEC §7.6).
     appealed: HashMap<(u32, Month), u64>,
-    /// Σ count of the records that are or may become late, by unit, indicator, month and the
-    /// day they become late: the engine books the extras once it knows the as-of date.
+    /// Σ count of the records that are or may become late and are not in their block's
+    /// counters, by unit, indicator, month and lateness: the engine books the extras once it
+    /// knows the as-of date.
     lates: HashMap<LateKey, u64>,
+    /// The layout's pinned date (see [`Layout::pinned`]).
+    pin: Option<Date>,
     /// Months of the window seen by `add`, as bits (a tree would cost more than the counters),
     /// folded into `assessed` when read; other months go straight into `assessed`.
     seen_window: u64,
@@ -252,8 +323,15 @@ impl Store {
     pub fn new(layout: &Layout) -> Store {
         Store {
             block: layout.block,
+            pin: layout.pin,
             ..Store::default()
         }
+    }
+
+    /// Whether lateness is tallied finely enough to be judged as of `date`: a month's last day,
+    /// or the pinned date.
+    pub fn judges_at(&self, date: Date) -> bool {
+        Some(date) == self.pin || date.tomorrow().is_ok_and(|d| d.day() == 1)
     }
 
     #[inline]
@@ -441,11 +519,15 @@ impl Store {
         if !ind.per_finding {
             self.bump(at + COUNT, count);
         } else {
-            if let Some(late) = r.late {
-                *self
-                    .lates
-                    .entry((r.unit, r.indicator, r.month, late))
-                    .or_default() += count;
+            match r.late {
+                Lateness::No => {}
+                Lateness::Counter(k) => self.bump(at + ind.late_at as usize + k as usize, count),
+                Lateness::Apart(late) => {
+                    *self
+                        .lates
+                        .entry((r.unit, r.indicator, r.month, late))
+                        .or_default() += count;
+                }
             }
             self.bump(at + HEAD + r.combo as usize, count);
         }
@@ -520,9 +602,41 @@ impl Store {
         self.appealed.get(&(unit, month)).copied().unwrap_or(0)
     }
 
-    /// The records that are or may become late, with their Σ count (SPEC §7.13).
-    pub fn lates(&self) -> impl Iterator<Item = (&LateKey, &u64)> {
-        self.lates.iter()
+    /// The records that are or may become late, with their Σ count (SPEC §7.13), their day
+    /// as far as an as-of date the tallies can be judged at (see [`Store::judges_at`]) can tell
+    /// it.
+    pub fn lates(&self, layout: &Layout) -> Vec<(LateKey, u64)> {
+        let mut out: Vec<(LateKey, u64)> = self.lates.iter().map(|(k, n)| (*k, *n)).collect();
+        let counted: Vec<(usize, &Ind)> = layout
+            .inds
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.late_at > 0)
+            .collect();
+        if counted.is_empty() {
+            return out;
+        }
+        let after_pin = self.pin.and_then(|p| p.tomorrow().ok());
+        for (unit, month, block) in self.blocks() {
+            let at = block * self.block;
+            for &(i, ind) in &counted {
+                let first = at + ind.offset as usize + ind.late_at as usize;
+                for k in 0..LATE_COUNTERS {
+                    let n = self.get(first + k);
+                    if n == 0 {
+                        continue;
+                    }
+                    let became = Month(month.0 + (k / 2) as i32);
+                    let day = match after_pin {
+                        Some(d) if k % 2 == 1 => d,
+                        _ => became.first_day(),
+                    };
+                    let late = Late { day, closed: None };
+                    out.push(((unit, i as u32, month, late), n));
+                }
+            }
+        }
+        out
     }
 
     pub fn truncate_after(&mut self, last: Month) {
@@ -562,6 +676,7 @@ impl Store {
     pub fn renumbered(self, unit_map: &[u32]) -> Store {
         let mut to = Store {
             block: self.block,
+            pin: self.pin,
             ..Store::default()
         };
         to.merge(self, unit_map);
@@ -675,7 +790,7 @@ mod tests {
             month: Month(month),
             combo: combo as u32,
             count,
-            late: None,
+            late: Lateness::No,
             void: false,
             appealed: false,
             value: None,

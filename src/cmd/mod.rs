@@ -116,7 +116,7 @@ pub fn read(
         &inputs.records,
         rubric,
         roster.as_ref(),
-        inputs.as_of,
+        inputs.as_of.or(inputs.today),
         progress,
         keep,
         &inputs.read,

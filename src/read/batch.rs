@@ -2,7 +2,7 @@
 //! together.
 
 use crate::period::Month;
-use crate::tally::{Layout, Slim, Store};
+use crate::tally::{Lateness, Layout, Slim, Store};
 
 /// Records waiting to be tallied, sorted by unit first: a batch then touches each unit's few
 /// blocks together instead of one random block per record (the tallies outgrow the cache).
@@ -22,20 +22,27 @@ pub(super) struct Pending {
 const VOID: u8 = 2;
 /// Under appeal (SPEC §7.6).
 const APPEALED: u8 = 4;
+/// The lateness counter + 1 (0: not late), in the bits from this one up.
+const LATE_SHIFT: u8 = 3;
 
 impl Pending {
-    /// None for a record that cannot wait in a batch (one that may be late goes straight in).
+    /// None for a record that cannot wait in a batch (one whose lateness is tallied apart goes
+    /// straight in).
     pub(super) fn of(s: &Slim) -> Option<Pending> {
-        if s.late.is_some() {
-            return None;
-        }
+        let late = match s.late {
+            Lateness::No => 0,
+            Lateness::Counter(k) => k + 1,
+            Lateness::Apart(_) => return None,
+        };
         Some(Pending {
             unit: s.unit,
             month: s.month.0,
             count: s.count,
             indicator: u16::try_from(s.indicator).ok()?,
             combo: u8::try_from(s.combo).ok()?,
-            flags: if s.void { VOID } else { 0 } | if s.appealed { APPEALED } else { 0 },
+            flags: if s.void { VOID } else { 0 }
+                | if s.appealed { APPEALED } else { 0 }
+                | late << LATE_SHIFT,
         })
     }
 
@@ -46,7 +53,10 @@ impl Pending {
             month: crate::period::Month(self.month),
             combo: u32::from(self.combo),
             count: self.count,
-            late: None,
+            late: match self.flags >> LATE_SHIFT {
+                0 => Lateness::No,
+                k => Lateness::Counter(k - 1),
+            },
             void: self.flags & VOID != 0,
             appealed: self.flags & APPEALED != 0,
             value: None,

@@ -129,14 +129,14 @@ pub fn read(
     paths: &[String],
     rubric: &Rubric,
     roster: Option<&Units>,
-    // The as-of date: no longer read here, since lateness is tallied by the day it happens and
-    // booked by the engine (SPEC §7.13); kept so that callers need not change.
-    _as_of: Option<Date>,
+    // The one date other than a month's last day that the tallies may be judged as of
+    // (`--as-of`, else today): lateness is told apart by the day around it (SPEC §7.13).
+    pin: Option<Date>,
     progress: bool,
     keep: Option<Wanted>,
     opts: &ReadOptions,
 ) -> Result<Streamed, Error> {
-    let layout = Layout::new(rubric);
+    let layout = Layout::new(rubric).pinned(pin);
     let env = Env {
         rubric,
         layout: &layout,
