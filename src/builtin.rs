@@ -55,7 +55,7 @@ pub fn load_rubric(spec: Option<&str>) -> Result<Rubric, Error> {
             message: usage::rubric_is_folder(ui()),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::input::read_small(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
             Error::Io {
@@ -65,7 +65,7 @@ pub fn load_rubric(spec: Option<&str>) -> Result<Rubric, Error> {
         } else {
             Error::io(spec, e)
         }
-    })?;
+    })??;
     let text =
         String::from_utf8(bytes).map_err(|_| Error::Invalid(usage::rubric_not_utf8(ui(), spec)))?;
     Ok(rubric::load(&text, spec)?)

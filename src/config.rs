@@ -108,7 +108,13 @@ pub fn load() -> Result<Project, Error> {
 
 pub fn load_file(path: &Path) -> Result<Project, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, e))?;
+    let bytes = crate::input::read_small(path).map_err(|e| Error::io(&shown, e))??;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::io(
+            &shown,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        )
+    })?;
     let raw: Raw = toml::from_str(&text).map_err(|e| {
         let place = e
             .span()

@@ -343,6 +343,26 @@ pub fn read_whole(path: &str) -> Result<Vec<u8>, Error> {
     read_capped(path, f)
 }
 
+/// The most bytes of a rubric or a `civscore.toml` (the largest built-in rubric is a few KB).
+pub const MAX_SMALL_FILE: u64 = 16 << 20;
+
+/// A rubric or settings file read whole, up to [`MAX_SMALL_FILE`] bytes: `--rubric /dev/zero`
+/// stops there instead of exhausting memory.
+pub fn read_small(path: &Path) -> std::io::Result<Result<Vec<u8>, Error>> {
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(MAX_SMALL_FILE + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_SMALL_FILE {
+        let name = path.display().to_string();
+        return Ok(Err(Error::Invalid(msg::small_file_too_large(
+            ui(),
+            &name,
+            MAX_SMALL_FILE,
+        ))));
+    }
+    Ok(Ok(buf))
+}
+
 fn read_capped(name: &str, r: impl Read) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     r.take(MAX_IN_MEMORY + 1)

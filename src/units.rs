@@ -177,15 +177,19 @@ pub fn load_roster(
     sheet: Option<&str>,
 ) -> Result<Units, Error> {
     let lower = path.to_ascii_lowercase();
-    // A workbook by its name or its first bytes; only then is it read whole (and bounded).
+    // A workbook by its name or its first bytes; only then is it read whole (and bounded). A
+    // binary file (`/dev/zero`) is refused from its first bytes, not after a gigabyte.
     let mut head = Vec::new();
     if path != "-"
         && let Ok(f) = std::fs::File::open(path)
     {
         use std::io::Read;
-        let _ = f.take(8).read_to_end(&mut head);
+        let _ = f.take(1 << 16).read_to_end(&mut head);
     }
     let spreadsheet = path != "-" && input::is_spreadsheet(&lower, &head);
+    if !spreadsheet && input::binary(&head) {
+        return Err(Error::Invalid(msg::binary_input(ui(), path)));
+    }
     if !spreadsheet {
         let opts = ReadOptions {
             sheet: None,

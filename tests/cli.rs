@@ -3173,6 +3173,16 @@ fn endless_binary_and_headless_inputs_stop_early_with_an_error() {
     // in the 16 MiB looked through; each is exit 65 at once, never memory growing to a crash.
     let out = T::new().args(&["score", "/dev/zero"]).run().code(65);
     assert!(out.stderr.contains("holds NUL bytes"), "{}", out.stderr);
+    // A roster or rubric that is /dev/zero: refused from its first bytes, not after reading a
+    // gigabyte (that took nearly two minutes).
+    for flag in ["--units", "--rubric"] {
+        let out = T::new()
+            .file("i.csv", b"date,unit,indicator\n2026-11-01,U1,A1\n")
+            .args(&["score", "i.csv", flag, "/dev/zero"])
+            .run()
+            .code(65);
+        assert!(out.stderr.contains("/dev/zero"), "{flag}: {}", out.stderr);
+    }
     let out = T::new()
         .file("n.csv", b"date,unit,indicator\n2026-11-01,U1,A1\0\n")
         .args(&["score", "n.csv"])

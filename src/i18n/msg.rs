@@ -779,6 +779,15 @@ pub fn input_too_large(l: Lang, name: &str, max: u64) -> String {
     )
 }
 
+/// A rubric or settings file larger than any such file is.
+pub fn small_file_too_large(l: Lang, name: &str, max: u64) -> String {
+    say!(
+        l,
+        "{name}: more than {max} bytes: too large for a rubric or settings file (endless input?)",
+        "{name}：超过 {max} 字节，不像考核细则或设置文件（输入没有尽头？）",
+    )
+}
+
 /// An input holding NUL bytes.
 pub fn binary_input(l: Lang, name: &str) -> String {
     say!(
