@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::period::{Month, Quarter};
+use crate::period::{Half, Month, Quarter};
 use crate::read::{Checked, Record, Status};
-use crate::rubric::{NaMode, Per, Rubric, Rule};
+use crate::rubric::{FinalWeights, NaMode, Per, Rubric, Rule};
 use crate::rules::{self, Agg};
 use crate::tally::{Late, Layout, Slim, Store};
 use crate::units::Units;
@@ -133,6 +133,9 @@ pub struct RollScore {
     /// Each part's weight in the mean (1 for a quarter's months; the rubric's for a year).
     pub weights: Vec<Decimal>,
     pub deducted: Decimal,
+    /// The final assessment's score (F or Fq, SPEC §7.3) when it took part; None while it is
+    /// pending or when the rubric has none at this level.
+    pub last: Option<Decimal>,
     pub score: Decimal,
     pub vetoed: bool,
     /// Records under appeal in the period's months (SPEC §7.6).
@@ -147,6 +150,8 @@ pub struct Scores {
     pub assessed: BTreeSet<Month>,
     pub months: BTreeMap<Month, Vec<MonthScore>>,
     pub quarters: BTreeMap<Quarter, Vec<RollScore>>,
+    /// Half-years (SPEC §7.4): their assessed quarters, weighed.
+    pub halves: BTreeMap<Half, Vec<RollScore>>,
     pub years: BTreeMap<i32, Vec<RollScore>>,
 }
 
@@ -158,6 +163,10 @@ impl Scores {
 
     pub fn quarter_provisional(&self, q: Quarter) -> bool {
         self.as_of < q.months()[2].last_day()
+    }
+
+    pub fn half_provisional(&self, h: Half) -> bool {
+        self.as_of < h.last_month().last_day()
     }
 
     pub fn year_provisional(&self, y: i32) -> bool {
@@ -641,6 +650,7 @@ impl<'a> Engine<'a> {
         };
         self.score_months(need, &mut scores);
         self.score_quarters(need, &mut scores);
+        self.score_halves(need, &mut scores);
         self.score_years(need, &mut scores);
         scores
     }
@@ -691,6 +701,7 @@ impl<'a> Engine<'a> {
                 .filter(|m| self.assessed.contains(m))
                 .collect();
             let deds = self.deductions(&quarter_inds, &q.months());
+            let complete = !scores.quarter_provisional(q);
             let row = (0..n)
                 .map(|u| {
                     let parts: Vec<(String, Decimal)> = months
@@ -698,12 +709,20 @@ impl<'a> Engine<'a> {
                         .map(|m| (m.to_string(), scores.months[m][u].score))
                         .collect();
                     let mean = mean(parts.iter().map(|(_, s)| *s));
-                    let deducted = self.total(u, &deds[u]);
+                    let level = self.total(u, &deds[u]);
+                    let (score, deducted, last) = quarter_score(
+                        self.rubric.quarter_weights,
+                        complete,
+                        self.rubric.full,
+                        mean,
+                        level,
+                    );
                     RollScore {
                         weights: vec![Decimal::ONE; parts.len()],
                         parts,
                         deducted,
-                        score: (mean - deducted).max(Decimal::ZERO),
+                        last,
+                        score,
                         vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
                         appealed: months.iter().map(|m| scores.months[m][u].appealed).sum(),
                     }
@@ -729,6 +748,7 @@ impl<'a> Engine<'a> {
                 .filter(|q| scores.quarters.contains_key(q))
                 .collect();
             let deds = self.deductions(&year_inds, &all_months);
+            let complete = !scores.year_provisional(y);
             let row = (0..n)
                 .map(|u| {
                     let parts: Vec<(String, Decimal)> = quarters
@@ -739,18 +759,42 @@ impl<'a> Engine<'a> {
                         .iter()
                         .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
                         .collect();
-                    let base = weighted_mean(&parts, &weights);
                     let penalty: Decimal = self
                         .penalties(u, y)
                         .iter()
                         .map(|(k, _)| self.rubric.penalties[*k].deduct)
                         .sum();
-                    let deducted = self.total(u, &deds[u]) + penalty;
+                    let level = self.total(u, &deds[u]);
+                    let (score, deducted, last) = match self.rubric.year_final {
+                        // §3.5: the weighted quarters less the year-level deductions.
+                        None => {
+                            let base = weighted_mean(&parts, &weights);
+                            let deducted = level + penalty;
+                            ((base - deducted).max(Decimal::ZERO), deducted, None)
+                        }
+                        // §7.3: the year-end assessment F = full − the year-level
+                        // deductions takes part beside the quarters once the year is complete.
+                        Some(wf) if complete => {
+                            let f = (self.rubric.full - level).max(Decimal::ZERO);
+                            let base = with_final(&parts, &weights, wf, f);
+                            (
+                                (base - penalty).max(Decimal::ZERO),
+                                level + penalty,
+                                Some(f),
+                            )
+                        }
+                        // Pending: the quarters alone, and the penalties.
+                        Some(_) => {
+                            let base = weighted_mean(&parts, &weights);
+                            ((base - penalty).max(Decimal::ZERO), penalty, None)
+                        }
+                    };
                     RollScore {
                         parts,
                         weights,
                         deducted,
-                        score: (base - deducted).max(Decimal::ZERO),
+                        last,
+                        score,
                         vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
                         appealed: quarters
                             .iter()
@@ -764,6 +808,97 @@ impl<'a> Engine<'a> {
     }
 }
 
+impl Engine<'_> {
+    /// H(u, h): the assessed quarters of the half, with the year weights of those quarters, or
+    /// equal weights when the year weights give one of them 0 (SPEC §7.4). Nothing is judged
+    /// at this level.
+    fn score_halves(&self, need: &Need, scores: &mut Scores) {
+        let n = self.units.list.len();
+        let halves: BTreeSet<Half> = scores.quarters.keys().map(|q| Half::of(*q)).collect();
+        for h in halves {
+            if need.halves.as_ref().is_some_and(|s| !s.contains(&h)) {
+                continue;
+            }
+            let quarters: Vec<Quarter> = h
+                .quarters()
+                .into_iter()
+                .filter(|q| scores.quarters.contains_key(q))
+                .collect();
+            let mut weights: Vec<Decimal> = quarters
+                .iter()
+                .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
+                .collect();
+            if weights.iter().any(Decimal::is_zero) {
+                weights = vec![Decimal::ONE; quarters.len()];
+            }
+            let row = (0..n)
+                .map(|u| {
+                    let parts: Vec<(String, Decimal)> = quarters
+                        .iter()
+                        .map(|q| (q.label(), scores.quarters[q][u].score))
+                        .collect();
+                    RollScore {
+                        score: weighted_mean(&parts, &weights),
+                        parts,
+                        weights: weights.clone(),
+                        deducted: Decimal::ZERO,
+                        last: None,
+                        vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
+                        appealed: quarters
+                            .iter()
+                            .map(|q| scores.quarters[q][u].appealed)
+                            .sum(),
+                    }
+                })
+                .collect();
+            scores.halves.insert(h, row);
+        }
+    }
+}
+
+/// Q(u, q) = the months' mean less the quarter-level deductions (§3.5); with
+/// `quarter.weights`, (months × mean + final × Fq) / (months + final) once the quarter is
+/// complete, Fq = full − those deductions (≥ 0), and the mean alone while it is pending
+/// (SPEC §7.3). Returns (score, deducted at the level, Fq when it took part).
+pub fn quarter_score(
+    weights: Option<FinalWeights>,
+    complete: bool,
+    full: Decimal,
+    mean: Decimal,
+    level: Decimal,
+) -> (Decimal, Decimal, Option<Decimal>) {
+    match weights {
+        None => ((mean - level).max(Decimal::ZERO), level, None),
+        Some(w) if complete => {
+            let fq = (full - level).max(Decimal::ZERO);
+            let sum = w.months + w.last;
+            let score = if sum.is_zero() {
+                (mean + fq) / Decimal::TWO
+            } else {
+                (w.months * mean + w.last * fq) / sum
+            };
+            (score, level, Some(fq))
+        }
+        Some(_) => (mean, Decimal::ZERO, None),
+    }
+}
+
+/// (Σ w_q × Q + w_final × F) / (Σ w_q + w_final); when these weights add up to 0, the
+/// assessed quarters weigh equally (SPEC §7.15).
+pub fn with_final(
+    parts: &[(String, Decimal)],
+    weights: &[Decimal],
+    wf: Decimal,
+    f: Decimal,
+) -> Decimal {
+    let wsum: Decimal = weights.iter().sum::<Decimal>() + wf;
+    if wsum.is_zero() {
+        return mean(parts.iter().map(|(_, s)| *s));
+    }
+    let total: Decimal = parts.iter().zip(weights).map(|((_, s), w)| *s * *w).sum();
+    (total + wf * f) / wsum
+}
+
 /// The periods to score: `None` is every period in the data. A quarter needs its months, a year
 /// its quarters and months: `Need::for_*` include them, and the previous period of the same kind
 /// (for rank changes).
@@ -771,6 +906,7 @@ impl<'a> Engine<'a> {
 pub struct Need {
     pub months: Option<BTreeSet<Month>>,
     pub quarters: Option<BTreeSet<Quarter>>,
+    pub halves: Option<BTreeSet<Half>>,
     pub years: Option<BTreeSet<i32>>,
 }
 
@@ -792,6 +928,24 @@ impl Need {
         Need {
             months: Some(months),
             quarters: Some([q, q.prev()].into_iter().collect()),
+            halves: Some(BTreeSet::new()),
+            years: Some(BTreeSet::new()),
+        }
+    }
+
+    /// A half-year, with the previous half-year, and their quarters and months.
+    pub fn half(h: Half) -> Need {
+        let quarters: BTreeSet<Quarter> = h
+            .prev()
+            .quarters()
+            .into_iter()
+            .chain(h.quarters())
+            .collect();
+        let months = quarters.iter().flat_map(|q| q.months()).collect();
+        Need {
+            months: Some(months),
+            quarters: Some(quarters),
+            halves: Some([h.prev(), h].into_iter().collect()),
             years: Some(BTreeSet::new()),
         }
     }
@@ -803,6 +957,7 @@ impl Need {
         Need {
             months: Some(months),
             quarters: Some(quarters),
+            halves: Some(BTreeSet::new()),
             years: Some([y - 1, y].into_iter().collect()),
         }
     }

@@ -91,6 +91,11 @@ words! {
     Sources => ("sources", "检查方式"),
     Grades => ("grades", "等级"),
     YearWeights => ("year weights", "年度权重"),
+    QuarterWeightsWord => ("quarter weights", "季度权重"),
+    MonthsPart => ("months", "月度平均"),
+    YearFinal => ("Year-end", "年终考评"),
+    QuarterFinal => ("Quarterly", "季度综合考核"),
+    HalfTitle => ("Half-year", "半年排名"),
     Basis => ("basis", "依据"),
     Due => ("due", "到期日"),
     Pending => ("pending", "待考核"),
@@ -214,6 +219,7 @@ pub fn title(lang: Lang, kind: Kind, period: &str, provisional: bool) -> String 
     let which = match kind {
         Kind::Month => W::MonthTitle,
         Kind::Quarter => W::QuarterTitle,
+        Kind::Half => W::HalfTitle,
         Kind::Year => W::YearTitle,
     };
     let base = pick(
@@ -240,6 +246,7 @@ pub fn kind(lang: Lang, kind: Kind) -> &'static str {
         (Lang::En, k) => k.as_str(),
         (Lang::Zh, Kind::Month) => "月度",
         (Lang::Zh, Kind::Quarter) => "季度",
+        (Lang::Zh, Kind::Half) => "半年",
         (Lang::Zh, Kind::Year) => "年度",
     }
 }
@@ -440,6 +447,40 @@ fn detail(lang: Lang, d: &Detail) -> String {
             "{name}: {count} findings of {indicator} in {year} (at least {at_least})",
             "{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"
         ),
+        D::Final {
+            year,
+            weight,
+            full,
+            deducted,
+            score,
+        } => {
+            let what = t(l, if *year { W::YearFinal } else { W::QuarterFinal });
+            let weight = n(*weight);
+            match score {
+                Some(f) => {
+                    let (full, deducted, f) = (n(*full), n10(*deducted), n10(*f));
+                    say!(
+                        l,
+                        "{what} assessment, weight {weight}: {full} − {deducted} = {f}",
+                        "{what}，权重 {weight}：{full} − {deducted} = {f}"
+                    )
+                }
+                None => say!(
+                    l,
+                    "{what} assessment, weight {weight}: pending until the period is complete; the parts alone count",
+                    "{what}，权重 {weight}：待考核（期满后评定），暂按各分项计算"
+                ),
+            }
+        }
+        D::FinalMean { year, value } => {
+            let what = t(l, if *year { W::YearFinal } else { W::QuarterFinal });
+            let value = n10(*value);
+            say!(
+                l,
+                "weighted mean with the {what} assessment = {value}",
+                "含{what}的加权平均分 = {value}"
+            )
+        }
         D::RollTotal {
             base,
             deducted,

@@ -245,6 +245,13 @@ pub struct Penalty {
     pub deduct: Decimal,
 }
 
+/// `quarter: {weights: {months: N, final: M}}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FinalWeights {
+    pub months: Decimal,
+    pub last: Decimal,
+}
+
 #[derive(Debug, Clone)]
 pub struct Rubric {
     pub name: String,
@@ -257,8 +264,14 @@ pub struct Rubric {
     pub sources: Option<Vec<(String, Decimal)>>,
     pub not_applicable: NaMode,
     pub grades: Vec<Grade>,
-    /// Weights of Q1..Q4.
+    /// Weights of Q1..Q4 (beside `final`, a quarter not named weighs 0).
     pub year_weights: [Decimal; 4],
+    /// `year.weights.final`: the weight of the year-end assessment (年终考评, SPEC §7.3), whose
+    /// score is full − the year-level deductions.
+    pub year_final: Option<Decimal>,
+    /// `quarter.weights`: the weights of the months' mean and of the quarterly comprehensive
+    /// assessment (季度综合考核, SPEC §7.3), whose score is full − the quarter-level deductions.
+    pub quarter_weights: Option<FinalWeights>,
     pub penalties: Vec<Penalty>,
     pub categories: Vec<Category>,
     pub indicators: Vec<Indicator>,
@@ -420,12 +433,14 @@ impl<'a> Obj<'a> {
             return Ok(found);
         }
         // A near-miss key is most likely the typo that hid this one.
+        // A key already read (Q1 beside a missing Q4) is not the typo.
         let typo = self
             .entries
             .iter()
-            .find(|(k, _)| suggest::closest(&k.name, [key]).is_some());
+            .zip(&self.used)
+            .find(|((k, _), used)| !**used && suggest::closest(&k.name, [key]).is_some());
         Err(match typo {
-            Some((k, _)) => err(
+            Some(((k, _), _)) => err(
                 self.file,
                 k.pos,
                 &child(&self.path, &k.name),
@@ -733,6 +748,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         seen: &codes,
     };
     let (year_weights, penalties) = year(&mut top, &known, errs);
+    let quarter_weights = quarter(&mut top, errs);
     top.finish(
         &[
             "civscore",
@@ -745,6 +761,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
             "not_applicable",
             "grades",
             "year",
+            "quarter",
             "categories",
         ],
         Place::Top,
@@ -758,7 +775,9 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         sources: head.sources,
         not_applicable: head.not_applicable,
         grades: head.grades,
-        year_weights,
+        year_weights: year_weights.quarters,
+        year_final: year_weights.last,
+        quarter_weights,
         penalties,
         categories,
         indicators,
@@ -1090,23 +1109,35 @@ struct Known<'k> {
     seen: &'k Codes,
 }
 
+/// `year.weights`: the quarters' weights and the year-end assessment's.
+#[derive(Debug, Clone, Copy)]
+struct YearWeights {
+    quarters: [Decimal; 4],
+    last: Option<Decimal>,
+}
+
+const EQUAL: YearWeights = YearWeights {
+    quarters: [Decimal::ONE; 4],
+    last: None,
+};
+
 /// The year section: quarter weights and penalties (each part's errors recorded).
-fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> ([Decimal; 4], Vec<Penalty>) {
+fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> (YearWeights, Vec<Penalty>) {
     let file = top.file;
     let mut penalties = Vec::new();
     let Some((yn, yp)) = top.get("year") else {
-        return ([Decimal::ONE; 4], penalties);
+        return (EQUAL, penalties);
     };
     let mut y = match Obj::new(file, yn, yp) {
         Ok(y) => y,
         Err(e) => {
             errs.push(e);
-            return ([Decimal::ONE; 4], penalties);
+            return (EQUAL, penalties);
         }
     };
     let weights = match y.get("weights") {
-        Some((wn, wp)) => soft(errs, year_weights(file, wn, wp), [Decimal::ONE; 4]),
-        None => [Decimal::ONE; 4],
+        Some((wn, wp)) => soft(errs, year_weights(file, wn, wp), EQUAL),
+        None => EQUAL,
     };
     if let Some((pn, pp)) = y.get("penalties") {
         match seq(file, pn, &pp) {
@@ -1127,21 +1158,63 @@ fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> ([Decimal;
     (weights, penalties)
 }
 
-fn year_weights(file: &str, wn: &Node, wp: String) -> Res<[Decimal; 4]> {
-    let mut weights = [Decimal::ONE; 4];
+/// `{Q1: …, Q4: …}`, every quarter named; or with `final` (年终考评, SPEC §7.3), the quarters
+/// named beside it, the others weighing 0 (前三季度各20% + 年终40%).
+fn year_weights(file: &str, wn: &Node, wp: String) -> Res<YearWeights> {
     let mut w = Obj::new(file, wn, wp.clone())?;
-    let mut sum = Decimal::ZERO;
-    for (q, slot) in weights.iter_mut().enumerate() {
+    let last = match w.get("final") {
+        Some((n, p)) => Some(non_negative(file, n, &p)?),
+        None => None,
+    };
+    let mut quarters = [Decimal::ZERO; 4];
+    let mut sum = last.unwrap_or_default();
+    for (q, slot) in quarters.iter_mut().enumerate() {
         let key = format!("Q{}", q + 1);
-        let (n, p) = w.req(&key, Need::QuarterWeight)?;
-        *slot = non_negative(file, n, &p)?;
-        sum += *slot;
+        let found = w.get(&key);
+        if found.is_none() && last.is_none() {
+            // Named as missing, not as a typo of the quarters that are there.
+            let msg = tell::missing_key(ui(), &key, Need::QuarterWeight);
+            return Err(err(file, wn.pos, &wp, msg));
+        }
+        if let Some((n, p)) = found {
+            *slot = non_negative(file, n, &p)?;
+            sum += *slot;
+        }
     }
-    w.finish(&["Q1", "Q2", "Q3", "Q4"], Place::YearWeights)?;
+    w.finish(&["Q1", "Q2", "Q3", "Q4", "final"], Place::YearWeights)?;
     if sum.is_zero() {
         return Err(err(file, wn.pos, &wp, tell::weights_zero(ui())));
     }
-    Ok(weights)
+    Ok(YearWeights { quarters, last })
+}
+
+/// The quarter section: `weights: {months: N, final: M}` (季度综合考核, SPEC §7.3).
+fn quarter(top: &mut Obj, errs: &mut Vec<RubricError>) -> Option<FinalWeights> {
+    let file = top.file;
+    let (qn, qp) = top.get("quarter")?;
+    let read = || -> Res<Option<FinalWeights>> {
+        let mut q = Obj::new(file, qn, qp.clone())?;
+        let weights = match q.get("weights") {
+            Some((wn, wp)) => Some(quarter_weights(file, wn, wp)?),
+            None => None,
+        };
+        q.finish(&["weights"], Place::Quarter)?;
+        Ok(weights)
+    };
+    soft(errs, read(), None)
+}
+
+fn quarter_weights(file: &str, wn: &Node, wp: String) -> Res<FinalWeights> {
+    let mut w = Obj::new(file, wn, wp.clone())?;
+    let (mn, mp) = w.req("months", Need::MonthsWeight)?;
+    let months = non_negative(file, mn, &mp)?;
+    let (fn_, fp) = w.req("final", Need::FinalWeight)?;
+    let last = non_negative(file, fn_, &fp)?;
+    w.finish(&["months", "final"], Place::QuarterWeights)?;
+    if (months + last).is_zero() {
+        return Err(err(file, wn.pos, &wp, tell::quarter_weights_zero(ui())));
+    }
+    Ok(FinalWeights { months, last })
 }
 
 /// A year penalty; none (without an error of its own) when it names an indicator that was

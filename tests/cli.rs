@@ -1237,11 +1237,14 @@ fn explain_reconciles_with_score_for_every_unit_and_period() {
             assert_eq!(last["type"], "total");
             assert_eq!(last["value"], r["score"]);
             if kind == "year" {
-                // The parts carry the rubric's weights (Q1–Q3 20, Q4 40) and their weighted
+                // The quarters carry the rubric's weights (Q1–Q3 20, Q4 0 beside the year-end
+                // assessment, final 40, pending in a provisional year) and their weighted
                 // mean is the one shown: Σ weight × part ÷ Σ weight.
                 let parts: Vec<(f64, f64)> = entries
                     .iter()
-                    .filter(|x| x["type"] == "part")
+                    .filter(|x| {
+                        x["type"] == "part" && x["detail"].as_str().unwrap().starts_with('Q')
+                    })
                     .map(|x| {
                         let d = x["detail"].as_str().unwrap();
                         let w = d.rsplit(' ').next().unwrap().parse::<f64>().unwrap();
@@ -1249,8 +1252,8 @@ fn explain_reconciles_with_score_for_every_unit_and_period() {
                     })
                     .collect();
                 let weights: Vec<f64> = parts.iter().map(|p| p.0).collect();
-                assert_eq!(weights, [20.0, 20.0, 20.0, 40.0], "{unit}");
-                let mean = parts.iter().map(|(w, v)| w * v).sum::<f64>() / 100.0;
+                assert_eq!(weights, [20.0, 20.0, 20.0, 0.0], "{unit}");
+                let mean = parts.iter().map(|(w, v)| w * v).sum::<f64>() / 60.0;
                 let shown = entries.iter().find(|x| x["type"] == "mean").unwrap();
                 let shown = shown["value"].as_f64().unwrap();
                 assert!((mean - shown).abs() <= 0.011, "{unit}: {mean} vs {shown}");
@@ -1612,7 +1615,8 @@ fn score_and_explain_write_workbooks() {
         .args(&["--all", "-o", "all.xlsx"]);
     t.run().ok();
     let sheets = read_sheets(&t.path("all.xlsx"));
-    assert_eq!(sheets.len(), 4);
+    // Month, quarter, half-year (SPEC §7.4) and year.
+    assert_eq!(sheets.len(), 5);
     assert_eq!(sheets[0].0, "Month 2026-01");
     let out = hand()
         .args(&["score"])
@@ -2128,6 +2132,12 @@ fn every_format_shows_the_same_tables_in_the_same_order() {
     let (csv_path, _t2) = run("csv");
     let text = std::fs::read_to_string(csv_path).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let score = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "score")
+        .unwrap();
     let mut got: Vec<Vec<(String, String)>> = vec![Vec::new()];
     for rec in reader.records() {
         let rec = rec.unwrap();
@@ -2136,7 +2146,7 @@ fn every_format_shows_the_same_tables_in_the_same_order() {
         } else {
             got.last_mut()
                 .unwrap()
-                .push((rec[6].to_owned(), rec[12].to_owned()));
+                .push((rec[6].to_owned(), rec[score].to_owned()));
         }
     }
     got.pop();

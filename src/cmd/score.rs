@@ -52,6 +52,16 @@ pub fn sparks(tables: &Tables, chosen: &[&Table], units: usize) -> HashMap<Strin
                     m.period.starts_with(&t.period[..4]) && quarter_of(&m.period) == t.period
                 })
                 .collect(),
+            Kind::Half => tables
+                .months
+                .values()
+                .filter(|m| {
+                    let q = quarter_of(&m.period);
+                    m.period.starts_with(&t.period[..4])
+                        && q.len() == 6
+                        && (q.as_bytes()[5] <= b'2') == t.period.ends_with("H1")
+                })
+                .collect(),
             Kind::Year => tables
                 .months
                 .values()

@@ -72,6 +72,10 @@ struct RowOut<'a> {
     months: Option<Parts<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     quarters: Option<Parts<'a>>,
+    /// The final assessment's score, null while pending (SPEC §7.3); only at a level the
+    /// rubric gives a final.
+    #[serde(rename = "final", skip_serializing_if = "Option::is_none")]
+    last: Option<Option<Num>>,
     score: Num,
     deducted: Num,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,7 +138,8 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     name: view.name(r),
                     group: view.group(r),
                     months: if t.kind == Kind::Quarter { parts } else { None },
-                    quarters: if t.kind == Kind::Year {
+                    last: t.has_final.then(|| r.last.map(|f| Num(f, p))),
+                    quarters: if matches!(t.kind, Kind::Year | Kind::Half) {
                         Some(Parts(&t.parts, &r.parts, p))
                     } else {
                         None

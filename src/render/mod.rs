@@ -153,6 +153,20 @@ impl View<'_> {
         self.rubric.categories.iter().any(|c| c.bonus)
     }
 
+    /// A rubric with a final assessment at some level (SPEC §7.3): CSV carries a `final`
+    /// column.
+    pub fn has_final(&self) -> bool {
+        self.rubric.year_final.is_some() || self.rubric.quarter_weights.is_some()
+    }
+
+    /// 年终考评 on a year, 季度综合考核 on a quarter.
+    fn final_word(&self, t: &Table) -> &'static str {
+        match t.kind {
+            Kind::Year => self.label(L::YearFinal),
+            _ => self.label(L::QuarterFinal),
+        }
+    }
+
     pub fn has_grades(&self) -> bool {
         !self.rubric.grades.is_empty()
     }
@@ -173,6 +187,9 @@ impl View<'_> {
             cols.push(Col::Group);
         }
         cols.extend((0..t.parts.len()).map(Col::Part));
+        if t.has_final {
+            cols.push(Col::Final);
+        }
         if self.sparks.contains_key(&t.period) {
             cols.push(Col::Trend);
         }
@@ -203,6 +220,7 @@ impl View<'_> {
             Col::Name => self.label(L::Name).into(),
             Col::Group => self.label(L::Group).into(),
             Col::Part(k) => t.parts[k].clone(),
+            Col::Final => self.final_word(t).into(),
             Col::Trend => self.label(L::Trend).into(),
             Col::Deducted => self.label(L::Deducted).into(),
             Col::Bonus => self.label(L::Bonus).into(),
@@ -223,6 +241,10 @@ impl View<'_> {
             Col::Name => self.name(r).unwrap_or_default().to_owned(),
             Col::Group => self.group(r).unwrap_or_default().to_owned(),
             Col::Part(k) => r.parts[k].map(|d| self.fmt(d)).unwrap_or_default(),
+            Col::Final => match r.last {
+                Some(f) => self.fmt(f),
+                None => self.label(L::Pending).into(),
+            },
             Col::Trend => self
                 .sparks
                 .get(&t.period)
@@ -298,6 +320,17 @@ impl View<'_> {
             Column::machine("parts"),
         ];
         columns.extend((0..t.parts.len()).map(|k| people(Col::Part(k))));
+        if self.has_final() {
+            columns.push(if t.has_final {
+                Column {
+                    header: self.header(t, Col::Final),
+                    key: "final",
+                    show: Show::Both,
+                }
+            } else {
+                Column::machine("final")
+            });
+        }
         if has(Col::Trend) {
             columns.push(people(Col::Trend));
         }
@@ -364,6 +397,13 @@ impl View<'_> {
             Cell::Words(parts),
         ];
         row.extend(r.parts.iter().map(|d| d.map_or(Cell::Empty, num)));
+        if self.has_final() {
+            row.push(match (t.has_final, r.last) {
+                (true, Some(f)) => num(f),
+                (true, None) => Cell::Pending(self.label(L::Pending).into()),
+                (false, _) => Cell::Empty,
+            });
+        }
         if trend {
             row.push(Cell::Words(self.cell(t, r, Col::Trend)));
         }
@@ -419,6 +459,8 @@ pub enum Col {
     Name,
     Group,
     Part(usize),
+    /// The final assessment (SPEC §7.3), 待考核 while pending.
+    Final,
     Trend,
     Deducted,
     Bonus,
