@@ -1249,4 +1249,103 @@ categories:
             }
         }
     }
+
+    /// A rubric with a year-end assessment and a quarterly one (SPEC §7.3): full 10, A1 6
+    /// points (monthly, 1 a finding), Q1 2 points (per quarter), Y1 2 points (per year).
+    const FINALS: &str = r#"civscore: 1.1
+full: 10
+year:
+  weights: {Q1: 20, Q2: 20, Q3: 20, final: 40}
+  penalties:
+    - {name: p, indicator: A1, at_least: 3, deduct: 1}
+quarter:
+  weights: {months: 60, final: 40}
+categories:
+  - code: A
+    indicators:
+      - {code: A1, points: 6, rule: per_finding, deduct: 1}
+      - {code: QQ, points: 2, rule: per_finding, deduct: 1, per: quarter}
+      - {code: Y1, points: 2, rule: per_finding, deduct: 1, per: year}
+"#;
+
+    fn finals(csv: &str, as_of: &str) -> Scores {
+        let rubric = crate::rubric::load(FINALS, "r.yaml").unwrap();
+        let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        Engine::new(&rubric, &read.units, &records, Some(as_of.parse().unwrap())).score()
+    }
+
+    const FINALS_CSV: &str = "date,unit,indicator,count\n\
+        2026-01-05,U1,A1,1\n2026-02-05,U1,QQ,1\n2026-04-05,U1,A1,2\n\
+        2026-07-05,U1,A1,0\n2026-10-05,U1,A1,3\n2026-12-05,U1,Y1,1\n";
+
+    #[test]
+    fn final_assessments_weigh_in_once_the_period_is_complete() {
+        let s = finals(FINALS_CSV, "2027-01-10");
+        let q = |n: i32| &s.quarters[&Quarter(2026 * 4 + n - 1)][0];
+        // Q1: months Jan 9 (A1 1), Feb 10 → mean 9.5; Fq = 10 − QQ 1 = 9;
+        // (60 × 9.5 + 40 × 9) / 100 = (570 + 360) / 100 = 9.3, deducted 1.
+        assert_eq!(
+            (q(1).score, q(1).deducted, q(1).last),
+            (d("9.3"), d("1"), Some(d("9")))
+        );
+        // Q2: Apr 8; Fq = 10: (60 × 8 + 40 × 10) / 100 = 8.8. Q3: 10. Q4: Oct 7, Dec 10 → 8.5;
+        // (60 × 8.5 + 400) / 100 = 9.1.
+        assert_eq!(
+            [q(2).score, q(3).score, q(4).score],
+            [d("8.8"), d("10"), d("9.1")]
+        );
+        let y = &s.years[&2026][0];
+        // F = 10 − Y1 1 = 9; Y = (20 × 9.3 + 20 × 8.8 + 20 × 10 + 0 × 9.1 + 40 × 9) / 100
+        //   = (186 + 176 + 200 + 360) / 100 = 9.22; penalty (6 findings of A1 ≥ 3) 1 → 8.22.
+        assert_eq!(
+            (y.score, y.deducted, y.last),
+            (d("8.22"), d("2"), Some(d("9")))
+        );
+    }
+
+    #[test]
+    fn a_final_is_pending_while_its_period_is_provisional() {
+        let s = finals(FINALS_CSV, "2026-12-10");
+        // Q4 provisional: Fq pending, the months' mean alone (8.5), deducted 0.
+        let q4 = &s.quarters[&Quarter(2026 * 4 + 3)][0];
+        assert_eq!((q4.score, q4.deducted, q4.last), (d("8.5"), d("0"), None));
+        // The year: F pending; Q1–Q3 at 20 each, Q4 at 0: (9.3 + 8.8 + 10) / 3 = 9.3666…,
+        // less the penalty 1; deducted = the penalty alone.
+        let y = &s.years[&2026][0];
+        assert_eq!(y.last, None);
+        assert_eq!(y.deducted, d("1"));
+        assert_eq!(y.score.round_dp(6), d("8.366667"));
+    }
+
+    #[test]
+    fn weights_that_add_up_to_zero_weigh_the_quarters_equally() {
+        // Only Q4 assessed, and Q4 weighs 0 beside the final: while the year is provisional
+        // the weights taking part add up to 0, so Q4 alone counts: 10 − 1 = 9 (its month).
+        let s = finals("date,unit,indicator\n2026-11-05,U1,A1\n", "2026-11-30");
+        assert_eq!(s.years[&2026][0].score, d("9"));
+        // with_final: 0 × Q + 0 × F → the plain mean of the quarters.
+        let parts = [("Q1".to_string(), d("8")), ("Q2".to_string(), d("9"))];
+        assert_eq!(
+            with_final(&parts, &[d("0"), d("0")], d("0"), d("1")),
+            d("8.5")
+        );
+    }
+
+    #[test]
+    fn half_years_weigh_their_quarters() {
+        let s = finals(FINALS_CSV, "2027-01-10");
+        // H1: Q1 9.3 and Q2 8.8 at 20 each: 9.05. H2: Q4 weighs 0, so equal weights:
+        // (10 + 9.1) / 2 = 9.55. Nothing deducted at this level.
+        let h1 = &s.halves[&Half(2026 * 2)][0];
+        let h2 = &s.halves[&Half(2026 * 2 + 1)][0];
+        assert_eq!((h1.score, h1.deducted), (d("9.05"), d("0")));
+        assert_eq!(
+            (h2.score, h2.weights.clone()),
+            (d("9.55"), vec![d("1"), d("1")])
+        );
+        assert!(!s.half_provisional(Half(2026 * 2 + 1)));
+        assert!(finals(FINALS_CSV, "2026-12-10").half_provisional(Half(2026 * 2 + 1)));
+    }
 }

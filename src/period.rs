@@ -275,6 +275,27 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
+    fn half_years_are_named_as_offices_write_them() {
+        let h1 = Period::Half(Half(2026 * 2));
+        let h2 = Period::Half(Half(2026 * 2 + 1));
+        for (s, want) in [
+            ("2026H1", h1),
+            ("2026h2", h2),
+            ("2026-H1", h1),
+            ("2026上半年", h1),
+            ("2026年下半年", h2),
+        ] {
+            assert_eq!(s.parse::<Period>(), Ok(want), "{s}");
+        }
+        for bad in ["2026H3", "26H1", "H1", "2026中半年"] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+        assert_eq!(h2.to_string(), "2026H2");
+        assert_eq!(Half(2026 * 2).prev().to_string(), "2025H2");
+        assert_eq!(Half(2026 * 2 + 1).quarters()[0].to_string(), "2026Q3");
+    }
+
+    #[test]
     fn date_forms() {
         let want = date(2026, 11, 3);
         for s in [

@@ -1168,20 +1168,23 @@ fn year_weights(file: &str, wn: &Node, wp: String) -> Res<YearWeights> {
     };
     let mut quarters = [Decimal::ZERO; 4];
     let mut sum = last.unwrap_or_default();
+    let mut missing = None;
     for (q, slot) in quarters.iter_mut().enumerate() {
         let key = format!("Q{}", q + 1);
-        let found = w.get(&key);
-        if found.is_none() && last.is_none() {
-            // Named as missing, not as a typo of the quarters that are there.
-            let msg = tell::missing_key(ui(), &key, Need::QuarterWeight);
-            return Err(err(file, wn.pos, &wp, msg));
-        }
-        if let Some((n, p)) = found {
-            *slot = non_negative(file, n, &p)?;
-            sum += *slot;
+        match w.get(&key) {
+            Some((n, p)) => {
+                *slot = non_negative(file, n, &p)?;
+                sum += *slot;
+            }
+            None => missing = missing.or(Some(key)),
         }
     }
+    // A typo (`fianl`, `q4`) is named before what it leaves missing.
     w.finish(&["Q1", "Q2", "Q3", "Q4", "final"], Place::YearWeights)?;
+    if let (Some(key), None) = (missing, last) {
+        let msg = tell::missing_key(ui(), &key, Need::QuarterWeight);
+        return Err(err(file, wn.pos, &wp, msg));
+    }
     if sum.is_zero() {
         return Err(err(file, wn.pos, &wp, tell::weights_zero(ui())));
     }
@@ -1620,6 +1623,46 @@ mod tests {
     }
 
     const MINI: &str = "civscore: 1\nname: t\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, name: x, points: 4, rule: per_finding, deduct: 0.5}\n";
+
+    #[test]
+    fn year_and_quarter_finals() {
+        // 前三季度各20% + 年终40%: Q4 not named weighs 0.
+        let r = load_ok(&format!(
+            "{MINI}year: {{weights: {{Q1: 20, Q2: 20, Q3: 20, final: 40}}}}\n"
+        ));
+        let w: Vec<Decimal> = [20, 20, 20, 0].into_iter().map(Decimal::from).collect();
+        assert_eq!(r.year_weights.to_vec(), w);
+        assert_eq!(r.year_final, Some(Decimal::from(40)));
+        assert_eq!(r.quarter_weights, None);
+        let r = load_ok(&format!(
+            "{MINI}quarter: {{weights: {{months: 60, final: 40}}}}\n"
+        ));
+        let q = r.quarter_weights.unwrap();
+        assert_eq!((q.months, q.last), (Decimal::from(60), Decimal::from(40)));
+        assert_eq!(r.year_final, None);
+        // Without `final`, every quarter is named; the missing one is named, not taken for a
+        // typo of a quarter that is there.
+        let e = load_err(&format!(
+            "{MINI}year: {{weights: {{Q1: 20, Q2: 20, Q3: 20}}}}\n"
+        ));
+        assert!(e.contains("missing key `Q4`"), "{e}");
+        assert!(!e.contains("unknown key"), "{e}");
+        let cases = [
+            ("year: {weights: {Q1: 0, final: 0}}", "add up to 0"),
+            ("year: {weights: {Q1: 1, final: -1}}", "year.weights.final"),
+            (
+                "year: {weights: {Q1: 1, fianl: 1}}",
+                "unknown key `fianl`; expected one of: Q1, Q2, Q3, Q4, final",
+            ),
+            ("quarter: {weights: {months: 60}}", "missing key `final`"),
+            ("quarter: {weights: {months: 0, final: 0}}", "add up to 0"),
+            ("quarter: {weight: {months: 1, final: 1}}", "quarter.weight"),
+        ];
+        for (yaml, want) in cases {
+            let e = load_err(&format!("{MINI}{yaml}\n"));
+            assert!(e.contains(want), "{yaml}: {e}");
+        }
+    }
 
     #[test]
     fn every_error_in_one_run_without_errors_that_follow_from_them() {
