@@ -161,6 +161,8 @@ pub enum Detail {
     /// The parts and the final, weighed together.
     FinalMean {
         year: bool,
+        /// The weight of the months' mean (a quarter's; a year's quarters carry their own).
+        months: Option<Decimal>,
         value: Decimal,
     },
     RollTotal {
@@ -739,7 +741,13 @@ impl Explainer<'_> {
                     let (trail, _) = self.level_trail(unit, Per::Quarter, &q.months());
                     entries.extend(trail);
                 }
-                entries.extend(self.final_entries(false, w.last, s.deducted, s.last, s.score));
+                let mut fin = self.final_entries(false, w.last, s.deducted, s.last, s.score);
+                if let Some(Detail::FinalMean { months, .. }) =
+                    fin.last_mut().map(|e| &mut e.detail)
+                {
+                    *months = Some(w.months);
+                }
+                entries.extend(fin);
                 entries.push(self.roll_total(s.score, Decimal::ZERO, s.score, s.vetoed));
             }
         }
@@ -860,7 +868,11 @@ impl Explainer<'_> {
         if last.is_some() {
             out.push(Entry {
                 step: Some(Step::Mean),
-                detail: Detail::FinalMean { year, value: mean },
+                detail: Detail::FinalMean {
+                    year,
+                    months: None,
+                    value: mean,
+                },
                 value: Some(mean),
                 ..Entry::default()
             });

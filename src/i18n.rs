@@ -472,14 +472,28 @@ fn detail(lang: Lang, d: &Detail) -> String {
                 ),
             }
         }
-        D::FinalMean { year, value } => {
+        D::FinalMean {
+            year,
+            months,
+            value,
+        } => {
             let what = t(l, if *year { W::YearFinal } else { W::QuarterFinal });
             let value = n10(*value);
-            say!(
-                l,
-                "weighted mean with the {what} assessment = {value}",
-                "含{what}的加权平均分 = {value}"
-            )
+            match months {
+                Some(w) => {
+                    let w = n(*w);
+                    say!(
+                        l,
+                        "weighted mean of the months' mean (weight {w}) and the {what} assessment = {value}",
+                        "月度平均分（权重 {w}）与{what}的加权平均分 = {value}"
+                    )
+                }
+                None => say!(
+                    l,
+                    "weighted mean with the {what} assessment = {value}",
+                    "含{what}的加权平均分 = {value}"
+                ),
+            }
         }
         D::RollTotal {
             base,
@@ -1122,6 +1136,33 @@ mod tests {
                 "{w:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_final_assessment_reads_in_both_languages() {
+        let f = |score| Detail::Final {
+            year: true,
+            weight: Decimal::from(40),
+            full: Decimal::from(100),
+            deducted: Decimal::from(6),
+            score,
+        };
+        let done = f(Some(Decimal::from(94)));
+        assert_eq!(
+            detail(Lang::En, &done),
+            "Year-end assessment, weight 40: 100 − 6 = 94"
+        );
+        assert_eq!(detail(Lang::Zh, &done), "年终考评，权重 40：100 − 6 = 94");
+        assert!(detail(Lang::Zh, &f(None)).contains("待考核"));
+        let mean = Detail::FinalMean {
+            year: false,
+            months: Some(Decimal::from(60)),
+            value: Decimal::new(93, 1),
+        };
+        assert_eq!(
+            detail(Lang::Zh, &mean),
+            "月度平均分（权重 60）与季度综合考核的加权平均分 = 9.3"
+        );
     }
 
     #[test]
