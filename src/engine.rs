@@ -123,6 +123,8 @@ pub struct MonthScore {
     pub vetoed: bool,
     /// Records under appeal (SPEC §7.6).
     pub appealed: u64,
+    /// Each category's deduction (SPEC §7.7), by category number.
+    pub categories: Vec<Decimal>,
 }
 
 /// A quarter's or year's result: the parts it rolls up (months or quarters), what was deducted
@@ -140,6 +142,8 @@ pub struct RollScore {
     pub vetoed: bool,
     /// Records under appeal in the period's months (SPEC §7.6).
     pub appealed: u64,
+    /// Each category's deduction, weighed as the row's deductions are (SPEC §7.7).
+    pub categories: Vec<Decimal>,
 }
 
 /// Every unit's results in every period of the data, indexed by unit.
@@ -585,6 +589,21 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A unit's deductions at a level summed by category, rescaled as [`Engine::total`] does
+    /// (SPEC §7.7): `inds` are the level's indicators, `row` their deductions.
+    pub fn by_category(&self, unit: usize, inds: &[usize], row: &[Decimal]) -> Vec<Decimal> {
+        let mut out = vec![Decimal::ZERO; self.rubric.categories.len()];
+        for (&i, d) in inds.iter().zip(row) {
+            out[self.rubric.indicators[i].category] += *d;
+        }
+        if let Some((full, app)) = self.rescale(unit) {
+            for d in &mut out {
+                *d = *d * full / app;
+            }
+        }
+        out
+    }
+
     /// A unit's bonus in a month: Σ over bonus categories of min(cap, Σ add × count).
     pub fn bonus(&self, unit: usize, month: Month) -> Decimal {
         self.bonus_parts(unit, month)
@@ -674,6 +693,7 @@ impl<'a> Engine<'a> {
                     let deducted = self.total(u, &deds[u]);
                     let bonus = self.bonus(u, m);
                     MonthScore {
+                        categories: self.by_category(u, &month_inds, &deds[u]),
                         score: (full - deducted + bonus).max(Decimal::ZERO),
                         deducted,
                         bonus,
@@ -717,7 +737,30 @@ impl<'a> Engine<'a> {
                         mean,
                         level,
                     );
+                    // Each category as the total: the mean of its monthly figures and its
+                    // quarter-level deductions, weighed with the final when there is one.
+                    let own = self.by_category(u, &quarter_inds, &deds[u]);
+                    let categories = (0..own.len())
+                        .map(|c| {
+                            let m = self::mean(
+                                months.iter().map(|m| scores.months[m][u].categories[c]),
+                            );
+                            match self.rubric.quarter_weights {
+                                None => m + own[c],
+                                Some(w) if complete => {
+                                    let sum = w.months + w.last;
+                                    if sum.is_zero() {
+                                        (m + own[c]) / Decimal::TWO
+                                    } else {
+                                        (w.months * m + w.last * own[c]) / sum
+                                    }
+                                }
+                                Some(_) => m,
+                            }
+                        })
+                        .collect();
                     RollScore {
+                        categories,
                         weights: vec![Decimal::ONE; parts.len()],
                         parts,
                         deducted,
@@ -789,7 +832,29 @@ impl<'a> Engine<'a> {
                             ((base - penalty).max(Decimal::ZERO), penalty, None)
                         }
                     };
+                    // Each category as the total (SPEC §7.7, §7.11): its quarters weighed, its
+                    // year-level deductions (in the final once it takes part, none while it
+                    // is pending), and the penalties counting its indicators.
+                    let own = self.by_category(u, &year_inds, &deds[u]);
+                    let mut categories: Vec<Decimal> = (0..own.len())
+                        .map(|c| {
+                            let cat: Vec<(String, Decimal)> = quarters
+                                .iter()
+                                .map(|q| (String::new(), scores.quarters[q][u].categories[c]))
+                                .collect();
+                            match self.rubric.year_final {
+                                None => weighted_mean(&cat, &weights) + own[c],
+                                Some(wf) if complete => with_final(&cat, &weights, wf, own[c]),
+                                Some(_) => weighted_mean(&cat, &weights),
+                            }
+                        })
+                        .collect();
+                    for (k, _) in self.penalties(u, y) {
+                        let p = &self.rubric.penalties[k];
+                        categories[self.rubric.indicators[p.indicator].category] += p.deduct;
+                    }
                     RollScore {
+                        categories,
                         parts,
                         weights,
                         deducted,
@@ -837,7 +902,17 @@ impl Engine<'_> {
                         .iter()
                         .map(|q| (q.label(), scores.quarters[q][u].score))
                         .collect();
+                    let categories = (0..self.rubric.categories.len())
+                        .map(|c| {
+                            let cat: Vec<(String, Decimal)> = quarters
+                                .iter()
+                                .map(|q| (String::new(), scores.quarters[q][u].categories[c]))
+                                .collect();
+                            weighted_mean(&cat, &weights)
+                        })
+                        .collect();
                     RollScore {
+                        categories,
                         score: weighted_mean(&parts, &weights),
                         parts,
                         weights: weights.clone(),
@@ -1347,5 +1422,22 @@ categories:
         );
         assert!(!s.half_provisional(Half(2026 * 2 + 1)));
         assert!(finals(FINALS_CSV, "2026-12-10").half_provisional(Half(2026 * 2 + 1)));
+    }
+
+    #[test]
+    fn category_figures_follow_the_rows_formulas() {
+        let s = finals(FINALS_CSV, "2027-01-10");
+        let q = |n: i32| s.quarters[&Quarter(2026 * 4 + n - 1)][0].categories[0];
+        // January A1 1 → 1; February's QQ is quarter-level → 0. Q1: months' mean 0.5, QQ 1:
+        // (60 × 0.5 + 40 × 1) / 100 = 0.7 = 10 − 9.3.
+        assert_eq!(s.months[&Month::new(2026, 1)][0].categories, vec![d("1")]);
+        assert_eq!(q(1), d("0.7"));
+        // Q2 (60 × 2) / 100 = 1.2; Q3 0; Q4 months 3 and 0 → (60 × 1.5) / 100 = 0.9.
+        assert_eq!([q(2), q(3), q(4)], [d("1.2"), d("0"), d("0.9")]);
+        // Year: (20 × 0.7 + 20 × 1.2 + 20 × 0 + 0 × 0.9 + 40 × Y1 1) / 100 = 0.78, and the
+        // penalty on A1 belongs to A: 1.78 = 10 − 8.22.
+        assert_eq!(s.years[&2026][0].categories, vec![d("1.78")]);
+        // H2: (0 + 0.9) / 2 = 0.45 = 10 − 9.55.
+        assert_eq!(s.halves[&Half(2026 * 2 + 1)][0].categories, vec![d("0.45")]);
     }
 }

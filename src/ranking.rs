@@ -56,6 +56,8 @@ pub struct Row {
     pub vetoed: bool,
     /// Records under appeal in the period (SPEC §7.6).
     pub appealed: u64,
+    /// Each category's deduction (SPEC §7.7), by category number.
+    pub categories: Vec<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +159,7 @@ struct Line {
     last: Option<Decimal>,
     vetoed: bool,
     appealed: u64,
+    categories: Vec<Decimal>,
 }
 
 /// What a table is about, before its rows are ranked.
@@ -225,6 +228,7 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
                 grade: grade(rubric, rounded, l.vetoed),
                 vetoed: l.vetoed,
                 appealed: l.appealed,
+                categories: l.categories.clone(),
             }
         })
         .collect();
@@ -250,6 +254,7 @@ fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
             last: r.last,
             vetoed: r.vetoed,
             appealed: r.appealed,
+            categories: r.categories.clone(),
         })
         .collect()
 }
@@ -313,6 +318,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
                 last: None,
                 vetoed: s.vetoed,
                 appealed: s.appealed,
+                categories: s.categories.clone(),
             })
             .collect();
         let head = Head {
@@ -417,6 +423,7 @@ mod tests {
                 grade: (!g.is_empty() && *g != "V").then(|| g.to_string()),
                 vetoed: *g == "V",
                 appealed: 0,
+                categories: Vec::new(),
             })
             .collect();
         Table {

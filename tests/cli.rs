@@ -3402,3 +3402,86 @@ fn year_weights_with_final_no_longer_read_as_a_typo() {
     let out = finals().args(&["check", "r.yaml"]).run().ok();
     assert!(out.stdout.contains("Q4 0, Year-end 40"), "{}", out.stdout);
 }
+
+#[test]
+fn category_figures_add_up_to_the_rows_deductions() {
+    // SPEC §7.7: Σ of the categories' `deducted` = full − score + bonus on every month row
+    // (the example has no clamp), and each category's score = its points − its deduction.
+    let out = T::new()
+        .copy("examples/inspections.csv", "r.csv")
+        .copy("examples/units.csv", "u.csv")
+        .args(&[
+            "score", "r.csv", "--units", "u.csv", "--all", "--format", "json", "-q",
+        ])
+        .run()
+        .ok();
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut checked = 0;
+    for t in doc["tables"].as_array().unwrap() {
+        for r in t["rows"].as_array().unwrap() {
+            let cats = r["categories"].as_object().unwrap();
+            assert_eq!(
+                cats.len(),
+                6,
+                "A–F have points; the bonus category H has none"
+            );
+            let a = &cats["A"];
+            let points = a["score"].as_f64().unwrap() + a["deducted"].as_f64().unwrap();
+            assert!((points - 10.0).abs() < 1e-9, "{a}");
+            if t["kind"] == "month" {
+                let sum: f64 = cats.values().map(|c| c["deducted"].as_f64().unwrap()).sum();
+                let want = 100.0 - r["score"].as_f64().unwrap() + r["bonus"].as_f64().unwrap();
+                assert!(
+                    (sum - want).abs() < 0.031,
+                    "{} {}: {sum} vs {want}",
+                    t["period"],
+                    r["unit"]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100);
+    // The finals rubric (one category, full 10): the year's A = 10 − 8.22 = 1.78 (the
+    // penalty on A1 belongs to A), shown as a column with --by category.
+    let doc = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--format", "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    let y = row(table(&doc, "year", "2026"), "U1");
+    assert_eq!(y["categories"]["A"]["deducted"].as_f64(), Some(1.78));
+    assert_eq!(y["categories"]["A"]["score"].as_f64(), Some(8.22));
+    let out = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--by", "category",
+        ])
+        .args(&["--format", "csv", "-q"])
+        .run()
+        .ok();
+    assert!(
+        out.stdout.lines().next().unwrap().contains(",categories,"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains(",A=8.22,"), "{}", out.stdout);
+    let out = finals()
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--by", "category", "--format", "md", "-q",
+        ])
+        .run()
+        .ok();
+    assert!(out.stdout.contains("| A |"), "{}", out.stdout);
+    let out = finals()
+        .args(&["score", "r.csv", "--rubric", "r.yaml", "--by", "unit"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: unknown --by \"unit\": expected category\n"
+    );
+}

@@ -85,6 +85,28 @@ struct RowOut<'a> {
     vetoed: bool,
     /// Records under appeal in the period (SPEC §7.6).
     appealed: u64,
+    /// Each category with points: its deduction and score (分项得分, SPEC §7.7).
+    categories: Categories<'a>,
+}
+
+/// `{"A": {"deducted": d, "score": s}, …}` for the categories that have points.
+struct Categories<'a>(&'a crate::rubric::Rubric, &'a [Decimal]);
+
+impl Serialize for Categories<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0.precision;
+        let mut m = s.serialize_map(None)?;
+        for (k, d) in self.1.iter().enumerate() {
+            let Some(points) = super::category_points(self.0, k) else {
+                continue;
+            };
+            let mut v = serde_json::Map::new();
+            v.insert("deducted".into(), number(*d, p));
+            v.insert("score".into(), number(points - *d, p));
+            m.serialize_entry(&self.0.categories[k].code, &v)?;
+        }
+        m.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -151,6 +173,7 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     grade: r.grade.as_deref(),
                     vetoed: r.vetoed,
                     appealed: r.appealed,
+                    categories: Categories(view.rubric, &r.categories),
                 }
             })
             .collect(),
