@@ -35,6 +35,8 @@ pub enum Command {
         period: Option<String>,
         #[arg(long)]
         all: bool,
+        #[arg(long, value_name = "BY")]
+        by: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
     },

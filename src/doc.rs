@@ -130,6 +130,8 @@ pub enum Cell {
     Flag(bool, &'static str),
     /// A mark that people see coloured as a warning (vetoed).
     Alert(String),
+    /// Words for people (待考核) where machine formats carry nothing: a figure not given yet.
+    Pending(String),
 }
 
 impl Cell {
@@ -162,7 +164,11 @@ impl Cell {
     pub fn for_people(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) | Cell::Words(s) | Cell::Grade(s, _) | Cell::Alert(s) => s.clone(),
+            Cell::Text(s)
+            | Cell::Words(s)
+            | Cell::Grade(s, _)
+            | Cell::Alert(s)
+            | Cell::Pending(s) => s.clone(),
             Cell::Int(v) => v.to_string(),
             Cell::Number(d, p) => fixed(*d, *p),
             Cell::Lost(d, p) => lost(*d, *p),
@@ -180,6 +186,7 @@ impl Cell {
             Cell::Signed(d, p) => fixed(*d, *p),
             Cell::RankChange(c) => c.to_string(),
             Cell::Flag(b, _) => b.to_string(),
+            Cell::Pending(_) => String::new(),
             other => other.for_people(),
         }
     }

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::period::{Month, Quarter};
+use crate::period::{Half, Month, Quarter};
 use crate::read::{Checked, Record, Status};
-use crate::rubric::{NaMode, Per, Rubric, Rule};
+use crate::rubric::{FinalWeights, NaMode, Per, Rubric, Rule};
 use crate::rules::{self, Agg};
 use crate::tally::{Late, Layout, Slim, Store};
 use crate::units::Units;
@@ -123,6 +123,8 @@ pub struct MonthScore {
     pub vetoed: bool,
     /// Records under appeal (SPEC §7.6).
     pub appealed: u64,
+    /// Each category's deduction (SPEC §7.7), by category number.
+    pub categories: Vec<Decimal>,
 }
 
 /// A quarter's or year's result: the parts it rolls up (months or quarters), what was deducted
@@ -133,10 +135,15 @@ pub struct RollScore {
     /// Each part's weight in the mean (1 for a quarter's months; the rubric's for a year).
     pub weights: Vec<Decimal>,
     pub deducted: Decimal,
+    /// The final assessment's score (F or Fq, SPEC §7.3) when it took part; None while it is
+    /// pending or when the rubric has none at this level.
+    pub last: Option<Decimal>,
     pub score: Decimal,
     pub vetoed: bool,
     /// Records under appeal in the period's months (SPEC §7.6).
     pub appealed: u64,
+    /// Each category's deduction, weighed as the row's deductions are (SPEC §7.7).
+    pub categories: Vec<Decimal>,
 }
 
 /// Every unit's results in every period of the data, indexed by unit.
@@ -147,6 +154,8 @@ pub struct Scores {
     pub assessed: BTreeSet<Month>,
     pub months: BTreeMap<Month, Vec<MonthScore>>,
     pub quarters: BTreeMap<Quarter, Vec<RollScore>>,
+    /// Half-years (SPEC §7.4): their assessed quarters, weighed.
+    pub halves: BTreeMap<Half, Vec<RollScore>>,
     pub years: BTreeMap<i32, Vec<RollScore>>,
 }
 
@@ -158,6 +167,10 @@ impl Scores {
 
     pub fn quarter_provisional(&self, q: Quarter) -> bool {
         self.as_of < q.months()[2].last_day()
+    }
+
+    pub fn half_provisional(&self, h: Half) -> bool {
+        self.as_of < h.last_month().last_day()
     }
 
     pub fn year_provisional(&self, y: i32) -> bool {
@@ -576,6 +589,21 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A unit's deductions at a level summed by category, rescaled as [`Engine::total`] does
+    /// (SPEC §7.7): `inds` are the level's indicators, `row` their deductions.
+    pub fn by_category(&self, unit: usize, inds: &[usize], row: &[Decimal]) -> Vec<Decimal> {
+        let mut out = vec![Decimal::ZERO; self.rubric.categories.len()];
+        for (&i, d) in inds.iter().zip(row) {
+            out[self.rubric.indicators[i].category] += *d;
+        }
+        if let Some((full, app)) = self.rescale(unit) {
+            for d in &mut out {
+                *d = *d * full / app;
+            }
+        }
+        out
+    }
+
     /// A unit's bonus in a month: Σ over bonus categories of min(cap, Σ add × count).
     pub fn bonus(&self, unit: usize, month: Month) -> Decimal {
         self.bonus_parts(unit, month)
@@ -641,6 +669,7 @@ impl<'a> Engine<'a> {
         };
         self.score_months(need, &mut scores);
         self.score_quarters(need, &mut scores);
+        self.score_halves(need, &mut scores);
         self.score_years(need, &mut scores);
         scores
     }
@@ -664,6 +693,7 @@ impl<'a> Engine<'a> {
                     let deducted = self.total(u, &deds[u]);
                     let bonus = self.bonus(u, m);
                     MonthScore {
+                        categories: self.by_category(u, &month_inds, &deds[u]),
                         score: (full - deducted + bonus).max(Decimal::ZERO),
                         deducted,
                         bonus,
@@ -691,6 +721,7 @@ impl<'a> Engine<'a> {
                 .filter(|m| self.assessed.contains(m))
                 .collect();
             let deds = self.deductions(&quarter_inds, &q.months());
+            let complete = !scores.quarter_provisional(q);
             let row = (0..n)
                 .map(|u| {
                     let parts: Vec<(String, Decimal)> = months
@@ -698,12 +729,43 @@ impl<'a> Engine<'a> {
                         .map(|m| (m.to_string(), scores.months[m][u].score))
                         .collect();
                     let mean = mean(parts.iter().map(|(_, s)| *s));
-                    let deducted = self.total(u, &deds[u]);
+                    let level = self.total(u, &deds[u]);
+                    let (score, deducted, last) = quarter_score(
+                        self.rubric.quarter_weights,
+                        complete,
+                        self.rubric.full,
+                        mean,
+                        level,
+                    );
+                    // Each category as the total: the mean of its monthly figures and its
+                    // quarter-level deductions, weighed with the final when there is one.
+                    let own = self.by_category(u, &quarter_inds, &deds[u]);
+                    let categories = (0..own.len())
+                        .map(|c| {
+                            let m = self::mean(
+                                months.iter().map(|m| scores.months[m][u].categories[c]),
+                            );
+                            match self.rubric.quarter_weights {
+                                None => m + own[c],
+                                Some(w) if complete => {
+                                    let sum = w.months + w.last;
+                                    if sum.is_zero() {
+                                        (m + own[c]) / Decimal::TWO
+                                    } else {
+                                        (w.months * m + w.last * own[c]) / sum
+                                    }
+                                }
+                                Some(_) => m,
+                            }
+                        })
+                        .collect();
                     RollScore {
+                        categories,
                         weights: vec![Decimal::ONE; parts.len()],
                         parts,
                         deducted,
-                        score: (mean - deducted).max(Decimal::ZERO),
+                        last,
+                        score,
                         vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
                         appealed: months.iter().map(|m| scores.months[m][u].appealed).sum(),
                     }
@@ -729,6 +791,7 @@ impl<'a> Engine<'a> {
                 .filter(|q| scores.quarters.contains_key(q))
                 .collect();
             let deds = self.deductions(&year_inds, &all_months);
+            let complete = !scores.year_provisional(y);
             let row = (0..n)
                 .map(|u| {
                     let parts: Vec<(String, Decimal)> = quarters
@@ -739,18 +802,64 @@ impl<'a> Engine<'a> {
                         .iter()
                         .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
                         .collect();
-                    let base = weighted_mean(&parts, &weights);
                     let penalty: Decimal = self
                         .penalties(u, y)
                         .iter()
                         .map(|(k, _)| self.rubric.penalties[*k].deduct)
                         .sum();
-                    let deducted = self.total(u, &deds[u]) + penalty;
+                    let level = self.total(u, &deds[u]);
+                    let (score, deducted, last) = match self.rubric.year_final {
+                        // §3.5: the weighted quarters less the year-level deductions.
+                        None => {
+                            let base = weighted_mean(&parts, &weights);
+                            let deducted = level + penalty;
+                            ((base - deducted).max(Decimal::ZERO), deducted, None)
+                        }
+                        // §7.3: the year-end assessment F = full − the year-level
+                        // deductions takes part beside the quarters once the year is complete.
+                        Some(wf) if complete => {
+                            let f = (self.rubric.full - level).max(Decimal::ZERO);
+                            let base = with_final(&parts, &weights, wf, f);
+                            (
+                                (base - penalty).max(Decimal::ZERO),
+                                level + penalty,
+                                Some(f),
+                            )
+                        }
+                        // Pending: the quarters alone, and the penalties.
+                        Some(_) => {
+                            let base = weighted_mean(&parts, &weights);
+                            ((base - penalty).max(Decimal::ZERO), penalty, None)
+                        }
+                    };
+                    // Each category as the total (SPEC §7.7, §7.11): its quarters weighed, its
+                    // year-level deductions (in the final once it takes part, none while it
+                    // is pending), and the penalties counting its indicators.
+                    let own = self.by_category(u, &year_inds, &deds[u]);
+                    let mut categories: Vec<Decimal> = (0..own.len())
+                        .map(|c| {
+                            let cat: Vec<(String, Decimal)> = quarters
+                                .iter()
+                                .map(|q| (String::new(), scores.quarters[q][u].categories[c]))
+                                .collect();
+                            match self.rubric.year_final {
+                                None => weighted_mean(&cat, &weights) + own[c],
+                                Some(wf) if complete => with_final(&cat, &weights, wf, own[c]),
+                                Some(_) => weighted_mean(&cat, &weights),
+                            }
+                        })
+                        .collect();
+                    for (k, _) in self.penalties(u, y) {
+                        let p = &self.rubric.penalties[k];
+                        categories[self.rubric.indicators[p.indicator].category] += p.deduct;
+                    }
                     RollScore {
+                        categories,
                         parts,
                         weights,
                         deducted,
-                        score: (base - deducted).max(Decimal::ZERO),
+                        last,
+                        score,
                         vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
                         appealed: quarters
                             .iter()
@@ -764,6 +873,107 @@ impl<'a> Engine<'a> {
     }
 }
 
+impl Engine<'_> {
+    /// H(u, h): the assessed quarters of the half, with the year weights of those quarters, or
+    /// equal weights when the year weights give one of them 0 (SPEC §7.4). Nothing is judged
+    /// at this level.
+    fn score_halves(&self, need: &Need, scores: &mut Scores) {
+        let n = self.units.list.len();
+        let halves: BTreeSet<Half> = scores.quarters.keys().map(|q| Half::of(*q)).collect();
+        for h in halves {
+            if need.halves.as_ref().is_some_and(|s| !s.contains(&h)) {
+                continue;
+            }
+            let quarters: Vec<Quarter> = h
+                .quarters()
+                .into_iter()
+                .filter(|q| scores.quarters.contains_key(q))
+                .collect();
+            let mut weights: Vec<Decimal> = quarters
+                .iter()
+                .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
+                .collect();
+            if weights.iter().any(Decimal::is_zero) {
+                weights = vec![Decimal::ONE; quarters.len()];
+            }
+            let row = (0..n)
+                .map(|u| {
+                    let parts: Vec<(String, Decimal)> = quarters
+                        .iter()
+                        .map(|q| (q.label(), scores.quarters[q][u].score))
+                        .collect();
+                    let categories = (0..self.rubric.categories.len())
+                        .map(|c| {
+                            let cat: Vec<(String, Decimal)> = quarters
+                                .iter()
+                                .map(|q| (String::new(), scores.quarters[q][u].categories[c]))
+                                .collect();
+                            weighted_mean(&cat, &weights)
+                        })
+                        .collect();
+                    RollScore {
+                        categories,
+                        score: weighted_mean(&parts, &weights),
+                        parts,
+                        weights: weights.clone(),
+                        deducted: Decimal::ZERO,
+                        last: None,
+                        vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
+                        appealed: quarters
+                            .iter()
+                            .map(|q| scores.quarters[q][u].appealed)
+                            .sum(),
+                    }
+                })
+                .collect();
+            scores.halves.insert(h, row);
+        }
+    }
+}
+
+/// Q(u, q) = the months' mean less the quarter-level deductions (§3.5); with
+/// `quarter.weights`, (months × mean + final × Fq) / (months + final) once the quarter is
+/// complete, Fq = full − those deductions (≥ 0), and the mean alone while it is pending
+/// (SPEC §7.3). Returns (score, deducted at the level, Fq when it took part).
+pub fn quarter_score(
+    weights: Option<FinalWeights>,
+    complete: bool,
+    full: Decimal,
+    mean: Decimal,
+    level: Decimal,
+) -> (Decimal, Decimal, Option<Decimal>) {
+    match weights {
+        None => ((mean - level).max(Decimal::ZERO), level, None),
+        Some(w) if complete => {
+            let fq = (full - level).max(Decimal::ZERO);
+            let sum = w.months + w.last;
+            let score = if sum.is_zero() {
+                (mean + fq) / Decimal::TWO
+            } else {
+                (w.months * mean + w.last * fq) / sum
+            };
+            (score, level, Some(fq))
+        }
+        Some(_) => (mean, Decimal::ZERO, None),
+    }
+}
+
+/// (Σ w_q × Q + w_final × F) / (Σ w_q + w_final); when these weights add up to 0, the
+/// assessed quarters weigh equally (SPEC §7.15).
+pub fn with_final(
+    parts: &[(String, Decimal)],
+    weights: &[Decimal],
+    wf: Decimal,
+    f: Decimal,
+) -> Decimal {
+    let wsum: Decimal = weights.iter().sum::<Decimal>() + wf;
+    if wsum.is_zero() {
+        return mean(parts.iter().map(|(_, s)| *s));
+    }
+    let total: Decimal = parts.iter().zip(weights).map(|((_, s), w)| *s * *w).sum();
+    (total + wf * f) / wsum
+}
+
 /// The periods to score: `None` is every period in the data. A quarter needs its months, a year
 /// its quarters and months: `Need::for_*` include them, and the previous period of the same kind
 /// (for rank changes).
@@ -771,6 +981,7 @@ impl<'a> Engine<'a> {
 pub struct Need {
     pub months: Option<BTreeSet<Month>>,
     pub quarters: Option<BTreeSet<Quarter>>,
+    pub halves: Option<BTreeSet<Half>>,
     pub years: Option<BTreeSet<i32>>,
 }
 
@@ -792,6 +1003,24 @@ impl Need {
         Need {
             months: Some(months),
             quarters: Some([q, q.prev()].into_iter().collect()),
+            halves: Some(BTreeSet::new()),
+            years: Some(BTreeSet::new()),
+        }
+    }
+
+    /// A half-year, with the previous half-year, and their quarters and months.
+    pub fn half(h: Half) -> Need {
+        let quarters: BTreeSet<Quarter> = h
+            .prev()
+            .quarters()
+            .into_iter()
+            .chain(h.quarters())
+            .collect();
+        let months = quarters.iter().flat_map(|q| q.months()).collect();
+        Need {
+            months: Some(months),
+            quarters: Some(quarters),
+            halves: Some([h.prev(), h].into_iter().collect()),
             years: Some(BTreeSet::new()),
         }
     }
@@ -803,6 +1032,7 @@ impl Need {
         Need {
             months: Some(months),
             quarters: Some(quarters),
+            halves: Some(BTreeSet::new()),
             years: Some([y - 1, y].into_iter().collect()),
         }
     }
@@ -1093,5 +1323,121 @@ categories:
                 }
             }
         }
+    }
+
+    /// A rubric with a year-end assessment and a quarterly one (SPEC §7.3): full 10, A1 6
+    /// points (monthly, 1 a finding), Q1 2 points (per quarter), Y1 2 points (per year).
+    const FINALS: &str = r#"civscore: 1.1
+full: 10
+year:
+  weights: {Q1: 20, Q2: 20, Q3: 20, final: 40}
+  penalties:
+    - {name: p, indicator: A1, at_least: 3, deduct: 1}
+quarter:
+  weights: {months: 60, final: 40}
+categories:
+  - code: A
+    indicators:
+      - {code: A1, points: 6, rule: per_finding, deduct: 1}
+      - {code: QQ, points: 2, rule: per_finding, deduct: 1, per: quarter}
+      - {code: Y1, points: 2, rule: per_finding, deduct: 1, per: year}
+"#;
+
+    fn finals(csv: &str, as_of: &str) -> Scores {
+        let rubric = crate::rubric::load(FINALS, "r.yaml").unwrap();
+        let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        Engine::new(&rubric, &read.units, &records, Some(as_of.parse().unwrap())).score()
+    }
+
+    const FINALS_CSV: &str = "date,unit,indicator,count\n\
+        2026-01-05,U1,A1,1\n2026-02-05,U1,QQ,1\n2026-04-05,U1,A1,2\n\
+        2026-07-05,U1,A1,0\n2026-10-05,U1,A1,3\n2026-12-05,U1,Y1,1\n";
+
+    #[test]
+    fn final_assessments_weigh_in_once_the_period_is_complete() {
+        let s = finals(FINALS_CSV, "2027-01-10");
+        let q = |n: i32| &s.quarters[&Quarter(2026 * 4 + n - 1)][0];
+        // Q1: months Jan 9 (A1 1), Feb 10 → mean 9.5; Fq = 10 − QQ 1 = 9;
+        // (60 × 9.5 + 40 × 9) / 100 = (570 + 360) / 100 = 9.3, deducted 1.
+        assert_eq!(
+            (q(1).score, q(1).deducted, q(1).last),
+            (d("9.3"), d("1"), Some(d("9")))
+        );
+        // Q2: Apr 8; Fq = 10: (60 × 8 + 40 × 10) / 100 = 8.8. Q3: 10. Q4: Oct 7, Dec 10 → 8.5;
+        // (60 × 8.5 + 400) / 100 = 9.1.
+        assert_eq!(
+            [q(2).score, q(3).score, q(4).score],
+            [d("8.8"), d("10"), d("9.1")]
+        );
+        let y = &s.years[&2026][0];
+        // F = 10 − Y1 1 = 9; Y = (20 × 9.3 + 20 × 8.8 + 20 × 10 + 0 × 9.1 + 40 × 9) / 100
+        //   = (186 + 176 + 200 + 360) / 100 = 9.22; penalty (6 findings of A1 ≥ 3) 1 → 8.22.
+        assert_eq!(
+            (y.score, y.deducted, y.last),
+            (d("8.22"), d("2"), Some(d("9")))
+        );
+    }
+
+    #[test]
+    fn a_final_is_pending_while_its_period_is_provisional() {
+        let s = finals(FINALS_CSV, "2026-12-10");
+        // Q4 provisional: Fq pending, the months' mean alone (8.5), deducted 0.
+        let q4 = &s.quarters[&Quarter(2026 * 4 + 3)][0];
+        assert_eq!((q4.score, q4.deducted, q4.last), (d("8.5"), d("0"), None));
+        // The year: F pending; Q1–Q3 at 20 each, Q4 at 0: (9.3 + 8.8 + 10) / 3 = 9.3666…,
+        // less the penalty 1; deducted = the penalty alone.
+        let y = &s.years[&2026][0];
+        assert_eq!(y.last, None);
+        assert_eq!(y.deducted, d("1"));
+        assert_eq!(y.score.round_dp(6), d("8.366667"));
+    }
+
+    #[test]
+    fn weights_that_add_up_to_zero_weigh_the_quarters_equally() {
+        // Only Q4 assessed, and Q4 weighs 0 beside the final: while the year is provisional
+        // the weights taking part add up to 0, so Q4 alone counts: 10 − 1 = 9 (its month).
+        let s = finals("date,unit,indicator\n2026-11-05,U1,A1\n", "2026-11-30");
+        assert_eq!(s.years[&2026][0].score, d("9"));
+        // with_final: 0 × Q + 0 × F → the plain mean of the quarters.
+        let parts = [("Q1".to_string(), d("8")), ("Q2".to_string(), d("9"))];
+        assert_eq!(
+            with_final(&parts, &[d("0"), d("0")], d("0"), d("1")),
+            d("8.5")
+        );
+    }
+
+    #[test]
+    fn half_years_weigh_their_quarters() {
+        let s = finals(FINALS_CSV, "2027-01-10");
+        // H1: Q1 9.3 and Q2 8.8 at 20 each: 9.05. H2: Q4 weighs 0, so equal weights:
+        // (10 + 9.1) / 2 = 9.55. Nothing deducted at this level.
+        let h1 = &s.halves[&Half(2026 * 2)][0];
+        let h2 = &s.halves[&Half(2026 * 2 + 1)][0];
+        assert_eq!((h1.score, h1.deducted), (d("9.05"), d("0")));
+        assert_eq!(
+            (h2.score, h2.weights.clone()),
+            (d("9.55"), vec![d("1"), d("1")])
+        );
+        assert!(!s.half_provisional(Half(2026 * 2 + 1)));
+        assert!(finals(FINALS_CSV, "2026-12-10").half_provisional(Half(2026 * 2 + 1)));
+    }
+
+    #[test]
+    fn category_figures_follow_the_rows_formulas() {
+        let s = finals(FINALS_CSV, "2027-01-10");
+        let q = |n: i32| s.quarters[&Quarter(2026 * 4 + n - 1)][0].categories[0];
+        // January A1 1 → 1; February's QQ is quarter-level → 0. Q1: months' mean 0.5, QQ 1:
+        // (60 × 0.5 + 40 × 1) / 100 = 0.7 = 10 − 9.3.
+        assert_eq!(s.months[&Month::new(2026, 1)][0].categories, vec![d("1")]);
+        assert_eq!(q(1), d("0.7"));
+        // Q2 (60 × 2) / 100 = 1.2; Q3 0; Q4 months 3 and 0 → (60 × 1.5) / 100 = 0.9.
+        assert_eq!([q(2), q(3), q(4)], [d("1.2"), d("0"), d("0.9")]);
+        // Year: (20 × 0.7 + 20 × 1.2 + 20 × 0 + 0 × 0.9 + 40 × Y1 1) / 100 = 0.78, and the
+        // penalty on A1 belongs to A: 1.78 = 10 − 8.22.
+        assert_eq!(s.years[&2026][0].categories, vec![d("1.78")]);
+        // H2: (0 + 0.9) / 2 = 0.45 = 10 − 9.55.
+        assert_eq!(s.halves[&Half(2026 * 2 + 1)][0].categories, vec![d("0.45")]);
     }
 }

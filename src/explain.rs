@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use crate::engine::{self, Engine, Scores};
-use crate::period::{Month, Quarter};
+use crate::period::{Half, Month, Quarter};
 use crate::ranking::Kind;
 use crate::read::{Record, Status};
 use crate::rubric::{Deduct, Measure, Missing, NaMode, Per, Rubric, Rule};
@@ -148,6 +148,22 @@ pub enum Detail {
         indicator: String,
         year: i32,
         at_least: u64,
+    },
+    /// The final assessment of a quarter or year (季度综合考核 / 年终考评, SPEC §7.3): full − the
+    /// level's deductions, or pending (None) while the period is provisional.
+    Final {
+        year: bool,
+        weight: Decimal,
+        full: Decimal,
+        deducted: Decimal,
+        score: Option<Decimal>,
+    },
+    /// The parts and the final, weighed together.
+    FinalMean {
+        year: bool,
+        /// The weight of the months' mean (a quarter's; a year's quarters carry their own).
+        months: Option<Decimal>,
+        value: Decimal,
     },
     RollTotal {
         base: Decimal,
@@ -712,9 +728,29 @@ impl Explainer<'_> {
             value: Some(mean),
             ..Entry::default()
         });
-        let (trail, deducted) = self.level_trail(unit, Per::Quarter, &q.months());
-        entries.extend(trail);
-        entries.push(self.roll_total(mean, deducted, s.score, s.vetoed));
+        match self.rubric.quarter_weights {
+            None => {
+                let (trail, deducted) = self.level_trail(unit, Per::Quarter, &q.months());
+                entries.extend(trail);
+                entries.push(self.roll_total(mean, deducted, s.score, s.vetoed));
+            }
+            Some(w) => {
+                // The quarterly comprehensive assessment (SPEC §7.3): pending until the
+                // quarter is complete, then weighed with the months' mean.
+                if s.last.is_some() {
+                    let (trail, _) = self.level_trail(unit, Per::Quarter, &q.months());
+                    entries.extend(trail);
+                }
+                let mut fin = self.final_entries(false, w.last, s.deducted, s.last, s.score);
+                if let Some(Detail::FinalMean { months, .. }) =
+                    fin.last_mut().map(|e| &mut e.detail)
+                {
+                    *months = Some(w.months);
+                }
+                entries.extend(fin);
+                entries.push(self.roll_total(s.score, Decimal::ZERO, s.score, s.vetoed));
+            }
+        }
         Some(Explanation {
             kind: Kind::Quarter,
             period: q.to_string(),
@@ -754,8 +790,29 @@ impl Explainer<'_> {
             ..Entry::default()
         });
         let months: Vec<Month> = (1..=12).map(|m| Month::new(y, m)).collect();
-        let (trail, mut deducted) = self.level_trail(unit, Per::Year, &months);
-        entries.extend(trail);
+        let mut base = base;
+        let mut deducted = Decimal::ZERO;
+        match self.rubric.year_final {
+            None => {
+                let (trail, level) = self.level_trail(unit, Per::Year, &months);
+                entries.extend(trail);
+                deducted = level;
+            }
+            Some(wf) => {
+                // The year-end assessment (SPEC §7.3): its indicators make F, which takes
+                // part once the year is complete; the penalties come off the weighted mean.
+                let mut level = Decimal::ZERO;
+                if s.last.is_some() {
+                    let (trail, l) = self.level_trail(unit, Per::Year, &months);
+                    entries.extend(trail);
+                    level = l;
+                }
+                if let Some(f) = s.last {
+                    base = engine::with_final(&s.parts, weights, wf, f);
+                }
+                entries.extend(self.final_entries(true, wf, level, s.last, base));
+            }
+        }
         for (k, count) in self.engine.penalties(unit, y) {
             let p = &self.rubric.penalties[k];
             deducted += p.deduct;
@@ -777,6 +834,86 @@ impl Explainer<'_> {
         Some(Explanation {
             kind: Kind::Year,
             period: format!("{y:04}"),
+            unit: code.to_owned(),
+            name: name.map(str::to_owned),
+            score: s.score,
+            deducted: s.deducted,
+            bonus: Decimal::ZERO,
+            vetoed: s.vetoed,
+            entries,
+        })
+    }
+
+    /// The final assessment's entry, and the weighted mean with it when it took part.
+    fn final_entries(
+        &self,
+        year: bool,
+        weight: Decimal,
+        deducted: Decimal,
+        last: Option<Decimal>,
+        mean: Decimal,
+    ) -> Vec<Entry> {
+        let mut out = vec![Entry {
+            step: Some(Step::Part),
+            detail: Detail::Final {
+                year,
+                weight,
+                full: self.rubric.full,
+                deducted,
+                score: last,
+            },
+            value: last,
+            ..Entry::default()
+        }];
+        if last.is_some() {
+            out.push(Entry {
+                step: Some(Step::Mean),
+                detail: Detail::FinalMean {
+                    year,
+                    months: None,
+                    value: mean,
+                },
+                value: Some(mean),
+                ..Entry::default()
+            });
+        }
+        out
+    }
+
+    /// A half-year (SPEC §7.4): its assessed quarters, weighed; nothing judged at its level.
+    pub fn half(
+        &self,
+        unit: usize,
+        h: Half,
+        code: &str,
+        name: Option<&str>,
+    ) -> Option<Explanation> {
+        let s = self.scores.halves.get(&h)?.get(unit)?;
+        let mut entries = Vec::new();
+        for ((label, score), w) in s.parts.iter().zip(&s.weights) {
+            entries.push(Entry {
+                step: Some(Step::Part),
+                detail: Detail::QuarterPart {
+                    quarter: label.clone(),
+                    weight: *w,
+                },
+                value: Some(*score),
+                ..Entry::default()
+            });
+        }
+        entries.push(Entry {
+            detail: Detail::WeightedMean {
+                quarters: s.parts.len(),
+                value: s.score,
+            },
+            step: Some(Step::Mean),
+            value: Some(s.score),
+            ..Entry::default()
+        });
+        entries.push(self.roll_total(s.score, Decimal::ZERO, s.score, s.vetoed));
+        Some(Explanation {
+            kind: Kind::Half,
+            period: h.to_string(),
             unit: code.to_owned(),
             name: name.map(str::to_owned),
             score: s.score,

@@ -156,11 +156,12 @@ fn read_both_ways(bytes: &[u8], rubric: &rubric::Rubric) -> Option<(Streamed, St
 /// veto).
 type Flat = (String, Decimal, bool, Vec<(String, u32, Decimal, bool)>);
 
-/// Every table, months then quarters then years.
+/// Every table, months then quarters, half-years and years.
 fn flat(t: &ranking::Tables, u: &Units) -> Vec<Flat> {
     t.months
         .values()
         .chain(t.quarters.values())
+        .chain(t.halves.values())
         .chain(t.years.values())
         .map(|x| {
             let rows: Vec<_> = x

@@ -91,6 +91,11 @@ words! {
     Sources => ("sources", "检查方式"),
     Grades => ("grades", "等级"),
     YearWeights => ("year weights", "年度权重"),
+    QuarterWeightsWord => ("quarter weights", "季度权重"),
+    MonthsPart => ("months", "月度平均"),
+    YearFinal => ("Year-end", "年终考评"),
+    QuarterFinal => ("Quarterly", "季度综合考核"),
+    HalfTitle => ("Half-year", "半年排名"),
     Basis => ("basis", "依据"),
     Due => ("due", "到期日"),
     Pending => ("pending", "待考核"),
@@ -214,6 +219,7 @@ pub fn title(lang: Lang, kind: Kind, period: &str, provisional: bool) -> String 
     let which = match kind {
         Kind::Month => W::MonthTitle,
         Kind::Quarter => W::QuarterTitle,
+        Kind::Half => W::HalfTitle,
         Kind::Year => W::YearTitle,
     };
     let base = pick(
@@ -240,6 +246,7 @@ pub fn kind(lang: Lang, kind: Kind) -> &'static str {
         (Lang::En, k) => k.as_str(),
         (Lang::Zh, Kind::Month) => "月度",
         (Lang::Zh, Kind::Quarter) => "季度",
+        (Lang::Zh, Kind::Half) => "半年",
         (Lang::Zh, Kind::Year) => "年度",
     }
 }
@@ -440,6 +447,54 @@ fn detail(lang: Lang, d: &Detail) -> String {
             "{name}: {count} findings of {indicator} in {year} (at least {at_least})",
             "{name}：{year} 年 {indicator} 共 {count} 处（{at_least} 处及以上）"
         ),
+        D::Final {
+            year,
+            weight,
+            full,
+            deducted,
+            score,
+        } => {
+            let what = t(l, if *year { W::YearFinal } else { W::QuarterFinal });
+            let weight = n(*weight);
+            match score {
+                Some(f) => {
+                    let (full, deducted, f) = (n(*full), n10(*deducted), n10(*f));
+                    say!(
+                        l,
+                        "{what} assessment, weight {weight}: {full} − {deducted} = {f}",
+                        "{what}，权重 {weight}：{full} − {deducted} = {f}"
+                    )
+                }
+                None => say!(
+                    l,
+                    "{what} assessment, weight {weight}: pending until the period is complete; the parts alone count",
+                    "{what}，权重 {weight}：待考核（期满后评定），暂按各分项计算"
+                ),
+            }
+        }
+        D::FinalMean {
+            year,
+            months,
+            value,
+        } => {
+            let what = t(l, if *year { W::YearFinal } else { W::QuarterFinal });
+            let value = n10(*value);
+            match months {
+                Some(w) => {
+                    let w = n(*w);
+                    say!(
+                        l,
+                        "weighted mean of the months' mean (weight {w}) and the {what} assessment = {value}",
+                        "月度平均分（权重 {w}）与{what}的加权平均分 = {value}"
+                    )
+                }
+                None => say!(
+                    l,
+                    "weighted mean with the {what} assessment = {value}",
+                    "含{what}的加权平均分 = {value}"
+                ),
+            }
+        }
         D::RollTotal {
             base,
             deducted,
@@ -1081,6 +1136,33 @@ mod tests {
                 "{w:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_final_assessment_reads_in_both_languages() {
+        let f = |score| Detail::Final {
+            year: true,
+            weight: Decimal::from(40),
+            full: Decimal::from(100),
+            deducted: Decimal::from(6),
+            score,
+        };
+        let done = f(Some(Decimal::from(94)));
+        assert_eq!(
+            detail(Lang::En, &done),
+            "Year-end assessment, weight 40: 100 − 6 = 94"
+        );
+        assert_eq!(detail(Lang::Zh, &done), "年终考评，权重 40：100 − 6 = 94");
+        assert!(detail(Lang::Zh, &f(None)).contains("待考核"));
+        let mean = Detail::FinalMean {
+            year: false,
+            months: Some(Decimal::from(60)),
+            value: Decimal::new(93, 1),
+        };
+        assert_eq!(
+            detail(Lang::Zh, &mean),
+            "月度平均分（权重 60）与季度综合考核的加权平均分 = 9.3"
+        );
     }
 
     #[test]

@@ -66,10 +66,18 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             input,
             period,
             all,
+            by,
             output,
         } => {
+            let by_category = match by.as_deref().map(str::trim) {
+                None => false,
+                Some("category" | "categories" | "分项" | "类别") => true,
+                Some(other) => {
+                    return Err(Error::Usage(i18n::usage::unknown_by(i18n::ui(), other)));
+                }
+            };
             let (inputs, selection, output) = prepare(&input, &period, all, &output, lang)?;
-            cmd::score::run(&inputs, selection, &output)
+            cmd::score::run(&inputs, selection, &output, by_category)
         }
         Command::Explain {
             input,

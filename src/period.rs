@@ -85,11 +85,50 @@ impl fmt::Display for Quarter {
     }
 }
 
+/// A half-year (SPEC §7.4), counted as `year × 2 + (h − 1)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Half(pub i32);
+
+impl Half {
+    pub fn of(q: Quarter) -> Half {
+        Half(q.year() * 2 + (q.number() - 1) / 2)
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(2)
+    }
+
+    /// 1 or 2.
+    pub fn number(self) -> i32 {
+        self.0.rem_euclid(2) + 1
+    }
+
+    pub fn quarters(self) -> [Quarter; 2] {
+        let first = Quarter(self.year() * 4 + (self.number() - 1) * 2);
+        [first, Quarter(first.0 + 1)]
+    }
+
+    pub fn last_month(self) -> Month {
+        self.quarters()[1].months()[2]
+    }
+
+    pub fn prev(self) -> Half {
+        Half(self.0 - 1)
+    }
+}
+
+impl fmt::Display for Half {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}H{}", self.year(), self.number())
+    }
+}
+
 /// What `--period` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Month(Month),
     Quarter(Quarter),
+    Half(Half),
     Year(i32),
 }
 
@@ -99,6 +138,7 @@ impl Period {
         match self {
             Period::Month(m) => m,
             Period::Quarter(q) => q.months()[2],
+            Period::Half(h) => h.last_month(),
             Period::Year(y) => Month::new(y, 12),
         }
     }
@@ -109,6 +149,7 @@ impl fmt::Display for Period {
         match self {
             Period::Month(m) => m.fmt(f),
             Period::Quarter(q) => q.fmt(f),
+            Period::Half(h) => h.fmt(f),
             Period::Year(y) => write!(f, "{y:04}"),
         }
     }
@@ -117,10 +158,22 @@ impl fmt::Display for Period {
 impl std::str::FromStr for Period {
     type Err = String;
 
-    /// `2026-11`, `2026/11`, `2026年11月`, `2026Q4`, `2026-Q4`, `2026`.
+    /// `2026-11`, `2026/11`, `2026年11月`, `2026Q4`, `2026-Q4`, `2026H1`, `2026上半年`,
+    /// `2026年下半年`, `2026`.
     fn from_str(s: &str) -> Result<Period, String> {
         let bad = || msg::bad_period(ui(), s);
         let t = s.trim().to_ascii_uppercase();
+        let half = [("上半年", 1), ("下半年", 2), ("H1", 1), ("H2", 2)]
+            .into_iter()
+            .find_map(|(end, h)| Some((t.strip_suffix(end)?, h)));
+        if let Some((y, h)) = half {
+            let y = y.trim_end_matches(['-', '/', ' ', '年']);
+            let y: i32 = (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| y.parse().ok())
+                .flatten()
+                .ok_or_else(bad)?;
+            return Ok(Period::Half(Half(y * 2 + h - 1)));
+        }
         let t = t.replace('年', "-").replace('月', "");
         let year = |y: &str| -> Option<i32> {
             (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
@@ -220,6 +273,27 @@ fn impossible(t: &str, y: &str, m: &str, d: &str) -> Option<String> {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn half_years_are_named_as_offices_write_them() {
+        let h1 = Period::Half(Half(2026 * 2));
+        let h2 = Period::Half(Half(2026 * 2 + 1));
+        for (s, want) in [
+            ("2026H1", h1),
+            ("2026h2", h2),
+            ("2026-H1", h1),
+            ("2026上半年", h1),
+            ("2026年下半年", h2),
+        ] {
+            assert_eq!(s.parse::<Period>(), Ok(want), "{s}");
+        }
+        for bad in ["2026H3", "26H1", "H1", "2026中半年"] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+        assert_eq!(h2.to_string(), "2026H2");
+        assert_eq!(Half(2026 * 2).prev().to_string(), "2025H2");
+        assert_eq!(Half(2026 * 2 + 1).quarters()[0].to_string(), "2026Q3");
+    }
 
     #[test]
     fn date_forms() {

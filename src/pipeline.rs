@@ -11,7 +11,7 @@ use crate::cmd::{self, Inputs, Selection};
 use crate::engine::{Engine, Need, Scores};
 use crate::error::Error;
 use crate::i18n::{msg, ui};
-use crate::period::{Month, Period};
+use crate::period::{Half, Month, Period};
 use crate::ranking::{self, Table, Tables};
 use crate::read::Loaded;
 use crate::read::Wanted;
@@ -239,6 +239,10 @@ fn scored_rows(assessed: &BTreeSet<Month>, need: &Need, units: usize) -> u64 {
             need.quarters.as_ref(),
         )
         + taken(
+            assessed.iter().map(|m| Half::of(m.quarter())).collect(),
+            need.halves.as_ref(),
+        )
+        + taken(
             assessed.iter().map(|m| m.year()).collect(),
             need.years.as_ref(),
         );
@@ -288,6 +292,11 @@ pub fn until(assessed: &BTreeSet<Month>, selection: Selection) -> Result<Month, 
             .any(|m| m.quarter() == q)
             .then_some(q.months()[2])
             .ok_or_else(|| span(p)),
+        Selection::Period(p @ Period::Half(h)) => assessed
+            .iter()
+            .any(|m| Half::of(m.quarter()) == h)
+            .then_some(h.last_month())
+            .ok_or_else(|| span(p)),
         Selection::Period(p @ Period::Year(y)) => assessed
             .iter()
             .any(|m| m.year() == y)
@@ -302,6 +311,7 @@ pub fn need(selection: Selection, until: Month) -> Need {
         Selection::All => Need::default(),
         Selection::Latest | Selection::Period(Period::Month(_)) => Need::month(until),
         Selection::Period(Period::Quarter(q)) => Need::quarter(q),
+        Selection::Period(Period::Half(h)) => Need::half(h),
         Selection::Period(Period::Year(y)) => Need::year(y),
     }
 }
@@ -309,12 +319,22 @@ pub fn need(selection: Selection, until: Month) -> Need {
 /// The tables a selection shows, in order.
 pub fn select(tables: &Tables, selection: Selection, until: Month) -> Vec<&Table> {
     match selection {
-        Selection::All => tables
-            .months
-            .values()
-            .chain(tables.quarters.values())
-            .chain(tables.years.values())
-            .collect(),
+        Selection::All => {
+            // Each half-year after the quarters of that half (SPEC §7.4).
+            let mut rolled: Vec<(Half, u8, &Table)> = tables
+                .quarters
+                .iter()
+                .map(|(q, t)| (Half::of(*q), 0, t))
+                .chain(tables.halves.iter().map(|(h, t)| (*h, 1, t)))
+                .collect();
+            rolled.sort_by_key(|(h, k, _)| (*h, *k));
+            tables
+                .months
+                .values()
+                .chain(rolled.into_iter().map(|(_, _, t)| t))
+                .chain(tables.years.values())
+                .collect()
+        }
         Selection::Latest | Selection::Period(Period::Month(_)) => tables
             .months
             .get(&until)
@@ -322,6 +342,7 @@ pub fn select(tables: &Tables, selection: Selection, until: Month) -> Vec<&Table
             .chain(tables.quarters.get(&until.quarter()))
             .collect(),
         Selection::Period(Period::Quarter(q)) => tables.quarters.get(&q).into_iter().collect(),
+        Selection::Period(Period::Half(h)) => tables.halves.get(&h).into_iter().collect(),
         Selection::Period(Period::Year(y)) => tables.years.get(&y).into_iter().collect(),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::engine::{RollScore, Scores};
-use crate::period::{Month, Quarter};
+use crate::period::{Half, Month, Quarter};
 use crate::rubric::Rubric;
 use crate::units::Units;
 
@@ -19,6 +19,7 @@ pub fn round(d: Decimal, dp: u32) -> Decimal {
 pub enum Kind {
     Month,
     Quarter,
+    Half,
     Year,
 }
 
@@ -27,6 +28,7 @@ impl Kind {
         match self {
             Kind::Month => "month",
             Kind::Quarter => "quarter",
+            Kind::Half => "half",
             Kind::Year => "year",
         }
     }
@@ -48,10 +50,14 @@ pub struct Row {
     pub bonus: Option<Decimal>,
     /// Quarter and year tables: the months' or quarters' scores, aligned with `Table::parts`.
     pub parts: Vec<Option<Decimal>>,
+    /// The final assessment's score when it took part (SPEC §7.3; see `Table::has_final`).
+    pub last: Option<Decimal>,
     pub grade: Option<String>,
     pub vetoed: bool,
     /// Records under appeal in the period (SPEC §7.6).
     pub appealed: u64,
+    /// Each category's deduction (SPEC §7.7), by category number.
+    pub categories: Vec<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +69,8 @@ pub struct Table {
     pub average: Decimal,
     /// Column labels of the parts: months of a quarter, quarters of a year.
     pub parts: Vec<String>,
+    /// The rubric gives this level a final assessment (SPEC §7.3): rows carry `final`.
+    pub has_final: bool,
     /// In rank order.
     pub rows: Vec<Row>,
 }
@@ -72,6 +80,7 @@ pub struct Table {
 pub struct Tables {
     pub months: BTreeMap<Month, Table>,
     pub quarters: BTreeMap<Quarter, Table>,
+    pub halves: BTreeMap<Half, Table>,
     pub years: BTreeMap<i32, Table>,
 }
 
@@ -147,8 +156,10 @@ struct Line {
     deducted: Decimal,
     bonus: Option<Decimal>,
     parts: Vec<(String, Decimal)>,
+    last: Option<Decimal>,
     vetoed: bool,
     appealed: u64,
+    categories: Vec<Decimal>,
 }
 
 /// What a table is about, before its rows are ranked.
@@ -158,6 +169,7 @@ struct Head {
     period: String,
     provisional: bool,
     parts: Vec<String>,
+    has_final: bool,
 }
 
 /// What every table is ranked by: the rubric, the units, and the units' order by code.
@@ -175,6 +187,7 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
         period,
         provisional,
         parts,
+        has_final,
     } = head.clone();
     let p = rubric.precision;
     let entries: Vec<(usize, Decimal, bool)> = lines
@@ -211,9 +224,11 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
                     .iter()
                     .map(|label| l.parts.iter().find(|(k, _)| k == label).map(|(_, s)| *s))
                     .collect(),
+                last: l.last,
                 grade: grade(rubric, rounded, l.vetoed),
                 vetoed: l.vetoed,
                 appealed: l.appealed,
+                categories: l.categories.clone(),
             }
         })
         .collect();
@@ -224,6 +239,7 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
         // Summed in rank order (then code): the same whatever order the units were met in.
         average: crate::engine::mean(rows.iter().map(|r| r.score)),
         parts,
+        has_final,
         rows,
     }
 }
@@ -235,8 +251,10 @@ fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
             deducted: r.deducted,
             bonus: None,
             parts: r.parts.clone(),
+            last: r.last,
             vetoed: r.vetoed,
             appealed: r.appealed,
+            categories: r.categories.clone(),
         })
         .collect()
 }
@@ -276,6 +294,7 @@ fn link_all<K: Ord + Copy>(tables: &mut BTreeMap<K, Table>, prev: impl Fn(K) -> 
 enum Key {
     Month(Month),
     Quarter(Quarter),
+    Half(Half),
     Year(i32),
 }
 
@@ -296,8 +315,10 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
                 deducted: s.deducted,
                 bonus: Some(s.bonus),
                 parts: Vec::new(),
+                last: None,
                 vetoed: s.vetoed,
                 appealed: s.appealed,
+                categories: s.categories.clone(),
             })
             .collect();
         let head = Head {
@@ -305,6 +326,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             period: m.to_string(),
             provisional: scores.month_provisional(*m),
             parts: Vec::new(),
+            has_final: false,
         };
         jobs.push((Key::Month(*m), head, lines));
     }
@@ -320,8 +342,25 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             period: q.to_string(),
             provisional: scores.quarter_provisional(*q),
             parts,
+            has_final: rubric.quarter_weights.is_some(),
         };
         jobs.push((Key::Quarter(*q), head, roll_lines(rows)));
+    }
+    for (h, rows) in &scores.halves {
+        let parts = h
+            .quarters()
+            .into_iter()
+            .filter(|q| scores.quarters.contains_key(q))
+            .map(|q| q.label())
+            .collect();
+        let head = Head {
+            kind: Kind::Half,
+            period: h.to_string(),
+            provisional: scores.half_provisional(*h),
+            parts,
+            has_final: false,
+        };
+        jobs.push((Key::Half(*h), head, roll_lines(rows)));
     }
     for (y, rows) in &scores.years {
         let parts = (0..4)
@@ -334,6 +373,7 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
             period: format!("{y:04}"),
             provisional: scores.year_provisional(*y),
             parts,
+            has_final: rubric.year_final.is_some(),
         };
         jobs.push((Key::Year(*y), head, roll_lines(rows)));
     }
@@ -343,12 +383,14 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
         match key {
             Key::Month(m) => t.months.insert(m, table),
             Key::Quarter(q) => t.quarters.insert(q, table),
+            Key::Half(h) => t.halves.insert(h, table),
             Key::Year(y) => t.years.insert(y, table),
         };
     }
     let p = rubric.precision;
     link_all(&mut t.months, Month::prev, p);
     link_all(&mut t.quarters, Quarter::prev, p);
+    link_all(&mut t.halves, Half::prev, p);
     link_all(&mut t.years, |y| y - 1, p);
     t
 }
@@ -377,9 +419,11 @@ mod tests {
                 deducted: Decimal::ZERO,
                 bonus: None,
                 parts: Vec::new(),
+                last: None,
                 grade: (!g.is_empty() && *g != "V").then(|| g.to_string()),
                 vetoed: *g == "V",
                 appealed: 0,
+                categories: Vec::new(),
             })
             .collect();
         Table {
@@ -388,6 +432,7 @@ mod tests {
             provisional: false,
             average: Decimal::ZERO,
             parts: Vec::new(),
+            has_final: false,
             rows,
         }
     }

@@ -245,6 +245,13 @@ pub struct Penalty {
     pub deduct: Decimal,
 }
 
+/// `quarter: {weights: {months: N, final: M}}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FinalWeights {
+    pub months: Decimal,
+    pub last: Decimal,
+}
+
 #[derive(Debug, Clone)]
 pub struct Rubric {
     pub name: String,
@@ -257,8 +264,14 @@ pub struct Rubric {
     pub sources: Option<Vec<(String, Decimal)>>,
     pub not_applicable: NaMode,
     pub grades: Vec<Grade>,
-    /// Weights of Q1..Q4.
+    /// Weights of Q1..Q4 (beside `final`, a quarter not named weighs 0).
     pub year_weights: [Decimal; 4],
+    /// `year.weights.final`: the weight of the year-end assessment (年终考评, SPEC §7.3), whose
+    /// score is full − the year-level deductions.
+    pub year_final: Option<Decimal>,
+    /// `quarter.weights`: the weights of the months' mean and of the quarterly comprehensive
+    /// assessment (季度综合考核, SPEC §7.3), whose score is full − the quarter-level deductions.
+    pub quarter_weights: Option<FinalWeights>,
     pub penalties: Vec<Penalty>,
     pub categories: Vec<Category>,
     pub indicators: Vec<Indicator>,
@@ -420,12 +433,14 @@ impl<'a> Obj<'a> {
             return Ok(found);
         }
         // A near-miss key is most likely the typo that hid this one.
+        // A key already read (Q1 beside a missing Q4) is not the typo.
         let typo = self
             .entries
             .iter()
-            .find(|(k, _)| suggest::closest(&k.name, [key]).is_some());
+            .zip(&self.used)
+            .find(|((k, _), used)| !**used && suggest::closest(&k.name, [key]).is_some());
         Err(match typo {
-            Some((k, _)) => err(
+            Some(((k, _), _)) => err(
                 self.file,
                 k.pos,
                 &child(&self.path, &k.name),
@@ -733,6 +748,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         seen: &codes,
     };
     let (year_weights, penalties) = year(&mut top, &known, errs);
+    let quarter_weights = quarter(&mut top, errs);
     top.finish(
         &[
             "civscore",
@@ -745,6 +761,7 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
             "not_applicable",
             "grades",
             "year",
+            "quarter",
             "categories",
         ],
         Place::Top,
@@ -758,7 +775,9 @@ fn build(file: &str, root: &Node, errs: &mut Vec<RubricError>) -> Res<Rubric> {
         sources: head.sources,
         not_applicable: head.not_applicable,
         grades: head.grades,
-        year_weights,
+        year_weights: year_weights.quarters,
+        year_final: year_weights.last,
+        quarter_weights,
         penalties,
         categories,
         indicators,
@@ -1090,23 +1109,35 @@ struct Known<'k> {
     seen: &'k Codes,
 }
 
+/// `year.weights`: the quarters' weights and the year-end assessment's.
+#[derive(Debug, Clone, Copy)]
+struct YearWeights {
+    quarters: [Decimal; 4],
+    last: Option<Decimal>,
+}
+
+const EQUAL: YearWeights = YearWeights {
+    quarters: [Decimal::ONE; 4],
+    last: None,
+};
+
 /// The year section: quarter weights and penalties (each part's errors recorded).
-fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> ([Decimal; 4], Vec<Penalty>) {
+fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> (YearWeights, Vec<Penalty>) {
     let file = top.file;
     let mut penalties = Vec::new();
     let Some((yn, yp)) = top.get("year") else {
-        return ([Decimal::ONE; 4], penalties);
+        return (EQUAL, penalties);
     };
     let mut y = match Obj::new(file, yn, yp) {
         Ok(y) => y,
         Err(e) => {
             errs.push(e);
-            return ([Decimal::ONE; 4], penalties);
+            return (EQUAL, penalties);
         }
     };
     let weights = match y.get("weights") {
-        Some((wn, wp)) => soft(errs, year_weights(file, wn, wp), [Decimal::ONE; 4]),
-        None => [Decimal::ONE; 4],
+        Some((wn, wp)) => soft(errs, year_weights(file, wn, wp), EQUAL),
+        None => EQUAL,
     };
     if let Some((pn, pp)) = y.get("penalties") {
         match seq(file, pn, &pp) {
@@ -1127,21 +1158,66 @@ fn year(top: &mut Obj, known: &Known, errs: &mut Vec<RubricError>) -> ([Decimal;
     (weights, penalties)
 }
 
-fn year_weights(file: &str, wn: &Node, wp: String) -> Res<[Decimal; 4]> {
-    let mut weights = [Decimal::ONE; 4];
+/// `{Q1: …, Q4: …}`, every quarter named; or with `final` (年终考评, SPEC §7.3), the quarters
+/// named beside it, the others weighing 0 (前三季度各20% + 年终40%).
+fn year_weights(file: &str, wn: &Node, wp: String) -> Res<YearWeights> {
     let mut w = Obj::new(file, wn, wp.clone())?;
-    let mut sum = Decimal::ZERO;
-    for (q, slot) in weights.iter_mut().enumerate() {
+    let last = match w.get("final") {
+        Some((n, p)) => Some(non_negative(file, n, &p)?),
+        None => None,
+    };
+    let mut quarters = [Decimal::ZERO; 4];
+    let mut sum = last.unwrap_or_default();
+    let mut missing = None;
+    for (q, slot) in quarters.iter_mut().enumerate() {
         let key = format!("Q{}", q + 1);
-        let (n, p) = w.req(&key, Need::QuarterWeight)?;
-        *slot = non_negative(file, n, &p)?;
-        sum += *slot;
+        match w.get(&key) {
+            Some((n, p)) => {
+                *slot = non_negative(file, n, &p)?;
+                sum += *slot;
+            }
+            None => missing = missing.or(Some(key)),
+        }
     }
-    w.finish(&["Q1", "Q2", "Q3", "Q4"], Place::YearWeights)?;
+    // A typo (`fianl`, `q4`) is named before what it leaves missing.
+    w.finish(&["Q1", "Q2", "Q3", "Q4", "final"], Place::YearWeights)?;
+    if let (Some(key), None) = (missing, last) {
+        let msg = tell::missing_key(ui(), &key, Need::QuarterWeight);
+        return Err(err(file, wn.pos, &wp, msg));
+    }
     if sum.is_zero() {
         return Err(err(file, wn.pos, &wp, tell::weights_zero(ui())));
     }
-    Ok(weights)
+    Ok(YearWeights { quarters, last })
+}
+
+/// The quarter section: `weights: {months: N, final: M}` (季度综合考核, SPEC §7.3).
+fn quarter(top: &mut Obj, errs: &mut Vec<RubricError>) -> Option<FinalWeights> {
+    let file = top.file;
+    let (qn, qp) = top.get("quarter")?;
+    let read = || -> Res<Option<FinalWeights>> {
+        let mut q = Obj::new(file, qn, qp.clone())?;
+        let weights = match q.get("weights") {
+            Some((wn, wp)) => Some(quarter_weights(file, wn, wp)?),
+            None => None,
+        };
+        q.finish(&["weights"], Place::Quarter)?;
+        Ok(weights)
+    };
+    soft(errs, read(), None)
+}
+
+fn quarter_weights(file: &str, wn: &Node, wp: String) -> Res<FinalWeights> {
+    let mut w = Obj::new(file, wn, wp.clone())?;
+    let (mn, mp) = w.req("months", Need::MonthsWeight)?;
+    let months = non_negative(file, mn, &mp)?;
+    let (fn_, fp) = w.req("final", Need::FinalWeight)?;
+    let last = non_negative(file, fn_, &fp)?;
+    w.finish(&["months", "final"], Place::QuarterWeights)?;
+    if (months + last).is_zero() {
+        return Err(err(file, wn.pos, &wp, tell::quarter_weights_zero(ui())));
+    }
+    Ok(FinalWeights { months, last })
 }
 
 /// A year penalty; none (without an error of its own) when it names an indicator that was
@@ -1547,6 +1623,46 @@ mod tests {
     }
 
     const MINI: &str = "civscore: 1\nname: t\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, name: x, points: 4, rule: per_finding, deduct: 0.5}\n";
+
+    #[test]
+    fn year_and_quarter_finals() {
+        // 前三季度各20% + 年终40%: Q4 not named weighs 0.
+        let r = load_ok(&format!(
+            "{MINI}year: {{weights: {{Q1: 20, Q2: 20, Q3: 20, final: 40}}}}\n"
+        ));
+        let w: Vec<Decimal> = [20, 20, 20, 0].into_iter().map(Decimal::from).collect();
+        assert_eq!(r.year_weights.to_vec(), w);
+        assert_eq!(r.year_final, Some(Decimal::from(40)));
+        assert_eq!(r.quarter_weights, None);
+        let r = load_ok(&format!(
+            "{MINI}quarter: {{weights: {{months: 60, final: 40}}}}\n"
+        ));
+        let q = r.quarter_weights.unwrap();
+        assert_eq!((q.months, q.last), (Decimal::from(60), Decimal::from(40)));
+        assert_eq!(r.year_final, None);
+        // Without `final`, every quarter is named; the missing one is named, not taken for a
+        // typo of a quarter that is there.
+        let e = load_err(&format!(
+            "{MINI}year: {{weights: {{Q1: 20, Q2: 20, Q3: 20}}}}\n"
+        ));
+        assert!(e.contains("missing key `Q4`"), "{e}");
+        assert!(!e.contains("unknown key"), "{e}");
+        let cases = [
+            ("year: {weights: {Q1: 0, final: 0}}", "add up to 0"),
+            ("year: {weights: {Q1: 1, final: -1}}", "year.weights.final"),
+            (
+                "year: {weights: {Q1: 1, fianl: 1}}",
+                "unknown key `fianl`; expected one of: Q1, Q2, Q3, Q4, final",
+            ),
+            ("quarter: {weights: {months: 60}}", "missing key `final`"),
+            ("quarter: {weights: {months: 0, final: 0}}", "add up to 0"),
+            ("quarter: {weight: {months: 1, final: 1}}", "quarter.weight"),
+        ];
+        for (yaml, want) in cases {
+            let e = load_err(&format!("{MINI}{yaml}\n"));
+            assert!(e.contains(want), "{yaml}: {e}");
+        }
+    }
 
     #[test]
     fn every_error_in_one_run_without_errors_that_follow_from_them() {

@@ -1237,11 +1237,14 @@ fn explain_reconciles_with_score_for_every_unit_and_period() {
             assert_eq!(last["type"], "total");
             assert_eq!(last["value"], r["score"]);
             if kind == "year" {
-                // The parts carry the rubric's weights (Q1–Q3 20, Q4 40) and their weighted
+                // The quarters carry the rubric's weights (Q1–Q3 20, Q4 0 beside the year-end
+                // assessment, final 40, pending in a provisional year) and their weighted
                 // mean is the one shown: Σ weight × part ÷ Σ weight.
                 let parts: Vec<(f64, f64)> = entries
                     .iter()
-                    .filter(|x| x["type"] == "part")
+                    .filter(|x| {
+                        x["type"] == "part" && x["detail"].as_str().unwrap().starts_with('Q')
+                    })
                     .map(|x| {
                         let d = x["detail"].as_str().unwrap();
                         let w = d.rsplit(' ').next().unwrap().parse::<f64>().unwrap();
@@ -1249,8 +1252,8 @@ fn explain_reconciles_with_score_for_every_unit_and_period() {
                     })
                     .collect();
                 let weights: Vec<f64> = parts.iter().map(|p| p.0).collect();
-                assert_eq!(weights, [20.0, 20.0, 20.0, 40.0], "{unit}");
-                let mean = parts.iter().map(|(w, v)| w * v).sum::<f64>() / 100.0;
+                assert_eq!(weights, [20.0, 20.0, 20.0, 0.0], "{unit}");
+                let mean = parts.iter().map(|(w, v)| w * v).sum::<f64>() / 60.0;
                 let shown = entries.iter().find(|x| x["type"] == "mean").unwrap();
                 let shown = shown["value"].as_f64().unwrap();
                 assert!((mean - shown).abs() <= 0.011, "{unit}: {mean} vs {shown}");
@@ -1612,7 +1615,8 @@ fn score_and_explain_write_workbooks() {
         .args(&["--all", "-o", "all.xlsx"]);
     t.run().ok();
     let sheets = read_sheets(&t.path("all.xlsx"));
-    assert_eq!(sheets.len(), 4);
+    // Month, quarter, half-year (SPEC §7.4) and year.
+    assert_eq!(sheets.len(), 5);
     assert_eq!(sheets[0].0, "Month 2026-01");
     let out = hand()
         .args(&["score"])
@@ -2128,6 +2132,12 @@ fn every_format_shows_the_same_tables_in_the_same_order() {
     let (csv_path, _t2) = run("csv");
     let text = std::fs::read_to_string(csv_path).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let score = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "score")
+        .unwrap();
     let mut got: Vec<Vec<(String, String)>> = vec![Vec::new()];
     for rec in reader.records() {
         let rec = rec.unwrap();
@@ -2136,7 +2146,7 @@ fn every_format_shows_the_same_tables_in_the_same_order() {
         } else {
             got.last_mut()
                 .unwrap()
-                .push((rec[6].to_owned(), rec[12].to_owned()));
+                .push((rec[6].to_owned(), rec[score].to_owned()));
         }
     }
     got.pop();
@@ -3203,5 +3213,285 @@ fn endless_binary_and_headless_inputs_stop_early_with_an_error() {
             .contains("no header line in the first 16777216 bytes"),
         "{}",
         out.stderr
+    );
+}
+
+/// A rubric with a year-end assessment (前三季度各20% + 年终40%) and a quarterly one
+/// (SPEC §7.3): full 10; A1 6 points, 1 a finding; QQ 2 per quarter; Y1 2 per year; a penalty
+/// of 1 for 3 findings of A1 or more.
+const FINALS_RUBRIC: &str = "civscore: 1.1\nfull: 10\nyear:\n  weights: {Q1: 20, Q2: 20, Q3: 20, final: 40}\n  penalties:\n    - {name: p, indicator: A1, at_least: 3, deduct: 1}\nquarter:\n  weights: {months: 60, final: 40}\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, points: 6, rule: per_finding, deduct: 1}\n      - {code: QQ, points: 2, rule: per_finding, deduct: 1, per: quarter}\n      - {code: Y1, points: 2, rule: per_finding, deduct: 1, per: year}\n";
+
+const FINALS_RECORDS: &str = "date,unit,indicator,count\n2026-01-05,U1,A1,1\n2026-02-05,U1,QQ,1\n2026-04-05,U1,A1,2\n2026-07-05,U1,A1,0\n2026-10-05,U1,A1,3\n2026-12-05,U1,Y1,1\n2026-12-05,U2,A1,0\n";
+
+fn finals() -> T {
+    T::new()
+        .file("r.yaml", FINALS_RUBRIC)
+        .file("r.csv", FINALS_RECORDS)
+}
+
+#[test]
+fn the_year_end_and_quarterly_finals_in_json() {
+    let doc = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--all", "--format", "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    // Q1 of U1: months 9 (A1) and 10 → 9.5; Fq = 10 − QQ 1 = 9; (60 × 9.5 + 40 × 9) / 100
+    // = 9.3, deducted 1 (the quarter's own level).
+    let q1 = row(table(&doc, "quarter", "2026Q1"), "U1");
+    assert_eq!(
+        (q1["score"].as_f64(), q1["final"].as_f64()),
+        (Some(9.3), Some(9.0))
+    );
+    assert_eq!(q1["deducted"].as_f64(), Some(1.0));
+    // Year: F = 10 − Y1 1 = 9; Q2 8.8, Q3 10, Q4 (60 × 8.5 + 40 × 10) / 100 = 9.1 (weight 0);
+    // (20 × 9.3 + 20 × 8.8 + 20 × 10 + 40 × 9) / 100 = 9.22, less the penalty 1 = 8.22;
+    // deducted = Y1 1 + penalty 1 = 2.
+    let y = row(table(&doc, "year", "2026"), "U1");
+    assert_eq!(
+        (y["score"].as_f64(), y["final"].as_f64()),
+        (Some(8.22), Some(9.0))
+    );
+    assert_eq!(y["deducted"].as_f64(), Some(2.0));
+    assert_eq!(y["quarters"]["Q4"].as_f64(), Some(9.1));
+    // Month rows carry no `final`; half-year rows neither, but their quarters.
+    assert!(
+        row(table(&doc, "month", "2026-01"), "U1")
+            .get("final")
+            .is_none()
+    );
+    let h2 = row(table(&doc, "half", "2026H2"), "U1");
+    assert!(h2.get("final").is_none());
+    // H2: Q4 weighs 0 in the year, so the half weighs its quarters equally: (10 + 9.1) / 2.
+    assert_eq!(h2["score"].as_f64(), Some(9.55));
+    assert_eq!(h2["quarters"]["Q3"].as_f64(), Some(10.0));
+    assert_eq!(h2["deducted"].as_f64(), Some(0.0));
+    // Order: each half right after the quarters of that half.
+    let kinds: Vec<String> = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] != "month")
+        .map(|t| t["period"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "2026Q1", "2026Q2", "2026H1", "2026Q3", "2026Q4", "2026H2", "2026"
+        ]
+    );
+}
+
+#[test]
+fn a_final_is_null_while_its_period_is_provisional() {
+    let doc = finals()
+        .env("CIVSCORE_TODAY", "2026-12-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--format", "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    let t = table(&doc, "year", "2026");
+    assert_eq!(t["provisional"], true);
+    let y = row(t, "U1");
+    assert!(y["final"].is_null(), "{y}");
+    // (9.3 + 8.8 + 10) / 3 = 9.3667 less the penalty 1 = 8.37; deducted = the penalty alone.
+    assert_eq!(y["score"].as_f64(), Some(8.37));
+    assert_eq!(y["deducted"].as_f64(), Some(1.0));
+    // The human outputs say 待考核 / pending; CSV leaves the cell empty.
+    let out = finals()
+        .env("CIVSCORE_TODAY", "2026-12-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--lang", "zh", "-q",
+        ])
+        .run()
+        .ok();
+    assert!(out.stdout.contains("年终考评"), "{}", out.stdout);
+    assert!(out.stdout.contains("待考核"), "{}", out.stdout);
+    let out = finals()
+        .env("CIVSCORE_TODAY", "2026-12-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--format", "csv", "-q",
+        ])
+        .run()
+        .ok();
+    let mut lines = out.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "final").unwrap();
+    let u1 = lines.find(|l| l.contains(",U1,")).unwrap();
+    assert_eq!(u1.split(',').nth(at), Some(""), "{u1}");
+}
+
+#[test]
+fn half_years_by_name_and_their_explanation() {
+    for name in ["2026H1", "2026上半年", "2026h1"] {
+        let doc = finals()
+            .env("CIVSCORE_TODAY", "2027-01-10")
+            .args(&["score", "r.csv", "--rubric", "r.yaml", "--period", name])
+            // A period's as-of date is its latest assessed month's end (April) unless given.
+            .args(&["--as-of", "2026-06-30", "--format", "json"])
+            .run()
+            .ok()
+            .json();
+        let tables = doc["tables"].as_array().unwrap();
+        assert_eq!(tables.len(), 1, "{name}");
+        assert_eq!(tables[0]["kind"], "half");
+        assert_eq!(tables[0]["period"], "2026H1");
+        // (20 × 9.3 + 20 × 8.8) / 40 = 9.05.
+        assert_eq!(row(&tables[0], "U1")["score"].as_f64(), Some(9.05));
+    }
+    // H2 ranks against H1: U1 is 2nd in H1 (9.05 < U2's 10) and 2nd in H2.
+    let doc = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "r.yaml",
+            "--period",
+            "2026下半年",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(row(table(&doc, "half", "2026H2"), "U1")["rank_change"], 0);
+    let out = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "explain", "r.csv", "--rubric", "r.yaml", "--unit", "U1", "--period", "2026H2", "-q",
+        ])
+        .run()
+        .ok();
+    assert!(out.stdout.contains("half 2026H2: 9.55"), "{}", out.stdout);
+    assert!(out.stdout.contains("Q4, weight 1"), "{}", out.stdout);
+    // explain of the year shows the year-end assessment and reconciles with score.
+    let out = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "explain", "r.csv", "--rubric", "r.yaml", "--unit", "U1", "--period", "2026", "-q",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stdout
+            .contains("Year-end assessment, weight 40: 10 − 1 = 9"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("9.22 − 1 = 8.22"), "{}", out.stdout);
+    // A half-year without records is a usage error.
+    finals()
+        .args(&["score", "r.csv", "--rubric", "r.yaml", "--period", "2025H2"])
+        .run()
+        .code(2);
+    let out = finals()
+        .args(&["score", "r.csv", "--rubric", "r.yaml", "--period", "2026H3"])
+        .run()
+        .code(2);
+    assert!(out.stderr.contains("2026H3"), "{}", out.stderr);
+}
+
+#[test]
+fn year_weights_with_final_no_longer_read_as_a_typo() {
+    let out = T::new()
+        .file(
+            "r.yaml",
+            "civscore: 1\nfull: 10\nyear:\n  weights: {Q1: 20, Q2: 20, Q3: 20}\ncategories:\n  - code: A\n    indicators:\n      - {code: A1, points: 10, rule: per_finding, deduct: 1}\n",
+        )
+        .args(&["check", "r.yaml"])
+        .run()
+        .code(65);
+    assert!(out.stderr.contains("missing key `Q4`"), "{}", out.stderr);
+    assert!(!out.stderr.contains("unknown key `Q1`"), "{}", out.stderr);
+    let out = finals().args(&["check", "r.yaml"]).run().ok();
+    assert!(out.stdout.contains("Q4 0, Year-end 40"), "{}", out.stdout);
+}
+
+#[test]
+fn category_figures_add_up_to_the_rows_deductions() {
+    // SPEC §7.7: Σ of the categories' `deducted` = full − score + bonus on every month row
+    // (the example has no clamp), and each category's score = its points − its deduction.
+    let out = T::new()
+        .copy("examples/inspections.csv", "r.csv")
+        .copy("examples/units.csv", "u.csv")
+        .args(&[
+            "score", "r.csv", "--units", "u.csv", "--all", "--format", "json", "-q",
+        ])
+        .run()
+        .ok();
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut checked = 0;
+    for t in doc["tables"].as_array().unwrap() {
+        for r in t["rows"].as_array().unwrap() {
+            let cats = r["categories"].as_object().unwrap();
+            assert_eq!(
+                cats.len(),
+                6,
+                "A–F have points; the bonus category H has none"
+            );
+            let a = &cats["A"];
+            let points = a["score"].as_f64().unwrap() + a["deducted"].as_f64().unwrap();
+            assert!((points - 10.0).abs() < 1e-9, "{a}");
+            if t["kind"] == "month" {
+                let sum: f64 = cats.values().map(|c| c["deducted"].as_f64().unwrap()).sum();
+                let want = 100.0 - r["score"].as_f64().unwrap() + r["bonus"].as_f64().unwrap();
+                assert!(
+                    (sum - want).abs() < 0.031,
+                    "{} {}: {sum} vs {want}",
+                    t["period"],
+                    r["unit"]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100);
+    // The finals rubric (one category, full 10): the year's A = 10 − 8.22 = 1.78 (the
+    // penalty on A1 belongs to A), shown as a column with --by category.
+    let doc = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--format", "json",
+        ])
+        .run()
+        .ok()
+        .json();
+    let y = row(table(&doc, "year", "2026"), "U1");
+    assert_eq!(y["categories"]["A"]["deducted"].as_f64(), Some(1.78));
+    assert_eq!(y["categories"]["A"]["score"].as_f64(), Some(8.22));
+    let out = finals()
+        .env("CIVSCORE_TODAY", "2027-01-10")
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--period", "2026", "--by", "category",
+        ])
+        .args(&["--format", "csv", "-q"])
+        .run()
+        .ok();
+    assert!(
+        out.stdout.lines().next().unwrap().contains(",categories,"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains(",A=8.22,"), "{}", out.stdout);
+    let out = finals()
+        .args(&[
+            "score", "r.csv", "--rubric", "r.yaml", "--by", "category", "--format", "md", "-q",
+        ])
+        .run()
+        .ok();
+    assert!(out.stdout.contains("| A |"), "{}", out.stdout);
+    let out = finals()
+        .args(&["score", "r.csv", "--rubric", "r.yaml", "--by", "unit"])
+        .run()
+        .code(2);
+    assert_eq!(
+        out.stderr,
+        "error: unknown --by \"unit\": expected category\n"
     );
 }

@@ -364,6 +364,11 @@ fn all_scores(s: &Scores) -> BTreeMap<String, Decimal> {
             m.insert(format!("{k}/{u}"), r.score);
         }
     }
+    for (k, rows) in &s.halves {
+        for (u, r) in rows.iter().enumerate() {
+            m.insert(format!("{k}/{u}"), r.score);
+        }
+    }
     for (k, rows) in &s.years {
         for (u, r) in rows.iter().enumerate() {
             m.insert(format!("{k}/{u}"), r.score);
@@ -477,6 +482,41 @@ proptest! {
                 let mean = months.iter().sum::<Decimal>() / Decimal::from(months.len());
                 prop_assert_eq!(row.score, mean);
                 prop_assert_eq!(row.deducted, Decimal::ZERO);
+            }
+        }
+    }
+
+    #[test]
+    fn a_half_year_without_year_weights_is_the_mean_of_its_quarters(
+        p in params(), recs in prop::collection::vec(rec(), 1..60),
+    ) {
+        let (rubric, units, records) = setup(&p, &recs);
+        let s = engine::score(&rubric, &units, &records, None);
+        for (h, rows) in &s.halves {
+            for (u, row) in rows.iter().enumerate() {
+                let quarters: Vec<Decimal> = h
+                    .quarters()
+                    .iter()
+                    .filter_map(|q| s.quarters.get(q).map(|rows| rows[u].score))
+                    .collect();
+                let mean = quarters.iter().sum::<Decimal>() / Decimal::from(quarters.len());
+                prop_assert_eq!(row.score, mean);
+                prop_assert_eq!(row.deducted, Decimal::ZERO);
+            }
+        }
+    }
+
+    #[test]
+    fn a_months_category_figures_add_up_to_its_deductions(
+        p in params(), recs in prop::collection::vec(rec(), 1..60),
+    ) {
+        let (rubric, units, records) = setup(&p, &recs);
+        let s = engine::score(&rubric, &units, &records, None);
+        for rows in s.months.values() {
+            for row in rows {
+                let sum: Decimal = row.categories.iter().sum();
+                // Rescaled per category or as a whole: equal but for the last of 28 digits.
+                prop_assert!((sum - row.deducted).abs() < Decimal::new(1, 20), "{} {}", sum, row.deducted);
             }
         }
     }

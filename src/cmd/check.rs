@@ -60,7 +60,17 @@ fn heading(s: &mut String, r: &Rubric, lang: Lang) {
     }
     let weights = r.year_weights.iter().enumerate();
     let list = weights.map(|(i, w)| format!("Q{} {}", i + 1, n(*w)));
-    list_line(s, lang, W::YearWeights, list);
+    let last = r
+        .year_final
+        .map(|w| format!("{} {}", i18n::t(lang, W::YearFinal), n(w)));
+    list_line(s, lang, W::YearWeights, list.chain(last));
+    if let Some(q) = r.quarter_weights {
+        let list = [
+            format!("{} {}", i18n::t(lang, W::MonthsPart), n(q.months)),
+            format!("{} {}", i18n::t(lang, W::QuarterFinal), n(q.last)),
+        ];
+        list_line(s, lang, W::QuarterWeightsWord, list.into_iter());
+    }
     for p in &r.penalties {
         let code = &r.indicators[p.indicator].code;
         let _ = writeln!(

@@ -81,6 +81,7 @@ fn find<'t>(tables: &'t ranking::Tables, kind: Kind, period: &str) -> Option<&'t
         .months
         .values()
         .chain(tables.quarters.values())
+        .chain(tables.halves.values())
         .chain(tables.years.values());
     all.into_iter()
         .find(|t| t.kind == kind && t.period == period)

@@ -72,6 +72,10 @@ fn explanations(
                 crate::period::Period::Quarter(q) => ex.quarter(u, q, code, name),
                 _ => None,
             }),
+            Kind::Half => t.period.parse().ok().and_then(|p| match p {
+                crate::period::Period::Half(h) => ex.half(u, h, code, name),
+                _ => None,
+            }),
             Kind::Year => t
                 .period
                 .parse()

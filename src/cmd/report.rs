@@ -102,6 +102,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         lang,
         bom: false,
         color: false,
+        by_category: false,
         sparks: Default::default(),
     };
     let ctx = Ctx {

@@ -12,7 +12,13 @@ use rust_decimal::Decimal;
 use crate::ranking::Kind;
 use crate::render::{self, Format, View, sparkline};
 
-pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(), Error> {
+/// `by_category`: the category scores as columns (`--by category`, 分项得分, SPEC §7.7).
+pub fn run(
+    inputs: &Inputs,
+    selection: Selection,
+    output: &Output,
+    by_category: bool,
+) -> Result<(), Error> {
     let mut read = pipeline::read(inputs, None)?;
     let store = read.take_store();
     let (rubric, units) = (&read.rubric, &read.units);
@@ -32,6 +38,7 @@ pub fn run(inputs: &Inputs, selection: Selection, output: &Output) -> Result<(),
         bom: output.bom,
         color: output.color,
         sparks,
+        by_category,
     };
     cmd::emit_with(output, &inputs.files(), &mut |w| {
         render::render(output.format, &view, w)
@@ -50,6 +57,16 @@ pub fn sparks(tables: &Tables, chosen: &[&Table], units: usize) -> HashMap<Strin
                 .values()
                 .filter(|m| {
                     m.period.starts_with(&t.period[..4]) && quarter_of(&m.period) == t.period
+                })
+                .collect(),
+            Kind::Half => tables
+                .months
+                .values()
+                .filter(|m| {
+                    let q = quarter_of(&m.period);
+                    m.period.starts_with(&t.period[..4])
+                        && q.len() == 6
+                        && (q.as_bytes()[5] <= b'2') == t.period.ends_with("H1")
                 })
                 .collect(),
             Kind::Year => tables

@@ -588,8 +588,8 @@ pub fn no_records_named(l: Lang) -> String {
 pub fn bad_period(l: Lang, period: &str) -> String {
     say!(
         l,
-        "cannot read period \"{period}\": expected a month (2026-11), a quarter (2026Q4) or a year (2026)",
-        "无法识别期间“{period}”：应为月份（2026-11）、季度（2026Q4）或年度（2026）",
+        "cannot read period \"{period}\": expected a month (2026-11), a quarter (2026Q4), a half-year (2026H2) or a year (2026)",
+        "无法识别期间“{period}”：应为月份（2026-11）、季度（2026Q4）、半年（2026H2 或 2026下半年）或年度（2026）",
     )
 }
 

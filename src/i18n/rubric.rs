@@ -56,6 +56,8 @@ pub enum Need {
     CategoryCode,
     Indicators,
     QuarterWeight,
+    MonthsWeight,
+    FinalWeight,
     PenaltyIndicator,
     PenaltyDeduct,
     GradeName,
@@ -79,8 +81,18 @@ fn need(l: Lang, n: Need) -> &'static str {
         N::Indicators => two(l, "the list of indicators", "指标列表"),
         N::QuarterWeight => two(
             l,
-            "every quarter's weight, Q1 to Q4",
-            "每个季度的权重，Q1 至 Q4",
+            "every quarter's weight, Q1 to Q4 (or `final`, the year-end assessment's weight, beside the quarters that count; a quarter not named then weighs 0)",
+            "每个季度的权重，Q1 至 Q4（或写 `final` 年终考评权重，未写的季度权重为 0）",
+        ),
+        N::MonthsWeight => two(
+            l,
+            "the weight of the months' mean, such as 60",
+            "月度平均分的权重，如 60",
+        ),
+        N::FinalWeight => two(
+            l,
+            "the weight of the quarterly comprehensive assessment, such as 40",
+            "季度综合考核的权重，如 40",
         ),
         N::PenaltyIndicator => two(
             l,
@@ -136,6 +148,8 @@ pub enum Place<'a> {
     Category,
     Year,
     YearWeights,
+    Quarter,
+    QuarterWeights,
     Penalty,
     Grade,
     Band,
@@ -148,6 +162,8 @@ fn place(l: Lang, p: Place) -> String {
         Place::Category => two(l, "to a category", "类别"),
         Place::Year => two(l, "to the year section", "年度部分"),
         Place::YearWeights => two(l, "to year weights", "年度权重"),
+        Place::Quarter => two(l, "to the quarter section", "季度部分"),
+        Place::QuarterWeights => two(l, "to quarter weights", "季度权重"),
         Place::Penalty => two(l, "to a penalty", "年度处罚"),
         Place::Grade => two(l, "to a grade", "等级"),
         Place::Band => two(l, "to a band", "分档"),
@@ -495,6 +511,14 @@ pub fn weights_zero(l: Lang) -> String {
     say!(l, "the quarter weights add up to 0", "各季度权重合计为 0")
 }
 
+pub fn quarter_weights_zero(l: Lang) -> String {
+    say!(
+        l,
+        "the weights of the months and of the final add up to 0",
+        "月度与季度综合考核的权重合计为 0"
+    )
+}
+
 pub fn penalty_name(l: Lang, n: usize) -> String {
     say!(l, "penalty {n}", "处罚 {n}")
 }
@@ -676,6 +700,7 @@ pub(crate) mod tests {
             per_point_without_deduct(l),
             missing_without_value(l),
             weights_zero(l),
+            quarter_weights_zero(l),
             penalty_name(l, 1),
             grades_order(l, "甲", "90", "乙", "80"),
             no_bands(l),
@@ -700,6 +725,8 @@ pub(crate) mod tests {
             N::CategoryCode,
             N::Indicators,
             N::QuarterWeight,
+            N::MonthsWeight,
+            N::FinalWeight,
             N::PenaltyIndicator,
             N::PenaltyDeduct,
             N::GradeName,
@@ -720,6 +747,8 @@ pub(crate) mod tests {
             Place::Category,
             Place::Year,
             Place::YearWeights,
+            Place::Quarter,
+            Place::QuarterWeights,
             Place::Penalty,
             Place::Grade,
             Place::Band,

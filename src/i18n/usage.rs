@@ -205,6 +205,14 @@ pub fn unknown_format(l: Lang, value: &str) -> String {
     )
 }
 
+pub fn unknown_by(l: Lang, value: &str) -> String {
+    say!(
+        l,
+        "unknown --by \"{value}\": expected category",
+        "未知的 --by “{value}”：应为 category（分项）",
+    )
+}
+
 pub fn yellow_above_red(l: Lang, yellow: i64, red: i64) -> String {
     say!(
         l,

@@ -72,6 +72,10 @@ struct RowOut<'a> {
     months: Option<Parts<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     quarters: Option<Parts<'a>>,
+    /// The final assessment's score, null while pending (SPEC §7.3); only at a level the
+    /// rubric gives a final.
+    #[serde(rename = "final", skip_serializing_if = "Option::is_none")]
+    last: Option<Option<Num>>,
     score: Num,
     deducted: Num,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +85,28 @@ struct RowOut<'a> {
     vetoed: bool,
     /// Records under appeal in the period (SPEC §7.6).
     appealed: u64,
+    /// Each category with points: its deduction and score (分项得分, SPEC §7.7).
+    categories: Categories<'a>,
+}
+
+/// `{"A": {"deducted": d, "score": s}, …}` for the categories that have points.
+struct Categories<'a>(&'a crate::rubric::Rubric, &'a [Decimal]);
+
+impl Serialize for Categories<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0.precision;
+        let mut m = s.serialize_map(None)?;
+        for (k, d) in self.1.iter().enumerate() {
+            let Some(points) = super::category_points(self.0, k) else {
+                continue;
+            };
+            let mut v = serde_json::Map::new();
+            v.insert("deducted".into(), number(*d, p));
+            v.insert("score".into(), number(points - *d, p));
+            m.serialize_entry(&self.0.categories[k].code, &v)?;
+        }
+        m.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -134,7 +160,8 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     name: view.name(r),
                     group: view.group(r),
                     months: if t.kind == Kind::Quarter { parts } else { None },
-                    quarters: if t.kind == Kind::Year {
+                    last: t.has_final.then(|| r.last.map(|f| Num(f, p))),
+                    quarters: if matches!(t.kind, Kind::Year | Kind::Half) {
                         Some(Parts(&t.parts, &r.parts, p))
                     } else {
                         None
@@ -146,6 +173,7 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     grade: r.grade.as_deref(),
                     vetoed: r.vetoed,
                     appealed: r.appealed,
+                    categories: Categories(view.rubric, &r.categories),
                 }
             })
             .collect(),

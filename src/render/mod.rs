@@ -114,6 +114,8 @@ pub struct View<'a> {
     pub color: bool,
     /// Terminal tables only: sparklines of each unit's monthly scores, by table period.
     pub sparks: std::collections::HashMap<String, Vec<String>>,
+    /// Each category's score as a column (`score --by category`, SPEC §7.7).
+    pub by_category: bool,
 }
 
 impl View<'_> {
@@ -153,6 +155,20 @@ impl View<'_> {
         self.rubric.categories.iter().any(|c| c.bonus)
     }
 
+    /// A rubric with a final assessment at some level (SPEC §7.3): CSV carries a `final`
+    /// column.
+    pub fn has_final(&self) -> bool {
+        self.rubric.year_final.is_some() || self.rubric.quarter_weights.is_some()
+    }
+
+    /// 年终考评 on a year, 季度综合考核 on a quarter.
+    fn final_word(&self, t: &Table) -> &'static str {
+        match t.kind {
+            Kind::Year => self.label(L::YearFinal),
+            _ => self.label(L::QuarterFinal),
+        }
+    }
+
     pub fn has_grades(&self) -> bool {
         !self.rubric.grades.is_empty()
     }
@@ -173,6 +189,14 @@ impl View<'_> {
             cols.push(Col::Group);
         }
         cols.extend((0..t.parts.len()).map(Col::Part));
+        if t.has_final {
+            cols.push(Col::Final);
+        }
+        if self.by_category {
+            let with_points = (0..self.rubric.categories.len())
+                .filter(|&k| category_points(self.rubric, k).is_some());
+            cols.extend(with_points.map(Col::Category));
+        }
         if self.sparks.contains_key(&t.period) {
             cols.push(Col::Trend);
         }
@@ -203,6 +227,15 @@ impl View<'_> {
             Col::Name => self.label(L::Name).into(),
             Col::Group => self.label(L::Group).into(),
             Col::Part(k) => t.parts[k].clone(),
+            Col::Final => self.final_word(t).into(),
+            Col::Category(k) => {
+                let c = &self.rubric.categories[k];
+                match c.name.as_str() {
+                    "" => c.code.clone(),
+                    name if name == c.code => c.code.clone(),
+                    name => format!("{} {name}", c.code),
+                }
+            }
             Col::Trend => self.label(L::Trend).into(),
             Col::Deducted => self.label(L::Deducted).into(),
             Col::Bonus => self.label(L::Bonus).into(),
@@ -223,6 +256,11 @@ impl View<'_> {
             Col::Name => self.name(r).unwrap_or_default().to_owned(),
             Col::Group => self.group(r).unwrap_or_default().to_owned(),
             Col::Part(k) => r.parts[k].map(|d| self.fmt(d)).unwrap_or_default(),
+            Col::Final => match r.last {
+                Some(f) => self.fmt(f),
+                None => self.label(L::Pending).into(),
+            },
+            Col::Category(k) => self.fmt(category_score(self.rubric, r, k)),
             Col::Trend => self
                 .sparks
                 .get(&t.period)
@@ -298,6 +336,26 @@ impl View<'_> {
             Column::machine("parts"),
         ];
         columns.extend((0..t.parts.len()).map(|k| people(Col::Part(k))));
+        if self.has_final() {
+            columns.push(if t.has_final {
+                Column {
+                    header: self.header(t, Col::Final),
+                    key: "final",
+                    show: Show::Both,
+                }
+            } else {
+                Column::machine("final")
+            });
+        }
+        let categories: Vec<Col> = shown
+            .iter()
+            .copied()
+            .filter(|c| matches!(c, Col::Category(_)))
+            .collect();
+        columns.extend(categories.iter().map(|c| people(*c)));
+        if self.by_category {
+            columns.push(Column::machine("categories"));
+        }
         if has(Col::Trend) {
             columns.push(people(Col::Trend));
         }
@@ -364,6 +422,32 @@ impl View<'_> {
             Cell::Words(parts),
         ];
         row.extend(r.parts.iter().map(|d| d.map_or(Cell::Empty, num)));
+        if self.has_final() {
+            row.push(match (t.has_final, r.last) {
+                (true, Some(f)) => num(f),
+                (true, None) => Cell::Pending(self.label(L::Pending).into()),
+                (false, _) => Cell::Empty,
+            });
+        }
+        let with_points: Vec<usize> = (0..self.rubric.categories.len())
+            .filter(|&k| self.by_category && category_points(self.rubric, k).is_some())
+            .collect();
+        row.extend(
+            with_points
+                .iter()
+                .map(|&k| num(category_score(self.rubric, r, k))),
+        );
+        if self.by_category {
+            let list = with_points
+                .iter()
+                .map(|&k| {
+                    let score = self.fmt(category_score(self.rubric, r, k));
+                    format!("{}={score}", self.rubric.categories[k].code)
+                })
+                .collect::<Vec<_>>()
+                .join(";");
+            row.push(Cell::Words(list));
+        }
         if trend {
             row.push(Cell::Words(self.cell(t, r, Col::Trend)));
         }
@@ -409,6 +493,24 @@ impl View<'_> {
     }
 }
 
+/// A category's points when it has any (Σ of its indicators' points > 0, SPEC §7.11): the
+/// categories that get figures of their own (分项得分).
+pub fn category_points(rubric: &Rubric, k: usize) -> Option<Decimal> {
+    let c = rubric.categories.get(k)?;
+    let points: Decimal = c
+        .indicators
+        .iter()
+        .map(|&i| rubric.indicators[i].points)
+        .sum();
+    (points > Decimal::ZERO).then_some(points)
+}
+
+/// A category's score in a row: its points less its deduction (not clamped, SPEC §7.11).
+pub fn category_score(rubric: &Rubric, r: &Row, k: usize) -> Decimal {
+    let points = category_points(rubric, k).unwrap_or_default();
+    points - r.categories.get(k).copied().unwrap_or_default()
+}
+
 /// A column of a ranked table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
@@ -419,6 +521,10 @@ pub enum Col {
     Name,
     Group,
     Part(usize),
+    /// The final assessment (SPEC §7.3), 待考核 while pending.
+    Final,
+    /// A category's score (`--by category`), by category number.
+    Category(usize),
     Trend,
     Deducted,
     Bonus,

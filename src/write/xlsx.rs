@@ -148,7 +148,9 @@ pub(crate) fn cell(s: &mut Sheet, r: u32, c: u16, cell: &Cell) -> Result<(), Xls
         Cell::Lost(d, p) => s.number(r, c, -*d, *p),
         Cell::Flag(false, _) => Ok(()),
         Cell::Flag(true, w) => s.text(r, c, w),
-        Cell::Text(t) | Cell::Words(t) | Cell::Grade(t, _) | Cell::Alert(t) => s.text(r, c, t),
+        Cell::Text(t) | Cell::Words(t) | Cell::Grade(t, _) | Cell::Alert(t) | Cell::Pending(t) => {
+            s.text(r, c, t)
+        }
     }
 }
 
