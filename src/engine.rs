@@ -139,15 +139,16 @@ pub struct RollScore {
     pub appealed: u64,
 }
 
-/// Every unit's results in every period of the data, indexed by unit.
+/// Every unit's results in every period of the data, indexed by unit: `None` for a unit that
+/// has no row in the period (no month of it within the unit's span, SPEC §7.12).
 #[derive(Debug, Clone, Default)]
 pub struct Scores {
     /// The run's as-of date (SPEC §7.1): a period is complete when it has reached its last day.
     pub as_of: Date,
     pub assessed: BTreeSet<Month>,
-    pub months: BTreeMap<Month, Vec<MonthScore>>,
-    pub quarters: BTreeMap<Quarter, Vec<RollScore>>,
-    pub years: BTreeMap<i32, Vec<RollScore>>,
+    pub months: BTreeMap<Month, Vec<Option<MonthScore>>>,
+    pub quarters: BTreeMap<Quarter, Vec<Option<RollScore>>>,
+    pub years: BTreeMap<i32, Vec<Option<RollScore>>>,
 }
 
 impl Scores {
@@ -335,7 +336,7 @@ impl<'a> Engine<'a> {
     fn booking(mut self) -> Self {
         let mut booked: HashMap<(usize, usize, Month), Decimal> = HashMap::new();
         for ((unit, indicator, _, late), count) in self.store.lates(&self.layout) {
-            for b in self.bookings(indicator as usize, late, count) {
+            for b in self.bookings(unit as usize, indicator as usize, late, count) {
                 *booked
                     .entry((unit as usize, indicator as usize, b.month))
                     .or_default() += b.extra;
@@ -349,8 +350,9 @@ impl<'a> Engine<'a> {
     /// count in the first period at the indicator's level, from the one containing the day it
     /// became late on, in which the unit is scored; `overdue_each_month` × count in every
     /// complete assessed month after the month it became late at whose end it was still open.
-    /// Nothing before the as-of date reaches the day it became late.
-    pub fn bookings(&self, indicator: usize, late: Late, count: u64) -> Vec<Booking> {
+    /// Nothing before the as-of date reaches the day it became late. Only months within the
+    /// unit's span (SPEC §7.12) take a booking: one whose span has ended books nothing more.
+    pub fn bookings(&self, unit: usize, indicator: usize, late: Late, count: u64) -> Vec<Booking> {
         let mut out = Vec::new();
         let Rule::PerFinding {
             overdue,
@@ -371,7 +373,7 @@ impl<'a> Engine<'a> {
                 Per::Quarter => became.quarter().months()[0],
                 Per::Year => Month::new(became.year(), 1),
             };
-            if let Some(&m) = self.assessed.range(from..).next() {
+            if let Some(m) = self.scored_months(unit, from).next() {
                 out.push(Booking {
                     month: m,
                     extra: x * count,
@@ -381,7 +383,7 @@ impl<'a> Engine<'a> {
         }
         if let Some(x) = overdue_each_month {
             let after = Month(became.0 + 1);
-            for &m in self.assessed.range(after..) {
+            for m in self.scored_months(unit, after) {
                 if self.as_of < m.last_day() || late.closed.is_some_and(|c| c <= m) {
                     break;
                 }
@@ -393,6 +395,24 @@ impl<'a> Engine<'a> {
             }
         }
         out
+    }
+
+    /// The assessed months from `from` on in which a unit is scored (within its span).
+    fn scored_months(&self, unit: usize, from: Month) -> impl Iterator<Item = Month> + '_ {
+        let unit = &self.units.list[unit];
+        self.assessed
+            .range(from..)
+            .copied()
+            .skip_while(move |m| unit.from.is_some_and(|f| *m < f))
+            .take_while(move |m| unit.until.is_none_or(|u| *m <= u))
+    }
+
+    /// Whether a unit has a row in the period that `months` cover: an assessed month of them
+    /// lies within its span (SPEC §7.12).
+    pub fn scored_in(&self, unit: usize, months: &[Month]) -> bool {
+        months
+            .iter()
+            .any(|m| self.assessed.contains(m) && self.units.active(unit, *m))
     }
 
     /// The date an indicator falls due in the period of its level that contains `month`
@@ -519,9 +539,14 @@ impl<'a> Engine<'a> {
     ///
     /// `months` are the period of the indicators' level (a month, a quarter's months, a year's
     /// months): an indicator not yet due there whose judgement rests on what has not happened
-    /// (SPEC §7.2) deducts nothing.
+    /// (SPEC §7.2) deducts nothing. Only the units with a row in the period (SPEC §7.12, §7.15)
+    /// count in the mean.
     pub fn deductions(&self, inds: &[usize], months: &[Month]) -> Vec<Vec<Decimal>> {
         let n = self.units.list.len();
+        let spans = self.units.has_spans();
+        let scored: Vec<bool> = (0..n)
+            .map(|u| !spans || self.scored_in(u, months))
+            .collect();
         let due: Vec<bool> = inds.iter().map(|&i| self.is_due(i, months)).collect();
         let mut out: Vec<Vec<Decimal>> = (0..n)
             .map(|u| {
@@ -549,7 +574,7 @@ impl<'a> Engine<'a> {
                     .by_code
                     .iter()
                     .copied()
-                    .filter(|&u| self.applicable[u][i])
+                    .filter(|&u| self.applicable[u][i] && scored[u])
                     .fold((Decimal::ZERO, 0u64), |(s, c), u| (s + out[u][k], c + 1));
                 let mean = if n == 0 {
                     Decimal::ZERO
@@ -661,15 +686,19 @@ impl<'a> Engine<'a> {
             let deds = self.deductions(&month_inds, &[m]);
             (0..n)
                 .map(|u| {
+                    // No row outside the unit's span (SPEC §7.12).
+                    if !self.units.active(u, m) {
+                        return None;
+                    }
                     let deducted = self.total(u, &deds[u]);
                     let bonus = self.bonus(u, m);
-                    MonthScore {
+                    Some(MonthScore {
                         score: (full - deducted + bonus).max(Decimal::ZERO),
                         deducted,
                         bonus,
                         vetoed: self.vetoed(u, m),
                         appealed: self.store.appealed(u as u32, m),
-                    }
+                    })
                 })
                 .collect()
         });
@@ -693,20 +722,30 @@ impl<'a> Engine<'a> {
             let deds = self.deductions(&quarter_inds, &q.months());
             let row = (0..n)
                 .map(|u| {
+                    // The unit's assessed months within its span; none, no row (SPEC §7.12).
+                    let own: Vec<&MonthScore> = months
+                        .iter()
+                        .filter_map(|m| scores.months[m][u].as_ref())
+                        .collect();
+                    if own.is_empty() {
+                        return None;
+                    }
                     let parts: Vec<(String, Decimal)> = months
                         .iter()
-                        .map(|m| (m.to_string(), scores.months[m][u].score))
+                        .filter(|m| scores.months[m][u].is_some())
+                        .map(|m| m.to_string())
+                        .zip(own.iter().map(|s| s.score))
                         .collect();
                     let mean = mean(parts.iter().map(|(_, s)| *s));
                     let deducted = self.total(u, &deds[u]);
-                    RollScore {
+                    Some(RollScore {
                         weights: vec![Decimal::ONE; parts.len()],
                         parts,
                         deducted,
                         score: (mean - deducted).max(Decimal::ZERO),
-                        vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
-                        appealed: months.iter().map(|m| scores.months[m][u].appealed).sum(),
-                    }
+                        vetoed: own.iter().any(|s| s.vetoed),
+                        appealed: own.iter().map(|s| s.appealed).sum(),
+                    })
                 })
                 .collect();
             scores.quarters.insert(q, row);
@@ -731,13 +770,19 @@ impl<'a> Engine<'a> {
             let deds = self.deductions(&year_inds, &all_months);
             let row = (0..n)
                 .map(|u| {
-                    let parts: Vec<(String, Decimal)> = quarters
+                    // The quarters in which the unit has a row; none, no row (SPEC §7.12).
+                    let own: Vec<(Quarter, &RollScore)> = quarters
                         .iter()
-                        .map(|q| (q.label(), scores.quarters[q][u].score))
+                        .filter_map(|q| Some((*q, scores.quarters[q][u].as_ref()?)))
                         .collect();
-                    let weights: Vec<Decimal> = quarters
+                    if own.is_empty() {
+                        return None;
+                    }
+                    let parts: Vec<(String, Decimal)> =
+                        own.iter().map(|(q, s)| (q.label(), s.score)).collect();
+                    let weights: Vec<Decimal> = own
                         .iter()
-                        .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
+                        .map(|(q, _)| self.rubric.year_weights[(q.number() - 1) as usize])
                         .collect();
                     let base = weighted_mean(&parts, &weights);
                     let penalty: Decimal = self
@@ -746,17 +791,14 @@ impl<'a> Engine<'a> {
                         .map(|(k, _)| self.rubric.penalties[*k].deduct)
                         .sum();
                     let deducted = self.total(u, &deds[u]) + penalty;
-                    RollScore {
+                    Some(RollScore {
                         parts,
                         weights,
                         deducted,
                         score: (base - deducted).max(Decimal::ZERO),
-                        vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
-                        appealed: quarters
-                            .iter()
-                            .map(|q| scores.quarters[q][u].appealed)
-                            .sum(),
-                    }
+                        vetoed: own.iter().any(|(_, s)| s.vetoed),
+                        appealed: own.iter().map(|(_, s)| s.appealed).sum(),
+                    })
                 })
                 .collect();
             scores.years.insert(y, row);
@@ -896,11 +938,11 @@ categories:
         for (as_of, m5, q_2, m11, q_4, y) in cases {
             let s = calendar(as_of.parse().unwrap());
             let got = [
-                s.months[&may][0].score,
-                s.quarters[&q2][0].score,
-                s.months[&nov][0].score,
-                s.quarters[&q4][0].score,
-                s.years[&2026][0].score,
+                s.months[&may][0].as_ref().unwrap().score,
+                s.quarters[&q2][0].as_ref().unwrap().score,
+                s.months[&nov][0].as_ref().unwrap().score,
+                s.quarters[&q4][0].as_ref().unwrap().score,
+                s.years[&2026][0].as_ref().unwrap().score,
             ];
             assert_eq!(got, [m5, q_2, m11, q_4, y].map(d), "as of {as_of}");
         }
@@ -957,11 +999,11 @@ categories:
         for (as_of, rectified, jun, jul, sep, q1, q3) in cases {
             let s = late(as_of.parse().unwrap(), rectified);
             let got = [
-                s.months[&m(6)][0].score,
-                s.months[&m(7)][0].score,
-                s.months[&m(9)][0].score,
-                s.quarters[&m(1).quarter()][0].score,
-                s.quarters[&m(7).quarter()][0].score,
+                s.months[&m(6)][0].as_ref().unwrap().score,
+                s.months[&m(7)][0].as_ref().unwrap().score,
+                s.months[&m(9)][0].as_ref().unwrap().score,
+                s.quarters[&m(1).quarter()][0].as_ref().unwrap().score,
+                s.quarters[&m(7).quarter()][0].as_ref().unwrap().score,
             ];
             assert_eq!(
                 got,
@@ -977,8 +1019,14 @@ categories:
         let s = late(date(2026, 12, 31), "2026-10-05");
         // Late from 07-01 (rectified 10-05 after 06-30): July 20 − 2 × 2 = 16; September
         // 20 − 0.5 × 2 (open at its end) = 19; October has no records: not booked there.
-        assert_eq!(s.months[&Month::new(2026, 7)][0].score, d("16"));
-        assert_eq!(s.months[&Month::new(2026, 9)][0].score, d("19"));
+        assert_eq!(
+            s.months[&Month::new(2026, 7)][0].as_ref().unwrap().score,
+            d("16")
+        );
+        assert_eq!(
+            s.months[&Month::new(2026, 9)][0].as_ref().unwrap().score,
+            d("19")
+        );
         assert!(!s.months.contains_key(&Month::new(2026, 10)));
     }
 
@@ -1006,7 +1054,10 @@ categories:
         let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
         let records = read.records.into_sorted().unwrap();
         let s = Engine::new(&rubric, &read.units, &records, Some(date(2026, 11, 10))).score();
-        assert_eq!(s.months[&Month::new(2026, 11)][0].score, d("16"));
+        assert_eq!(
+            s.months[&Month::new(2026, 11)][0].as_ref().unwrap().score,
+            d("16")
+        );
     }
 
     /// Lateness is tallied by the month it happens in, and by the day only in the pinned date's
@@ -1073,7 +1124,7 @@ categories:
                     }
                 );
                 if let Some(late) = late_of(c.deadline, c.rectified, each) {
-                    for b in e.bookings(c.indicator, late, c.count) {
+                    for b in e.bookings(r.unit, c.indicator, late, c.count) {
                         *want.entry((r.unit, c.indicator, b.month)).or_default() += b.extra;
                     }
                 }

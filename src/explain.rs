@@ -420,7 +420,7 @@ impl Explainer<'_> {
             let Some(late) = engine::late_of(r.deadline, r.rectified, each) else {
                 continue;
             };
-            for b in self.engine.bookings(r.indicator, late, r.count) {
+            for b in self.engine.bookings(r.unit, r.indicator, late, r.count) {
                 if !months.contains(&b.month) {
                     continue;
                 }
@@ -648,7 +648,7 @@ impl Explainer<'_> {
         code: &str,
         name: Option<&str>,
     ) -> Option<Explanation> {
-        let s = self.scores.months.get(&m)?.get(unit)?;
+        let s = self.scores.months.get(&m)?.get(unit)?.as_ref()?;
         let mut entries: Vec<Entry> = self
             .unit_records(unit, &[m])
             .into_iter()
@@ -690,7 +690,7 @@ impl Explainer<'_> {
         code: &str,
         name: Option<&str>,
     ) -> Option<Explanation> {
-        let s = self.scores.quarters.get(&q)?.get(unit)?;
+        let s = self.scores.quarters.get(&q)?.get(unit)?.as_ref()?;
         let mut entries = Vec::new();
         for (label, score) in &s.parts {
             entries.push(Entry {
@@ -729,7 +729,7 @@ impl Explainer<'_> {
     }
 
     pub fn year(&self, unit: usize, y: i32, code: &str, name: Option<&str>) -> Option<Explanation> {
-        let s = self.scores.years.get(&y)?.get(unit)?;
+        let s = self.scores.years.get(&y)?.get(unit)?.as_ref()?;
         let mut entries = Vec::new();
         let weights = &s.weights;
         for ((label, score), w) in s.parts.iter().zip(weights) {

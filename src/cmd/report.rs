@@ -734,7 +734,7 @@ impl Ctx<'_> {
             let unit = &self.view.units.list[u];
             let [recs, lines, _] = sums.units.get(u).copied().unwrap_or_default();
             let deducted = month
-                .and_then(|m| m.get(u))
+                .and_then(|m| m.get(u)?.as_ref())
                 .map_or(Decimal::ZERO, |s| ranking::round(s.deducted, p));
             let total = recs + lines;
             let diff = total - deducted;
@@ -1055,7 +1055,11 @@ impl Ctx<'_> {
             put(s, r, &row)?;
             r += 1;
         }
-        let month = self.scores.months.get(&self.month).and_then(|m| m.get(u));
+        let month = self
+            .scores
+            .months
+            .get(&self.month)
+            .and_then(|m| m.get(u)?.as_ref());
         let total = [
             Cell::Words(self.w(W::Total).to_owned()),
             Cell::Empty,
@@ -1151,7 +1155,7 @@ impl Ctx<'_> {
                 entry: Entry::default(),
                 counted: None,
             };
-            let deducted = month.and_then(|m| m.get(u)).map(|s| s.deducted);
+            let deducted = month.and_then(|m| m.get(u)?.as_ref()).map(|s| s.deducted);
             if let Some(d) = deducted {
                 let got = lines[u].iter().filter_map(|l| l.counted);
                 let exact = sums[u][2] + got.clone().sum::<Decimal>();
