@@ -1030,6 +1030,46 @@ categories:
         assert!(!s.months.contains_key(&Month::new(2026, 10)));
     }
 
+    /// SPEC §7.15: overdue extras go only to months in which the unit is scored. U1 is assessed
+    /// from 2026-07 until 2026-08 (full 10); its F1 finding of 07-03 (count 1) is due 07-10 and
+    /// stays open: `overdue` 2 in July, then
+    /// `overdue_each_month` 0.5 in August; September (after its span) books nothing. U2 makes
+    /// June to September assessed.
+    #[test]
+    fn overdue_books_only_where_the_unit_is_scored() {
+        let rubric = crate::rubric::load(
+            "civscore: 1.1\nfull: 10\ncategories:\n  - code: A\n    indicators:\n      - {code: F1, name: f, points: 10, rule: per_finding, deduct: 1, overdue: 2, overdue_each_month: 0.5}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        let roster = "code,name,from,until\nU1,一,2026-07,2026-08\nU2,二,,\n";
+        let sheet = crate::input::parse_delimited("u.csv", roster, b',').unwrap();
+        let units = crate::units::from_sheet(&sheet, &rubric).unwrap();
+        let csv = "date,unit,indicator,count,deadline\n2026-07-03,U1,F1,1,2026-07-10\n\
+                   2026-06-02,U2,F1,0,\n2026-08-02,U2,F1,0,\n2026-09-02,U2,F1,0,\n";
+        let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        let s = Engine::new(&rubric, &units, &records, Some(date(2026, 12, 31))).score();
+        let u1 = |k| s.months[&Month::new(2026, k)][0].as_ref().map(|r| r.score);
+        // June: no row (before its span). July: 10 − 1 − 2 = 7. August: 10 − 0.5 = 9.5.
+        // September: no row, nothing booked.
+        assert_eq!(u1(6), None);
+        assert_eq!(u1(7), Some(d("7")));
+        assert_eq!(u1(8), Some(d("9.5")));
+        assert_eq!(u1(9), None);
+        // Q3 over July and August only: (7 + 9.5) / 2 = 8.25; Q2: no row.
+        let q = |k: i32| {
+            s.quarters[&Quarter(2026 * 4 + k)][0]
+                .as_ref()
+                .map(|r| r.score)
+        };
+        assert_eq!(q(2), Some(d("8.25")));
+        assert_eq!(q(1), None);
+        let e = Engine::new(&rubric, &units, &records, Some(date(2026, 12, 31)));
+        assert_eq!(e.booked_in(0, 0, Month::new(2026, 9)), Decimal::ZERO);
+    }
+
     #[test]
     fn complete_by_the_as_of_date() {
         let s = calendar(date(2026, 11, 30));

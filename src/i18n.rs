@@ -120,6 +120,7 @@ words! {
     StatusValid => ("valid", "有效"),
     StatusAppealed => ("under appeal", "申诉中"),
     Appealed => ("Under appeal", "申诉中"),
+    MergedInto => ("Merged into", "并入"),
     Level => ("Level", "督办级别"),
     DaysOverdue => ("Days overdue", "逾期天数"),
     InspectionDate => ("Date", "检查日期"),

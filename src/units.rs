@@ -626,6 +626,28 @@ mod tests {
     }
 
     #[test]
+    fn a_span_is_inclusive_and_read_in_the_forms_offices_write() {
+        let u = roster(
+            &["编号", "名称", "起始月份", "截止月份", "并入"],
+            &[
+                &["U1", "一科", "2026年8月", "", ""],
+                &["U2", "二科", "", "2026/10", "U1"],
+                &["U3", "三科", "2026-03-01", "2026-03", ""],
+            ],
+        )
+        .unwrap();
+        let m = |k| Month::new(2026, k);
+        assert!(!u.active(0, m(7)) && u.active(0, m(8)) && u.active(0, m(12)));
+        assert!(u.active(1, m(1)) && u.active(1, m(10)) && !u.active(1, m(11)));
+        assert!(!u.active(2, m(2)) && u.active(2, m(3)) && !u.active(2, m(4)));
+        assert_eq!(u.list[1].merged_into.as_deref(), Some("U1"));
+        assert!(u.list[1].outside(m(10)).is_none());
+        let why = u.list[1].outside(m(11)).unwrap();
+        assert!(why.contains("merged into U1"), "{why}");
+        assert!(u.has_spans() && u.has_merged());
+    }
+
+    #[test]
     fn a_stem_two_units_share_finds_neither() {
         // 桥北社区 and 桥北社区居委会 are two units here: the stem 桥北 is ambiguous, exact
         // names still find theirs.

@@ -435,6 +435,35 @@ proptest! {
     }
 
     #[test]
+    fn a_span_that_covers_every_month_changes_nothing(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..60),
+        open_from in any::<bool>(),
+    ) {
+        // SPEC §7.12: a unit whose from/until cover every month of the records scores as
+        // without them (the spans go from the first month to the last, or stay open on one
+        // side).
+        let (rubric, units, records) = setup(&p, &recs);
+        let first = records.iter().map(|r| r.month).min().unwrap();
+        let last = records.iter().map(|r| r.month).max().unwrap();
+        let mut spanned = units.clone();
+        for u in &mut spanned.list {
+            u.from = (!open_from).then_some(first);
+            u.until = Some(last);
+        }
+        prop_assert!(spanned.has_spans());
+        let a = engine::score(&rubric, &units, &records, None);
+        let b = engine::score(&rubric, &spanned, &records, None);
+        prop_assert_eq!(all_scores(&a), all_scores(&b));
+        let (ta, tb) = (
+            civscore::ranking::tables(&rubric, &units, &a),
+            civscore::ranking::tables(&rubric, &spanned, &b),
+        );
+        prop_assert_eq!(format!("{:?}", ta.months), format!("{:?}", tb.months));
+        prop_assert_eq!(format!("{:?}", ta.years), format!("{:?}", tb.years));
+    }
+
+    #[test]
     fn splitting_a_record_of_count_n_into_n_records_changes_nothing(
         p in params(),
         recs in prop::collection::vec(rec(), 1..60),

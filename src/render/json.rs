@@ -81,6 +81,9 @@ struct RowOut<'a> {
     vetoed: bool,
     /// Records under appeal in the period (SPEC §7.6).
     appealed: u64,
+    /// The unit it was merged into (SPEC §7.12), when the roster says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merged_into: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -146,6 +149,7 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     grade: r.grade.as_deref(),
                     vetoed: r.vetoed,
                     appealed: r.appealed,
+                    merged_into: view.merged_into(r),
                 }
             })
             .collect(),
