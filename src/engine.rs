@@ -415,6 +415,56 @@ impl<'a> Engine<'a> {
             .any(|m| self.assessed.contains(m) && self.units.active(unit, *m))
     }
 
+    pub fn rubric(&self) -> &'a Rubric {
+        self.rubric
+    }
+
+    /// SPEC §7.8: the categories with an `assessor` that hold an indicator due in a period
+    /// (`required`, `threshold`, or `bands` with `measure: value`) and have no record at all
+    /// there (of any unit, void included), for the periods at the indicators' levels that
+    /// contain `months`: (period, category), in order, each once. A period is looked at up to
+    /// the last assessed month.
+    pub fn missing_categories(&self, months: &[Month]) -> Vec<(String, usize)> {
+        let last = self.assessed.last().copied();
+        let n = self.units.list.len();
+        let mut out: BTreeSet<(Month, String, usize)> = BTreeSet::new();
+        for (k, c) in self.rubric.categories.iter().enumerate() {
+            if c.assessor.is_none() {
+                continue;
+            }
+            let any = |period: &[Month]| {
+                period.iter().any(|&m| {
+                    c.indicators
+                        .iter()
+                        .any(|&i| self.store.any_record(&self.layout, n, i, m))
+                })
+            };
+            for &m in months {
+                for &i in &c.indicators {
+                    let ind = &self.rubric.indicators[i];
+                    let watched =
+                        matches!(ind.rule, Rule::Required { .. }) || ind.rule.needs_value();
+                    if !watched {
+                        continue;
+                    }
+                    let (first, len, label) = match ind.per {
+                        Per::Month => (m, 1, m.to_string()),
+                        Per::Quarter => (m.quarter().months()[0], 3, m.quarter().to_string()),
+                        Per::Year => (Month::new(m.year(), 1), 12, format!("{:04}", m.year())),
+                    };
+                    let period: Vec<Month> = (0..len)
+                        .map(|d| Month(first.0 + d))
+                        .filter(|p| last.is_some_and(|l| *p <= l))
+                        .collect();
+                    if self.is_due(i, &period) && !any(&period) {
+                        out.insert((first, label, k));
+                    }
+                }
+            }
+        }
+        out.into_iter().map(|(_, label, k)| (label, k)).collect()
+    }
+
     /// The date an indicator falls due in the period of its level that contains `month`
     /// (SPEC §7.2, §7.11): its `due:` date when that lies in the period, else the period's
     /// last day.

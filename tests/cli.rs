@@ -3362,3 +3362,92 @@ fn a_roster_span_is_checked() {
         assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
     }
 }
+
+/// SPEC §7.8: E (街道宣传科) holds a `required` R1; A (城管科) only findings. October has a void
+/// R1 record (a record all the same); November has none of E.
+fn completeness() -> T {
+    T::new()
+        .file(
+            "rubric.yaml",
+            "civscore: 1.1\nfull: 100\ncategories:\n  - code: A\n    name: 日常\n    assessor: 城管科\n    indicators:\n      - {code: F1, name: 问题, points: 60, rule: per_finding, deduct: 1}\n  - code: E\n    name: 宣传教育常态化\n    assessor: 街道宣传科\n    indicators:\n      - {code: R1, name: 活动, points: 40, rule: required}\n",
+        )
+        .file(
+            "records.csv",
+            "date,unit,indicator,status\n2026-10-03,U1,R1,void\n2026-10-05,U1,F1,\n2026-11-05,U1,F1,\n",
+        )
+}
+
+#[test]
+fn a_category_without_any_record_in_a_period_gets_a_note() {
+    let note = "note: 2026-11: no records for category E 宣传教育常态化 (街道宣传科) — was its file left out?";
+    let all = completeness()
+        .args(&["score", "records.csv", "--rubric", "rubric.yaml", "--all"])
+        .run()
+        .ok();
+    assert!(all.stderr.contains(note), "{}", all.stderr);
+    // Once: not for October (its void record counts), nor for A (nothing due).
+    assert_eq!(
+        all.stderr.matches("no records for category").count(),
+        1,
+        "{}",
+        all.stderr
+    );
+    let quiet = completeness()
+        .args(&["score", "records.csv", "--rubric", "rubric.yaml", "-q"])
+        .run()
+        .ok();
+    assert!(!quiet.stderr.contains("no records"), "{}", quiet.stderr);
+    let zh = completeness()
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--lang",
+            "zh",
+        ])
+        .run()
+        .ok();
+    assert!(
+        zh.stderr.contains(
+            "note: 2026-11：类别 E 宣传教育常态化（街道宣传科）没有任何记录——是否漏了该部门的文件？"
+        ),
+        "{}",
+        zh.stderr
+    );
+    // October alone: the void record is a record, no note.
+    let oct = completeness()
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--period",
+            "2026-10",
+        ])
+        .run()
+        .ok();
+    assert!(!oct.stderr.contains("no records"), "{}", oct.stderr);
+    // The report: on stderr and in the workbook.
+    let t = completeness().args(&[
+        "report",
+        "records.csv",
+        "--rubric",
+        "rubric.yaml",
+        "-o",
+        "r.xlsx",
+    ]);
+    let out = t.run().ok();
+    assert!(out.stderr.contains(note), "{}", out.stderr);
+    let cells: Vec<String> = read_sheets(&t.path("r.xlsx"))
+        .into_iter()
+        .flat_map(|(_, rows)| rows.into_iter().flatten())
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("no records for category E")),
+        "{cells:?}"
+    );
+}

@@ -104,7 +104,13 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         color: false,
         sparks: Default::default(),
     };
+    // SPEC §7.8: a category whose office's file seems left out, on stderr and in the workbook.
+    for note in scored.completeness(&[month_t], i18n::ui()) {
+        cmd::note(inputs, &note);
+    }
+    let completeness = scored.completeness(&[month_t], lang);
     let ctx = Ctx {
+        completeness,
         view: &view,
         engine,
         scores: &scored.scores,
@@ -370,6 +376,8 @@ struct Ctx<'a> {
     as_of: Date,
     settings: &'a Settings,
     lang: Lang,
+    /// Completeness notes of the month (SPEC §7.8), in the workbook's language.
+    completeness: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -1428,6 +1436,9 @@ impl Ctx<'_> {
         ];
         if let Some(notes) = &rubric.notes {
             about.rows.push(pair(W::Notes, notes));
+        }
+        for note in &self.completeness {
+            about.rows.push(pair(W::Completeness, note));
         }
         let mut lines = rubric.text.lines();
         if let Some(first) = lines.next() {

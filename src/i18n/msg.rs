@@ -610,6 +610,22 @@ pub fn unit_not_yet(l: Lang, code: &str, from: &str, month: &str) -> String {
     )
 }
 
+/// SPEC §7.8: a category with an assessor that has no record at all in a period where it has
+/// something due: perhaps its office's file was left out.
+pub fn no_records_for_category(
+    l: Lang,
+    period: &str,
+    code: &str,
+    name: &str,
+    assessor: &str,
+) -> String {
+    say!(
+        l,
+        "{period}: no records for category {code} {name} ({assessor}) — was its file left out?",
+        "{period}：类别 {code} {name}（{assessor}）没有任何记录——是否漏了该部门的文件？",
+    )
+}
+
 /// Without a roster, two units whose names differ only by a common ending.
 pub fn look_alike_units(l: Lang, a: &str, b: &str) -> String {
     say!(
@@ -1028,6 +1044,7 @@ mod tests {
             unit_merged(l, "U3", "U1", "2026-09", "2026-11"),
             unit_ended(l, "U3", "2026-09", "2026-11"),
             unit_not_yet(l, "U3", "2026-08", "2026-05"),
+            no_records_for_category(l, "2026-11", "E", "甲", "乙"),
             pattern_matches_nothing(l, "a/*.csv"),
             no_files_for_month(l, "2026-11"),
             no_files_for_earlier_month(l, "2026-10", "a/2026-10/*.csv"),
