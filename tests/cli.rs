@@ -1735,7 +1735,10 @@ fn init_scaffolds_a_folder_that_runs_and_never_overwrites() {
     }
     // The templates are headers only: nothing of them can ever be scored.
     let units = std::fs::read_to_string(dir.join("units.csv")).unwrap();
-    assert_eq!(units, "\u{feff}编号,名称,类别,不适用,别名\r\n");
+    assert_eq!(
+        units,
+        "\u{feff}编号,名称,类别,不适用,别名,曾用名,起始月份,截止月份,并入\r\n"
+    );
     let template = std::fs::read_to_string(dir.join("template.csv")).unwrap();
     assert_eq!(template.lines().count(), 1, "{template}");
     assert_eq!(
