@@ -590,7 +590,7 @@ impl<'a> Engine<'a> {
     /// `months` are the period of the indicators' level (a month, a quarter's months, a year's
     /// months): an indicator not yet due there whose judgement rests on what has not happened
     /// (SPEC §7.2) deducts nothing. Only the units with a row in the period (SPEC §7.12, §7.15)
-    /// count in the mean.
+    /// count in the mean; the others deduct nothing there (reports list no deduction for them).
     pub fn deductions(&self, inds: &[usize], months: &[Month]) -> Vec<Vec<Decimal>> {
         let n = self.units.list.len();
         let spans = self.units.has_spans();
@@ -603,7 +603,8 @@ impl<'a> Engine<'a> {
                 inds.iter()
                     .zip(&due)
                     .map(|(&i, &due)| {
-                        if !self.applicable[u][i] {
+                        // A unit without a row in the period deducts nothing there.
+                        if !self.applicable[u][i] || !scored[u] {
                             return Decimal::ZERO;
                         }
                         let ind = &self.rubric.indicators[i];
@@ -632,7 +633,7 @@ impl<'a> Engine<'a> {
                     sum / Decimal::from(n)
                 };
                 for (u, row) in out.iter_mut().enumerate() {
-                    if !self.applicable[u][i] {
+                    if !self.applicable[u][i] && scored[u] {
                         row[k] = mean;
                     }
                 }

@@ -3454,3 +3454,35 @@ fn a_category_without_any_record_in_a_period_gets_a_note() {
         "{cells:?}"
     );
 }
+
+#[test]
+fn explain_says_when_a_unit_has_no_row_in_a_period() {
+    let out = lifecycle()
+        .file(
+            "records.csv",
+            "date,unit,indicator\n2026-07-06,U3,R1\n2026-09-03,U1,R1\n",
+        )
+        .args(&["--period", "2026-09"])
+        .run()
+        .ok();
+    // U3 (until 2026-07) has no row in September: not ranked (its quarter to date is July's).
+    let month = out.stdout.split("Quarter").next().unwrap();
+    assert!(!month.contains("U3"), "{}", out.stdout);
+    assert!(month.contains("U1"), "{}", out.stdout);
+    let t = T::new()
+        .file("rubric.yaml", "civscore: 1.1\nfull: 100\ncategories:\n  - code: A\n    indicators:\n      - {code: R1, name: 活动, points: 100, rule: required}\n")
+        .file("units.csv", "code,name,until,merged_into\nU1,一科,,\nU3,三科,2026-07,U1\n")
+        .file("records.csv", "date,unit,indicator\n2026-07-06,U3,R1\n2026-09-03,U1,R1\n")
+        .args(&[
+            "explain", "records.csv", "--rubric", "rubric.yaml", "--units", "units.csv", "--unit",
+            "U3", "--period", "2026-09",
+        ]);
+    let out = t.run().ok();
+    assert!(
+        out.stderr.contains("note: unit U3 has no row in 2026-09"),
+        "{}",
+        out.stderr
+    );
+    // Its quarter to date is July alone: 100 (R1 held).
+    assert!(out.stdout.contains("2026Q3: 100.00"), "{}", out.stdout);
+}

@@ -601,6 +601,15 @@ pub fn unit_ended(l: Lang, code: &str, until: &str, month: &str) -> String {
     )
 }
 
+/// `explain` for a period in which the unit has no row (outside its span).
+pub fn no_row_in_period(l: Lang, code: &str, period: &str) -> String {
+    say!(
+        l,
+        "unit {code} has no row in {period}: none of its months there is within its span in the roster",
+        "单位 {code} 在 {period} 没有成绩：该期没有一个月在名册所写的考核期内",
+    )
+}
+
 /// A record of a unit dated before its first assessed month.
 pub fn unit_not_yet(l: Lang, code: &str, from: &str, month: &str) -> String {
     say!(
@@ -1045,6 +1054,7 @@ mod tests {
             unit_ended(l, "U3", "2026-09", "2026-11"),
             unit_not_yet(l, "U3", "2026-08", "2026-05"),
             no_records_for_category(l, "2026-11", "E", "甲", "乙"),
+            no_row_in_period(l, "U3", "2026-11"),
             pattern_matches_nothing(l, "a/*.csv"),
             no_files_for_month(l, "2026-11"),
             no_files_for_earlier_month(l, "2026-10", "a/2026-10/*.csv"),
