@@ -146,17 +146,18 @@ pub struct RollScore {
     pub categories: Vec<Decimal>,
 }
 
-/// Every unit's results in every period of the data, indexed by unit.
+/// Every unit's results in every period of the data, indexed by unit: `None` for a unit that
+/// has no row in the period (no month of it within the unit's span, SPEC §7.12).
 #[derive(Debug, Clone, Default)]
 pub struct Scores {
     /// The run's as-of date (SPEC §7.1): a period is complete when it has reached its last day.
     pub as_of: Date,
     pub assessed: BTreeSet<Month>,
-    pub months: BTreeMap<Month, Vec<MonthScore>>,
-    pub quarters: BTreeMap<Quarter, Vec<RollScore>>,
+    pub months: BTreeMap<Month, Vec<Option<MonthScore>>>,
+    pub quarters: BTreeMap<Quarter, Vec<Option<RollScore>>>,
     /// Half-years (SPEC §7.4): their assessed quarters, weighed.
-    pub halves: BTreeMap<Half, Vec<RollScore>>,
-    pub years: BTreeMap<i32, Vec<RollScore>>,
+    pub halves: BTreeMap<Half, Vec<Option<RollScore>>>,
+    pub years: BTreeMap<i32, Vec<Option<RollScore>>>,
 }
 
 impl Scores {
@@ -348,7 +349,7 @@ impl<'a> Engine<'a> {
     fn booking(mut self) -> Self {
         let mut booked: HashMap<(usize, usize, Month), Decimal> = HashMap::new();
         for ((unit, indicator, _, late), count) in self.store.lates(&self.layout) {
-            for b in self.bookings(indicator as usize, late, count) {
+            for b in self.bookings(unit as usize, indicator as usize, late, count) {
                 *booked
                     .entry((unit as usize, indicator as usize, b.month))
                     .or_default() += b.extra;
@@ -362,8 +363,9 @@ impl<'a> Engine<'a> {
     /// count in the first period at the indicator's level, from the one containing the day it
     /// became late on, in which the unit is scored; `overdue_each_month` × count in every
     /// complete assessed month after the month it became late at whose end it was still open.
-    /// Nothing before the as-of date reaches the day it became late.
-    pub fn bookings(&self, indicator: usize, late: Late, count: u64) -> Vec<Booking> {
+    /// Nothing before the as-of date reaches the day it became late. Only months within the
+    /// unit's span (SPEC §7.12) take a booking: one whose span has ended books nothing more.
+    pub fn bookings(&self, unit: usize, indicator: usize, late: Late, count: u64) -> Vec<Booking> {
         let mut out = Vec::new();
         let Rule::PerFinding {
             overdue,
@@ -384,7 +386,7 @@ impl<'a> Engine<'a> {
                 Per::Quarter => became.quarter().months()[0],
                 Per::Year => Month::new(became.year(), 1),
             };
-            if let Some(&m) = self.assessed.range(from..).next() {
+            if let Some(m) = self.scored_months(unit, from).next() {
                 out.push(Booking {
                     month: m,
                     extra: x * count,
@@ -394,7 +396,7 @@ impl<'a> Engine<'a> {
         }
         if let Some(x) = overdue_each_month {
             let after = Month(became.0 + 1);
-            for &m in self.assessed.range(after..) {
+            for m in self.scored_months(unit, after) {
                 if self.as_of < m.last_day() || late.closed.is_some_and(|c| c <= m) {
                     break;
                 }
@@ -406,6 +408,74 @@ impl<'a> Engine<'a> {
             }
         }
         out
+    }
+
+    /// The assessed months from `from` on in which a unit is scored (within its span).
+    fn scored_months(&self, unit: usize, from: Month) -> impl Iterator<Item = Month> + '_ {
+        let unit = &self.units.list[unit];
+        self.assessed
+            .range(from..)
+            .copied()
+            .skip_while(move |m| unit.from.is_some_and(|f| *m < f))
+            .take_while(move |m| unit.until.is_none_or(|u| *m <= u))
+    }
+
+    /// Whether a unit has a row in the period that `months` cover: an assessed month of them
+    /// lies within its span (SPEC §7.12).
+    pub fn scored_in(&self, unit: usize, months: &[Month]) -> bool {
+        months
+            .iter()
+            .any(|m| self.assessed.contains(m) && self.units.active(unit, *m))
+    }
+
+    pub fn rubric(&self) -> &'a Rubric {
+        self.rubric
+    }
+
+    /// SPEC §7.8: the categories with an `assessor` that hold an indicator due in a period
+    /// (`required`, `threshold`, or `bands` with `measure: value`) and have no record at all
+    /// there (of any unit, void included), for the periods at the indicators' levels that
+    /// contain `months`: (period, category), in order, each once. A period is looked at up to
+    /// the last assessed month.
+    pub fn missing_categories(&self, months: &[Month]) -> Vec<(String, usize)> {
+        let last = self.assessed.last().copied();
+        let n = self.units.list.len();
+        let mut out: BTreeSet<(Month, String, usize)> = BTreeSet::new();
+        for (k, c) in self.rubric.categories.iter().enumerate() {
+            if c.assessor.is_none() {
+                continue;
+            }
+            let any = |period: &[Month]| {
+                period.iter().any(|&m| {
+                    c.indicators
+                        .iter()
+                        .any(|&i| self.store.any_record(&self.layout, n, i, m))
+                })
+            };
+            for &m in months {
+                for &i in &c.indicators {
+                    let ind = &self.rubric.indicators[i];
+                    let watched =
+                        matches!(ind.rule, Rule::Required { .. }) || ind.rule.needs_value();
+                    if !watched {
+                        continue;
+                    }
+                    let (first, len, label) = match ind.per {
+                        Per::Month => (m, 1, m.to_string()),
+                        Per::Quarter => (m.quarter().months()[0], 3, m.quarter().to_string()),
+                        Per::Year => (Month::new(m.year(), 1), 12, format!("{:04}", m.year())),
+                    };
+                    let period: Vec<Month> = (0..len)
+                        .map(|d| Month(first.0 + d))
+                        .filter(|p| last.is_some_and(|l| *p <= l))
+                        .collect();
+                    if self.is_due(i, &period) && !any(&period) {
+                        out.insert((first, label, k));
+                    }
+                }
+            }
+        }
+        out.into_iter().map(|(_, label, k)| (label, k)).collect()
     }
 
     /// The date an indicator falls due in the period of its level that contains `month`
@@ -532,16 +602,22 @@ impl<'a> Engine<'a> {
     ///
     /// `months` are the period of the indicators' level (a month, a quarter's months, a year's
     /// months): an indicator not yet due there whose judgement rests on what has not happened
-    /// (SPEC §7.2) deducts nothing.
+    /// (SPEC §7.2) deducts nothing. Only the units with a row in the period (SPEC §7.12, §7.15)
+    /// count in the mean; the others deduct nothing there (reports list no deduction for them).
     pub fn deductions(&self, inds: &[usize], months: &[Month]) -> Vec<Vec<Decimal>> {
         let n = self.units.list.len();
+        let spans = self.units.has_spans();
+        let scored: Vec<bool> = (0..n)
+            .map(|u| !spans || self.scored_in(u, months))
+            .collect();
         let due: Vec<bool> = inds.iter().map(|&i| self.is_due(i, months)).collect();
         let mut out: Vec<Vec<Decimal>> = (0..n)
             .map(|u| {
                 inds.iter()
                     .zip(&due)
                     .map(|(&i, &due)| {
-                        if !self.applicable[u][i] {
+                        // A unit without a row in the period deducts nothing there.
+                        if !self.applicable[u][i] || !scored[u] {
                             return Decimal::ZERO;
                         }
                         let ind = &self.rubric.indicators[i];
@@ -562,7 +638,7 @@ impl<'a> Engine<'a> {
                     .by_code
                     .iter()
                     .copied()
-                    .filter(|&u| self.applicable[u][i])
+                    .filter(|&u| self.applicable[u][i] && scored[u])
                     .fold((Decimal::ZERO, 0u64), |(s, c), u| (s + out[u][k], c + 1));
                 let mean = if n == 0 {
                     Decimal::ZERO
@@ -570,7 +646,7 @@ impl<'a> Engine<'a> {
                     sum / Decimal::from(n)
                 };
                 for (u, row) in out.iter_mut().enumerate() {
-                    if !self.applicable[u][i] {
+                    if !self.applicable[u][i] && scored[u] {
                         row[k] = mean;
                     }
                 }
@@ -690,16 +766,20 @@ impl<'a> Engine<'a> {
             let deds = self.deductions(&month_inds, &[m]);
             (0..n)
                 .map(|u| {
+                    // No row outside the unit's span (SPEC §7.12).
+                    if !self.units.active(u, m) {
+                        return None;
+                    }
                     let deducted = self.total(u, &deds[u]);
                     let bonus = self.bonus(u, m);
-                    MonthScore {
+                    Some(MonthScore {
                         categories: self.by_category(u, &month_inds, &deds[u]),
                         score: (full - deducted + bonus).max(Decimal::ZERO),
                         deducted,
                         bonus,
                         vetoed: self.vetoed(u, m),
                         appealed: self.store.appealed(u as u32, m),
-                    }
+                    })
                 })
                 .collect()
         });
@@ -724,9 +804,19 @@ impl<'a> Engine<'a> {
             let complete = !scores.quarter_provisional(q);
             let row = (0..n)
                 .map(|u| {
+                    // The unit's assessed months within its span; none, no row (SPEC §7.12).
+                    let own: Vec<&MonthScore> = months
+                        .iter()
+                        .filter_map(|m| scores.months[m][u].as_ref())
+                        .collect();
+                    if own.is_empty() {
+                        return None;
+                    }
                     let parts: Vec<(String, Decimal)> = months
                         .iter()
-                        .map(|m| (m.to_string(), scores.months[m][u].score))
+                        .filter(|m| scores.months[m][u].is_some())
+                        .map(|m| m.to_string())
+                        .zip(own.iter().map(|s| s.score))
                         .collect();
                     let mean = mean(parts.iter().map(|(_, s)| *s));
                     let level = self.total(u, &deds[u]);
@@ -739,36 +829,34 @@ impl<'a> Engine<'a> {
                     );
                     // Each category as the total: the mean of its monthly figures and its
                     // quarter-level deductions, weighed with the final when there is one.
-                    let own = self.by_category(u, &quarter_inds, &deds[u]);
-                    let categories = (0..own.len())
+                    let level_cats = self.by_category(u, &quarter_inds, &deds[u]);
+                    let categories = (0..level_cats.len())
                         .map(|c| {
-                            let m = self::mean(
-                                months.iter().map(|m| scores.months[m][u].categories[c]),
-                            );
+                            let m = self::mean(own.iter().map(|s| s.categories[c]));
                             match self.rubric.quarter_weights {
-                                None => m + own[c],
+                                None => m + level_cats[c],
                                 Some(w) if complete => {
                                     let sum = w.months + w.last;
                                     if sum.is_zero() {
-                                        (m + own[c]) / Decimal::TWO
+                                        (m + level_cats[c]) / Decimal::TWO
                                     } else {
-                                        (w.months * m + w.last * own[c]) / sum
+                                        (w.months * m + w.last * level_cats[c]) / sum
                                     }
                                 }
                                 Some(_) => m,
                             }
                         })
                         .collect();
-                    RollScore {
+                    Some(RollScore {
                         categories,
                         weights: vec![Decimal::ONE; parts.len()],
                         parts,
                         deducted,
                         last,
                         score,
-                        vetoed: months.iter().any(|m| scores.months[m][u].vetoed),
-                        appealed: months.iter().map(|m| scores.months[m][u].appealed).sum(),
-                    }
+                        vetoed: own.iter().any(|s| s.vetoed),
+                        appealed: own.iter().map(|s| s.appealed).sum(),
+                    })
                 })
                 .collect();
             scores.quarters.insert(q, row);
@@ -794,13 +882,19 @@ impl<'a> Engine<'a> {
             let complete = !scores.year_provisional(y);
             let row = (0..n)
                 .map(|u| {
-                    let parts: Vec<(String, Decimal)> = quarters
+                    // The quarters in which the unit has a row; none, no row (SPEC §7.12).
+                    let own: Vec<(Quarter, &RollScore)> = quarters
                         .iter()
-                        .map(|q| (q.label(), scores.quarters[q][u].score))
+                        .filter_map(|q| Some((*q, scores.quarters[q][u].as_ref()?)))
                         .collect();
-                    let weights: Vec<Decimal> = quarters
+                    if own.is_empty() {
+                        return None;
+                    }
+                    let parts: Vec<(String, Decimal)> =
+                        own.iter().map(|(q, s)| (q.label(), s.score)).collect();
+                    let weights: Vec<Decimal> = own
                         .iter()
-                        .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
+                        .map(|(q, _)| self.rubric.year_weights[(q.number() - 1) as usize])
                         .collect();
                     let penalty: Decimal = self
                         .penalties(u, y)
@@ -835,16 +929,18 @@ impl<'a> Engine<'a> {
                     // Each category as the total (SPEC §7.7, §7.11): its quarters weighed, its
                     // year-level deductions (in the final once it takes part, none while it
                     // is pending), and the penalties counting its indicators.
-                    let own = self.by_category(u, &year_inds, &deds[u]);
-                    let mut categories: Vec<Decimal> = (0..own.len())
+                    let level_cats = self.by_category(u, &year_inds, &deds[u]);
+                    let mut categories: Vec<Decimal> = (0..level_cats.len())
                         .map(|c| {
-                            let cat: Vec<(String, Decimal)> = quarters
+                            let cat: Vec<(String, Decimal)> = own
                                 .iter()
-                                .map(|q| (String::new(), scores.quarters[q][u].categories[c]))
+                                .map(|(_, s)| (String::new(), s.categories[c]))
                                 .collect();
                             match self.rubric.year_final {
-                                None => weighted_mean(&cat, &weights) + own[c],
-                                Some(wf) if complete => with_final(&cat, &weights, wf, own[c]),
+                                None => weighted_mean(&cat, &weights) + level_cats[c],
+                                Some(wf) if complete => {
+                                    with_final(&cat, &weights, wf, level_cats[c])
+                                }
                                 Some(_) => weighted_mean(&cat, &weights),
                             }
                         })
@@ -853,19 +949,16 @@ impl<'a> Engine<'a> {
                         let p = &self.rubric.penalties[k];
                         categories[self.rubric.indicators[p.indicator].category] += p.deduct;
                     }
-                    RollScore {
+                    Some(RollScore {
                         categories,
                         parts,
                         weights,
                         deducted,
                         last,
                         score,
-                        vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
-                        appealed: quarters
-                            .iter()
-                            .map(|q| scores.quarters[q][u].appealed)
-                            .sum(),
-                    }
+                        vetoed: own.iter().any(|(_, s)| s.vetoed),
+                        appealed: own.iter().map(|(_, s)| s.appealed).sum(),
+                    })
                 })
                 .collect();
             scores.years.insert(y, row);
@@ -889,41 +982,44 @@ impl Engine<'_> {
                 .into_iter()
                 .filter(|q| scores.quarters.contains_key(q))
                 .collect();
-            let mut weights: Vec<Decimal> = quarters
-                .iter()
-                .map(|q| self.rubric.year_weights[(q.number() - 1) as usize])
-                .collect();
-            if weights.iter().any(Decimal::is_zero) {
-                weights = vec![Decimal::ONE; quarters.len()];
-            }
             let row = (0..n)
                 .map(|u| {
-                    let parts: Vec<(String, Decimal)> = quarters
+                    // The quarters in which the unit has a row; none, no row (SPEC §7.12).
+                    let own: Vec<(Quarter, &RollScore)> = quarters
                         .iter()
-                        .map(|q| (q.label(), scores.quarters[q][u].score))
+                        .filter_map(|q| Some((*q, scores.quarters[q][u].as_ref()?)))
                         .collect();
+                    if own.is_empty() {
+                        return None;
+                    }
+                    let mut weights: Vec<Decimal> = own
+                        .iter()
+                        .map(|(q, _)| self.rubric.year_weights[(q.number() - 1) as usize])
+                        .collect();
+                    if weights.iter().any(Decimal::is_zero) {
+                        weights = vec![Decimal::ONE; own.len()];
+                    }
+                    let parts: Vec<(String, Decimal)> =
+                        own.iter().map(|(q, s)| (q.label(), s.score)).collect();
                     let categories = (0..self.rubric.categories.len())
                         .map(|c| {
-                            let cat: Vec<(String, Decimal)> = quarters
+                            let cat: Vec<(String, Decimal)> = own
                                 .iter()
-                                .map(|q| (String::new(), scores.quarters[q][u].categories[c]))
+                                .map(|(_, s)| (String::new(), s.categories[c]))
                                 .collect();
                             weighted_mean(&cat, &weights)
                         })
                         .collect();
-                    RollScore {
+                    Some(RollScore {
                         categories,
                         score: weighted_mean(&parts, &weights),
                         parts,
-                        weights: weights.clone(),
+                        weights,
                         deducted: Decimal::ZERO,
                         last: None,
-                        vetoed: quarters.iter().any(|q| scores.quarters[q][u].vetoed),
-                        appealed: quarters
-                            .iter()
-                            .map(|q| scores.quarters[q][u].appealed)
-                            .sum(),
-                    }
+                        vetoed: own.iter().any(|(_, s)| s.vetoed),
+                        appealed: own.iter().map(|(_, s)| s.appealed).sum(),
+                    })
                 })
                 .collect();
             scores.halves.insert(h, row);
@@ -1126,11 +1222,11 @@ categories:
         for (as_of, m5, q_2, m11, q_4, y) in cases {
             let s = calendar(as_of.parse().unwrap());
             let got = [
-                s.months[&may][0].score,
-                s.quarters[&q2][0].score,
-                s.months[&nov][0].score,
-                s.quarters[&q4][0].score,
-                s.years[&2026][0].score,
+                s.months[&may][0].as_ref().unwrap().score,
+                s.quarters[&q2][0].as_ref().unwrap().score,
+                s.months[&nov][0].as_ref().unwrap().score,
+                s.quarters[&q4][0].as_ref().unwrap().score,
+                s.years[&2026][0].as_ref().unwrap().score,
             ];
             assert_eq!(got, [m5, q_2, m11, q_4, y].map(d), "as of {as_of}");
         }
@@ -1187,11 +1283,11 @@ categories:
         for (as_of, rectified, jun, jul, sep, q1, q3) in cases {
             let s = late(as_of.parse().unwrap(), rectified);
             let got = [
-                s.months[&m(6)][0].score,
-                s.months[&m(7)][0].score,
-                s.months[&m(9)][0].score,
-                s.quarters[&m(1).quarter()][0].score,
-                s.quarters[&m(7).quarter()][0].score,
+                s.months[&m(6)][0].as_ref().unwrap().score,
+                s.months[&m(7)][0].as_ref().unwrap().score,
+                s.months[&m(9)][0].as_ref().unwrap().score,
+                s.quarters[&m(1).quarter()][0].as_ref().unwrap().score,
+                s.quarters[&m(7).quarter()][0].as_ref().unwrap().score,
             ];
             assert_eq!(
                 got,
@@ -1207,9 +1303,55 @@ categories:
         let s = late(date(2026, 12, 31), "2026-10-05");
         // Late from 07-01 (rectified 10-05 after 06-30): July 20 − 2 × 2 = 16; September
         // 20 − 0.5 × 2 (open at its end) = 19; October has no records: not booked there.
-        assert_eq!(s.months[&Month::new(2026, 7)][0].score, d("16"));
-        assert_eq!(s.months[&Month::new(2026, 9)][0].score, d("19"));
+        assert_eq!(
+            s.months[&Month::new(2026, 7)][0].as_ref().unwrap().score,
+            d("16")
+        );
+        assert_eq!(
+            s.months[&Month::new(2026, 9)][0].as_ref().unwrap().score,
+            d("19")
+        );
         assert!(!s.months.contains_key(&Month::new(2026, 10)));
+    }
+
+    /// SPEC §7.15: overdue extras go only to months in which the unit is scored. U1 is assessed
+    /// from 2026-07 until 2026-08 (full 10); its F1 finding of 07-03 (count 1) is due 07-10 and
+    /// stays open: `overdue` 2 in July, then
+    /// `overdue_each_month` 0.5 in August; September (after its span) books nothing. U2 makes
+    /// June to September assessed.
+    #[test]
+    fn overdue_books_only_where_the_unit_is_scored() {
+        let rubric = crate::rubric::load(
+            "civscore: 1.1\nfull: 10\ncategories:\n  - code: A\n    indicators:\n      - {code: F1, name: f, points: 10, rule: per_finding, deduct: 1, overdue: 2, overdue_each_month: 0.5}\n",
+            "r.yaml",
+        )
+        .unwrap();
+        let roster = "code,name,from,until\nU1,一,2026-07,2026-08\nU2,二,,\n";
+        let sheet = crate::input::parse_delimited("u.csv", roster, b',').unwrap();
+        let units = crate::units::from_sheet(&sheet, &rubric).unwrap();
+        let csv = "date,unit,indicator,count,deadline\n2026-07-03,U1,F1,1,2026-07-10\n\
+                   2026-06-02,U2,F1,0,\n2026-08-02,U2,F1,0,\n2026-09-02,U2,F1,0,\n";
+        let sheet = crate::input::parse_delimited("r.csv", csv, b',').unwrap();
+        let read = crate::read::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
+        let records = read.records.into_sorted().unwrap();
+        let s = Engine::new(&rubric, &units, &records, Some(date(2026, 12, 31))).score();
+        let u1 = |k| s.months[&Month::new(2026, k)][0].as_ref().map(|r| r.score);
+        // June: no row (before its span). July: 10 − 1 − 2 = 7. August: 10 − 0.5 = 9.5.
+        // September: no row, nothing booked.
+        assert_eq!(u1(6), None);
+        assert_eq!(u1(7), Some(d("7")));
+        assert_eq!(u1(8), Some(d("9.5")));
+        assert_eq!(u1(9), None);
+        // Q3 over July and August only: (7 + 9.5) / 2 = 8.25; Q2: no row.
+        let q = |k: i32| {
+            s.quarters[&Quarter(2026 * 4 + k)][0]
+                .as_ref()
+                .map(|r| r.score)
+        };
+        assert_eq!(q(2), Some(d("8.25")));
+        assert_eq!(q(1), None);
+        let e = Engine::new(&rubric, &units, &records, Some(date(2026, 12, 31)));
+        assert_eq!(e.booked_in(0, 0, Month::new(2026, 9)), Decimal::ZERO);
     }
 
     #[test]
@@ -1236,7 +1378,10 @@ categories:
         let read = crate::read::read_sheet(&sheet, &rubric, None).unwrap();
         let records = read.records.into_sorted().unwrap();
         let s = Engine::new(&rubric, &read.units, &records, Some(date(2026, 11, 10))).score();
-        assert_eq!(s.months[&Month::new(2026, 11)][0].score, d("16"));
+        assert_eq!(
+            s.months[&Month::new(2026, 11)][0].as_ref().unwrap().score,
+            d("16")
+        );
     }
 
     /// Lateness is tallied by the month it happens in, and by the day only in the pinned date's
@@ -1303,7 +1448,7 @@ categories:
                     }
                 );
                 if let Some(late) = late_of(c.deadline, c.rectified, each) {
-                    for b in e.bookings(c.indicator, late, c.count) {
+                    for b in e.bookings(r.unit, c.indicator, late, c.count) {
                         *want.entry((r.unit, c.indicator, b.month)).or_default() += b.extra;
                     }
                 }
@@ -1358,7 +1503,7 @@ categories:
     #[test]
     fn final_assessments_weigh_in_once_the_period_is_complete() {
         let s = finals(FINALS_CSV, "2027-01-10");
-        let q = |n: i32| &s.quarters[&Quarter(2026 * 4 + n - 1)][0];
+        let q = |n: i32| s.quarters[&Quarter(2026 * 4 + n - 1)][0].as_ref().unwrap();
         // Q1: months Jan 9 (A1 1), Feb 10 → mean 9.5; Fq = 10 − QQ 1 = 9;
         // (60 × 9.5 + 40 × 9) / 100 = (570 + 360) / 100 = 9.3, deducted 1.
         assert_eq!(
@@ -1371,7 +1516,7 @@ categories:
             [q(2).score, q(3).score, q(4).score],
             [d("8.8"), d("10"), d("9.1")]
         );
-        let y = &s.years[&2026][0];
+        let y = &s.years[&2026][0].as_ref().unwrap();
         // F = 10 − Y1 1 = 9; Y = (20 × 9.3 + 20 × 8.8 + 20 × 10 + 0 × 9.1 + 40 × 9) / 100
         //   = (186 + 176 + 200 + 360) / 100 = 9.22; penalty (6 findings of A1 ≥ 3) 1 → 8.22.
         assert_eq!(
@@ -1384,11 +1529,11 @@ categories:
     fn a_final_is_pending_while_its_period_is_provisional() {
         let s = finals(FINALS_CSV, "2026-12-10");
         // Q4 provisional: Fq pending, the months' mean alone (8.5), deducted 0.
-        let q4 = &s.quarters[&Quarter(2026 * 4 + 3)][0];
+        let q4 = &s.quarters[&Quarter(2026 * 4 + 3)][0].as_ref().unwrap();
         assert_eq!((q4.score, q4.deducted, q4.last), (d("8.5"), d("0"), None));
         // The year: F pending; Q1–Q3 at 20 each, Q4 at 0: (9.3 + 8.8 + 10) / 3 = 9.3666…,
         // less the penalty 1; deducted = the penalty alone.
-        let y = &s.years[&2026][0];
+        let y = &s.years[&2026][0].as_ref().unwrap();
         assert_eq!(y.last, None);
         assert_eq!(y.deducted, d("1"));
         assert_eq!(y.score.round_dp(6), d("8.366667"));
@@ -1399,7 +1544,7 @@ categories:
         // Only Q4 assessed, and Q4 weighs 0 beside the final: while the year is provisional
         // the weights taking part add up to 0, so Q4 alone counts: 10 − 1 = 9 (its month).
         let s = finals("date,unit,indicator\n2026-11-05,U1,A1\n", "2026-11-30");
-        assert_eq!(s.years[&2026][0].score, d("9"));
+        assert_eq!(s.years[&2026][0].as_ref().unwrap().score, d("9"));
         // with_final: 0 × Q + 0 × F → the plain mean of the quarters.
         let parts = [("Q1".to_string(), d("8")), ("Q2".to_string(), d("9"))];
         assert_eq!(
@@ -1413,8 +1558,8 @@ categories:
         let s = finals(FINALS_CSV, "2027-01-10");
         // H1: Q1 9.3 and Q2 8.8 at 20 each: 9.05. H2: Q4 weighs 0, so equal weights:
         // (10 + 9.1) / 2 = 9.55. Nothing deducted at this level.
-        let h1 = &s.halves[&Half(2026 * 2)][0];
-        let h2 = &s.halves[&Half(2026 * 2 + 1)][0];
+        let h1 = &s.halves[&Half(2026 * 2)][0].as_ref().unwrap();
+        let h2 = &s.halves[&Half(2026 * 2 + 1)][0].as_ref().unwrap();
         assert_eq!((h1.score, h1.deducted), (d("9.05"), d("0")));
         assert_eq!(
             (h2.score, h2.weights.clone()),
@@ -1427,17 +1572,37 @@ categories:
     #[test]
     fn category_figures_follow_the_rows_formulas() {
         let s = finals(FINALS_CSV, "2027-01-10");
-        let q = |n: i32| s.quarters[&Quarter(2026 * 4 + n - 1)][0].categories[0];
+        let q = |n: i32| {
+            s.quarters[&Quarter(2026 * 4 + n - 1)][0]
+                .as_ref()
+                .unwrap()
+                .categories[0]
+        };
         // January A1 1 → 1; February's QQ is quarter-level → 0. Q1: months' mean 0.5, QQ 1:
         // (60 × 0.5 + 40 × 1) / 100 = 0.7 = 10 − 9.3.
-        assert_eq!(s.months[&Month::new(2026, 1)][0].categories, vec![d("1")]);
+        assert_eq!(
+            s.months[&Month::new(2026, 1)][0]
+                .as_ref()
+                .unwrap()
+                .categories,
+            vec![d("1")]
+        );
         assert_eq!(q(1), d("0.7"));
         // Q2 (60 × 2) / 100 = 1.2; Q3 0; Q4 months 3 and 0 → (60 × 1.5) / 100 = 0.9.
         assert_eq!([q(2), q(3), q(4)], [d("1.2"), d("0"), d("0.9")]);
         // Year: (20 × 0.7 + 20 × 1.2 + 20 × 0 + 0 × 0.9 + 40 × Y1 1) / 100 = 0.78, and the
         // penalty on A1 belongs to A: 1.78 = 10 − 8.22.
-        assert_eq!(s.years[&2026][0].categories, vec![d("1.78")]);
+        assert_eq!(
+            s.years[&2026][0].as_ref().unwrap().categories,
+            vec![d("1.78")]
+        );
         // H2: (0 + 0.9) / 2 = 0.45 = 10 − 9.55.
-        assert_eq!(s.halves[&Half(2026 * 2 + 1)][0].categories, vec![d("0.45")]);
+        assert_eq!(
+            s.halves[&Half(2026 * 2 + 1)][0]
+                .as_ref()
+                .unwrap()
+                .categories,
+            vec![d("0.45")]
+        );
     }
 }

@@ -436,7 +436,7 @@ impl Explainer<'_> {
             let Some(late) = engine::late_of(r.deadline, r.rectified, each) else {
                 continue;
             };
-            for b in self.engine.bookings(r.indicator, late, r.count) {
+            for b in self.engine.bookings(r.unit, r.indicator, late, r.count) {
                 if !months.contains(&b.month) {
                     continue;
                 }
@@ -664,7 +664,7 @@ impl Explainer<'_> {
         code: &str,
         name: Option<&str>,
     ) -> Option<Explanation> {
-        let s = self.scores.months.get(&m)?.get(unit)?;
+        let s = self.scores.months.get(&m)?.get(unit)?.as_ref()?;
         let mut entries: Vec<Entry> = self
             .unit_records(unit, &[m])
             .into_iter()
@@ -706,7 +706,7 @@ impl Explainer<'_> {
         code: &str,
         name: Option<&str>,
     ) -> Option<Explanation> {
-        let s = self.scores.quarters.get(&q)?.get(unit)?;
+        let s = self.scores.quarters.get(&q)?.get(unit)?.as_ref()?;
         let mut entries = Vec::new();
         for (label, score) in &s.parts {
             entries.push(Entry {
@@ -765,7 +765,7 @@ impl Explainer<'_> {
     }
 
     pub fn year(&self, unit: usize, y: i32, code: &str, name: Option<&str>) -> Option<Explanation> {
-        let s = self.scores.years.get(&y)?.get(unit)?;
+        let s = self.scores.years.get(&y)?.get(unit)?.as_ref()?;
         let mut entries = Vec::new();
         let weights = &s.weights;
         for ((label, score), w) in s.parts.iter().zip(weights) {
@@ -888,7 +888,7 @@ impl Explainer<'_> {
         code: &str,
         name: Option<&str>,
     ) -> Option<Explanation> {
-        let s = self.scores.halves.get(&h)?.get(unit)?;
+        let s = self.scores.halves.get(&h)?.get(unit)?.as_ref()?;
         let mut entries = Vec::new();
         for ((label, score), w) in s.parts.iter().zip(&s.weights) {
             entries.push(Entry {

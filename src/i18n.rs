@@ -125,6 +125,8 @@ words! {
     StatusValid => ("valid", "有效"),
     StatusAppealed => ("under appeal", "申诉中"),
     Appealed => ("Under appeal", "申诉中"),
+    MergedInto => ("Merged into", "并入"),
+    Completeness => ("Completeness", "完整性提示"),
     Level => ("Level", "督办级别"),
     DaysOverdue => ("Days overdue", "逾期天数"),
     InspectionDate => ("Date", "检查日期"),

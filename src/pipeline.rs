@@ -165,6 +165,40 @@ impl Scored<'_> {
     pub fn chosen(&self, selection: Selection) -> Vec<&Table> {
         select(&self.tables, selection, self.until)
     }
+
+    /// The completeness notes (SPEC §7.8) for the assessed months of some tables, in `lang`.
+    pub fn completeness(&self, tables: &[&Table], lang: crate::rubric::Lang) -> Vec<String> {
+        let mut months: BTreeSet<Month> = BTreeSet::new();
+        for t in tables {
+            let covered: Vec<Month> = match t.period.parse::<Period>() {
+                Ok(Period::Month(m)) => vec![m],
+                Ok(Period::Quarter(q)) => q.months().to_vec(),
+                Ok(Period::Year(y)) => (1..=12).map(|k| Month::new(y, k)).collect(),
+                _ => Vec::new(),
+            };
+            months.extend(
+                covered
+                    .into_iter()
+                    .filter(|m| self.scores.assessed.contains(m)),
+            );
+        }
+        let months: Vec<Month> = months.into_iter().collect();
+        let rubric = self.engine.rubric();
+        self.engine
+            .missing_categories(&months)
+            .into_iter()
+            .map(|(period, k)| {
+                let c = &rubric.categories[k];
+                msg::no_records_for_category(
+                    lang,
+                    &period,
+                    &c.code,
+                    &c.name,
+                    c.assessor.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
 }
 
 /// Scores the periods a selection needs.

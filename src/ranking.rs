@@ -179,8 +179,10 @@ struct By<'a> {
     order: Vec<u32>,
 }
 
-/// A table ranked, without the changes against the previous period (see [`link`]).
-fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
+/// A table ranked, without the changes against the previous period (see [`link`]). A unit
+/// without a line has no row (outside its span, SPEC §7.12): no rank, not in the average, not
+/// in its group's ranks.
+fn build(by: &By, head: &Head, lines: &[Option<Line>]) -> Table {
     let (rubric, units, order) = (by.rubric, by.units, by.order.as_slice());
     let Head {
         kind,
@@ -193,7 +195,7 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
     let entries: Vec<(usize, Decimal, bool)> = lines
         .iter()
         .enumerate()
-        .map(|(u, l)| (u, round(l.score, p), l.vetoed))
+        .filter_map(|(u, l)| l.as_ref().map(|l| (u, round(l.score, p), l.vetoed)))
         .collect();
     let ranks = rank(&entries, order);
     let mut group_ranks: HashMap<usize, u32> = HashMap::new();
@@ -208,10 +210,10 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
     }
     let rows: Vec<Row> = ranks
         .into_iter()
-        .map(|(u, r)| {
-            let l = &lines[u];
-            let rounded = entries[u].1;
-            Row {
+        .filter_map(|(u, r)| {
+            let l = lines[u].as_ref()?;
+            let rounded = round(l.score, p);
+            Some(Row {
                 unit: u,
                 rank: r,
                 group_rank: group_ranks.get(&u).copied(),
@@ -229,7 +231,7 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
                 vetoed: l.vetoed,
                 appealed: l.appealed,
                 categories: l.categories.clone(),
-            }
+            })
         })
         .collect();
     Table {
@@ -244,17 +246,20 @@ fn build(by: &By, head: &Head, lines: &[Line]) -> Table {
     }
 }
 
-fn roll_lines(rows: &[RollScore]) -> Vec<Line> {
+fn roll_lines(rows: &[Option<RollScore>]) -> Vec<Option<Line>> {
     rows.iter()
-        .map(|r| Line {
-            score: r.score,
-            deducted: r.deducted,
-            bonus: None,
-            parts: r.parts.clone(),
-            last: r.last,
-            vetoed: r.vetoed,
-            appealed: r.appealed,
-            categories: r.categories.clone(),
+        .map(|r| r.as_ref())
+        .map(|r| {
+            r.map(|r| Line {
+                score: r.score,
+                deducted: r.deducted,
+                bonus: None,
+                parts: r.parts.clone(),
+                last: r.last,
+                vetoed: r.vetoed,
+                appealed: r.appealed,
+                categories: r.categories.clone(),
+            })
         })
         .collect()
 }
@@ -306,19 +311,22 @@ pub fn tables(rubric: &Rubric, units: &Units, scores: &Scores) -> Tables {
         units,
         order: code_order(units),
     };
-    let mut jobs: Vec<(Key, Head, Vec<Line>)> = Vec::new();
+    let mut jobs: Vec<(Key, Head, Vec<Option<Line>>)> = Vec::new();
     for (m, rows) in &scores.months {
         let lines = rows
             .iter()
-            .map(|s| Line {
-                score: s.score,
-                deducted: s.deducted,
-                bonus: Some(s.bonus),
-                parts: Vec::new(),
-                last: None,
-                vetoed: s.vetoed,
-                appealed: s.appealed,
-                categories: s.categories.clone(),
+            .map(|s| s.as_ref())
+            .map(|s| {
+                s.map(|s| Line {
+                    score: s.score,
+                    deducted: s.deducted,
+                    bonus: Some(s.bonus),
+                    parts: Vec::new(),
+                    last: None,
+                    vetoed: s.vetoed,
+                    appealed: s.appealed,
+                    categories: s.categories.clone(),
+                })
             })
             .collect();
         let head = Head {

@@ -285,6 +285,9 @@ pub struct Store {
     assessed: BTreeSet<Month>,
     /// (unit, month) → records under appeal (SPEC §7.6).
     appealed: HashMap<(u32, Month), u64>,
+    /// (indicator, month) of the void and count-0 records, which the counters do not hold: with
+    /// the counters they tell whether an indicator has any record in a month (SPEC §7.8).
+    marked: BTreeSet<(u32, Month)>,
     /// Σ count of the records that are or may become late and are not in their block's
     /// counters, by unit, indicator, month and lateness: the engine books the extras once it
     /// knows the as-of date.
@@ -506,6 +509,7 @@ impl Store {
             *self.appealed.entry((r.unit, r.month)).or_default() += 1;
         }
         if r.void || r.count == 0 {
+            self.marked.insert((r.indicator, r.month));
             return;
         }
         let i = r.indicator as usize;
@@ -597,6 +601,19 @@ impl Store {
     }
 
     /// Forgets every month after `last`: a period in the past is scored as it stood then.
+    /// Whether an indicator has any record in a month, of any unit, void ones included
+    /// (SPEC §7.8).
+    pub fn any_record(
+        &self,
+        layout: &Layout,
+        units: usize,
+        indicator: usize,
+        month: Month,
+    ) -> bool {
+        self.marked.contains(&(indicator as u32, month))
+            || (0..units).any(|u| self.records(layout, u, indicator, month) > 0)
+    }
+
     /// A unit's records under appeal in a month (SPEC §7.6).
     pub fn appealed(&self, unit: u32, month: Month) -> u64 {
         self.appealed.get(&(unit, month)).copied().unwrap_or(0)
@@ -650,6 +667,7 @@ impl Store {
         self.far.retain(|(_, m), _| *m <= last);
         self.values.retain(|(_, _, m), _| *m <= last);
         self.appealed.retain(|(_, m), _| *m <= last);
+        self.marked.retain(|(_, m)| *m <= last);
         self.lates.retain(|(_, _, m, _), _| *m <= last);
         self.assessed.retain(|m| *m <= last);
     }
@@ -735,6 +753,7 @@ impl Store {
         for (&at, &v) in &other.spill {
             self.bump(placed[at / n] + at % n, v);
         }
+        self.marked.extend(other.marked.iter().copied());
         for ((u, m), n) in other.appealed {
             let to = unit_map.get(u as usize).copied().unwrap_or(u);
             *self.appealed.entry((to, m)).or_default() += n;

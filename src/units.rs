@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::fxhash::StrMap;
 use crate::i18n::{msg, ui};
 use crate::input::{self, ReadOptions, Sheet};
+use crate::period::Month;
 use crate::read::RowError;
 use crate::rubric::Rubric;
 use crate::suggest;
@@ -18,6 +19,34 @@ pub struct Unit {
     pub group: Option<String>,
     /// Indices of the indicators not applicable to this unit.
     pub not_applicable: Vec<usize>,
+    /// The first month it is assessed in (`from` / 起始月份), inclusive (SPEC §7.12).
+    pub from: Option<Month>,
+    /// The last month it is assessed in (`until` / 截止月份), inclusive.
+    pub until: Option<Month>,
+    /// The roster code of the unit it was merged into (`merged_into` / 并入): shown, it
+    /// changes no number.
+    pub merged_into: Option<String>,
+}
+
+impl Unit {
+    /// Whether the unit is assessed in a month: within its span (SPEC §7.12).
+    #[inline]
+    pub fn active(&self, m: Month) -> bool {
+        self.from.is_none_or(|f| f <= m) && self.until.is_none_or(|u| m <= u)
+    }
+
+    /// Why a record of this unit dated in `m` is outside its span, or None when it is not.
+    pub fn outside(&self, m: Month) -> Option<String> {
+        let (code, month) = (&self.code, m.to_string());
+        if let Some(f) = self.from.filter(|f| m < *f) {
+            return Some(msg::unit_not_yet(ui(), code, &f.to_string(), &month));
+        }
+        let u = self.until.filter(|u| m > *u)?;
+        Some(match &self.merged_into {
+            Some(into) => msg::unit_merged(ui(), code, into, &u.to_string(), &month),
+            None => msg::unit_ended(ui(), code, &u.to_string(), &month),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -67,6 +96,9 @@ impl Units {
             name: None,
             group: None,
             not_applicable: Vec::new(),
+            from: None,
+            until: None,
+            merged_into: None,
         });
         self.by_code.insert(key, i);
         i
@@ -99,6 +131,24 @@ impl Units {
         pairs
     }
 
+    /// Whether a unit is assessed in a month (SPEC §7.12): always, without a span.
+    #[inline]
+    pub fn active(&self, unit: usize, m: Month) -> bool {
+        self.list.get(unit).is_none_or(|u| u.active(m))
+    }
+
+    /// Whether any unit has a span (`from` or `until`).
+    pub fn has_spans(&self) -> bool {
+        self.list
+            .iter()
+            .any(|u| u.from.is_some() || u.until.is_some())
+    }
+
+    /// Whether any unit was merged into another.
+    pub fn has_merged(&self) -> bool {
+        self.list.iter().any(|u| u.merged_into.is_some())
+    }
+
     pub fn has_groups(&self) -> bool {
         self.list.iter().any(|u| u.group.is_some())
     }
@@ -128,6 +178,9 @@ const GROUP: &[&str] = &["group", "类别", "分组"];
 const NA: &[&str] = &["not_applicable", "不适用"];
 const ALIASES: &[&str] = &["aliases", "alias", "别名", "简称"];
 const FORMERLY: &[&str] = &["formerly", "曾用名", "原名"];
+const FROM: &[&str] = &["from", "起始月份", "起始月", "开始月份"];
+const UNTIL: &[&str] = &["until", "截止月份", "截止月", "终止月份"];
+const MERGED_INTO: &[&str] = &["merged_into", "并入", "并入单位"];
 
 /// Endings that offices add to or leave off a unit's name: 桥北社区, 桥北社区居委会, 桥北居委会
 /// and 桥北社区（居委会） all have the stem 桥北. `None` when nothing would be left.
@@ -273,6 +326,20 @@ pub fn from_sheet(sheet: &Sheet, rubric: &Rubric) -> Result<Units, Error> {
             }
         }
     }
+    // A unit is merged into another unit of the roster.
+    for u in &units.list {
+        if let (Some(into), Some(c)) = (&u.merged_into, cols.merged_into)
+            && units.by_code.get(into).is_none()
+        {
+            let hint = msg::hint(ui(), units.suggestion(into));
+            errors.push(RowError {
+                file: sheet.name.clone(),
+                line: first_line.get(&u.code).copied().unwrap_or(0),
+                column: header(c),
+                message: msg::merged_into_unknown(ui(), into, &hint),
+            });
+        }
+    }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
         let n = errors.len();
@@ -327,6 +394,9 @@ struct Columns {
     na: Option<usize>,
     /// 别名 and 曾用名: other names records may give.
     aliases: Vec<usize>,
+    from: Option<usize>,
+    until: Option<usize>,
+    merged_into: Option<usize>,
 }
 
 impl Columns {
@@ -356,6 +426,9 @@ impl Columns {
                 .into_iter()
                 .flatten()
                 .collect(),
+            from: column(sheet, FROM),
+            until: column(sheet, UNTIL),
+            merged_into: column(sheet, MERGED_INTO),
         })
     }
 }
@@ -392,7 +465,44 @@ fn roster_row(
             Err(messages) => faults.extend(messages.into_iter().map(|m| (c, m))),
         }
     }
+    let mut month_of = |col: Option<usize>| {
+        let c = col?;
+        let text = cell(c);
+        if text.is_empty() {
+            return None;
+        }
+        match roster_month(text) {
+            Some(m) => Some(m),
+            None => {
+                faults.push((c, msg::roster_bad_month(ui(), text)));
+                None
+            }
+        }
+    };
+    let from = month_of(cols.from);
+    let until = month_of(cols.until);
+    if let (Some(f), Some(u), Some(c)) = (from, until, cols.until)
+        && u < f
+    {
+        faults.push((
+            c,
+            msg::roster_until_before_from(ui(), &u.to_string(), &f.to_string()),
+        ));
+    }
+    let merged_into = cols
+        .merged_into
+        .map(cell)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    if let (Some(into), Some(c)) = (&merged_into, cols.merged_into) {
+        if into == code {
+            faults.push((c, msg::merged_into_itself(ui(), code)));
+        } else if until.is_none() {
+            faults.push((c, msg::merged_without_until(ui(), into)));
+        }
+    }
     if !faults.is_empty() {
+        faults.sort_by_key(|(c, _)| *c);
         return Err(faults);
     }
     na.sort_unstable();
@@ -412,8 +522,21 @@ fn roster_row(
             .filter(|g| !g.is_empty())
             .map(str::to_owned),
         not_applicable: na,
+        from,
+        until,
+        merged_into,
     };
     Ok((unit, names))
+}
+
+/// A roster's month: `2026-08`, `2026/8`, `2026年8月`, or a date in it (`2026-08-01`, as a
+/// spreadsheet may show a month).
+fn roster_month(text: &str) -> Option<Month> {
+    match text.parse::<crate::period::Period>() {
+        Ok(crate::period::Period::Month(m)) => Some(m),
+        Ok(_) => None,
+        Err(_) => crate::period::parse_date(text).ok().map(Month::of),
+    }
 }
 
 /// The items of a list cell, split on `;` `,` `、` in either width.
@@ -504,6 +627,28 @@ mod tests {
         assert_eq!(u.find("光明村"), Some(1));
         assert_eq!(u.find("光明居委会"), Some(1));
         assert_eq!(u.find("东风社区"), None);
+    }
+
+    #[test]
+    fn a_span_is_inclusive_and_read_in_the_forms_offices_write() {
+        let u = roster(
+            &["编号", "名称", "起始月份", "截止月份", "并入"],
+            &[
+                &["U1", "一科", "2026年8月", "", ""],
+                &["U2", "二科", "", "2026/10", "U1"],
+                &["U3", "三科", "2026-03-01", "2026-03", ""],
+            ],
+        )
+        .unwrap();
+        let m = |k| Month::new(2026, k);
+        assert!(!u.active(0, m(7)) && u.active(0, m(8)) && u.active(0, m(12)));
+        assert!(u.active(1, m(1)) && u.active(1, m(10)) && !u.active(1, m(11)));
+        assert!(!u.active(2, m(2)) && u.active(2, m(3)) && !u.active(2, m(4)));
+        assert_eq!(u.list[1].merged_into.as_deref(), Some("U1"));
+        assert!(u.list[1].outside(m(10)).is_none());
+        let why = u.list[1].outside(m(11)).unwrap();
+        assert!(why.contains("merged into U1"), "{why}");
+        assert!(u.has_spans() && u.has_merged());
     }
 
     #[test]

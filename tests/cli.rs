@@ -1739,7 +1739,10 @@ fn init_scaffolds_a_folder_that_runs_and_never_overwrites() {
     }
     // The templates are headers only: nothing of them can ever be scored.
     let units = std::fs::read_to_string(dir.join("units.csv")).unwrap();
-    assert_eq!(units, "\u{feff}编号,名称,类别,不适用,别名\r\n");
+    assert_eq!(
+        units,
+        "\u{feff}编号,名称,类别,不适用,别名,曾用名,起始月份,截止月份,并入\r\n"
+    );
     let template = std::fs::read_to_string(dir.join("template.csv")).unwrap();
     assert_eq!(template.lines().count(), 1, "{template}");
     assert_eq!(
@@ -3494,4 +3497,292 @@ fn category_figures_add_up_to_the_rows_deductions() {
         out.stderr,
         "error: unknown --by \"unit\": expected category\n"
     );
+}
+
+/// SPEC §7.12: U2 founded in August (from 2026-08), U3 merged into U1 after July (until
+/// 2026-07), U4 not applicable to R1 under `not_applicable: average`.
+fn lifecycle() -> T {
+    T::new()
+        .file(
+            "rubric.yaml",
+            "civscore: 1.1\nfull: 100\nnot_applicable: average\ncategories:\n  - code: A\n    name: 日常\n    indicators:\n      - {code: F1, name: 问题, points: 60, rule: per_finding, deduct: 1, overdue: 2}\n      - {code: R1, name: 活动, points: 40, rule: required}\n",
+        )
+        .file(
+            "units.csv",
+            "编号,名称,起始月份,截止月份,并入,不适用\nU1,一科,,,,\nU2,二科,2026-08,,,\nU3,三科,,2026-07,U1,\nU4,四科,,,,R1\n",
+        )
+        .file(
+            "records.csv",
+            "date,unit,indicator,count,deadline,rectified\n\
+             2026-07-03,U1,R1,1,,\n2026-07-05,U1,F1,2,,\n2026-07-06,U3,R1,1,,\n\
+             2026-07-07,U3,F1,1,2026-07-20,\n2026-08-03,U1,R1,1,,\n2026-08-04,U2,F1,1,,\n\
+             2026-09-03,U1,R1,1,,\n2026-09-03,U2,R1,1,,\n",
+        )
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+}
+
+/// The rows of a table of a JSON document: (unit, rank, rank change, score).
+fn rows_of(doc: &Value, period: &str) -> Vec<(String, u64, Option<i64>, f64)> {
+    let t = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["period"] == period)
+        .unwrap_or_else(|| panic!("no table {period}"));
+    t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap().to_owned(),
+                r["rank"].as_u64().unwrap(),
+                r["rank_change"].as_i64(),
+                r["score"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn units_are_scored_only_within_their_span() {
+    let out = lifecycle().args(&["--all", "--format", "json"]).run().ok();
+    let doc = out.json();
+    let s = |u: &str, r, c, x| (u.to_owned(), r, c, x);
+    // July: U1 100 − F1 2 = 98; U3 100 − F1 1 − overdue 2 (due 07-20, open, late from 07-21,
+    // booked in July) = 97; U4: R1 not applicable, the mean of U1 and U3 (0, 0) = 0: 100.
+    // U2 (from August) has no row. Average (100 + 98 + 97) / 3 = 98.33.
+    assert_eq!(
+        rows_of(&doc, "2026-07"),
+        [
+            s("U4", 1, None, 100.0),
+            s("U1", 2, None, 98.0),
+            s("U3", 3, None, 97.0)
+        ]
+    );
+    // August: U1 100; U2 100 − F1 1 − R1 missing 40 = 59; U4 100 − the mean of U1 and U2 only
+    // ((0 + 40) / 2 = 20; with U3, whose span ended, it would be 80 / 3) = 80. U3 has no row,
+    // and U2's rank change is blank (no row in July).
+    assert_eq!(
+        rows_of(&doc, "2026-08"),
+        [
+            s("U1", 1, Some(1), 100.0),
+            s("U4", 2, Some(-1), 80.0),
+            s("U2", 3, None, 59.0)
+        ]
+    );
+    let t = &doc["tables"][1];
+    assert_eq!(t["average"], 79.67, "(100 + 80 + 59) / 3");
+    // Q3: U3 rolled up over July alone (97); U2 over August and September: (59 + 100) / 2 =
+    // 79.5; U1 (98 + 100 + 100) / 3 = 99.33; U4 (100 + 80 + 100) / 3 = 93.33.
+    assert_eq!(
+        rows_of(&doc, "2026Q3"),
+        [
+            s("U1", 1, None, 99.33),
+            s("U3", 2, None, 97.0),
+            s("U4", 3, None, 93.33),
+            s("U2", 4, None, 79.5)
+        ]
+    );
+    let q3 = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["period"] == "2026Q3")
+        .unwrap();
+    let u3 = q3["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"] == "U3")
+        .unwrap();
+    assert_eq!(u3["months"], serde_json::json!({"2026-07": 97.0}));
+    // merged_into is shown, and changes no number.
+    assert_eq!(u3["merged_into"], "U1");
+}
+
+#[test]
+fn a_record_outside_its_units_span_is_an_invalid_row() {
+    let t = lifecycle().file(
+        "records.csv",
+        "date,unit,indicator\n2026-07-06,U3,R1\n2026-09-10,三科,F1\n2026-05-02,U2,F1\n2026-08-02,U2,R1\n",
+    );
+    let out = t.run().code(65);
+    assert!(
+        out.stderr.contains(
+            "records.csv:3: column \"unit\": unit U3 was merged into U1 (assessed until 2026-07): a record dated 2026-09 is outside its span"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "records.csv:4: column \"unit\": unit U2 is assessed from 2026-08: a record dated 2026-05 is outside its span"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("2 of 4 rows are invalid"),
+        "{}",
+        out.stderr
+    );
+    let zh = lifecycle()
+        .file("records.csv", "date,unit,indicator\n2026-09-10,U3,F1\n")
+        .args(&["--lang", "zh"])
+        .run()
+        .code(65);
+    assert!(
+        zh.stderr
+            .contains("单位 U3 已并入 U1（考核截止 2026-07）：记录日期 2026-09 不在其考核期内"),
+        "{}",
+        zh.stderr
+    );
+}
+
+#[test]
+fn a_roster_span_is_checked() {
+    let out = lifecycle()
+        .file(
+            "units.csv",
+            "code,name,from,until,merged_into\nU1,一科,2026-13,,\nU2,二科,2026-08,2026-07,\nU3,三科,,,U1\nU4,四科,,2026-09,U9\n",
+        )
+        .run()
+        .code(65);
+    for want in [
+        "units.csv:2: column \"from\": \"2026-13\" is not a month",
+        "units.csv:3: column \"until\": the unit is assessed until 2026-07, before it starts (2026-08)",
+        "units.csv:4: column \"merged_into\": merged into U1: give the last month",
+        "units.csv:5: column \"merged_into\": merged into \"U9\", which is no unit code of the roster",
+    ] {
+        assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
+    }
+}
+
+/// SPEC §7.8: E (街道宣传科) holds a `required` R1; A (城管科) only findings. October has a void
+/// R1 record (a record all the same); November has none of E.
+fn completeness() -> T {
+    T::new()
+        .file(
+            "rubric.yaml",
+            "civscore: 1.1\nfull: 100\ncategories:\n  - code: A\n    name: 日常\n    assessor: 城管科\n    indicators:\n      - {code: F1, name: 问题, points: 60, rule: per_finding, deduct: 1}\n  - code: E\n    name: 宣传教育常态化\n    assessor: 街道宣传科\n    indicators:\n      - {code: R1, name: 活动, points: 40, rule: required}\n",
+        )
+        .file(
+            "records.csv",
+            "date,unit,indicator,status\n2026-10-03,U1,R1,void\n2026-10-05,U1,F1,\n2026-11-05,U1,F1,\n",
+        )
+}
+
+#[test]
+fn a_category_without_any_record_in_a_period_gets_a_note() {
+    let note = "note: 2026-11: no records for category E 宣传教育常态化 (街道宣传科) — was its file left out?";
+    let all = completeness()
+        .args(&["score", "records.csv", "--rubric", "rubric.yaml", "--all"])
+        .run()
+        .ok();
+    assert!(all.stderr.contains(note), "{}", all.stderr);
+    // Once: not for October (its void record counts), nor for A (nothing due).
+    assert_eq!(
+        all.stderr.matches("no records for category").count(),
+        1,
+        "{}",
+        all.stderr
+    );
+    let quiet = completeness()
+        .args(&["score", "records.csv", "--rubric", "rubric.yaml", "-q"])
+        .run()
+        .ok();
+    assert!(!quiet.stderr.contains("no records"), "{}", quiet.stderr);
+    let zh = completeness()
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--lang",
+            "zh",
+        ])
+        .run()
+        .ok();
+    assert!(
+        zh.stderr.contains(
+            "note: 2026-11：类别 E 宣传教育常态化（街道宣传科）没有任何记录——是否漏了该部门的文件？"
+        ),
+        "{}",
+        zh.stderr
+    );
+    // October alone: the void record is a record, no note.
+    let oct = completeness()
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--period",
+            "2026-10",
+        ])
+        .run()
+        .ok();
+    assert!(!oct.stderr.contains("no records"), "{}", oct.stderr);
+    // The report: on stderr and in the workbook.
+    let t = completeness().args(&[
+        "report",
+        "records.csv",
+        "--rubric",
+        "rubric.yaml",
+        "-o",
+        "r.xlsx",
+    ]);
+    let out = t.run().ok();
+    assert!(out.stderr.contains(note), "{}", out.stderr);
+    let cells: Vec<String> = read_sheets(&t.path("r.xlsx"))
+        .into_iter()
+        .flat_map(|(_, rows)| rows.into_iter().flatten())
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("no records for category E")),
+        "{cells:?}"
+    );
+}
+
+#[test]
+fn explain_says_when_a_unit_has_no_row_in_a_period() {
+    let out = lifecycle()
+        .file(
+            "records.csv",
+            "date,unit,indicator\n2026-07-06,U3,R1\n2026-09-03,U1,R1\n",
+        )
+        .args(&["--period", "2026-09"])
+        .run()
+        .ok();
+    // U3 (until 2026-07) has no row in September: not ranked (its quarter to date is July's).
+    let month = out.stdout.split("Quarter").next().unwrap();
+    assert!(!month.contains("U3"), "{}", out.stdout);
+    assert!(month.contains("U1"), "{}", out.stdout);
+    let t = T::new()
+        .file("rubric.yaml", "civscore: 1.1\nfull: 100\ncategories:\n  - code: A\n    indicators:\n      - {code: R1, name: 活动, points: 100, rule: required}\n")
+        .file("units.csv", "code,name,until,merged_into\nU1,一科,,\nU3,三科,2026-07,U1\n")
+        .file("records.csv", "date,unit,indicator\n2026-07-06,U3,R1\n2026-09-03,U1,R1\n")
+        .args(&[
+            "explain", "records.csv", "--rubric", "rubric.yaml", "--units", "units.csv", "--unit",
+            "U3", "--period", "2026-09",
+        ]);
+    let out = t.run().ok();
+    assert!(
+        out.stderr.contains("note: unit U3 has no row in 2026-09"),
+        "{}",
+        out.stderr
+    );
+    // Its quarter to date is July alone: 100 (R1 held).
+    assert!(out.stdout.contains("2026Q3: 100.00"), "{}", out.stdout);
 }

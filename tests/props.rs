@@ -352,26 +352,26 @@ fn naive_month(
     (rubric.full - total + bonus.min(cap)).max(Decimal::ZERO)
 }
 
-fn all_scores(s: &Scores) -> BTreeMap<String, Decimal> {
+fn all_scores(s: &Scores) -> BTreeMap<String, Option<Decimal>> {
     let mut m = BTreeMap::new();
     for (k, rows) in &s.months {
         for (u, r) in rows.iter().enumerate() {
-            m.insert(format!("{k}/{u}"), r.score);
+            m.insert(format!("{k}/{u}"), r.as_ref().map(|r| r.score));
         }
     }
     for (k, rows) in &s.quarters {
         for (u, r) in rows.iter().enumerate() {
-            m.insert(format!("{k}/{u}"), r.score);
+            m.insert(format!("{k}/{u}"), r.as_ref().map(|r| r.score));
         }
     }
     for (k, rows) in &s.halves {
         for (u, r) in rows.iter().enumerate() {
-            m.insert(format!("{k}/{u}"), r.score);
+            m.insert(format!("{k}/{u}"), r.as_ref().map(|r| r.score));
         }
     }
     for (k, rows) in &s.years {
         for (u, r) in rows.iter().enumerate() {
-            m.insert(format!("{k}/{u}"), r.score);
+            m.insert(format!("{k}/{u}"), r.as_ref().map(|r| r.score));
         }
     }
     m
@@ -386,12 +386,12 @@ proptest! {
         let s = engine::score(&rubric, &units, &records, None);
         let ceiling = rubric.full + d(p.cap);
         for rows in s.months.values() {
-            for r in rows {
+            for r in rows.iter().flatten() {
                 prop_assert!(r.score >= Decimal::ZERO && r.score <= ceiling, "{}", r.score);
             }
         }
         for rows in s.quarters.values().chain(s.years.values()) {
-            for r in rows {
+            for r in rows.iter().flatten() {
                 prop_assert!(r.score >= Decimal::ZERO && r.score <= ceiling, "{}", r.score);
             }
         }
@@ -435,8 +435,37 @@ proptest! {
         more.push(r);
         let after = all_scores(&engine::score(&rubric, &units, &more, None));
         for (k, b) in &before {
-            prop_assert!(after[k] <= *b, "{k}: {b} -> {}", after[k]);
+            prop_assert!(after[k] <= *b, "{k}: {b:?} -> {:?}", after[k]);
         }
+    }
+
+    #[test]
+    fn a_span_that_covers_every_month_changes_nothing(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..60),
+        open_from in any::<bool>(),
+    ) {
+        // SPEC §7.12: a unit whose from/until cover every month of the records scores as
+        // without them (the spans go from the first month to the last, or stay open on one
+        // side).
+        let (rubric, units, records) = setup(&p, &recs);
+        let first = records.iter().map(|r| r.month).min().unwrap();
+        let last = records.iter().map(|r| r.month).max().unwrap();
+        let mut spanned = units.clone();
+        for u in &mut spanned.list {
+            u.from = (!open_from).then_some(first);
+            u.until = Some(last);
+        }
+        prop_assert!(spanned.has_spans());
+        let a = engine::score(&rubric, &units, &records, None);
+        let b = engine::score(&rubric, &spanned, &records, None);
+        prop_assert_eq!(all_scores(&a), all_scores(&b));
+        let (ta, tb) = (
+            civscore::ranking::tables(&rubric, &units, &a),
+            civscore::ranking::tables(&rubric, &spanned, &b),
+        );
+        prop_assert_eq!(format!("{:?}", ta.months), format!("{:?}", tb.months));
+        prop_assert_eq!(format!("{:?}", ta.years), format!("{:?}", tb.years));
     }
 
     #[test]
@@ -474,10 +503,12 @@ proptest! {
         let s = engine::score(&rubric, &units, &records, None);
         for (q, rows) in &s.quarters {
             for (u, row) in rows.iter().enumerate() {
+                let row = row.as_ref().unwrap();
                 let months: Vec<Decimal> = q
                     .months()
                     .iter()
-                    .filter_map(|m| s.months.get(m).map(|rows| rows[u].score))
+                    .filter_map(|m| s.months.get(m).and_then(|rows| rows[u].as_ref()))
+                    .map(|r| r.score)
                     .collect();
                 let mean = months.iter().sum::<Decimal>() / Decimal::from(months.len());
                 prop_assert_eq!(row.score, mean);
@@ -494,10 +525,12 @@ proptest! {
         let s = engine::score(&rubric, &units, &records, None);
         for (h, rows) in &s.halves {
             for (u, row) in rows.iter().enumerate() {
+                // Without spans every unit has a row in every assessed period.
+                let row = row.as_ref().unwrap();
                 let quarters: Vec<Decimal> = h
                     .quarters()
                     .iter()
-                    .filter_map(|q| s.quarters.get(q).map(|rows| rows[u].score))
+                    .filter_map(|q| s.quarters.get(q).map(|rows| rows[u].as_ref().unwrap().score))
                     .collect();
                 let mean = quarters.iter().sum::<Decimal>() / Decimal::from(quarters.len());
                 prop_assert_eq!(row.score, mean);
@@ -513,7 +546,7 @@ proptest! {
         let (rubric, units, records) = setup(&p, &recs);
         let s = engine::score(&rubric, &units, &records, None);
         for rows in s.months.values() {
-            for row in rows {
+            for row in rows.iter().flatten() {
                 let sum: Decimal = row.categories.iter().sum();
                 // Rescaled per category or as a whole: equal but for the last of 28 digits.
                 prop_assert!((sum - row.deducted).abs() < Decimal::new(1, 20), "{} {}", sum, row.deducted);
@@ -529,7 +562,7 @@ proptest! {
         let s = engine::score(&rubric, &units, &records, None);
         for (m, rows) in &s.months {
             for (u, row) in rows.iter().enumerate() {
-                prop_assert_eq!(row.score, naive_month(&rubric, &units, &records, u, *m), "unit {} month {}", u, m);
+                prop_assert_eq!(row.as_ref().unwrap().score, naive_month(&rubric, &units, &records, u, *m), "unit {} month {}", u, m);
             }
         }
     }
@@ -898,7 +931,10 @@ fn a_short_line_reads_its_missing_cells_as_empty() {
         let scores = e.score();
         let by_code = |code: &str| {
             let u = s.units.list.iter().position(|u| u.code == code).unwrap();
-            scores.months.values().next().unwrap()[u].score
+            scores.months.values().next().unwrap()[u]
+                .as_ref()
+                .unwrap()
+                .score
         };
         // Full marks 5, as of 11-30. U1: rectified 11-20, after the deadline 11-05, late from
         // 11-06 (booked in November): 5 - (1 + 2 overdue) = 2. U2: a finding without a

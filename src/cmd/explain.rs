@@ -46,6 +46,13 @@ pub fn run(
     };
     let code = units.list[u].code.as_str();
     let name = units.list[u].name.as_deref();
+    // A unit outside its span (SPEC §7.12) has no row in a period: said, not left silent.
+    for t in scored.chosen(selection) {
+        if !t.rows.iter().any(|r| r.unit == u) {
+            let m = crate::i18n::msg::no_row_in_period(crate::i18n::ui(), code, &t.period);
+            cmd::note(inputs, &m);
+        }
+    }
     let list = explanations(&ex, scored.chosen(selection), u, code, name);
     let lang = output.lang.unwrap_or(rubric.lang);
     let p = rubric.precision;

@@ -108,7 +108,9 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
         ("monthly.sh", MONTHLY_SH.to_owned()),
         (
             "example/units.csv",
-            format!("{BOM}{ROSTER_HEADER}\r\nU01,示例社区一,社区,,\r\nU02,示例社区二,社区,,\r\n"),
+            format!(
+                "{BOM}{ROSTER_HEADER}\r\nU01,示例社区一,社区,,,,,,\r\nU02,示例社区二,社区,,,,,,\r\n"
+            ),
         ),
         (
             "example/inspections.csv",
@@ -121,7 +123,7 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     crate::cmd::print(&msg::created(ui(), &root.display().to_string(), &names))
 }
 
-const ROSTER_HEADER: &str = "编号,名称,类别,不适用,别名";
+const ROSTER_HEADER: &str = "编号,名称,类别,不适用,别名,曾用名,起始月份,截止月份,并入";
 const RECORDS_HEADER: &str =
     "日期,单位,指标,数量,数值,程度,检查方式,整改期限,整改日期,状态,编号,问题描述,检查人";
 

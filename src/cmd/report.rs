@@ -105,7 +105,13 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         by_category: false,
         sparks: Default::default(),
     };
+    // SPEC §7.8: a category whose office's file seems left out, on stderr and in the workbook.
+    for note in scored.completeness(&[month_t], i18n::ui()) {
+        cmd::note(inputs, &note);
+    }
+    let completeness = scored.completeness(&[month_t], lang);
     let ctx = Ctx {
+        completeness,
         view: &view,
         engine,
         scores: &scored.scores,
@@ -371,6 +377,8 @@ struct Ctx<'a> {
     as_of: Date,
     settings: &'a Settings,
     lang: Lang,
+    /// Completeness notes of the month (SPEC §7.8), in the workbook's language.
+    completeness: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -735,7 +743,7 @@ impl Ctx<'_> {
             let unit = &self.view.units.list[u];
             let [recs, lines, _] = sums.units.get(u).copied().unwrap_or_default();
             let deducted = month
-                .and_then(|m| m.get(u))
+                .and_then(|m| m.get(u)?.as_ref())
                 .map_or(Decimal::ZERO, |s| ranking::round(s.deducted, p));
             let total = recs + lines;
             let diff = total - deducted;
@@ -1056,7 +1064,11 @@ impl Ctx<'_> {
             put(s, r, &row)?;
             r += 1;
         }
-        let month = self.scores.months.get(&self.month).and_then(|m| m.get(u));
+        let month = self
+            .scores
+            .months
+            .get(&self.month)
+            .and_then(|m| m.get(u)?.as_ref());
         let total = [
             Cell::Words(self.w(W::Total).to_owned()),
             Cell::Empty,
@@ -1152,7 +1164,7 @@ impl Ctx<'_> {
                 entry: Entry::default(),
                 counted: None,
             };
-            let deducted = month.and_then(|m| m.get(u)).map(|s| s.deducted);
+            let deducted = month.and_then(|m| m.get(u)?.as_ref()).map(|s| s.deducted);
             if let Some(d) = deducted {
                 let got = lines[u].iter().filter_map(|l| l.counted);
                 let exact = sums[u][2] + got.clone().sum::<Decimal>();
@@ -1425,6 +1437,9 @@ impl Ctx<'_> {
         ];
         if let Some(notes) = &rubric.notes {
             about.rows.push(pair(W::Notes, notes));
+        }
+        for note in &self.completeness {
+            about.rows.push(pair(W::Completeness, note));
         }
         let mut lines = rubric.text.lines();
         if let Some(first) = lines.next() {

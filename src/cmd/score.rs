@@ -24,6 +24,9 @@ pub fn run(
     let (rubric, units) = (&read.rubric, &read.units);
     let scored = pipeline::score(rubric, units, store, selection, inputs.clock())?;
     let chosen = scored.chosen(selection);
+    for note in scored.completeness(&chosen, crate::i18n::ui()) {
+        cmd::note(inputs, &note);
+    }
     let sparks = if output.terminal && output.format == Format::Table {
         sparks(&scored.tables, &chosen, units.list.len())
     } else {

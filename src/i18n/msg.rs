@@ -538,6 +538,103 @@ pub fn alias_taken(l: Lang, alias: &str, other: &str) -> String {
     )
 }
 
+/// A roster's `from` or `until` that is not a month.
+pub fn roster_bad_month(l: Lang, text: &str) -> String {
+    say!(
+        l,
+        "\"{text}\" is not a month: write it like 2026-08",
+        "“{text}”不是月份：请写成 2026-08 的形式",
+    )
+}
+
+/// A roster's `until` before its `from`.
+pub fn roster_until_before_from(l: Lang, until: &str, from: &str) -> String {
+    say!(
+        l,
+        "the unit is assessed until {until}, before it starts ({from}): the span is empty",
+        "截止月份 {until} 早于起始月份 {from}：考核期为空",
+    )
+}
+
+/// A roster's `merged_into` naming the unit's own code.
+pub fn merged_into_itself(l: Lang, code: &str) -> String {
+    say!(
+        l,
+        "unit {code} cannot be merged into itself",
+        "单位 {code} 不能并入其自身",
+    )
+}
+
+/// A roster's `merged_into` without `until` (the month it was last assessed).
+pub fn merged_without_until(l: Lang, into: &str) -> String {
+    say!(
+        l,
+        "merged into {into}: give the last month the unit is assessed in the until column (截止月份)",
+        "并入 {into}：请在“截止月份”列填写该单位最后参加考核的月份",
+    )
+}
+
+/// A roster's `merged_into` that is no code of the roster.
+pub fn merged_into_unknown(l: Lang, into: &str, hint: &str) -> String {
+    say!(
+        l,
+        "merged into \"{into}\", which is no unit code of the roster{hint}",
+        "并入的“{into}”不是名册中的单位编号{hint}",
+    )
+}
+
+/// A record of a unit merged into another, dated after its last assessed month (SPEC §7.12).
+pub fn unit_merged(l: Lang, code: &str, into: &str, until: &str, month: &str) -> String {
+    say!(
+        l,
+        "unit {code} was merged into {into} (assessed until {until}): a record dated {month} is outside its span",
+        "单位 {code} 已并入 {into}（考核截止 {until}）：记录日期 {month} 不在其考核期内",
+    )
+}
+
+/// A record of a unit dated after its last assessed month.
+pub fn unit_ended(l: Lang, code: &str, until: &str, month: &str) -> String {
+    say!(
+        l,
+        "unit {code} is assessed until {until}: a record dated {month} is outside its span",
+        "单位 {code} 考核截止 {until}：记录日期 {month} 不在其考核期内",
+    )
+}
+
+/// `explain` for a period in which the unit has no row (outside its span).
+pub fn no_row_in_period(l: Lang, code: &str, period: &str) -> String {
+    say!(
+        l,
+        "unit {code} has no row in {period}: none of its months there is within its span in the roster",
+        "单位 {code} 在 {period} 没有成绩：该期没有一个月在名册所写的考核期内",
+    )
+}
+
+/// A record of a unit dated before its first assessed month.
+pub fn unit_not_yet(l: Lang, code: &str, from: &str, month: &str) -> String {
+    say!(
+        l,
+        "unit {code} is assessed from {from}: a record dated {month} is outside its span",
+        "单位 {code} 自 {from} 起参加考核：记录日期 {month} 不在其考核期内",
+    )
+}
+
+/// SPEC §7.8: a category with an assessor that has no record at all in a period where it has
+/// something due: perhaps its office's file was left out.
+pub fn no_records_for_category(
+    l: Lang,
+    period: &str,
+    code: &str,
+    name: &str,
+    assessor: &str,
+) -> String {
+    say!(
+        l,
+        "{period}: no records for category {code} {name} ({assessor}) — was its file left out?",
+        "{period}：类别 {code} {name}（{assessor}）没有任何记录——是否漏了该部门的文件？",
+    )
+}
+
 /// Without a roster, two units whose names differ only by a common ending.
 pub fn look_alike_units(l: Lang, a: &str, b: &str) -> String {
     say!(
@@ -957,6 +1054,16 @@ mod tests {
             roster_rows_invalid(l, "u.csv", 2),
             roster_empty(l, "u.csv"),
             alias_taken(l, "甲", "U1"),
+            roster_bad_month(l, "甲"),
+            roster_until_before_from(l, "2026-07", "2026-08"),
+            merged_into_itself(l, "U1"),
+            merged_without_until(l, "U1"),
+            merged_into_unknown(l, "U9", ""),
+            unit_merged(l, "U3", "U1", "2026-09", "2026-11"),
+            unit_ended(l, "U3", "2026-09", "2026-11"),
+            unit_not_yet(l, "U3", "2026-08", "2026-05"),
+            no_records_for_category(l, "2026-11", "E", "甲", "乙"),
+            no_row_in_period(l, "U3", "2026-11"),
             pattern_matches_nothing(l, "a/*.csv"),
             no_files_for_month(l, "2026-11"),
             no_files_for_earlier_month(l, "2026-10", "a/2026-10/*.csv"),

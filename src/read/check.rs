@@ -19,7 +19,8 @@ use super::record::{RowError, Status};
 pub(super) const MAX_COUNT: u64 = 1_000_000;
 
 /// What is wrong with a row but its id, which depends on the rows before it: the header
-/// again, its fields ([`check`]) and its unit (empty, or not in the roster). Every reader
+/// again, its fields ([`check`]) and its unit (empty, not in the roster, or dated outside its
+/// span in the roster). Every reader
 /// rejects a row for these reasons, in this order. `Err`: the row repeats the header, the one
 /// reason given for it.
 type Problems = Result<(Option<Checked>, Vec<RowError>), Vec<RowError>>;
@@ -57,6 +58,13 @@ pub(super) fn problems(
     } else if !units.accepts(unit_s) {
         let hint = msg::hint(ui(), units.suggestion(unit_s));
         fail(Col::Unit, msg::unit_not_in_roster(ui(), unit_s, &hint));
+    } else if let Some(c) = &checked
+        && let Some(why) = units
+            .find(unit_s)
+            .and_then(|u| units.list[u].outside(c.month))
+    {
+        // SPEC §7.12: a record dated outside its unit's span is an invalid row.
+        fail(Col::Unit, why);
     }
     Ok((checked, errs))
 }

@@ -352,7 +352,17 @@ impl Worker<'_> {
     #[inline]
     pub(super) fn quick<'r>(&mut self, raw: impl Fn(Col) -> &'r [u8]) -> Option<Resolved<'r>> {
         let c = self.quick.check(self.ctx.rubric, &raw)?;
-        Some((c, self.unit(raw(Col::Unit))?, plain_id(raw(Col::Id))?))
+        let unit = self.unit(raw(Col::Unit))?;
+        // A record outside its unit's span (SPEC §7.12) takes the full check, which rejects it.
+        if self.ctx.spans
+            && !self
+                .ctx
+                .roster
+                .is_none_or(|r| r.active(unit as usize, c.month))
+        {
+            return None;
+        }
+        Some((c, unit, plain_id(raw(Col::Id))?))
     }
 }
 

@@ -56,7 +56,9 @@ pub(super) struct Ctx<'a> {
     /// The input's name and header, and which of its columns is which (for rejected rows).
     pub(super) head: &'a input::Head,
     columns: &'a Columns,
-    roster: Option<&'a Units>,
+    pub(super) roster: Option<&'a Units>,
+    /// Whether a roster unit has a span (SPEC §7.12): records are then checked against it.
+    pub(super) spans: bool,
     pub(super) delimiter: u8,
     keep: Option<Wanted<'a>>,
     /// The input's index among the inputs.
@@ -91,6 +93,7 @@ impl<'a> Ctx<'a> {
             head,
             columns,
             roster: env.roster,
+            spans: env.roster.is_some_and(Units::has_spans),
             delimiter,
             keep: env.keep,
             file,
@@ -378,7 +381,11 @@ impl<'c> Worker<'c> {
         let mut bad = false;
         let checked = check(ctx.rubric, &cell, &mut |_, _| bad = true);
         let unit_s = cell(Col::Unit);
-        let in_roster = ctx.roster.is_none_or(|r| r.find(unit_s).is_some());
+        // In the roster, and dated within the unit's span (SPEC §7.12).
+        let in_roster = ctx.roster.is_none_or(|r| {
+            r.find(unit_s)
+                .is_some_and(|u| checked.is_none_or(|c| r.list[u].active(c.month)))
+        });
         let (Some(c), false, false, true) = (checked, bad, unit_s.is_empty(), in_roster) else {
             return self.reject(rec, line);
         };

@@ -85,6 +85,9 @@ struct RowOut<'a> {
     vetoed: bool,
     /// Records under appeal in the period (SPEC §7.6).
     appealed: u64,
+    /// The unit it was merged into (SPEC §7.12), when the roster says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merged_into: Option<&'a str>,
     /// Each category with points: its deduction and score (分项得分, SPEC §7.7).
     categories: Categories<'a>,
 }
@@ -174,6 +177,7 @@ fn table_out<'a>(view: &'a View, t: &'a ranking::Table) -> TableOut<'a> {
                     vetoed: r.vetoed,
                     appealed: r.appealed,
                     categories: Categories(view.rubric, &r.categories),
+                    merged_into: view.merged_into(r),
                 }
             })
             .collect(),

@@ -215,7 +215,16 @@ impl View<'_> {
         if t.rows.iter().any(|r| r.appealed > 0) {
             cols.push(Col::Appealed);
         }
+        // By the roster, not the table: every table of a CSV keeps the same columns.
+        if self.units.has_merged() {
+            cols.push(Col::MergedInto);
+        }
         cols
+    }
+
+    /// The roster code of the unit a row's unit was merged into (SPEC §7.12).
+    pub fn merged_into<'b>(&'b self, r: &Row) -> Option<&'b str> {
+        self.units.list[r.unit].merged_into.as_deref()
     }
 
     pub fn header(&self, t: &Table, c: Col) -> String {
@@ -244,6 +253,7 @@ impl View<'_> {
             Col::Grade => self.label(L::Grade).into(),
             Col::Vetoed => self.label(L::Vetoed).into(),
             Col::Appealed => self.label(L::Appealed).into(),
+            Col::MergedInto => self.label(L::MergedInto).into(),
         }
     }
 
@@ -286,6 +296,7 @@ impl View<'_> {
                 0 => String::new(),
                 n => n.to_string(),
             },
+            Col::MergedInto => self.merged_into(r).unwrap_or_default().to_owned(),
         }
     }
 
@@ -368,10 +379,21 @@ impl View<'_> {
             both(Col::Vetoed, "vetoed"),
             both(Col::Appealed, "appealed"),
         ]);
+        // Only with a merged unit in the roster (CSV keeps its columns otherwise).
+        let merged = has(Col::MergedInto);
+        if merged {
+            columns.push(both(Col::MergedInto, "merged_into"));
+        }
         let rows = t
             .rows
             .iter()
-            .map(|r| self.doc_row(t, r, has(Col::Trend)))
+            .map(|r| {
+                let mut row = self.doc_row(t, r, has(Col::Trend));
+                if merged {
+                    row.push(Cell::opt_text(self.merged_into(r)));
+                }
+                row
+            })
             .collect();
         let mut footer = vec![Cell::Empty; columns.len()];
         let mut machine_footer = footer.clone();
@@ -534,6 +556,8 @@ pub enum Col {
     Vetoed,
     /// Records under appeal (申诉中 N, SPEC §7.6): shown when a row has any.
     Appealed,
+    /// The unit a unit was merged into (并入, SPEC §7.12): shown when the roster has one.
+    MergedInto,
 }
 
 /// ▁▂▃▄▅▆▇█ for scores between `lo` and `hi`.
