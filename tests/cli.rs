@@ -1468,7 +1468,7 @@ fn report_bulletin_is_one_safe_page_with_score_s_numbers() {
     let month = table(&scores, "month", "2026-11");
     let rows = month["rows"].as_array().unwrap();
     for (lang, words) in [
-        ("zh", ["考核通报", "一、排名情况", "lang=\"zh-CN\""]),
+        ("zh", ["考核通报", "一、排名及红黑榜", "lang=\"zh-CN\""]),
         ("en", ["bulletin for 2026-11", "Rankings", "lang=\"en\""]),
     ] {
         let t = T::new().file("in.csv", &input).args(&[

@@ -111,7 +111,7 @@ impl Ctx<'_> {
             if rec.status == Status::Void || note.is_empty() || examples[k].len() >= EXAMPLES {
                 continue;
             }
-            let line = format!("{note}（{}，{}）", self.who(rec.unit), rec.date);
+            let line = say::example(l, note, self.who(rec.unit), &rec.date.to_string());
             if !examples[k].iter().any(|e| e.starts_with(note)) {
                 examples[k].push(line);
             }
@@ -139,6 +139,7 @@ impl Ctx<'_> {
             previous.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
         )];
         if let (Some(best), Some(worst)) = (month_t.rows.first(), month_t.rows.last()) {
+            summary[0].push_str(say::sentence_gap(l));
             summary[0].push_str(&say::best_worst(
                 l,
                 self.who(best.unit),
@@ -149,10 +150,16 @@ impl Ctx<'_> {
         }
         summary.push(say::overdue(l, &as_of, overdue, red, yellow));
 
+        // The red and black lists under the month's ranking, on the first page.
+        let mut lists_t = self.lists_table();
+        lists_t.title = self.w(W::RedBlackLists).to_owned();
         let mut sections = vec![Section {
             title: say::rankings(l),
             page: false,
-            blocks: vec![Block::Titled(self.view.doc_table(month_t))],
+            blocks: vec![
+                Block::Titled(self.view.doc_table(month_t)),
+                Block::Titled(lists_t),
+            ],
         }];
         sections.push(Section {
             title: say::quarter_year(l),
@@ -189,12 +196,10 @@ impl Ctx<'_> {
                 Block::Bars(bars),
             ],
         });
-        let mut lists_t = self.lists_table();
-        lists_t.title = self.w(W::RedBlackLists).to_owned();
         sections.push(Section {
-            title: say::lists_and_trend(l),
+            title: say::trend(l),
             page: true,
-            blocks: vec![Block::Table(lists_t), Block::Lines(self.trend(tables))],
+            blocks: vec![Block::Lines(self.trend(tables))],
         });
         let mut blocks: Vec<Block> = problems
             .iter()
