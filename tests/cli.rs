@@ -1508,6 +1508,27 @@ fn report_bulletin_is_one_safe_page_with_score_s_numbers() {
             let score = format!("<td class=\"n\">{:.2}</td>", r["score"].as_f64().unwrap());
             assert!(ranking[at..row_end].contains(&score), "{unit} {score}");
         }
+        // 分项扣分 (the fourth table, after the month's, the red and black lists, the quarter's
+        // and the year's): each unit's categories add up to its 扣分 (the sixth column).
+        let cats = html.split("<table>").nth(5).unwrap();
+        let cats = &cats[..cats.find("</table>").unwrap()];
+        let mut units = 0;
+        for tr in cats.split("<tr>").skip(2) {
+            let cells: Vec<&str> = tr
+                .split("<td")
+                .skip(1)
+                .map(|c| c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()].trim())
+                .collect();
+            let cents = |c: &str| -> i64 { c.replace('.', "").parse().unwrap() };
+            let sum: i64 = cells[6..].iter().map(|c| cents(c)).sum();
+            // Each category rounded to cents: at most half a cent off each.
+            assert!(
+                (sum - cents(cells[5])).abs() <= cells[6..].len() as i64 / 2,
+                "{cells:?}"
+            );
+            units += 1;
+        }
+        assert_eq!(units, rows.len());
         // The opening paragraph's average, and the rubric's SHA-256 at the end.
         let average = format!("{:.2}", month["average"].as_f64().unwrap());
         let summary = &html[html.find("class=\"summary\"").unwrap()..start];

@@ -293,7 +293,9 @@ impl Ctx<'_> {
                 Cell::text(unit.code.as_str()),
                 Cell::opt_text(unit.name.as_deref()),
                 Cell::Number(row.score, p),
-                Cell::opt_text(row.grade.as_deref()),
+                row.grade.as_deref().map_or(Cell::Empty, |g| {
+                    Cell::Grade(g.to_owned(), self.view.standing(g))
+                }),
                 Cell::Number(row.deducted, p),
             ];
             let lost = lost_by_unit.get(row.unit);
