@@ -1536,6 +1536,19 @@ fn report_bulletin_is_one_safe_page_with_score_s_numbers() {
         assert!(html.contains(scores["rubric"]["sha256"].as_str().unwrap()));
         assert!(html.contains("<svg") && html.contains("<polyline"));
     }
+    // Judged before the month's end, the month is provisional: so says the title.
+    let t = T::new().file("in.csv", &input).args(&[
+        "report",
+        "in.csv",
+        "--as-of",
+        "2026-11-20",
+        "-o",
+        "b.html",
+        "-q",
+    ]);
+    t.run().ok();
+    let html = std::fs::read_to_string(t.path("b.html")).unwrap();
+    assert!(html.contains("数据截至 2026-11-20（暂定）"));
     // --format html without -o: MONTH.html; a .html name is the bulletin too.
     let t = T::new()
         .file("in.csv", &input)
