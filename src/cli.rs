@@ -59,6 +59,8 @@ pub enum Command {
         period: Option<String>,
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
         #[arg(long)]
         top: Option<usize>,
         #[arg(long)]

@@ -16,6 +16,7 @@ macro_rules! say {
     };
 }
 
+pub mod bulletin;
 pub mod help;
 pub mod lang;
 pub mod msg;

@@ -93,6 +93,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             input,
             period,
             output,
+            format,
             top,
             yellow,
             red,
@@ -103,7 +104,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 Some(p) => Some(p.parse().map_err(Error::Usage)?),
                 None => None,
             };
-            let settings = report_settings(&project, &inputs, output, top, yellow, red, lang)?;
+            let settings =
+                report_settings(&project, &inputs, (output, format), top, yellow, red, lang)?;
             cmd::report::run(&inputs, period, &settings)
         }
         Command::Check { rubric } => {
@@ -133,18 +135,46 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
     }
 }
 
+/// A report's format: `--format`, else an `.html`/`.htm` output's, else a workbook; only a
+/// workbook or an HTML bulletin, and never one that `-o`'s extension contradicts.
+fn report_format(output: Option<&str>, format: Option<&str>) -> Result<render::Format, Error> {
+    use render::Format;
+    let given = match format {
+        Some(f) => Some(f.parse::<Format>().map_err(Error::Usage)?),
+        None => None,
+    };
+    let html = |o: &str| {
+        let ext = std::path::Path::new(o).extension();
+        let ext = ext.map(|e| e.to_string_lossy().to_lowercase());
+        matches!(ext.as_deref(), Some("html" | "htm")).then_some(Format::Html)
+    };
+    let format = given.or(output.and_then(html)).unwrap_or(Format::Xlsx);
+    if !matches!(format, Format::Xlsx | Format::Html) {
+        return Err(Error::Usage(i18n::usage::report_format(
+            i18n::ui(),
+            format.name(),
+        )));
+    }
+    if let Some(o) = output {
+        Format::for_output(Some(format), o).map_err(Error::Usage)?;
+    }
+    Ok(format)
+}
+
 /// The report's settings (flags over the project file over defaults), once its output is known
 /// to be a workbook that overwrites no input and its escalation days are in order.
 fn report_settings(
     project: &config::Project,
     inputs: &cmd::Inputs,
-    output: Option<String>,
+    (output, format): (Option<String>, Option<String>),
     top: Option<usize>,
     yellow: Option<i64>,
     red: Option<i64>,
     lang: Option<rubric::Lang>,
 ) -> Result<cmd::report::Settings, Error> {
+    let format = report_format(output.as_deref(), format.as_deref())?;
     let settings = cmd::report::Settings {
+        format,
         top: top.or(project.top).unwrap_or(3),
         yellow: yellow.or(project.yellow).unwrap_or(7),
         red: red.or(project.red).unwrap_or(15),
@@ -152,9 +182,6 @@ fn report_settings(
         output,
         output_dir: project.output_dir.clone(),
     };
-    if let Some(o) = &settings.output {
-        render::Format::for_output(Some(render::Format::Xlsx), o).map_err(Error::Usage)?;
-    }
     let outputs = [inputs.rejects.as_deref(), settings.output.as_deref()];
     write::file::check(&outputs, &inputs.files())?;
     if settings.yellow > settings.red {

@@ -2,7 +2,8 @@
 # The HTML output as a person meets it: printed to PDF by headless Chromium (A4), read back with
 # pdftotext. Checks that the page renders, fits a few pages, shows the month ranking in rank
 # order (as `score --format json` gives it), shows an input's <script> as text, and that the
-# page asks for nothing over the network; then the monthly workbook printed by LibreOffice.
+# page asks for nothing over the network; the same for the bulletin (report -o X.html); then the
+# monthly workbook printed by LibreOffice.
 # Needs chromium-headless-shell (or chromium), poppler-utils and libreoffice-calc-nogui:
 # .ci/run installs them.
 #
@@ -59,6 +60,49 @@ if grep -oE '"url":"[^"]*"' "$work/net.json" | grep -v '"url":"file://' | grep -
   fail=1
 fi
 echo "browser: $pages page(s)"
+
+# The bulletin (通报) printed by the browser (A4 portrait): one page of ranking and summary, then a
+# page per section (6 to 12 pages); the month ranking in rank order as `score --format json` gives
+# it; the markup unit name shown as text; no request but the page itself.
+"$bin" report "$work/in.csv" -q -o "$work/bulletin.html"
+rm -f "$work/net.json"
+print_pdf "$work/bulletin.html" "$work/bulletin.pdf"
+bpages=$(pdfinfo "$work/bulletin.pdf" | awk '/^Pages:/ {print $2}')
+if [ "$bpages" -lt 6 ] || [ "$bpages" -gt 12 ]; then
+  echo "FAIL: the bulletin prints on $bpages pages (expected 6 to 12)"; fail=1
+fi
+pdftotext -layout -f 1 -l 1 "$work/bulletin.pdf" "$work/bulletin1.txt"
+pdftotext -layout "$work/bulletin.pdf" "$work/bulletin.txt"
+python3 - "$work/scores.json" "$work/bulletin1.txt" "$work/bulletin.txt" <<'PY' || fail=1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+month = next(t for t in doc["tables"] if t["kind"] == "month")
+page1 = open(sys.argv[2]).read()
+# Each unit's line of the month ranking on page 1, in rank order, with its score.
+at = 0
+for r in month["rows"]:
+    who = r["name"] or r["unit"]
+    k = page1.find(who, at)
+    if k < 0:
+        print("FAIL: bulletin page 1: not in rank order or missing:", who); sys.exit(1)
+    line = page1[k:page1.find("\n", k)]
+    if f'{r["score"]:.2f}' not in line:
+        print("FAIL: bulletin: score of", who, "is not", r["score"], ":", line); sys.exit(1)
+    at = k + len(who)
+if f'{month["average"]:.2f}' not in page1:
+    print("FAIL: bulletin page 1 lacks the average", month["average"]); sys.exit(1)
+text = open(sys.argv[3]).read()
+if "<script>alert(1)</script>" not in text:
+    print("FAIL: bulletin: the markup unit name is not shown as text"); sys.exit(1)
+if doc["rubric"]["sha256"][:32] not in text.replace("\n", "").replace(" ", ""):
+    print("FAIL: bulletin: no SHA-256 of the rubric"); sys.exit(1)
+print(f"ok: bulletin page 1 holds the {len(month['rows'])} units in rank order with their scores")
+PY
+if grep -oE '"url":"[^"]*"' "$work/net.json" | grep -v '"url":"file://' | grep -q .; then
+  echo "FAIL: the bulletin made a request:"; grep -oE '"url":"[^"]*"' "$work/net.json" | grep -v file:// | head
+  fail=1
+fi
+echo "bulletin: $bpages page(s)"
 
 # The monthly workbook as an office prints it: LibreOffice headless to PDF (A4). Each sheet is one
 # page wide, so the example's workbook prints on its tables' pages plus a 成绩单 page for each of

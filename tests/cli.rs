@@ -1448,6 +1448,122 @@ fn report_workbook_matches_score() {
     }));
 }
 
+/// Text as the bulletin shows it: HTML-escaped.
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[test]
+fn report_bulletin_is_one_safe_page_with_score_s_numbers() {
+    // The bundled example, plus a unit whose name is markup.
+    let mut input = std::fs::read_to_string(data("examples/inspections.csv")).unwrap();
+    input.push_str("2026-11-30,<script>alert(1)</script>,D2,1,,,,,,,,,\n");
+    let scores = T::new()
+        .file("in.csv", &input)
+        .args(&["score", "in.csv", "--format", "json", "-q"])
+        .run()
+        .ok()
+        .json();
+    let month = table(&scores, "month", "2026-11");
+    let rows = month["rows"].as_array().unwrap();
+    for (lang, words) in [
+        ("zh", ["考核通报", "一、排名及红黑榜", "lang=\"zh-CN\""]),
+        ("en", ["bulletin for 2026-11", "Rankings", "lang=\"en\""]),
+    ] {
+        let t = T::new().file("in.csv", &input).args(&[
+            "report",
+            "in.csv",
+            "--lang",
+            lang,
+            "-o",
+            "2026-11.html",
+            "-q",
+        ]);
+        t.run().ok();
+        let html = std::fs::read_to_string(t.path("2026-11.html")).unwrap();
+        for w in words {
+            assert!(html.contains(w), "{lang}: {w}");
+        }
+        // Self-contained: nothing fetched, nothing run.
+        let lower = html.to_lowercase();
+        for banned in [
+            "http://", "https://", "<script", "src=", "href=", "url(", "@import",
+        ] {
+            assert!(!lower.contains(banned), "{lang}: {banned}");
+        }
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        // The month ranking (the first table) in rank order, each unit with score's score.
+        let start = html.find("<table>").unwrap();
+        let end = start + html[start..].find("</table>").unwrap();
+        let ranking = &html[start..end];
+        let mut at = 0;
+        for r in rows {
+            let unit = format!("<td>{}</td>", escaped(r["unit"].as_str().unwrap()));
+            let found = ranking[at..]
+                .find(&unit)
+                .unwrap_or_else(|| panic!("{unit}"));
+            at += found + unit.len();
+            let row_end = at + ranking[at..].find("</tr>").unwrap();
+            let score = format!("<td class=\"n\">{:.2}</td>", r["score"].as_f64().unwrap());
+            assert!(ranking[at..row_end].contains(&score), "{unit} {score}");
+        }
+        // 分项扣分 (the fourth table, after the month's, the red and black lists, the quarter's
+        // and the year's): each unit's categories add up to its 扣分 (the sixth column).
+        let cats = html.split("<table>").nth(5).unwrap();
+        let cats = &cats[..cats.find("</table>").unwrap()];
+        let mut units = 0;
+        for tr in cats.split("<tr>").skip(2) {
+            let cells: Vec<&str> = tr
+                .split("<td")
+                .skip(1)
+                .map(|c| c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()].trim())
+                .collect();
+            let cents = |c: &str| -> i64 { c.replace('.', "").parse().unwrap() };
+            let sum: i64 = cells[6..].iter().map(|c| cents(c)).sum();
+            // Each category rounded to cents: at most half a cent off each.
+            assert!(
+                (sum - cents(cells[5])).abs() <= cells[6..].len() as i64 / 2,
+                "{cells:?}"
+            );
+            units += 1;
+        }
+        assert_eq!(units, rows.len());
+        // The opening paragraph's average, and the rubric's SHA-256 at the end.
+        let average = format!("{:.2}", month["average"].as_f64().unwrap());
+        let summary = &html[html.find("class=\"summary\"").unwrap()..start];
+        assert!(summary.contains(&average), "{average}");
+        assert!(html.contains(scores["rubric"]["sha256"].as_str().unwrap()));
+        assert!(html.contains("<svg") && html.contains("<polyline"));
+    }
+    // Judged before the month's end, the month is provisional: so says the title.
+    let t = T::new().file("in.csv", &input).args(&[
+        "report",
+        "in.csv",
+        "--as-of",
+        "2026-11-20",
+        "-o",
+        "b.html",
+        "-q",
+    ]);
+    t.run().ok();
+    let html = std::fs::read_to_string(t.path("b.html")).unwrap();
+    assert!(html.contains("数据截至 2026-11-20（暂定）"));
+    // --format html without -o: MONTH.html; a .html name is the bulletin too.
+    let t = T::new()
+        .file("in.csv", &input)
+        .args(&["report", "in.csv", "--format", "html", "-q"]);
+    t.run().ok();
+    assert!(
+        std::fs::read_to_string(t.path("2026-11.html"))
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+}
+
 #[test]
 fn a_report_holds_more_units_than_a_sheet_has_columns() {
     // Excel has 16,384 columns: the trend sheet puts units in rows, so 16,400 units fit.

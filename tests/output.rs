@@ -392,8 +392,20 @@ fn a_name_that_contradicts_the_format_is_a_usage_error() {
         "-o x.csv: a .csv name for json output: name it .json",
     );
     refused(
-        &report("x.html"),
-        "-o x.html: a .html name for xlsx output: name it .xlsx",
+        &t.run(&hand(
+            "report",
+            "records.csv",
+            &["--format", "csv", "-o", "x.csv"],
+        )),
+        "report writes a workbook (xlsx) or a bulletin (html), not csv",
+    );
+    refused(
+        &t.run(&hand(
+            "report",
+            "records.csv",
+            &["--format", "html", "-o", "x.xlsx"],
+        )),
+        "-o x.xlsx: a .xlsx name for html output: name it .html",
     );
     refused(
         &t.run(&with(&["--format", "xlsx", "-o", "x.json"])),

@@ -28,6 +28,8 @@ use crate::units::Units;
 use crate::write::{self, xlsx::Placed, xlsx::Rows};
 use std::sync::atomic::{AtomicI32, Ordering};
 
+mod bulletin;
+
 /// Report settings: list sizes and escalation thresholds.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -37,7 +39,9 @@ pub struct Settings {
     pub yellow: i64,
     pub red: i64,
     pub lang: Option<Lang>,
-    /// `-o`; without it, `MONTH.xlsx` in `output_dir` (or here).
+    /// The workbook (xlsx) or the HTML bulletin (html).
+    pub format: crate::render::Format,
+    /// `-o`; without it, `MONTH.xlsx` (or `.html`) in `output_dir` (or here).
     pub output: Option<String>,
     pub output_dir: Option<String>,
 }
@@ -121,9 +125,18 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
         settings,
         lang,
     };
-    let book = ctx.workbook(tables, lists).map_err(err)?;
     let path = output_path(settings, month)?;
-    save(book, &path, inputs)?;
+    if settings.format == crate::render::Format::Html {
+        let b = ctx
+            .bulletin(tables, lists)
+            .map_err(|e| Error::io("<temporary file>", e))?;
+        crate::write::file::stage(&path, &inputs.files(), &mut |w| {
+            write::bulletin::write(&b, w)
+        })?;
+    } else {
+        let book = ctx.workbook(tables, lists).map_err(err)?;
+        save(book, &path, inputs)?;
+    }
     let (month, as_of) = (month.to_string(), as_of.to_string());
     cmd::note(
         inputs,
@@ -148,18 +161,23 @@ fn selection(period: Option<Period>) -> Result<Selection, Error> {
     }
 }
 
-/// `-o`, else `MONTH.xlsx` in the settings' `output_dir` (made if missing), else here.
+/// `-o`, else `MONTH.xlsx` (`MONTH.html` for the bulletin) in the settings' `output_dir` (made
+/// if missing), else here.
 fn output_path(settings: &Settings, month: Month) -> Result<String, Error> {
+    let ext = match settings.format {
+        crate::render::Format::Html => "html",
+        _ => "xlsx",
+    };
     Ok(match (&settings.output, &settings.output_dir) {
         (Some(o), _) => o.clone(),
         (None, Some(dir)) => {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             std::path::Path::new(dir)
-                .join(format!("{month}.xlsx"))
+                .join(format!("{month}.{ext}"))
                 .display()
                 .to_string()
         }
-        (None, None) => format!("{month}.xlsx"),
+        (None, None) => format!("{month}.{ext}"),
     })
 }
 
@@ -1318,17 +1336,12 @@ impl Ctx<'_> {
     /// Points lost in the month by indicator (each unit's with its rescale factor applied, so
     /// that they add up to the month's `deducted`), and the units that lost them.
     fn lost_by_indicator(&self, inds: &[usize]) -> (Vec<Decimal>, Vec<u64>) {
-        let deds = self.engine.deductions(inds, &[self.month]);
-        let scaled = |u: usize, d: Decimal| match self.engine.rescale(u) {
-            Some((full, app)) => d * full / app,
-            None => d,
-        };
         let mut lost = vec![Decimal::ZERO; inds.len()];
         let mut affected = vec![0u64; inds.len()];
-        for (u, row) in deds.iter().enumerate().take(self.view.units.list.len()) {
+        for row in self.lost_by_unit(inds) {
             for (k, d) in row.iter().enumerate() {
-                if !d.is_zero() && self.engine.applicable(u, inds[k]) {
-                    lost[k] += scaled(u, *d);
+                if !d.is_zero() {
+                    lost[k] += *d;
                     affected[k] += 1;
                 }
             }
@@ -1336,8 +1349,37 @@ impl Ctx<'_> {
         (lost, affected)
     }
 
+    /// Each unit's points lost in the month by indicator of `inds`, its rescale factor applied
+    /// (zero where the indicator does not apply to it).
+    fn lost_by_unit(&self, inds: &[usize]) -> Vec<Vec<Decimal>> {
+        let deds = self.engine.deductions(inds, &[self.month]);
+        let scaled = |u: usize, d: Decimal| match self.engine.rescale(u) {
+            Some((full, app)) => d * full / app,
+            None => d,
+        };
+        deds.iter()
+            .enumerate()
+            .take(self.view.units.list.len())
+            .map(|(u, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(k, d)| match self.engine.applicable(u, inds[k]) {
+                        true => scaled(u, *d),
+                        false => Decimal::ZERO,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// 红榜 (the best) and 黑榜 (the worst, and every vetoed unit) of the month.
     fn lists_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        self.plain_sheet(book, &self.lists_table())?;
+        Ok(())
+    }
+
+    /// The red and black lists as a table (the workbook's sheet, the bulletin's section).
+    fn lists_table(&self) -> doc::Table {
         let t = self.view.tables[0];
         let p = self.view.rubric.precision;
         let mut table = self.table(
@@ -1367,8 +1409,7 @@ impl Ctx<'_> {
                 ]);
             }
         }
-        self.plain_sheet(book, &table)?;
-        Ok(())
+        table
     }
 
     /// The rubric the results were computed with, its SHA-256, and its text.

@@ -249,6 +249,14 @@ pub fn workbook_extension(l: Lang, path: &str, ext: &str) -> String {
     )
 }
 
+pub fn report_format(l: Lang, format: &str) -> String {
+    say!(
+        l,
+        "report writes a workbook (xlsx) or a bulletin (html), not {format}",
+        "report 只生成工作簿（xlsx）或通报（html），不生成 {format}",
+    )
+}
+
 pub fn is_a_folder(l: Lang) -> String {
     say!(l, "is a folder", "是文件夹")
 }

@@ -89,11 +89,14 @@ fn table(t: &doc::Table, w: &mut dyn Write) -> io::Result<()> {
     } else {
         ""
     };
-    writeln!(
-        w,
-        "<section>\n<h2{class}>{}</h2>\n<table>",
-        escape(&t.title)
-    )?;
+    writeln!(w, "<section>\n<h2{class}>{}</h2>", escape(&t.title))?;
+    table_only(t, w)?;
+    writeln!(w, "</section>")
+}
+
+/// A table alone: its header row (repeated on each printed page), its rows, its closing row.
+pub fn table_only(t: &doc::Table, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "<table>")?;
     let cols: Vec<usize> = (0..t.columns.len())
         .filter(|&k| t.columns[k].for_people())
         .collect();
@@ -111,7 +114,7 @@ fn table(t: &doc::Table, w: &mut dyn Write) -> io::Result<()> {
         tr(f, &cols, w)?;
         writeln!(w, "</tfoot>")?;
     }
-    writeln!(w, "</table>\n</section>")
+    writeln!(w, "</table>")
 }
 
 fn tr(row: &[Cell], cols: &[usize], w: &mut dyn Write) -> io::Result<()> {

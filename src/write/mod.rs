@@ -4,6 +4,7 @@
 //! cells escape `|` and line breaks, HTML escapes markup, and CSV text cells that a spreadsheet
 //! would read as a formula are defused.
 
+pub mod bulletin;
 pub mod csv;
 pub mod file;
 pub mod html;
