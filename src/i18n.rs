@@ -139,6 +139,7 @@ words! {
     LevelOverdue => ("overdue", "逾期"),
     LevelOpen => ("open", "未到期"),
     DeductionStats => ("Deductions", "扣分统计"),
+    CategoryScores => ("Category scores", "分项得分"),
     Category => ("Category", "类别"),
     CategoryName => ("Category name", "类别名称"),
     PointsLost => ("Points lost", "扣分合计"),

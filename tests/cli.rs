@@ -1406,6 +1406,7 @@ fn report_workbook_matches_score() {
             "成绩单 2026-11",
             "核对 2026-11",
             "扣分统计 2026-11",
+            "分项得分 2026-11",
             "红黑榜",
             "考核细则"
         ]
@@ -1440,9 +1441,41 @@ fn report_workbook_matches_score() {
     // (Its lines that are not records, caps and the like, have no place.)
     let records = sheets[4].1.iter().filter(|r| !r[0].to_string().is_empty());
     assert_eq!(records.count(), in_month + 1);
+    // 分项得分 (SPEC §7.7): the month's table first, each category's score as score's JSON
+    // gives it (e.g. 东风社区 E 12.41 = 15 − 2.59).
+    let cats = &sheets[9].1;
+    assert_eq!(cats[0][0].to_string(), "月度排名 2026-11");
+    let head: Vec<String> = cats[1].iter().map(|c| c.to_string()).collect();
+    let unit_col = head.iter().position(|h| h == "单位").unwrap();
+    let want = table(&scores, "month", "2026-11")["rows"]
+        .as_array()
+        .unwrap();
+    let mut seen = 0;
+    for (row, w) in cats[2..].iter().zip(want) {
+        assert_eq!(row[unit_col].to_string(), w["unit"].as_str().unwrap());
+        for (code, fig) in w["categories"].as_object().unwrap() {
+            let c = head
+                .iter()
+                .position(|h| h.starts_with(&format!("{code} ")))
+                .unwrap();
+            assert_eq!(cell_f64(&row[c]), fig["score"].as_f64(), "{code}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 6 * 12, "{seen}");
+    // The quarter and the year to date follow.
+    let titles: Vec<String> = cats.iter().map(|r| r[0].to_string()).collect();
+    assert!(
+        titles.iter().any(|t| t == "季度累计 2026Q4（暂定）"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t == "年度累计 2026（暂定）"),
+        "{titles:?}"
+    );
     // The rubric sheet carries the SHA-256 of the rubric used.
     let sha = scores["rubric"]["sha256"].as_str().unwrap();
-    assert!(sheets[10].1.iter().any(|r| {
+    assert!(sheets[11].1.iter().any(|r| {
         r.iter()
             .any(|c| matches!(c, calamine::Data::String(s) if s == sha))
     }));

@@ -485,10 +485,61 @@ impl Ctx<'_> {
         let sums = self.long_sheets(&mut book, lists.ledger, lists.overdue)?;
         self.check_sheet(&mut book, &sums)?;
         self.stats_sheet(&mut book, &lists.findings)?;
+        self.category_sheet(&mut book)?;
         self.lists_sheet(&mut book)?;
         self.rubric_sheet(&mut book)?;
         self.print_titles(&mut book);
         Ok(book)
+    }
+
+    /// 分项得分 (SPEC §7.7): each category's score for every unit in the month, the quarter
+    /// and the year to date, as `score --by category` shows them, one table under another.
+    fn category_sheet(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let with_points = (0..self.view.rubric.categories.len())
+            .any(|k| crate::render::category_points(self.view.rubric, k).is_some());
+        if !with_points {
+            return Ok(());
+        }
+        let view = View {
+            rubric: self.view.rubric,
+            units: self.view.units,
+            tables: self.view.tables.clone(),
+            counts: self.view.counts,
+            lang: self.lang,
+            bom: false,
+            color: false,
+            by_category: true,
+            sparks: Default::default(),
+        };
+        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        let tables: Vec<doc::Table> = view
+            .tables
+            .iter()
+            .zip(names)
+            .map(|(t, name)| {
+                let mut table = view.doc_table(t);
+                let title = format!("{} {}", self.w(name), t.period);
+                table.sheet = i18n::provisional(self.lang, title, t.provisional);
+                table
+            })
+            .collect();
+        let Some(first) = tables.first() else {
+            return Ok(());
+        };
+        let mut head = first.clone();
+        head.sheet = format!("{} {}", self.w(W::CategoryScores), self.month);
+        let (ws, _) = self.sheet_of(book, &head, false)?;
+        let mut s = self.titled(ws, self.view.rubric.precision, &head.sheet)?;
+        let mut at = TOP;
+        let (mut last, mut last_col) = (TOP, 0);
+        for t in &tables {
+            s.title(at, &t.sheet)?;
+            let placed = write::xlsx::put(&mut s, t, at + 1)?;
+            (last, last_col) = (placed.last, last_col.max(placed.last_col));
+            at = placed.next + 1;
+        }
+        s.finish(last, last_col)?;
+        Ok(())
     }
 
     /// The month, the quarter and the year to date, each as `score` shows it, the month's with
