@@ -494,6 +494,59 @@ proptest! {
     }
 
     #[test]
+    fn a_period_never_changes_when_later_records_are_added(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..60),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        // SPEC §7.1, §7.13: `--period P` is scored as it stood at P's end — records dated after
+        // it (and the lateness they or earlier records reach later) change neither P's month
+        // nor its quarter to date.
+        use civscore::cmd::Selection;
+        use civscore::period::{Month, Period};
+        use civscore::pipeline::{self, Clock};
+        let (rubric, units, _) = setup(&p, &recs);
+        let months: std::collections::BTreeSet<u8> = recs.iter().map(|r| r.2).collect();
+        let months: Vec<u8> = months.into_iter().collect();
+        let m = months[pick.index(months.len())];
+        let upto: Vec<Rec> = recs.iter().copied().filter(|r| r.2 <= m).collect();
+        let scored = |recs: &[Rec]| {
+            let sheet = parse_delimited("r.csv", &csv_text(recs, p.quarter_level), b',').unwrap();
+            let read = civscore::read::read_sheet(&sheet, &rubric, Some(&units)).unwrap();
+            let selection = Selection::Period(Period::Month(Month::new(2026, i32::from(m))));
+            let s = pipeline::score(&rubric, &units, read.store, selection, Clock::default())
+                .unwrap();
+            let chosen = s.chosen(selection);
+            format!("{:?} {}", chosen, s.as_of)
+        };
+        prop_assert_eq!(scored(&upto), scored(&recs));
+    }
+
+    #[test]
+    fn a_complete_year_without_a_final_is_v1s_formula(
+        p in params(), recs in prop::collection::vec(rec(), 1..60),
+    ) {
+        // SPEC §3.5 (unchanged by §7.3 without `final`): Y = max(0, mean of the assessed
+        // quarters − the year-level deductions − the penalties); no `final` figure.
+        let (rubric, units, records) = setup(&p, &recs);
+        let s = engine::score(&rubric, &units, &records, Some(jiff::civil::date(2027, 1, 31)));
+        for (y, rows) in &s.years {
+            for (u, row) in rows.iter().enumerate() {
+                let row = row.as_ref().unwrap();
+                let quarters: Vec<Decimal> = s
+                    .quarters
+                    .iter()
+                    .filter(|(q, _)| q.year() == *y)
+                    .map(|(_, rows)| rows[u].as_ref().unwrap().score)
+                    .collect();
+                let mean = quarters.iter().sum::<Decimal>() / Decimal::from(quarters.len());
+                prop_assert_eq!(row.last, None);
+                prop_assert_eq!(row.score, (mean - row.deducted).max(Decimal::ZERO));
+            }
+        }
+    }
+
+    #[test]
     fn without_quarter_indicators_a_quarter_is_the_mean_of_its_months(
         p in params(), recs in prop::collection::vec(rec(), 1..60),
     ) {
