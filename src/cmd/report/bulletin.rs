@@ -37,7 +37,6 @@ impl Ctx<'_> {
         let month_t = self.view.tables[0];
         let (month, as_of) = (self.month.to_string(), self.as_of.to_string());
         let inds = self.engine.level(Per::Month);
-        let lost_by_unit = self.lost_by_unit(&inds);
         let (lost, affected) = self.lost_by_indicator(&inds);
 
         // The 督办 items: open, or rectified late (as on each unit's 成绩单).
@@ -192,7 +191,7 @@ impl Ctx<'_> {
             page: true,
             blocks: vec![
                 Block::Para(say::categories_intro(l, &month)),
-                Block::Table(self.category_scores(month_t, &inds, &lost_by_unit)),
+                Block::Table(self.category_scores(month_t)),
                 Block::Bars(bars),
             ],
         });
@@ -262,13 +261,8 @@ impl Ctx<'_> {
     }
 
     /// Each unit of the month's ranking, in rank order, with the points it lost in each
-    /// category (as the 扣分统计 sheet adds them up), its deduction and its score.
-    fn category_scores(
-        &self,
-        t: &Table,
-        inds: &[usize],
-        lost_by_unit: &[Vec<Decimal>],
-    ) -> doc::Table {
+    /// category (the engine's category figures, SPEC §7.7), its deduction and its score.
+    fn category_scores(&self, t: &Table) -> doc::Table {
         let rubric = self.view.rubric;
         let p = rubric.precision;
         let cats: Vec<usize> = (0..rubric.categories.len())
@@ -298,15 +292,10 @@ impl Ctx<'_> {
                 }),
                 Cell::Number(row.deducted, p),
             ];
-            let lost = lost_by_unit.get(row.unit);
+            // The engine's category figures (SPEC §7.7), as score's JSON gives them.
             for &c in &cats {
-                let sum: Decimal = inds
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| rubric.indicators[**i].category == c)
-                    .map(|(k, _)| lost.and_then(|l| l.get(k)).copied().unwrap_or_default())
-                    .sum();
-                cells.push(Cell::Number(sum, p));
+                let lost = row.categories.get(c).copied().unwrap_or_default();
+                cells.push(Cell::Number(lost, p));
             }
             table.rows.push(cells);
         }
