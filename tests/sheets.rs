@@ -448,6 +448,59 @@ fn every_sheet_with_a_records_header_is_read() {
 }
 
 #[test]
+fn a_summary_sheet_of_the_others_is_left_out_and_one_with_rows_of_its_own_refused() {
+    // A sheet per month and a 汇总 sheet that repeats their rows (in another order, with a
+    // title row and a 合计 row): read as records it would deduct every finding twice. It is left
+    // out, and said so; the scores are the clean ledger's.
+    let summary = |extra: Option<[&str; 10]>| {
+        let mut book = Workbook::new();
+        write_rows(
+            book.add_worksheet().set_name("1月").unwrap(),
+            0,
+            &RECORDS[..11],
+        );
+        write_rows(
+            book.add_worksheet().set_name("2月").unwrap(),
+            0,
+            &RECORDS[11..],
+        );
+        let all = book.add_worksheet().set_name("汇总").unwrap();
+        all.write_string(0, 0, "2026年1—2月检查记录汇总").unwrap();
+        let mut rows: Vec<[&str; 10]> = RECORDS.iter().rev().copied().collect();
+        rows.extend(extra);
+        write_rows(all, 1, &rows);
+        all.write_string(2 + rows.len() as u32, 0, "合计").unwrap();
+        book.save_to_buffer().unwrap()
+    };
+    let out = score(&[("m.xlsx", summary(None))], &["m.xlsx"], &[]).ok();
+    assert_eq!(out.tables(), clean());
+    assert!(
+        out.stderr.contains("m.xlsx: summary sheets skipped") && out.stderr.contains(": 汇总"),
+        "{}",
+        out.stderr
+    );
+    // A row in the summary that no month sheet has: neither reading it (doubles) nor leaving it
+    // out (loses the row) is right — refused, naming the sheet and the row.
+    let mut extra = RECORDS[0];
+    extra[0] = "2026-02-27";
+    let out = score(&[("m.xlsx", summary(Some(extra)))], &["m.xlsx"], &[]).code(65);
+    assert!(
+        out.stderr.contains("m.xlsx[汇总]: looks like a summary")
+            && out.stderr.contains("1 of its rows"),
+        "{}",
+        out.stderr
+    );
+    // --sheet reads the one sheet asked for.
+    let out = score(
+        &[("m.xlsx", summary(None))],
+        &["m.xlsx"],
+        &["--sheet", "汇总"],
+    )
+    .ok();
+    assert_eq!(out.tables(), clean());
+}
+
+#[test]
 fn unknown_codes_suggest_from_full_width_forms_and_names() {
     let mut bad = RECORDS;
     bad[0][2] = "Ｐ３";

@@ -117,6 +117,23 @@ pub fn sheets_read(l: Lang, file: &str, sheets: &str) -> String {
 }
 
 /// A workbook's sheets that hold no records header, skipped.
+pub fn summary_sheets_skipped(l: Lang, file: &str, sheets: &str) -> String {
+    say!(
+        l,
+        "{file}: summary sheets skipped (each of their rows is a row of the other sheets; read again it would count twice): {sheets}",
+        "{file}：以下汇总工作表已跳过（其中每一行都在其他工作表中，再读一遍会重复扣分）：{sheets}",
+    )
+}
+
+/// A summary-named sheet that holds rows the other sheets do not.
+pub fn summary_sheet_differs(l: Lang, sheet: &str, n: usize, line: u64) -> String {
+    say!(
+        l,
+        "{sheet}: looks like a summary of the other sheets (its name), but {n} of its rows are in none of them (the first at row {line}): reading it would count the others' records twice, leaving it out would lose these; give --sheet to read one sheet, or rename it",
+        "{sheet}：从名称看是其他工作表的汇总，但其中 {n} 行在其他工作表中都没有（第一行在第 {line} 行）：读它会让其他表的记录重复扣分，不读又会漏掉这些行；请用 --sheet 指定只读一张表，或给它改名",
+    )
+}
+
 pub fn sheets_skipped(l: Lang, file: &str, sheets: &str) -> String {
     say!(
         l,

@@ -110,6 +110,31 @@ fn read_sheets(
             None => Err(Error::Invalid(msg::empty_input(ui(), name, true))),
         };
     }
+    // A summary sheet (汇总, 总表 …) beside the sheets it sums would count their records again:
+    // left out when each of its rows is one of theirs, an error when it holds others.
+    let (summaries, records): (Vec<&SheetRead>, Vec<&SheetRead>) = if records.len() > 1 {
+        records
+            .into_iter()
+            .partition(|s| summary_name(&sheet_name(name, &s.0.name)))
+    } else {
+        (Vec::new(), records)
+    };
+    let (summaries, records) = if records.is_empty() {
+        (Vec::new(), summaries)
+    } else {
+        (summaries, records)
+    };
+    for s in &summaries {
+        let others: Vec<&Sheet> = records.iter().map(|r| &r.0).collect();
+        if let Some((line, n)) = rows_not_in(&s.0, &others, env.opts.header_row) {
+            return Err(Error::Invalid(msg::summary_sheet_differs(
+                ui(),
+                &s.0.name,
+                n,
+                line,
+            )));
+        }
+    }
     let mut read = Vec::with_capacity(records.len());
     for (k, s) in records.iter().enumerate() {
         read.push(read_one(s, file + k as u32)?);
@@ -127,10 +152,92 @@ fn read_sheets(
     if !skipped.is_empty() {
         notes.push(msg::sheets_skipped(ui(), name, &names(&skipped)));
     }
+    if !summaries.is_empty() {
+        notes.push(msg::summary_sheets_skipped(ui(), name, &names(&summaries)));
+    }
     if let Some(r) = read.first_mut() {
         r.notes.append(&mut notes);
     }
     Ok(read)
+}
+
+/// Words in a sheet's name that make it a summary of the others (汇总表, 总表, 合计 …).
+const SUMMARY_WORDS: [&str; 7] = ["汇总", "总表", "合计", "总计", "统计", "summary", "total"];
+
+fn summary_name(sheet: &str) -> bool {
+    let key = input::header_key(sheet);
+    SUMMARY_WORDS.iter().any(|w| key.contains(w))
+}
+
+/// Columns that number rows rather than say what a record is: a summary renumbers them.
+const NUMBERING: [&str; 6] = ["序号", "编号", "行号", "id", "no", "no."];
+
+/// The first data row of `summary` (its line) that is none of the other sheets' rows, and how
+/// many there are; `None` when each is one of theirs. Rows are compared by their cells under
+/// the headers both share (numbering columns and 合计 rows aside), blank rows ignored.
+fn rows_not_in(summary: &Sheet, others: &[&Sheet], want: Option<u64>) -> Option<(u64, usize)> {
+    fn data(sheet: &Sheet, want: Option<u64>) -> Option<(Vec<String>, Vec<&input::Row>)> {
+        let k = header_of(sheet, want)?;
+        let (header, rows): (Vec<String>, &[input::Row]) = if k == 0 {
+            (sheet.header.clone(), &sheet.rows)
+        } else {
+            (sheet.rows[k - 1].cells.clone(), &sheet.rows[k..])
+        };
+        let header = header.iter().map(|h| input::header_key(h)).collect();
+        Some((header, rows.iter().filter(|r| !r.is_blank()).collect()))
+    }
+    fn total(row: &input::Row) -> bool {
+        row.cells.iter().any(|c| {
+            matches!(
+                input::header_key(c).as_str(),
+                "合计" | "小计" | "总计" | "total" | "subtotal"
+            )
+        })
+    }
+    let (head, rows) = data(summary, want)?;
+    // Per other sheet: the summary's columns it shares (the summary's index, its index), and
+    // its rows under them.
+    type Sig = Vec<String>;
+    let mut sheets: Vec<(Vec<usize>, std::collections::HashSet<Sig>)> = Vec::new();
+    for other in others {
+        let Some((oh, orows)) = data(other, want) else {
+            continue;
+        };
+        let shared: Vec<(usize, usize)> = head
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.is_empty() && !NUMBERING.contains(&h.as_str()))
+            .filter_map(|(i, h)| Some((i, oh.iter().position(|o| o == h)?)))
+            .collect();
+        let seen = orows
+            .iter()
+            .map(|r| {
+                shared
+                    .iter()
+                    .map(|&(_, j)| cell_key(r.cells.get(j)))
+                    .collect()
+            })
+            .collect();
+        sheets.push((shared.iter().map(|&(i, _)| i).collect(), seen));
+    }
+    let mut first = None;
+    let mut n = 0;
+    for r in rows.iter().filter(|r| !total(r)) {
+        let found = sheets.iter().any(|(cols, seen)| {
+            let sig: Sig = cols.iter().map(|&i| cell_key(r.cells.get(i))).collect();
+            !cols.is_empty() && seen.contains(&sig)
+        });
+        if !found {
+            first.get_or_insert(r.line);
+            n += 1;
+        }
+    }
+    first.map(|line| (line, n))
+}
+
+/// A cell as compared between sheets: trimmed, in NFKC.
+fn cell_key(cell: Option<&String>) -> String {
+    cell.map(|c| input::header_key(c)).unwrap_or_default()
 }
 
 /// A sheet's own name, out of its label `book.xlsx[6月]`.
