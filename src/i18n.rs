@@ -104,6 +104,7 @@ words! {
     // The monthly report's sheets and columns.
     MonthToDate => ("Month", "月度排名"),
     QuarterToDate => ("Quarter to date", "季度累计"),
+    HalfToDate => ("Half-year to date", "半年累计"),
     YearToDate => ("Year to date", "年度累计"),
     TrendSheet => ("Trend", "得分走势"),
     ScoresChart => ("Scores", "得分"),

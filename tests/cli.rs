@@ -1399,6 +1399,7 @@ fn report_workbook_matches_score() {
         [
             "月度排名 2026-11",
             "季度累计 2026Q4（暂定）",
+            "半年累计 2026H2（暂定）",
             "年度累计 2026（暂定）",
             "得分走势",
             "扣分明细 2026-11",
@@ -1430,6 +1431,36 @@ fn report_workbook_matches_score() {
             table(&scores, kind, period)["average"].as_f64()
         );
     }
+    // The half-year to date (SPEC §7.4) between the quarter and the year: score's 2026H2.
+    let half = T::new()
+        .copy("examples/inspections.csv", "inspections.csv")
+        .copy("examples/units.csv", "units.csv")
+        .args(&[
+            "score",
+            "inspections.csv",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026H2",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .run()
+        .ok()
+        .json();
+    let rows = &sheets[2].1;
+    let head: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let (uc, sc) = (
+        head.iter().position(|h| h == "单位").unwrap(),
+        head.iter().position(|h| h == "得分").unwrap(),
+    );
+    let want = table(&half, "half", "2026H2")["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), want.len() + 2);
+    for (row, w) in rows[1..].iter().zip(want) {
+        assert_eq!(row[uc].to_string(), w["unit"].as_str().unwrap());
+        assert_eq!(cell_f64(&row[sc]), w["score"].as_f64());
+    }
     // The ledger lists every record of the month.
     let in_month = std::fs::read_to_string(data("examples/inspections.csv"))
         .unwrap()
@@ -1439,11 +1470,11 @@ fn report_workbook_matches_score() {
         })
         .count();
     // (Its lines that are not records, caps and the like, have no place.)
-    let records = sheets[4].1.iter().filter(|r| !r[0].to_string().is_empty());
+    let records = sheets[5].1.iter().filter(|r| !r[0].to_string().is_empty());
     assert_eq!(records.count(), in_month + 1);
     // 分项得分 (SPEC §7.7): the month's table first, each category's score as score's JSON
     // gives it (e.g. 东风社区 E 12.41 = 15 − 2.59).
-    let cats = &sheets[9].1;
+    let cats = &sheets[10].1;
     assert_eq!(cats[0][0].to_string(), "月度排名 2026-11");
     let head: Vec<String> = cats[1].iter().map(|c| c.to_string()).collect();
     let unit_col = head.iter().position(|h| h == "单位").unwrap();
@@ -1475,7 +1506,7 @@ fn report_workbook_matches_score() {
     );
     // The rubric sheet carries the SHA-256 of the rubric used.
     let sha = scores["rubric"]["sha256"].as_str().unwrap();
-    assert!(sheets[11].1.iter().any(|r| {
+    assert!(sheets[12].1.iter().any(|r| {
         r.iter()
             .any(|c| matches!(c, calamine::Data::String(s) if s == sha))
     }));
@@ -1544,9 +1575,10 @@ fn report_bulletin_is_one_safe_page_with_score_s_numbers() {
             let score = format!("<td class=\"n\">{:.2}</td>", r["score"].as_f64().unwrap());
             assert!(ranking[at..row_end].contains(&score), "{unit} {score}");
         }
-        // 分项扣分 (the fourth table, after the month's, the red and black lists, the quarter's
-        // and the year's): each unit's categories add up to its 扣分 (the sixth column).
-        let cats = html.split("<table>").nth(5).unwrap();
+        // 分项扣分 (after the month's table, the red and black lists, the quarter's, the
+        // half-year's and the year's): each unit's categories add up to its 扣分 (the sixth
+        // column).
+        let cats = html.split("<table>").nth(6).unwrap();
         let cats = &cats[..cats.find("</table>").unwrap()];
         let mut units = 0;
         for tr in cats.split("<tr>").skip(2) {
@@ -3256,7 +3288,11 @@ fn the_ledger_adds_up_to_each_units_deduction() {
     assert_eq!(verdicts, ["一致"; 3]);
     // The cap is a line of its own.
     let sheets = report_sheets(&t.path("r.xlsx"));
-    let ledger = &sheets[4].1;
+    let ledger = &sheets
+        .iter()
+        .find(|(n, _)| n.starts_with("扣分明细"))
+        .unwrap()
+        .1;
     assert!(
         ledger
             .iter()

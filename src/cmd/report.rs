@@ -16,7 +16,7 @@ use crate::engine::{self, Engine, Scores};
 use crate::error::Error;
 use crate::explain::{Detail, Entry, Explainer, How, Step};
 use crate::i18n::{self, W};
-use crate::period::{Month, Period};
+use crate::period::{Half, Month, Period};
 use crate::pipeline;
 use crate::ranking::{self, Table};
 use crate::read::{Record, Status};
@@ -83,7 +83,11 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     // The year of the month (the trend sheet) with the previous year: every table and rank
     // change the workbook shows.
     let scored = pipeline::score_with(rubric, units, store, selection, inputs.clock(), |m| {
-        crate::engine::Need::year(m.year())
+        // The year's tables, and the half-years the month's half is ranked against.
+        let mut need = crate::engine::Need::year(m.year());
+        let half = Half::of(m.quarter());
+        need.halves = Some([half.prev(), half].into_iter().collect());
+        need
     })?;
     let (month, engine, tables) = (scored.until, &scored.engine, &scored.tables);
     // --as-of, else the month's last day, never after today (SPEC §7.1).
@@ -94,6 +98,7 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     let lang = settings.lang.unwrap_or(rubric.lang);
     let month_t = tables.months.get(&month);
     let quarter_t = tables.quarters.get(&month.quarter());
+    let half_t = tables.halves.get(&Half::of(month.quarter()));
     let year_t = tables.years.get(&month.year());
     let (Some(month_t), Some(quarter_t), Some(year_t)) = (month_t, quarter_t, year_t) else {
         return Err(Error::Internal(format!("no tables for {month}")));
@@ -101,7 +106,11 @@ pub fn run(inputs: &Inputs, period: Option<Period>, settings: &Settings) -> Resu
     let view = View {
         rubric,
         units,
-        tables: vec![month_t, quarter_t, year_t],
+        // The half-year to date (SPEC §7.4) between the quarter and the year.
+        tables: [Some(month_t), Some(quarter_t), half_t, Some(year_t)]
+            .into_iter()
+            .flatten()
+            .collect(),
         counts: loaded.counts,
         lang,
         bom: false,
@@ -511,7 +520,7 @@ impl Ctx<'_> {
             by_category: true,
             sparks: Default::default(),
         };
-        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        let names = self.view.tables.iter().map(|t| to_date(t.kind));
         let tables: Vec<doc::Table> = view
             .tables
             .iter()
@@ -545,7 +554,7 @@ impl Ctx<'_> {
     /// The month, the quarter and the year to date, each as `score` shows it, the month's with
     /// a bar chart of its scores in rank order.
     fn ranking_sheets(&self, book: &mut Workbook) -> Result<(), XlsxError> {
-        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        let names = self.view.tables.iter().map(|t| to_date(t.kind));
         for (t, name) in self.view.tables.iter().zip(names) {
             let mut table = self.view.doc_table(t);
             let title = format!("{} {}", self.w(name), t.period);
@@ -1084,7 +1093,7 @@ impl Ctx<'_> {
         ];
         s.head(r, &self.words(&head))?;
         r += 1;
-        let names = [W::MonthToDate, W::QuarterToDate, W::YearToDate];
+        let names = self.view.tables.iter().map(|t| to_date(t.kind));
         for ((t, name), at) in self.view.tables.iter().zip(names).zip(at) {
             let label = format!("{} {}", self.w(name), t.period);
             let mut row = vec![Cell::Words(i18n::provisional(
@@ -1656,5 +1665,15 @@ mod tests {
                 .sum();
             assert_eq!(lists.findings.iter().sum::<u64>(), findings);
         }
+    }
+}
+
+/// The words before a to-date table's period in the report: 月度排名, 季度累计, 半年累计, 年度累计.
+fn to_date(kind: ranking::Kind) -> W {
+    match kind {
+        ranking::Kind::Month => W::MonthToDate,
+        ranking::Kind::Quarter => W::QuarterToDate,
+        ranking::Kind::Half => W::HalfToDate,
+        ranking::Kind::Year => W::YearToDate,
     }
 }

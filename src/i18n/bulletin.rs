@@ -94,7 +94,11 @@ pub fn rankings(l: Lang) -> String {
 }
 
 pub fn quarter_year(l: Lang) -> String {
-    say!(l, "Quarter and year to date", "二、季度及年度累计")
+    say!(
+        l,
+        "Quarter, half-year and year to date",
+        "二、季度、半年及年度累计"
+    )
 }
 
 pub fn categories(l: Lang) -> String {
