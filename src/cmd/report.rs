@@ -1557,6 +1557,16 @@ impl Ctx<'_> {
     }
 }
 
+/// The words before a to-date table's period in the report: 月度排名, 季度累计, 半年累计, 年度累计.
+fn to_date(kind: ranking::Kind) -> W {
+    match kind {
+        ranking::Kind::Month => W::MonthToDate,
+        ranking::Kind::Quarter => W::QuarterToDate,
+        ranking::Kind::Half => W::HalfToDate,
+        ranking::Kind::Year => W::YearToDate,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1665,15 +1675,5 @@ mod tests {
                 .sum();
             assert_eq!(lists.findings.iter().sum::<u64>(), findings);
         }
-    }
-}
-
-/// The words before a to-date table's period in the report: 月度排名, 季度累计, 半年累计, 年度累计.
-fn to_date(kind: ranking::Kind) -> W {
-    match kind {
-        ranking::Kind::Month => W::MonthToDate,
-        ranking::Kind::Quarter => W::QuarterToDate,
-        ranking::Kind::Half => W::HalfToDate,
-        ranking::Kind::Year => W::YearToDate,
     }
 }
