@@ -78,6 +78,12 @@ impl Units {
             })
     }
 
+    /// Whether `key` is a unit's code or current name exactly (not an alias, a former name or
+    /// a name without its ending).
+    pub fn by_code_or_name(&self, key: &str) -> bool {
+        self.by_code.get(key).is_some() || self.by_name.get(key).is_some()
+    }
+
     /// Without a roster, a unit seen for the first time is added.
     pub fn find_or_add(&mut self, key: &str) -> Option<usize> {
         if let Some(i) = self.find(key) {

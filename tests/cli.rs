@@ -2994,6 +2994,24 @@ fn a_roster_s_aliases_former_names_and_name_endings_find_their_units() {
     );
     assert_eq!(named["tables"], coded["tables"]);
     assert_eq!(named["tables"][0]["rows"].as_array().unwrap().len(), 2);
+    // Each cell matched otherwise than by code or name is said, with the unit it was read as
+    // (光明社区 itself and the codes are not).
+    let out = T::new()
+        .file("units.csv", roster)
+        .file(
+            "r.csv",
+            "日期,单位,指标,数量\n2026-11-03,桥北社区居委会,A1,1\n2026-11-04,北桥,A1,2\n2026-11-05,光明村,A1,1\n2026-11-06,光明社区,A2,1\n2026-11-06,U01,A2,1\n",
+        )
+        .args(&["score", "r.csv", "--units", "units.csv"])
+        .run()
+        .ok();
+    assert!(
+        out.stderr.contains(
+            "(check that each is meant): 光明村 → 光明社区 (U02), 北桥 → 桥北社区 (U01), 桥北社区居委会 → 桥北社区 (U01)\n"
+        ),
+        "{}",
+        out.stderr
+    );
     // A name the roster cannot place is still an error, not a new unit.
     let out = T::new()
         .file("units.csv", roster)

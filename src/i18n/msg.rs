@@ -902,6 +902,20 @@ pub fn small_file_too_large(l: Lang, name: &str, max: u64) -> String {
     )
 }
 
+/// Unit cells that named roster units by an alias, a former name or a shortened name.
+pub fn units_named_indirectly(l: Lang, pairs: &str) -> String {
+    say!(
+        l,
+        "records name roster units by an alias, a former name or a name without its ending (check that each is meant): {pairs}",
+        "以下记录中的单位是按别名、曾用名或去掉后缀的名称对应到名册的（请核对是否对应正确）：{pairs}",
+    )
+}
+
+/// The end of a list cut short.
+pub fn and_more(l: Lang, n: usize) -> String {
+    say!(l, "and {n} more", "另有 {n} 个")
+}
+
 /// An input holding NUL bytes.
 pub fn binary_input(l: Lang, name: &str) -> String {
     say!(

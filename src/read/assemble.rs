@@ -1,7 +1,10 @@
 //! The workers' parts made one answer: units numbered (roster order, else code order), tallies
 //! merged, repeated ids settled, records and rejects in file order.
 
+use std::collections::BTreeMap;
+
 use crate::engine;
+use crate::i18n::{msg, ui};
 use crate::tally::Store;
 use crate::units::Units;
 
@@ -33,9 +36,11 @@ impl ReadAll {
         let mut parts = Vec::new();
         let mut files = Vec::new();
         let mut notes = Vec::new();
+        let mut indirect: std::collections::BTreeMap<String, u32> = Default::default();
         for (file, mut f) in self.files.into_iter().enumerate() {
             notes.append(&mut f.notes);
             for mut p in f.parts {
+                indirect.extend(p.indirect.drain(..));
                 counts.read += p.counts.read;
                 counts.scored += p.counts.scored;
                 counts.void += p.counts.void;
@@ -54,6 +59,9 @@ impl ReadAll {
         }
         let claims = settle(&files, held, &mut rejected, &mut counts);
         let units = units_of(env.roster, &parts, &files, &claims);
+        if let Some(note) = indirect_note(&units, &indirect) {
+            notes.push(note);
+        }
         let mut total = Totals {
             store: Store::new(env.layout),
             records: Kept::default(),
@@ -91,6 +99,29 @@ impl ReadAll {
             rejected: rejected.into_iter().map(|(_, r)| r).collect(),
         }
     }
+}
+
+/// The unit cells that named a roster unit by an alias, a former name or a name without its
+/// ending, each with the unit it was read as (the first twenty): so that a match that is not
+/// what the office meant is seen.
+fn indirect_note(units: &Units, indirect: &BTreeMap<String, u32>) -> Option<String> {
+    if indirect.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 20;
+    let mut pairs: Vec<String> = indirect
+        .iter()
+        .take(SHOWN)
+        .filter_map(|(cell, u)| {
+            let unit = units.list.get(*u as usize)?;
+            let name = unit.name.as_deref().unwrap_or(&unit.code);
+            Some(format!("{cell} → {name} ({})", unit.code))
+        })
+        .collect();
+    if indirect.len() > SHOWN {
+        pairs.push(msg::and_more(ui(), indirect.len() - SHOWN));
+    }
+    Some(msg::units_named_indirectly(ui(), &msg::list(ui(), &pairs)))
 }
 
 /// An input's name and columns.

@@ -45,6 +45,9 @@ pub(super) struct Part {
     pub(super) held: Vec<(u64, Held)>,
     /// Each block's number of lines.
     pub(super) lines: Vec<(u64, u64)>,
+    /// Unit cells that name a roster unit otherwise than by its code or name (an alias, a former
+    /// name, a name without its ending), with the unit: said in a note.
+    pub(super) indirect: Vec<(String, u32)>,
 }
 
 /// What the workers reading one input share: the settings, the input's header and columns,
@@ -141,6 +144,7 @@ impl<'c> Worker<'c> {
                 rejected_ids: Vec::new(),
                 held: Vec::new(),
                 lines: Vec::new(),
+                indirect: Vec::new(),
             },
             seq: 0,
             pending: Vec::with_capacity(BATCH),
@@ -398,7 +402,13 @@ impl<'c> Worker<'c> {
         let cell = self.ctx.idx[Col::Unit as usize].and_then(|i| rec.get(i));
         let unit_s = input::trim_cell(cell.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or(""));
         let unit = match self.ctx.roster {
-            Some(r) => r.find(unit_s).unwrap_or(0) as u32,
+            Some(r) => {
+                let u = r.find(unit_s).unwrap_or(0);
+                if !r.by_code_or_name(unit_s) {
+                    self.part.indirect.push((unit_s.to_owned(), u as u32));
+                }
+                u as u32
+            }
             None => match self.units.get(unit_s.as_bytes()) {
                 Some(u) => u,
                 None => {
