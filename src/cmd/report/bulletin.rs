@@ -266,7 +266,7 @@ impl Ctx<'_> {
         let rubric = self.view.rubric;
         let p = rubric.precision;
         let cats: Vec<usize> = (0..rubric.categories.len())
-            .filter(|c| !rubric.categories[*c].bonus)
+            .filter(|c| crate::render::category_points(rubric, *c).is_some())
             .collect();
         let mut table = self.table(
             String::new(),
