@@ -882,20 +882,8 @@ impl<'a> Engine<'a> {
             let complete = !scores.year_provisional(y);
             let row = (0..n)
                 .map(|u| {
-                    // The quarters in which the unit has a row; none, no row (SPEC §7.12).
-                    let own: Vec<(Quarter, &RollScore)> = quarters
-                        .iter()
-                        .filter_map(|q| Some((*q, scores.quarters[q][u].as_ref()?)))
-                        .collect();
-                    if own.is_empty() {
-                        return None;
-                    }
-                    let parts: Vec<(String, Decimal)> =
-                        own.iter().map(|(q, s)| (q.label(), s.score)).collect();
-                    let weights: Vec<Decimal> = own
-                        .iter()
-                        .map(|(q, _)| self.rubric.year_weights[(q.number() - 1) as usize])
-                        .collect();
+                    let own = own_quarters(scores, &quarters, u)?;
+                    let (parts, weights) = self.quarter_parts(&own);
                     let penalty: Decimal = self
                         .penalties(u, y)
                         .iter()
@@ -932,10 +920,7 @@ impl<'a> Engine<'a> {
                     let level_cats = self.by_category(u, &year_inds, &deds[u]);
                     let mut categories: Vec<Decimal> = (0..level_cats.len())
                         .map(|c| {
-                            let cat: Vec<(String, Decimal)> = own
-                                .iter()
-                                .map(|(_, s)| (String::new(), s.categories[c]))
-                                .collect();
+                            let cat = category_parts(&own, c);
                             match self.rubric.year_final {
                                 None => weighted_mean(&cat, &weights) + level_cats[c],
                                 Some(wf) if complete => {
@@ -967,6 +952,19 @@ impl<'a> Engine<'a> {
 }
 
 impl Engine<'_> {
+    /// A unit's quarters as parts (label, score) and their year weights.
+    fn quarter_parts(
+        &self,
+        own: &[(Quarter, &RollScore)],
+    ) -> (Vec<(String, Decimal)>, Vec<Decimal>) {
+        let parts = own.iter().map(|(q, s)| (q.label(), s.score)).collect();
+        let weights = own
+            .iter()
+            .map(|(q, _)| self.rubric.year_weights[(q.number() - 1) as usize])
+            .collect();
+        (parts, weights)
+    }
+
     /// H(u, h): the assessed quarters of the half, with the year weights of those quarters, or
     /// equal weights when the year weights give one of them 0 (SPEC §7.4). Nothing is judged
     /// at this level.
@@ -984,29 +982,14 @@ impl Engine<'_> {
                 .collect();
             let row = (0..n)
                 .map(|u| {
-                    // The quarters in which the unit has a row; none, no row (SPEC §7.12).
-                    let own: Vec<(Quarter, &RollScore)> = quarters
-                        .iter()
-                        .filter_map(|q| Some((*q, scores.quarters[q][u].as_ref()?)))
-                        .collect();
-                    if own.is_empty() {
-                        return None;
-                    }
-                    let mut weights: Vec<Decimal> = own
-                        .iter()
-                        .map(|(q, _)| self.rubric.year_weights[(q.number() - 1) as usize])
-                        .collect();
+                    let own = own_quarters(scores, &quarters, u)?;
+                    let (parts, mut weights) = self.quarter_parts(&own);
                     if weights.iter().any(Decimal::is_zero) {
                         weights = vec![Decimal::ONE; own.len()];
                     }
-                    let parts: Vec<(String, Decimal)> =
-                        own.iter().map(|(q, s)| (q.label(), s.score)).collect();
                     let categories = (0..self.rubric.categories.len())
                         .map(|c| {
-                            let cat: Vec<(String, Decimal)> = own
-                                .iter()
-                                .map(|(_, s)| (String::new(), s.categories[c]))
-                                .collect();
+                            let cat = category_parts(&own, c);
                             weighted_mean(&cat, &weights)
                         })
                         .collect();
@@ -1025,6 +1008,27 @@ impl Engine<'_> {
             scores.halves.insert(h, row);
         }
     }
+}
+
+/// A unit's rows in the quarters given, those in which it has one; `None` (no row) when it has
+/// none (SPEC §7.12).
+fn own_quarters<'s>(
+    scores: &'s Scores,
+    quarters: &[Quarter],
+    u: usize,
+) -> Option<Vec<(Quarter, &'s RollScore)>> {
+    let own: Vec<(Quarter, &RollScore)> = quarters
+        .iter()
+        .filter_map(|q| Some((*q, scores.quarters[q][u].as_ref()?)))
+        .collect();
+    (!own.is_empty()).then_some(own)
+}
+
+/// One category's figure in each of a unit's quarters, as parts to weigh.
+fn category_parts(own: &[(Quarter, &RollScore)], c: usize) -> Vec<(String, Decimal)> {
+    own.iter()
+        .map(|(_, s)| (String::new(), s.categories[c]))
+        .collect()
 }
 
 /// Q(u, q) = the months' mean less the quarter-level deductions (§3.5); with

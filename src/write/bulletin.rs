@@ -104,26 +104,7 @@ const PALETTE: [&str; 10] = [
 ];
 
 pub fn write(b: &Bulletin, w: &mut dyn Write) -> io::Result<()> {
-    let lang = match b.lang {
-        Lang::Zh => "zh-CN",
-        Lang::En => "en",
-    };
-    writeln!(w, "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>")?;
-    writeln!(w, "<meta charset=\"utf-8\">")?;
-    writeln!(
-        w,
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    )?;
-    writeln!(
-        w,
-        "<meta name=\"generator\" content=\"civscore {}\">",
-        env!("CARGO_PKG_VERSION")
-    )?;
-    writeln!(
-        w,
-        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        escape(&b.title)
-    )?;
+    html::head(w, b.lang, &b.title, STYLE)?;
     let class = if b.provisional {
         " class=\"provisional\""
     } else {
@@ -196,16 +177,7 @@ fn bars(c: &Bars, w: &mut dyn Write) -> io::Result<()> {
     let width = label_w + bar_w + 70.0;
     let height = top + row_h * c.values.len() as f64 + 10.0;
     let max = c.values.iter().copied().map(f).fold(0.0, f64::max);
-    writeln!(
-        w,
-        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
-    )?;
-    writeln!(
-        w,
-        "<title>{0}</title><text x=\"{1}\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">{0}</text>",
-        escape(&c.title),
-        width / 2.0
-    )?;
+    svg_open(w, width, height, &c.title)?;
     for (k, (label, v)) in c.labels.iter().zip(&c.values).enumerate() {
         let y = top + row_h * k as f64;
         let len = if max > 0.0 {
@@ -264,16 +236,7 @@ fn lines(c: &Lines, w: &mut dyn Write) -> io::Result<()> {
         }
     };
     let y_at = |v: f64| top + plot_h - (v - lo) / (hi - lo) * plot_h;
-    writeln!(
-        w,
-        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
-    )?;
-    writeln!(
-        w,
-        "<title>{0}</title><text x=\"{1}\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">{0}</text>",
-        escape(&c.title),
-        width / 2.0
-    )?;
+    svg_open(w, width, height, &c.title)?;
     // Grid lines every 5 points, or every 10 over a wide range.
     let grid = if hi - lo > 40.0 { 10.0 } else { 5.0 };
     let mut g = lo;
@@ -359,6 +322,20 @@ fn lines(c: &Lines, w: &mut dyn Write) -> io::Result<()> {
         let _ = name;
     }
     writeln!(w, "</svg>")
+}
+
+/// A chart's `<svg>` start, with its title as the accessible name and centred above it.
+fn svg_open(w: &mut dyn Write, width: f64, height: f64, title: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
+    )?;
+    writeln!(
+        w,
+        "<title>{0}</title><text x=\"{1}\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">{0}</text>",
+        escape(title),
+        width / 2.0
+    )
 }
 
 #[cfg(test)]

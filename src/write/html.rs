@@ -51,16 +51,13 @@ tfoot td { font-weight: bold; border-top: 2px solid #888; }
 }
 ";
 
-pub fn write(doc: &Document, w: &mut dyn Write) -> io::Result<()> {
-    let lang = match doc.lang {
+/// A self-contained page's start, up to its `<body>`: language, charset, viewport, generator,
+/// the title (escaped) and the inline style.
+pub(crate) fn head(w: &mut dyn Write, lang: Lang, title: &str, style: &str) -> io::Result<()> {
+    let lang = match lang {
         Lang::Zh => "zh-CN",
         Lang::En => "en",
     };
-    let title = doc
-        .tables
-        .first()
-        .map(|t| t.title.as_str())
-        .unwrap_or("civscore");
     writeln!(w, "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>")?;
     writeln!(w, "<meta charset=\"utf-8\">")?;
     writeln!(
@@ -74,9 +71,18 @@ pub fn write(doc: &Document, w: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         w,
-        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        "<title>{}</title>\n<style>{style}</style>\n</head>\n<body>",
         escape(title)
-    )?;
+    )
+}
+
+pub fn write(doc: &Document, w: &mut dyn Write) -> io::Result<()> {
+    let title = doc
+        .tables
+        .first()
+        .map(|t| t.title.as_str())
+        .unwrap_or("civscore");
+    head(w, doc.lang, title, STYLE)?;
     for t in &doc.tables {
         table(t, w)?;
     }
