@@ -230,6 +230,13 @@ pub fn score_with<'a>(
     store.truncate_after(until);
     let latest = store.assessed().last().copied().unwrap_or(until);
     let as_of = clock.as_of(latest);
+    // Lateness is tallied by the day only around the reader's pinned date: judged as of another
+    // day inside a month, extras could be booked wrongly, so that is an error, never a score.
+    if !store.judges_at(as_of) {
+        return Err(Error::Internal(format!(
+            "the tallies cannot be judged as of {as_of}: lateness was tallied for another date"
+        )));
+    }
     let engine = Engine::from_store(rubric, units, Layout::new(rubric), store).at(as_of);
     if let Some(problem) = engine.problem() {
         return Err(Error::Invalid(tally_problem(rubric, units, problem)));
