@@ -247,6 +247,9 @@ pub struct ReadOptions {
     /// Bytes that are not text in the named encoding are replaced (U+FFFD, with a note)
     /// rather than an error (`--lossy`).
     pub lossy: bool,
+    /// Rows equal across inputs (double entry) are kept once, from the first input that has
+    /// them (`--dedupe`); otherwise each counts, with a note.
+    pub dedupe: bool,
     pub config: ReadConfig,
 }
 

@@ -3989,3 +3989,215 @@ fn explain_says_when_a_unit_has_no_row_in_a_period() {
     // Its quarter to date is July alone: 100 (R1 held).
     assert!(out.stdout.contains("2026Q3: 100.00"), "{}", out.stdout);
 }
+
+/// Two offices' November files (no ids): office B reports office A's finding again (unit by
+/// its name, on an unannounced check), and one finding of its own.
+fn two_offices() -> T {
+    hand()
+        .file(
+            "office_a.csv",
+            "date,unit,indicator,count,source,note\n2026-11-03,U1,P1,1,,litter at the gate\n2026-11-04,U2,P1,1,,bins full\n",
+        )
+        .file(
+            "office_b.csv",
+            "date,unit,indicator,count,source,note\n2026-11-03,迎春社区,P1,1,暗访, litter at the gate \n2026-11-05,U2,P1,1,,bins full\n",
+        )
+}
+
+fn u1_november(t: T, more: &[&str]) -> (f64, Value, String) {
+    let out = t
+        .args(&[
+            "score",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .args(more)
+        .run()
+        .ok();
+    let doc = out.json();
+    let score = row(table(&doc, "month", "2026-11"), "U1")["score"]
+        .as_f64()
+        .unwrap();
+    (score, doc, out.stderr)
+}
+
+#[test]
+fn rows_equal_across_inputs_are_named_and_dedupe_keeps_the_first_inputs() {
+    // Without --dedupe both rows deduct, with a note naming them and what differs besides:
+    // U1's P1 is 0.5 (office A, 现场) + 0.5 × 2 (office B, 暗访) = 1.5.
+    let (both, doc, stderr) = u1_november(two_offices(), &[]);
+    assert!(
+        stderr.contains(
+            "note: possible double entry: 1 finding(s) are in more than one input with the same unit, date, indicator, count, value and note, and each row deducts (the same problem is not to be deducted twice: --dedupe keeps the first input's rows): U1 2026-11-03 P1: office_a.csv:2, office_b.csv:2 (source \"暗访\" here, \"\" there)\n"
+        ),
+        "{stderr}"
+    );
+    // U2's rows differ in date: not a double entry.
+    assert!(!stderr.contains("U2 2026-11"), "{stderr}");
+    assert_eq!(doc["records"]["skipped"], 0);
+    // With --dedupe office B's copy is left out: U1's P1 is 0.5, one point less.
+    let (once, doc, stderr) = u1_november(two_offices(), &["--dedupe"]);
+    assert_eq!(once - both, 1.0, "{stderr}");
+    assert!(
+        stderr.contains("U1 2026-11-03 P1: kept office_a.csv:2, left out office_b.csv:2 (source \"暗访\" here, \"\" there)"),
+        "{stderr}"
+    );
+    // Every row accounted for: read 4 = scored 3 + skipped 1.
+    assert_eq!(doc["records"]["read"], 4);
+    assert_eq!(doc["records"]["scored"], 3);
+    assert_eq!(doc["records"]["skipped"], 1);
+    let out = two_offices()
+        .args(&[
+            "validate",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--dedupe",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stdout
+            .contains("4 rows, all valid (3 to score, 0 void, 1 skipped)"),
+        "{}",
+        out.stdout
+    );
+    // The same as office A's file with office B's own finding only.
+    let alone = two_offices().file(
+        "office_b.csv",
+        "date,unit,indicator,count,source,note\n2026-11-05,U2,P1,1,,bins full\n",
+    );
+    let (alone, _, stderr) = u1_november(alone, &[]);
+    assert_eq!(alone, once);
+    assert!(!stderr.contains("double entry"), "{stderr}");
+}
+
+#[test]
+fn equal_rows_within_one_input_are_two_findings() {
+    // Two equal rows in one file are the office's own count: both deduct, no note.
+    let t = hand().file(
+        "office_a.csv",
+        "date,unit,indicator,count,note\n2026-11-03,U1,P1,1,litter\n2026-11-03,U1,P1,1,litter\n",
+    );
+    let out = t
+        .args(&[
+            "score",
+            "office_a.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--dedupe",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(!out.stderr.contains("double"), "{}", out.stderr);
+    assert_eq!(out.json()["records"]["scored"], 2);
+}
+
+#[test]
+fn a_row_copied_into_two_sheets_of_a_workbook_is_named_by_sheet_and_row() {
+    let t = hand();
+    let csv_text = "date,unit,indicator,count,note\n2026-11-03,U1,P1,1,litter\n";
+    let path = t.path("book.xlsx");
+    {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        for (name, rows) in [("10月", csv_text), ("11月", csv_text)] {
+            let ws = book.add_worksheet();
+            ws.set_name(name).unwrap();
+            for (r, line) in rows.lines().enumerate() {
+                for (c, cell) in line.split(',').enumerate() {
+                    ws.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+        book.save(&path).unwrap();
+    }
+    let out = t
+        .args(&[
+            "score",
+            "book.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--dedupe",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("U1 2026-11-03 P1: kept book.xlsx[10月]:2, left out book.xlsx[11月]:2"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["records"]["scored"], 1);
+}
+
+#[test]
+fn ids_that_repeat_and_double_entries_are_settled_together() {
+    // Office A's R1 sent again by office B (refused as a repeat, its content the same) beside
+    // an id-less double entry: the repeat is rejected, the double entry named, nothing else.
+    let t = hand()
+        .file(
+            "office_a.csv",
+            "id,date,unit,indicator,note\nR1,2026-11-03,U1,P1,a\n,2026-11-04,U1,P1,b\n,2026-11-06,U2,P1,c\n",
+        )
+        .file(
+            "office_b.csv",
+            "id,date,unit,indicator,note\nR1,2026-11-03,U1,P1,a\n,2026-11-04,U1,P1,b\n,2026-11-05,U1,P1,b\n",
+        );
+    let out = t
+        .args(&[
+            "score",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--skip-invalid",
+            "--dedupe",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("office_b.csv:2: column \"id\": id \"R1\" repeats (first at office_a.csv:2)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("U1 2026-11-04 P1: kept office_a.csv:3, left out office_b.csv:3"),
+        "{}",
+        out.stderr
+    );
+    // read 6 = scored 4 (a:2, a:3, a:4, b:4) + rejected 1 + skipped 1.
+    let doc = out.json();
+    assert_eq!(doc["records"]["scored"], 4);
+    assert_eq!(doc["records"]["rejected"], 1);
+    assert_eq!(doc["records"]["skipped"], 1);
+}

@@ -169,6 +169,38 @@ pub fn input_copy(l: Lang, first: &str, again: &str) -> String {
     )
 }
 
+/// One set of rows equal in unit, date, indicator, count, value and note in more than one
+/// input: `what` (unit, date, indicator), where the rows kept are and where those left out
+/// (`--dedupe`) are.
+pub fn double_entry(l: Lang, what: &str, kept: &[String], dropped: &[String]) -> String {
+    let (kept, dropped) = (list(l, kept), list(l, dropped));
+    match dropped.is_empty() {
+        true => say!(l, "{what}: {kept}", "{what}：{kept}"),
+        false => say!(
+            l,
+            "{what}: kept {kept}, left out {dropped}",
+            "{what}：保留 {kept}，不计 {dropped}",
+        ),
+    }
+}
+
+/// The note on rows equal across inputs (possible double entry): each counts, or with
+/// `--dedupe` the first input's are kept.
+pub fn double_entries(l: Lang, sets: usize, dedupe: bool, each: &str) -> String {
+    match dedupe {
+        false => say!(
+            l,
+            "possible double entry: {sets} finding(s) are in more than one input with the same unit, date, indicator, count, value and note, and each row deducts (the same problem is not to be deducted twice: --dedupe keeps the first input's rows): {each}",
+            "可能重复录入：有 {sets} 个问题在多个输入中单位、日期、指标、处数、数值和说明都相同，每行都已扣分（同一问题不重复扣分：加 --dedupe 只保留最先给出的输入中的行）：{each}",
+        ),
+        true => say!(
+            l,
+            "double entries left out (--dedupe): {sets} finding(s) are in more than one input with the same unit, date, indicator, count, value and note; the rows of the first input are kept: {each}",
+            "已去除重复录入（--dedupe）：有 {sets} 个问题在多个输入中单位、日期、指标、处数、数值和说明都相同，只保留最先给出的输入中的行：{each}",
+        ),
+    }
+}
+
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
 pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
     say!(
@@ -179,12 +211,19 @@ pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> S
 }
 
 /// The end of the `rows read` line when rows that are not records were skipped.
-pub fn rows_skipped(l: Lang, skipped: u64, totals: u64, numbered: u64) -> String {
-    say!(
-        l,
-        " + skipped {skipped} (totals {totals}, blank-numbered {numbered})",
-        " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行）",
-    )
+pub fn rows_skipped(l: Lang, skipped: u64, totals: u64, numbered: u64, doubles: u64) -> String {
+    match doubles {
+        0 => say!(
+            l,
+            " + skipped {skipped} (totals {totals}, blank-numbered {numbered})",
+            " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行）",
+        ),
+        _ => say!(
+            l,
+            " + skipped {skipped} (totals {totals}, blank-numbered {numbered}, double entries {doubles})",
+            " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行，重复录入 {doubles} 行）",
+        ),
+    }
 }
 
 /// The note naming rows that are not records, skipped.
@@ -203,6 +242,8 @@ pub struct Validated<'a> {
     pub scored: u64,
     pub void: u64,
     pub rejected: u64,
+    /// Rows that are not records (totals, numbered blanks) and double entries left out.
+    pub skipped: u64,
     pub units: usize,
     /// The assessed months: how many, the first and the last.
     pub months: usize,
@@ -217,6 +258,7 @@ pub fn validated(l: Lang, v: &Validated) -> String {
         scored,
         void,
         rejected,
+        skipped,
         units,
         months,
         ..
@@ -230,10 +272,14 @@ pub fn validated(l: Lang, v: &Validated) -> String {
         0 => say!(l, "all valid", "全部有效"),
         n => say!(l, "{n} rejected", "被拒 {n} 行"),
     };
+    let skipped = match skipped {
+        0 => String::new(),
+        n => say!(l, ", {n} skipped", "，跳过 {n} 行"),
+    };
     say!(
         l,
-        "{files}: {read} rows, {verdict} ({scored} to score, {void} void); {units} units; {months} months assessed ({span})",
-        "{files}：共 {read} 行，{verdict}（计分 {scored} 行，撤销 {void} 行）；{units} 个单位；已考核 {months} 个月（{span}）",
+        "{files}: {read} rows, {verdict} ({scored} to score, {void} void{skipped}); {units} units; {months} months assessed ({span})",
+        "{files}：共 {read} 行，{verdict}（计分 {scored} 行，撤销 {void} 行{skipped}）；{units} 个单位；已考核 {months} 个月（{span}）",
     )
 }
 
@@ -426,6 +472,11 @@ pub fn bad_value(l: Lang, value: &str) -> String {
         "expected a finite number such as 18.5 or 18.5%, found \"{value}\"",
         "数值应为 18.5 或 18.5% 这样的有限数，实为“{value}”",
     )
+}
+
+/// Between items that are themselves lists: `; ` / `；`.
+pub fn separator(l: Lang) -> String {
+    say!(l, "; ", "；")
 }
 
 /// Items of a list: `a, b, c` / `a、b、c`.
@@ -1029,6 +1080,7 @@ mod tests {
             scored: 1,
             void: 1,
             rejected: 1,
+            skipped: 2,
             units: 2,
             months: 2,
             span: Some(("2026-10".into(), "2026-11".into())),
@@ -1054,6 +1106,23 @@ mod tests {
             unit_not_in_roster(l, "甲", ""),
             id_repeats(l, "R1", "a.csv", 2),
             input_copy(l, "a.csv", "b.csv"),
+            double_entry(
+                l,
+                "U1 2026-11-03 P1",
+                &["a.csv:2".into()],
+                &["b.csv:2".into()],
+            ),
+            double_entry(
+                l,
+                "U1 2026-11-03 P1",
+                &["a.csv:2".into(), "b.csv:2".into()],
+                &[],
+            ),
+            double_entries(l, 1, false, "x"),
+            double_entries(l, 1, true, "x"),
+            rows_skipped(l, 3, 1, 1, 1),
+            rows_skipped(l, 2, 1, 1, 0),
+            separator(l),
             id_repeats_otherwise(l, "R1", "a.csv", 2, &[cell_differs(l, "整改日期", "1", "")]),
             id_given_again(l, "R1", "a.csv", 2, &[cell_differs(l, "整改日期", "1", "")]),
             count_too_large(l, "9", 8),

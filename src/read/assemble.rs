@@ -27,6 +27,21 @@ impl ReadAll {
         Ids::repeats(sets, twice, &rejected)
     }
 
+    /// Each input's prints (`None`: one input only, nothing to compare).
+    pub(super) fn prints(&mut self) -> Option<Vec<Vec<u64>>> {
+        let prints: Vec<Vec<u64>> = self
+            .files
+            .iter_mut()
+            .map(|f| {
+                f.parts
+                    .iter_mut()
+                    .flat_map(|p| std::mem::take(&mut p.prints))
+                    .collect()
+            })
+            .collect();
+        (prints.len() > 1).then_some(prints)
+    }
+
     /// The workers' parts as one answer: units numbered in roster order (else code order),
     /// tallies merged, repeated ids settled in file order, records and rejects in file order.
     pub(super) fn assemble(self, env: &Env) -> Streamed {
@@ -47,6 +62,7 @@ impl ReadAll {
                 counts.rejected += p.counts.rejected;
                 counts.totals += p.counts.totals;
                 counts.numbered += p.counts.numbered;
+                counts.doubles += p.counts.doubles;
                 rejected.extend(p.rejected.drain(..).map(|(_, r)| (file as u32, r)));
                 held.extend(p.held.drain(..).map(|(_, h)| (file as u32, h)));
                 parts.push(p);
@@ -58,6 +74,9 @@ impl ReadAll {
             });
         }
         let claims = settle(&files, held, &mut rejected, &mut counts);
+        let (claims, twins) =
+            super::twins::settle(&files, claims, env.roster, env.opts.dedupe, &mut counts);
+        notes.extend(twins);
         let units = units_of(env.roster, &parts, &files, &claims);
         if let Some(note) = indirect_note(&units, &indirect) {
             notes.push(note);
