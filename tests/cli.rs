@@ -4201,3 +4201,38 @@ fn ids_that_repeat_and_double_entries_are_settled_together() {
     assert_eq!(doc["records"]["rejected"], 1);
     assert_eq!(doc["records"]["skipped"], 1);
 }
+
+#[test]
+fn a_header_with_its_unit_in_brackets_names_the_column_and_subtotal_rows_are_skipped() {
+    // 数量（处） is the count column: read, or every finding would count as 1 (exit 0, wrong).
+    // U1's P1 in November: 3 findings × 0.5 = 1.5 deducted either way the header is written.
+    let plain = "date,unit,indicator,count\n2026-11-03,U1,P1,3\n2026-11-04,U2,P1,1\n";
+    let clerk = "日期,单位,指标,数量（处）\n2026-11-03,U1,P1,3\n10月小计,,,3\n2026-11-04,U2,P1,1\n本月合计：,,,4\n";
+    let score = |text: &str| {
+        let out = hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+                "--period",
+                "2026-11",
+                "--format",
+                "json",
+            ])
+            .run()
+            .ok();
+        (out.json(), out.stderr)
+    };
+    let (want, _) = score(plain);
+    let (got, stderr) = score(clerk);
+    assert_eq!(got["tables"], want["tables"], "{stderr}");
+    assert!(!stderr.contains("columns not used"), "{stderr}");
+    assert!(
+        stderr.contains("rows that are not records were skipped: totals 2"),
+        "{stderr}"
+    );
+}

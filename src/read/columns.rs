@@ -115,16 +115,31 @@ fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
         .collect()
 }
 
+/// The column a header cell names: by its name or a Chinese header, also with a bracketed
+/// qualifier after it (`数量（处）`, `数值(%)`, `日期【年月日】`: the unit a clerk writes in the
+/// header), so that no column is left unread for it.
+fn column_of(cell: &str) -> Option<Col> {
+    let key = input::header_key(cell);
+    let named = |key: &str| {
+        COLUMNS
+            .iter()
+            .find(|(_, name, aliases)| *name == key || aliases.contains(&key))
+            .map(|(c, _, _)| *c)
+    };
+    named(&key).or_else(|| {
+        let bare = [('(', ')'), ('[', ']'), ('【', '】')]
+            .iter()
+            .find_map(|&(open, close)| key.strip_suffix(close)?.rsplit_once(open))
+            .map(|(bare, _)| bare)?;
+        named(bare).filter(|_| !bare.is_empty())
+    })
+}
+
 /// Whether a row names every required column: a records header.
 pub(super) fn names_required(header: &[String]) -> bool {
-    REQUIRED.iter().all(|col| {
-        header.iter().any(|h| {
-            let key = input::header_key(h);
-            COLUMNS.iter().any(|(c, name, aliases)| {
-                c == col && (*name == key || aliases.contains(&key.as_str()))
-            })
-        })
-    })
+    REQUIRED
+        .iter()
+        .all(|col| header.iter().any(|h| column_of(h) == Some(*col)))
 }
 
 /// How many of the first rows may stand above the header (titles, 填报单位…).
@@ -134,12 +149,8 @@ impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();
         for (i, h) in head.header.iter().enumerate() {
-            let key = input::header_key(h);
-            if let Some((col, _, _)) = COLUMNS
-                .iter()
-                .find(|(_, name, aliases)| *name == key || aliases.contains(&key.as_str()))
-            {
-                cols.entry(*col as u8).or_insert(i);
+            if let Some(col) = column_of(h) {
+                cols.entry(col as u8).or_insert(i);
             }
         }
         let missing: Vec<String> = COLUMNS
@@ -240,10 +251,10 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
             .nfkc()
             .filter(|c| !c.is_whitespace() && !":：".contains(*c))
             .collect();
-        matches!(
-            c.to_lowercase().as_str(),
-            "合计" | "小计" | "总计" | "total" | "subtotal"
-        )
+        // 合计, and 10月小计 / 本月合计 / 小计(10月): a short cell that sums up.
+        let c = c.to_lowercase();
+        matches!(c.as_str(), "total" | "subtotal")
+            || (c.chars().count() <= 12 && ["合计", "小计", "总计"].iter().any(|t| c.contains(t)))
     };
     // No record content: no date and no indicator (a record whose note says 合计 is a record).
     // A 合计 merged over the first columns fills the indicator's cell too: that is no content.
