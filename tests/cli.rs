@@ -661,7 +661,7 @@ fn missing_required_column_names_the_columns_found() {
         .code(65);
     assert_eq!(
         out.stderr,
-        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号/指标代码/考核指标/扣分项目); columns found: 日期, 单位, 数量\n"
+        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号/指标代码/考核指标/扣分项目/测评指标/考核项目/扣分指标); columns found: 日期, 单位, 数量\n"
     );
 }
 
@@ -4235,4 +4235,97 @@ fn a_header_with_its_unit_in_brackets_names_the_column_and_subtotal_rows_are_ski
         stderr.contains("rows that are not records were skipped: totals 2"),
         "{stderr}"
     );
+}
+
+#[test]
+fn headers_offices_write_are_read_and_a_near_miss_of_a_missing_column_is_refused() {
+    // 要求整改日期 / 实际整改日期 / 问题来源 / 整改结果 are the deadline, rectified, source and
+    // status columns: U1's P1 found on an unannounced check (×2) and rectified 5 days late
+    // (+0.5) deducts 0.5 × 2 + 0.5 = 1.5, as with the English headers.
+    let plain = "date,unit,indicator,source,deadline,rectified,status\n2026-11-03,U1,P1,暗访,2026-11-05,2026-11-10,\n";
+    let clerk = "检查日期,责任单位,扣分指标,问题来源,要求整改日期,实际整改日期,整改结果,联系方式,分值\n2026-11-03,U1,P1,暗访,2026-11-05,2026-11-10,,13800000000,5\n";
+    let run = |text: &str| {
+        hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+                "--period",
+                "2026-11",
+                "--format",
+                "json",
+            ])
+            .run()
+    };
+    let want = run(plain).ok().json();
+    let out = run(clerk).ok();
+    assert_eq!(out.json()["tables"], want["tables"], "{}", out.stderr);
+    // 联系方式 holds 方式 and 分值 is one edit from 数值: neither is taken for a column.
+    assert!(
+        out.stderr.contains("columns not used: 联系方式, 分值"),
+        "{}",
+        out.stderr
+    );
+    // A header that is not one of the names but looks like the rectified column, which the
+    // header lacks: refused, since read or not the scores differ.
+    let out = run("检查日期,责任单位,指标,整改期限,实际整改完成日期\n2026-11-03,U1,P1,2026-11-05,2026-11-10\n").code(65);
+    assert!(
+        out.stderr.starts_with("error: r.csv:1: column \"实际整改完成日期\" is not read, but it looks like \"rectified\" ("),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_same_ledger_in_another_format_is_refused_as_a_copy_unless_deduped() {
+    // The hand fixture as CSV and as .xlsx: no byte in common, every record the same.
+    let csv_text = std::fs::read_to_string(data("tests/data/hand/records.csv")).unwrap();
+    let without_ids: String = csv_text
+        .lines()
+        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let t = hand().file("records.csv", &without_ids);
+    xlsx_from_csv(&without_ids, &t.path("records.xlsx"), "检查记录");
+    let t = t.args(&[
+        "score",
+        "records.csv",
+        "records.xlsx",
+        "--rubric",
+        "rubric.yaml",
+        "--units",
+        "units.csv",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let out = t.run().code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: every record of records.xlsx[检查记录] is also in records.csv"),
+        "{}",
+        out.stderr
+    );
+    // With --dedupe each finding counts once: as the CSV alone.
+    let T { dir, args, .. } = t;
+    let t = T {
+        dir,
+        args: args.into_iter().chain(["--dedupe".to_owned()]).collect(),
+        stdin: None,
+        env: Vec::new(),
+    };
+    let once = t.run().ok().json();
+    let alone = hand()
+        .file("records.csv", &without_ids)
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(once["tables"], alone["tables"]);
 }

@@ -201,6 +201,15 @@ pub fn double_entries(l: Lang, sets: usize, dedupe: bool, each: &str) -> String 
     }
 }
 
+/// An input each of whose records is also in another input.
+pub fn input_repeats_rows(l: Lang, copy: &str, other: &str) -> String {
+    say!(
+        l,
+        "every record of {copy} is also in {other} (the same unit, date, indicator, count, value and note): read with it, every finding would count twice. Leave one of them out, or give --dedupe to keep each finding once",
+        "{copy} 的每一条记录在 {other} 中都有（单位、日期、指标、处数、数值和说明都相同）：两个一起读，每个问题都会扣两次分。请只给其中一个，或加 --dedupe 使每个问题只计一次",
+    )
+}
+
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
 pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
     say!(
@@ -797,6 +806,16 @@ pub fn column_names(l: Lang, name: &str, aliases: &[&str]) -> String {
     }
 }
 
+/// A header cell no column is read from that looks like a column the header lacks, one whose
+/// cells change scores (`names` from [`column_names`]).
+pub fn column_looks_like(l: Lang, place: &str, cell: &str, names: &str) -> String {
+    say!(
+        l,
+        "{place}: column \"{cell}\" is not read, but it looks like {names}, which this header has no column for: read or not, scores would differ. Head it with one of those names; if it holds something else, head it so that it does not look like one",
+        "{place}：“{cell}”列没有读取，但它像是 {names}，而表头中没有这一列：读与不读，得分会不同。请把列名改成其中一个名称；如果这一列是别的内容，请把列名改得不像它",
+    )
+}
+
 pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String]) -> String {
     let (missing, found) = (list(l, missing), list(l, found));
     say!(
@@ -1119,6 +1138,7 @@ mod tests {
                 &[],
             ),
             double_entries(l, 1, false, "x"),
+            input_repeats_rows(l, "b.csv", "a.csv"),
             double_entries(l, 1, true, "x"),
             rows_skipped(l, 3, 1, 1, 1),
             rows_skipped(l, 2, 1, 1, 0),

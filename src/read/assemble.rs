@@ -44,7 +44,7 @@ impl ReadAll {
 
     /// The workers' parts as one answer: units numbered in roster order (else code order),
     /// tallies merged, repeated ids settled in file order, records and rejects in file order.
-    pub(super) fn assemble(self, env: &Env) -> Streamed {
+    pub(super) fn assemble(self, env: &Env) -> Result<Streamed, crate::error::Error> {
         let mut counts = Counts::default();
         let mut rejected: Vec<(u32, Rejected)> = Vec::new();
         let mut held: Vec<(u32, Held)> = Vec::new();
@@ -52,8 +52,16 @@ impl ReadAll {
         let mut files = Vec::new();
         let mut notes = Vec::new();
         let mut indirect: std::collections::BTreeMap<String, u32> = Default::default();
+        // Each input's valid rows tallied at once (not held back).
+        let mut free = Vec::with_capacity(self.files.len());
         for (file, mut f) in self.files.into_iter().enumerate() {
             notes.append(&mut f.notes);
+            free.push(
+                f.parts
+                    .iter()
+                    .map(|p| p.counts.scored + p.counts.void)
+                    .sum(),
+            );
             for mut p in f.parts {
                 indirect.extend(p.indirect.drain(..));
                 counts.read += p.counts.read;
@@ -74,8 +82,13 @@ impl ReadAll {
             });
         }
         let claims = settle(&files, held, &mut rejected, &mut counts);
-        let (claims, twins) =
-            super::twins::settle(&files, claims, env.roster, env.opts.dedupe, &mut counts);
+        let twins = super::twins::Settle {
+            files: &files,
+            free: &free,
+            roster: env.roster,
+            dedupe: env.opts.dedupe,
+        };
+        let (claims, twins) = twins.settle(claims, &mut counts)?;
         notes.extend(twins);
         let units = units_of(env.roster, &parts, &files, &claims);
         if let Some(note) = indirect_note(&units, &indirect) {
@@ -102,7 +115,7 @@ impl ReadAll {
             total.take(env, &units, &files[file as usize], file, h);
         }
         rejected.sort_by_key(|(file, r)| (*file, r.line));
-        Streamed {
+        Ok(Streamed {
             layout: env.layout.clone(),
             store: total.store,
             units,
@@ -116,7 +129,7 @@ impl ReadAll {
             notes,
             records: total.records,
             rejected: rejected.into_iter().map(|(_, r)| r).collect(),
-        }
+        })
     }
 }
 

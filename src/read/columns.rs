@@ -25,57 +25,166 @@ pub(super) enum Col {
     Inspector,
 }
 
+/// A column, its English name and its Chinese headers.
+type Named = (Col, &'static str, &'static [&'static str]);
+
 /// Each column's English name and the Chinese headers offices write for it (matched after NFKC,
 /// case folding and removing spaces: `检 查 日 期`, `ＤＡＴＥ`).
-const COLUMNS: &[(Col, &str, &[&str])] = &[
+const COLUMNS: &[Named] = &[
     (
         Col::Date,
         "date",
-        &["日期", "检查日期", "检查时间", "督查日期", "时间"],
+        &[
+            "日期",
+            "检查日期",
+            "检查时间",
+            "督查日期",
+            "督查时间",
+            "时间",
+            "发现日期",
+            "发现时间",
+            "巡查日期",
+            "考核日期",
+        ],
     ),
     (
         Col::Unit,
         "unit",
-        &["单位", "责任单位", "被检查单位", "单位名称", "社区"],
+        &[
+            "单位",
+            "责任单位",
+            "被检查单位",
+            "单位名称",
+            "社区",
+            "被检单位",
+            "被督查单位",
+            "社区名称",
+            "责任主体",
+        ],
     ),
     (
         Col::Indicator,
         "indicator",
-        &["指标", "指标编号", "指标代码", "考核指标", "扣分项目"],
+        &[
+            "指标",
+            "指标编号",
+            "指标代码",
+            "考核指标",
+            "扣分项目",
+            "测评指标",
+            "考核项目",
+            "扣分指标",
+        ],
     ),
-    (Col::Count, "count", &["数量", "问题数", "问题数量", "处数"]),
-    (Col::Value, "value", &["数值", "测量值", "测评值"]),
-    (Col::Severity, "severity", &["程度", "问题程度", "严重程度"]),
+    (
+        Col::Count,
+        "count",
+        &[
+            "数量",
+            "问题数",
+            "问题数量",
+            "处数",
+            "问题处数",
+            "个数",
+            "发现问题数",
+        ],
+    ),
+    (
+        Col::Value,
+        "value",
+        &[
+            "数值",
+            "测量值",
+            "测评值",
+            "实测值",
+            "检测值",
+            "比例",
+            "比率",
+        ],
+    ),
+    (
+        Col::Severity,
+        "severity",
+        &["程度", "问题程度", "严重程度", "问题等级", "严重等级"],
+    ),
     (
         Col::Source,
         "source",
-        &["方式", "检查方式", "检查类型", "检查形式"],
+        &[
+            "方式",
+            "检查方式",
+            "检查类型",
+            "检查形式",
+            "问题来源",
+            "来源",
+            "督查方式",
+            "发现方式",
+        ],
     ),
     (
         Col::Deadline,
         "deadline",
-        &["整改期限", "整改时限", "限期", "整改截止日期"],
+        &[
+            "整改期限",
+            "整改时限",
+            "限期",
+            "整改截止日期",
+            "限期整改",
+            "整改限期",
+            "限期整改日期",
+            "要求整改日期",
+            "要求整改时间",
+            "整改截止时间",
+            "应整改日期",
+        ],
     ),
     (
         Col::Rectified,
         "rectified",
-        &["整改日期", "整改完成日期", "整改时间", "销号日期"],
+        &[
+            "整改日期",
+            "整改完成日期",
+            "整改时间",
+            "销号日期",
+            "实际整改日期",
+            "整改完成时间",
+            "完成整改日期",
+            "实际完成日期",
+            "销号时间",
+        ],
     ),
     (
         Col::Status,
         "status",
-        &["状态", "记录状态", "整改情况", "整改状态"],
+        &[
+            "状态",
+            "记录状态",
+            "整改情况",
+            "整改状态",
+            "整改结果",
+            "处理状态",
+            "办理状态",
+        ],
     ),
-    (Col::Id, "id", &["编号", "记录编号"]),
+    (Col::Id, "id", &["编号", "记录编号", "问题编号", "工单号"]),
     (
         Col::Note,
         "note",
-        &["问题描述", "备注", "问题", "情况说明", "描述"],
+        &[
+            "问题描述",
+            "备注",
+            "问题",
+            "情况说明",
+            "描述",
+            "问题内容",
+            "存在问题",
+            "具体问题",
+        ],
     ),
     (
         Col::Inspector,
         "inspector",
-        &["检查人", "检查人员", "督查人"],
+        &["检查人", "检查人员", "督查人", "督查人员", "记录人"],
     ),
 ];
 
@@ -135,6 +244,51 @@ fn column_of(cell: &str) -> Option<Col> {
     })
 }
 
+/// The optional columns whose cells change scores: a header without one of them reads every
+/// row as without it.
+const SCORING: &[Col] = &[
+    Col::Count,
+    Col::Value,
+    Col::Severity,
+    Col::Source,
+    Col::Deadline,
+    Col::Rectified,
+    Col::Status,
+];
+
+/// A header cell that names no column but looks like a scoring column the header lacks (a
+/// near miss of one of its names, or a header holding one: `实际整改完成日期`, `检查方式(明/暗)`),
+/// with that column: left unread, every row would be scored as without it.
+fn looks_like_missing<'h>(
+    header: &'h [String],
+    cols: &HashMap<u8, usize>,
+) -> Option<(&'h str, &'static Named)> {
+    let absent = COLUMNS
+        .iter()
+        .filter(|(c, _, _)| SCORING.contains(c) && !cols.contains_key(&(*c as u8)));
+    header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            let key = input::header_key(h);
+            !cols.values().any(|u| u == i) && !key.is_empty() && !IGNORABLE.contains(&key.as_str())
+        })
+        .find_map(|(_, h)| {
+            let key = input::header_key(h);
+            absent
+                .clone()
+                .find(|(_, name, aliases)| {
+                    let names = || std::iter::once(*name).chain(aliases.iter().copied());
+                    // Short headers are too near each other to judge by edits (分值 is one edit from
+                    // 数值), and two-character names sit inside unrelated ones (方式 in 联系方式).
+                    (key.chars().count() >= 4 && suggest::closest(&key, names()).is_some())
+                        || names()
+                            .any(|n| !n.is_ascii() && n.chars().count() >= 3 && key.contains(n))
+                })
+                .map(|entry| (h.as_str(), entry))
+        })
+}
+
 /// Whether a row names every required column: a records header.
 pub(super) fn names_required(header: &[String]) -> bool {
     REQUIRED
@@ -158,6 +312,14 @@ impl Columns {
             .filter(|(c, _, _)| REQUIRED.contains(c) && !cols.contains_key(&(*c as u8)))
             .map(|(_, name, aliases)| msg::column_names(ui(), name, aliases))
             .collect();
+        if let Some((cell, (_, name, aliases))) = looks_like_missing(&head.header, &cols) {
+            return Err(Error::Invalid(msg::column_looks_like(
+                ui(),
+                &format!("{}:{}", head.name, head.header_line),
+                input::trim_cell(cell),
+                &msg::column_names(ui(), name, aliases),
+            )));
+        }
         if !missing.is_empty() {
             return Err(Error::Invalid(msg::missing_columns(
                 ui(),
@@ -267,4 +429,72 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
 pub(super) fn is_header_again(header: &[String], row: &Row) -> bool {
     let key = |s: &String| input::header_key(s);
     header.len() == row.cells.len() && header.iter().map(key).eq(row.cells.iter().map(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_name_is_one_columns_and_brackets_are_read_past() {
+        let mut seen = std::collections::HashMap::new();
+        for (col, name, aliases) in COLUMNS {
+            for n in std::iter::once(name).chain(aliases.iter()) {
+                let key = input::header_key(n);
+                assert_eq!(&key, n, "{n} is not in its header form");
+                if let Some(other) = seen.insert(key, *col) {
+                    panic!("{n} names {other:?} and {col:?}");
+                }
+            }
+        }
+        assert_eq!(column_of("数量（处）"), Some(Col::Count));
+        assert_eq!(column_of("数值 (%)"), Some(Col::Value));
+        assert_eq!(column_of("日期【年月日】"), Some(Col::Date));
+        assert_eq!(column_of("（处）"), None);
+        assert_eq!(column_of("扣分"), None);
+    }
+
+    /// The README's table of columns lists every name the reader takes, and only those.
+    #[test]
+    fn the_readme_lists_every_column_name() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        for (_, name, aliases) in COLUMNS {
+            let row = format!("| `{name}` | {} |", aliases.join(", "));
+            assert!(readme.contains(&row), "README.md lacks the row {row}");
+        }
+    }
+
+    #[test]
+    fn a_header_that_looks_like_a_missing_scoring_column_is_found() {
+        let header =
+            |cells: &[&str]| -> Vec<String> { cells.iter().map(|c| c.to_string()).collect() };
+        let cols_of = |h: &[String]| -> HashMap<u8, usize> {
+            h.iter()
+                .enumerate()
+                .filter_map(|(i, c)| column_of(c).map(|col| (col as u8, i)))
+                .collect()
+        };
+        let found = |cells: &[&str]| {
+            let h = header(cells);
+            looks_like_missing(&h, &cols_of(&h)).map(|(cell, (col, _, _))| (cell.to_owned(), *col))
+        };
+        // A near miss (one edit in four characters) and a header holding a name.
+        assert_eq!(
+            found(&["日期", "单位", "指标", "检查形态"]),
+            Some(("检查形态".into(), Col::Source))
+        );
+        assert_eq!(
+            found(&["日期", "单位", "指标", "实际整改完成日期"]),
+            Some(("实际整改完成日期".into(), Col::Rectified))
+        );
+        // Not when the column is there, nor for short or unrelated headers.
+        assert_eq!(
+            found(&["日期", "单位", "指标", "整改日期", "实际整改完成日期"]),
+            None
+        );
+        assert_eq!(
+            found(&["日期", "单位", "指标", "分值", "联系方式", "序号", "扣分"]),
+            None
+        );
+    }
 }

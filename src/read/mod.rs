@@ -211,7 +211,7 @@ fn read_settled(inputs: &Inputs, env: Env) -> Result<Streamed, Error> {
         _ => None,
     };
     if repeats.is_none() && prints.is_none() {
-        return Ok(read.assemble(&env));
+        return read.assemble(&env);
     }
     drop(read);
     let again = Env {
@@ -222,7 +222,7 @@ fn read_settled(inputs: &Inputs, env: Env) -> Result<Streamed, Error> {
         },
         ..env
     };
-    Ok(read_all(inputs, &again)?.assemble(&again))
+    read_all(inputs, &again)?.assemble(&again)
 }
 
 /// What is read: files (or `-`), or one table already in memory.

@@ -14,6 +14,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use crate::error::Error;
 use crate::fxhash::{FxBuild, FxMap};
 use crate::i18n::{msg, ui};
 use crate::input;
@@ -33,6 +34,9 @@ const OTHER: [Option<Col>; 5] = [
     Some(Col::Rectified),
     Some(Col::Status),
 ];
+
+/// The rows kept, and the note on double entries.
+type Settled = (Vec<(u32, Held)>, Option<String>);
 
 /// What the reader does about double entry.
 #[derive(Clone, Copy)]
@@ -106,20 +110,74 @@ struct Fields<'h> {
 /// file order): rows equal in every compared field in more than one input are named in a
 /// note; with `dedupe`, only the rows of the first input that has them are kept (the others
 /// are counted as double entries left out). Returns the rows kept and the note.
-pub(super) fn settle(
+pub(super) struct Settle<'a> {
+    pub(super) files: &'a [Meta],
+    /// Each input's valid rows that were not held back (they have no equal elsewhere).
+    pub(super) free: &'a [u64],
+    pub(super) roster: Option<&'a Units>,
+    pub(super) dedupe: bool,
+}
+
+impl Settle<'_> {
+    /// Settles the held rows; an input each of whose records is also in another input (a copy
+    /// under another name or format, a sheet copied) is an error unless `--dedupe` is given:
+    /// read with the other, it would count every finding twice.
+    pub(super) fn settle(
+        &self,
+        claims: Vec<(u32, Held)>,
+        counts: &mut Counts,
+    ) -> Result<Settled, Error> {
+        let twins = equal_sets(self.files, &claims, self.roster);
+        if twins.is_empty() {
+            return Ok((claims, None));
+        }
+        if !self.dedupe
+            && let Some((copy, other)) = self.copy(&claims, &twins)
+        {
+            let name = |f: u32| self.files[f as usize].name.as_str();
+            return Err(Error::Invalid(msg::input_repeats_rows(
+                ui(),
+                name(copy),
+                name(other),
+            )));
+        }
+        Ok(settle(self.files, claims, &twins, self.dedupe, counts))
+    }
+
+    /// The last input all of whose valid rows are in sets of equal rows, with an input that
+    /// shares one of them.
+    fn copy(&self, claims: &[(u32, Held)], twins: &[Vec<usize>]) -> Option<(u32, u32)> {
+        let n = self.files.len();
+        let (mut held, mut twinned) = (vec![0u64; n], vec![0u64; n]);
+        let mut partner = vec![None; n];
+        for (f, _) in claims {
+            held[*f as usize] += 1;
+        }
+        for rows in twins {
+            for &k in rows {
+                let f = claims[k].0;
+                twinned[f as usize] += 1;
+                let other = rows.iter().map(|&j| claims[j].0).find(|&g| g != f);
+                partner[f as usize] = partner[f as usize].or(other);
+            }
+        }
+        (0..n).rev().find_map(|f| {
+            let whole = self.free[f] == 0 && held[f] > 0 && twinned[f] == held[f];
+            whole.then(|| partner[f].map(|p| (f as u32, p))).flatten()
+        })
+    }
+}
+
+fn settle(
     files: &[Meta],
     claims: Vec<(u32, Held)>,
-    roster: Option<&Units>,
+    twins: &[Vec<usize>],
     dedupe: bool,
     counts: &mut Counts,
-) -> (Vec<(u32, Held)>, Option<String>) {
-    let twins = equal_sets(files, &claims, roster);
-    if twins.is_empty() {
-        return (claims, None);
-    }
+) -> Settled {
     let mut left_out = vec![false; claims.len()];
     let mut said = Vec::new();
-    for rows in &twins {
+    for rows in twins {
         let first_file = claims[rows[0]].0;
         // Where a row is, and how it differs from the set's first row in what is not compared
         // (a severity, a source, a deadline or a rectification entered otherwise).
