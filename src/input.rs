@@ -1151,12 +1151,15 @@ pub fn header_key(s: &str) -> String {
     s.to_lowercase()
 }
 
-/// A cell without the white space (and byte-order marks) around it.
+/// A cell without the white space (and byte-order marks and zero-width spaces, which a cell
+/// copied from a web page or a chat carries unseen) around it.
 pub fn trim_cell(s: &str) -> &str {
     // Most cells start and end with a visible ASCII character: nothing to trim.
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
-        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+        _ => s.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+        }),
     }
 }
 

@@ -4272,6 +4272,14 @@ fn headers_offices_write_are_read_and_a_near_miss_of_a_missing_column_is_refused
     );
     // A header that is not one of the names but looks like the rectified column, which the
     // header lacks: refused, since read or not the scores differ.
+    // A report date beside the inspection date: which is meant is not guessed.
+    let out = run("日期,检查日期,责任单位,指标\n2026-12-01,2026-11-03,U1,P1\n").code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: r.csv:1: columns \"日期\" and \"检查日期\" both name \"date\" ("),
+        "{}",
+        out.stderr
+    );
     let out = run("检查日期,责任单位,指标,整改期限,实际整改完成日期\n2026-11-03,U1,P1,2026-11-05,2026-11-10\n").code(65);
     assert!(
         out.stderr.starts_with("error: r.csv:1: column \"实际整改完成日期\" is not read, but it looks like \"rectified\" ("),
@@ -4328,4 +4336,38 @@ fn the_same_ledger_in_another_format_is_refused_as_a_copy_unless_deduped() {
         .ok()
         .json();
     assert_eq!(once["tables"], alone["tables"]);
+}
+
+#[test]
+fn zero_width_spaces_around_a_cell_and_a_total_row_headed_summary_are_read_past() {
+    // A code pasted from a chat carries a zero-width space; Chinese Excel heads a table's
+    // total row 汇总. U1's P1: 2 findings × 0.5 = 1 deducted in both files.
+    let plain = "date,unit,indicator,count\n2026-11-03,U1,P1,2\n";
+    let pasted = "date,unit,indicator,count\n2026-11-03,U1\u{200b},\u{200b}P1,2\n汇总,,,2\n";
+    let run = |text: &str| {
+        hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+                "--period",
+                "2026-11",
+                "--format",
+                "json",
+            ])
+            .run()
+            .ok()
+    };
+    let (want, got) = (run(plain), run(pasted));
+    assert_eq!(
+        got.json()["tables"],
+        want.json()["tables"],
+        "{}",
+        got.stderr
+    );
+    assert!(got.stderr.contains("totals 1"), "{}", got.stderr);
 }

@@ -816,6 +816,15 @@ pub fn column_looks_like(l: Lang, place: &str, cell: &str, names: &str) -> Strin
     )
 }
 
+/// Two header cells naming one column.
+pub fn column_twice(l: Lang, place: &str, first: &str, second: &str, names: &str) -> String {
+    say!(
+        l,
+        "{place}: columns \"{first}\" and \"{second}\" both name {names}: which one is meant cannot be told; rename or remove one",
+        "{place}：“{first}”和“{second}”两列都是 {names}：无法判断用哪一列；请改名或删去其中一列",
+    )
+}
+
 pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String]) -> String {
     let (missing, found) = (list(l, missing), list(l, found));
     say!(
@@ -1139,6 +1148,8 @@ mod tests {
             ),
             double_entries(l, 1, false, "x"),
             input_repeats_rows(l, "b.csv", "a.csv"),
+            column_twice(l, "a.csv:1", "日期", "检查日期", "\"date\""),
+            column_looks_like(l, "a.csv:1", "实际整改完成日期", "\"rectified\""),
             double_entries(l, 1, true, "x"),
             rows_skipped(l, 3, 1, 1, 1),
             rows_skipped(l, 2, 1, 1, 0),

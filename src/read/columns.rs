@@ -303,8 +303,26 @@ impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();
         for (i, h) in head.header.iter().enumerate() {
-            if let Some(col) = column_of(h) {
-                cols.entry(col as u8).or_insert(i);
+            let Some(col) = column_of(h) else {
+                continue;
+            };
+            match cols.get(&(col as u8)) {
+                None => {
+                    cols.insert(col as u8, i);
+                }
+                // Two cells naming a column scores read (a report date beside the inspection
+                // date, a stale hidden 数量 beside 问题数): which is meant is not for the order
+                // of the columns to decide. Two note or inspector columns: the first is read.
+                Some(&first) if !matches!(col, Col::Note | Col::Inspector) => {
+                    return Err(Error::Invalid(msg::column_twice(
+                        ui(),
+                        &format!("{}:{}", head.name, head.header_line),
+                        input::trim_cell(&head.header[first]),
+                        input::trim_cell(h),
+                        &msg::column_names(ui(), COLUMNS[col as usize].1, COLUMNS[col as usize].2),
+                    )));
+                }
+                Some(_) => {}
             }
         }
         let missing: Vec<String> = COLUMNS
@@ -415,7 +433,7 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
             .collect();
         // 合计, and 10月小计 / 本月合计 / 小计(10月): a short cell that sums up.
         let c = c.to_lowercase();
-        matches!(c.as_str(), "total" | "subtotal")
+        matches!(c.as_str(), "total" | "subtotal" | "汇总")
             || (c.chars().count() <= 12 && ["合计", "小计", "总计"].iter().any(|t| c.contains(t)))
     };
     // No record content: no date and no indicator (a record whose note says 合计 is a record).
@@ -438,6 +456,9 @@ mod tests {
     #[test]
     fn every_column_name_is_one_columns_and_brackets_are_read_past() {
         let mut seen = std::collections::HashMap::new();
+        for (i, (col, _, _)) in COLUMNS.iter().enumerate() {
+            assert_eq!(*col as usize, i, "COLUMNS is in the order of Col");
+        }
         for (col, name, aliases) in COLUMNS {
             for n in std::iter::once(name).chain(aliases.iter()) {
                 let key = input::header_key(n);
