@@ -4371,3 +4371,64 @@ fn zero_width_spaces_around_a_cell_and_a_total_row_headed_summary_are_read_past(
     );
     assert!(got.stderr.contains("totals 1"), "{}", got.stderr);
 }
+
+#[test]
+fn a_summary_sheet_is_compared_with_the_others_as_records_not_as_text() {
+    // The month sheet heads its columns as a clerk does and formats the rate as a percentage;
+    // the summary heads them in English, names the unit, writes the date otherwise and the
+    // rate as a number. Record for record they are the same: the summary is left out.
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = hand();
+    let mut book = Workbook::new();
+    let pct = Format::new().set_num_format("0.0%");
+    let ws = book.add_worksheet();
+    ws.set_name("11月").unwrap();
+    for (c, h) in ["检查日期", "责任单位", "扣分指标", "数值"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (unit, value)) in [("U1", 0.15), ("U2", 0.25)].iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, "2026-11-03").unwrap();
+        ws.write_string(r, 1, *unit).unwrap();
+        ws.write_string(r, 2, "T1").unwrap();
+        ws.write_number_with_format(r, 3, *value, &pct).unwrap();
+    }
+    let ws = book.add_worksheet();
+    ws.set_name("汇总").unwrap();
+    let rows = [
+        ["date", "unit", "indicator", "value"],
+        ["2026/11/3", "迎春社区", "t1", "15"],
+        ["2026年11月3日", "新明社区", "T1", "25.0"],
+        ["合计", "", "", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save(t.path("book.xlsx")).unwrap();
+    let out = t
+        .args(&[
+            "score",
+            "book.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr.contains("summary sheets skipped (each of their rows is a row of the other sheets; read again it would count twice): 汇总"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["records"]["read"], 2);
+}

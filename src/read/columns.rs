@@ -227,7 +227,7 @@ fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
 /// The column a header cell names: by its name or a Chinese header, also with a bracketed
 /// qualifier after it (`数量（处）`, `数值(%)`, `日期【年月日】`: the unit a clerk writes in the
 /// header), so that no column is left unread for it.
-fn column_of(cell: &str) -> Option<Col> {
+pub(super) fn column_of(cell: &str) -> Option<Col> {
     let key = input::header_key(cell);
     let named = |key: &str| {
         COLUMNS
@@ -410,6 +410,19 @@ pub(super) enum NotARecord {
     Numbered,
 }
 
+/// Whether a cell sums up: 合计, 汇总, total, and 10月小计 / 本月合计： / 小计(10月) (a short
+/// cell holding 合计, 小计 or 总计).
+pub(super) fn is_total_cell(c: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let c: String = c
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !":：".contains(*c))
+        .collect::<String>()
+        .to_lowercase();
+    matches!(c.as_str(), "total" | "subtotal" | "汇总")
+        || (c.chars().count() <= 12 && ["合计", "小计", "总计"].iter().any(|t| c.contains(t)))
+}
+
 /// Whether a row the checks refuse is not a record at all: a total row, or a row holding only
 /// a sequence number. Such rows are skipped and counted, never scored.
 pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
@@ -426,16 +439,7 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
     {
         return Some(NotARecord::Numbered);
     }
-    let total = |c: &&str| {
-        let c: String = c
-            .nfkc()
-            .filter(|c| !c.is_whitespace() && !":：".contains(*c))
-            .collect();
-        // 合计, and 10月小计 / 本月合计 / 小计(10月): a short cell that sums up.
-        let c = c.to_lowercase();
-        matches!(c.as_str(), "total" | "subtotal" | "汇总")
-            || (c.chars().count() <= 12 && ["合计", "小计", "总计"].iter().any(|t| c.contains(t)))
-    };
+    let total = |c: &&str| is_total_cell(c);
     // No record content: no date and no indicator (a record whose note says 合计 is a record).
     // A 合计 merged over the first columns fills the indicator's cell too: that is no content.
     let dated = crate::period::parse_date(l.cell(row, Col::Date)).is_ok();
