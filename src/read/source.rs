@@ -219,7 +219,9 @@ fn rows_not_in(
     // records under them.
     type Sig = Vec<String>;
     let compared = |c: &Option<Col>| c.is_some_and(|c| !matches!(c, Col::Id | Col::Inspector));
-    let mut sheets: Vec<(Vec<(usize, Col)>, std::collections::HashSet<Sig>)> = Vec::new();
+    // Each other sheet: the summary's columns it shares, and its records' keys under them.
+    type Other = (Vec<(usize, Col)>, std::collections::HashSet<Sig>);
+    let mut sheets: Vec<Other> = Vec::new();
     for other in others {
         let Some((oh, orows)) = data(other, want) else {
             continue;
