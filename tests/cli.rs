@@ -4432,3 +4432,31 @@ fn a_summary_sheet_is_compared_with_the_others_as_records_not_as_text() {
     );
     assert_eq!(out.json()["records"]["read"], 2);
 }
+
+#[test]
+fn a_rate_shown_over_100_percent_is_refused() {
+    // 15 typed into a cell then formatted 0.0 % shows 1500.0 %: read as shown, T1's line of 20
+    // would be met; no rate is over 100 %, so the row is refused saying why.
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,value\n2026-11-03,U1,T1,1500.0%\n2026-11-03,U2,T1,100%\n",
+        )
+        .args(&[
+            "validate",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr
+            .contains("r.csv:2: column \"value\": the value shows as 1500.0%: a rate over 100 %"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("r.csv:3"), "{}", out.stderr);
+}

@@ -201,6 +201,15 @@ pub fn double_entries(l: Lang, sets: usize, dedupe: bool, each: &str) -> String 
     }
 }
 
+/// A measured value shown as a percentage over 100.
+pub fn percent_over_100(l: Lang, shown: &str) -> String {
+    say!(
+        l,
+        "the value shows as {shown}: a rate over 100 % (was 18.5 typed into a cell formatted as a percentage, which shows 1850.0 %?); type the rate as 0.185 in a percentage cell, or as 18.5 in a number cell",
+        "数值显示为 {shown}：比率超过了 100%（是不是在百分比格式的单元格里输入了 18.5，显示成了 1850.0%？）；百分比格式的单元格请输入 0.185，常规格式的单元格输入 18.5",
+    )
+}
+
 /// An input each of whose records is also in another input.
 pub fn input_repeats_rows(l: Lang, copy: &str, other: &str) -> String {
     say!(
@@ -1148,6 +1157,7 @@ mod tests {
             ),
             double_entries(l, 1, false, "x"),
             input_repeats_rows(l, "b.csv", "a.csv"),
+            percent_over_100(l, "1850.0%"),
             column_twice(l, "a.csv:1", "日期", "检查日期", "\"date\""),
             column_looks_like(l, "a.csv:1", "实际整改完成日期", "\"rectified\""),
             double_entries(l, 1, true, "x"),
