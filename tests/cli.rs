@@ -4460,3 +4460,28 @@ fn a_rate_shown_over_100_percent_is_refused() {
     );
     assert!(!out.stderr.contains("r.csv:3"), "{}", out.stderr);
 }
+
+#[test]
+fn a_web_page_or_text_named_as_a_spreadsheet_says_what_it_is() {
+    let t = || {
+        T::new()
+            .file(
+                "export.xls",
+                "<html><body><table><tr><td>日期</td></tr></table></body></html>",
+            )
+            .file("saved.xls", "日期,单位,指标\n2026-11-03,U1,D1\n")
+    };
+    let out = t().args(&["score", "export.xls"]).run().code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: export.xls: not a spreadsheet, despite its name, but a web page"),
+        "{}",
+        out.stderr
+    );
+    let out = t().args(&["score", "saved.xls"]).run().code(65);
+    assert!(
+        out.stderr.starts_with("error: saved.xls: not a spreadsheet, despite its name, but text: if it is CSV, name it .csv"),
+        "{}",
+        out.stderr
+    );
+}
