@@ -1116,7 +1116,7 @@ mod tests {
                 ![
                     "valid", "on_spot", "appealed", "void", "civscore", "init", "Excel", "WPS",
                     "date", // Encodings are named as they are.
-                    "UTF", "GBK", // ... and so are the folders `init` makes.
+                    "UTF", "GBK", "CSV", // ... and so are the folders `init` makes.
                     "records", "example",
                 ]
                 .contains(w)
@@ -1176,8 +1176,8 @@ mod tests {
             not_a_spreadsheet(l, "a.xls", true),
             not_a_spreadsheet(l, "a.xls", false),
             percent_over_100(l, "1850.0%"),
-            column_twice(l, "a.csv:1", "日期", "检查日期", "\"date\""),
-            column_looks_like(l, "a.csv:1", "实际整改完成日期", "\"rectified\""),
+            column_twice(l, "a.csv:1", "日期", "检查日期", "“日期”"),
+            column_looks_like(l, "a.csv:1", "实际整改完成日期", "“整改日期”"),
             double_entries(l, 1, true, "x"),
             rows_skipped(l, 3, 1, 1, 1),
             rows_skipped(l, 2, 1, 1, 0),
