@@ -527,14 +527,18 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
             MAX_WHOLE_CELLS,
         )));
     }
-    if crate::xls_extent::has_percent_numbers(&bytes) {
-        return Err(Error::Invalid(msg::xls_percent(ui(), name)));
-    }
+    // The cells the library reads otherwise than shown: an .xls's percent-formatted numbers
+    // (per sheet, in the workbook's order); an .ods's percentages and formulas without a value.
+    let xls_percent = match crate::xls_extent::percent_cells(&bytes) {
+        Some(Err(())) => return Err(Error::Invalid(msg::xls_percent(ui(), name))),
+        Some(Ok(sheets)) => sheets,
+        None => Vec::new(),
+    };
     let single_merges = single_worksheet_merges(&bytes);
-    let ods = if is_ods(&bytes) {
-        ods_unread(&bytes)
+    let (ods, ods_cells) = if is_ods(&bytes) {
+        (ods_unread(&bytes), crate::ods_extent::unshown(&bytes))
     } else {
-        OdsUnread::default()
+        (OdsUnread::default(), None)
     };
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(usage::unreadable_sheet(ui(), name, false, &e.to_string())))?;
@@ -545,23 +549,44 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
         Which::All if names.is_empty() => {
             return Err(Error::Invalid(usage::workbook_without_sheets(ui(), name)));
         }
-        Which::All => names,
+        Which::All => names.clone(),
     };
     let mut sheets = Vec::with_capacity(chosen.len());
     for chosen in &chosen {
         let label = format!("{name}[{chosen}]");
-        let (cells, unread) = sheet_cells(&mut book, chosen, &label, single_merges.as_deref())?;
-        // The library does not say which cells an .ods merges, nor which it shows as
-        // percentages: refused, never read otherwise than shown.
+        let unshown = match &ods_cells {
+            Some(tables) => tables
+                .iter()
+                .find(|(n, _)| n == chosen)
+                .map(|(_, u)| Unshown::Ods(u)),
+            None => names
+                .iter()
+                .position(|n| n == chosen)
+                .and_then(|i| xls_percent.get(i))
+                .map(|p| Unshown::Xls(p)),
+        };
+        let (cells, unread) =
+            sheet_cells(&mut book, chosen, &label, single_merges.as_deref(), unshown)?;
+        // The library does not say which cells an .ods merges: refused, never read otherwise
+        // than shown; nor are percentages that could not be placed.
         if ods.merged_rows && !cells.is_empty() {
             return Err(Error::Invalid(msg::ods_merged(ui(), &label)));
         }
-        if ods.percent && !cells.is_empty() {
+        if ods.percent && !cells.is_empty() && !matches!(unshown, Some(Unshown::Ods(_))) {
             return Err(Error::Invalid(msg::ods_percent(ui(), &label)));
         }
         sheets.push((sheet_of_cells(label, cells)?, unread));
     }
     Ok(sheets)
+}
+
+/// The cells of an .xls or .ods sheet that the library reads otherwise than shown.
+#[derive(Clone, Copy)]
+enum Unshown<'a> {
+    /// An .xls sheet's percent-formatted numbers.
+    Xls(&'a [(u32, u32)]),
+    /// An .ods table's percentages and formulas without a value.
+    Ods(&'a crate::ods_extent::Unshown),
 }
 
 /// One sheet's cells with text, as the person sees them.
@@ -570,6 +595,7 @@ fn sheet_cells(
     chosen: &str,
     label: &str,
     single_merges: Option<&[calamine::Dimensions]>,
+    unshown: Option<Unshown>,
 ) -> Result<(Vec<SparseCell>, Option<String>), Error> {
     use calamine::{Reader, Sheets};
     let unreadable = |e: &dyn std::fmt::Display| {
@@ -645,12 +671,38 @@ fn sheet_cells(
                 _ => Vec::new(),
             };
             let (r0, c0) = range.start().unwrap_or((0, 0));
+            let (percent, no_value) = match unshown {
+                Some(Unshown::Xls(p)) => (p, &[][..]),
+                Some(Unshown::Ods(u)) => (&u.percent[..], &u.no_value[..]),
+                None => (&[][..], &[][..]),
+            };
+            // Percent cells read as shown (0.225 → 22.5%); in an .ods each must be a number
+            // where the library placed it, or the cells are not where they were found.
+            let mut placed = 0usize;
             let mut used = range.used_cells();
             let cells = sparse(label, || {
-                Ok(used
-                    .next()
-                    .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), cell_text(v))))
+                Ok(used.next().map(|(r, c, v)| {
+                    let pos = (r0 + r as u32, c0 + c as u32);
+                    let text = match percent.binary_search(&pos) {
+                        Ok(_) => {
+                            use calamine::Data;
+                            placed += usize::from(matches!(v, Data::Float(_) | Data::Int(_)));
+                            percent_text(v)
+                        }
+                        Err(_) => cell_text(v),
+                    };
+                    (pos, text)
+                }))
             })?;
+            if matches!(unshown, Some(Unshown::Ods(_))) && placed != percent.len() {
+                return Err(Error::Invalid(msg::ods_percent(ui(), label)));
+            }
+            if let Some(&(row, col)) = no_value.first() {
+                let place = format!("{label}:{}", u64::from(row) + 1);
+                let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
+                let n = no_value.len() as u64;
+                unread = Some(msg::formula_without_value(ui(), &place, &cell, n));
+            }
             (cells, merges)
         }
     };
@@ -1267,6 +1319,18 @@ mod tests {
         assert_eq!(cell_ref("12"), None);
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(7), "H");
+    }
+
+    #[test]
+    fn percent_cells_read_exactly_as_shown() {
+        use calamine::Data;
+        // The stored fraction's shortest decimal form, moved two places: no float drift.
+        assert_eq!(percent_text(&Data::Float(0.225)), "22.5%");
+        assert_eq!(percent_text(&Data::Float(7.0 / 100.0)), "7%");
+        assert_eq!(percent_text(&Data::Float(22.5 / 100.0)), "22.5%");
+        assert_eq!(percent_text(&Data::Float(1.0)), "100%");
+        assert_eq!(percent_text(&Data::Int(1)), "100%");
+        assert_eq!(percent_text(&Data::String("n/a".into())), "n/a");
     }
 
     #[test]
