@@ -236,6 +236,75 @@ pub struct Sheet {
     pub rows: Vec<Row>,
 }
 
+/// How many of the first rows with text may stand above a header (titles, 填报单位…).
+pub const HEADER_WITHIN: usize = 10;
+
+impl Sheet {
+    /// Where the header is (SPEC §2.1): 0 for the row read as the header, k for the k-th row
+    /// after it. `want` (`--header-row N`) is the row numbered N, when `is_header` holds for it;
+    /// otherwise the first of the first [`HEADER_WITHIN`] rows with text that it holds for.
+    /// `None` when no row is.
+    pub fn header_at(
+        &self,
+        want: Option<u64>,
+        is_header: impl Fn(&[String]) -> bool,
+    ) -> Option<usize> {
+        let first = std::iter::once((self.header_line, &self.header));
+        let rows = first.chain(self.rows.iter().map(|r| (r.line, &r.cells)));
+        match want {
+            Some(n) => rows
+                .enumerate()
+                .find(|(_, (line, _))| *line == n)
+                .filter(|(_, (_, cells))| is_header(cells))
+                .map(|(k, _)| k),
+            None => rows
+                .enumerate()
+                .filter(|(_, (_, cells))| cells.iter().any(|c| !c.is_empty()))
+                .take(HEADER_WITHIN)
+                .find(|(_, (_, cells))| is_header(cells))
+                .map(|(k, _)| k),
+        }
+    }
+
+    /// The sheet read from its header at `k` (as [`Sheet::header_at`] gives it), with the note
+    /// naming the rows above it, which are skipped.
+    pub fn from_header(mut self, k: usize) -> (Sheet, Option<String>) {
+        if k == 0 || k > self.rows.len() {
+            return (self, None);
+        }
+        let mut above = std::mem::take(&mut self.rows);
+        let rows = above.split_off(k);
+        let Some(header) = above.pop() else {
+            return (self, None);
+        };
+        let lines: Vec<(u64, &[String])> = std::iter::once((self.header_line, &self.header[..]))
+            .chain(above.iter().map(|r| (r.line, &r.cells[..])))
+            .collect();
+        let note = above_note(&self.name, &lines);
+        let sheet = Sheet {
+            name: self.name,
+            header: header.cells,
+            header_line: header.line,
+            rows,
+        };
+        (sheet, note)
+    }
+}
+
+/// The note naming rows above a header: each row's number and its first text.
+pub fn above_note(name: &str, rows: &[(u64, &[String])]) -> Option<String> {
+    let rows: Vec<String> = rows
+        .iter()
+        .filter_map(|(line, cells)| {
+            let text = cells.iter().map(|c| trim_cell(c)).find(|c| !c.is_empty())?;
+            let short: String = text.chars().take(24).collect();
+            let more = if short.len() < text.len() { "…" } else { "" };
+            Some(format!("{line} ({short}{more})"))
+        })
+        .collect();
+    (!rows.is_empty()).then(|| msg::rows_above_header(ui(), name, &msg::list(ui(), &rows)))
+}
+
 /// Options that shape how an input is read.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {

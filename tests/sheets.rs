@@ -966,3 +966,84 @@ fn a_roster_on_a_sheet_of_the_records_workbook() {
     let out = run(&[("b.xlsx", book("Sheet9"))], &args(&[])).ok();
     assert_eq!(out.tables(), clean());
 }
+
+#[test]
+fn a_roster_under_a_title_row_finds_its_header() {
+    // The hand roster under a title merged over its columns and a 填报单位 line, as a workbook
+    // and as a CSV: the header is found below them (as the records' is), the rows above are
+    // named in a note, and the scores are the clean ledger's.
+    let roster = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hand/units.csv"),
+    )
+    .unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .merge_range(0, 0, 0, 3, "2026年参评单位名册", &Format::new())
+        .unwrap();
+    sheet.write_string(1, 0, "填报单位：城东街道").unwrap();
+    for (r, line) in roster.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32 + 2, c as u16, cell).unwrap();
+            }
+        }
+    }
+    let csv = format!("2026年参评单位名册,,,\n填报单位：城东街道\n{roster}").into_bytes();
+    let files = [
+        ("r.csv", csv_of(&RECORDS)),
+        ("u.xlsx", book.save_to_buffer().unwrap()),
+        ("u.csv", csv),
+    ];
+    for (units, note) in [
+        (
+            "u.xlsx",
+            "note: u.xlsx[Sheet1]: rows above the header skipped: 1 (2026年参评单位名册), 2 (填报单位：城东街道)\n",
+        ),
+        (
+            "u.csv",
+            "note: u.csv: rows above the header skipped: 1 (2026年参评单位名册), 2 (填报单位：城东街道)\n",
+        ),
+    ] {
+        let out = run(
+            &files,
+            &[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                units,
+                "--all",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-02-28",
+            ],
+        )
+        .ok();
+        assert_eq!(out.tables(), clean(), "{units}");
+        assert!(out.stderr.contains(note), "{units}: {}", out.stderr);
+        // A roster row's errors are numbered as the file shows them, under the title rows.
+        let mut bad = files.to_vec();
+        bad[2].1 = String::from_utf8(bad[2].1.clone())
+            .unwrap()
+            .replace("U3,桥南小学", "U3,")
+            .into_bytes();
+        if units == "u.csv" {
+            let out = run(
+                &bad,
+                &[
+                    "validate",
+                    "r.csv",
+                    "--rubric",
+                    "rubric.yaml",
+                    "--units",
+                    units,
+                ],
+            )
+            .code(65);
+            assert!(out.stderr.contains("u.csv:6"), "{}", out.stderr);
+        }
+    }
+}
