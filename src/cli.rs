@@ -129,6 +129,8 @@ pub struct InputArgs {
     pub skip_invalid: bool,
     #[arg(long)]
     pub strict_columns: bool,
+    #[arg(long)]
+    pub dedupe: bool,
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<String>,
     #[arg(long, default_value = "auto")]
@@ -211,6 +213,7 @@ impl InputArgs {
                 sheet: self.sheet.clone(),
                 header_row: self.header_row,
                 lossy: self.lossy,
+                dedupe: self.dedupe,
                 config: ReadConfig::with_jobs(self.jobs.map(usize::from).or(project.jobs)),
             },
             quiet: self.quiet,

@@ -316,6 +316,9 @@ pub struct ReadOptions {
     /// Bytes that are not text in the named encoding are replaced (U+FFFD, with a note)
     /// rather than an error (`--lossy`).
     pub lossy: bool,
+    /// Rows equal across inputs (double entry) are kept once, from the first input that has
+    /// them (`--dedupe`); otherwise each counts, with a note.
+    pub dedupe: bool,
     pub config: ReadConfig,
 }
 
@@ -1269,12 +1272,15 @@ pub fn header_key(s: &str) -> String {
     s.to_lowercase()
 }
 
-/// A cell without the white space (and byte-order marks) around it.
+/// A cell without the white space (and byte-order marks and zero-width spaces, which a cell
+/// copied from a web page or a chat carries unseen) around it.
 pub fn trim_cell(s: &str) -> &str {
     // Most cells start and end with a visible ASCII character: nothing to trim.
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
-        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+        _ => s.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+        }),
     }
 }
 

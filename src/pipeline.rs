@@ -60,7 +60,7 @@ pub fn read_reported(
         cmd::note(inputs, &text);
     }
     let c = read.loaded.counts;
-    if c.skipped() > 0 && !inputs.skip_invalid {
+    if c.totals + c.numbered > 0 && !inputs.skip_invalid {
         cmd::note(inputs, &msg::skipped_note(ui(), c.totals, c.numbered));
     }
     if inputs.units.is_none() {

@@ -661,7 +661,7 @@ fn missing_required_column_names_the_columns_found() {
         .code(65);
     assert_eq!(
         out.stderr,
-        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号/指标代码/考核指标/扣分项目); columns found: 日期, 单位, 数量\n"
+        "error: r.csv:1: missing required column \"indicator\" (指标/指标编号/指标代码/考核指标/扣分项目/测评指标/考核项目/扣分指标); columns found: 日期, 单位, 数量\n"
     );
 }
 
@@ -3988,4 +3988,475 @@ fn explain_says_when_a_unit_has_no_row_in_a_period() {
     );
     // Its quarter to date is July alone: 100 (R1 held).
     assert!(out.stdout.contains("2026Q3: 100.00"), "{}", out.stdout);
+}
+
+/// Two offices' November files (no ids): office B reports office A's finding again (unit by
+/// its name, on an unannounced check), and one finding of its own.
+fn two_offices() -> T {
+    hand()
+        .file(
+            "office_a.csv",
+            "date,unit,indicator,count,source,note\n2026-11-03,U1,P1,1,,litter at the gate\n2026-11-04,U2,P1,1,,bins full\n",
+        )
+        .file(
+            "office_b.csv",
+            "date,unit,indicator,count,source,note\n2026-11-03,迎春社区,P1,1,暗访, litter at the gate \n2026-11-05,U2,P1,1,,bins full\n",
+        )
+}
+
+fn u1_november(t: T, more: &[&str]) -> (f64, Value, String) {
+    let out = t
+        .args(&[
+            "score",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .args(more)
+        .run()
+        .ok();
+    let doc = out.json();
+    let score = row(table(&doc, "month", "2026-11"), "U1")["score"]
+        .as_f64()
+        .unwrap();
+    (score, doc, out.stderr)
+}
+
+#[test]
+fn rows_equal_across_inputs_are_named_and_dedupe_keeps_the_first_inputs() {
+    // Without --dedupe both rows deduct, with a note naming them and what differs besides:
+    // U1's P1 is 0.5 (office A, 现场) + 0.5 × 2 (office B, 暗访) = 1.5.
+    let (both, doc, stderr) = u1_november(two_offices(), &[]);
+    assert!(
+        stderr.contains(
+            "note: possible double entry: 1 finding(s) are in more than one input with the same unit, date, indicator, count, value and note, and each row deducts (the same problem is not to be deducted twice: --dedupe keeps the first input's rows): U1 2026-11-03 P1: office_a.csv:2, office_b.csv:2 (source \"暗访\" here, \"\" there)\n"
+        ),
+        "{stderr}"
+    );
+    // U2's rows differ in date: not a double entry.
+    assert!(!stderr.contains("U2 2026-11"), "{stderr}");
+    assert_eq!(doc["records"]["skipped"], 0);
+    // With --dedupe office B's copy is left out: U1's P1 is 0.5, one point less.
+    let (once, doc, stderr) = u1_november(two_offices(), &["--dedupe"]);
+    assert_eq!(once - both, 1.0, "{stderr}");
+    assert!(
+        stderr.contains("U1 2026-11-03 P1: kept office_a.csv:2, left out office_b.csv:2 (source \"暗访\" here, \"\" there)"),
+        "{stderr}"
+    );
+    // Every row accounted for: read 4 = scored 3 + skipped 1.
+    assert_eq!(doc["records"]["read"], 4);
+    assert_eq!(doc["records"]["scored"], 3);
+    assert_eq!(doc["records"]["skipped"], 1);
+    let out = two_offices()
+        .args(&[
+            "validate",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--dedupe",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stdout
+            .contains("4 rows, all valid (3 to score, 0 void, 1 skipped)"),
+        "{}",
+        out.stdout
+    );
+    // The same as office A's file with office B's own finding only.
+    let alone = two_offices().file(
+        "office_b.csv",
+        "date,unit,indicator,count,source,note\n2026-11-05,U2,P1,1,,bins full\n",
+    );
+    let (alone, _, stderr) = u1_november(alone, &[]);
+    assert_eq!(alone, once);
+    assert!(!stderr.contains("double entry"), "{stderr}");
+}
+
+#[test]
+fn equal_rows_within_one_input_are_two_findings() {
+    // Two equal rows in one file are the office's own count: both deduct, no note.
+    let t = hand().file(
+        "office_a.csv",
+        "date,unit,indicator,count,note\n2026-11-03,U1,P1,1,litter\n2026-11-03,U1,P1,1,litter\n",
+    );
+    let out = t
+        .args(&[
+            "score",
+            "office_a.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--dedupe",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(!out.stderr.contains("double"), "{}", out.stderr);
+    assert_eq!(out.json()["records"]["scored"], 2);
+}
+
+#[test]
+fn a_row_copied_into_two_sheets_of_a_workbook_is_named_by_sheet_and_row() {
+    let t = hand();
+    let csv_text = "date,unit,indicator,count,note\n2026-11-03,U1,P1,1,litter\n";
+    let path = t.path("book.xlsx");
+    {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        for (name, rows) in [("10月", csv_text), ("11月", csv_text)] {
+            let ws = book.add_worksheet();
+            ws.set_name(name).unwrap();
+            for (r, line) in rows.lines().enumerate() {
+                for (c, cell) in line.split(',').enumerate() {
+                    ws.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+        book.save(&path).unwrap();
+    }
+    let out = t
+        .args(&[
+            "score",
+            "book.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--dedupe",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("U1 2026-11-03 P1: kept book.xlsx[10月]:2, left out book.xlsx[11月]:2"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["records"]["scored"], 1);
+}
+
+#[test]
+fn ids_that_repeat_and_double_entries_are_settled_together() {
+    // Office A's R1 sent again by office B (refused as a repeat, its content the same) beside
+    // an id-less double entry: the repeat is rejected, the double entry named, nothing else.
+    let t = hand()
+        .file(
+            "office_a.csv",
+            "id,date,unit,indicator,note\nR1,2026-11-03,U1,P1,a\n,2026-11-04,U1,P1,b\n,2026-11-06,U2,P1,c\n",
+        )
+        .file(
+            "office_b.csv",
+            "id,date,unit,indicator,note\nR1,2026-11-03,U1,P1,a\n,2026-11-04,U1,P1,b\n,2026-11-05,U1,P1,b\n",
+        );
+    let out = t
+        .args(&[
+            "score",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--skip-invalid",
+            "--dedupe",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr
+            .contains("office_b.csv:2: column \"id\": id \"R1\" repeats (first at office_a.csv:2)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("U1 2026-11-04 P1: kept office_a.csv:3, left out office_b.csv:3"),
+        "{}",
+        out.stderr
+    );
+    // read 6 = scored 4 (a:2, a:3, a:4, b:4) + rejected 1 + skipped 1.
+    let doc = out.json();
+    assert_eq!(doc["records"]["scored"], 4);
+    assert_eq!(doc["records"]["rejected"], 1);
+    assert_eq!(doc["records"]["skipped"], 1);
+}
+
+#[test]
+fn a_header_with_its_unit_in_brackets_names_the_column_and_subtotal_rows_are_skipped() {
+    // 数量（处） is the count column: read, or every finding would count as 1 (exit 0, wrong).
+    // U1's P1 in November: 3 findings × 0.5 = 1.5 deducted either way the header is written.
+    let plain = "date,unit,indicator,count\n2026-11-03,U1,P1,3\n2026-11-04,U2,P1,1\n";
+    let clerk = "日期,单位,指标,数量（处）\n2026-11-03,U1,P1,3\n10月小计,,,3\n2026-11-04,U2,P1,1\n本月合计：,,,4\n";
+    let score = |text: &str| {
+        let out = hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+                "--period",
+                "2026-11",
+                "--format",
+                "json",
+            ])
+            .run()
+            .ok();
+        (out.json(), out.stderr)
+    };
+    let (want, _) = score(plain);
+    let (got, stderr) = score(clerk);
+    assert_eq!(got["tables"], want["tables"], "{stderr}");
+    assert!(!stderr.contains("columns not used"), "{stderr}");
+    assert!(
+        stderr.contains("rows that are not records were skipped: totals 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn headers_offices_write_are_read_and_a_near_miss_of_a_missing_column_is_refused() {
+    // 要求整改日期 / 实际整改日期 / 问题来源 / 整改结果 are the deadline, rectified, source and
+    // status columns: U1's P1 found on an unannounced check (×2) and rectified 5 days late
+    // (+0.5) deducts 0.5 × 2 + 0.5 = 1.5, as with the English headers.
+    let plain = "date,unit,indicator,source,deadline,rectified,status\n2026-11-03,U1,P1,暗访,2026-11-05,2026-11-10,\n";
+    let clerk = "检查日期,责任单位,扣分指标,问题来源,要求整改日期,实际整改日期,整改结果,联系方式,分值\n2026-11-03,U1,P1,暗访,2026-11-05,2026-11-10,,13800000000,5\n";
+    let run = |text: &str| {
+        hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+                "--period",
+                "2026-11",
+                "--format",
+                "json",
+            ])
+            .run()
+    };
+    let want = run(plain).ok().json();
+    let out = run(clerk).ok();
+    assert_eq!(out.json()["tables"], want["tables"], "{}", out.stderr);
+    // 联系方式 holds 方式 and 分值 is one edit from 数值: neither is taken for a column.
+    assert!(
+        out.stderr.contains("columns not used: 联系方式, 分值"),
+        "{}",
+        out.stderr
+    );
+    // A header that is not one of the names but looks like the rectified column, which the
+    // header lacks: refused, since read or not the scores differ.
+    // A report date beside the inspection date: which is meant is not guessed.
+    let out = run("日期,检查日期,责任单位,指标\n2026-12-01,2026-11-03,U1,P1\n").code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: r.csv:1: columns \"日期\" and \"检查日期\" both name \"date\" ("),
+        "{}",
+        out.stderr
+    );
+    let out = run("检查日期,责任单位,指标,整改期限,实际整改完成日期\n2026-11-03,U1,P1,2026-11-05,2026-11-10\n").code(65);
+    assert!(
+        out.stderr.starts_with("error: r.csv:1: column \"实际整改完成日期\" is not read, but it looks like \"rectified\" ("),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_same_ledger_in_another_format_is_refused_as_a_copy_unless_deduped() {
+    // The hand fixture as CSV and as .xlsx: no byte in common, every record the same.
+    let csv_text = std::fs::read_to_string(data("tests/data/hand/records.csv")).unwrap();
+    let without_ids: String = csv_text
+        .lines()
+        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let t = hand().file("records.csv", &without_ids);
+    xlsx_from_csv(&without_ids, &t.path("records.xlsx"), "检查记录");
+    let t = t.args(&[
+        "score",
+        "records.csv",
+        "records.xlsx",
+        "--rubric",
+        "rubric.yaml",
+        "--units",
+        "units.csv",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let out = t.run().code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: every record of records.xlsx[检查记录] is also in records.csv"),
+        "{}",
+        out.stderr
+    );
+    // With --dedupe each finding counts once: as the CSV alone.
+    let T { dir, args, .. } = t;
+    let t = T {
+        dir,
+        args: args.into_iter().chain(["--dedupe".to_owned()]).collect(),
+        stdin: None,
+        env: Vec::new(),
+    };
+    let once = t.run().ok().json();
+    let alone = hand()
+        .file("records.csv", &without_ids)
+        .args(&["score"])
+        .args(HAND)
+        .args(&["--all", "--format", "json"])
+        .run()
+        .ok()
+        .json();
+    assert_eq!(once["tables"], alone["tables"]);
+}
+
+#[test]
+fn zero_width_spaces_around_a_cell_and_a_total_row_headed_summary_are_read_past() {
+    // A code pasted from a chat carries a zero-width space; Chinese Excel heads a table's
+    // total row 汇总. U1's P1: 2 findings × 0.5 = 1 deducted in both files.
+    let plain = "date,unit,indicator,count\n2026-11-03,U1,P1,2\n";
+    let pasted = "date,unit,indicator,count\n2026-11-03,U1\u{200b},\u{200b}P1,2\n汇总,,,2\n";
+    let run = |text: &str| {
+        hand()
+            .file("r.csv", text)
+            .args(&[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+                "--period",
+                "2026-11",
+                "--format",
+                "json",
+            ])
+            .run()
+            .ok()
+    };
+    let (want, got) = (run(plain), run(pasted));
+    assert_eq!(
+        got.json()["tables"],
+        want.json()["tables"],
+        "{}",
+        got.stderr
+    );
+    assert!(got.stderr.contains("totals 1"), "{}", got.stderr);
+}
+
+#[test]
+fn a_summary_sheet_is_compared_with_the_others_as_records_not_as_text() {
+    // The month sheet heads its columns as a clerk does and formats the rate as a percentage;
+    // the summary heads them in English, names the unit, writes the date otherwise and the
+    // rate as a number. Record for record they are the same: the summary is left out.
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = hand();
+    let mut book = Workbook::new();
+    let pct = Format::new().set_num_format("0.0%");
+    let ws = book.add_worksheet();
+    ws.set_name("11月").unwrap();
+    for (c, h) in ["检查日期", "责任单位", "扣分指标", "数值"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (unit, value)) in [("U1", 0.15), ("U2", 0.25)].iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, "2026-11-03").unwrap();
+        ws.write_string(r, 1, *unit).unwrap();
+        ws.write_string(r, 2, "T1").unwrap();
+        ws.write_number_with_format(r, 3, *value, &pct).unwrap();
+    }
+    let ws = book.add_worksheet();
+    ws.set_name("汇总").unwrap();
+    let rows = [
+        ["date", "unit", "indicator", "value"],
+        ["2026/11/3", "迎春社区", "t1", "15"],
+        ["2026年11月3日", "新明社区", "T1", "25.0"],
+        ["合计", "", "", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save(t.path("book.xlsx")).unwrap();
+    let out = t
+        .args(&[
+            "score",
+            "book.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert!(
+        out.stderr.contains("summary sheets skipped (each of their rows is a row of the other sheets; read again it would count twice): 汇总"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["records"]["read"], 2);
+}
+
+#[test]
+fn a_rate_shown_over_100_percent_is_refused() {
+    // 15 typed into a cell then formatted 0.0 % shows 1500.0 %: read as shown, T1's line of 20
+    // would be met; no rate is over 100 %, so the row is refused saying why.
+    let out = hand()
+        .file(
+            "r.csv",
+            "date,unit,indicator,value\n2026-11-03,U1,T1,1500.0%\n2026-11-03,U2,T1,100%\n",
+        )
+        .args(&[
+            "validate",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr
+            .contains("r.csv:2: column \"value\": the value shows as 1500.0%: a rate over 100 %"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("r.csv:3"), "{}", out.stderr);
 }

@@ -703,6 +703,107 @@ proptest! {
     }
 }
 
+/// A table as compared: period, average, provisional, rows (unit code, rank, score, vetoed).
+type Ranked = (String, Decimal, bool, Vec<(String, u32, Decimal, bool)>);
+
+/// Reads files with the reader in blocks (two workers, small blocks) and ranks them; rows by
+/// unit code, so that units numbered otherwise compare equal.
+fn read_tables(
+    rubric: &Rubric,
+    roster: Option<&Units>,
+    files: &[(&str, &str)],
+    dedupe: bool,
+) -> Result<Vec<Ranked>, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(name, text)| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let opts = civscore::input::ReadOptions {
+        dedupe,
+        config: civscore::input::ReadConfig {
+            workers: 2,
+            block: 64,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let s = civscore::read::read(&paths, rubric, roster, None, false, None, &opts)
+        .map_err(|e| e.to_string())?;
+    let e = engine::Engine::from_store(rubric, &s.units, s.layout, s.store);
+    let t = civscore::ranking::tables(rubric, &s.units, &e.score());
+    Ok(t.months
+        .values()
+        .chain(t.quarters.values())
+        .chain(t.years.values())
+        .map(|x| {
+            let rows = x
+                .rows
+                .iter()
+                .map(|r| (s.units.list[r.unit].code.clone(), r.rank, r.score, r.vetoed))
+                .collect();
+            (x.period.clone(), x.average, x.provisional, rows)
+        })
+        .collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A second office's file that repeats some of the first's findings (written otherwise:
+    /// spaces, date style, an empty count of 1) beside findings of its own: with `--dedupe` it
+    /// scores as the first file plus its own findings; without, the order of the files
+    /// changes nothing.
+    #[test]
+    fn dedupe_keeps_each_finding_once_and_file_order_changes_nothing_without_it(
+        p in params(),
+        recs in prop::collection::vec(rec(), 1..40),
+        own in prop::collection::vec(rec(), 0..10),
+        copies in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+        roster in any::<bool>(),
+    ) {
+        let (rubric, units, _) = setup(&p, &recs);
+        let roster = roster.then_some(&units);
+        let lines = |recs: &[Rec]| -> Vec<String> {
+            csv_text(recs, p.quarter_level).lines().skip(1).map(str::to_owned).collect()
+        };
+        let header = format!("{},note\n", csv_text(&[], p.quarter_level).trim_end());
+        let mut a = header.clone();
+        for (k, l) in lines(&recs).iter().enumerate() {
+            a.push_str(&format!("{l},a{k}\n"));
+        }
+        let mut b = header.clone();
+        let mut alone = a.clone();
+        for (k, l) in lines(&own).iter().enumerate() {
+            b.push_str(&format!("{l},n{k}\n"));
+            alone.push_str(&format!("{l},n{k}\n"));
+        }
+        for ix in &copies {
+            let k = ix.index(recs.len());
+            let mut r = recs[k];
+            // Bits 1, 2 and 8 of the style: spaces around the unit, 2026/1/2, count 1 empty.
+            r.11 ^= 1 | 2 | 8;
+            b.push_str(&format!("{},a{k}\n", lines(&[r])[0]));
+        }
+        let once = read_tables(&rubric, roster, &[("a.csv", &a), ("b.csv", &b)], true);
+        let plain = read_tables(&rubric, roster, &[("all.csv", &alone)], false);
+        prop_assert_eq!(once.unwrap(), plain.unwrap());
+        let ab = read_tables(&rubric, roster, &[("a.csv", &a), ("b.csv", &b)], false);
+        let ba = read_tables(&rubric, roster, &[("b.csv", &b), ("a.csv", &a)], false);
+        // A file each of whose records is in the other is refused (a copy), in either order.
+        let copied: std::collections::HashSet<usize> =
+            copies.iter().map(|ix| ix.index(recs.len())).collect();
+        let whole = (own.is_empty() && !copies.is_empty()) || copied.len() == recs.len();
+        prop_assert_eq!(ab.is_err(), whole, "{:?}", ab.as_ref().err());
+        prop_assert_eq!(ba.is_err(), whole, "{:?}", ba.as_ref().err());
+        prop_assert_eq!(ab.ok(), ba.ok());
+    }
+}
+
 /// The hand-computed fixture's rubric, which has every rule.
 fn hand_rubric() -> Rubric {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");

@@ -158,7 +158,7 @@ pub(crate) fn print_rows_read(loaded: &Loaded) {
     let c = loaded.counts;
     let mut line = msg::rows_read(ui(), c.read, c.scored, c.void, c.rejected);
     if c.skipped() > 0 {
-        line += &msg::rows_skipped(ui(), c.skipped(), c.totals, c.numbered);
+        line += &msg::rows_skipped(ui(), c.skipped(), c.totals, c.numbered, c.doubles);
     }
     eprintln!("{line}");
 }

@@ -153,7 +153,7 @@ fn settings_file(lang: Lang) -> String {
     };
     format!(
         "# civscore project settings: flags override them; paths are relative to this file.\n\
-         records = [\"records/{{month}}/*.csv\", \"records/{{month}}/*.xlsx\", \"records/{{month}}/*.xls\"]\n\
+         records = [\"records/{{month}}/*.csv\", \"records/{{month}}/*.xlsx\", \"records/{{month}}/*.xls\", \"records/{{month}}/*.ods\"]\n\
          # ^ when no files are named: {{month}} is each month from January to the run's month\n\
          #   (--period, else the last complete month); {{year}} its year\n\
          rubric = \"rubric.yaml\"      # or a built-in name: community, city-management, school, bureau\n\

@@ -20,6 +20,7 @@ pub fn run(inputs: &Inputs) -> Result<(), Error> {
         scored: c.scored,
         void: c.void,
         rejected: c.rejected,
+        skipped: c.skipped(),
         units: t.units.list.len(),
         months: months.len(),
         span: months

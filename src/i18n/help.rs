@@ -135,6 +135,8 @@ const ARGS: &[(&str, &str, &str, &str)] = &[
      "截止日期：据此判定哪些期间已完整、哪些指标已到期，已到的逾期计入逾期发生的月份（默认：最近考核月的月末，但不晚于今天（`CIVSCORE_TODAY`））"),
     ("", "strict_columns", "A column of the records that no rule reads is an error, not a note",
      "记录中有工具用不上的列时报错（而不只是提示）"),
+    ("", "dedupe", "Rows equal in unit, date, indicator, count, value and note in more than one input count once: the first input's are kept (without it each counts, with a note)",
+     "多个输入中单位、日期、指标、处数、数值和说明都相同的行只计一次：保留最先给出的输入中的行（不加此项时每行都计分，并给出提示）"),
     ("", "skip_invalid", "Score the valid rows and report the invalid ones instead of failing",
      "只对有效行计分，列出无效行，而不是整体失败"),
     ("", "rejects", "Write rejected rows (with file, line and reason) to this CSV file",

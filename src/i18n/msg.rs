@@ -169,6 +169,56 @@ pub fn input_copy(l: Lang, first: &str, again: &str) -> String {
     )
 }
 
+/// One set of rows equal in unit, date, indicator, count, value and note in more than one
+/// input: `what` (unit, date, indicator), where the rows kept are and where those left out
+/// (`--dedupe`) are.
+pub fn double_entry(l: Lang, what: &str, kept: &[String], dropped: &[String]) -> String {
+    let (kept, dropped) = (list(l, kept), list(l, dropped));
+    match dropped.is_empty() {
+        true => say!(l, "{what}: {kept}", "{what}：{kept}"),
+        false => say!(
+            l,
+            "{what}: kept {kept}, left out {dropped}",
+            "{what}：保留 {kept}，不计 {dropped}",
+        ),
+    }
+}
+
+/// The note on rows equal across inputs (possible double entry): each counts, or with
+/// `--dedupe` the first input's are kept.
+pub fn double_entries(l: Lang, sets: usize, dedupe: bool, each: &str) -> String {
+    match dedupe {
+        false => say!(
+            l,
+            "possible double entry: {sets} finding(s) are in more than one input with the same unit, date, indicator, count, value and note, and each row deducts (the same problem is not to be deducted twice: --dedupe keeps the first input's rows): {each}",
+            "可能重复录入：有 {sets} 个问题在多个输入中单位、日期、指标、处数、数值和说明都相同，每行都已扣分（同一问题不重复扣分：加 --dedupe 只保留最先给出的输入中的行）：{each}",
+        ),
+        true => say!(
+            l,
+            "double entries left out (--dedupe): {sets} finding(s) are in more than one input with the same unit, date, indicator, count, value and note; the rows of the first input are kept: {each}",
+            "已去除重复录入（--dedupe）：有 {sets} 个问题在多个输入中单位、日期、指标、处数、数值和说明都相同，只保留最先给出的输入中的行：{each}",
+        ),
+    }
+}
+
+/// A measured value shown as a percentage over 100.
+pub fn percent_over_100(l: Lang, shown: &str) -> String {
+    say!(
+        l,
+        "the value shows as {shown}: a rate over 100 % (was 18.5 typed into a cell formatted as a percentage, which shows 1850.0 %?); type the rate as 0.185 in a percentage cell, or as 18.5 in a number cell",
+        "数值显示为 {shown}：比率超过了 100%（是不是在百分比格式的单元格里输入了 18.5，显示成了 1850.0%？）；百分比格式的单元格请输入 0.185，常规格式的单元格输入 18.5",
+    )
+}
+
+/// An input each of whose records is also in another input.
+pub fn input_repeats_rows(l: Lang, copy: &str, other: &str) -> String {
+    say!(
+        l,
+        "every record of {copy} is also in {other} (the same unit, date, indicator, count, value and note): read with it, every finding would count twice. Leave one of them out, or give --dedupe to keep each finding once",
+        "{copy} 的每一条记录在 {other} 中都有（单位、日期、指标、处数、数值和说明都相同）：两个一起读，每个问题都会扣两次分。请只给其中一个，或加 --dedupe 使每个问题只计一次",
+    )
+}
+
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
 pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> String {
     say!(
@@ -179,12 +229,19 @@ pub fn rows_read(l: Lang, read: u64, scored: u64, void: u64, rejected: u64) -> S
 }
 
 /// The end of the `rows read` line when rows that are not records were skipped.
-pub fn rows_skipped(l: Lang, skipped: u64, totals: u64, numbered: u64) -> String {
-    say!(
-        l,
-        " + skipped {skipped} (totals {totals}, blank-numbered {numbered})",
-        " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行）",
-    )
+pub fn rows_skipped(l: Lang, skipped: u64, totals: u64, numbered: u64, doubles: u64) -> String {
+    match doubles {
+        0 => say!(
+            l,
+            " + skipped {skipped} (totals {totals}, blank-numbered {numbered})",
+            " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行）",
+        ),
+        _ => say!(
+            l,
+            " + skipped {skipped} (totals {totals}, blank-numbered {numbered}, double entries {doubles})",
+            " + 跳过 {skipped} 行（合计行 {totals} 行，只有序号的空行 {numbered} 行，重复录入 {doubles} 行）",
+        ),
+    }
 }
 
 /// The note naming rows that are not records, skipped.
@@ -203,6 +260,8 @@ pub struct Validated<'a> {
     pub scored: u64,
     pub void: u64,
     pub rejected: u64,
+    /// Rows that are not records (totals, numbered blanks) and double entries left out.
+    pub skipped: u64,
     pub units: usize,
     /// The assessed months: how many, the first and the last.
     pub months: usize,
@@ -217,6 +276,7 @@ pub fn validated(l: Lang, v: &Validated) -> String {
         scored,
         void,
         rejected,
+        skipped,
         units,
         months,
         ..
@@ -230,10 +290,14 @@ pub fn validated(l: Lang, v: &Validated) -> String {
         0 => say!(l, "all valid", "全部有效"),
         n => say!(l, "{n} rejected", "被拒 {n} 行"),
     };
+    let skipped = match skipped {
+        0 => String::new(),
+        n => say!(l, ", {n} skipped", "，跳过 {n} 行"),
+    };
     say!(
         l,
-        "{files}: {read} rows, {verdict} ({scored} to score, {void} void); {units} units; {months} months assessed ({span})",
-        "{files}：共 {read} 行，{verdict}（计分 {scored} 行，撤销 {void} 行）；{units} 个单位；已考核 {months} 个月（{span}）",
+        "{files}: {read} rows, {verdict} ({scored} to score, {void} void{skipped}); {units} units; {months} months assessed ({span})",
+        "{files}：共 {read} 行，{verdict}（计分 {scored} 行，撤销 {void} 行{skipped}）；{units} 个单位；已考核 {months} 个月（{span}）",
     )
 }
 
@@ -426,6 +490,11 @@ pub fn bad_value(l: Lang, value: &str) -> String {
         "expected a finite number such as 18.5 or 18.5%, found \"{value}\"",
         "数值应为 18.5 或 18.5% 这样的有限数，实为“{value}”",
     )
+}
+
+/// Between items that are themselves lists: `; ` / `；`.
+pub fn separator(l: Lang) -> String {
+    say!(l, "; ", "；")
 }
 
 /// Items of a list: `a, b, c` / `a、b、c`.
@@ -746,6 +815,25 @@ pub fn column_names(l: Lang, name: &str, aliases: &[&str]) -> String {
     }
 }
 
+/// A header cell no column is read from that looks like a column the header lacks, one whose
+/// cells change scores (`names` from [`column_names`]).
+pub fn column_looks_like(l: Lang, place: &str, cell: &str, names: &str) -> String {
+    say!(
+        l,
+        "{place}: column \"{cell}\" is not read, but it looks like {names}, which this header has no column for: read or not, scores would differ. Head it with one of those names; if it holds something else, head it so that it does not look like one",
+        "{place}：“{cell}”列没有读取，但它像是 {names}，而表头中没有这一列：读与不读，得分会不同。请把列名改成其中一个名称；如果这一列是别的内容，请把列名改得不像它",
+    )
+}
+
+/// Two header cells naming one column.
+pub fn column_twice(l: Lang, place: &str, first: &str, second: &str, names: &str) -> String {
+    say!(
+        l,
+        "{place}: columns \"{first}\" and \"{second}\" both name {names}: which one is meant cannot be told; rename or remove one",
+        "{place}：“{first}”和“{second}”两列都是 {names}：无法判断用哪一列；请改名或删去其中一列",
+    )
+}
+
 pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String]) -> String {
     let (missing, found) = (list(l, missing), list(l, found));
     say!(
@@ -1029,6 +1117,7 @@ mod tests {
             scored: 1,
             void: 1,
             rejected: 1,
+            skipped: 2,
             units: 2,
             months: 2,
             span: Some(("2026-10".into(), "2026-11".into())),
@@ -1054,6 +1143,27 @@ mod tests {
             unit_not_in_roster(l, "甲", ""),
             id_repeats(l, "R1", "a.csv", 2),
             input_copy(l, "a.csv", "b.csv"),
+            double_entry(
+                l,
+                "U1 2026-11-03 P1",
+                &["a.csv:2".into()],
+                &["b.csv:2".into()],
+            ),
+            double_entry(
+                l,
+                "U1 2026-11-03 P1",
+                &["a.csv:2".into(), "b.csv:2".into()],
+                &[],
+            ),
+            double_entries(l, 1, false, "x"),
+            input_repeats_rows(l, "b.csv", "a.csv"),
+            percent_over_100(l, "1850.0%"),
+            column_twice(l, "a.csv:1", "日期", "检查日期", "\"date\""),
+            column_looks_like(l, "a.csv:1", "实际整改完成日期", "\"rectified\""),
+            double_entries(l, 1, true, "x"),
+            rows_skipped(l, 3, 1, 1, 1),
+            rows_skipped(l, 2, 1, 1, 0),
+            separator(l),
             id_repeats_otherwise(l, "R1", "a.csv", 2, &[cell_differs(l, "整改日期", "1", "")]),
             id_given_again(l, "R1", "a.csv", 2, &[cell_differs(l, "整改日期", "1", "")]),
             count_too_large(l, "9", 8),

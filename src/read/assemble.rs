@@ -27,9 +27,24 @@ impl ReadAll {
         Ids::repeats(sets, twice, &rejected)
     }
 
+    /// Each input's prints (`None`: one input only, nothing to compare).
+    pub(super) fn prints(&mut self) -> Option<Vec<Vec<u64>>> {
+        let prints: Vec<Vec<u64>> = self
+            .files
+            .iter_mut()
+            .map(|f| {
+                f.parts
+                    .iter_mut()
+                    .flat_map(|p| std::mem::take(&mut p.prints))
+                    .collect()
+            })
+            .collect();
+        (prints.len() > 1).then_some(prints)
+    }
+
     /// The workers' parts as one answer: units numbered in roster order (else code order),
     /// tallies merged, repeated ids settled in file order, records and rejects in file order.
-    pub(super) fn assemble(self, env: &Env) -> Streamed {
+    pub(super) fn assemble(self, env: &Env) -> Result<Streamed, crate::error::Error> {
         let mut counts = Counts::default();
         let mut rejected: Vec<(u32, Rejected)> = Vec::new();
         let mut held: Vec<(u32, Held)> = Vec::new();
@@ -37,8 +52,16 @@ impl ReadAll {
         let mut files = Vec::new();
         let mut notes = Vec::new();
         let mut indirect: std::collections::BTreeMap<String, u32> = Default::default();
+        // Each input's valid rows tallied at once (not held back).
+        let mut free = Vec::with_capacity(self.files.len());
         for (file, mut f) in self.files.into_iter().enumerate() {
             notes.append(&mut f.notes);
+            free.push(
+                f.parts
+                    .iter()
+                    .map(|p| p.counts.scored + p.counts.void)
+                    .sum(),
+            );
             for mut p in f.parts {
                 indirect.extend(p.indirect.drain(..));
                 counts.read += p.counts.read;
@@ -47,6 +70,7 @@ impl ReadAll {
                 counts.rejected += p.counts.rejected;
                 counts.totals += p.counts.totals;
                 counts.numbered += p.counts.numbered;
+                counts.doubles += p.counts.doubles;
                 rejected.extend(p.rejected.drain(..).map(|(_, r)| (file as u32, r)));
                 held.extend(p.held.drain(..).map(|(_, h)| (file as u32, h)));
                 parts.push(p);
@@ -58,6 +82,14 @@ impl ReadAll {
             });
         }
         let claims = settle(&files, held, &mut rejected, &mut counts);
+        let twins = super::twins::Settle {
+            files: &files,
+            free: &free,
+            roster: env.roster,
+            dedupe: env.opts.dedupe,
+        };
+        let (claims, twins) = twins.settle(claims, &mut counts)?;
+        notes.extend(twins);
         let units = units_of(env.roster, &parts, &files, &claims);
         if let Some(note) = indirect_note(&units, &indirect) {
             notes.push(note);
@@ -83,7 +115,7 @@ impl ReadAll {
             total.take(env, &units, &files[file as usize], file, h);
         }
         rejected.sort_by_key(|(file, r)| (*file, r.line));
-        Streamed {
+        Ok(Streamed {
             layout: env.layout.clone(),
             store: total.store,
             units,
@@ -97,7 +129,7 @@ impl ReadAll {
             notes,
             records: total.records,
             rejected: rejected.into_iter().map(|(_, r)| r).collect(),
-        }
+        })
     }
 }
 

@@ -222,9 +222,15 @@ fn value(
         }
         return None;
     }
-    let v = parse_decimal(s.strip_suffix('%').unwrap_or(s).trim());
+    let percent = s.strip_suffix('%');
+    let v = parse_decimal(percent.unwrap_or(s).trim());
     if v.is_none() && needs_value {
         fail(Col::Value, msg::bad_value(ui(), s));
+    }
+    // A rate over 100 %: what a cell shows when 18.5 was typed and the column then formatted as
+    // a percentage (1850.0 %). Read as shown it would pass any line; no rate exceeds 100 %.
+    if needs_value && percent.is_some() && v.is_some_and(|v| v > Decimal::ONE_HUNDRED) {
+        fail(Col::Value, msg::percent_over_100(ui(), s));
     }
     v
 }

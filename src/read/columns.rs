@@ -25,57 +25,166 @@ pub(super) enum Col {
     Inspector,
 }
 
+/// A column, its English name and its Chinese headers.
+type Named = (Col, &'static str, &'static [&'static str]);
+
 /// Each column's English name and the Chinese headers offices write for it (matched after NFKC,
 /// case folding and removing spaces: `检 查 日 期`, `ＤＡＴＥ`).
-const COLUMNS: &[(Col, &str, &[&str])] = &[
+const COLUMNS: &[Named] = &[
     (
         Col::Date,
         "date",
-        &["日期", "检查日期", "检查时间", "督查日期", "时间"],
+        &[
+            "日期",
+            "检查日期",
+            "检查时间",
+            "督查日期",
+            "督查时间",
+            "时间",
+            "发现日期",
+            "发现时间",
+            "巡查日期",
+            "考核日期",
+        ],
     ),
     (
         Col::Unit,
         "unit",
-        &["单位", "责任单位", "被检查单位", "单位名称", "社区"],
+        &[
+            "单位",
+            "责任单位",
+            "被检查单位",
+            "单位名称",
+            "社区",
+            "被检单位",
+            "被督查单位",
+            "社区名称",
+            "责任主体",
+        ],
     ),
     (
         Col::Indicator,
         "indicator",
-        &["指标", "指标编号", "指标代码", "考核指标", "扣分项目"],
+        &[
+            "指标",
+            "指标编号",
+            "指标代码",
+            "考核指标",
+            "扣分项目",
+            "测评指标",
+            "考核项目",
+            "扣分指标",
+        ],
     ),
-    (Col::Count, "count", &["数量", "问题数", "问题数量", "处数"]),
-    (Col::Value, "value", &["数值", "测量值", "测评值"]),
-    (Col::Severity, "severity", &["程度", "问题程度", "严重程度"]),
+    (
+        Col::Count,
+        "count",
+        &[
+            "数量",
+            "问题数",
+            "问题数量",
+            "处数",
+            "问题处数",
+            "个数",
+            "发现问题数",
+        ],
+    ),
+    (
+        Col::Value,
+        "value",
+        &[
+            "数值",
+            "测量值",
+            "测评值",
+            "实测值",
+            "检测值",
+            "比例",
+            "比率",
+        ],
+    ),
+    (
+        Col::Severity,
+        "severity",
+        &["程度", "问题程度", "严重程度", "问题等级", "严重等级"],
+    ),
     (
         Col::Source,
         "source",
-        &["方式", "检查方式", "检查类型", "检查形式"],
+        &[
+            "方式",
+            "检查方式",
+            "检查类型",
+            "检查形式",
+            "问题来源",
+            "来源",
+            "督查方式",
+            "发现方式",
+        ],
     ),
     (
         Col::Deadline,
         "deadline",
-        &["整改期限", "整改时限", "限期", "整改截止日期"],
+        &[
+            "整改期限",
+            "整改时限",
+            "限期",
+            "整改截止日期",
+            "限期整改",
+            "整改限期",
+            "限期整改日期",
+            "要求整改日期",
+            "要求整改时间",
+            "整改截止时间",
+            "应整改日期",
+        ],
     ),
     (
         Col::Rectified,
         "rectified",
-        &["整改日期", "整改完成日期", "整改时间", "销号日期"],
+        &[
+            "整改日期",
+            "整改完成日期",
+            "整改时间",
+            "销号日期",
+            "实际整改日期",
+            "整改完成时间",
+            "完成整改日期",
+            "实际完成日期",
+            "销号时间",
+        ],
     ),
     (
         Col::Status,
         "status",
-        &["状态", "记录状态", "整改情况", "整改状态"],
+        &[
+            "状态",
+            "记录状态",
+            "整改情况",
+            "整改状态",
+            "整改结果",
+            "处理状态",
+            "办理状态",
+        ],
     ),
-    (Col::Id, "id", &["编号", "记录编号"]),
+    (Col::Id, "id", &["编号", "记录编号", "问题编号", "工单号"]),
     (
         Col::Note,
         "note",
-        &["问题描述", "备注", "问题", "情况说明", "描述"],
+        &[
+            "问题描述",
+            "备注",
+            "问题",
+            "情况说明",
+            "描述",
+            "问题内容",
+            "存在问题",
+            "具体问题",
+        ],
     ),
     (
         Col::Inspector,
         "inspector",
-        &["检查人", "检查人员", "督查人"],
+        &["检查人", "检查人员", "督查人", "督查人员", "记录人"],
     ),
 ];
 
@@ -115,28 +224,102 @@ fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
         .collect()
 }
 
+/// The column a header cell names: by its name or a Chinese header, also with a bracketed
+/// qualifier after it (`数量（处）`, `数值(%)`, `日期【年月日】`: the unit a clerk writes in the
+/// header), so that no column is left unread for it.
+pub(super) fn column_of(cell: &str) -> Option<Col> {
+    let key = input::header_key(cell);
+    let named = |key: &str| {
+        COLUMNS
+            .iter()
+            .find(|(_, name, aliases)| *name == key || aliases.contains(&key))
+            .map(|(c, _, _)| *c)
+    };
+    named(&key).or_else(|| {
+        let bare = [('(', ')'), ('[', ']'), ('【', '】')]
+            .iter()
+            .find_map(|&(open, close)| key.strip_suffix(close)?.rsplit_once(open))
+            .map(|(bare, _)| bare)?;
+        named(bare).filter(|_| !bare.is_empty())
+    })
+}
+
+/// The optional columns whose cells change scores: a header without one of them reads every
+/// row as without it.
+const SCORING: &[Col] = &[
+    Col::Count,
+    Col::Value,
+    Col::Severity,
+    Col::Source,
+    Col::Deadline,
+    Col::Rectified,
+    Col::Status,
+];
+
+/// A header cell that names no column but looks like a scoring column the header lacks (a
+/// near miss of one of its names, or a header holding one: `实际整改完成日期`, `检查方式(明/暗)`),
+/// with that column: left unread, every row would be scored as without it.
+fn looks_like_missing<'h>(
+    header: &'h [String],
+    cols: &HashMap<u8, usize>,
+) -> Option<(&'h str, &'static Named)> {
+    let absent = COLUMNS
+        .iter()
+        .filter(|(c, _, _)| SCORING.contains(c) && !cols.contains_key(&(*c as u8)));
+    header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            let key = input::header_key(h);
+            !cols.values().any(|u| u == i) && !key.is_empty() && !IGNORABLE.contains(&key.as_str())
+        })
+        .find_map(|(_, h)| {
+            let key = input::header_key(h);
+            absent
+                .clone()
+                .find(|(_, name, aliases)| {
+                    let names = || std::iter::once(*name).chain(aliases.iter().copied());
+                    // Short headers are too near each other to judge by edits (分值 is one edit from
+                    // 数值), and two-character names sit inside unrelated ones (方式 in 联系方式).
+                    (key.chars().count() >= 4 && suggest::closest(&key, names()).is_some())
+                        || names()
+                            .any(|n| !n.is_ascii() && n.chars().count() >= 3 && key.contains(n))
+                })
+                .map(|entry| (h.as_str(), entry))
+        })
+}
+
 /// Whether a row names every required column: a records header.
 pub(super) fn names_required(header: &[String]) -> bool {
-    REQUIRED.iter().all(|col| {
-        header.iter().any(|h| {
-            let key = input::header_key(h);
-            COLUMNS.iter().any(|(c, name, aliases)| {
-                c == col && (*name == key || aliases.contains(&key.as_str()))
-            })
-        })
-    })
+    REQUIRED
+        .iter()
+        .all(|col| header.iter().any(|h| column_of(h) == Some(*col)))
 }
 
 impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();
         for (i, h) in head.header.iter().enumerate() {
-            let key = input::header_key(h);
-            if let Some((col, _, _)) = COLUMNS
-                .iter()
-                .find(|(_, name, aliases)| *name == key || aliases.contains(&key.as_str()))
-            {
-                cols.entry(*col as u8).or_insert(i);
+            let Some(col) = column_of(h) else {
+                continue;
+            };
+            match cols.get(&(col as u8)) {
+                None => {
+                    cols.insert(col as u8, i);
+                }
+                // Two cells naming a column scores read (a report date beside the inspection
+                // date, a stale hidden 数量 beside 问题数): which is meant is not for the order
+                // of the columns to decide. Two note or inspector columns: the first is read.
+                Some(&first) if !matches!(col, Col::Note | Col::Inspector) => {
+                    return Err(Error::Invalid(msg::column_twice(
+                        ui(),
+                        &format!("{}:{}", head.name, head.header_line),
+                        input::trim_cell(&head.header[first]),
+                        input::trim_cell(h),
+                        &msg::column_names(ui(), COLUMNS[col as usize].1, COLUMNS[col as usize].2),
+                    )));
+                }
+                Some(_) => {}
             }
         }
         let missing: Vec<String> = COLUMNS
@@ -144,6 +327,14 @@ impl Columns {
             .filter(|(c, _, _)| REQUIRED.contains(c) && !cols.contains_key(&(*c as u8)))
             .map(|(_, name, aliases)| msg::column_names(ui(), name, aliases))
             .collect();
+        if let Some((cell, (_, name, aliases))) = looks_like_missing(&head.header, &cols) {
+            return Err(Error::Invalid(msg::column_looks_like(
+                ui(),
+                &format!("{}:{}", head.name, head.header_line),
+                input::trim_cell(cell),
+                &msg::column_names(ui(), name, aliases),
+            )));
+        }
         if !missing.is_empty() {
             return Err(Error::Invalid(msg::missing_columns(
                 ui(),
@@ -216,6 +407,19 @@ pub(super) enum NotARecord {
     Numbered,
 }
 
+/// Whether a cell sums up: 合计, 汇总, total, and 10月小计 / 本月合计： / 小计(10月) (a short
+/// cell holding 合计, 小计 or 总计).
+pub(super) fn is_total_cell(c: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let c: String = c
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !":：".contains(*c))
+        .collect::<String>()
+        .to_lowercase();
+    matches!(c.as_str(), "total" | "subtotal" | "汇总")
+        || (c.chars().count() <= 12 && ["合计", "小计", "总计"].iter().any(|t| c.contains(t)))
+}
+
 /// Whether a row the checks refuse is not a record at all: a total row, or a row holding only
 /// a sequence number. Such rows are skipped and counted, never scored.
 pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
@@ -232,16 +436,7 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
     {
         return Some(NotARecord::Numbered);
     }
-    let total = |c: &&str| {
-        let c: String = c
-            .nfkc()
-            .filter(|c| !c.is_whitespace() && !":：".contains(*c))
-            .collect();
-        matches!(
-            c.to_lowercase().as_str(),
-            "合计" | "小计" | "总计" | "total" | "subtotal"
-        )
-    };
+    let total = |c: &&str| is_total_cell(c);
     // No record content: no date and no indicator (a record whose note says 合计 is a record).
     // A 合计 merged over the first columns fills the indicator's cell too: that is no content.
     let dated = crate::period::parse_date(l.cell(row, Col::Date)).is_ok();
@@ -253,4 +448,75 @@ pub(super) fn not_a_record(l: &Columns, row: &Row) -> Option<NotARecord> {
 pub(super) fn is_header_again(header: &[String], row: &Row) -> bool {
     let key = |s: &String| input::header_key(s);
     header.len() == row.cells.len() && header.iter().map(key).eq(row.cells.iter().map(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_name_is_one_columns_and_brackets_are_read_past() {
+        let mut seen = std::collections::HashMap::new();
+        for (i, (col, _, _)) in COLUMNS.iter().enumerate() {
+            assert_eq!(*col as usize, i, "COLUMNS is in the order of Col");
+        }
+        for (col, name, aliases) in COLUMNS {
+            for n in std::iter::once(name).chain(aliases.iter()) {
+                let key = input::header_key(n);
+                assert_eq!(&key, n, "{n} is not in its header form");
+                if let Some(other) = seen.insert(key, *col) {
+                    panic!("{n} names {other:?} and {col:?}");
+                }
+            }
+        }
+        assert_eq!(column_of("数量（处）"), Some(Col::Count));
+        assert_eq!(column_of("数值 (%)"), Some(Col::Value));
+        assert_eq!(column_of("日期【年月日】"), Some(Col::Date));
+        assert_eq!(column_of("（处）"), None);
+        assert_eq!(column_of("扣分"), None);
+    }
+
+    /// The README's table of columns lists every name the reader takes, and only those.
+    #[test]
+    fn the_readme_lists_every_column_name() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        for (_, name, aliases) in COLUMNS {
+            let row = format!("| `{name}` | {} |", aliases.join(", "));
+            assert!(readme.contains(&row), "README.md lacks the row {row}");
+        }
+    }
+
+    #[test]
+    fn a_header_that_looks_like_a_missing_scoring_column_is_found() {
+        let header =
+            |cells: &[&str]| -> Vec<String> { cells.iter().map(|c| c.to_string()).collect() };
+        let cols_of = |h: &[String]| -> HashMap<u8, usize> {
+            h.iter()
+                .enumerate()
+                .filter_map(|(i, c)| column_of(c).map(|col| (col as u8, i)))
+                .collect()
+        };
+        let found = |cells: &[&str]| {
+            let h = header(cells);
+            looks_like_missing(&h, &cols_of(&h)).map(|(cell, (col, _, _))| (cell.to_owned(), *col))
+        };
+        // A near miss (one edit in four characters) and a header holding a name.
+        assert_eq!(
+            found(&["日期", "单位", "指标", "检查形态"]),
+            Some(("检查形态".into(), Col::Source))
+        );
+        assert_eq!(
+            found(&["日期", "单位", "指标", "实际整改完成日期"]),
+            Some(("实际整改完成日期".into(), Col::Rectified))
+        );
+        // Not when the column is there, nor for short or unrelated headers.
+        assert_eq!(
+            found(&["日期", "单位", "指标", "整改日期", "实际整改完成日期"]),
+            None
+        );
+        assert_eq!(
+            found(&["日期", "单位", "指标", "分值", "联系方式", "序号", "扣分"]),
+            None
+        );
+    }
 }

@@ -295,6 +295,11 @@ pub(super) fn settle(
             }
             Kind::Valid(h) => {
                 let id = meta.cell(&h.cells, Col::Id).to_owned();
+                // A row without an id held for another reason (double entry) claims nothing.
+                if id.is_empty() {
+                    claims.push((f, h));
+                    continue;
+                }
                 let Some(&(ff, fl, at)) = first.get(&id) else {
                     first.insert(id, (f, line, claims.len()));
                     claims.push((f, h));
@@ -367,9 +372,19 @@ pub(super) fn settle(
 /// The columns in which two rows with one id differ, as `column “here” / “there”`: the
 /// record's content, not its id or inspector.
 fn differences(here: (&Meta, &[String]), there: (&Meta, &[String])) -> Vec<String> {
-    super::columns::ALL_COLS
-        .iter()
-        .filter(|c| !matches!(c, Col::Id | Col::Inspector))
+    let content =
+        super::columns::ALL_COLS.map(|c| (!matches!(c, Col::Id | Col::Inspector)).then_some(c));
+    differences_in(&content, here, there)
+}
+
+/// The columns among `cols` in which two rows differ, as `column “here” / “there”`.
+pub(super) fn differences_in(
+    cols: &[Option<Col>],
+    here: (&Meta, &[String]),
+    there: (&Meta, &[String]),
+) -> Vec<String> {
+    cols.iter()
+        .flatten()
         .filter_map(|&c| {
             let (a, b) = (
                 here.0.cell(here.1, c).trim(),

@@ -23,13 +23,14 @@ mod quick;
 mod record;
 mod source;
 mod split;
+mod twins;
 mod worker;
 
 use jiff::civil::Date;
 
 use crate::error::Error;
 use crate::i18n::{msg, ui};
-use crate::input::{ReadConfig, ReadOptions, Sheet};
+use crate::input::{self, ReadConfig, ReadOptions, Sheet};
 use crate::rubric::Rubric;
 use crate::tally::{Layout, Store};
 use crate::units::Units;
@@ -92,6 +93,8 @@ pub(super) struct Env<'a> {
     config: ReadConfig,
     /// The ids that repeat, once known: the rows that have them are held.
     repeats: Option<&'a IdSet>,
+    /// Rows compared across inputs (double entry), once there is more than one.
+    twins: twins::Twins<'a>,
 }
 
 /// Why reading an input stopped short.
@@ -137,6 +140,7 @@ pub fn read(
     opts: &ReadOptions,
 ) -> Result<Streamed, Error> {
     let layout = Layout::new(rubric).pinned(pin);
+    let seed = crate::fxhash::FxBuild::default();
     let env = Env {
         rubric,
         layout: &layout,
@@ -150,6 +154,15 @@ pub fn read(
             ..opts.config
         },
         repeats: None,
+        // More than one input: several files, or a workbook (a sheet each).
+        twins: match paths.len() > 1
+            || paths
+                .iter()
+                .any(|p| input::is_spreadsheet(&p.to_ascii_lowercase(), &[]))
+        {
+            true => twins::Twins::Collect(&seed),
+            false => twins::Twins::Off,
+        },
     };
     read_settled(&Inputs::All(paths), env)
 }
@@ -179,23 +192,37 @@ pub fn read_sheet(
         opts: &opts,
         config: opts.config,
         repeats: None,
+        twins: twins::Twins::Off,
     };
     read_settled(&Inputs::Sheet(sheet), env)
 }
 
-/// Reads the inputs; when an id repeats, reads them again holding back the rows that have one,
-/// and settles those in file order.
+/// Reads the inputs; when an id repeats, or rows of two inputs may be equal (double entry),
+/// reads them again holding back the rows that have such an id or print, and settles those in
+/// file order.
 fn read_settled(inputs: &Inputs, env: Env) -> Result<Streamed, Error> {
     let mut read = read_all(inputs, &env)?;
-    if let Some(repeats) = read.repeats() {
-        drop(read);
-        let again = Env {
-            repeats: Some(&repeats),
-            ..env
-        };
-        return Ok(read_all(inputs, &again)?.assemble(&again));
+    let repeats = read.repeats();
+    let prints = match env.twins {
+        twins::Twins::Collect(seed) => read
+            .prints()
+            .and_then(|p| twins::shared(seed, p))
+            .map(|p| (seed, p)),
+        _ => None,
+    };
+    if repeats.is_none() && prints.is_none() {
+        return read.assemble(&env);
     }
-    Ok(read.assemble(&env))
+    drop(read);
+    let again = Env {
+        repeats: repeats.as_ref(),
+        twins: match &prints {
+            Some((seed, p)) => twins::Twins::Hold(seed, p),
+            None => twins::Twins::Off,
+        },
+        ..env
+    };
+    read_all(inputs, &again)?.assemble(&again)
 }
 
 /// What is read: files (or `-`), or one table already in memory.

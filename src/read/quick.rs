@@ -263,6 +263,7 @@ impl Ctx<'_> {
     pub(super) fn plan(
         idx: &[Option<usize>; 13],
         keep: bool,
+        note: bool,
     ) -> (Vec<(usize, usize)>, Option<Plan>) {
         let used: Vec<(usize, usize)> = idx
             .iter()
@@ -270,13 +271,23 @@ impl Ctx<'_> {
             .filter(|(k, _)| !matches!(ALL_COLS[*k], Col::Note | Col::Inspector))
             .filter_map(|(k, i)| i.map(|i| (k, i)))
             .collect();
-        let need = used.iter().map(|&(_, i)| i + 1).max().unwrap_or(0);
+        // The note too when rows are compared across inputs (double entry).
+        let extra = idx[Col::Note as usize]
+            .filter(|_| note)
+            .map(|i| (Col::Note as usize, i));
+        let need = used
+            .iter()
+            .chain(&extra)
+            .map(|&(_, i)| i + 1)
+            .max()
+            .unwrap_or(0);
         let mut plan = vec![SINK; need];
-        for &(k, i) in &used {
+        for &(k, i) in used.iter().chain(&extra) {
             plan[i] = k as u8;
         }
         // Two columns in one file column (not made by `Columns`) would need two cells.
-        let plan = (!keep && plan.iter().filter(|&&k| k != SINK).count() == used.len())
+        let placed = used.len() + usize::from(extra.is_some());
+        let plan = (!keep && plan.iter().filter(|&&k| k != SINK).count() == placed)
             .then_some(Plan { cells: plan, need });
         (used, plan)
     }
@@ -320,6 +331,12 @@ impl Worker<'_> {
             if fields >= need
                 && let Some((c, unit, id)) = self.quick(|col| cells[col as usize])
                 && !self.holds(id)
+                && !self.twin(
+                    &c,
+                    Some(unit),
+                    cells[Col::Unit as usize],
+                    cells[Col::Note as usize],
+                )
             {
                 self.part.counts.read += 1;
                 self.take(c, unit, id);

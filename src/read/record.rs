@@ -143,11 +143,13 @@ pub struct Counts {
     /// Rows that are not records: totals (合计) and rows holding only a sequence number.
     pub totals: u64,
     pub numbered: u64,
+    /// Rows left out as double entries (`--dedupe`): equal to a row of an input before them.
+    pub doubles: u64,
 }
 
 impl Counts {
     pub fn skipped(&self) -> u64 {
-        self.totals + self.numbered
+        self.totals + self.numbered + self.doubles
     }
 }
 

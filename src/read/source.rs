@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::i18n::{msg, ui};
 use crate::input::{self, Sheet, TextEncoding};
 
-use super::columns::{Columns, names_required};
+use super::columns::{Col, Columns, column_of, is_total_cell, names_required};
 use super::feed::{Data, feed, feed_text};
 use super::pool::run_blocks;
 use super::split::{cut, newlines};
@@ -126,7 +126,7 @@ fn read_sheets(
     };
     for s in &summaries {
         let others: Vec<&Sheet> = records.iter().map(|r| &r.0).collect();
-        if let Some((line, n)) = rows_not_in(&s.0, &others, env.opts.header_row) {
+        if let Some((line, n)) = rows_not_in(&s.0, &others, env.opts.header_row, env.roster) {
             return Err(Error::Invalid(msg::summary_sheet_differs(
                 ui(),
                 &s.0.name,
@@ -169,75 +169,105 @@ fn summary_name(sheet: &str) -> bool {
     SUMMARY_WORDS.iter().any(|w| key.contains(w))
 }
 
-/// Columns that number rows rather than say what a record is: a summary renumbers them.
-const NUMBERING: [&str; 6] = ["序号", "编号", "行号", "id", "no", "no."];
-
-/// The first data row of `summary` (its line) that is none of the other sheets' rows, and how
-/// many there are; `None` when each is one of theirs. Rows are compared by their cells under
-/// the headers both share (numbering columns and 合计 rows aside), blank rows ignored.
-fn rows_not_in(summary: &Sheet, others: &[&Sheet], want: Option<u64>) -> Option<(u64, usize)> {
-    fn data(sheet: &Sheet, want: Option<u64>) -> Option<(Vec<String>, Vec<&input::Row>)> {
+/// The first data row of `summary` (its line) that is none of the other sheets' records, and
+/// how many there are; `None` when each is one of theirs. Rows are compared as records, by the
+/// columns both sheets have whatever their headers (`责任单位` is `单位`), their cells as read
+/// (a date in any form, `22.5%` and `22.5`, a unit by its code or roster name, an empty count
+/// and 1); totals and blank or numbered-only rows aside; ids and inspectors are not compared
+/// (a summary renumbers rows).
+fn rows_not_in(
+    summary: &Sheet,
+    others: &[&Sheet],
+    want: Option<u64>,
+    roster: Option<&crate::units::Units>,
+) -> Option<(u64, usize)> {
+    type Cols = Vec<Option<Col>>;
+    fn data(sheet: &Sheet, want: Option<u64>) -> Option<(Cols, Vec<&input::Row>)> {
         let k = header_of(sheet, want)?;
         let (header, rows): (Vec<String>, &[input::Row]) = if k == 0 {
             (sheet.header.clone(), &sheet.rows)
         } else {
             (sheet.rows[k - 1].cells.clone(), &sheet.rows[k..])
         };
-        let header = header.iter().map(|h| input::header_key(h)).collect();
-        Some((header, rows.iter().filter(|r| !r.is_blank()).collect()))
+        let cols = header.iter().map(|h| column_of(h)).collect();
+        Some((cols, rows.iter().filter(|r| !r.is_blank()).collect()))
     }
-    fn total(row: &input::Row) -> bool {
-        row.cells.iter().any(|c| {
-            matches!(
-                input::header_key(c).as_str(),
-                "合计" | "小计" | "总计" | "total" | "subtotal"
-            )
-        })
-    }
+    let key = |col: Col, cell: Option<&String>| -> String {
+        let text = input::trim_cell(cell.map_or("", String::as_str));
+        let number = |t: &str| {
+            t.parse::<rust_decimal::Decimal>()
+                .map(|d| d.normalize().to_string())
+                .ok()
+        };
+        let plain = input::header_key(text);
+        match col {
+            Col::Date | Col::Deadline | Col::Rectified => crate::period::parse_date(text)
+                .map(|d| d.to_string())
+                .unwrap_or(plain),
+            Col::Unit => match roster.and_then(|r| r.find(text)) {
+                Some(u) => format!("#{u}"),
+                None => plain,
+            },
+            Col::Count if plain.is_empty() => "1".to_owned(),
+            Col::Count => number(&plain).unwrap_or(plain),
+            Col::Value => number(plain.strip_suffix('%').unwrap_or(&plain)).unwrap_or(plain),
+            _ => plain,
+        }
+    };
     let (head, rows) = data(summary, want)?;
-    // Per other sheet: the summary's columns it shares (the summary's index, its index), and
-    // its rows under them.
+    // Per other sheet: the columns both have (the summary's index, its index), and its
+    // records under them.
     type Sig = Vec<String>;
-    let mut sheets: Vec<(Vec<usize>, std::collections::HashSet<Sig>)> = Vec::new();
+    let compared = |c: &Option<Col>| c.is_some_and(|c| !matches!(c, Col::Id | Col::Inspector));
+    // Each other sheet: the summary's columns it shares, and its records' keys under them.
+    type Other = (Vec<(usize, Col)>, std::collections::HashSet<Sig>);
+    let mut sheets: Vec<Other> = Vec::new();
     for other in others {
         let Some((oh, orows)) = data(other, want) else {
             continue;
         };
-        let shared: Vec<(usize, usize)> = head
+        let shared: Vec<(usize, usize, Col)> = head
             .iter()
             .enumerate()
-            .filter(|(_, h)| !h.is_empty() && !NUMBERING.contains(&h.as_str()))
-            .filter_map(|(i, h)| Some((i, oh.iter().position(|o| o == h)?)))
+            .filter(|(_, c)| compared(c))
+            .filter_map(|(i, c)| Some((i, oh.iter().position(|o| o == c)?, (*c)?)))
             .collect();
         let seen = orows
             .iter()
             .map(|r| {
                 shared
                     .iter()
-                    .map(|&(_, j)| cell_key(r.cells.get(j)))
+                    .map(|&(_, j, c)| key(c, r.cells.get(j)))
                     .collect()
             })
             .collect();
-        sheets.push((shared.iter().map(|&(i, _)| i).collect(), seen));
+        sheets.push((shared.iter().map(|&(i, _, c)| (i, c)).collect(), seen));
     }
     let mut first = None;
     let mut n = 0;
+    let total = |r: &input::Row| r.cells.iter().any(|c| is_total_cell(c));
     for r in rows.iter().filter(|r| !total(r)) {
-        let found = sheets.iter().any(|(cols, seen)| {
-            let sig: Sig = cols.iter().map(|&i| cell_key(r.cells.get(i))).collect();
-            !cols.is_empty() && seen.contains(&sig)
-        });
+        // A row with nothing under the compared columns (only a sequence number) is no record.
+        let empty = head
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| compared(c))
+            .all(|(i, _)| {
+                r.cells
+                    .get(i)
+                    .is_none_or(|c| input::trim_cell(c).is_empty())
+            });
+        let found = empty
+            || sheets.iter().any(|(cols, seen)| {
+                let sig: Sig = cols.iter().map(|&(i, c)| key(c, r.cells.get(i))).collect();
+                !cols.is_empty() && seen.contains(&sig)
+            });
         if !found {
             first.get_or_insert(r.line);
             n += 1;
         }
     }
     first.map(|line| (line, n))
-}
-
-/// A cell as compared between sheets: trimmed, in NFKC.
-fn cell_key(cell: Option<&String>) -> String {
-    cell.map(|c| input::header_key(c)).unwrap_or_default()
 }
 
 /// A sheet's own name, out of its label `book.xlsx[6月]`.

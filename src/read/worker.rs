@@ -19,6 +19,7 @@ use super::ids::{Held, IdSet, Ids};
 use super::quick::{Plan, Quick};
 use super::record::{Counts, Record, Rejected, Status};
 use super::split::{Fields, newlines, split_plain};
+use super::twins::{self, Twins, UnitKey};
 use super::{Env, Stop, Wanted};
 
 /// What one worker made of its blocks.
@@ -48,6 +49,8 @@ pub(super) struct Part {
     /// Unit cells that name a roster unit otherwise than by its code or name (an alias, a former
     /// name, a name without its ending), with the unit: said in a note.
     pub(super) indirect: Vec<(String, u32)>,
+    /// The prints of the valid rows (first reading, when there is more than one input).
+    pub(super) prints: Vec<u64>,
 }
 
 /// What the workers reading one input share: the settings, the input's header and columns,
@@ -69,6 +72,7 @@ pub(super) struct Ctx<'a> {
     /// Every block is checked to be UTF-8 (bytes read from a file, not yet decoded).
     check_utf8: bool,
     repeats: Option<&'a IdSet>,
+    twins: Twins<'a>,
     /// The file column of each of [`ALL_COLS`], if present.
     idx: [Option<usize>; 13],
     /// The columns scoring reads, and their file columns.
@@ -88,7 +92,8 @@ impl<'a> Ctx<'a> {
         check_utf8: bool,
     ) -> Ctx<'a> {
         let idx = ALL_COLS.map(|c| columns.index(c));
-        let (used, plan) = Ctx::plan(&idx, env.keep.is_some());
+        let twins = env.twins;
+        let (used, plan) = Ctx::plan(&idx, env.keep.is_some(), !matches!(twins, Twins::Off));
         Ctx {
             config: env.config,
             rubric: env.rubric,
@@ -102,6 +107,7 @@ impl<'a> Ctx<'a> {
             file,
             check_utf8,
             repeats: env.repeats,
+            twins,
             idx,
             used,
             plan,
@@ -145,6 +151,7 @@ impl<'c> Worker<'c> {
                 held: Vec::new(),
                 lines: Vec::new(),
                 indirect: Vec::new(),
+                prints: Vec::new(),
             },
             seq: 0,
             pending: Vec::with_capacity(BATCH),
@@ -236,7 +243,7 @@ impl<'c> Worker<'c> {
                 None => return Ok(()),
             },
         };
-        if self.holds(id) {
+        if self.holds(id) || self.twin(&c, unit, raw(Col::Unit), raw(Col::Note)) {
             return self.hold(rec, line, c);
         }
         let unit = match unit {
@@ -256,6 +263,40 @@ impl<'c> Worker<'c> {
         self.ctx
             .repeats
             .is_some_and(|r| !id.is_empty() && r.contains(id))
+    }
+
+    /// Whether a valid row is held back for its print (the second reading: another input has a
+    /// row like it); the first reading takes its print. `unit` is the row's unit when resolved.
+    #[inline]
+    pub(super) fn twin(
+        &mut self,
+        c: &Checked,
+        unit: Option<u32>,
+        cell: &[u8],
+        note: &[u8],
+    ) -> bool {
+        let (seed, hold) = match self.ctx.twins {
+            Twins::Off => return false,
+            Twins::Collect(seed) => (seed, None),
+            Twins::Hold(seed, prints) => (seed, Some(prints)),
+        };
+        let cell = twins::trimmed(cell);
+        let key = match (self.ctx.roster, unit) {
+            (Some(_), Some(u)) => UnitKey::Roster(u),
+            (Some(r), None) => {
+                let text = std::str::from_utf8(cell).unwrap_or_default();
+                UnitKey::Roster(r.find(text).unwrap_or(0) as u32)
+            }
+            (None, _) => UnitKey::Text(cell),
+        };
+        let print = twins::print(seed, c, key, note);
+        match hold {
+            Some(prints) => prints.contains(&print),
+            None => {
+                self.part.prints.push(print);
+                false
+            }
+        }
     }
 
     /// Holds a valid row back: whether it is tallied depends on the rows before it.

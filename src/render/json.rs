@@ -133,6 +133,9 @@ struct CountsOut {
     scored: u64,
     void: u64,
     rejected: u64,
+    /// Rows that are not records (totals, numbered blanks) and double entries left out:
+    /// `read = scored + void + rejected + skipped`.
+    skipped: u64,
 }
 
 #[derive(Serialize)]
@@ -197,6 +200,7 @@ fn head<'a>(view: &'a View) -> Doc<'a> {
             scored: view.counts.scored,
             void: view.counts.void,
             rejected: view.counts.rejected,
+            skipped: view.counts.skipped(),
         },
         tables: Vec::new(),
     }
