@@ -4460,3 +4460,51 @@ fn a_rate_shown_over_100_percent_is_refused() {
     );
     assert!(!out.stderr.contains("r.csv:3"), "{}", out.stderr);
 }
+
+#[test]
+fn a_web_page_or_text_named_as_a_spreadsheet_says_what_it_is() {
+    let t = || {
+        T::new()
+            .file(
+                "export.xls",
+                "<html><body><table><tr><td>日期</td></tr></table></body></html>",
+            )
+            .file("saved.xls", "日期,单位,指标\n2026-11-03,U1,D1\n")
+    };
+    let out = t().args(&["score", "export.xls"]).run().code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: export.xls: not a spreadsheet, despite its name, but a web page"),
+        "{}",
+        out.stderr
+    );
+    let out = t().args(&["score", "saved.xls"]).run().code(65);
+    assert!(
+        out.stderr.starts_with("error: saved.xls: not a spreadsheet, despite its name, but text: if it is CSV, name it .csv"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn columns_not_used_are_said_before_the_rows_they_leave_invalid() {
+    // 测定值 is not a name of the value column: T1's rows are refused for an empty value, and
+    // the note says which column went unread, before the errors.
+    let out = hand()
+        .file("r.csv", "date,unit,indicator,测定值\n2026-11-03,U1,T1,22\n")
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.starts_with("note: r.csv: columns not used: 测定值 (did you mean \"测量值\"?)\nerror: r.csv:2: column \"value\""),
+        "{}",
+        out.stderr
+    );
+}

@@ -210,6 +210,22 @@ pub fn percent_over_100(l: Lang, shown: &str) -> String {
     )
 }
 
+/// A file named as a spreadsheet that holds a web page or text.
+pub fn not_a_spreadsheet(l: Lang, path: &str, page: bool) -> String {
+    match page {
+        true => say!(
+            l,
+            "{path}: not a spreadsheet, despite its name, but a web page (an \"Excel\" export of a web system?): open it in Excel or WPS and save it as .xlsx",
+            "{path}：虽然扩展名是表格，内容却是网页（网上系统导出的“Excel”？）：请用 Excel 或 WPS 打开后另存为 .xlsx",
+        ),
+        false => say!(
+            l,
+            "{path}: not a spreadsheet, despite its name, but text: if it is CSV, name it .csv; otherwise open it in Excel or WPS and save it as .xlsx",
+            "{path}：虽然扩展名是表格，内容却是文本：如果是 CSV，请把扩展名改为 .csv；否则请用 Excel 或 WPS 打开后另存为 .xlsx",
+        ),
+    }
+}
+
 /// An input each of whose records is also in another input.
 pub fn input_repeats_rows(l: Lang, copy: &str, other: &str) -> String {
     say!(
@@ -1157,6 +1173,8 @@ mod tests {
             ),
             double_entries(l, 1, false, "x"),
             input_repeats_rows(l, "b.csv", "a.csv"),
+            not_a_spreadsheet(l, "a.xls", true),
+            not_a_spreadsheet(l, "a.xls", false),
             percent_over_100(l, "1850.0%"),
             column_twice(l, "a.csv:1", "日期", "检查日期", "\"date\""),
             column_looks_like(l, "a.csv:1", "实际整改完成日期", "\"rectified\""),

@@ -52,6 +52,12 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
     let eof = read_more(&mut f, &mut head, env.config.block.max(1 << 16))
         .map_err(|e| Error::io(path, e))?;
     if input::is_spreadsheet(&lower, &head) {
+        // Named as a spreadsheet but holding none: a web system's "Excel" export is often a web
+        // page, and a CSV is sometimes saved under .xls.
+        if !input::is_spreadsheet("", &head) && !head.is_empty() && !input::binary(&head) {
+            let page = head.trim_ascii_start().starts_with(b"<");
+            return Err(Error::Invalid(msg::not_a_spreadsheet(ui(), path, page)));
+        }
         let bytes = input::read_whole(path)?;
         let sheets = input::read_workbook(path, bytes, sheet)?;
         return read_sheets(path, &sheets, env, file);
