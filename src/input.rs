@@ -236,6 +236,75 @@ pub struct Sheet {
     pub rows: Vec<Row>,
 }
 
+/// How many of the first rows with text may stand above a header (titles, 填报单位…).
+pub const HEADER_WITHIN: usize = 10;
+
+impl Sheet {
+    /// Where the header is (SPEC §2.1): 0 for the row read as the header, k for the k-th row
+    /// after it. `want` (`--header-row N`) is the row numbered N, when `is_header` holds for it;
+    /// otherwise the first of the first [`HEADER_WITHIN`] rows with text that it holds for.
+    /// `None` when no row is.
+    pub fn header_at(
+        &self,
+        want: Option<u64>,
+        is_header: impl Fn(&[String]) -> bool,
+    ) -> Option<usize> {
+        let first = std::iter::once((self.header_line, &self.header));
+        let rows = first.chain(self.rows.iter().map(|r| (r.line, &r.cells)));
+        match want {
+            Some(n) => rows
+                .enumerate()
+                .find(|(_, (line, _))| *line == n)
+                .filter(|(_, (_, cells))| is_header(cells))
+                .map(|(k, _)| k),
+            None => rows
+                .enumerate()
+                .filter(|(_, (_, cells))| cells.iter().any(|c| !c.is_empty()))
+                .take(HEADER_WITHIN)
+                .find(|(_, (_, cells))| is_header(cells))
+                .map(|(k, _)| k),
+        }
+    }
+
+    /// The sheet read from its header at `k` (as [`Sheet::header_at`] gives it), with the note
+    /// naming the rows above it, which are skipped.
+    pub fn from_header(mut self, k: usize) -> (Sheet, Option<String>) {
+        if k == 0 || k > self.rows.len() {
+            return (self, None);
+        }
+        let mut above = std::mem::take(&mut self.rows);
+        let rows = above.split_off(k);
+        let Some(header) = above.pop() else {
+            return (self, None);
+        };
+        let lines: Vec<(u64, &[String])> = std::iter::once((self.header_line, &self.header[..]))
+            .chain(above.iter().map(|r| (r.line, &r.cells[..])))
+            .collect();
+        let note = above_note(&self.name, &lines);
+        let sheet = Sheet {
+            name: self.name,
+            header: header.cells,
+            header_line: header.line,
+            rows,
+        };
+        (sheet, note)
+    }
+}
+
+/// The note naming rows above a header: each row's number and its first text.
+pub fn above_note(name: &str, rows: &[(u64, &[String])]) -> Option<String> {
+    let rows: Vec<String> = rows
+        .iter()
+        .filter_map(|(line, cells)| {
+            let text = cells.iter().map(|c| trim_cell(c)).find(|c| !c.is_empty())?;
+            let short: String = text.chars().take(24).collect();
+            let more = if short.len() < text.len() { "…" } else { "" };
+            Some(format!("{line} ({short}{more})"))
+        })
+        .collect();
+    (!rows.is_empty()).then(|| msg::rows_above_header(ui(), name, &msg::list(ui(), &rows)))
+}
+
 /// Options that shape how an input is read.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -530,14 +599,18 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
             MAX_WHOLE_CELLS,
         )));
     }
-    if crate::xls_extent::has_percent_numbers(&bytes) {
-        return Err(Error::Invalid(msg::xls_percent(ui(), name)));
-    }
+    // The cells the library reads otherwise than shown: an .xls's percent-formatted numbers
+    // (per sheet, in the workbook's order); an .ods's percentages and formulas without a value.
+    let xls_percent = match crate::xls_extent::percent_cells(&bytes) {
+        Some(Err(())) => return Err(Error::Invalid(msg::xls_percent(ui(), name))),
+        Some(Ok(sheets)) => sheets,
+        None => Vec::new(),
+    };
     let single_merges = single_worksheet_merges(&bytes);
-    let ods = if is_ods(&bytes) {
-        ods_unread(&bytes)
+    let (ods, ods_cells) = if is_ods(&bytes) {
+        (ods_unread(&bytes), crate::ods_extent::unshown(&bytes))
     } else {
-        OdsUnread::default()
+        (OdsUnread::default(), None)
     };
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| Error::Invalid(usage::unreadable_sheet(ui(), name, false, &e.to_string())))?;
@@ -548,23 +621,44 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
         Which::All if names.is_empty() => {
             return Err(Error::Invalid(usage::workbook_without_sheets(ui(), name)));
         }
-        Which::All => names,
+        Which::All => names.clone(),
     };
     let mut sheets = Vec::with_capacity(chosen.len());
     for chosen in &chosen {
         let label = format!("{name}[{chosen}]");
-        let (cells, unread) = sheet_cells(&mut book, chosen, &label, single_merges.as_deref())?;
-        // The library does not say which cells an .ods merges, nor which it shows as
-        // percentages: refused, never read otherwise than shown.
+        let unshown = match &ods_cells {
+            Some(tables) => tables
+                .iter()
+                .find(|(n, _)| n == chosen)
+                .map(|(_, u)| Unshown::Ods(u)),
+            None => names
+                .iter()
+                .position(|n| n == chosen)
+                .and_then(|i| xls_percent.get(i))
+                .map(|p| Unshown::Xls(p)),
+        };
+        let (cells, unread) =
+            sheet_cells(&mut book, chosen, &label, single_merges.as_deref(), unshown)?;
+        // The library does not say which cells an .ods merges: refused, never read otherwise
+        // than shown; nor are percentages that could not be placed.
         if ods.merged_rows && !cells.is_empty() {
             return Err(Error::Invalid(msg::ods_merged(ui(), &label)));
         }
-        if ods.percent && !cells.is_empty() {
+        if ods.percent && !cells.is_empty() && !matches!(unshown, Some(Unshown::Ods(_))) {
             return Err(Error::Invalid(msg::ods_percent(ui(), &label)));
         }
         sheets.push((sheet_of_cells(label, cells)?, unread));
     }
     Ok(sheets)
+}
+
+/// The cells of an .xls or .ods sheet that the library reads otherwise than shown.
+#[derive(Clone, Copy)]
+enum Unshown<'a> {
+    /// An .xls sheet's percent-formatted numbers.
+    Xls(&'a [(u32, u32)]),
+    /// An .ods table's percentages and formulas without a value.
+    Ods(&'a crate::ods_extent::Unshown),
 }
 
 /// One sheet's cells with text, as the person sees them.
@@ -573,6 +667,7 @@ fn sheet_cells(
     chosen: &str,
     label: &str,
     single_merges: Option<&[calamine::Dimensions]>,
+    unshown: Option<Unshown>,
 ) -> Result<(Vec<SparseCell>, Option<String>), Error> {
     use calamine::{Reader, Sheets};
     let unreadable = |e: &dyn std::fmt::Display| {
@@ -648,12 +743,38 @@ fn sheet_cells(
                 _ => Vec::new(),
             };
             let (r0, c0) = range.start().unwrap_or((0, 0));
+            let (percent, no_value) = match unshown {
+                Some(Unshown::Xls(p)) => (p, &[][..]),
+                Some(Unshown::Ods(u)) => (&u.percent[..], &u.no_value[..]),
+                None => (&[][..], &[][..]),
+            };
+            // Percent cells read as shown (0.225 → 22.5%); in an .ods each must be a number
+            // where the library placed it, or the cells are not where they were found.
+            let mut placed = 0usize;
             let mut used = range.used_cells();
             let cells = sparse(label, || {
-                Ok(used
-                    .next()
-                    .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), cell_text(v))))
+                Ok(used.next().map(|(r, c, v)| {
+                    let pos = (r0 + r as u32, c0 + c as u32);
+                    let text = match percent.binary_search(&pos) {
+                        Ok(_) => {
+                            use calamine::Data;
+                            placed += usize::from(matches!(v, Data::Float(_) | Data::Int(_)));
+                            percent_text(v)
+                        }
+                        Err(_) => cell_text(v),
+                    };
+                    (pos, text)
+                }))
             })?;
+            if matches!(unshown, Some(Unshown::Ods(_))) && placed != percent.len() {
+                return Err(Error::Invalid(msg::ods_percent(ui(), label)));
+            }
+            if let Some(&(row, col)) = no_value.first() {
+                let place = format!("{label}:{}", u64::from(row) + 1);
+                let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
+                let n = no_value.len() as u64;
+                unread = Some(msg::formula_without_value(ui(), &place, &cell, n));
+            }
             (cells, merges)
         }
     };
@@ -1273,6 +1394,18 @@ mod tests {
         assert_eq!(cell_ref("12"), None);
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(7), "H");
+    }
+
+    #[test]
+    fn percent_cells_read_exactly_as_shown() {
+        use calamine::Data;
+        // The stored fraction's shortest decimal form, moved two places: no float drift.
+        assert_eq!(percent_text(&Data::Float(0.225)), "22.5%");
+        assert_eq!(percent_text(&Data::Float(7.0 / 100.0)), "7%");
+        assert_eq!(percent_text(&Data::Float(22.5 / 100.0)), "22.5%");
+        assert_eq!(percent_text(&Data::Float(1.0)), "100%");
+        assert_eq!(percent_text(&Data::Int(1)), "100%");
+        assert_eq!(percent_text(&Data::String("n/a".into())), "n/a");
     }
 
     #[test]

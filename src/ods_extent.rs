@@ -114,6 +114,116 @@ impl Extent {
     }
 }
 
+/// Cells of one table of an .ods that the spreadsheet library reads otherwise than they are
+/// shown, as (row, column) the way the library places them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Unshown {
+    /// Cells of value type `percentage` (the library gives 0.225 for 22.5 %), sorted.
+    pub percent: Vec<(u32, u32)>,
+    /// Formula cells without a stored value (the library gives an empty cell), in order.
+    pub no_value: Vec<(u32, u32)>,
+}
+
+/// The most cells [`unshown`] lists: more is no ledger (and not read).
+const MAX_LISTED: usize = 4_000_000;
+/// The library's last row and column, past which it places no cell.
+const MAX_ROWS: u64 = 1_048_576;
+const MAX_COLUMNS: u64 = 16_384;
+
+/// Each named table of an .ods (as the library names its sheets) with its [`Unshown`] cells;
+/// `None` when the bytes are not a zip holding a readable `content.xml`, or list too many.
+pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let content = zip.by_name("content.xml").ok()?;
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(content));
+    let mut buf = Vec::new();
+    let mut tables: Vec<(String, Unshown)> = Vec::new();
+    // Inside a named table (its depth of nested tables), its row and the row's repeats, the
+    // column, and how many cells are listed.
+    let mut depth = 0usize;
+    let (mut row, mut repeats, mut column, mut listed) = (0u64, 1u64, 0u64, 0usize);
+    loop {
+        let (e, open) = match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) => (e, true),
+            Event::Empty(e) => (e, false),
+            Event::End(e) => {
+                match e.name().as_ref() {
+                    "table:table" => depth = depth.saturating_sub(1),
+                    "table:table-row" if depth == 1 => row += repeats,
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Event::Eof => {
+                for (_, t) in &mut tables {
+                    t.percent.sort_unstable();
+                }
+                return Some(tables);
+            }
+            _ => {
+                buf.clear();
+                continue;
+            }
+        };
+        match e.name().as_ref() {
+            "table:table" if depth > 0 => depth += usize::from(open),
+            "table:table" => {
+                let name = e.try_get_attribute("table:name").ok().flatten();
+                if let (Some(name), true) = (name, open) {
+                    let name = quick_xml::escape::unescape(&name.value).ok()?.into_owned();
+                    tables.push((name, Unshown::default()));
+                    (depth, row) = (1, 0);
+                }
+            }
+            "table:table-row" if depth == 1 => {
+                let n = repeated(&e, "table:number-rows-repeated");
+                repeats = n.min(MAX_ROWS.saturating_sub(row));
+                column = 0;
+                if !open {
+                    row += repeats;
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" if depth == 1 => {
+                let n = repeated(&e, "table:number-columns-repeated");
+                let n = n.min(MAX_COLUMNS.saturating_sub(column));
+                let attr = |k: &str| e.try_get_attribute(k).ok().flatten();
+                let percent =
+                    attr("office:value-type").is_some_and(|a| a.value.as_ref() == "percentage");
+                let valued = [
+                    "office:value",
+                    "office:date-value",
+                    "office:time-value",
+                    "office:boolean-value",
+                    "office:string-value",
+                ]
+                .iter()
+                .any(|k| attr(k).is_some())
+                    || attr("office:value-type").is_some_and(|a| a.value.as_ref() == "string");
+                let no_value = attr("table:formula").is_some() && !valued;
+                if let (true, Some((_, t))) = (percent || no_value, tables.last_mut()) {
+                    let list = match percent {
+                        true => &mut t.percent,
+                        false => &mut t.no_value,
+                    };
+                    for r in row..row + repeats {
+                        for c in column..column + n {
+                            listed += 1;
+                            if listed > MAX_LISTED {
+                                return None;
+                            }
+                            list.push((u32::try_from(r).ok()?, u32::try_from(c).ok()?));
+                        }
+                    }
+                }
+                column += n;
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -160,6 +270,22 @@ mod tests {
              <table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>"
         );
         assert_eq!(super::largest_sheet(&ods(&rows)), Some(2));
+    }
+
+    #[test]
+    fn percent_and_formula_cells_are_placed_as_the_library_places_them() {
+        // Row 1: two repeated empty cells, a percent cell at C1; a covered cell, a formula
+        // without a value at E1. Rows 2–3 (one row repeated): a percent cell at B2 and B3.
+        let pct = r#"<table:table-cell office:value-type="percentage" office:value="0.5"/>"#;
+        let rows = format!(
+            r#"<table:table-row><table:table-cell table:number-columns-repeated="2"/>{pct}<table:covered-table-cell/><table:table-cell table:formula="of:=1"/><table:table-cell table:formula="of:=2" office:value-type="float" office:value="2"/></table:table-row><table:table-row table:number-rows-repeated="2">{CELL}{pct}</table:table-row>"#
+        );
+        let got = super::unshown(&ods(&rows)).unwrap();
+        let want = super::Unshown {
+            percent: vec![(0, 2), (1, 1), (2, 1)],
+            no_value: vec![(0, 4)],
+        };
+        assert_eq!(got, vec![("S".to_owned(), want)]);
     }
 
     #[test]

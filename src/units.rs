@@ -61,6 +61,8 @@ pub struct Units {
     by_stem: StrMap<usize>,
     /// True when the units come from a roster (records may then name only these units).
     pub from_roster: bool,
+    /// Notes on how the roster was read (the rows above its header, skipped).
+    pub notes: Vec<String>,
 }
 
 impl Units {
@@ -254,7 +256,7 @@ pub fn load_roster(
             sheet: None,
             ..opts.clone()
         };
-        return from_sheet(&input::read_table(path, &opts)?, rubric);
+        return from_found(input::read_table(path, &opts)?, rubric);
     }
     let sheets = input::read_workbook(path, input::read_whole(path)?, sheet)?;
     let named_like_a_roster = |s: &Sheet| {
@@ -264,7 +266,7 @@ pub fn load_roster(
             .map_or("", |(_, t)| t.trim_end_matches(']'));
         ROSTER_SHEETS.contains(&input::header_key(tab).as_str())
     };
-    let has_columns = |s: &Sheet| column(s, CODE).is_some() && column(s, NAME).is_some();
+    let has_columns = |s: &Sheet| s.header_at(None, names_roster).is_some();
     let chosen = sheets
         .iter()
         .position(|(s, _)| named_like_a_roster(s))
@@ -273,7 +275,29 @@ pub fn load_roster(
     let Some((roster, _)) = sheets.into_iter().nth(chosen) else {
         return Err(Error::Invalid(msg::roster_empty(ui(), path)));
     };
-    from_sheet(&roster, rubric)
+    from_found(roster, rubric)
+}
+
+/// A roster read from its header, found as the records' is (SPEC §2.1): the first of the first
+/// rows with text that names the code and name columns; the rows above it (a title merged over
+/// the columns, 填报单位…) are skipped and named in a note. Without such a row, the first row
+/// with text is the header, to say what it lacks.
+fn from_found(sheet: Sheet, rubric: &Rubric) -> Result<Units, Error> {
+    let k = sheet.header_at(None, names_roster).unwrap_or(0);
+    let (sheet, note) = sheet.from_header(k);
+    let mut units = from_sheet(&sheet, rubric)?;
+    units.notes.extend(note);
+    Ok(units)
+}
+
+/// Whether a row names a roster's required columns (code and name).
+fn names_roster(cells: &[String]) -> bool {
+    let has = |names: &[&str]| {
+        cells
+            .iter()
+            .any(|h| names.contains(&input::header_key(h).as_str()))
+    };
+    has(CODE) && has(NAME)
 }
 
 /// The names a roster's sheet goes by.

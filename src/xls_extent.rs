@@ -231,49 +231,126 @@ mod tests {
     }
 }
 
-/// Whether a number cell of an .xls workbook is shown as a percentage (its format has `%`, or is
-/// the built-in 9 `0%` or 10 `0.00%`): the spreadsheet library gives its stored fraction (0.225
-/// for 22.5 %), so such a workbook is refused rather than read otherwise than shown.
-pub(crate) fn has_percent_numbers(bytes: &[u8]) -> bool {
-    workbook_stream(bytes).is_some_and(|s| percent_numbers(&s))
+/// Cells of a sheet, as (row, column) from 0.
+pub(crate) type Cells = Vec<(u32, u32)>;
+
+/// The cells of each sheet of an .xls workbook (in the order the workbook lists its sheets, as
+/// the spreadsheet library names them) whose number is shown as a percentage: its cell format
+/// (XF) has a number format with `%` (or the built-in 9 `0%` or 10 `0.00%`). The library gives
+/// the stored fraction (0.225 for 22.5 %); these cells are read as shown instead. Sorted, as
+/// (row, column). `None` when the bytes are no compound file with a workbook stream (nothing to
+/// say), or `Some(Err(()))` for a workbook older than Excel 95 (BIFF5) whose number formats
+/// have `%`: its records are not read here, so such a workbook is refused.
+pub(crate) fn percent_cells(bytes: &[u8]) -> Option<Result<Vec<Cells>, ()>> {
+    workbook_stream(bytes).map(|s| percent_cells_of(&s))
 }
 
-/// [`has_percent_numbers`] of a workbook stream: formats (FORMAT), then cell formats (XF) in
-/// their order, then the cells that name one (NUMBER, RK, MULRK, FORMULA).
-fn percent_numbers(s: &[u8]) -> bool {
+/// [`percent_cells`] of a workbook stream: its globals (formats, then cell formats in their
+/// order, then the sheets), then each sheet's cells that name a percent format (NUMBER, RK,
+/// MULRK, FORMULA).
+fn percent_cells_of(s: &[u8]) -> Result<Vec<Cells>, ()> {
     let mut formats: Vec<u32> = vec![9, 10];
     let mut xfs: Vec<bool> = Vec::new();
-    let percent_xf = |xfs: &[bool], x: Option<u32>| {
-        x.is_some_and(|x| xfs.get(x as usize).copied().unwrap_or(false))
-    };
+    let mut sheets: Vec<usize> = Vec::new();
+    let mut version = None;
     for (t, d) in records(s) {
         match t {
+            0x0809 if version.is_none() => version = u16_at(d, 0),
             0x041E | 0x001E => {
-                if let Some(id) = u16_at(d, 0)
-                    && d.get(2..).is_some_and(|code| code.contains(&b'%'))
-                {
-                    formats.push(id);
+                if let Some((id, code)) = format_record(d, version) {
+                    if code.is_none() {
+                        return Err(());
+                    }
+                    if code.is_some_and(|c| crate::input::shows_percent(&c)) {
+                        formats.push(id);
+                    }
                 }
             }
             0x00E0 => xfs.push(u16_at(d, 2).is_some_and(|f| formats.contains(&f))),
-            0x0203 | 0x027E | 0x0006 if percent_xf(&xfs, u16_at(d, 4)) => return true,
-            0x00BD
-                if d.len() >= 6
-                    && d[4..d.len() - 2]
-                        .chunks_exact(6)
-                        .any(|c| percent_xf(&xfs, u16_at(c, 0))) =>
-            {
-                return true;
-            }
+            0x0085 => sheets.push(u32_at(d, 0).map_or(usize::MAX, |p| p as usize)),
+            0x000A => break,
             _ => {}
         }
     }
-    false
+    if !xfs.contains(&true) {
+        return Ok(vec![Vec::new(); sheets.len()]);
+    }
+    let percent = |x: Option<u32>| x.is_some_and(|x| xfs.get(x as usize).copied().unwrap_or(false));
+    let mut out = Vec::with_capacity(sheets.len());
+    for pos in sheets {
+        let mut cells = Vec::new();
+        let (mut depth, mut seen_bof) = (0usize, false);
+        for (t, d) in records(s.get(pos..).unwrap_or_default()) {
+            if depth > 0 {
+                match t {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            let at = |d: &[u8]| Some((u16_at(d, 0)?, u16_at(d, 2)?));
+            match t {
+                0x0809 if seen_bof => depth += 1,
+                0x0809 => seen_bof = true,
+                0x000A => break,
+                0x0203 | 0x027E | 0x0006 if percent(u16_at(d, 4)) => cells.extend(at(d)),
+                0x00BD if d.len() >= 6 => {
+                    if let Some((row, first)) = at(d) {
+                        let each = d[4..d.len() - 2].chunks_exact(6);
+                        for (k, c) in each.enumerate() {
+                            if percent(u16_at(c, 0)) {
+                                cells.push((row, first + k as u32));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        cells.sort_unstable();
+        cells.dedup();
+        out.push(cells);
+    }
+    Ok(out)
+}
+
+/// A FORMAT record's id and code: `Some((id, None))` when its layout is not known here (before
+/// BIFF5), with `%` among its bytes.
+fn format_record(d: &[u8], version: Option<u32>) -> Option<(u32, Option<String>)> {
+    let id = u16_at(d, 0)?;
+    let code = match version {
+        // BIFF8: a count of characters, a flags byte (bit 0: two bytes each), the characters.
+        Some(0x0600) => {
+            let n = u16_at(d, 2)? as usize;
+            let wide = d.get(4)? & 1 == 1;
+            let chars = d.get(5..)?;
+            match wide {
+                true => {
+                    let units: Vec<u16> = chars
+                        .chunks_exact(2)
+                        .take(n)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                        .collect();
+                    String::from_utf16_lossy(&units)
+                }
+                false => chars.iter().take(n).map(|&b| char::from(b)).collect(),
+            }
+        }
+        // BIFF5 and 7: a byte count, then bytes in the workbook's code page (the signs of a
+        // format are ASCII in each).
+        Some(0x0500) => {
+            let n = *d.get(2)? as usize;
+            d.get(3..)?.iter().take(n).map(|&b| char::from(b)).collect()
+        }
+        _ => return d.contains(&b'%').then_some((id, None)),
+    };
+    Some((id, Some(code)))
 }
 
 #[cfg(test)]
 mod percent_tests {
-    use super::percent_numbers;
+    use super::percent_cells_of;
 
     fn record(t: u16, data: &[u8]) -> Vec<u8> {
         let mut r = t.to_le_bytes().to_vec();
@@ -282,26 +359,33 @@ mod percent_tests {
         r
     }
 
-    /// A stream of a custom format 164, three XFs (General, 164, built-in 10) and one cell of
-    /// `kind` using XF `xf`.
+    /// A BIFF8 stream: a custom format 164 of `code`, three XFs (General, 164, built-in 10), one
+    /// sheet, and in it one cell of `kind` at B1 (for MULRK: B1 and C1, C1 General) using XF `xf`.
     fn stream(code: &[u8], kind: u16, xf: u16) -> Vec<u8> {
+        let mut s = record(0x0809, &[0, 6, 5, 0]);
         let mut fmt = 164u16.to_le_bytes().to_vec();
         fmt.extend((code.len() as u16).to_le_bytes());
         fmt.push(0);
         fmt.extend_from_slice(code);
-        let mut s = record(0x041E, &fmt);
+        s.extend(record(0x041E, &fmt));
         for ifmt in [0u16, 164, 10] {
             let mut x = 0u16.to_le_bytes().to_vec();
             x.extend(ifmt.to_le_bytes());
             x.extend([0u8; 16]);
             s.extend(record(0x00E0, &x));
         }
+        let bound_at = s.len() + 4;
+        s.extend(record(0x0085, &[0, 0, 0, 0, 0, 0, 1, 0, b'S']));
+        s.extend(record(0x000A, &[]));
+        let sheet_at = (s.len() as u32).to_le_bytes();
+        s[bound_at..bound_at + 4].copy_from_slice(&sheet_at);
+        s.extend(record(0x0809, &[0, 6, 16, 0]));
         let mut cell = [0u8, 0, 1, 0].to_vec();
         match kind {
             0x00BD => {
-                cell.extend(0u16.to_le_bytes());
-                cell.extend([0u8; 4]);
                 cell.extend(xf.to_le_bytes());
+                cell.extend([0u8; 4]);
+                cell.extend(0u16.to_le_bytes());
                 cell.extend([0u8; 4]);
                 cell.extend(2u16.to_le_bytes());
             }
@@ -311,16 +395,21 @@ mod percent_tests {
             }
         }
         s.extend(record(kind, &cell));
+        s.extend(record(0x000A, &[]));
         s
     }
 
     #[test]
     fn number_cells_in_percent_formats_are_found() {
-        assert!(!percent_numbers(&stream(b"0.0%", 0x0203, 0)));
-        assert!(percent_numbers(&stream(b"0.0%", 0x0203, 1)));
-        assert!(!percent_numbers(&stream(b"0.00", 0x0203, 1)));
-        assert!(percent_numbers(&stream(b"0.00", 0x027E, 2)));
-        assert!(percent_numbers(&stream(b"0.0%", 0x00BD, 1)));
-        assert!(!percent_numbers(&stream(b"0.0%", 0x00BD, 0)));
+        let b1 = Ok(vec![vec![(0, 1)]]);
+        let none = Ok(vec![vec![]]);
+        assert_eq!(percent_cells_of(&stream(b"0.0%", 0x0203, 0)), none);
+        assert_eq!(percent_cells_of(&stream(b"0.0%", 0x0203, 1)), b1);
+        assert_eq!(percent_cells_of(&stream(b"0.00", 0x0203, 1)), none);
+        assert_eq!(percent_cells_of(&stream(b"0.0\"%\"", 0x0203, 1)), none);
+        assert_eq!(percent_cells_of(&stream(b"0.00", 0x027E, 2)), b1);
+        assert_eq!(percent_cells_of(&stream(b"0.0%", 0x0006, 1)), b1);
+        assert_eq!(percent_cells_of(&stream(b"0.0%", 0x00BD, 1)), b1);
+        assert_eq!(percent_cells_of(&stream(b"0.0%", 0x00BD, 0)), none);
     }
 }

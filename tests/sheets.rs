@@ -229,6 +229,17 @@ fn percent_cells_read_as_shown_and_full_width_after_nfkc() {
 /// An .xlsx whose formulas keep no computed value, as scripts write them: every `<v>` after a
 /// `</f>` taken out of the sheets.
 fn without_cached_values(bytes: &[u8]) -> Vec<u8> {
+    edit_sheets(bytes, |mut text| {
+        while let Some(at) = text.find("</f><v>") {
+            let end = at + text[at..].find("</v>").unwrap() + 4;
+            text.replace_range(at + 4..end, "");
+        }
+        text
+    })
+}
+
+/// An .xlsx with the text of its worksheets edited by `edit`.
+fn edit_sheets(bytes: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
     use std::io::{Read, Write};
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -238,12 +249,7 @@ fn without_cached_values(bytes: &[u8]) -> Vec<u8> {
         let mut data = Vec::new();
         f.read_to_end(&mut data).unwrap();
         if name.starts_with("xl/worksheets/") {
-            let mut text = String::from_utf8(data).unwrap();
-            while let Some(at) = text.find("</f><v>") {
-                let end = at + text[at..].find("</v>").unwrap() + 4;
-                text.replace_range(at + 4..end, "");
-            }
-            data = text.into_bytes();
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
         }
         out.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
@@ -296,6 +302,57 @@ fn a_formula_without_a_stored_value_is_an_error_naming_the_cell() {
     let bytes = without_cached_values(&book.save_to_buffer().unwrap());
     let out = score(&[("f.xlsx", bytes)], &["f.xlsx"], &[]).ok();
     assert_eq!(out.tables(), clean());
+}
+
+#[test]
+fn a_shared_formula_without_a_stored_value_is_an_error_naming_the_cell() {
+    // Excel fills a formula down as one shared formula: the first cell holds its text
+    // (`<f t="shared" ref="H16:H17" si="0">`), the others only `<f t="shared" si="0"/>`. Here
+    // U2's two February deadlines are 2026-02-20 by one formula filled down over H16:H17.
+    let mut records = RECORDS;
+    records[14][7] = "2026-02-20";
+    let want = score(&[("c.csv", csv_of(&records))], &["c.csv"], &[])
+        .ok()
+        .tables();
+    // With their values stored, the shared formula's cells read as any date.
+    let mut book = book_of(&RECORDS);
+    let sheet = book.worksheet_from_index(0).unwrap();
+    for row in [15, 16] {
+        sheet
+            .write_formula(row, 7, "=\"2026-02-20\"")
+            .unwrap()
+            .set_formula_result(row, 7, "2026-02-20");
+    }
+    let shared = |text: String| {
+        let (master, derived) = (r#"<c r="H16" t="str"><f>"#, r#"<c r="H17" t="str"><f>"#);
+        assert!(text.contains(master) && text.contains(derived), "{text}");
+        let text = text.replace(
+            master,
+            r#"<c r="H16" t="str"><f t="shared" ref="H16:H17" si="0">"#,
+        );
+        let at = text.find(derived).unwrap() + derived.len() - 3;
+        let end = at + text[at..].find("</f>").unwrap() + 4;
+        let mut text = text;
+        text.replace_range(at..end, r#"<f t="shared" si="0"/>"#);
+        text
+    };
+    let bytes = edit_sheets(&book.save_to_buffer().unwrap(), shared);
+    let out = score(&[("s.xlsx", bytes.clone())], &["s.xlsx"], &[]).ok();
+    assert_eq!(out.tables(), want);
+    // Without the derived cell's value it would be read as empty (no overdue extra): refused.
+    // (As Excel writes it: no value type either.)
+    let no_value = edit_sheets(&bytes, |text| {
+        let at = text.find(r#"<f t="shared" si="0"/>"#).unwrap() + 22;
+        let end = at + text[at..].find("</v>").unwrap() + 4;
+        let mut text = text;
+        text.replace_range(at..end, "");
+        text.replace(r#"<c r="H17" t="str">"#, r#"<c r="H17">"#)
+    });
+    let out = score(&[("s.xlsx", no_value)], &["s.xlsx"], &[]).code(65);
+    assert_eq!(
+        out.stderr,
+        "error: s.xlsx[Sheet1]:17: cell H17: formula without a stored value: open and save the file in Excel/WPS\n"
+    );
 }
 
 #[test]
@@ -591,6 +648,12 @@ fn ods(rows: &[Vec<&str>], extra: &str) -> Vec<u8> {
                 xml += &format!(
                     r#"<table:table-cell office:value-type="percentage" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#
                 );
+            } else if let Some(f) = cell.strip_prefix('=') {
+                // A formula without a stored value, as scripts write it.
+                xml += &format!(r#"<table:table-cell table:formula="of:={f}"/>"#);
+            } else if let Some(n) = cell.strip_prefix('~') {
+                // Empty cells, repeated as LibreOffice writes them.
+                xml += &format!(r#"<table:table-cell table:number-columns-repeated="{n}"/>"#);
             } else {
                 xml += &format!(
                     r#"<table:table-cell office:value-type="string"{attrs}><text:p>{cell}</text:p></table:table-cell>"#
@@ -614,29 +677,43 @@ fn ods(rows: &[Vec<&str>], extra: &str) -> Vec<u8> {
 }
 
 #[test]
-fn an_ods_it_cannot_read_as_shown_is_refused() {
+fn an_ods_reads_percent_cells_as_shown_and_refuses_what_it_cannot() {
+    // U2's T1 rate (target 20, proportional below) under a header with two unused columns,
+    // left empty by one repeated cell: the value stands in column F.
     let rows = |value: &'static str| {
         vec![
-            vec!["date", "unit", "indicator", "value"],
-            vec!["2026-01-06", "U2", "T1", value],
+            vec!["date", "unit", "indicator", "备注", "附件", "value"],
+            vec!["2026-01-06", "U2", "T1", "~2", value],
         ]
     };
-    // Plain, it reads.
-    let out = score(&[("o.ods", ods(&rows("25"), ""))], &["o.ods"], &[]).ok();
-    assert!(out.stdout.contains("U2"), "{}", out.stdout);
-    // A cell merged over rows, or a percent cell: refused, naming the sheet.
+    let tables = |value: &'static str| {
+        score(&[("o.ods", ods(&rows(value), ""))], &["o.ods"], &[])
+            .ok()
+            .tables()
+    };
+    // A percent cell reads as shown, exactly: 0.25 as 25, 0.225 as 22.5 (at or over the
+    // target: nothing lost), 0.07 as 7 (4 × (1 − 7/20) = 2.6 lost), as the plain numbers do.
+    for (percent, plain) in [("%0.25", "25"), ("%0.225", "22.5"), ("%0.07", "7")] {
+        assert_eq!(tables(percent), tables(plain), "{percent}");
+    }
+    let u2 = |t: &Value| {
+        let rows = t[0]["rows"].as_array().unwrap().clone();
+        let u2 = rows.into_iter().find(|r| r["unit"] == "U2").unwrap();
+        u2["categories"]["T"]["deducted"].clone()
+    };
+    assert_eq!(u2(&tables("%0.07")), 2.6);
+    // A formula without a stored value: refused, naming the cell.
+    let out = score(&[("o.ods", ods(&rows("=0.25"), ""))], &["o.ods"], &[]).code(65);
+    assert_eq!(
+        out.stderr,
+        "error: o.ods[Sheet1]:2: cell F2: formula without a stored value: open and save the file in Excel/WPS\n"
+    );
+    // A cell merged over rows: refused, naming the sheet.
     let merged = ods(&rows("25"), r#" table:number-rows-spanned="2""#);
     let out = score(&[("o.ods", merged)], &["o.ods"], &[]).code(65);
     assert!(
         out.stderr
             .contains("o.ods[Sheet1]: cells merged over rows cannot be read"),
-        "{}",
-        out.stderr
-    );
-    let out = score(&[("o.ods", ods(&rows("%0.25"), ""))], &["o.ods"], &[]).code(65);
-    assert!(
-        out.stderr
-            .contains("o.ods[Sheet1]: percent cells cannot be read as shown"),
         "{}",
         out.stderr
     );
@@ -797,29 +874,49 @@ mod props {
 }
 
 #[test]
-fn the_committed_xls_and_ods_with_a_percent_cell_are_refused() {
-    // fuzz/seeds/spreadsheet/hand.{xls,ods} hold U2's T1 rate 25 % as a percent cell (stored
-    // 0.25): read as 0.25 it cost U2 3.95 of T1's 4 points; refused instead, naming the file.
+fn the_committed_xls_and_ods_read_percent_cells_as_shown() {
+    // fuzz/seeds/spreadsheet/hand.{xls,ods,xlsx} hold the same January records, U2's T1 rate
+    // 25 % as a percent cell (stored 0.25): read as 0.25 against the target of 20 it would cost
+    // U2 T1's points. Read as shown (25), U2 loses nothing in T, and the three score alike.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/spreadsheet");
-    for (name, says) in [
-        (
-            "hand.xls",
-            "error: h.xls: percent cells cannot be read as shown from an .xls file: save it as .xlsx\n",
-        ),
-        (
-            "hand.ods",
-            "error: h.ods[hand]: percent cells cannot be read as shown from an .ods file: save it as .xlsx\n",
-        ),
-    ] {
+    let tables = |name: &str| {
         let bytes = std::fs::read(dir.join(name)).unwrap();
-        let file = name.replace("hand", "h");
-        let out = run(
-            &[(file.as_str(), bytes)],
-            &["score", &file, "--rubric", "rubric.yaml"],
-        )
-        .code(65);
-        assert_eq!(out.stderr, says);
+        score(&[(name, bytes)], &[name], &[]).ok().tables()
+    };
+    let want = tables("hand.xlsx");
+    let u2 = want[0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"] == "U2")
+        .unwrap();
+    assert_eq!(u2["categories"]["T"]["deducted"], 0.0, "{u2}");
+    for name in ["hand.xls", "hand.ods"] {
+        assert_eq!(tables(name), want, "{name}");
     }
+    // The .xls cell is an RK record (F8, cell format 23 `0%`, 25 stored as 25/100): given other
+    // values, it reads exactly as shown. 0.225 (RK 22.5/100) is 22.5, at or over the target:
+    // nothing lost; 0.07 (RK 7/100) is 7: 4 × (1 − 7/20) = 2.6 lost. In a General cell format
+    // (XF 15) 0.07 is 0.07: 4 × (1 − 0.07/20) = 3.986, shown 3.99.
+    let xls = std::fs::read(dir.join("hand.xls")).unwrap();
+    let cell = [0x7E, 0x02, 0x0A, 0x00, 0x07, 0x00, 0x05, 0x00];
+    let at = xls
+        .windows(8)
+        .position(|w| w == cell)
+        .expect("F8's RK record")
+        + 8;
+    let with = |xf: u16, rk: u32| {
+        let mut b = xls.clone();
+        b[at..at + 2].copy_from_slice(&xf.to_le_bytes());
+        b[at + 2..at + 6].copy_from_slice(&rk.to_le_bytes());
+        let t = score(&[("h.xls", b)], &["h.xls"], &[]).ok().tables();
+        let rows = t[0]["rows"].as_array().unwrap().clone();
+        let u2 = rows.into_iter().find(|r| r["unit"] == "U2").unwrap();
+        (t, u2["categories"]["T"]["deducted"].clone())
+    };
+    assert_eq!(with(23, 0x4036_8001), (want, 0.0.into()));
+    assert_eq!(with(23, (7 << 2) | 3).1, 2.6);
+    assert_eq!(with(15, (7 << 2) | 3).1, 3.99);
 }
 
 #[test]
@@ -869,4 +966,85 @@ fn a_roster_on_a_sheet_of_the_records_workbook() {
     // Found by its columns when neither its name nor a flag says.
     let out = run(&[("b.xlsx", book("Sheet9"))], &args(&[])).ok();
     assert_eq!(out.tables(), clean());
+}
+
+#[test]
+fn a_roster_under_a_title_row_finds_its_header() {
+    // The hand roster under a title merged over its columns and a 填报单位 line, as a workbook
+    // and as a CSV: the header is found below them (as the records' is), the rows above are
+    // named in a note, and the scores are the clean ledger's.
+    let roster = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hand/units.csv"),
+    )
+    .unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .merge_range(0, 0, 0, 3, "2026年参评单位名册", &Format::new())
+        .unwrap();
+    sheet.write_string(1, 0, "填报单位：城东街道").unwrap();
+    for (r, line) in roster.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32 + 2, c as u16, cell).unwrap();
+            }
+        }
+    }
+    let csv = format!("2026年参评单位名册,,,\n填报单位：城东街道\n{roster}").into_bytes();
+    let files = [
+        ("r.csv", csv_of(&RECORDS)),
+        ("u.xlsx", book.save_to_buffer().unwrap()),
+        ("u.csv", csv),
+    ];
+    for (units, note) in [
+        (
+            "u.xlsx",
+            "note: u.xlsx[Sheet1]: rows above the header skipped: 1 (2026年参评单位名册), 2 (填报单位：城东街道)\n",
+        ),
+        (
+            "u.csv",
+            "note: u.csv: rows above the header skipped: 1 (2026年参评单位名册), 2 (填报单位：城东街道)\n",
+        ),
+    ] {
+        let out = run(
+            &files,
+            &[
+                "score",
+                "r.csv",
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                units,
+                "--all",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-02-28",
+            ],
+        )
+        .ok();
+        assert_eq!(out.tables(), clean(), "{units}");
+        assert!(out.stderr.contains(note), "{units}: {}", out.stderr);
+        // A roster row's errors are numbered as the file shows them, under the title rows.
+        let mut bad = files.to_vec();
+        bad[2].1 = String::from_utf8(bad[2].1.clone())
+            .unwrap()
+            .replace("U3,桥南小学", "U3,")
+            .into_bytes();
+        if units == "u.csv" {
+            let out = run(
+                &bad,
+                &[
+                    "validate",
+                    "r.csv",
+                    "--rubric",
+                    "rubric.yaml",
+                    "--units",
+                    units,
+                ],
+            )
+            .code(65);
+            assert!(out.stderr.contains("u.csv:6"), "{}", out.stderr);
+        }
+    }
 }

@@ -111,6 +111,9 @@ pub fn read(
         )?),
         None => None,
     };
+    for n in roster.iter().flat_map(|r| &r.notes) {
+        note(inputs, n);
+    }
     let progress = !inputs.quiet && std::io::stderr().is_terminal();
     let (units, loaded) = crate::read::read(
         &inputs.records,

@@ -296,9 +296,6 @@ pub(super) fn names_required(header: &[String]) -> bool {
         .all(|col| header.iter().any(|h| column_of(h) == Some(*col)))
 }
 
-/// How many of the first rows may stand above the header (titles, 填报单位…).
-pub(super) const HEADER_WITHIN: usize = 10;
-
 impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
         let mut cols = HashMap::new();

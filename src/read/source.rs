@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::i18n::{msg, ui};
 use crate::input::{self, Sheet, TextEncoding};
 
-use super::columns::{Col, Columns, HEADER_WITHIN, column_of, is_total_cell, names_required};
+use super::columns::{Col, Columns, column_of, is_total_cell, names_required};
 use super::feed::{Data, feed, feed_text};
 use super::pool::run_blocks;
 use super::split::{cut, newlines};
@@ -286,42 +286,10 @@ fn sheet_name(book: &str, label: &str) -> String {
         .to_owned()
 }
 
-/// Where a sheet's header is: 0 for the row read as its header, k for its k-th row after it.
-/// `--header-row N` is the row numbered N; otherwise the first of the first ten rows with text
-/// that names the required columns. `None` when no row does.
+/// Where a sheet's records header is (see [`Sheet::header_at`]): the row that names the
+/// required columns.
 fn header_of(sheet: &Sheet, want: Option<u64>) -> Option<usize> {
-    let first = std::iter::once((sheet.header_line, &sheet.header));
-    let rows = first.chain(sheet.rows.iter().map(|r| (r.line, &r.cells)));
-    match want {
-        Some(n) => rows
-            .enumerate()
-            .find(|(_, (line, _))| *line == n)
-            .filter(|(_, (_, cells))| names_required(cells))
-            .map(|(k, _)| k),
-        None => rows
-            .enumerate()
-            .filter(|(_, (_, cells))| cells.iter().any(|c| !c.is_empty()))
-            .take(HEADER_WITHIN)
-            .find(|(_, (_, cells))| names_required(cells))
-            .map(|(k, _)| k),
-    }
-}
-
-/// The note naming rows above the header: each row's number and its first text.
-fn above_note(name: &str, rows: &[(u64, &[String])]) -> Option<String> {
-    let rows: Vec<String> = rows
-        .iter()
-        .filter_map(|(line, cells)| {
-            let text = cells
-                .iter()
-                .map(|c| input::trim_cell(c))
-                .find(|c| !c.is_empty())?;
-            let short: String = text.chars().take(24).collect();
-            let more = if short.len() < text.len() { "…" } else { "" };
-            Some(format!("{line} ({short}{more})"))
-        })
-        .collect();
-    (!rows.is_empty()).then(|| msg::rows_above_header(ui(), name, &msg::list(ui(), &rows)))
+    sheet.header_at(want, names_required)
 }
 
 /// Bytes that are UTF-8 text as they are (a UTF-8 byte-order mark left out), unless another
@@ -393,7 +361,7 @@ fn head_of(
             .iter()
             .map(|(l, c, _)| (*l, &c[..]))
             .collect();
-        let notes = above_note(name, &above).into_iter().collect();
+        let notes = input::above_note(name, &above).into_iter().collect();
         Found {
             head: input::Head {
                 name: name.to_owned(),
@@ -423,7 +391,7 @@ fn head_of(
                     let k = seen.len() - 1;
                     return Ok(Some(found(&mut seen, k)));
                 }
-                if seen.len() >= HEADER_WITHIN {
+                if seen.len() >= input::HEADER_WITHIN {
                     return Ok(Some(found(&mut seen, 0)));
                 }
             }
@@ -579,7 +547,7 @@ pub(super) fn read_rows(sheet: &Sheet, env: &Env, file: u32) -> Result<FileRead,
                 std::iter::once((sheet.header_line, &sheet.header[..]))
                     .chain(sheet.rows[..k - 1].iter().map(|r| (r.line, &r.cells[..])))
                     .collect();
-            let notes = above_note(&sheet.name, &above).into_iter().collect();
+            let notes = input::above_note(&sheet.name, &above).into_iter().collect();
             (head, &sheet.rows[k..], notes)
         }
     };
