@@ -678,7 +678,7 @@ fn sheet_cells(
     let mut unread = None;
     let (mut cells, merges) = match book {
         Sheets::Xlsx(x) => {
-            let percent = percent_cells(x, chosen, label)?;
+            let styled = percent_cells(x, chosen, label)?;
             // The library finds merged regions by reading the sheet a second time: a workbook
             // of one worksheet has them found in its text instead.
             let merges = match single_merges {
@@ -690,9 +690,11 @@ fn sheet_cells(
             let mut r = x
                 .worksheet_cells_reader(chosen)
                 .map_err(|e| unreadable(&e))?;
-            // The first formula without a stored value, and how many there are.
+            // The first formula without a stored value, and how many there are; the same of
+            // cells with text struck through.
             let mut no_value: Option<(u32, u32)> = None;
             let mut no_values = 0u64;
+            let (mut struck, mut strikes): (Option<(u32, u32)>, u64) = (None, 0);
             let cells = sparse(label, || {
                 loop {
                     let Some(c) = r
@@ -707,10 +709,14 @@ fn sheet_cells(
                         continue;
                     }
                     let value: calamine::Data = c.value.into();
-                    let text = match percent.binary_search(&c.pos) {
+                    let text = match styled.percent.binary_search(&c.pos) {
                         Ok(_) => percent_text(&value),
                         Err(_) => cell_text(&value),
                     };
+                    if !text.trim().is_empty() && styled.struck.binary_search(&c.pos).is_ok() {
+                        struck.get_or_insert(c.pos);
+                        strikes += 1;
+                    }
                     return Ok(Some((c.pos, text)));
                 }
             })?;
@@ -718,6 +724,11 @@ fn sheet_cells(
                 let place = format!("{label}:{}", u64::from(row) + 1);
                 let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
                 unread = Some(msg::formula_without_value(ui(), &place, &cell, no_values));
+            } else if let Some((row, col)) = struck {
+                // Struck-through text is shown as withdrawn; read, it would count.
+                let place = format!("{label}:{}", u64::from(row) + 1);
+                let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
+                unread = Some(msg::struck_through(ui(), &place, &cell, strikes));
             }
             (cells, merges)
         }
@@ -788,7 +799,7 @@ fn percent_cells(
     x: &mut calamine::Xlsx<std::io::Cursor<Vec<u8>>>,
     chosen: &str,
     label: &str,
-) -> Result<Vec<(u32, u32)>, Error> {
+) -> Result<Styled, Error> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Invalid(usage::unreadable_sheet(ui(), label, true, &e.to_string()))
     };
@@ -804,20 +815,36 @@ fn percent_cells(
                 .is_some_and(|f| shows_percent(&f.format_code))
         })
         .collect();
-    let mut cells = Vec::new();
-    if !percent.contains(&true) {
+    let struck: Vec<bool> = r
+        .styles()
+        .iter()
+        .map(|s| s.font.as_ref().is_some_and(|f| f.has_strikethrough()))
+        .collect();
+    let mut cells = Styled::default();
+    if !percent.contains(&true) && !struck.contains(&true) {
         return Ok(cells);
     }
     while let Some((row, col, style)) = r.next_style_id().map_err(|e| unreadable(&e))? {
-        if percent.get(style).copied().unwrap_or(false) {
-            if cells.len() as u64 >= MAX_SHEET_CELLS {
-                return Err(too_large(label));
+        for (on, list) in [(&percent, &mut cells.percent), (&struck, &mut cells.struck)] {
+            if on.get(style).copied().unwrap_or(false) {
+                if list.len() as u64 >= MAX_SHEET_CELLS {
+                    return Err(too_large(label));
+                }
+                list.push((row, col));
             }
-            cells.push((row, col));
         }
     }
-    cells.sort_unstable();
+    cells.percent.sort_unstable();
+    cells.struck.sort_unstable();
     Ok(cells)
+}
+
+/// The cells of an .xlsx sheet whose style changes what they say: shown as a percentage, or
+/// struck through (an office strikes a withdrawn record out), each sorted.
+#[derive(Default)]
+struct Styled {
+    percent: Vec<(u32, u32)>,
+    struck: Vec<(u32, u32)>,
 }
 
 /// Whether a number format shows its number as a percentage: a `%` outside quoted text,

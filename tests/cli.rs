@@ -4508,3 +4508,39 @@ fn columns_not_used_are_said_before_the_rows_they_leave_invalid() {
         out.stderr
     );
 }
+
+#[test]
+fn a_struck_through_record_is_refused_naming_the_cell() {
+    // An office strikes a withdrawn record out instead of marking it 作废: read, it would count.
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = hand();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let struck = Format::new().set_font_strikethrough();
+    for (c, h) in ["date", "unit", "indicator"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["2026-11-03", "U1", "P1"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+        ws.write_string_with_format(2, c as u16, *v, &struck)
+            .unwrap();
+    }
+    book.save(t.path("book.xlsx")).unwrap();
+    let out = t
+        .args(&[
+            "score",
+            "book.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+        ])
+        .run()
+        .code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: book.xlsx[Sheet1]:3: cell A3 is struck through (3 such cells)"),
+        "{}",
+        out.stderr
+    );
+}

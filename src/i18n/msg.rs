@@ -226,6 +226,16 @@ pub fn not_a_spreadsheet(l: Lang, path: &str, page: bool) -> String {
     }
 }
 
+/// Cells of a records sheet with their text struck through (an office's mark of a withdrawn
+/// record), which would be read as any other.
+pub fn struck_through(l: Lang, place: &str, cell: &str, cells: u64) -> String {
+    say!(
+        l,
+        "{place}: cell {cell} is struck through ({cells} such cells): struck-through text reads like any other and would count. Mark a withdrawn record 作废 in the status column (状态) and remove the strike-through, or delete the row",
+        "{place}：单元格 {cell} 加了删除线（共 {cells} 个这样的单元格）：删除线不影响读取，这一行照样会计分。撤销的记录请在“状态”列填“作废”并去掉删除线，或者删去这一行",
+    )
+}
+
 /// An input each of whose records is also in another input.
 pub fn input_repeats_rows(l: Lang, copy: &str, other: &str) -> String {
     say!(
@@ -1173,6 +1183,7 @@ mod tests {
             ),
             double_entries(l, 1, false, "x"),
             input_repeats_rows(l, "b.csv", "a.csv"),
+            struck_through(l, "a.xlsx[甲]:5", "D5", 2),
             not_a_spreadsheet(l, "a.xls", true),
             not_a_spreadsheet(l, "a.xls", false),
             percent_over_100(l, "1850.0%"),
