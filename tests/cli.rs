@@ -4043,18 +4043,50 @@ fn rows_equal_across_inputs_are_named_and_dedupe_keeps_the_first_inputs() {
     // U2's rows differ in date: not a double entry.
     assert!(!stderr.contains("U2 2026-11"), "{stderr}");
     assert_eq!(doc["records"]["skipped"], 0);
-    // With --dedupe office B's copy is left out: U1's P1 is 0.5, one point less.
-    let (once, doc, stderr) = u1_november(two_offices(), &["--dedupe"]);
-    assert_eq!(once - both, 1.0, "{stderr}");
+    // --dedupe cannot settle them by the order of the files: they differ in the source.
+    let out = two_offices()
+        .args(&[
+            "score",
+            "office_a.csv",
+            "office_b.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--dedupe",
+        ])
+        .run()
+        .code(65);
     assert!(
-        stderr.contains("U1 2026-11-03 P1: kept office_a.csv:2, left out office_b.csv:2 (source \"暗访\" here, \"\" there)"),
+        out.stderr.starts_with(
+            "error: --dedupe: 1 finding(s) are in more than one input with other content besides"
+        ),
+        "{}",
+        out.stderr
+    );
+    // Office B's row as office A's (no source): the same finding, which --dedupe leaves out:
+    // U1's P1 is 0.5 instead of 0.5 + 0.5.
+    let same = || {
+        two_offices().file(
+            "office_b.csv",
+            "date,unit,indicator,count,source,note\n2026-11-03,迎春社区,P1,1,, litter at the gate \n2026-11-05,U2,P1,1,,bins full\n",
+        )
+    };
+    let (twice, _, _) = u1_november(same(), &[]);
+    // Office B's row weighed 1.0 on the unannounced check, 0.5 without it.
+    assert_eq!(twice - both, 0.5);
+    let (once, doc, stderr) = u1_november(same(), &["--dedupe"]);
+    assert_eq!(once - twice, 0.5, "{stderr}");
+    assert!(
+        stderr.contains("U1 2026-11-03 P1: kept office_a.csv:2, left out office_b.csv:2;")
+            || stderr.contains("U1 2026-11-03 P1: kept office_a.csv:2, left out office_b.csv:2\n"),
         "{stderr}"
     );
     // Every row accounted for: read 4 = scored 3 + skipped 1.
     assert_eq!(doc["records"]["read"], 4);
     assert_eq!(doc["records"]["scored"], 3);
     assert_eq!(doc["records"]["skipped"], 1);
-    let out = two_offices()
+    let out = same()
         .args(&[
             "validate",
             "office_a.csv",
@@ -4272,6 +4304,14 @@ fn headers_offices_write_are_read_and_a_near_miss_of_a_missing_column_is_refused
     );
     // A header that is not one of the names but looks like the rectified column, which the
     // header lacks: refused, since read or not the scores differ.
+    // The date beside its time of day: the date is read, the time named as not used.
+    let out = run("检查日期,检查时间,责任单位,扣分指标,问题来源,要求整改日期,实际整改日期\n2026-11-03,09:30,U1,P1,暗访,2026-11-05,2026-11-10\n").ok();
+    assert_eq!(out.json()["tables"], want["tables"], "{}", out.stderr);
+    assert!(
+        out.stderr.contains("columns not used: 检查时间"),
+        "{}",
+        out.stderr
+    );
     // A report date beside the inspection date: which is meant is not guessed.
     let out = run("日期,检查日期,责任单位,指标\n2026-12-01,2026-11-03,U1,P1\n").code(65);
     assert!(

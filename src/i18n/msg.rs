@@ -210,15 +210,28 @@ pub fn percent_over_100(l: Lang, shown: &str) -> String {
     )
 }
 
-/// A file named as a spreadsheet that holds a web page or text.
-pub fn not_a_spreadsheet(l: Lang, path: &str, page: bool) -> String {
-    match page {
-        true => say!(
+/// What a file named as a spreadsheet holds instead.
+#[derive(Debug, Clone, Copy)]
+pub enum NotSheet {
+    Page,
+    Xml,
+    Text,
+}
+
+/// A file named as a spreadsheet that holds a web page, XML or text.
+pub fn not_a_spreadsheet(l: Lang, path: &str, kind: NotSheet) -> String {
+    match kind {
+        NotSheet::Xml => say!(
+            l,
+            "{path}: not a spreadsheet this reader knows, despite its name, but XML (Excel 2003's XML spreadsheet?): open it in Excel or WPS and save it as .xlsx",
+            "{path}：虽然扩展名是表格，内容却是 XML（Excel 2003 的 XML 表格？）：请用 Excel 或 WPS 打开后另存为 .xlsx",
+        ),
+        NotSheet::Page => say!(
             l,
             "{path}: not a spreadsheet, despite its name, but a web page (an \"Excel\" export of a web system?): open it in Excel or WPS and save it as .xlsx",
             "{path}：虽然扩展名是表格，内容却是网页（网上系统导出的“Excel”？）：请用 Excel 或 WPS 打开后另存为 .xlsx",
         ),
-        false => say!(
+        NotSheet::Text => say!(
             l,
             "{path}: not a spreadsheet, despite its name, but text: if it is CSV, name it .csv; otherwise open it in Excel or WPS and save it as .xlsx",
             "{path}：虽然扩展名是表格，内容却是文本：如果是 CSV，请把扩展名改为 .csv；否则请用 Excel 或 WPS 打开后另存为 .xlsx",
@@ -236,13 +249,36 @@ pub fn struck_through(l: Lang, place: &str, cell: &str, cells: u64) -> String {
     )
 }
 
-/// An input each of whose records is also in another input.
-pub fn input_repeats_rows(l: Lang, copy: &str, other: &str) -> String {
+/// An input each of whose records is also in other inputs (`differing` of them with other
+/// content besides).
+pub fn input_repeats_rows(l: Lang, copy: &str, others: &str, differing: usize) -> String {
+    let differing = match differing {
+        0 => String::new(),
+        n => say!(
+            l,
+            " — {n} of them with other content (a corrected copy? then give only the corrected file)",
+            "——其中 {n} 条其他内容不同（是改正后的文件吗？那就只给改正后的那个）",
+        ),
+    };
     say!(
         l,
-        "every record of {copy} is also in {other} (the same unit, date, indicator, count, value and note): read with it, every finding would count twice. Leave one of them out, or give --dedupe to keep each finding once",
-        "{copy} 的每一条记录在 {other} 中都有（单位、日期、指标、处数、数值和说明都相同）：两个一起读，每个问题都会扣两次分。请只给其中一个，或加 --dedupe 使每个问题只计一次",
+        "every record of {copy} is also in {others} (the same unit, date, indicator, count, value and note){differing}: read with it, every finding would count twice. Leave one of them out, or give --dedupe to keep each finding once",
+        "{copy} 的每一条记录在 {others} 中都有（单位、日期、指标、处数、数值和说明都相同）{differing}：一起读，每个问题都会扣两次分。请只给其中一个，或加 --dedupe 使每个问题只计一次",
     )
+}
+
+/// Rows equal across inputs that differ in other content, which `--dedupe` cannot settle.
+pub fn double_entries_differ(l: Lang, sets: usize, each: &str) -> String {
+    say!(
+        l,
+        "--dedupe: {sets} finding(s) are in more than one input with other content besides (a rectified date added, a source judged otherwise): which is right is for the office to say, not the order of the inputs — correct or remove one of each: {each}",
+        "--dedupe：有 {sets} 个问题在多个输入中都有，但其他内容不同（如补填了整改日期、检查方式认定不同）：以哪一条为准应由考核办决定，而不是按输入的先后——请改正或删去其中一条：{each}",
+    )
+}
+
+/// A place and how its row differs: `a.csv:3 (source "暗访" here, "" there)`.
+pub fn differing(l: Lang, place: &str, diffs: &str) -> String {
+    say!(l, "{place} ({diffs})", "{place}（{diffs}）")
 }
 
 /// `rows read 10 = scored 7 + void 1 + rejected 2`.
@@ -1126,7 +1162,7 @@ mod tests {
                 ![
                     "valid", "on_spot", "appealed", "void", "civscore", "init", "Excel", "WPS",
                     "date", // Encodings are named as they are.
-                    "UTF", "GBK", "CSV", // ... and so are the folders `init` makes.
+                    "UTF", "GBK", "CSV", "XML", // ... and so are the folders `init` makes.
                     "records", "example",
                 ]
                 .contains(w)
@@ -1182,10 +1218,14 @@ mod tests {
                 &[],
             ),
             double_entries(l, 1, false, "x"),
-            input_repeats_rows(l, "b.csv", "a.csv"),
+            input_repeats_rows(l, "b.csv", "a.csv", 0),
+            input_repeats_rows(l, "b.csv", "a.csv", 2),
+            double_entries_differ(l, 1, "x"),
+            differing(l, "a.csv:3", "x"),
             struck_through(l, "a.xlsx[甲]:5", "D5", 2),
-            not_a_spreadsheet(l, "a.xls", true),
-            not_a_spreadsheet(l, "a.xls", false),
+            not_a_spreadsheet(l, "a.xls", NotSheet::Page),
+            not_a_spreadsheet(l, "a.xls", NotSheet::Xml),
+            not_a_spreadsheet(l, "a.xls", NotSheet::Text),
             percent_over_100(l, "1850.0%"),
             column_twice(l, "a.csv:1", "日期", "检查日期", "“日期”"),
             column_looks_like(l, "a.csv:1", "实际整改完成日期", "“整改日期”"),

@@ -256,9 +256,9 @@ const SCORING: &[Col] = &[
     Col::Status,
 ];
 
-/// A header cell that names no column but looks like a scoring column the header lacks (a
-/// near miss of one of its names, or a header holding one: `实际整改完成日期`, `检查方式(明/暗)`),
-/// with that column: left unread, every row would be scored as without it.
+/// A header cell that names no column but looks like a scoring column the header lacks (it ends
+/// in one of its names of three characters or more: `实际整改完成日期`), with that column: left
+/// unread, every row would be scored as without it.
 fn looks_like_missing<'h>(
     header: &'h [String],
     cols: &HashMap<u8, usize>,
@@ -278,15 +278,21 @@ fn looks_like_missing<'h>(
             absent
                 .clone()
                 .find(|(_, name, aliases)| {
-                    let names = || std::iter::once(*name).chain(aliases.iter().copied());
-                    // Short headers are too near each other to judge by edits (分值 is one edit from
-                    // 数值), and two-character names sit inside unrelated ones (方式 in 联系方式).
-                    (key.chars().count() >= 4 && suggest::closest(&key, names()).is_some())
-                        || names()
-                            .any(|n| !n.is_ascii() && n.chars().count() >= 3 && key.contains(n))
+                    // A Chinese header ends in its head noun: 实际整改完成日期 is a 整改完成日期,
+                    // 整改情况说明 is a 说明. Two-character names end unrelated headers (方式 in
+                    // 联系方式), and edits are no guide (分值 is one from 数值, 发现问题 from 发现问题数).
+                    std::iter::once(*name)
+                        .chain(aliases.iter().copied())
+                        .any(|n| !n.is_ascii() && n.chars().count() >= 3 && key.ends_with(n))
                 })
                 .map(|entry| (h.as_str(), entry))
         })
+}
+
+/// Whether a header names a time (检查时间): beside a date column of the same kind, it is that
+/// date's time of day.
+fn timed(header: &str) -> bool {
+    input::header_key(header).ends_with("时间")
 }
 
 /// Whether a row names every required column: a records header.
@@ -307,10 +313,17 @@ impl Columns {
                 None => {
                     cols.insert(col as u8, i);
                 }
+                // A date beside its time of day (检查日期 and 检查时间, 整改日期 and 整改时间):
+                // the date is read, the time is a column not used.
+                Some(&first) if timed(&head.header[first]) && !timed(h) => {
+                    cols.insert(col as u8, i);
+                }
+                Some(&first) if timed(h) && !timed(&head.header[first]) => {}
                 // Two cells naming a column scores read (a report date beside the inspection
                 // date, a stale hidden 数量 beside 问题数): which is meant is not for the order
-                // of the columns to decide. Two note or inspector columns: the first is read.
-                Some(&first) if !matches!(col, Col::Note | Col::Inspector) => {
+                // of the columns to decide. Two note, inspector or id columns: the first is read
+                // (a wrong id column shows as repeats, never as a score).
+                Some(&first) if !matches!(col, Col::Note | Col::Inspector | Col::Id) => {
                     return Err(Error::Invalid(msg::column_twice(
                         ui(),
                         &format!("{}:{}", head.name, head.header_line),
@@ -500,23 +513,28 @@ mod tests {
             let h = header(cells);
             looks_like_missing(&h, &cols_of(&h)).map(|(cell, (col, _, _))| (cell.to_owned(), *col))
         };
-        // A near miss (one edit in four characters) and a header holding a name.
-        assert_eq!(
-            found(&["日期", "单位", "指标", "检查形态"]),
-            Some(("检查形态".into(), Col::Source))
-        );
+        // A header ending in a name of a missing scoring column.
         assert_eq!(
             found(&["日期", "单位", "指标", "实际整改完成日期"]),
             Some(("实际整改完成日期".into(), Col::Rectified))
         );
-        // Not when the column is there, nor for short or unrelated headers.
+        // Not when the column is there, nor for headers that only start with a name, are near
+        // one or end in a short one.
         assert_eq!(
             found(&["日期", "单位", "指标", "整改日期", "实际整改完成日期"]),
             None
         );
-        assert_eq!(
-            found(&["日期", "单位", "指标", "分值", "联系方式", "序号", "扣分"]),
-            None
-        );
+        for other in [
+            "分值",
+            "联系方式",
+            "序号",
+            "扣分",
+            "发现问题",
+            "整改情况说明",
+            "整改完成情况",
+            "检查形态",
+        ] {
+            assert_eq!(found(&["日期", "单位", "指标", other]), None, "{other}");
+        }
     }
 }

@@ -154,17 +154,31 @@ pub fn read(
             ..opts.config
         },
         repeats: None,
-        // More than one input: several files, or a workbook (a sheet each).
-        twins: match paths.len() > 1
-            || paths
-                .iter()
-                .any(|p| input::is_spreadsheet(&p.to_ascii_lowercase(), &[]))
-        {
+        twins: match may_be_several(paths) {
             true => twins::Twins::Collect(&seed),
             false => twins::Twins::Off,
         },
     };
     read_settled(&Inputs::All(paths), env)
+}
+
+/// Whether the inputs may be more than one (rows are then compared across them): several
+/// files, or one that is a workbook (a sheet each) by its name or its first bytes, or standard
+/// input (which may be one).
+fn may_be_several(paths: &[String]) -> bool {
+    use std::io::Read;
+    let workbook = |p: &String| {
+        // A pipe (`<(…)`) is never read ahead: its bytes would be lost to the reading.
+        if !std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+            return true;
+        }
+        let mut head = [0u8; 8];
+        let n = std::fs::File::open(p)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        input::is_spreadsheet(&p.to_ascii_lowercase(), &head[..n])
+    };
+    paths.len() > 1 || paths.iter().any(|p| p == "-" || workbook(p))
 }
 
 /// Reads a table already in memory (rows parsed from a whole text, or a spreadsheet's) as the

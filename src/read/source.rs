@@ -55,8 +55,13 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
         // Named as a spreadsheet but holding none: a web system's "Excel" export is often a web
         // page, and a CSV is sometimes saved under .xls.
         if !input::is_spreadsheet("", &head) && !head.is_empty() && !input::binary(&head) {
-            let page = head.trim_ascii_start().starts_with(b"<");
-            return Err(Error::Invalid(msg::not_a_spreadsheet(ui(), path, page)));
+            let text = head.trim_ascii_start();
+            let kind = match () {
+                _ if text.starts_with(b"<?xml") => msg::NotSheet::Xml,
+                _ if text.starts_with(b"<") => msg::NotSheet::Page,
+                _ => msg::NotSheet::Text,
+            };
+            return Err(Error::Invalid(msg::not_a_spreadsheet(ui(), path, kind)));
         }
         let bytes = input::read_whole(path)?;
         let sheets = input::read_workbook(path, bytes, sheet)?;

@@ -118,10 +118,17 @@ pub(super) struct Settle<'a> {
     pub(super) dedupe: bool,
 }
 
+/// Below this many records an input whose every record is also elsewhere is not taken for a
+/// copy (one finding two offices both reported): its rows are named in the note instead.
+const COPY_AT_LEAST: u64 = 3;
+
 impl Settle<'_> {
-    /// Settles the held rows; an input each of whose records is also in another input (a copy
-    /// under another name or format, a sheet copied) is an error unless `--dedupe` is given:
-    /// read with the other, it would count every finding twice.
+    /// Settles the held rows. An input of three or more records each of which is also in
+    /// another input (a copy under another name or format, a sheet copied) is an error unless
+    /// `--dedupe` is given: read with the other, it would count every finding twice. With
+    /// `--dedupe`, equal rows that differ in what is not compared (a rectified date added, a
+    /// source another office judged otherwise) are an error: which is right is for the office to
+    /// say, not the order of the inputs.
     pub(super) fn settle(
         &self,
         claims: Vec<(u32, Held)>,
@@ -131,25 +138,54 @@ impl Settle<'_> {
         if twins.is_empty() {
             return Ok((claims, None));
         }
+        let other = other_content(self.files, &claims, &twins);
+        let name = |f: u32| self.files[f as usize].name.clone();
         if !self.dedupe
-            && let Some((copy, other)) = self.copy(&claims, &twins)
+            && let Some((copy, partners)) = self.copy(&claims, &twins)
         {
-            let name = |f: u32| self.files[f as usize].name.as_str();
+            let differing = claims
+                .iter()
+                .zip(&other)
+                .filter(|((f, _), d)| *f == copy && !d.is_empty())
+                .count();
+            let partners: Vec<String> = partners.into_iter().map(name).collect();
             return Err(Error::Invalid(msg::input_repeats_rows(
                 ui(),
-                name(copy),
-                name(other),
+                &name(copy),
+                &msg::list(ui(), &partners),
+                differing,
             )));
         }
-        Ok(settle(self.files, claims, &twins, self.dedupe, counts))
+        if self.dedupe {
+            let conflicts: Vec<String> = twins
+                .iter()
+                .filter(|rows| rows.iter().any(|&k| !other[k].is_empty()))
+                .map(|rows| describe(self.files, &claims, rows, &other, &[]))
+                .collect();
+            if !conflicts.is_empty() {
+                return Err(Error::Invalid(msg::double_entries_differ(
+                    ui(),
+                    conflicts.len(),
+                    &shown(conflicts),
+                )));
+            }
+        }
+        Ok(settle(
+            self.files,
+            claims,
+            &twins,
+            &other,
+            self.dedupe,
+            counts,
+        ))
     }
 
-    /// The last input all of whose valid rows are in sets of equal rows, with an input that
-    /// shares one of them.
-    fn copy(&self, claims: &[(u32, Held)], twins: &[Vec<usize>]) -> Option<(u32, u32)> {
+    /// The last input of at least [`COPY_AT_LEAST`] records all of whose valid rows are in
+    /// sets of equal rows, with the inputs that share them.
+    fn copy(&self, claims: &[(u32, Held)], twins: &[Vec<usize>]) -> Option<(u32, Vec<u32>)> {
         let n = self.files.len();
         let (mut held, mut twinned) = (vec![0u64; n], vec![0u64; n]);
-        let mut partner = vec![None; n];
+        let mut partners = vec![std::collections::BTreeSet::new(); n];
         for (f, _) in claims {
             held[*f as usize] += 1;
         }
@@ -157,21 +193,83 @@ impl Settle<'_> {
             for &k in rows {
                 let f = claims[k].0;
                 twinned[f as usize] += 1;
-                let other = rows.iter().map(|&j| claims[j].0).find(|&g| g != f);
-                partner[f as usize] = partner[f as usize].or(other);
+                let others = rows.iter().map(|&j| claims[j].0).filter(|&g| g != f);
+                partners[f as usize].extend(others);
             }
         }
         (0..n).rev().find_map(|f| {
-            let whole = self.free[f] == 0 && held[f] > 0 && twinned[f] == held[f];
-            whole.then(|| partner[f].map(|p| (f as u32, p))).flatten()
+            let whole = self.free[f] == 0 && held[f] >= COPY_AT_LEAST && twinned[f] == held[f];
+            whole.then(|| (f as u32, partners[f].iter().copied().collect()))
         })
     }
+}
+
+/// How each held row differs from the first row of its set in what is not compared (a
+/// severity, a source, a deadline, a rectification, a status), as `column "here" / "there"`;
+/// empty for a first row, a row in no set, or one that differs in nothing.
+fn other_content(files: &[Meta], claims: &[(u32, Held)], twins: &[Vec<usize>]) -> Vec<Vec<String>> {
+    let mut other = vec![Vec::new(); claims.len()];
+    for rows in twins {
+        let (first, one) = &claims[rows[0]];
+        let there = &files[*first as usize];
+        for &k in &rows[1..] {
+            let (f, h) = &claims[k];
+            other[k] = differences_in(&OTHER, (&files[*f as usize], &h.cells), (there, &one.cells));
+        }
+    }
+    other
+}
+
+/// A set of equal rows as said: its unit, date and indicator, where its rows are (each with
+/// how it differs from the first), and those left out.
+fn describe(
+    files: &[Meta],
+    claims: &[(u32, Held)],
+    rows: &[usize],
+    other: &[Vec<String>],
+    dropped: &[usize],
+) -> String {
+    let place = |k: usize| {
+        let (f, h) = &claims[k];
+        let at = format!("{}:{}", files[*f as usize].name, h.line);
+        match other[k].is_empty() {
+            true => at,
+            false => msg::differing(ui(), &at, &msg::list(ui(), &other[k])),
+        }
+    };
+    let (f, h) = &claims[rows[0]];
+    let meta = &files[*f as usize];
+    let what = format!(
+        "{} {} {}",
+        meta.cell(&h.cells, Col::Unit),
+        h.checked.date,
+        meta.cell(&h.cells, Col::Indicator)
+    );
+    let kept: Vec<String> = rows
+        .iter()
+        .filter(|k| !dropped.contains(k))
+        .map(|&k| place(k))
+        .collect();
+    let left: Vec<String> = dropped.iter().map(|&k| place(k)).collect();
+    msg::double_entry(ui(), &what, &kept, &left)
+}
+
+/// The first twenty items, and how many more, joined.
+fn shown(mut said: Vec<String>) -> String {
+    const SHOWN: usize = 20;
+    let more = said.len().saturating_sub(SHOWN);
+    said.truncate(SHOWN);
+    if more > 0 {
+        said.push(msg::and_more(ui(), more));
+    }
+    said.join(&msg::separator(ui()))
 }
 
 fn settle(
     files: &[Meta],
     claims: Vec<(u32, Held)>,
     twins: &[Vec<usize>],
+    other: &[Vec<String>],
     dedupe: bool,
     counts: &mut Counts,
 ) -> Settled {
@@ -179,35 +277,15 @@ fn settle(
     let mut said = Vec::new();
     for rows in twins {
         let first_file = claims[rows[0]].0;
-        // Where a row is, and how it differs from the set's first row in what is not compared
-        // (a severity, a source, a deadline or a rectification entered otherwise).
-        let place = |k: usize| {
-            let (f, h) = &claims[k];
-            let (first, one) = &claims[rows[0]];
-            let (meta, there) = (&files[*f as usize], &files[*first as usize]);
-            let diffs = differences_in(&OTHER, (meta, &h.cells), (there, &one.cells));
-            match diffs.is_empty() {
-                true => format!("{}:{}", meta.name, h.line),
-                false => format!("{}:{} ({})", meta.name, h.line, msg::list(ui(), &diffs)),
-            }
-        };
-        let (kept, dropped): (Vec<usize>, Vec<usize>) = rows
+        let dropped: Vec<usize> = rows
             .iter()
-            .partition(|&&k| !dedupe || claims[k].0 == first_file);
+            .copied()
+            .filter(|&k| dedupe && claims[k].0 != first_file)
+            .collect();
         for &k in &dropped {
             left_out[k] = true;
         }
-        let (f, h) = &claims[rows[0]];
-        let meta = &files[*f as usize];
-        let what = format!(
-            "{} {} {}",
-            meta.cell(&h.cells, Col::Unit),
-            h.checked.date,
-            meta.cell(&h.cells, Col::Indicator)
-        );
-        let kept: Vec<String> = kept.into_iter().map(place).collect();
-        let dropped: Vec<String> = dropped.into_iter().map(place).collect();
-        said.push(msg::double_entry(ui(), &what, &kept, &dropped));
+        said.push(describe(files, &claims, rows, other, &dropped));
     }
     counts.doubles += left_out.iter().filter(|&&d| d).count() as u64;
     let kept = claims
@@ -216,13 +294,7 @@ fn settle(
         .filter(|(_, d)| !d)
         .map(|(c, _)| c)
         .collect();
-    const SHOWN: usize = 20;
-    let more = said.len().saturating_sub(SHOWN);
-    said.truncate(SHOWN);
-    if more > 0 {
-        said.push(msg::and_more(ui(), more));
-    }
-    let note = msg::double_entries(ui(), twins.len(), dedupe, &said.join(&msg::separator(ui())));
+    let note = msg::double_entries(ui(), twins.len(), dedupe, &shown(said));
     (kept, Some(note))
 }
 
