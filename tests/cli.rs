@@ -4584,3 +4584,57 @@ fn a_struck_through_record_is_refused_naming_the_cell() {
         out.stderr
     );
 }
+
+#[test]
+fn a_copied_sheet_is_found_in_a_workbook_on_standard_input_or_without_its_extension() {
+    // Rows are compared across the sheets whatever the workbook's name: read from `-` or as
+    // `book.bin`, the copied sheet is refused as it is when named book.xlsx.
+    use rust_xlsxwriter::Workbook;
+    let t = hand();
+    let mut book = Workbook::new();
+    for name in ["11月", "11月 (2)"] {
+        let ws = book.add_worksheet();
+        ws.set_name(name).unwrap();
+        let rows = [
+            ["date", "unit", "indicator", "note"],
+            ["2026-11-03", "U1", "P1", "a"],
+            ["2026-11-04", "U1", "P1", "b"],
+            ["2026-11-05", "U2", "P1", "c"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let t = t.file("book.bin", &bytes).stdin(&bytes);
+    for input in ["-", "book.bin"] {
+        let out = T {
+            dir: tempfile::tempdir().unwrap(),
+            args: Vec::new(),
+            stdin: t.stdin.clone(),
+            env: Vec::new(),
+        };
+        std::fs::copy(t.path("book.bin"), out.path("book.bin")).unwrap();
+        for f in ["rubric.yaml", "units.csv"] {
+            std::fs::copy(t.path(f), out.path(f)).unwrap();
+        }
+        let out = out
+            .args(&[
+                "score",
+                input,
+                "--rubric",
+                "rubric.yaml",
+                "--units",
+                "units.csv",
+            ])
+            .run()
+            .code(65);
+        assert!(
+            out.stderr.contains("[11月 (2)] is also in ") && out.stderr.contains("[11月]"),
+            "{input}: {}",
+            out.stderr
+        );
+    }
+}
