@@ -4241,22 +4241,7 @@ fn a_header_with_its_unit_in_brackets_names_the_column_and_subtotal_rows_are_ski
     let plain = "date,unit,indicator,count\n2026-11-03,U1,P1,3\n2026-11-04,U2,P1,1\n";
     let clerk = "日期,单位,指标,数量（处）\n2026-11-03,U1,P1,3\n10月小计,,,3\n2026-11-04,U2,P1,1\n本月合计：,,,4\n";
     let score = |text: &str| {
-        let out = hand()
-            .file("r.csv", text)
-            .args(&[
-                "score",
-                "r.csv",
-                "--rubric",
-                "rubric.yaml",
-                "--units",
-                "units.csv",
-                "--period",
-                "2026-11",
-                "--format",
-                "json",
-            ])
-            .run()
-            .ok();
+        let out = november(text).ok();
         (out.json(), out.stderr)
     };
     let (want, _) = score(plain);
@@ -4276,23 +4261,7 @@ fn headers_offices_write_are_read_and_a_near_miss_of_a_missing_column_is_refused
     // (+0.5) deducts 0.5 × 2 + 0.5 = 1.5, as with the English headers.
     let plain = "date,unit,indicator,source,deadline,rectified,status\n2026-11-03,U1,P1,暗访,2026-11-05,2026-11-10,\n";
     let clerk = "检查日期,责任单位,扣分指标,问题来源,要求整改日期,实际整改日期,整改结果,联系方式,分值\n2026-11-03,U1,P1,暗访,2026-11-05,2026-11-10,,13800000000,5\n";
-    let run = |text: &str| {
-        hand()
-            .file("r.csv", text)
-            .args(&[
-                "score",
-                "r.csv",
-                "--rubric",
-                "rubric.yaml",
-                "--units",
-                "units.csv",
-                "--period",
-                "2026-11",
-                "--format",
-                "json",
-            ])
-            .run()
-    };
+    let run = |text: &str| november(text);
     let want = run(plain).ok().json();
     let out = run(clerk).ok();
     assert_eq!(out.json()["tables"], want["tables"], "{}", out.stderr);
@@ -4384,24 +4353,7 @@ fn zero_width_spaces_around_a_cell_and_a_total_row_headed_summary_are_read_past(
     // total row 汇总. U1's P1: 2 findings × 0.5 = 1 deducted in both files.
     let plain = "date,unit,indicator,count\n2026-11-03,U1,P1,2\n";
     let pasted = "date,unit,indicator,count\n2026-11-03,U1\u{200b},\u{200b}P1,2\n汇总,,,2\n";
-    let run = |text: &str| {
-        hand()
-            .file("r.csv", text)
-            .args(&[
-                "score",
-                "r.csv",
-                "--rubric",
-                "rubric.yaml",
-                "--units",
-                "units.csv",
-                "--period",
-                "2026-11",
-                "--format",
-                "json",
-            ])
-            .run()
-            .ok()
-    };
+    let run = |text: &str| november(text).ok();
     let (want, got) = (run(plain), run(pasted));
     assert_eq!(
         got.json()["tables"],
@@ -4637,4 +4589,23 @@ fn a_copied_sheet_is_found_in_a_workbook_on_standard_input_or_without_its_extens
             out.stderr
         );
     }
+}
+
+/// `score r.csv` on the hand fixture's rubric and roster, for November, as JSON.
+fn november(text: &str) -> Out {
+    hand()
+        .file("r.csv", text)
+        .args(&[
+            "score",
+            "r.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .run()
 }
