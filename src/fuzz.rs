@@ -121,6 +121,7 @@ fn read_both_ways(bytes: &[u8], rubric: &rubric::Rubric) -> Option<(Streamed, St
         } else {
             64 << 20
         },
+        ..crate::input::ReadConfig::default()
     };
     let opts = crate::input::ReadOptions {
         config,

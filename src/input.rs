@@ -333,6 +333,9 @@ pub struct ReadConfig {
     /// Memory the records a command keeps may take, all workers together; past it they wait
     /// in temporary files (a report keeps millions).
     pub kept_bytes: usize,
+    /// Memory the rows held back to be settled (an id that repeats, a row equal to one of
+    /// another input) may take, all workers together; past it the run stops with an error.
+    pub held_bytes: usize,
 }
 
 impl ReadConfig {
@@ -358,6 +361,7 @@ impl Default for ReadConfig {
             workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             block: ReadConfig::BLOCK,
             kept_bytes: 64 << 20,
+            held_bytes: 768 << 20,
         }
     }
 }

@@ -102,6 +102,7 @@ fn configs() -> Vec<ReadConfig> {
                     workers,
                     block,
                     kept_bytes,
+                    ..ReadConfig::default()
                 });
             }
         }
@@ -658,4 +659,46 @@ fn civscore_cmd() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_civscore"));
     c.env("CIVSCORE_TODAY", "2026-12-02");
     c
+}
+
+/// Rows held back to be settled (here: rows equal across two inputs) are bounded: past the
+/// limit the run stops with an error saying why, never with memory that grows with the inputs.
+#[test]
+fn rows_held_to_be_settled_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("date,unit,indicator,note\n");
+    for k in 0..200 {
+        text.push_str(&format!(
+            "2026-01-05,U{k},P1,a note long enough to weigh {k}\n"
+        ));
+    }
+    let paths: Vec<String> = ["a.csv", "b.csv"]
+        .iter()
+        .map(|name| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &text).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let read = |held_bytes: usize| {
+        let opts = ReadOptions {
+            dedupe: true,
+            config: ReadConfig {
+                workers: 2,
+                held_bytes,
+                ..ReadConfig::default()
+            },
+            ..ReadOptions::default()
+        };
+        civscore::read::read(&paths, &hand_rubric(), None, None, false, None, &opts)
+    };
+    // 400 rows of some 300 bytes each held: within 1 MiB, over 20 KiB.
+    let kept = read(1 << 20).unwrap();
+    assert_eq!(kept.counts.scored, 200);
+    assert_eq!(kept.counts.doubles, 200);
+    let e = read(20 << 10).err().unwrap().to_string();
+    assert!(
+        e.contains("the inputs overlap too much to be settled row by row"),
+        "{e}"
+    );
 }

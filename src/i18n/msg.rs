@@ -267,6 +267,15 @@ pub fn input_repeats_rows(l: Lang, copy: &str, others: &str, differing: usize) -
     )
 }
 
+/// More rows held back to be settled (repeated ids, rows equal across inputs) than memory allows.
+pub fn too_many_held(l: Lang, mib: usize) -> String {
+    say!(
+        l,
+        "the inputs overlap too much to be settled row by row: the rows that share an id or have an equal row in another input take more than {mib} MiB. Give each finding once: leave out the files that repeat others",
+        "输入之间重复太多，无法逐行核对：编号重复或与其他输入中某行相同的行超过 {mib} MiB。每个问题只给一次：去掉重复别的文件的那些文件",
+    )
+}
+
 /// Rows equal across inputs that differ in other content, which `--dedupe` cannot settle.
 pub fn double_entries_differ(l: Lang, sets: usize, each: &str) -> String {
     say!(
@@ -1221,6 +1230,7 @@ mod tests {
             input_repeats_rows(l, "b.csv", "a.csv", 0),
             input_repeats_rows(l, "b.csv", "a.csv", 2),
             double_entries_differ(l, 1, "x"),
+            too_many_held(l, 768),
             differing(l, "a.csv:3", "x"),
             struck_through(l, "a.xlsx[甲]:5", "D5", 2),
             not_a_spreadsheet(l, "a.xls", NotSheet::Page),

@@ -51,6 +51,8 @@ pub(super) struct Part {
     pub(super) indirect: Vec<(String, u32)>,
     /// The prints of the valid rows (first reading, when there is more than one input).
     pub(super) prints: Vec<u64>,
+    /// The memory the held rows take.
+    pub(super) held_bytes: usize,
 }
 
 /// What the workers reading one input share: the settings, the input's header and columns,
@@ -152,6 +154,7 @@ impl<'c> Worker<'c> {
                 lines: Vec::new(),
                 indirect: Vec::new(),
                 prints: Vec::new(),
+                held_bytes: 0,
             },
             seq: 0,
             pending: Vec::with_capacity(BATCH),
@@ -303,6 +306,20 @@ impl<'c> Worker<'c> {
     #[cold]
     fn hold(&mut self, rec: &impl Fields, line: u64, checked: Checked) -> Result<(), Stop> {
         let cells = cells(rec)?;
+        // Held rows are kept as text until settled: bounded, all workers together.
+        let size = std::mem::size_of::<Held>()
+            + cells
+                .iter()
+                .map(|c| c.len() + std::mem::size_of::<String>())
+                .sum::<usize>();
+        self.part.held_bytes += size;
+        let limit = self.ctx.config.held_bytes;
+        if self.part.held_bytes > limit / self.ctx.config.workers.max(1) {
+            let mib = limit.div_ceil(1 << 20);
+            return Err(
+                Error::Invalid(crate::i18n::msg::too_many_held(crate::i18n::ui(), mib)).into(),
+            );
+        }
         self.part.held.push((
             self.seq,
             Held {
