@@ -272,7 +272,7 @@ pub fn too_many_held(l: Lang, mib: usize) -> String {
     say!(
         l,
         "the inputs overlap too much to be settled row by row: the rows that share an id or have an equal row in another input take more than {mib} MiB. Give each finding once: leave out the files that repeat others",
-        "输入之间重复太多，无法逐行核对：编号重复或与其他输入中某行相同的行超过 {mib} MiB。每个问题只给一次：去掉重复别的文件的那些文件",
+        "输入之间重复太多，无法逐行核对：编号重复或与其他输入中某行相同的行超过 {mib} 兆字节。每个问题只给一次：去掉重复别的文件的那些文件",
     )
 }
 
