@@ -638,6 +638,28 @@ fn skip_invalid_scores_the_rest_and_accounts_for_every_row() {
     assert_eq!(rejects.lines().count(), 14);
 }
 
+/// Rejected rows go to a CSV that an office opens in Excel: cells from the records that a
+/// spreadsheet would read as formulas (`=`, `@`, full-width `＝`) get a leading `'` there too
+/// (issue 16).
+#[test]
+fn rejects_are_defused() {
+    let t = hand()
+        .file(
+            "f.csv",
+            "date,unit,indicator,count\n2026-11-03,U1,P1,1\n2026-11-03,\"=HYPERLINK(\"\"http://x\"\")\",ZZ,1\n2026-11-03,U1,＝1+1,@2\n",
+        )
+        .args(&[
+            "score", "f.csv", "--rubric", "rubric.yaml", "--skip-invalid", "--rejects", "r.csv",
+        ]);
+    t.run();
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert!(
+        rejects.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",ZZ,1")
+            && rejects.contains(",U1,'＝1+1,'@2"),
+        "{rejects}"
+    );
+}
+
 #[test]
 fn validate_reports_counts() {
     let out = hand().args(&["validate"]).args(HAND).run().ok();
