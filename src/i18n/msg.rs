@@ -989,12 +989,12 @@ pub fn bytes_replaced(
     )
 }
 
-/// A file that grew or shrank while it was read.
+/// A file that grew, shrank or was written to while it was read.
 pub fn changed_while_read(l: Lang) -> String {
     say!(
         l,
-        "the file changed while it was read (its size is not what it was when opened): read it again once nothing writes to it",
-        "文件在读取过程中被改动（大小与打开时不同）：请在没有程序写入它时重新读取",
+        "the file changed while it was read (its size or modification time is not what it was when opened): read it again once nothing writes to it",
+        "文件在读取过程中被改动（大小或修改时间与打开时不同）：请在没有程序写入它时重新读取",
     )
 }
 
