@@ -887,6 +887,35 @@ fn rubric_errors_name_file_line_column_and_path() {
     );
 }
 
+/// A rubric's names are shown inert by `check` as everywhere else: an escape sequence written
+/// in a name, or carried by a YAML `!!binary` value (`G1sySkVWSUwbWzBt` is ESC[2JEVIL ESC[0m),
+/// is printed as `\u{1b}`, never sent to the terminal (issue 16).
+#[test]
+fn check_shows_control_characters_escaped() {
+    let rubric = "civscore: 1\nname: \"r\\e]8;;http://x\\a\"\nfull: 10\ncategories:\n  - code: A\n    name: a\n    indicators:\n      - {code: A1, name: !!binary G1sySkVWSUwbWzBt, points: 10, rule: per_finding, deduct: 1}\n";
+    let out = T::new()
+        .file("r.yaml", rubric)
+        .args(&["check", "r.yaml"])
+        .run()
+        .ok();
+    assert!(
+        !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'),
+        "{:?}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.starts_with("r\\u{1b}]8;;http://x\\u{7}\n"),
+        "{:?}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("  A1  \\u{1b}[2JEVIL\\u{1b}[0m  10 pts"),
+        "{:?}",
+        out.stdout
+    );
+}
+
 #[test]
 fn check_prints_the_tree() {
     let out = hand().args(&["check", "rubric.yaml"]).run().ok();
