@@ -660,6 +660,35 @@ fn rejects_are_defused() {
     );
 }
 
+/// Escalation lines are days overdue, 0 or more: a negative one from civscore.toml or a flag is
+/// refused, not a workbook with every open rectification escalated (issue 16).
+#[test]
+fn negative_escalation_days_are_refused() {
+    let t = hand()
+        .file("civscore.toml", "[report]\nyellow = -5\n")
+        .args(&["report"])
+        .args(HAND)
+        .args(&["-o", "r.xlsx"]);
+    let out = t.run().code(2);
+    assert!(
+        out.stderr.starts_with("error: yellow = -5: "),
+        "{}",
+        out.stderr
+    );
+    assert!(!t.path("r.xlsx").exists());
+    let out = hand()
+        .args(&["report"])
+        .args(HAND)
+        .args(&["-o", "r.xlsx", "--red=-1", "--yellow=-2"])
+        .run()
+        .code(2);
+    assert!(
+        out.stderr.starts_with("error: yellow = -2: "),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn validate_reports_counts() {
     let out = hand().args(&["validate"]).args(HAND).run().ok();

@@ -998,6 +998,17 @@ pub fn changed_while_read(l: Lang) -> String {
     )
 }
 
+// Issue 16 (hostile inputs).
+
+/// A report's escalation line below zero days.
+pub fn days_negative(l: Lang, name: &str, days: i64) -> String {
+    say!(
+        l,
+        "{name} = {days}: the days overdue after which a rectification is escalated are 0 or more",
+        "{name} = {days}：逾期多少天后升级督办，应为 0 或更多天",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1120,6 +1131,7 @@ mod tests {
             not_in_encoding(l, "a.csv:2:3", "80", "GBK"),
             bytes_replaced(l, "a.csv", 2, "GBK", "a.csv:2:3", "80"),
             changed_while_read(l),
+            days_negative(l, "甲", -5),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),
