@@ -689,6 +689,45 @@ fn negative_escalation_days_are_refused() {
     );
 }
 
+/// A record longer than 16 MiB (a line without end, or a quote never closed) stops the reading
+/// where it begins, with its line, instead of being read to the end of the file and scanned
+/// again at every block (a 1 GB line took 44 s); one of 16 MiB is read, wherever the blocks
+/// fall; from a file and from standard input.
+#[test]
+fn a_record_over_16_mib_is_an_error_naming_its_line() {
+    let rows = |n: usize| {
+        format!(
+            "date,unit,indicator,count,note\n2026-11-03,U1,P1,1,a\n2026-11-03,U1,P1,1,{}\n",
+            "x".repeat(n)
+        )
+    };
+    // The record: 19 bytes before the note, then its newline.
+    let t = hand().file("ok.csv", rows((16 << 20) - 20));
+    t.args(&["score", "ok.csv", "--rubric", "rubric.yaml", "-q"])
+        .run()
+        .ok();
+    let long = rows(16 << 20);
+    let t = hand().file("long.csv", &long);
+    let out = t
+        .args(&["score", "long.csv", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: long.csv:3: a record longer than 16777216 bytes (a line without end, or a quote never closed): a record is at most 16777216 bytes\n"
+    );
+    let out = hand()
+        .args(&["score", "-", "--rubric", "rubric.yaml"])
+        .stdin(long)
+        .run()
+        .code(65);
+    assert!(
+        out.stderr.starts_with("error: <stdin>:3: a record longer"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn validate_reports_counts() {
     let out = hand().args(&["validate"]).args(HAND).run().ok();

@@ -1000,6 +1000,15 @@ pub fn changed_while_read(l: Lang) -> String {
 
 // Issue 16 (hostile inputs).
 
+/// A text record longer than the longest read.
+pub fn record_too_long(l: Lang, at: &str, limit: usize) -> String {
+    say!(
+        l,
+        "{at}: a record longer than {limit} bytes (a line without end, or a quote never closed): a record is at most {limit} bytes",
+        "{at}：记录超过 {limit} 字节（没有结尾的一行，或引号没有闭合）：一条记录最多 {limit} 字节",
+    )
+}
+
 /// A report's escalation line below zero days.
 pub fn days_negative(l: Lang, name: &str, days: i64) -> String {
     say!(
@@ -1132,6 +1141,7 @@ mod tests {
             bytes_replaced(l, "a.csv", 2, "GBK", "a.csv:2:3", "80"),
             changed_while_read(l),
             days_negative(l, "甲", -5),
+            record_too_long(l, "a.csv:2", 9),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),

@@ -49,7 +49,15 @@ pub(super) struct Out<'a, 's> {
     /// Where a quote opened that the input never closes: the block, and the lines before it
     /// in the block.
     pub(super) unclosed: Option<(u64, u64)>,
+    /// The block at whose start a record longer than [`MAX_RECORD`] begins: reading stopped
+    /// there (a line without end, or a quote never closed, would otherwise be read to the end
+    /// of the file, scanned again at every block).
+    pub(super) too_long: Option<u64>,
 }
+
+/// The longest record read from a text input, in bytes (at least twice a block: a record as
+/// long as a block is read whole wherever it falls).
+pub const MAX_RECORD: usize = 16 << 20;
 
 impl<'a> Out<'a, '_> {
     /// Stops when a worker has.
@@ -105,17 +113,27 @@ pub(super) fn feed(
     loop {
         out.go_on()?;
         if !eof && (carry.len() < block || more) {
+            // A record being completed is read up to one byte past the longest, no further:
+            // then whether it ends within that is what decides, not where the blocks fall.
+            let want = match more {
+                true => block.min((MAX_RECORD + 1).saturating_sub(carry.len()).max(1)),
+                false => block,
+            };
             // A short read is the end of the file.
-            carry.reserve_exact(block);
-            let n = read.more(&mut carry, block, out.name)?;
-            eof = n < block;
+            carry.reserve_exact(want);
+            let n = read.more(&mut carry, want, out.name)?;
+            eof = n < want;
             out.progress(n as u64);
         }
         if carry.is_empty() {
             return Ok(());
         }
         let Some(c) = cut(&carry, eof, out.delimiter) else {
-            // A record longer than the buffer: read more before cutting.
+            // A record longer than the buffer: read more before cutting, up to the longest.
+            if carry.len() > MAX_RECORD {
+                out.too_long = Some(out.seq);
+                return Ok(());
+            }
             more = true;
             continue;
         };
@@ -237,7 +255,11 @@ pub(super) fn feed_text<'a>(
         let end = pos.saturating_add(want).min(text.len());
         let window = &text[pos..end];
         let Some(c) = cut(window, end == text.len(), out.delimiter) else {
-            want = want.saturating_mul(2);
+            if window.len() > MAX_RECORD {
+                out.too_long = Some(out.seq);
+                return Ok(());
+            }
+            want = want.saturating_mul(2).min(MAX_RECORD + 1);
             continue;
         };
         want = out.block;
