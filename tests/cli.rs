@@ -3010,7 +3010,30 @@ fn dates_over_ten_thousand_years_score_quickly_and_all_periods_are_bounded() {
     let out = t.run().code(65);
     assert!(
         out.stderr.starts_with("error: the records would need ")
-            && out.stderr.contains("more than 2000000"),
+            && out.stderr.contains("more than 500000"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// 300,000 distinct units in one month are 600,000 scores with the quarter: more than one run
+/// ranks (a million units took 5.4 GB and died of it under a 4 GB limit), refused with exit 65
+/// before the scores are made.
+#[test]
+fn too_many_units_to_score_are_refused_not_a_crash() {
+    let mut text = String::from("date,unit,indicator,count\n");
+    for u in 0..300_000u32 {
+        text.push_str(&format!("2026-11-03,U{u}x,A1,1\n"));
+    }
+    let t = T::new()
+        .file("r.yaml", ONE_RULE)
+        .file("d.csv", &text)
+        .args(&["score", "d.csv", "--rubric", "r.yaml", "-q"]);
+    let out = t.run().code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: the records would need 600000 scores")
+            || out.stderr.contains("600000"),
         "{}",
         out.stderr
     );

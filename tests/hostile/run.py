@@ -404,7 +404,18 @@ r5 = write("r5.yaml", RUBRIC.replace("name: r\n", f"name: \"r{ESC.encode('unicod
 for fmt in ("table", "md"):
     run(f"5 ESC in names: score {fmt}", ["score", rec5, "--rubric", r5, "--units", units5, "--format", fmt])
 run("5 ESC: explain", ["explain", rec5, "--rubric", r5, "--unit", f"U{ESC}"])
-run("5 ESC: explain --all", ["explain", rec5, "--rubric", r5, "--all"])
+run("5 ESC: explain --all periods", ["explain", rec5, "--rubric", r5, "--unit", "U2", "--all"])
+run("5 ESC: explain md", ["explain", rec5, "--rubric", r5, "--units", units5, "--unit", f"U{ESC}", "--format", "md"])
+run("5 ESC: compare", ["compare", rec5, "--rubric", rub, "--against", r5, "--units", units5])
+run("5 ESC: compare md", ["compare", rec5, "--rubric", rub, "--against", r5, "--format", "md"])
+x5 = xlsx("esc.xlsx", [HEAD.strip().split(","), ["2026-11-03", f"U{ESC}", "A1", "1", f"n{ESC}"],
+                       ["2026-11-03", "U2", f"A{ESC}", "1", "n"]])
+run("5 ESC in xlsx cells", ["score", x5, *base, "--skip-invalid"])
+run("5 ESC in a roster name: score", ["score", rec5, *base, "--units", units5, "--skip-invalid"])
+run("5 ESC: report html", ["report", rec5, "--rubric", r5, "--units", units5, "-o", p("esc.html")],
+    check=lambda rc, o, e: need(rc != 0 or b"\x1b" not in open(p("esc.html"), "rb").read(), "ESC in the bulletin"))
+rbidi = write("bidi.csv", HEAD + "2026-11-03,U\u202e1,A1,1,x\u0085y\n")
+run("5 C1 and bidi controls", ["score", rbidi, *base])
 run("5 ESC: check", ["check", r5])
 run("5 ESC: validate", ["validate", rec5, "--rubric", r5, "--units", units5])
 rec5b = write("rec5b.csv", HEAD + f"2026-11-03,U1,A{ESC},1,x\n2026-11-0{ESC},U1,A1,1,x\n")
@@ -430,7 +441,7 @@ run("6 compare --format csv", ["compare", rec6, "--rubric", rub, "--against", rg
     human=False, check=lambda rc, o, e: undefused(o))
 run("6 score csv grades", ["score", rec6, "--rubric", rg, "--skip-invalid", "--format", "csv"], human=False,
     check=lambda rc, o, e: undefused(o))
-run("6 explain csv", ["explain", rec6, "--rubric", rg, "--skip-invalid", "--all", "--format", "csv"], human=False,
+run("6 explain csv", ["explain", rec6, "--rubric", rg, "--skip-invalid", "--unit", "@U2", "--all", "--format", "csv"], human=False,
     check=lambda rc, o, e: undefused(o))
 
 # 7. Settings and disclosure.
@@ -453,6 +464,48 @@ write("dirtoml/civscore.toml", f'rubric = "{W}"\n')
 run("7 toml rubric names a folder", ["score", rec], cwd=p("dirtoml"),
     check=lambda rc, o, e: need(b"error: : " not in e, "empty name in the error"))
 
+# More outputs: other spellings of an input, folders, init over an office's files.
+run("1 -o ./dir/../rec.csv", ["score", rec, *base, "-o", os.path.join(W, "sub", "..", "rec.csv")], untouched=[rec],
+    check=lambda rc, o, e: need(rc != 0, "wrote over the records"))
+os.makedirs(p("sub"), exist_ok=True)
+run("1 -o a folder", ["score", rec, *base, "-o", p("sub")], untouched=[rec], io_ok=True,
+    check=lambda rc, o, e: need(rc != 0 and os.path.isdir(p("sub")), "replaced a folder"))
+run("1 --rejects the records", ["score", bad_rec, *base, "--skip-invalid", "--rejects", bad_rec], untouched=[bad_rec],
+    check=lambda rc, o, e: need(rc != 0, "rejects over the records"))
+run("1 report -o the records.xlsx", ["report", st2, *base, "-o", st2], untouched=[st2],
+    check=lambda rc, o, e: need(rc != 0, "report over its records"))
+office = p("office")
+os.makedirs(office)
+run("1 init", ["init", office])
+before = {f: digest(os.path.join(dp, f)) for dp, _, fs in os.walk(office) for f in fs}
+for dp, _, fs in os.walk(office):
+    for f in fs:
+        with open(os.path.join(dp, f), "ab") as h:
+            h.write(b"# the office's own edit\n")
+edited = [os.path.join(dp, f) for dp, _, fs in os.walk(office) for f in fs]
+run("1 init again over edited files", ["init", office], untouched=edited)
+run("1 stdin as the output's input", ["score", "-", *base, "-o", "/dev/stdin"], stdin=open(rec, "rb"), io_ok=True,
+    untouched=[rec])
+
+# Inputs that are not what they say.
+run("2 rubric /dev/zero", ["score", rec, "--rubric", "/dev/zero"], check=lambda rc, o, e: need(rc == 65, "not invalid"))
+run("2 rubric /dev/urandom", ["score", rec, "--rubric", "/dev/urandom"], check=lambda rc, o, e: need(rc == 65, "not invalid"))
+run("2 roster /dev/zero", ["score", rec, *base, "--units", "/dev/zero"], check=lambda rc, o, e: need(rc == 65, "not invalid"))
+run("2 roster /dev/urandom", ["score", rec, *base, "--units", "/dev/urandom"], check=lambda rc, o, e: need(rc == 65, "not invalid"))
+run("2 records a FIFO with nothing", ["score", "/dev/null", *base], check=lambda rc, o, e: need(rc == 65, "not invalid"))
+run("2 xlsx bytes on stdin", ["score", "-", *base], stdin=open(st1, "rb"))
+run("2 empty file", ["score", write("empty.csv", ""), *base], check=lambda rc, o, e: need(rc == 65, "not invalid"))
+run("2 100,000 columns", ["score", write("wide.csv", HEAD.strip() + "," + ",".join(f"c{i}" for i in range(100_000)) + "\n2026-11-03,U1,A1,1,x\n"), *base])
+run("2 a rubric of 5 MB of one scalar", ["check", write("bigscalar.yaml", RUBRIC.replace("name: r", "name: " + "r" * 5_000_000))],
+    check=lambda rc, o, e: need(len(o) < 1_000_000 or rc == 0, "huge output"))
+zipbomb = p("zipbomb.xlsx")
+with zipfile.ZipFile(zipbomb, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", "<Types/>")
+    z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData>" + " " * (1500 << 20) + "</sheetData></worksheet>")
+run("2 a zip bomb (1.5 GB of spaces)", ["score", zipbomb, *base])
+os.unlink(zipbomb)
+
 # 9. Memory: endless and binary input.
 run("9 /dev/zero", ["score", "/dev/zero", *base], check=lambda rc, o, e: need(rc == 65, "not invalid"))
 run("9 /dev/urandom", ["score", "/dev/urandom", *base], check=lambda rc, o, e: need(rc == 65, "not invalid"))
@@ -466,6 +519,18 @@ run("9 a 300 MB line", ["score", oneline, *base])
 os.unlink(oneline)
 pad = xlsx("padded.xlsx", [HEAD.strip().split(",")] + [["2026-11-03", f"U{i}", "A1", "1", "n"] for i in range(3000)], pad=20000)
 run("9 xlsx padded with whitespace", ["score", pad, *base])
+
+if not args.only or "units" in args.only:
+    r9 = write("r9.csv", HEAD + "".join(f"2026-11-03,U{u}x,A1,1,x\n" for u in range(1_000_000)))
+    run("9 1,000,000 distinct units", ["score", r9, *base, "-q"])
+    os.unlink(r9)
+    wide = "civscore: 1\nname: r\nfull: 100000\ncategories:\n  - code: A\n    name: a\n    indicators:\n" + "".join(
+        f"      - {{code: I{i}, name: x, points: 10, rule: per_finding, deduct: 1}}\n" for i in range(4_500))
+    rw = write("wide.yaml", wide)
+    r9b = write("r9b.csv", HEAD + "".join(f"2026-11-03,U{u},I{(u * 7 + k) % 4500},1,x\n" for u in range(2000) for k in range(100)))
+    run("9 4,500 indicators × 2,000 units", ["score", r9b, "--rubric", rw, "-q"])
+    r9c = write("r9c.csv", HEAD + "".join(f"{1000 + m // 12:04}-{1 + m % 12:02}-03,U{m % 50},A1,1,x\n" for m in range(12_000)))
+    run("9 --all over 12,000 months", ["score", r9c, *base, "--all", "-q"], check=lambda rc, o, e: need(rc in (0, 65), "?"))
 
 # 11. Smaller.
 def rubric_with(ind):
