@@ -526,11 +526,11 @@ if not args.only or "units" in args.only:
     r9 = write("r9.csv", HEAD + "".join(f"2026-11-03,U{u}x,A1,1,x\n" for u in range(1_000_000)))
     run("9 1,000,000 distinct units", ["score", r9, *base, "-q"])
     os.unlink(r9)
-    wide = "civscore: 1\nname: r\nfull: 100000\ncategories:\n  - code: A\n    name: a\n    indicators:\n" + "".join(
-        f"      - {{code: I{i}, name: x, points: 10, rule: per_finding, deduct: 1}}\n" for i in range(4_500))
+    wide = "civscore: 1\nname: r\nfull: 40000\ncategories:\n  - code: A\n    name: a\n    indicators:\n" + "".join(
+        f"      - {{code: I{i}, name: x, points: 10, rule: per_finding, deduct: 1}}\n" for i in range(4_000))
     rw = write("wide.yaml", wide)
-    r9b = write("r9b.csv", HEAD + "".join(f"2026-11-03,U{u},I{(u * 7 + k) % 4500},1,x\n" for u in range(2000) for k in range(100)))
-    run("9 4,500 indicators × 2,000 units", ["score", r9b, "--rubric", rw, "-q"])
+    r9b = write("r9b.csv", HEAD + "".join(f"2026-11-03,U{u},I{(u * 7 + k) % 4000},1,x\n" for u in range(2000) for k in range(100)))
+    run("9 4,000 indicators × 2,000 units", ["score", r9b, "--rubric", rw, "-q"])
     r9c = write("r9c.csv", HEAD + "".join(f"{1000 + m // 12:04}-{1 + m % 12:02}-03,U{m % 50},A1,1,x\n" for m in range(12_000)))
     run("9 --all over 12,000 months", ["score", r9c, *base, "--all", "-q"], check=lambda rc, o, e: need(rc in (0, 65), "?"))
 
