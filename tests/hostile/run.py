@@ -333,7 +333,7 @@ for s in seeds[:12]:
     ext = ".xls" if data[:4] == b"\xd0\xcf\x11\xe0" else ".xlsx" if data[:2] == b"PK" else None
     if not ext:
         continue
-    for k in range(6 if not args.only else 1):
+    for k in range(40 if not args.only or "flipped" in args.only else 1):
         b = bytearray(data)
         for _ in range(8):
             i = rnd.randrange(len(b))
@@ -486,6 +486,21 @@ for dp, _, fs in os.walk(office):
             h.write(b"# the office's own edit\n")
 edited = [os.path.join(dp, f) for dp, _, fs in os.walk(office) for f in fs]
 run("1 init again over edited files", ["init", office], untouched=edited, io_ok=True)
+try:
+    os.mknod(p("null2"), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    run("1 --rejects a device", ["score", bad_rec, *base, "--skip-invalid", "--rejects", p("null2")],
+        untouched=[p("null2"), bad_rec], check=lambda rc, o, e: need(rc == 0, "refused a device"))
+except PermissionError:
+    pass
+os.makedirs(p("rodir"))
+os.chmod(p("rodir"), 0o555)
+run("1 -o in a read-only folder", ["score", rec, *base, "-o", p("rodir/out.csv")], io_ok=True,
+    check=lambda rc, o, e: None if os.geteuid() == 0 else need(rc != 0, "wrote in a read-only folder"))
+run("1 -o the roster by another spelling", ["score", rec, *base, "--units", units, "-o", os.path.join(W, ".", "units.csv")],
+    untouched=[units], check=lambda rc, o, e: need(rc != 0, "wrote over the roster"))
+run("1 two runs' outputs: -o the rejects of the same run", ["score", bad_rec, *base, "--skip-invalid", "--rejects",
+                                                            p("same.csv"), "-o", os.path.join(W, "sub", "..", "same.csv")],
+    check=lambda rc, o, e: need(rc != 0, "same path twice"))
 run("1 stdin as the output's input", ["score", "-", *base, "-o", "/dev/stdin"], stdin=open(rec, "rb"), io_ok=True,
     untouched=[rec])
 
