@@ -344,11 +344,13 @@ for s in seeds[:12]:
 # Truncated, and rewritten with the same size, during a run.
 if not args.only or "during" in args.only:
     for what in ("truncate", "same size"):
-        big = write("grow.csv", HEAD + "".join(f"2026-11-{1 + i % 28:02},U{i % 3000},A1,1,n{i}\n" for i in range(1_500_000)))
+        # 8,000,000 rows (about 260 MB): long enough to be changed while a release build reads it.
+        chunk = "".join(f"2026-11-{1 + i % 28:02},U{i % 3000},A1,1,n\n" for i in range(8000)).encode()
+        big = write("grow.csv", HEAD.encode() + chunk * 1000)
         size = os.path.getsize(big)
         pr = subprocess.Popen(["bash", "-c", "ulimit -v 4000000; exec \"$@\"", "run", BIN, "score", big, *base, "-j", "1"],
                               stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ, LANG="C.UTF-8"))
-        time.sleep(0.15)
+        time.sleep(0.1)
         if what == "truncate":
             os.truncate(big, size // 3)
         else:
