@@ -728,6 +728,23 @@ fn a_record_over_16_mib_is_an_error_naming_its_line() {
     );
 }
 
+/// Workers are at most 64, whatever `-j` or civscore.toml asks: 5,000 threads could not be
+/// started (an internal error, exit 1) and would only cost memory; the answer never depends on
+/// them (issue 16).
+#[test]
+fn thousands_of_jobs_are_as_many_as_the_reader_runs() {
+    let want = hand().args(&["score"]).args(HAND).run().ok().stdout;
+    let out = hand().args(&["score", "-j", "65535"]).args(HAND).run().ok();
+    assert_eq!(out.stdout, want);
+    let out = hand()
+        .file("civscore.toml", "jobs = 100000\n")
+        .args(&["score"])
+        .args(HAND)
+        .run()
+        .ok();
+    assert_eq!(out.stdout, want);
+}
+
 #[test]
 fn validate_reports_counts() {
     let out = hand().args(&["validate"]).args(HAND).run().ok();

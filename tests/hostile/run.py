@@ -525,6 +525,11 @@ with zipfile.ZipFile(zipbomb, "w", zipfile.ZIP_DEFLATED) as z:
 run("2 a zip bomb (1.5 GB of spaces)", ["score", zipbomb, *base])
 os.unlink(zipbomb)
 
+run("9 -j 65535", ["score", rec, *base, "-j", "65535"], check=lambda rc, o, e: need(rc == 0, "refused"))
+long_name = write("longname.csv", HEAD + f"2026-11-03,U{'名' * 300_000},A1,1,x\n2026-11-03,U2,A1,1,{'注' * 300_000}\n")
+run("9 a unit name of 900 KB in a table", ["score", long_name, *base], check=lambda rc, o, e: need(len(e) < 20_000, "stderr"))
+run("9 a unit name of 900 KB in explain", ["explain", long_name, *base, "--unit", "U2"])
+
 # 9. Memory: endless and binary input.
 run("9 /dev/zero", ["score", "/dev/zero", *base], check=lambda rc, o, e: need(rc == 65, "not invalid"))
 run("9 /dev/urandom", ["score", "/dev/urandom", *base], check=lambda rc, o, e: need(rc == 65, "not invalid"))
