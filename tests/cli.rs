@@ -745,6 +745,22 @@ fn thousands_of_jobs_are_as_many_as_the_reader_runs() {
     assert_eq!(out.stdout, want);
 }
 
+/// `config` and `init` show what they were given inert: an escape sequence in a setting of
+/// civscore.toml (a planted one, say) or in a folder's name is printed as `\u{1b}` (issue 16).
+#[test]
+fn config_and_init_show_control_characters_escaped() {
+    let out = T::new()
+        .file("civscore.toml", "rubric = \"a\\u001b[2Jb\"\n")
+        .args(&["config"])
+        .run()
+        .ok();
+    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("a\\u{1b}[2Jb"), "{:?}", out.stdout);
+    let out = T::new().args(&["init", "d\u{1b}[2J"]).run().ok();
+    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("d\\u{1b}[2J"), "{:?}", out.stdout);
+}
+
 #[test]
 fn validate_reports_counts() {
     let out = hand().args(&["validate"]).args(HAND).run().ok();

@@ -430,6 +430,10 @@ run("5 ESC in a code: check", ["check", r5c])
 run("5 ESC in a file name", ["score", write(f"na{ESC}me.csv", records() + "bad,row\n"), *base])
 # A missing file is exit 1 (SPEC §6: an I/O failure), as the existing tests want.
 run("5 ESC in a rubric name (missing file)", ["score", rec, "--rubric", p(f"no{ESC}.yaml")], io_ok=True)
+write("esctoml/civscore.toml", 'rubric = "a\\u001b[2Jb"\nunits = "u\\u001b]8;;x\\u0007"\n')
+run("5 ESC in civscore.toml: config", ["config"], cwd=p("esctoml"))
+run("5 ESC in civscore.toml: score", ["score", rec], cwd=p("esctoml"), io_ok=True)
+run("5 ESC in a folder name: init", ["init", p(f"d{ESC}")])
 r5d = write("r5d.yaml", RUBRIC + f"bogus{ESC}: 1\n")
 run("5 ESC in an unknown key", ["check", r5d])
 
