@@ -761,6 +761,35 @@ fn config_and_init_show_control_characters_escaped() {
     assert!(out.stdout.contains("d\\u{1b}[2J"), "{:?}", out.stdout);
 }
 
+/// A file that is not a records file (a secret one, say, or a 5 MB first line) is quoted in
+/// the error by at most 200 characters of its content, as records and as a roster (issue 16).
+#[test]
+fn errors_quote_at_most_200_characters_of_a_file() {
+    let line = format!("root:SECRET{}:0:0\n", "x".repeat(5000));
+    let t = hand().file("secret", &line);
+    let out = t
+        .args(&["score", "secret", "--rubric", "rubric.yaml"])
+        .run()
+        .code(65);
+    let quoted = out.stderr.split("columns found: ").nth(1).unwrap_or("");
+    assert!(quoted.starts_with("root:SECRETxxx"), "{}", out.stderr);
+    assert_eq!(quoted.trim_end().chars().count(), 201, "{}", out.stderr);
+    let out = hand()
+        .file("secret", &line)
+        .args(&[
+            "score",
+            "records.csv",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "secret",
+        ])
+        .run()
+        .code(65);
+    let quoted = out.stderr.split("columns found: ").nth(1).unwrap_or("");
+    assert_eq!(quoted.trim_end().chars().count(), 201, "{}", out.stderr);
+}
+
 #[test]
 fn validate_reports_counts() {
     let out = hand().args(&["validate"]).args(HAND).run().ok();

@@ -747,7 +747,7 @@ pub fn column_names(l: Lang, name: &str, aliases: &[&str]) -> String {
 }
 
 pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String]) -> String {
-    let (missing, found) = (list(l, missing), list(l, found));
+    let (missing, found) = (list(l, missing), found_columns(l, found));
     say!(
         l,
         "{place}: missing required column {missing}; columns found: {found}",
@@ -1009,6 +1009,19 @@ pub fn record_too_long(l: Lang, at: &str, limit: usize) -> String {
     )
 }
 
+/// The columns a header holds, as an error quotes them: at most [`QUOTED`] characters of
+/// the file's text (a binary file or a secret one read as records is not echoed).
+pub fn found_columns<S: AsRef<str>>(l: Lang, found: &[S]) -> String {
+    let all = list(l, found);
+    match all.char_indices().nth(QUOTED) {
+        None => all,
+        Some((at, _)) => format!("{}…", &all[..at]),
+    }
+}
+
+/// The most characters of a file's content an error quotes.
+pub const QUOTED: usize = 200;
+
 /// A report's escalation line below zero days.
 pub fn days_negative(l: Lang, name: &str, days: i64) -> String {
     say!(
@@ -1142,6 +1155,7 @@ mod tests {
             changed_while_read(l),
             days_negative(l, "甲", -5),
             record_too_long(l, "a.csv:2", 9),
+            found_columns(l, &["甲"; 300]),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),
