@@ -531,6 +531,14 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
             MAX_WHOLE_CELLS,
         )));
     }
+    // ... and the shared strings an .xlsx declares, which it reserves at once.
+    if let Some(n) = crate::xlsx_extent::impossible_shared_strings(&bytes) {
+        return Err(Error::Invalid(msg::shared_strings_impossible(
+            ui(),
+            name,
+            n,
+        )));
+    }
     if crate::xls_extent::has_percent_numbers(&bytes) {
         return Err(Error::Invalid(msg::xls_percent(ui(), name)));
     }

@@ -30,6 +30,7 @@ pub mod tally;
 pub mod units;
 pub mod write;
 mod xls_extent;
+mod xlsx_extent;
 pub mod yaml;
 
 pub use error::Error;

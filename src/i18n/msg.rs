@@ -1022,6 +1022,15 @@ pub fn found_columns<S: AsRef<str>>(l: Lang, found: &[S]) -> String {
 /// The most characters of a file's content an error quotes.
 pub const QUOTED: usize = 200;
 
+/// A workbook whose shared strings table declares more strings than it can hold.
+pub fn shared_strings_impossible(l: Lang, name: &str, n: u64) -> String {
+    say!(
+        l,
+        "{name}: the workbook declares {n} shared strings, more than its strings table holds or than a sheet may (20000000): the file is damaged or made to exhaust memory",
+        "{name}：工作簿声明了 {n} 个共享字符串，超过其字符串表所能容纳的数量或工作表的上限（20000000）：文件已损坏，或是为耗尽内存而构造的",
+    )
+}
+
 /// A report's escalation line below zero days.
 pub fn days_negative(l: Lang, name: &str, days: i64) -> String {
     say!(
@@ -1156,6 +1165,7 @@ mod tests {
             days_negative(l, "甲", -5),
             record_too_long(l, "a.csv:2", 9),
             found_columns(l, &["甲"; 300]),
+            shared_strings_impossible(l, "a.xlsx", 9),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),
