@@ -1031,6 +1031,15 @@ pub fn shared_strings_impossible(l: Lang, name: &str, n: u64) -> String {
     )
 }
 
+/// A header with more columns than a sheet may have.
+pub fn too_many_columns(l: Lang, at: &str, n: usize, max: usize) -> String {
+    say!(
+        l,
+        "{at}: the header has {n} columns, more than {max} (as many as an Excel sheet holds): this is not a records header",
+        "{at}：表头有 {n} 列，超过 {max} 列（Excel 工作表的列数上限）：这不是记录表头",
+    )
+}
+
 /// A report's escalation line below zero days.
 pub fn days_negative(l: Lang, name: &str, days: i64) -> String {
     say!(
@@ -1166,6 +1175,7 @@ mod tests {
             record_too_long(l, "a.csv:2", 9),
             found_columns(l, &["甲"; 300]),
             shared_strings_impossible(l, "a.xlsx", 9),
+            too_many_columns(l, "a.csv:1", 10, 9),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),

@@ -157,7 +157,7 @@ def need(cond, what):
     return None if cond else what
 
 
-def xlsx(name, rows, stray=None, pad=0, sheet_dim=None):
+def xlsx(name, rows, stray=None, pad=0, sheet_dim=None, sst=None):
     """A minimal workbook: rows of strings as inline strings, an optional stray cell far away."""
     def col(i):
         s = ""
@@ -184,6 +184,8 @@ def xlsx(name, rows, stray=None, pad=0, sheet_dim=None):
         z.writestr("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S1" sheetId="1" r:id="rId1"/></sheets></workbook>')
         z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
         z.writestr("xl/worksheets/sheet1.xml", "".join(xml))
+        if sst:
+            z.writestr("xl/sharedStrings.xml", sst)
     return path
 
 
@@ -320,6 +322,18 @@ st2 = xlsx("stray-a.xlsx", [HEAD.strip().split(","), ["2026-11-03", "U1", "A1", 
 run("2 xlsx stray cell A1048576", ["score", st2, *base], untouched=[st2])
 st3 = xlsx("dim.xlsx", [HEAD.strip().split(","), ["2026-11-03", "U1", "A1", "1", "n"]], sheet_dim="A1:XFD1048576")
 run("2 xlsx dimension A1:XFD1048576", ["score", st3, *base], untouched=[st3])
+sstb = xlsx("sst-bomb.xlsx", [HEAD.strip().split(","), ["2026-11-03", "U1", "A1", "1", "n"]],
+            sst='<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'count="4000000000" uniqueCount="4000000000"><si><t>x</t></si></sst>')
+run("2 xlsx declaring 4e9 shared strings", ["score", sstb, *base], untouched=[sstb])
+if not args.only or "50 MB" in args.only:
+    bigc = xlsx("bigcell.xlsx", [HEAD.strip().split(","), ["2026-11-03", "U1", "A1", "1", "n"],
+                                 ["2026-11-03", "U" * (50 << 20), "A1", "1", "n"]])
+    for label, more in [("table", []), ("md", ["--format", "md"]), ("xlsx", ["-o", p("bigc.xlsx")]),
+                        ("report", ["-o", p("bigc-r.xlsx")]), ("html", ["-o", p("bigc.html")])]:
+        cmd = "report" if label == "report" else "score"
+        run(f"2 a 50 MB unit name in a workbook: {label}", [cmd, bigc, *base, *more], human=label == "table")
+    os.unlink(bigc)
 # Byte-flipped spreadsheets (the fuzz seeds, if any).
 seeds = []
 for d in ("fuzz/seeds/spreadsheet", "fuzz/corpus/spreadsheet"):
