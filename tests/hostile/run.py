@@ -362,6 +362,7 @@ if not args.only or "during" in args.only:
         chunk = "".join(f"2026-11-{1 + i % 28:02},U{i % 3000},A1,1,n\n" for i in range(8000)).encode()
         big = write("grow.csv", HEAD.encode() + chunk * 1000)
         size = os.path.getsize(big)
+        other = open(big, "rb").read().replace(b",A1,1,", b",A1,2,")
         pr = subprocess.Popen(["bash", "-c", "ulimit -v 4000000; exec \"$@\"", "run", BIN, "score", big, *base, "-j", "1"],
                               stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ, LANG="C.UTF-8"))
         time.sleep(0.1)
@@ -369,9 +370,8 @@ if not args.only or "during" in args.only:
             os.truncate(big, size // 3)
         else:
             # Every row stays valid, with another count: only the file's times tell.
-            data = open(big, "rb").read().replace(b",A1,1,", b",A1,2,")
             with open(big, "r+b") as f:
-                f.write(data)
+                f.write(other)
         _, err = pr.communicate()
         fails = []
         if pr.returncode < 0 or pr.returncode >= 124:
