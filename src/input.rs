@@ -343,13 +343,17 @@ impl ReadConfig {
     /// in the cache of the worker that checks it.
     pub const BLOCK: usize = 2 << 20;
 
-    /// `jobs` workers (the machine's parallelism when `None`).
+    /// The most workers: more threads than that only cost memory (each holds its blocks and
+    /// its tallies), and thousands cannot even be started (`-j 5000` was an internal error).
+    pub const MAX_WORKERS: usize = 64;
+
+    /// `jobs` workers (the machine's parallelism when `None`), at most [`Self::MAX_WORKERS`].
     pub fn with_jobs(jobs: Option<usize>) -> ReadConfig {
         let workers = jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
         ReadConfig {
-            workers: workers.max(1),
+            workers: workers.clamp(1, Self::MAX_WORKERS),
             ..ReadConfig::default()
         }
     }
@@ -601,6 +605,14 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
             name,
             cells,
             MAX_WHOLE_CELLS,
+        )));
+    }
+    // ... and the shared strings an .xlsx declares, which it reserves at once.
+    if let Some(n) = crate::xlsx_extent::impossible_shared_strings(&bytes) {
+        return Err(Error::Invalid(msg::shared_strings_impossible(
+            ui(),
+            name,
+            n,
         )));
     }
     // The cells the library reads otherwise than shown: an .xls's percent-formatted numbers

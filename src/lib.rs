@@ -30,6 +30,7 @@ pub mod tally;
 pub mod units;
 pub mod write;
 mod xls_extent;
+mod xlsx_extent;
 pub mod yaml;
 
 pub use error::Error;
@@ -184,6 +185,15 @@ fn report_settings(
     };
     let outputs = [inputs.rejects.as_deref(), settings.output.as_deref()];
     write::file::check(&outputs, &inputs.files())?;
+    for (name, days) in [("yellow", settings.yellow), ("red", settings.red)] {
+        if days < 0 {
+            return Err(Error::Usage(i18n::msg::days_negative(
+                i18n::ui(),
+                name,
+                days,
+            )));
+        }
+    }
     if settings.yellow > settings.red {
         let (y, r) = (settings.yellow, settings.red);
         return Err(Error::Usage(i18n::usage::yellow_above_red(

@@ -261,9 +261,11 @@ pub fn score_with<'a>(
     })
 }
 
-/// The most scores (units × periods) one run computes and ranks, about 1 GB: records spread
-/// over thousands of months ask `--all` for more, and are refused rather than exhaust memory.
-pub const MAX_SCORED_ROWS: u64 = 2_000_000;
+/// The most scores (units × periods) one run computes and ranks, about 1.5 GB with their
+/// tables (some 2.7 KB a score: 400,000 took 1.1 GB): records spread over thousands of months
+/// ask `--all` for more, and 1,000,000 units a month and its quarter do (2,000,000 took 5.4 GB);
+/// they are refused rather than exhaust memory.
+pub const MAX_SCORED_ROWS: u64 = 500_000;
 
 /// The scores `need` asks for: units × the periods with records (months, quarters, years) it
 /// takes.

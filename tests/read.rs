@@ -702,3 +702,89 @@ fn rows_held_to_be_settled_are_bounded() {
         "{e}"
     );
 }
+
+/// A workbook whose shared strings table declares four billion strings (the library reserved
+/// them at once: "memory allocation of 96000000000 bytes failed", a signal death) is refused
+/// with exit 65, naming the file (issue 16).
+#[test]
+fn a_workbook_declaring_billions_of_shared_strings_is_refused() {
+    use std::io::{Read, Write};
+    let good = common::small_workbook(&[]);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for k in 0..zip.len() {
+        let mut part = zip.by_index(k).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            let text = String::from_utf8(bytes).unwrap();
+            let at = text.find("uniqueCount=\"").unwrap() + 13;
+            let end = at + text[at..].find('"').unwrap();
+            bytes = format!("{}4000000000{}", &text[..at], &text[end..]).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("sst.xlsx");
+    std::fs::write(&xlsx, out.finish().unwrap().into_inner()).unwrap();
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    let out = assert_cmd::Command::cargo_bin("civscore")
+        .unwrap()
+        .args(["score", xlsx.to_str().unwrap(), "--rubric", rubric])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("declares 4000000000 shared strings"),
+        "{stderr}"
+    );
+}
+
+/// A unit name of 40,000 characters: Excel holds at most 32,767 in a cell (the workbook failed
+/// with exit 1), and a terminal table took time growing faster than the name (a 50 MB one ran
+/// past 60 s): the workbook cuts it at 32,767, the table at 1,000, both ending in `…`.
+#[test]
+fn a_name_too_long_for_a_cell_is_cut_in_workbooks_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "名".repeat(40_000);
+    let csv = dir.path().join("r.csv");
+    std::fs::write(
+        &csv,
+        format!("date,unit,indicator,count\n2026-01-05,{name},P1,1\n2026-01-05,U1,P1,1\n"),
+    )
+    .unwrap();
+    let rubric = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/hand/rubric.yaml");
+    let run = |more: &[&str]| {
+        assert_cmd::Command::cargo_bin("civscore")
+            .unwrap()
+            .env("CIVSCORE_TODAY", "2026-12-02")
+            .args(["score", csv.to_str().unwrap(), "--rubric", rubric, "-q"])
+            .args(more)
+            .output()
+            .unwrap()
+    };
+    let xlsx = dir.path().join("out.xlsx");
+    let out = run(&["-o", xlsx.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    let cut = format!("{}…", "名".repeat(1000));
+    assert!(
+        table.contains(&cut) && !table.contains(&"名".repeat(1001)),
+        "{}",
+        table.len()
+    );
+}

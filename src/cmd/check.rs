@@ -11,7 +11,17 @@ use crate::rubric::{Category, Rubric};
 
 pub fn run(spec: Option<&str>, lang: Option<Lang>) -> Result<(), Error> {
     let r = builtin::load_rubric(spec)?;
-    crate::cmd::print(&tree(&r, lang.unwrap_or(r.lang)))
+    crate::cmd::print(&inert_lines(&tree(&r, lang.unwrap_or(r.lang))))
+}
+
+/// The tree as the terminal gets it: a rubric's names and notes are the rubric author's text,
+/// and an escape sequence in them (even one a YAML `!!binary` value carries) is shown as
+/// `\u{1b}`, never sent to the terminal; the tree's own line breaks stay.
+fn inert_lines(s: &str) -> String {
+    s.split('\n')
+        .map(crate::write::inert)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn n(d: Decimal) -> String {

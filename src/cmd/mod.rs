@@ -174,7 +174,8 @@ pub(crate) fn print_rows_read(loaded: &Loaded) {
 }
 
 /// The rejected rows as CSV: file, line, reason, then the row's original cells under the first
-/// rejected file's header.
+/// rejected file's header, every text defused (a cell `=HYPERLINK(…)` from the records must not
+/// become a formula when the rejects are opened in Excel).
 pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> {
     let mut out = csv::WriterBuilder::new().flexible(true).from_writer(w);
     let header = loaded
@@ -182,8 +183,9 @@ pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> 
         .first()
         .map(|r| r.header.clone())
         .unwrap_or_default();
+    let defuse = crate::write::csv::defuse;
     let mut head = vec!["file".to_owned(), "line".to_owned(), "reason".to_owned()];
-    head.extend(header);
+    head.extend(header.iter().map(|h| defuse(h)));
     out.write_record(&head)?;
     for r in &loaded.rejected {
         let reason = r
@@ -192,8 +194,8 @@ pub fn write_rejects(loaded: &Loaded, w: &mut dyn Write) -> std::io::Result<()> 
             .map(|e| msg::column_reason(ui(), &e.column, &e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        let mut row = vec![r.file.clone(), r.line.to_string(), reason];
-        row.extend(r.cells.iter().cloned());
+        let mut row = vec![defuse(&r.file), r.line.to_string(), defuse(&reason)];
+        row.extend(r.cells.iter().map(|c| defuse(c)));
         out.write_record(&row)?;
     }
     out.flush()

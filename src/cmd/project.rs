@@ -86,7 +86,8 @@ pub fn config(
         let pad = w - unicode_width::UnicodeWidthStr::width(v.as_str());
         out.push_str(&format!("{k:<14} {v}{}  ({from})\n", " ".repeat(pad)));
     }
-    crate::cmd::print(&out)
+    // Settings are the office's text (or a planted file's): shown inert on a terminal.
+    crate::cmd::print(&inert_lines(&out))
 }
 
 const BOM: &str = "\u{feff}";
@@ -120,7 +121,8 @@ pub fn init(dir: &str, rubric_name: &str) -> Result<(), Error> {
     let root = Path::new(dir);
     write_all_new(dir, root, &files)?;
     let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
-    crate::cmd::print(&msg::created(ui(), &root.display().to_string(), &names))
+    let root = crate::write::inert(&root.display().to_string());
+    crate::cmd::print(&msg::created(ui(), &root, &names))
 }
 
 const ROSTER_HEADER: &str = "编号,名称,类别,不适用,别名,曾用名,起始月份,截止月份,并入";
@@ -253,4 +255,12 @@ fn write_all_new(dir: &str, root: &Path, files: &[(&str, String)]) -> Result<(),
         let _ = std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755));
     }
     Ok(())
+}
+
+/// Text shown inert line by line (its own line breaks kept).
+fn inert_lines(s: &str) -> String {
+    s.split('\n')
+        .map(crate::write::inert)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -906,7 +906,7 @@ pub fn column_twice(l: Lang, place: &str, first: &str, second: &str, names: &str
 }
 
 pub fn missing_columns(l: Lang, place: &str, missing: &[String], found: &[String]) -> String {
-    let (missing, found) = (list(l, missing), list(l, found));
+    let (missing, found) = (list(l, missing), found_columns(l, found));
     say!(
         l,
         "{place}: missing required column {missing}; columns found: {found}",
@@ -1148,12 +1148,63 @@ pub fn bytes_replaced(
     )
 }
 
-/// A file that grew or shrank while it was read.
+/// A file that grew, shrank or was written to while it was read.
 pub fn changed_while_read(l: Lang) -> String {
     say!(
         l,
-        "the file changed while it was read (its size is not what it was when opened): read it again once nothing writes to it",
-        "文件在读取过程中被改动（大小与打开时不同）：请在没有程序写入它时重新读取",
+        "the file changed while it was read (its size or modification time is not what it was when opened): read it again once nothing writes to it",
+        "文件在读取过程中被改动（大小或修改时间与打开时不同）：请在没有程序写入它时重新读取",
+    )
+}
+
+// Issue 16 (hostile inputs).
+
+/// A text record longer than the longest read.
+pub fn record_too_long(l: Lang, at: &str, limit: usize) -> String {
+    say!(
+        l,
+        "{at}: a record longer than {limit} bytes (a line without end, or a quote never closed): a record is at most {limit} bytes",
+        "{at}：记录超过 {limit} 字节（没有结尾的一行，或引号没有闭合）：一条记录最多 {limit} 字节",
+    )
+}
+
+/// The columns a header holds, as an error quotes them: at most [`QUOTED`] characters of
+/// the file's text (a binary file or a secret one read as records is not echoed).
+pub fn found_columns<S: AsRef<str>>(l: Lang, found: &[S]) -> String {
+    let all = list(l, found);
+    match all.char_indices().nth(QUOTED) {
+        None => all,
+        Some((at, _)) => format!("{}…", &all[..at]),
+    }
+}
+
+/// The most characters of a file's content an error quotes.
+pub const QUOTED: usize = 200;
+
+/// A workbook whose shared strings table declares more strings than it can hold.
+pub fn shared_strings_impossible(l: Lang, name: &str, n: u64) -> String {
+    say!(
+        l,
+        "{name}: the workbook declares {n} shared strings, more than its strings table holds or than a sheet may (20000000): the file is damaged or made to exhaust memory",
+        "{name}：工作簿声明了 {n} 个共享字符串，超过其字符串表所能容纳的数量或工作表的上限（20000000）：文件已损坏，或是为耗尽内存而构造的",
+    )
+}
+
+/// A header with more columns than a sheet may have.
+pub fn too_many_columns(l: Lang, at: &str, n: usize, max: usize) -> String {
+    say!(
+        l,
+        "{at}: the header has {n} columns, more than {max} (as many as an Excel sheet holds): this is not a records header",
+        "{at}：表头有 {n} 列，超过 {max} 列（Excel 工作表的列数上限）：这不是记录表头",
+    )
+}
+
+/// A report's escalation line below zero days.
+pub fn days_negative(l: Lang, name: &str, days: i64) -> String {
+    say!(
+        l,
+        "{name} = {days}: the days overdue after which a rectification is escalated are 0 or more",
+        "{name} = {days}：逾期多少天后升级督办，应为 0 或更多天",
     )
 }
 
@@ -1309,6 +1360,11 @@ mod tests {
             not_in_encoding(l, "a.csv:2:3", "80", "GBK"),
             bytes_replaced(l, "a.csv", 2, "GBK", "a.csv:2:3", "80"),
             changed_while_read(l),
+            days_negative(l, "甲", -5),
+            record_too_long(l, "a.csv:2", 9),
+            found_columns(l, &["甲"; 300]),
+            shared_strings_impossible(l, "a.xlsx", 9),
+            too_many_columns(l, "a.csv:1", 10, 9),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
             ods_merged(l, "a.ods[甲]"),

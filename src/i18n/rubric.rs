@@ -590,8 +590,17 @@ pub fn duplicate_key(l: Lang, key: &str) -> String {
 pub fn too_large(l: Lang, detail: &str) -> String {
     say!(
         l,
-        "refused: the document expands beyond civscore's limits ({detail}); is an alias such as *name repeated many times?",
-        "已拒绝：文档展开后超出 civscore 的限度（{detail}）；是否有 `*name` 这样的别名被大量重复？",
+        "refused: the document holds, or expands to, more values than a rubric may ({detail}): at most 50,000 values (some 4,500 indicators), counting what an alias such as *name repeats",
+        "已拒绝：文档的值（含 `*name` 这样的别名重复展开的值）超出细则的上限（{detail}）：最多 50,000 个值（约 4,500 个指标）",
+    )
+}
+
+/// A file of more than one YAML document (a `---` line after the first).
+pub fn many_documents(l: Lang) -> String {
+    say!(
+        l,
+        "the file holds more than one YAML document (a line --- after the first): a rubric is one document",
+        "文件里有不止一个 YAML 文档（第一个文档之后还有 --- 行）：细则只能是一个文档",
     )
 }
 

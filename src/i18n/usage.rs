@@ -426,7 +426,7 @@ pub fn project_setting(l: Lang, file: &str, key: &str, message: &str) -> String 
 
 /// A roster without its code or name column; `missing` holds `code` and/or `name`.
 pub fn roster_columns(l: Lang, place: &str, missing: &[&str], found: &[String]) -> String {
-    let found = super::msg::list(l, found);
+    let found = super::msg::found_columns(l, found);
     match l {
         Lang::En => {
             let v: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();

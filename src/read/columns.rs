@@ -204,6 +204,9 @@ pub(super) struct Columns {
 
 /// The header's cells that name no column and are not ignorable, each with the nearest column
 /// name when one is near.
+/// The most columns a records header may have: as many as an Excel sheet.
+pub const MAX_COLUMNS: usize = 16_384;
+
 fn unused(header: &[String], cols: &HashMap<u8, usize>) -> Vec<String> {
     let used: Vec<usize> = cols.values().copied().collect();
     let names = COLUMNS
@@ -304,6 +307,17 @@ pub(super) fn names_required(header: &[String]) -> bool {
 
 impl Columns {
     pub(super) fn of(head: &input::Head) -> Result<Columns, Error> {
+        // Every column no rule reads is looked up among the known names, for a hint: a header
+        // of millions of columns (16 MiB of "a,") took minutes. Excel's own limit is the bound.
+        if head.header.len() > MAX_COLUMNS {
+            let at = format!("{}:{}", head.name, head.header_line);
+            return Err(Error::Invalid(msg::too_many_columns(
+                ui(),
+                &at,
+                head.header.len(),
+                MAX_COLUMNS,
+            )));
+        }
         let mut cols = HashMap::new();
         for (i, h) in head.header.iter().enumerate() {
             let Some(col) = column_of(h) else {

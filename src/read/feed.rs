@@ -49,7 +49,15 @@ pub(super) struct Out<'a, 's> {
     /// Where a quote opened that the input never closes: the block, and the lines before it
     /// in the block.
     pub(super) unclosed: Option<(u64, u64)>,
+    /// The block at whose start a record longer than [`MAX_RECORD`] begins: reading stopped
+    /// there (a line without end, or a quote never closed, would otherwise be read to the end
+    /// of the file, scanned again at every block).
+    pub(super) too_long: Option<u64>,
 }
+
+/// The longest record read from a text input, in bytes (at least twice a block: a record as
+/// long as a block is read whole wherever it falls).
+pub const MAX_RECORD: usize = 16 << 20;
 
 impl<'a> Out<'a, '_> {
     /// Stops when a worker has.
@@ -84,18 +92,18 @@ impl<'a> Out<'a, '_> {
 }
 
 /// Reads the file in blocks, cut after the last newline outside quotes, and sends them on.
-/// `buf` holds the file's first bytes (read already), `start` where its rows begin; `size` is
-/// a regular file's size when opened.
+/// `buf` holds the file's first bytes (read already), `start` where its rows begin; `stamp` is
+/// a regular file's size and times when opened.
 pub(super) fn feed(
     file: &mut File,
     mut buf: Vec<u8>,
     start: usize,
-    size: Option<u64>,
+    stamp: Option<Stamp>,
     out: &mut Out,
 ) -> Result<(), Stop> {
     let mut read = Reading {
         file,
-        size,
+        stamp,
         done: buf.len() as u64,
     };
     let mut carry: Vec<u8> = buf.split_off(start);
@@ -105,17 +113,27 @@ pub(super) fn feed(
     loop {
         out.go_on()?;
         if !eof && (carry.len() < block || more) {
+            // A record being completed is read up to one byte past the longest, no further:
+            // then whether it ends within that is what decides, not where the blocks fall.
+            let want = match more {
+                true => block.min((MAX_RECORD + 1).saturating_sub(carry.len()).max(1)),
+                false => block,
+            };
             // A short read is the end of the file.
-            carry.reserve_exact(block);
-            let n = read.more(&mut carry, block, out.name)?;
-            eof = n < block;
+            carry.reserve_exact(want);
+            let n = read.more(&mut carry, want, out.name)?;
+            eof = n < want;
             out.progress(n as u64);
         }
         if carry.is_empty() {
             return Ok(());
         }
         let Some(c) = cut(&carry, eof, out.delimiter) else {
-            // A record longer than the buffer: read more before cutting.
+            // A record longer than the buffer: read more before cutting, up to the longest.
+            if carry.len() > MAX_RECORD {
+                out.too_long = Some(out.seq);
+                return Ok(());
+            }
             more = true;
             continue;
         };
@@ -139,25 +157,60 @@ pub(super) fn feed(
     }
 }
 
+/// What tells a regular file's contents apart without reading them: its size, its inode, and
+/// the times of its last write and last change (a write of the same size moves them).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Stamp {
+    pub(super) len: u64,
+    modified: Option<std::time::SystemTime>,
+    changed: (i64, i64),
+    inode: (u64, u64),
+}
+
+impl Stamp {
+    /// A regular file's stamp (`None`: a pipe or device, whose end is its own).
+    pub(super) fn of(m: &std::fs::Metadata) -> Option<Stamp> {
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            ((m.ctime(), m.ctime_nsec()), (m.dev(), m.ino()))
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = ((0, 0), (0, 0));
+        m.is_file().then(|| Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            changed,
+            inode,
+        })
+    }
+}
+
 /// A file read from start to end, and what it must hold.
 struct Reading<'f> {
     file: &'f mut File,
-    /// A regular file's size when opened (`None`: a pipe or device, whose end is its own).
-    size: Option<u64>,
+    /// A regular file's stamp when opened (`None`: a pipe or device, whose end is its own).
+    stamp: Option<Stamp>,
     /// Bytes read so far.
     done: u64,
 }
 
 impl Reading<'_> {
     /// Reads up to `n` more bytes onto `buf`, how many (fewer: the end of the file). A file
-    /// that ends before its size when opened, or runs past it, changed while it was read: an
-    /// error, not rows cut short.
+    /// that ends before its size when opened, or runs past it, or whose times of writing have
+    /// moved (rewritten with the same size), changed while it was read: an error, not rows cut
+    /// short or mixed from two versions.
     fn more(&mut self, buf: &mut Vec<u8>, n: usize, name: &str) -> Result<usize, Stop> {
         let got = read_up_to(self.file, buf, n).map_err(|e| Error::io(name, e))?;
         self.done += got as u64;
-        let changed = self
-            .size
-            .is_some_and(|s| self.done > s || (got < n && self.done < s));
+        let changed = self.stamp.is_some_and(|s| {
+            self.done > s.len
+                || (got < n && self.done < s.len)
+                || self
+                    .file
+                    .metadata()
+                    .map_or(true, |m| Stamp::of(&m) != Some(s))
+        });
         match changed {
             true => Err(Stop::Failed(Error::Io {
                 path: name.to_owned(),
@@ -202,7 +255,11 @@ pub(super) fn feed_text<'a>(
         let end = pos.saturating_add(want).min(text.len());
         let window = &text[pos..end];
         let Some(c) = cut(window, end == text.len(), out.delimiter) else {
-            want = want.saturating_mul(2);
+            if window.len() > MAX_RECORD {
+                out.too_long = Some(out.seq);
+                return Ok(());
+            }
+            want = want.saturating_mul(2).min(MAX_RECORD + 1);
             continue;
         };
         want = out.block;
@@ -225,9 +282,10 @@ mod tests {
         for (now, then) in [(100, 50), (100, 150), (100, 0)] {
             std::fs::write(&path, vec![b'x'; now]).unwrap();
             let mut file = File::open(&path).unwrap();
+            let stamp = Stamp::of(&file.metadata().unwrap());
             let mut read = Reading {
                 file: &mut file,
-                size: Some(now as u64),
+                stamp,
                 done: 0,
             };
             let mut buf = Vec::new();
@@ -253,11 +311,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
         std::fs::write(&path, vec![b'x'; 100]).unwrap();
-        for size in [Some(100), None] {
+        for whose in [true, false] {
             let mut file = File::open(&path).unwrap();
+            let stamp = Stamp::of(&file.metadata().unwrap()).filter(|_| whose);
             let mut read = Reading {
                 file: &mut file,
-                size,
+                stamp,
                 done: 0,
             };
             let mut buf = Vec::new();
@@ -266,5 +325,34 @@ mod tests {
                 .collect();
             assert_eq!(got, [40, 40, 20, 0]);
         }
+    }
+
+    /// A file rewritten in place with the same size between two blocks (its rows would mix
+    /// two versions): its time of writing has moved, and that is the same error.
+    #[test]
+    fn a_file_rewritten_with_the_same_size_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, vec![b'x'; 100]).unwrap();
+        let mut file = File::open(&path).unwrap();
+        let stamp = Stamp::of(&file.metadata().unwrap());
+        let mut read = Reading {
+            file: &mut file,
+            stamp,
+            done: 0,
+        };
+        let mut buf = Vec::new();
+        assert_eq!(read.more(&mut buf, 40, "r.csv").unwrap(), 40);
+        let w = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut &w, &[b'y'; 100]).unwrap();
+        // Whatever the clock's grain, the time of writing is now another one.
+        w.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000))
+            .unwrap();
+        let stop = (0..4).try_for_each(|_| read.more(&mut buf, 40, "r.csv").map(drop));
+        let Err(Stop::Failed(Error::Io { path, message })) = stop else {
+            panic!("{stop:?}");
+        };
+        assert_eq!(path, "r.csv");
+        assert!(message.contains("changed while it was read"), "{message}");
     }
 }

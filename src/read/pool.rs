@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::i18n::{msg, ui};
 
 use super::Stop;
-use super::feed::{Chunk, Data, Out};
+use super::feed::{Chunk, Data, MAX_RECORD, Out};
 use super::worker::{Ctx, Part, Worker};
 
 /// What the reader and the workers share: a flag to stop reading when a worker gives way, and
@@ -111,9 +111,10 @@ pub(super) fn run_blocks<'a>(
             delimiter: ctx.delimiter,
             name: &ctx.head.name,
             unclosed: None,
+            too_long: None,
         };
         let fed = feed(&mut out);
-        let unclosed = out.unclosed;
+        let (unclosed, too_long) = (out.unclosed, out.too_long);
         drop(tx);
         // A worker that panicked (a bug) is not a reason to read again: the panic goes on.
         let results: Vec<Result<Part, Stop>> = workers
@@ -136,6 +137,18 @@ pub(super) fn run_blocks<'a>(
             return Err(stop);
         }
         let starts = place_lines(&mut parts, first_line);
+        if let Some(seq) = too_long {
+            // The record begins where the blocks sent end.
+            let line = first_line
+                + parts
+                    .iter()
+                    .flat_map(|p| &p.lines)
+                    .map(|l| l.1)
+                    .sum::<u64>();
+            let line = starts.get(seq as usize).copied().unwrap_or(line);
+            let at = format!("{}:{line}", ctx.head.name);
+            return Err(Error::Invalid(msg::record_too_long(ui(), &at, MAX_RECORD)).into());
+        }
         if let Some((seq, before)) = unclosed {
             let line = starts.get(seq as usize).copied().unwrap_or(first_line) + before;
             let at = format!("{}:{line}", ctx.head.name);

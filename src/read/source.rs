@@ -10,7 +10,7 @@ use crate::i18n::{msg, ui};
 use crate::input::{self, Sheet, TextEncoding};
 
 use super::columns::{Col, Columns, column_of, is_total_cell, names_required};
-use super::feed::{Data, feed, feed_text};
+use super::feed::{Data, Stamp, feed, feed_text};
 use super::pool::run_blocks;
 use super::split::{cut, newlines};
 use super::worker::{Ctx, cells, utf8};
@@ -48,6 +48,10 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
     }
     let lower = path.to_ascii_lowercase();
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    // A regular file's size and times when opened: one that is not the same at the end of
+    // reading (or at its second reading, when ids repeat) changed while it was read.
+    let stamp = Stamp::of(&f.metadata().map_err(|e| Error::io(path, e))?);
+    same_as_first_reading(path, stamp, env.repeats.is_some())?;
     let mut head = Vec::new();
     let eof = read_more(&mut f, &mut head, env.config.block.max(1 << 16))
         .map_err(|e| Error::io(path, e))?;
@@ -64,6 +68,7 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
             return Err(Error::Invalid(msg::not_a_spreadsheet(ui(), path, kind)));
         }
         let bytes = input::read_whole(path)?;
+        unchanged(path, stamp)?;
         let sheets = input::read_workbook(path, bytes, sheet)?;
         return read_sheets(path, &sheets, env, file);
     }
@@ -77,15 +82,66 @@ pub(super) fn read_input(path: &str, env: &Env, file: u32) -> Result<Vec<FileRea
         _ => false,
     };
     if as_utf8 {
-        match read_file(path, &lower, f, head, eof, env, file) {
+        match read_file(path, &lower, f, stamp, head, eof, env, file) {
             Ok(read) => return Ok(vec![read]),
             Err(Stop::NotUtf8) => {}
             Err(stop) => return Err(stop.into_error(path)),
         }
     }
     let bytes = input::read_whole(path)?;
+    unchanged(path, stamp)?;
     let text = input::decode_text(path, bytes, encoding, lossy)?;
     Ok(vec![read_text(path, &lower, text.as_bytes(), env, file)?])
+}
+
+/// The error for a file whose stamp is no longer the one it had when opened.
+fn unchanged(path: &str, stamp: Option<Stamp>) -> Result<(), Error> {
+    let now = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    match stamp.is_some() && Stamp::of(&now) != stamp {
+        true => Err(changed(path)),
+        false => Ok(()),
+    }
+}
+
+fn changed(path: &str) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        message: msg::changed_while_read(ui()),
+    }
+}
+
+thread_local! {
+    /// Each file's stamp at its first reading in this thread (the inputs are read on the
+    /// thread that asks for them), for its second reading when ids repeat.
+    static FIRST_READ: std::cell::RefCell<Vec<(String, Stamp)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes a file's stamp at its first reading; at its second (`again`), the error for a file
+/// that is not the one read the first time (rows held back by id would be placed among rows
+/// of another version of it).
+fn same_as_first_reading(path: &str, stamp: Option<Stamp>, again: bool) -> Result<(), Error> {
+    let Some(stamp) = stamp else { return Ok(()) };
+    FIRST_READ.with(|m| {
+        let mut m = m.borrow_mut();
+        let at = m.iter().position(|(p, _)| p == path);
+        match (again, at) {
+            (true, Some(k)) if m[k].1 != stamp => Err(changed(path)),
+            (true, _) => Ok(()),
+            (false, Some(k)) => {
+                m[k].1 = stamp;
+                Ok(())
+            }
+            (false, None) => {
+                // Only the last few inputs matter: the map never grows past a run's inputs.
+                if m.len() >= 4096 {
+                    m.remove(0);
+                }
+                m.push((path.to_owned(), stamp));
+                Ok(())
+            }
+        }
+    })
 }
 
 /// A workbook's sheet, with the error that stops reading it as records, if any.
@@ -423,19 +479,19 @@ fn unclosed(found: &Found, rows: &[u8], first_line: u64) -> Option<Error> {
 const MAX_HEAD: u64 = 16 << 20;
 
 /// A UTF-8 text file, block by block.
+#[allow(clippy::too_many_arguments)]
 fn read_file(
     path: &str,
     lower: &str,
     mut f: File,
+    stamp: Option<Stamp>,
     mut buf: Vec<u8>,
     mut eof: bool,
     env: &Env,
     file: u32,
 ) -> Result<FileRead, Stop> {
     let io = |e| Stop::Failed(Error::io(path, e));
-    // A regular file's size when opened: one that ends elsewhere changed while it was read.
-    let size = f.metadata().map_err(io)?;
-    let size = size.is_file().then_some(size.len());
+    let size = stamp.map(|s| s.len);
     let start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {
@@ -471,7 +527,7 @@ fn read_file(
         .map(progress_bar);
     let ctx = Ctx::new(env, &found.head, &columns, found.delimiter, file, true);
     let parts = run_blocks(&ctx, first_line, bar.as_ref(), |out| {
-        feed(&mut f, buf, body, size, out)
+        feed(&mut f, buf, body, stamp, out)
     })?;
     Ok(FileRead {
         name: path.to_owned(),
@@ -580,4 +636,30 @@ pub(super) fn read_rows(sheet: &Sheet, env: &Env, file: u32) -> Result<FileRead,
 fn read_more(file: &mut File, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> {
     let got = file.by_ref().take(n as u64).read_to_end(buf)?;
     Ok(got < n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// When ids repeat the inputs are read twice: a file that is another one at its second
+    /// reading (rewritten, or replaced) is an error, not rows of two versions settled together.
+    #[test]
+    fn a_file_changed_between_two_readings_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&a, "x").unwrap();
+        std::fs::write(&b, "x").unwrap();
+        let stamp = |p: &std::path::Path| Stamp::of(&std::fs::metadata(p).unwrap());
+        let path = "r.csv";
+        same_as_first_reading(path, stamp(&a), false).unwrap();
+        same_as_first_reading(path, stamp(&a), true).unwrap();
+        let Err(Error::Io { message, .. }) = same_as_first_reading(path, stamp(&b), true) else {
+            panic!("another file at the second reading");
+        };
+        assert!(message.contains("changed while it was read"), "{message}");
+        // A new first reading starts over.
+        same_as_first_reading(path, stamp(&b), false).unwrap();
+        same_as_first_reading(path, stamp(&b), true).unwrap();
+    }
 }

@@ -37,6 +37,21 @@ fn digits(v: i64) -> usize {
 pub const LEVEL: u8 = 3;
 
 /// A workbook compressed at [`LEVEL`].
+/// The most characters Excel holds in a cell.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// A text as a cell can hold it: one longer than Excel's 32,767 characters (a unit name of
+/// megabytes from the records) is cut there, ending in `…`, instead of failing the workbook.
+pub fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    match s.char_indices().nth(MAX_CELL_CHARS - 1) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..at])),
+    }
+}
+
 pub fn workbook() -> Workbook {
     let mut book = Workbook::new();
     book.set_zip_compression_level(LEVEL);
@@ -184,6 +199,8 @@ impl<'w> Sheet<'w> {
     }
 
     pub fn text(&mut self, r: u32, c: u16, s: &str) -> Result<(), XlsxError> {
+        let fitted = fit(s);
+        let s: &str = &fitted;
         // A text is never wider than its length in UTF-8 bytes: most cells of a long column
         // need no measuring.
         if self.widths.get(c as usize).is_none_or(|&w| s.len() > w) {
@@ -200,7 +217,8 @@ impl<'w> Sheet<'w> {
 
     /// A title line above the table (it does not widen its column).
     pub fn title(&mut self, r: u32, text: &str) -> Result<(), XlsxError> {
-        self.ws.write_string_with_format(r, 0, text, &self.title)?;
+        self.ws
+            .write_string_with_format(r, 0, fit(text).as_ref(), &self.title)?;
         Ok(())
     }
 

@@ -65,7 +65,7 @@ pub const MAX_MESSAGE: usize = 1000;
 /// A line for stderr: inert (control characters shown escaped) and at most [`MAX_MESSAGE`]
 /// characters, with what was cut counted.
 pub fn message(s: &str) -> String {
-    let s = inert(s);
+    let s = short_quotes(&inert(s));
     match s.char_indices().nth(MAX_MESSAGE) {
         None => s,
         Some((at, _)) => {
@@ -76,8 +76,66 @@ pub fn message(s: &str) -> String {
     }
 }
 
+/// The most characters of one quotation in a message: what is quoted is a file's content (a
+/// cell, a header, a value), and a message shows no more of it than this.
+pub const MAX_QUOTED: usize = 200;
+
+/// Each quotation (`"…"` or `“…”`) longer than [`MAX_QUOTED`] characters cut there, with `…`.
+fn short_quotes(s: &str) -> String {
+    if s.len() <= MAX_QUOTED {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len().min(4 * MAX_MESSAGE));
+    // The closing mark of the quotation we are in, and how many of its characters are shown.
+    let mut open: Option<(char, usize)> = None;
+    for c in s.chars() {
+        match open {
+            None => {
+                out.push(c);
+                match c {
+                    '"' => open = Some(('"', 0)),
+                    '“' => open = Some(('”', 0)),
+                    _ => {}
+                }
+            }
+            Some((close, _)) if c == close => {
+                out.push(c);
+                open = None;
+            }
+            Some((close, n)) => {
+                if n < MAX_QUOTED {
+                    out.push(c);
+                } else if n == MAX_QUOTED {
+                    out.push('…');
+                }
+                open = Some((close, n + 1));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    /// A cell of 5,000 characters is quoted by its first 200 (issue 16); the words around it
+    /// and short quotations stay whole.
+    #[test]
+    fn quotations_are_cut_at_200_characters() {
+        let cell = "Z".repeat(5000);
+        let m = super::message(&format!(
+            "a.csv:2: unknown indicator \"{cell}\" (did you mean \"A1\"?)"
+        ));
+        assert_eq!(
+            m,
+            format!(
+                "a.csv:2: unknown indicator \"{}…\" (did you mean \"A1\"?)",
+                "Z".repeat(200)
+            )
+        );
+        let m = super::message(&format!("未知指标“{cell}”"));
+        assert_eq!(m, format!("未知指标“{}…”", "Z".repeat(200)));
+    }
+
     #[test]
     fn messages_are_bounded_and_inert() {
         assert_eq!(

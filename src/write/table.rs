@@ -39,6 +39,19 @@ fn title(t: &doc::Table, term: Terminal) -> String {
     }
 }
 
+/// The most characters of a cell a terminal table shows: the table lays out its cells in time
+/// that grows faster than their length (a 50 MB unit name from a workbook took over 60 s), and
+/// no screen shows more; JSON, CSV, Markdown and workbooks keep the whole text.
+pub const MAX_CELL_SHOWN: usize = 1000;
+
+/// A cell's text as the table shows it: at most [`MAX_CELL_SHOWN`] characters, then `…`.
+fn shown(s: &str) -> String {
+    match s.char_indices().nth(MAX_CELL_SHOWN) {
+        None => s.to_owned(),
+        Some((at, _)) => format!("{}…", &s[..at]),
+    }
+}
+
 pub fn write(doc: &Document, term: Terminal, w: &mut dyn Write) -> io::Result<()> {
     for (i, t) in doc.tables.iter().enumerate() {
         if i > 0 {
@@ -60,7 +73,7 @@ pub fn write(doc: &Document, term: Terminal, w: &mut dyn Write) -> io::Result<()
         }
         for row in t.rows.iter().chain(&t.footer) {
             table.add_row(cols.iter().map(|&k| {
-                let cell = Comfy::new(inert(&row[k].for_people()));
+                let cell = Comfy::new(shown(&inert(&row[k].for_people())));
                 match color(&row[k]) {
                     Some(c) if term.color => cell.fg(c),
                     _ => cell,
