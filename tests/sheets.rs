@@ -754,6 +754,21 @@ fn an_ods_reads_percent_cells_as_shown_and_refuses_what_it_cannot() {
     );
 }
 
+#[test]
+fn the_committed_ods_saved_by_libreoffice_fill_merged_regions() {
+    // fuzz/seeds/spreadsheet/merged-{a,b}.ods: .xlsx written by openpyxl (dates as date cells),
+    // converted by `soffice --headless --convert-to ods` (thumbnail taken out). merged-a: a title
+    // merged over A1:J1, 暗访 over G3:G5 (U1's first three records), U2 over B8:B10; merged-b:
+    // the records in date order, each run of one date merged (A3:A5, A6:A8, A9:A11, A15:A16).
+    // Each scores as the clean ledger.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/spreadsheet");
+    for name in ["merged-a.ods", "merged-b.ods"] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let out = score(&[(name, bytes)], &[name], &[]).ok();
+        assert_eq!(out.tables(), clean(), "{name}");
+    }
+}
+
 /// The records as .ods rows of 10 cells (an empty cell as an empty string cell).
 fn ods_rows(records: &[[&'static str; 10]]) -> Vec<Vec<&'static str>> {
     let mut rows = vec![HEADER.to_vec()];
