@@ -783,6 +783,13 @@ fn sheet_cells(
             if matches!(unshown, Some(Unshown::Ods(_))) && placed != percent.len() {
                 return Err(Error::Invalid(msg::ods_percent(ui(), label)));
             }
+            // A covered cell's own text is hidden by its region: the region's value is shown.
+            let mut cells = cells;
+            if let Some(Unshown::Ods(u)) = unshown
+                && !u.hidden.is_empty()
+            {
+                cells.retain(|&(r, c, _)| u.hidden.binary_search(&(r, c)).is_err());
+            }
             // A region that cannot be placed exactly: refused, naming its first cell.
             if let (Some(Unshown::Ods(u)), false) = (unshown, cells.is_empty())
                 && let Some((row, col)) = u.unplaced

@@ -133,6 +133,9 @@ pub(crate) struct Unshown {
     /// repeated (each repeat would start a region over the next), over columns in a cell
     /// repeated, or with a span that is not a whole number.
     pub unplaced: Option<(u32, u32)>,
+    /// Covered cells of a merged region that keep text of their own (merged with "keep the
+    /// contents of hidden cells"): not shown, the region's value is; sorted.
+    pub hidden: Vec<(u32, u32)>,
 }
 
 /// The most cells [`unshown`] lists: more is no ledger (and not read).
@@ -153,6 +156,8 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
     // column, and how many cells are listed.
     let mut depth = 0usize;
     let (mut row, mut repeats, mut column, mut listed) = (0u64, 1u64, 0u64, 0usize);
+    // The regions of the table not yet passed: by first column, their last column and row.
+    let mut live: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
     loop {
         let (e, open) = match reader.read_event_into(&mut buf).ok()? {
             Event::Start(e) => (e, true),
@@ -169,6 +174,7 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
             Event::Eof => {
                 for (_, t) in &mut tables {
                     t.percent.sort_unstable();
+                    t.hidden.sort_unstable();
                 }
                 return Some(tables);
             }
@@ -185,6 +191,7 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
                     let name = quick_xml::escape::unescape(&name.value).ok()?.into_owned();
                     tables.push((name, Unshown::default()));
                     (depth, row) = (1, 0);
+                    live.clear();
                 }
             }
             "table:table-row" if depth == 1 => {
@@ -227,6 +234,11 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
                         Some((down, across))
                             if (down == 1 || repeats <= 1) && (across == 1 || n <= 1) =>
                         {
+                            if let Some(rows) = repeats.checked_sub(1) {
+                                let last_row = row.saturating_add(rows.max(down - 1));
+                                let last_column = column.saturating_add(n.max(across) - 1);
+                                live.insert(column, (last_column, last_row));
+                            }
                             for r in row..row + repeats {
                                 for c in column..column + n {
                                     listed += 1;
@@ -252,6 +264,33 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
                             t.unplaced.get_or_insert(at);
                         }
                         _ => {}
+                    }
+                }
+                // A covered cell with text of its own, inside a region: its text is not shown.
+                let covered = e.name().as_ref() == "table:covered-table-cell";
+                if let (true, true, Some((_, t))) = (covered, open || valued, tables.last_mut()) {
+                    let inside = loop {
+                        let Some((&first, &(last_column, last_row))) =
+                            live.range(..=column).next_back()
+                        else {
+                            break false;
+                        };
+                        if last_row < row {
+                            live.remove(&first);
+                            continue;
+                        }
+                        break column.saturating_add(n.saturating_sub(1)) <= last_column
+                            && row.saturating_add(repeats.max(1) - 1) <= last_row;
+                    };
+                    for r in (row..row + repeats).filter(|_| inside) {
+                        for c in column..column + n {
+                            listed += 1;
+                            if listed > MAX_LISTED {
+                                return None;
+                            }
+                            t.hidden
+                                .push((u32::try_from(r).ok()?, u32::try_from(c).ok()?));
+                        }
                     }
                 }
                 if let (true, Some((_, t))) = (percent || no_value, tables.last_mut()) {
@@ -348,9 +387,10 @@ mod tests {
         let d = |start, end| Dimensions { start, end };
         // Row 1: two repeated empty cells, then C1 merged over three rows. Rows 2–3 (one row
         // repeated): a covered cell under C1 at C, then D merged over D:E in each. Rows 4–5:
-        // A4 merged over A4:B5, covered cells below it.
+        // A4 merged over A4:B5, covered cells below it. The covered cells under C1 keep text of
+        // their own, hidden; a covered cell at A6 outside any region is not.
         let rows = format!(
-            r#"<table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:number-rows-spanned="3">{p}</table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"/><table:covered-table-cell/><table:table-cell table:number-columns-spanned="2">{p}</table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:table-cell table:number-rows-spanned="2" table:number-columns-spanned="2">{p}</table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:covered-table-cell table:number-columns-repeated="2"/></table:table-row>"#,
+            r#"<table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:number-rows-spanned="3">{p}</table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"/><table:covered-table-cell office:value-type="string">{p}</table:covered-table-cell><table:table-cell table:number-columns-spanned="2">{p}</table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:table-cell table:number-rows-spanned="2" table:number-columns-spanned="2">{p}</table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:covered-table-cell table:number-columns-repeated="2"/></table:table-row><table:table-row><table:covered-table-cell>{p}</table:covered-table-cell></table:table-row>"#,
             p = "<text:p>x</text:p>"
         );
         let got = super::unshown(&ods(&rows)).unwrap();
@@ -362,6 +402,7 @@ mod tests {
         ];
         assert_eq!(got[0].1.merges, want);
         assert_eq!(got[0].1.unplaced, None);
+        assert_eq!(got[0].1.hidden, vec![(1, 2), (2, 2)]);
     }
 
     #[test]

@@ -636,7 +636,7 @@ fn a_total_row_merged_over_the_first_columns_is_skipped() {
 /// A minimal .ods of `rows` (each cell a string, or `(value-type, value)` for a number), with
 /// `extra` attributes on the first cell of row 2. A cell `%0.25` is a percentage, `=f` a formula
 /// without a value, `~N` N empty cells, `↓N:text` / `→N:text` merged over N rows / columns, `_`
-/// covered; a row starting `×N` is repeated N times.
+/// covered (`_text` keeping text of its own); a row starting `×N` is repeated N times.
 fn ods(rows: &[Vec<&str>], extra: &str) -> Vec<u8> {
     use std::io::Write;
     let mut xml = String::from(
@@ -663,6 +663,10 @@ fn ods(rows: &[Vec<&str>], extra: &str) -> Vec<u8> {
                 );
             } else if *cell == "_" {
                 xml += "<table:covered-table-cell/>";
+            } else if let Some(text) = cell.strip_prefix('_') {
+                xml += &format!(
+                    r#"<table:covered-table-cell office:value-type="string"><text:p>{text}</text:p></table:covered-table-cell>"#
+                );
             } else if let Some(v) = cell.strip_prefix('%') {
                 xml += &format!(
                     r#"<table:table-cell office:value-type="percentage" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#
@@ -788,6 +792,10 @@ fn an_ods_merged_region_gives_its_value_to_every_cell_it_covers() {
     rows[6][1] = "↓3:U2";
     rows[7][1] = "_";
     rows[8][1] = "_";
+    // The second 暗访 row keeps a text of its own under the region (merged with "keep the
+    // contents of hidden cells"): hidden, not read; 现场考核 (weight 1, not 2) would halve that
+    // record's deduction.
+    rows[2][6] = "_现场考核";
     let title = [vec!["→10:2026年1-2月城市管理检查台账"], vec!["_"; 9]].concat();
     let rows = [vec![vec!["×2", "~10"], title], rows].concat();
     let out = score(&[("m.ods", ods(&rows, ""))], &["m.ods"], &[]).ok();
