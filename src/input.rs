@@ -655,10 +655,11 @@ fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, 
         };
         let (cells, unread) =
             sheet_cells(&mut book, chosen, &label, single_merges.as_deref(), unshown)?;
-        // The library does not say which cells an .ods merges: refused, never read otherwise
-        // than shown; nor are percentages that could not be placed.
-        if ods.merged_rows && !cells.is_empty() {
-            return Err(Error::Invalid(msg::ods_merged(ui(), &label)));
+        // The library does not say which cells an .ods merges: without the table's merged
+        // regions found in its text, refused, never read otherwise than shown; nor are
+        // percentages that could not be placed.
+        if ods.merged_rows && !cells.is_empty() && !matches!(unshown, Some(Unshown::Ods(_))) {
+            return Err(Error::Invalid(msg::ods_merged(ui(), &label, None)));
         }
         if ods.percent && !cells.is_empty() && !matches!(unshown, Some(Unshown::Ods(_))) {
             return Err(Error::Invalid(msg::ods_percent(ui(), &label)));
@@ -763,10 +764,12 @@ fn sheet_cells(
         }
         other => {
             let range = other.worksheet_range(chosen).map_err(|e| unreadable(&e))?;
-            let merges = match other {
-                Sheets::Xls(x) => x
+            let merges = match (other, unshown) {
+                (Sheets::Xls(x), _) => x
                     .merge_cells_by_sheet_name(chosen)
                     .map_err(|e| unreadable(&e))?,
+                // An .ods's regions, as found in its text where the library places its cells.
+                (_, Some(Unshown::Ods(u))) => u.merges.clone(),
                 _ => Vec::new(),
             };
             let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -795,6 +798,21 @@ fn sheet_cells(
             })?;
             if matches!(unshown, Some(Unshown::Ods(_))) && placed != percent.len() {
                 return Err(Error::Invalid(msg::ods_percent(ui(), label)));
+            }
+            // A covered cell's own text is hidden by its region: the region's value is shown.
+            let mut cells = cells;
+            if let Some(Unshown::Ods(u)) = unshown
+                && !u.hidden.is_empty()
+            {
+                cells.retain(|&(r, c, _)| u.hidden.binary_search(&(r, c)).is_err());
+            }
+            // A region that cannot be placed exactly: refused, naming its first cell.
+            if let (Some(Unshown::Ods(u)), false) = (unshown, cells.is_empty())
+                && let Some((row, col)) = u.unplaced
+            {
+                let place = format!("{label}:{}", u64::from(row) + 1);
+                let cell = format!("{}{}", column_letters(col), u64::from(row) + 1);
+                return Err(Error::Invalid(msg::ods_merged(ui(), &place, Some(&cell))));
             }
             if let Some(&(row, col)) = no_value.first() {
                 let place = format!("{label}:{}", u64::from(row) + 1);

@@ -3,6 +3,8 @@
 //! its last row with content and as wide as its widest row (with repeated rows and cells written
 //! out, and a formula string beside every cell), so an 8 KB file repeating one cell over a
 //! million rows asks for gigabytes. This streams the XML once, counting what that box would be.
+//! [`unshown`] streams it again for what the library reads otherwise than shown (percentages,
+//! formulas without a value, merged regions), placing each cell where the library places it.
 
 use std::io::{BufReader, Cursor};
 
@@ -115,13 +117,25 @@ impl Extent {
 }
 
 /// Cells of one table of an .ods that the spreadsheet library reads otherwise than they are
-/// shown, as (row, column) the way the library places them.
+/// shown, as (row, column) the way the library places them: rows and cells repeated counted
+/// out, capped at the library's last row and column.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Unshown {
     /// Cells of value type `percentage` (the library gives 0.225 for 22.5 %), sorted.
     pub percent: Vec<(u32, u32)>,
     /// Formula cells without a stored value (the library gives an empty cell), in order.
     pub no_value: Vec<(u32, u32)>,
+    /// Merged regions (`table:number-rows-spanned`, `table:number-columns-spanned`), from
+    /// their first cell to their last, in order; the library gives the value to the first cell
+    /// only.
+    pub merges: Vec<calamine::Dimensions>,
+    /// The first cell merged in a way that cannot be placed exactly: over rows in a row
+    /// repeated (each repeat would start a region over the next), over columns in a cell
+    /// repeated, or with a span that is not a whole number.
+    pub unplaced: Option<(u32, u32)>,
+    /// Covered cells of a merged region that keep text of their own (merged with "keep the
+    /// contents of hidden cells"): not shown, the region's value is; sorted.
+    pub hidden: Vec<(u32, u32)>,
 }
 
 /// The most cells [`unshown`] lists: more is no ledger (and not read).
@@ -142,6 +156,8 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
     // column, and how many cells are listed.
     let mut depth = 0usize;
     let (mut row, mut repeats, mut column, mut listed) = (0u64, 1u64, 0u64, 0usize);
+    // The regions of the table not yet passed: by first column, their last column and row.
+    let mut live: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
     loop {
         let (e, open) = match reader.read_event_into(&mut buf).ok()? {
             Event::Start(e) => (e, true),
@@ -158,6 +174,7 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
             Event::Eof => {
                 for (_, t) in &mut tables {
                     t.percent.sort_unstable();
+                    t.hidden.sort_unstable();
                 }
                 return Some(tables);
             }
@@ -174,6 +191,7 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
                     let name = quick_xml::escape::unescape(&name.value).ok()?.into_owned();
                     tables.push((name, Unshown::default()));
                     (depth, row) = (1, 0);
+                    live.clear();
                 }
             }
             "table:table-row" if depth == 1 => {
@@ -201,6 +219,80 @@ pub(crate) fn unshown(bytes: &[u8]) -> Option<Vec<(String, Unshown)>> {
                 .any(|k| attr(k).is_some())
                     || attr("office:value-type").is_some_and(|a| a.value.as_ref() == "string");
                 let no_value = attr("table:formula").is_some() && !valued;
+                // A merged region starts at this cell (a covered cell spans nothing).
+                let span = |k: &str| match attr(k) {
+                    None => Some(1),
+                    Some(a) => a.value.trim().parse::<u64>().ok().filter(|&v| v > 0),
+                };
+                if let (true, Some((_, t))) =
+                    (e.name().as_ref() == "table:table-cell", tables.last_mut())
+                {
+                    let spans =
+                        span("table:number-rows-spanned").zip(span("table:number-columns-spanned"));
+                    match spans {
+                        Some((1, 1)) => {}
+                        Some((down, across))
+                            if (down == 1 || repeats <= 1) && (across == 1 || n <= 1) =>
+                        {
+                            if let Some(rows) = repeats.checked_sub(1) {
+                                let last_row = row.saturating_add(rows.max(down - 1));
+                                let last_column = column.saturating_add(n.max(across) - 1);
+                                live.insert(column, (last_column, last_row));
+                            }
+                            for r in row..row + repeats {
+                                for c in column..column + n {
+                                    listed += 1;
+                                    if listed > MAX_LISTED {
+                                        return None;
+                                    }
+                                    let last = |at: u64, by: u64, max: u64| {
+                                        at.saturating_add(by - 1).min(max - 1)
+                                    };
+                                    t.merges.push(calamine::Dimensions {
+                                        start: (u32::try_from(r).ok()?, u32::try_from(c).ok()?),
+                                        end: (
+                                            u32::try_from(last(r, down, MAX_ROWS)).ok()?,
+                                            u32::try_from(last(c, across, MAX_COLUMNS)).ok()?,
+                                        ),
+                                    });
+                                }
+                            }
+                        }
+                        // Placed only where the library places a cell at all.
+                        _ if repeats > 0 && n > 0 => {
+                            let at = (u32::try_from(row).ok()?, u32::try_from(column).ok()?);
+                            t.unplaced.get_or_insert(at);
+                        }
+                        _ => {}
+                    }
+                }
+                // A covered cell with text of its own, inside a region: its text is not shown.
+                let covered = e.name().as_ref() == "table:covered-table-cell";
+                if let (true, true, Some((_, t))) = (covered, open || valued, tables.last_mut()) {
+                    let inside = loop {
+                        let Some((&first, &(last_column, last_row))) =
+                            live.range(..=column).next_back()
+                        else {
+                            break false;
+                        };
+                        if last_row < row {
+                            live.remove(&first);
+                            continue;
+                        }
+                        break column.saturating_add(n.saturating_sub(1)) <= last_column
+                            && row.saturating_add(repeats.max(1) - 1) <= last_row;
+                    };
+                    for r in (row..row + repeats).filter(|_| inside) {
+                        for c in column..column + n {
+                            listed += 1;
+                            if listed > MAX_LISTED {
+                                return None;
+                            }
+                            t.hidden
+                                .push((u32::try_from(r).ok()?, u32::try_from(c).ok()?));
+                        }
+                    }
+                }
                 if let (true, Some((_, t))) = (percent || no_value, tables.last_mut()) {
                     let list = match percent {
                         true => &mut t.percent,
@@ -284,8 +376,54 @@ mod tests {
         let want = super::Unshown {
             percent: vec![(0, 2), (1, 1), (2, 1)],
             no_value: vec![(0, 4)],
+            ..Default::default()
         };
         assert_eq!(got, vec![("S".to_owned(), want)]);
+    }
+
+    #[test]
+    fn merged_regions_are_placed_as_the_library_places_cells() {
+        use calamine::Dimensions;
+        let d = |start, end| Dimensions { start, end };
+        // Row 1: two repeated empty cells, then C1 merged over three rows. Rows 2–3 (one row
+        // repeated): a covered cell under C1 at C, then D merged over D:E in each. Rows 4–5:
+        // A4 merged over A4:B5, covered cells below it. The covered cells under C1 keep text of
+        // their own, hidden; a covered cell at A6 outside any region is not.
+        let rows = format!(
+            r#"<table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:number-rows-spanned="3">{p}</table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"/><table:covered-table-cell office:value-type="string">{p}</table:covered-table-cell><table:table-cell table:number-columns-spanned="2">{p}</table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:table-cell table:number-rows-spanned="2" table:number-columns-spanned="2">{p}</table:table-cell><table:covered-table-cell/></table:table-row><table:table-row><table:covered-table-cell table:number-columns-repeated="2"/></table:table-row><table:table-row><table:covered-table-cell>{p}</table:covered-table-cell></table:table-row>"#,
+            p = "<text:p>x</text:p>"
+        );
+        let got = super::unshown(&ods(&rows)).unwrap();
+        let want = vec![
+            d((0, 2), (2, 2)),
+            d((1, 3), (1, 4)),
+            d((2, 3), (2, 4)),
+            d((3, 0), (4, 1)),
+        ];
+        assert_eq!(got[0].1.merges, want);
+        assert_eq!(got[0].1.unplaced, None);
+        assert_eq!(got[0].1.hidden, vec![(1, 2), (2, 2)]);
+    }
+
+    #[test]
+    fn a_region_that_cannot_be_placed_is_named() {
+        // B1 merged over two rows in a row repeated twice: each repeat would start a region
+        // over the next. Likewise a cell repeated and merged over columns, or a span "x".
+        let cases = [
+            r#"<table:table-row table:number-rows-repeated="2"><table:table-cell/><table:table-cell table:number-rows-spanned="2"/></table:table-row>"#,
+            r#"<table:table-row><table:table-cell/><table:table-cell table:number-columns-repeated="2" table:number-columns-spanned="2"/></table:table-row>"#,
+            r#"<table:table-row><table:table-cell/><table:table-cell table:number-rows-spanned="x"/></table:table-row>"#,
+        ];
+        for rows in cases {
+            let got = super::unshown(&ods(rows)).unwrap();
+            assert_eq!(got[0].1.unplaced, Some((0, 1)), "{rows}");
+            assert!(got[0].1.merges.is_empty(), "{rows}");
+        }
+        // A region over rows in a row not repeated, and over one row in a repeated row, is placed.
+        let rows = r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="1"/></table:table-row>"#;
+        let got = super::unshown(&ods(rows)).unwrap();
+        assert_eq!(got[0].1.unplaced, None);
+        assert_eq!(got[0].1.merges.len(), 2);
     }
 
     #[test]

@@ -634,17 +634,40 @@ fn a_total_row_merged_over_the_first_columns_is_skipped() {
 }
 
 /// A minimal .ods of `rows` (each cell a string, or `(value-type, value)` for a number), with
-/// `extra` attributes on the first cell of row 2.
+/// `extra` attributes on the first cell of row 2. A cell `%0.25` is a percentage, `=f` a formula
+/// without a value, `~N` N empty cells, `↓N:text` / `→N:text` merged over N rows / columns, `_`
+/// covered (`_text` keeping text of its own); a row starting `×N` is repeated N times.
 fn ods(rows: &[Vec<&str>], extra: &str) -> Vec<u8> {
     use std::io::Write;
     let mut xml = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">"#,
     );
     for (r, row) in rows.iter().enumerate() {
-        xml += "<table:table-row>";
+        // A row whose first cell is `×N` is written once, repeated N times.
+        let (row, repeat) = match row.first().and_then(|c| c.strip_prefix('×')) {
+            Some(n) => (&row[1..], format!(r#" table:number-rows-repeated="{n}""#)),
+            None => (&row[..], String::new()),
+        };
+        xml += &format!("<table:table-row{repeat}>");
         for (c, cell) in row.iter().enumerate() {
             let attrs = if r == 1 && c == 0 { extra } else { "" };
-            if let Some(v) = cell.strip_prefix('%') {
+            // `↓N:text` merged over N rows, `→N:text` over N columns; `_` a covered cell.
+            let spanned = [('↓', "rows"), ('→', "columns")]
+                .into_iter()
+                .find_map(|(p, what)| Some((cell.strip_prefix(p)?.split_once(':')?, what)));
+            if let Some(((n, ""), what)) = spanned {
+                xml += &format!(r#"<table:table-cell table:number-{what}-spanned="{n}"/>"#);
+            } else if let Some(((n, text), what)) = spanned {
+                xml += &format!(
+                    r#"<table:table-cell table:number-{what}-spanned="{n}" office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+                );
+            } else if *cell == "_" {
+                xml += "<table:covered-table-cell/>";
+            } else if let Some(text) = cell.strip_prefix('_') {
+                xml += &format!(
+                    r#"<table:covered-table-cell office:value-type="string"><text:p>{text}</text:p></table:covered-table-cell>"#
+                );
+            } else if let Some(v) = cell.strip_prefix('%') {
                 xml += &format!(
                     r#"<table:table-cell office:value-type="percentage" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#
                 );
@@ -708,15 +731,117 @@ fn an_ods_reads_percent_cells_as_shown_and_refuses_what_it_cannot() {
         out.stderr,
         "error: o.ods[Sheet1]:2: cell F2: formula without a stored value: open and save the file in Excel/WPS\n"
     );
-    // A cell merged over rows: refused, naming the sheet.
-    let merged = ods(&rows("25"), r#" table:number-rows-spanned="2""#);
-    let out = score(&[("o.ods", merged)], &["o.ods"], &[]).code(65);
+    // A date merged over two rows in a row written once and repeated: each repeat would start
+    // a region over the next, so where the value is shown is unknown. Refused, naming the cell.
+    let mut repeated = rows("25");
+    repeated[1] = vec!["×2", "↓2:2026-01-06", "U2", "T1", "~2", "25"];
+    let out = score(&[("o.ods", ods(&repeated, ""))], &["o.ods"], &[]).code(65);
+    assert_eq!(
+        out.stderr,
+        "error: o.ods[Sheet1]:2: cell A2: a merged region that cannot be placed exactly as shown (merged over rows in a repeated row, or over columns in a repeated cell, or a span that is no whole number): save the file as .xlsx, or unmerge the cells and fill each\n"
+    );
+    // Merged regions too many to list (a row of 8,192 cells each merged over two columns,
+    // repeated 1,000 times) beside a cell merged over rows: refused, naming the sheet.
+    let mut many = rows("25");
+    many[1][0] = "↓2:2026-01-06";
+    let wide = vec!["→2:"; 8192]
+        .into_iter()
+        .flat_map(|c| [c, "_"])
+        .collect::<Vec<_>>();
+    many.push([vec!["×1000"], wide].concat());
+    let out = score(&[("o.ods", ods(&many, ""))], &["o.ods"], &[]).code(65);
     assert!(
         out.stderr
-            .contains("o.ods[Sheet1]: cells merged over rows cannot be read"),
+            .contains("o.ods[Sheet1]: cells merged over rows cannot be placed in this .ods file"),
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn the_committed_ods_saved_by_libreoffice_fill_merged_regions() {
+    // fuzz/seeds/spreadsheet/merged-{a,b}.ods: .xlsx written by openpyxl (dates as date cells),
+    // converted by `soffice --headless --convert-to ods` (thumbnail taken out). merged-a: a title
+    // merged over A1:J1, 暗访 over G3:G5 (U1's first three records), U2 over B8:B10; merged-b:
+    // the records in date order, each run of one date merged (A3:A5, A6:A8, A9:A11, A15:A16).
+    // Each scores as the clean ledger.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/spreadsheet");
+    for name in ["merged-a.ods", "merged-b.ods"] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let out = score(&[(name, bytes)], &[name], &[]).ok();
+        assert_eq!(out.tables(), clean(), "{name}");
+    }
+}
+
+/// The records as .ods rows of 10 cells (an empty cell as an empty string cell).
+fn ods_rows(records: &[[&'static str; 10]]) -> Vec<Vec<&'static str>> {
+    let mut rows = vec![HEADER.to_vec()];
+    rows.extend(records.iter().map(|r| r.to_vec()));
+    rows
+}
+
+#[test]
+fn an_ods_merged_region_gives_its_value_to_every_cell_it_covers() {
+    // As the .xlsx: 暗访 (weight 2) merged over U1's first three records, the unit merged over
+    // U2's three January records; above the header two empty rows (written once, repeated)
+    // and a title merged over the ten columns, as LibreOffice writes it (covered cells after).
+    let mut rows = ods_rows(&RECORDS);
+    rows[1][6] = "↓3:暗访";
+    rows[2][6] = "_";
+    rows[3][6] = "_";
+    rows[6][1] = "↓3:U2";
+    rows[7][1] = "_";
+    rows[8][1] = "_";
+    // The second 暗访 row keeps a text of its own under the region (merged with "keep the
+    // contents of hidden cells"): hidden, not read; 现场考核 (weight 1, not 2) would halve that
+    // record's deduction.
+    rows[2][6] = "_现场考核";
+    let title = [vec!["→10:2026年1-2月城市管理检查台账"], vec!["_"; 9]].concat();
+    let rows = [vec![vec!["×2", "~10"], title], rows].concat();
+    let out = score(&[("m.ods", ods(&rows, ""))], &["m.ods"], &[]).ok();
+    assert_eq!(out.tables(), clean());
+    assert!(
+        out.stderr.contains(
+            "note: m.ods[Sheet1]: rows above the header skipped: 3 (2026年1-2月城市管理检查台账)"
+        ),
+        "{}",
+        out.stderr
+    );
+    // Without the regions only the first of each run would be 暗访 (and the unit of two rows
+    // empty): the same rows with the spans taken out are refused or score otherwise.
+    let plain = ods(&rows, "");
+    let unmerged = String::from_utf8_lossy(&plain).replace("number-rows-spanned", "x");
+    let out = score(&[("u.ods", unmerged.into_bytes())], &["u.ods"], &[]);
+    assert!(out.code != 0 || out.tables() != clean(), "{}", out.stderr);
+
+    // Records in date order, each run of one date merged over its rows (01-05, 01-06 and 01-07
+    // over three, 02-04 over two): as the plain CSV of the same rows.
+    let mut sorted = RECORDS;
+    sorted.sort_by_key(|r| r[0]);
+    let mut rows = ods_rows(&sorted);
+    let mut r = 1;
+    while r < rows.len() {
+        let run = (r..rows.len())
+            .take_while(|&k| rows[k][0] == rows[r][0])
+            .count();
+        if run > 1 {
+            let spanned = format!("↓{run}:{}", rows[r][0]).leak();
+            rows[r][0] = spanned;
+            for row in &mut rows[r + 1..r + run] {
+                row[0] = "_";
+            }
+        }
+        r += run;
+    }
+    let out = score(
+        &[("d.ods", ods(&rows, "")), ("d.csv", csv_of(&sorted))],
+        &["d.ods"],
+        &[],
+    )
+    .ok();
+    let csv = score(&[("d.csv", csv_of(&sorted))], &["d.csv"], &[]).ok();
+    assert_eq!(out.tables(), csv.tables());
+    assert_eq!(out.tables(), clean());
 }
 
 mod props {

@@ -71,13 +71,21 @@ pub fn formula_without_value(l: Lang, place: &str, cell: &str, cells: u64) -> St
     }
 }
 
-/// An .ods whose cells are merged over rows: the library gives the value to the first cell only.
-pub fn ods_merged(l: Lang, sheet: &str) -> String {
-    say!(
-        l,
-        "{sheet}: cells merged over rows cannot be read from an .ods file: save it as .xlsx, or unmerge the cells and fill each",
-        "{sheet}：无法读取 .ods 文件中跨行合并的单元格：请另存为 .xlsx，或取消合并并逐格填写",
-    )
+/// An .ods merged region that cannot be placed where the library places its cells (or regions
+/// not found at all): the library gives the value to the first cell only.
+pub fn ods_merged(l: Lang, place: &str, cell: Option<&str>) -> String {
+    match cell {
+        Some(cell) => say!(
+            l,
+            "{place}: cell {cell}: a merged region that cannot be placed exactly as shown (merged over rows in a repeated row, or over columns in a repeated cell, or a span that is no whole number): save the file as .xlsx, or unmerge the cells and fill each",
+            "{place}：单元格 {cell}：合并区域无法按显示的位置准确读取（重复行中跨行合并、重复单元格中跨列合并，或合并的行数列数不是整数）：请另存为 .xlsx，或取消合并并逐格填写",
+        ),
+        None => say!(
+            l,
+            "{place}: cells merged over rows cannot be placed in this .ods file (its content could not be scanned for merged regions): save it as .xlsx, or unmerge the cells and fill each",
+            "{place}：无法确定此 .ods 文件中跨行合并的单元格的位置（未能从文件内容中找出合并区域）：请另存为 .xlsx，或取消合并并逐格填写",
+        ),
+    }
 }
 
 /// An .ods with percent cells: the library gives the stored fraction, not the percentage shown.
@@ -1367,7 +1375,8 @@ mod tests {
             too_many_columns(l, "a.csv:1", 10, 9),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 1),
             formula_without_value(l, "a.xlsx[甲]:5", "D5", 3),
-            ods_merged(l, "a.ods[甲]"),
+            ods_merged(l, "a.ods[甲]", None),
+            ods_merged(l, "a.ods[甲]:2", Some("A2")),
             ods_percent(l, "a.ods[甲]"),
             xls_percent(l, "a.xls"),
             rows_above_header(l, "a.xlsx[甲]", "1"),
