@@ -949,23 +949,27 @@ fn fill_merges(
     cells.sort_by_key(|&(r, c, _)| (r, c));
     let mut added = Vec::new();
     for m in merges {
-        let Ok(i) = cells.binary_search_by_key(&m.start, |&(r, c, _)| (r, c)) else {
-            continue;
+        // The region shows its first cell's value, and only that: a covered cell that still
+        // holds text of its own (a file written by a program) is shown as the region is.
+        let text = match cells.binary_search_by_key(&m.start, |&(r, c, _)| (r, c)) {
+            Ok(i) => cells[i].2.clone(),
+            Err(_) => String::new(),
         };
-        let text = &cells[i].2;
         for r in m.start.0..=m.end.0 {
             for c in m.start.1..=m.end.1 {
-                if (r, c) == m.start
-                    || cells
-                        .binary_search_by_key(&(r, c), |&(r, c, _)| (r, c))
-                        .is_ok()
-                {
+                if (r, c) == m.start {
                     continue;
                 }
-                if (cells.len() + added.len()) as u64 >= MAX_SHEET_CELLS {
-                    return Err(too_large(label));
+                match cells.binary_search_by_key(&(r, c), |&(r, c, _)| (r, c)) {
+                    Ok(i) => cells[i].2.clone_from(&text),
+                    Err(_) if text.is_empty() => {}
+                    Err(_) => {
+                        if (cells.len() + added.len()) as u64 >= MAX_SHEET_CELLS {
+                            return Err(too_large(label));
+                        }
+                        added.push((r, c, text.clone()));
+                    }
                 }
-                added.push((r, c, text.clone()));
             }
         }
     }

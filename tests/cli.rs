@@ -4838,3 +4838,42 @@ fn november(text: &str) -> Out {
         ])
         .run()
 }
+
+#[test]
+fn a_covered_cell_of_a_merged_region_reads_as_the_region_shows() {
+    // 暗访 merged over two rows; the covered cell still holds 现场考核 of its own (a file written
+    // by a program): Excel shows 暗访 in both, so both findings weigh ×2. U1's P1: 2 × 0.5 × 2 = 2.
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = hand();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in ["date", "unit", "indicator", "source"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=2 {
+        for (c, v) in ["2026-11-03", "U1", "P1"].iter().enumerate() {
+            ws.write_string(r, c as u16, *v).unwrap();
+        }
+    }
+    ws.merge_range(1, 3, 2, 3, "暗访", &Format::new()).unwrap();
+    ws.write_string(2, 3, "现场考核").unwrap();
+    book.save(t.path("book.xlsx")).unwrap();
+    let plain = "date,unit,indicator,source\n2026-11-03,U1,P1,暗访\n2026-11-03,U1,P1,暗访\n";
+    let want = november(plain).ok().json();
+    let out = t
+        .args(&[
+            "score",
+            "book.xlsx",
+            "--rubric",
+            "rubric.yaml",
+            "--units",
+            "units.csv",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .run()
+        .ok();
+    assert_eq!(out.json()["tables"], want["tables"], "{}", out.stderr);
+}
