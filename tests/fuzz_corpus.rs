@@ -129,3 +129,8 @@ fn damaged_workbooks_exit_0_or_65_with_an_error_line() {
         }
     }
 }
+
+#[test]
+fn spreadsheet_corpus_never_panics() {
+    replay("spreadsheet", civscore::fuzz::spreadsheet);
+}
