@@ -585,6 +585,11 @@ type Book = calamine::Sheets<std::io::Cursor<Vec<u8>>>;
 
 fn spreadsheet(name: &str, bytes: Vec<u8>, which: Which) -> Result<Vec<Unread>, Error> {
     use calamine::Reader;
+    // A compound file (.xls) whose sector chain loops would have the library grow memory
+    // without end as it follows it.
+    if crate::xls_extent::has_looping_chain(&bytes) {
+        return Err(Error::Invalid(usage::damaged_spreadsheet(ui(), name)));
+    }
     // The library builds every sheet of an .xls whole as it opens it: measure them first.
     if let Some(cells) = crate::xls_extent::largest_sheet(&bytes)
         && cells > MAX_WHOLE_CELLS

@@ -4877,3 +4877,18 @@ fn a_covered_cell_of_a_merged_region_reads_as_the_region_shows() {
         .ok();
     assert_eq!(out.json()["tables"], want["tables"], "{}", out.stderr);
 }
+
+#[test]
+fn an_xls_whose_sector_chain_loops_is_damaged_not_endless() {
+    // 7 KB found by the fuzz target: the spreadsheet library followed its looping directory
+    // chain until the kernel killed the process (24 GB). Now: refused at once.
+    let out = T::new()
+        .copy("tests/data/looping_chain.xls", "l.xls")
+        .args(&["score", "l.xls"])
+        .run()
+        .code(65);
+    assert_eq!(
+        out.stderr,
+        "error: l.xls: cannot read the spreadsheet: the file is damaged\n"
+    );
+}
