@@ -63,6 +63,58 @@ fn chain<'b>(
     None
 }
 
+/// A compound file's sector size and count, its sector table, and whether its chain of sector
+/// table sectors (DIFAT) ends within the file.
+struct Compound<'b> {
+    b: &'b [u8],
+    size: usize,
+    sectors: usize,
+    fat: Vec<u32>,
+    difat_ends: bool,
+}
+
+impl<'b> Compound<'b> {
+    fn open(b: &'b [u8]) -> Option<Compound<'b>> {
+        if !b.starts_with(&MAGIC) {
+            return None;
+        }
+        let shift = u16_at(b, 0x1E)?;
+        if !(7..=16).contains(&shift) {
+            return None;
+        }
+        let size = 1usize << shift;
+        let mut c = Compound {
+            b,
+            size,
+            sectors: b.len() / size + 1,
+            fat: Vec::new(),
+            difat_ends: false,
+        };
+        let mut difat: Vec<u32> = words(b.get(0x4C..0x200)?).collect();
+        let mut next = u32_at(b, 0x44)?;
+        for _ in 0..=c.sectors {
+            if next >= RESERVED {
+                break;
+            }
+            difat.extend(words(c.sector(next)?));
+            next = difat.pop()?;
+        }
+        c.difat_ends = next >= RESERVED;
+        c.fat = difat
+            .iter()
+            .filter(|id| **id < RESERVED)
+            .filter_map(|&id| c.sector(id))
+            .flat_map(words)
+            .collect();
+        Some(c)
+    }
+
+    fn sector(&self, id: u32) -> Option<&'b [u8]> {
+        let at = (id as usize + 1).checked_mul(self.size)?;
+        self.b.get(at..at.checked_add(self.size)?)
+    }
+}
+
 /// Whether a compound file has a sector chain that loops: the directory's, the mini stream's,
 /// the mini sector table's, or a stream's. The spreadsheet library follows a chain until it
 /// ends or reaches the length the file declares (the directory's has none): a loop grows memory
@@ -73,19 +125,9 @@ pub(crate) fn has_looping_chain(b: &[u8]) -> bool {
 }
 
 fn looping(b: &[u8]) -> Option<bool> {
-    if !b.starts_with(&MAGIC) {
-        return None;
-    }
-    let shift = u16_at(b, 0x1E)?;
-    if !(7..=16).contains(&shift) {
-        return None;
-    }
-    let size = 1usize << shift;
-    let sectors = b.len() / size + 1;
-    let sector = |id: u32| {
-        let at = (id as usize + 1).checked_mul(size)?;
-        b.get(at..at.checked_add(size)?)
-    };
+    let c = Compound::open(b)?;
+    let (fat, sectors) = (c.fat.as_slice(), c.sectors);
+    let sector = |id: u32| c.sector(id);
     // Whether a chain ends within `limit` links (None: it leaves the table).
     let ends = |start: u32, table: &[u32], limit: usize| -> Option<bool> {
         let mut id = start;
@@ -97,34 +139,19 @@ fn looping(b: &[u8]) -> Option<bool> {
         }
         Some(false)
     };
-    let mut difat: Vec<u32> = words(b.get(0x4C..0x200)?).collect();
-    let mut next = u32_at(b, 0x44)?;
-    for _ in 0..=sectors {
-        if next >= RESERVED {
-            break;
-        }
-        difat.extend(words(sector(next)?));
-        next = difat.pop()?;
-    }
-    if next < RESERVED {
+    if !c.difat_ends {
         return Some(true);
     }
-    let fat: Vec<u32> = difat
-        .iter()
-        .filter(|id| **id < RESERVED)
-        .filter_map(|&id| sector(id))
-        .flat_map(words)
-        .collect();
     let dir_start = u32_at(b, 0x30)?;
-    if !ends(dir_start, &fat, sectors)? {
+    if !ends(dir_start, fat, sectors)? {
         return Some(true);
     }
     let minifat_start = u32_at(b, 0x3C)?;
-    if !ends(minifat_start, &fat, sectors).unwrap_or(true) {
+    if !ends(minifat_start, fat, sectors).unwrap_or(true) {
         return Some(true);
     }
-    let dirs = chain(dir_start, &fat, sectors, sector)?;
-    let minifat: Vec<u32> = chain(minifat_start, &fat, sectors, sector)
+    let dirs = chain(dir_start, fat, sectors, sector)?;
+    let minifat: Vec<u32> = chain(minifat_start, fat, sectors, sector)
         .map(|m| words(&m).collect())
         .unwrap_or_default();
     for (k, e) in dirs.chunks_exact(128).enumerate() {
@@ -134,7 +161,7 @@ fn looping(b: &[u8]) -> Option<bool> {
         }
         let (start, len) = (u32_at(e, 0x74)?, u32_at(e, 0x78)? as usize);
         let in_fat = k == 0 || len >= 4096;
-        let table = if in_fat { &fat } else { &minifat };
+        let table = if in_fat { fat } else { &minifat[..] };
         let limit = if in_fat { sectors } else { minifat.len() };
         if !ends(start, table, limit).unwrap_or(true) {
             return Some(true);
@@ -145,35 +172,10 @@ fn looping(b: &[u8]) -> Option<bool> {
 
 /// The `Workbook` (or `Book`) stream of a compound file.
 fn workbook_stream(b: &[u8]) -> Option<Vec<u8>> {
-    if !b.starts_with(&MAGIC) {
-        return None;
-    }
-    let shift = u16_at(b, 0x1E)?;
-    if !(7..=16).contains(&shift) {
-        return None;
-    }
-    let size = 1usize << shift;
-    let sectors = b.len() / size + 1;
-    let sector = |id: u32| {
-        let at = (id as usize + 1).checked_mul(size)?;
-        b.get(at..at.checked_add(size)?)
-    };
-    let mut difat: Vec<u32> = words(b.get(0x4C..0x200)?).collect();
-    let mut next = u32_at(b, 0x44)?;
-    for _ in 0..sectors {
-        if next >= RESERVED {
-            break;
-        }
-        difat.extend(words(sector(next)?));
-        next = difat.pop()?;
-    }
-    let fat: Vec<u32> = difat
-        .iter()
-        .filter(|id| **id < RESERVED)
-        .filter_map(|&id| sector(id))
-        .flat_map(words)
-        .collect();
-    let dirs = chain(u32_at(b, 0x30)?, &fat, sectors, sector)?;
+    let c = Compound::open(b)?;
+    let (fat, sectors) = (c.fat.as_slice(), c.sectors);
+    let sector = |id: u32| c.sector(id);
+    let dirs = chain(u32_at(b, 0x30)?, fat, sectors, sector)?;
     let entries: Vec<&[u8]> = dirs.chunks_exact(128).collect();
     let named = |want: &str| {
         entries.iter().find(|e| {
@@ -190,12 +192,12 @@ fn workbook_stream(b: &[u8]) -> Option<Vec<u8>> {
     let (start, len) = (u32_at(entry, 0x74)?, u32_at(entry, 0x78)? as usize);
     let mut stream = if len < 4096 {
         let root = entries.first()?;
-        let mini = chain(u32_at(root, 0x74)?, &fat, sectors, sector)?;
-        let minifat: Vec<u32> = words(&chain(u32_at(b, 0x3C)?, &fat, sectors, sector)?).collect();
+        let mini = chain(u32_at(root, 0x74)?, fat, sectors, sector)?;
+        let minifat: Vec<u32> = words(&chain(u32_at(b, 0x3C)?, fat, sectors, sector)?).collect();
         let unit = |id: u32| mini.get(id as usize * 64..id as usize * 64 + 64);
         chain(start, &minifat, mini.len() / 64 + 1, unit)?
     } else {
-        chain(start, &fat, sectors, sector)?
+        chain(start, fat, sectors, sector)?
     };
     stream.truncate(len);
     Some(stream)
