@@ -700,7 +700,7 @@ fn sheet_cells(
     let mut unread = None;
     let (mut cells, merges) = match book {
         Sheets::Xlsx(x) => {
-            let styled = percent_cells(x, chosen, label)?;
+            let styled = styled_cells(x, chosen, label)?;
             // The library finds merged regions by reading the sheet a second time: a workbook
             // of one worksheet has them found in its text instead.
             let merges = match single_merges {
@@ -832,9 +832,9 @@ fn sheet_cells(
     Ok((cells, unread))
 }
 
-/// The cells of an .xlsx sheet whose number format shows a percentage, sorted; none (and the
-/// sheet not read twice) when the workbook has no such format.
-fn percent_cells(
+/// The cells of an .xlsx sheet whose style changes what they say (see [`Styled`]); none (and
+/// the sheet not read twice) when the workbook has no such style.
+fn styled_cells(
     x: &mut calamine::Xlsx<std::io::Cursor<Vec<u8>>>,
     chosen: &str,
     label: &str,

@@ -52,8 +52,7 @@ pub fn read_reported(
     for note in &read.loaded.notes {
         cmd::note(inputs, note);
     }
-    for (file, columns) in &read.loaded.unused_columns {
-        let text = msg::columns_not_used(ui(), file, &msg::list(ui(), columns));
+    for text in read.loaded.unused_notes() {
         if inputs.strict_columns {
             return Err(Error::Invalid(text));
         }

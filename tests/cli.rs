@@ -4518,6 +4518,14 @@ fn headers_offices_write_are_read_and_a_near_miss_of_a_missing_column_is_refused
         "{}",
         out.stderr
     );
+    // A report's 日期 beside the inspection's 检查时间 is two dates too, not a date and its time.
+    let out = run("日期,检查时间,责任单位,指标\n2026-12-01,2026-11-03 09:30,U1,P1\n").code(65);
+    assert!(
+        out.stderr
+            .starts_with("error: r.csv:1: columns \"日期\" and \"检查时间\" both name \"date\" ("),
+        "{}",
+        out.stderr
+    );
     let out = run("检查日期,责任单位,指标,整改期限,实际整改完成日期\n2026-11-03,U1,P1,2026-11-05,2026-11-10\n").code(65);
     assert!(
         out.stderr.starts_with("error: r.csv:1: column \"实际整改完成日期\" is not read, but it looks like \"rectified\" ("),

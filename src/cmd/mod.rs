@@ -128,11 +128,8 @@ pub fn read(
     // Rows refused for a missing value may be refused because its column went unread: the
     // columns not used are said before the errors (the run stops with them).
     if !loaded.rejected.is_empty() && !inputs.skip_invalid {
-        for (file, columns) in &loaded.unused_columns {
-            note(
-                inputs,
-                &msg::columns_not_used(ui(), file, &msg::list(ui(), columns)),
-            );
+        for text in loaded.unused_notes() {
+            note(inputs, &text);
         }
     }
     let loaded = read::finish(loaded, &inputs.records, inputs.skip_invalid)?;

@@ -1083,6 +1083,16 @@ pub fn and_more(l: Lang, n: usize) -> String {
     say!(l, "and {n} more", "另有 {n} 个")
 }
 
+/// The first `n` items, then `and N more` for the rest.
+pub fn at_most(l: Lang, mut items: Vec<String>, n: usize) -> Vec<String> {
+    let more = items.len().saturating_sub(n);
+    items.truncate(n);
+    if more > 0 {
+        items.push(and_more(l, more));
+    }
+    items
+}
+
 /// An input holding NUL bytes.
 pub fn binary_input(l: Lang, name: &str) -> String {
     say!(

@@ -140,19 +140,15 @@ fn indirect_note(units: &Units, indirect: &BTreeMap<String, u32>) -> Option<Stri
     if indirect.is_empty() {
         return None;
     }
-    const SHOWN: usize = 20;
-    let mut pairs: Vec<String> = indirect
+    let pairs: Vec<String> = indirect
         .iter()
-        .take(SHOWN)
         .filter_map(|(cell, u)| {
             let unit = units.list.get(*u as usize)?;
             let name = unit.name.as_deref().unwrap_or(&unit.code);
             Some(format!("{cell} → {name} ({})", unit.code))
         })
         .collect();
-    if indirect.len() > SHOWN {
-        pairs.push(msg::and_more(ui(), indirect.len() - SHOWN));
-    }
+    let pairs = msg::at_most(ui(), pairs, 20);
     Some(msg::units_named_indirectly(ui(), &msg::list(ui(), &pairs)))
 }
 

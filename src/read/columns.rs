@@ -292,10 +292,14 @@ fn looks_like_missing<'h>(
         })
 }
 
-/// Whether a header names a time (检查时间): beside a date column of the same kind, it is that
-/// date's time of day.
-fn timed(header: &str) -> bool {
-    input::header_key(header).ends_with("时间")
+/// Whether `time` is the time of day of the date `date` heads: 检查时间 beside 检查日期, 时间
+/// beside 日期 (the same words before 时间 and 日期). 检查时间 beside a report's 日期 is not: that
+/// is two dates, and which is meant is not guessed.
+fn time_of(time: &str, date: &str) -> bool {
+    let (time, date) = (input::header_key(time), input::header_key(date));
+    time.strip_suffix("时间")
+        .zip(date.strip_suffix("日期"))
+        .is_some_and(|(a, b)| a == b)
 }
 
 /// Whether a row names every required column: a records header.
@@ -329,10 +333,10 @@ impl Columns {
                 }
                 // A date beside its time of day (检查日期 and 检查时间, 整改日期 and 整改时间):
                 // the date is read, the time is a column not used.
-                Some(&first) if timed(&head.header[first]) && !timed(h) => {
+                Some(&first) if time_of(&head.header[first], h) => {
                     cols.insert(col as u8, i);
                 }
-                Some(&first) if timed(h) && !timed(&head.header[first]) => {}
+                Some(&first) if time_of(h, &head.header[first]) => {}
                 // Two cells naming a column scores read (a report date beside the inspection
                 // date, a stale hidden 数量 beside 问题数): which is meant is not for the order
                 // of the columns to decide. Two note, inspector or id columns: the first is read

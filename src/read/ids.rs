@@ -372,20 +372,20 @@ pub(super) fn settle(
 /// The columns in which two rows with one id differ, as `column “here” / “there”`: the
 /// record's content, not its id or inspector.
 fn differences(here: (&Meta, &[String]), there: (&Meta, &[String])) -> Vec<String> {
-    let content =
-        super::columns::ALL_COLS.map(|c| (!matches!(c, Col::Id | Col::Inspector)).then_some(c));
-    differences_in(&content, here, there)
+    let content = super::columns::ALL_COLS
+        .into_iter()
+        .filter(|c| !matches!(c, Col::Id | Col::Inspector));
+    differences_in(content, here, there)
 }
 
 /// The columns among `cols` in which two rows differ, as `column “here” / “there”`.
 pub(super) fn differences_in(
-    cols: &[Option<Col>],
+    cols: impl IntoIterator<Item = Col>,
     here: (&Meta, &[String]),
     there: (&Meta, &[String]),
 ) -> Vec<String> {
-    cols.iter()
-        .flatten()
-        .filter_map(|&c| {
+    cols.into_iter()
+        .filter_map(|c| {
             let (a, b) = (
                 here.0.cell(here.1, c).trim(),
                 there.0.cell(there.1, c).trim(),

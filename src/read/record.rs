@@ -168,3 +168,14 @@ pub struct Loaded {
     pub rejected: Vec<Rejected>,
     pub counts: Counts,
 }
+
+impl Loaded {
+    /// The notes naming each input's columns that no rule reads.
+    pub fn unused_notes(&self) -> Vec<String> {
+        use crate::i18n::{msg, ui};
+        self.unused_columns
+            .iter()
+            .map(|(file, columns)| msg::columns_not_used(ui(), file, &msg::list(ui(), columns)))
+            .collect()
+    }
+}

@@ -261,11 +261,7 @@ fn rows_not_in(
     }
     let key = |col: Col, cell: Option<&String>| -> String {
         let text = input::trim_cell(cell.map_or("", String::as_str));
-        let number = |t: &str| {
-            t.parse::<rust_decimal::Decimal>()
-                .map(|d| d.normalize().to_string())
-                .ok()
-        };
+        let number = |t: &str| crate::rubric::parse_decimal(t).map(|d| d.to_string());
         let plain = input::header_key(text);
         match col {
             Col::Date | Col::Deadline | Col::Rectified => crate::period::parse_date(text)

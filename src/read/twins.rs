@@ -27,12 +27,12 @@ use super::ids::{Held, differences_in};
 use super::record::Counts;
 
 /// The columns a double entry is not compared by, whose differences are said.
-const OTHER: [Option<Col>; 5] = [
-    Some(Col::Severity),
-    Some(Col::Source),
-    Some(Col::Deadline),
-    Some(Col::Rectified),
-    Some(Col::Status),
+const OTHER: [Col; 5] = [
+    Col::Severity,
+    Col::Source,
+    Col::Deadline,
+    Col::Rectified,
+    Col::Status,
 ];
 
 /// The rows kept, and the note on double entries.
@@ -106,10 +106,8 @@ struct Fields<'h> {
     note: &'h str,
 }
 
-/// Settles the rows held back for their prints (among `claims`, the rows to be tallied, in
-/// file order): rows equal in every compared field in more than one input are named in a
-/// note; with `dedupe`, only the rows of the first input that has them are kept (the others
-/// are counted as double entries left out). Returns the rows kept and the note.
+/// What settling the rows held back for their prints needs: the inputs, how many of each
+/// one's valid rows were not held, the roster, and whether `--dedupe` was given.
 pub(super) struct Settle<'a> {
     pub(super) files: &'a [Meta],
     /// Each input's valid rows that were not held back (they have no equal elsewhere).
@@ -214,7 +212,7 @@ fn other_content(files: &[Meta], claims: &[(u32, Held)], twins: &[Vec<usize>]) -
         let there = &files[*first as usize];
         for &k in &rows[1..] {
             let (f, h) = &claims[k];
-            other[k] = differences_in(&OTHER, (&files[*f as usize], &h.cells), (there, &one.cells));
+            other[k] = differences_in(OTHER, (&files[*f as usize], &h.cells), (there, &one.cells));
         }
     }
     other
@@ -255,14 +253,8 @@ fn describe(
 }
 
 /// The first twenty items, and how many more, joined.
-fn shown(mut said: Vec<String>) -> String {
-    const SHOWN: usize = 20;
-    let more = said.len().saturating_sub(SHOWN);
-    said.truncate(SHOWN);
-    if more > 0 {
-        said.push(msg::and_more(ui(), more));
-    }
-    said.join(&msg::separator(ui()))
+fn shown(said: Vec<String>) -> String {
+    msg::at_most(ui(), said, 20).join(&msg::separator(ui()))
 }
 
 fn settle(
